@@ -1,0 +1,104 @@
+// The sample relying application: a tiny web app that signs in through admit
+// with openid-client (authorization code + PKCE), shows the ID token claims,
+// refreshes, signs out, and honours back-channel logout.
+//
+//   npm run example:rp        (admit must be running: npm start)
+//
+// Settings: RP_PORT (3001), ADMIT_ISSUER (http://localhost:3000),
+// RP_CLIENT_ID / RP_CLIENT_SECRET (the example-rp client of config/default.yaml).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import * as oidc from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+const port = Number(process.env.RP_PORT ?? 3001);
+const issuer = new URL(process.env.ADMIT_ISSUER ?? 'http://localhost:3000');
+const clientId = process.env.RP_CLIENT_ID ?? 'example-rp';
+const clientSecret = process.env.RP_CLIENT_SECRET ?? 'example-rp-secret-change-me-0123456789';
+const base = `http://localhost:${port}`;
+
+const config = await oidc.discovery(issuer, clientId, clientSecret, undefined, {
+  execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+});
+const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
+
+interface RpSession { verifier?: string; state?: string; nonce?: string; tokens?: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers; sid?: string }
+const sessions = new Map<string, RpSession>();
+
+const escape = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const page = (res: ServerResponse, body: string, status = 200) => {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example RP</title></head><body style="font-family:system-ui;max-width:760px;margin:40px auto">${body}</body></html>`);
+};
+
+function sessionOf(req: IncomingMessage, res: ServerResponse): RpSession {
+  const id = /(?:^|;\s*)rp=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1];
+  if (id && sessions.has(id)) return sessions.get(id)!;
+  const fresh = randomBytes(16).toString('base64url');
+  sessions.set(fresh, {});
+  res.setHeader('set-cookie', `rp=${fresh}; HttpOnly; SameSite=Lax; Path=/`);
+  return sessions.get(fresh)!;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', base);
+  const session = sessionOf(req, res);
+
+  if (url.pathname === '/') {
+    if (!session.tokens) return page(res, '<h1>Example relying application</h1><p>Not signed in.</p><p><a href="/login">Sign in with admit</a></p>');
+    const claims = session.tokens.claims();
+    return page(res, `<h1>Signed in</h1><h2>ID token claims</h2><pre id="claims">${escape(JSON.stringify(claims, null, 2))}</pre>
+      <p><a href="/userinfo">Call userinfo</a> · <a href="/refresh">Refresh tokens</a> · <a href="/logout">Sign out</a></p>`);
+  }
+  if (url.pathname === '/login') {
+    session.verifier = oidc.randomPKCECodeVerifier();
+    session.state = oidc.randomState();
+    session.nonce = oidc.randomNonce();
+    const target = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${base}/callback`,
+      scope: 'openid profile email phone tenant groups offline_access',
+      code_challenge: await oidc.calculatePKCECodeChallenge(session.verifier),
+      code_challenge_method: 'S256',
+      state: session.state,
+      nonce: session.nonce,
+    });
+    res.writeHead(302, { location: target.href }).end();
+    return;
+  }
+  if (url.pathname === '/callback') {
+    session.tokens = await oidc.authorizationCodeGrant(config, url, {
+      pkceCodeVerifier: session.verifier, expectedState: session.state, expectedNonce: session.nonce, idTokenExpected: true,
+    });
+    session.sid = session.tokens.claims()?.sid as string | undefined;
+    res.writeHead(302, { location: '/' }).end();
+    return;
+  }
+  if (url.pathname === '/userinfo' && session.tokens) {
+    const info = await oidc.fetchUserInfo(config, session.tokens.access_token, session.tokens.claims()!.sub);
+    return page(res, `<h1>userinfo</h1><pre>${escape(JSON.stringify(info, null, 2))}</pre><p><a href="/">Back</a></p>`);
+  }
+  if (url.pathname === '/refresh' && session.tokens?.refresh_token) {
+    session.tokens = await oidc.refreshTokenGrant(config, session.tokens.refresh_token);
+    res.writeHead(302, { location: '/' }).end();
+    return;
+  }
+  if (url.pathname === '/logout') {
+    const idToken = session.tokens?.id_token;
+    session.tokens = undefined;
+    const target = oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: `${base}/`, ...(idToken ? { id_token_hint: idToken } : {}) });
+    res.writeHead(302, { location: target.href }).end();
+    return;
+  }
+  if (url.pathname === '/backchannel-logout' && req.method === 'POST') {
+    const body = new URLSearchParams(await new Response(req as unknown as ReadableStream).text());
+    const { payload } = await jwtVerify(body.get('logout_token') ?? '', jwks, { issuer: config.serverMetadata().issuer, audience: clientId });
+    for (const rpSession of sessions.values()) if (rpSession.sid && rpSession.sid === payload.sid) rpSession.tokens = undefined;
+    res.writeHead(200, { 'cache-control': 'no-store' }).end();
+    return;
+  }
+  page(res, '<h1>Not found</h1><p><a href="/">Home</a></p>', 404);
+}
+
+createServer((req, res) => {
+  handle(req, res).catch((error: Error) => page(res, `<h1>Error</h1><pre>${escape(error.message)}</pre><p><a href="/">Home</a></p>`, 500));
+}).listen(port, () => process.stdout.write(`example relying application on ${base} (issuer ${issuer.href})\n`));

@@ -1,0 +1,20 @@
+// Installs the Debian packages the test suite drives for real: Redis, OpenLDAP
+// (slapd + ldap-utils) and Chromium. Skips what is already there, so it costs
+// nothing on a prepared machine. Needs root (as CI and the dev machines are).
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const wanted = [
+  { binary: '/usr/bin/redis-server', packages: ['redis-server'] },
+  { binary: '/usr/sbin/slapd', packages: ['slapd'] },
+  { binary: '/usr/bin/ldapadd', packages: ['ldap-utils'] },
+  { binary: '/usr/bin/chromium', packages: ['chromium'] },
+];
+
+const missing = wanted.filter((w) => !existsSync(w.binary)).flatMap((w) => w.packages);
+if (missing.length > 0) {
+  console.log(`admit: installing system packages for the tests: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execSync('apt-get update -qq', { stdio: 'inherit', env });
+  execSync(`apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`, { stdio: 'inherit', env });
+}

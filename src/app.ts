@@ -1,0 +1,64 @@
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.ts';
+import type { Store } from './store/port.ts';
+import type { Renderer } from './http/render.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { FlowDeps } from './flows/deps.ts';
+import type { SiteDirectory } from './services/sites.ts';
+import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { operationsRoutes } from './http/operations.ts';
+import { assetRoutes } from './http/assets.ts';
+import { interactionRoutes } from './flows/routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  provider: Provider;
+  render: Renderer;
+  metrics: Metrics;
+  sites: SiteDirectory;
+  flows: FlowDeps;
+  publicDir: string;
+  cookieKeys: string[];
+}
+
+/**
+ * The Koa application: admit's middleware and pages first, then
+ * oidc-provider for every protocol route it owns.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.server.trustProxy, keys: deps.cookieKeys });
+  app.silent = true;
+  app.on('error', (error: Error) => deps.logger.error({ err: error }, 'unhandled application error'));
+  deps.provider.on('server_error', (_ctx: unknown, error: Error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
+
+  const https = deps.config.server.issuer.startsWith('https://');
+  app.use(requestContext(deps.logger));
+  app.use(deps.metrics.httpTimer);
+  app.use(securityHeaders({ https }));
+
+  for (const routes of [
+    operationsRoutes({ store: deps.store, sites: deps.sites, registry: deps.metrics.registry }),
+    assetRoutes({ publicDir: deps.publicDir }),
+    interactionRoutes(deps.flows),
+  ]) {
+    app.use(mountable(errorHandler(deps.render), routes));
+  }
+  app.use(mount(deps.provider));
+  return app;
+}
+
+/** Runs the router's routes behind the error handler; unmatched requests fall through to the provider. */
+function mountable(handleErrors: Koa.Middleware, router: import('@koa/router').default): Koa.Middleware {
+  const routes = router.routes();
+  return async (ctx, next) => {
+    if (!router.match(ctx.path, ctx.method).route) return next();
+    await handleErrors(ctx, () => routes(ctx as never, next) as Promise<void>);
+  };
+}

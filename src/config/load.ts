@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { configSchema, type Config } from './schema.ts';
+
+/** Thrown for any configuration problem; the message names the option path. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the config file (ADMIT_CONFIG or config/default.yaml), applies the
+ * environment overrides, and validates the result. This module and its
+ * siblings are the only ones that read the environment.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const path = env.ADMIT_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const raw = readConfigFile(path);
+  applyEnvOverrides(raw, env);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`invalid configuration in ${path}:\n${describeIssues(parsed.error)}`);
+  const config = parsed.data;
+  const issuer = config.server.issuer ?? `http://localhost:${config.server.port}`;
+  return { ...config, server: { ...config.server, issuer: issuer.replace(/\/$/, '') } };
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the config file ${path} (ADMIT_CONFIG): ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`the config file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`the config file ${path} must hold a mapping at the top`);
+  return value as Record<string, unknown>;
+}
+
+function section(raw: Record<string, unknown>, name: string): Record<string, unknown> {
+  const existing = raw[name];
+  if (existing !== undefined && (typeof existing !== 'object' || existing === null)) {
+    throw new ConfigError(`invalid configuration: ${name} must be a mapping`);
+  }
+  const value = (existing ?? {}) as Record<string, unknown>;
+  raw[name] = value;
+  return value;
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
+  if (env.PORT !== undefined) {
+    const port = Number(env.PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
+    section(raw, 'server').port = port;
+  }
+  if (env.ADMIT_ISSUER !== undefined) section(raw, 'server').issuer = env.ADMIT_ISSUER;
+  if (env.ADMIT_TRUST_PROXY !== undefined) section(raw, 'server').trustProxy = env.ADMIT_TRUST_PROXY === 'true';
+  if (env.ADMIT_STORE !== undefined) section(raw, 'store').url = env.ADMIT_STORE;
+  if (env.ADMIT_SECRET !== undefined) raw.secret = env.ADMIT_SECRET;
+  if (env.ADMIT_LOG_LEVEL !== undefined) section(raw, 'logging').level = env.ADMIT_LOG_LEVEL;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
+    .join('\n');
+}

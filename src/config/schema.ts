@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { siteSchema } from './sites.ts';
+import { clientSchema } from './clients.ts';
+
+const serverSchema = z.object({
+  port: z.number().int().min(0).max(65_535).default(3000),
+  /** Public URL of admit; the OIDC issuer and the base of every emailed link. */
+  issuer: z.url().optional(),
+  /** Trust X-Forwarded-* from a TLS-terminating proxy in front of admit. */
+  trustProxy: z.boolean().default(false),
+  /** Seconds to finish in-flight requests after SIGTERM before closing anyway. */
+  shutdownGraceSeconds: z.number().int().min(0).max(300).default(10),
+}).strict();
+
+const redisSchema = z.object({
+  keyPrefix: z.string().default('admit:'),
+  commandTimeoutMs: z.number().int().min(50).max(60_000).default(2000),
+  connectTimeoutMs: z.number().int().min(50).max(60_000).default(5000),
+  /** Sentinel: list of sentinels and the monitored master's name (the URL's host is then ignored). */
+  sentinels: z.array(z.object({ host: z.string(), port: z.number().int() })).optional(),
+  sentinelName: z.string().optional(),
+  /** Cluster: seed nodes (the URL then only supplies the password and TLS choice). */
+  cluster: z.array(z.object({ host: z.string(), port: z.number().int() })).optional(),
+}).strict();
+
+const storeSchema = z.object({
+  /** `sqlite:<path>` (embedded, the default) or a `redis://` / `rediss://` URL. */
+  url: z.string().default('sqlite:./data/admit.db'),
+  redis: redisSchema.default(redisSchema.parse({})),
+}).strict();
+
+const tokensSchema = z.object({
+  accessTokenSeconds: z.number().int().min(60).max(86_400).default(600),
+  idTokenSeconds: z.number().int().min(60).max(86_400).default(3600),
+  refreshTokenSeconds: z.number().int().min(300).max(31_536_000).default(14 * 86_400),
+  sessionSeconds: z.number().int().min(300).max(31_536_000).default(14 * 86_400),
+  interactionSeconds: z.number().int().min(60).max(86_400).default(3600),
+}).strict();
+
+export const configSchema = z.object({
+  server: serverSchema.default(serverSchema.parse({})),
+  store: storeSchema.default(storeSchema.parse({})),
+  /**
+   * Master secret (≥ 32 characters): encrypts signing keys at rest and signs
+   * cookies. Required with Redis (all instances must share it); with SQLite a
+   * random one is generated next to the database file on first start.
+   */
+  secret: z.string().min(32, 'use at least 32 characters').optional(),
+  tokens: tokensSchema.default(tokensSchema.parse({})),
+  sites: z.array(siteSchema).min(1, 'declare at least one site'),
+  clients: z.array(clientSchema).default([]),
+  /**
+   * For trying admit out: on start, create this local-directory user (with a
+   * random password, printed once) if it does not exist yet. Leave out in production.
+   */
+  demo: z.object({ site: z.string(), username: z.string().min(1).max(256) }).strict().optional(),
+  logging: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).strict().default({ level: 'info' }),
+}).strict().superRefine((config, ctx) => {
+  const seen = new Set<string>();
+  config.sites.forEach((site, index) => {
+    if (seen.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', index, 'id'], message: `duplicate site id ${site.id}` });
+    seen.add(site.id);
+  });
+  const clientIds = new Set<string>();
+  config.clients.forEach((client, index) => {
+    if (clientIds.has(client.client_id)) {
+      ctx.addIssue({ code: 'custom', path: ['clients', index, 'client_id'], message: `duplicate client_id ${client.client_id}` });
+    }
+    clientIds.add(client.client_id);
+  });
+});
+
+export type Config = z.infer<typeof configSchema> & { server: { issuer: string } };

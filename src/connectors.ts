@@ -1,0 +1,10 @@
+import type { Store } from './store/port.ts';
+import type { ConnectorFactory } from './services/sites.ts';
+import { createLocalDirectory } from '../plugins/connector-local/local-directory.ts';
+
+/** The directory connectors this build of admit ships, by `directory.kind`. */
+export function connectorFactories({ store }: { store: Store }): Record<string, ConnectorFactory> {
+  return {
+    local: (site) => createLocalDirectory({ store, siteId: site.id }).connector,
+  };
+}

@@ -1,0 +1,22 @@
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { Renderer } from '../http/render.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { Throttle } from '../services/throttle.ts';
+import type { AuditLog } from '../services/audit.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { createCsrf } from '../http/csrf.ts';
+
+/** What the sign-in steps need, passed down from main.ts. */
+export interface FlowDeps {
+  config: Config;
+  provider: Provider;
+  render: Renderer;
+  csrf: ReturnType<typeof createCsrf>;
+  accounts: AccountService;
+  sites: SiteDirectory;
+  throttle: Throttle;
+  audit: AuditLog;
+  metrics: Metrics;
+}

@@ -1,0 +1,22 @@
+import type { Context } from 'koa';
+import type { MessageCode } from '../../errors/messages.ts';
+import { messages } from '../../errors/messages.ts';
+import type { FlowDeps } from '../deps.ts';
+
+/** Renders the "Sign in" page: User Name, Password, Log on to. */
+export async function showLogin(
+  deps: FlowDeps,
+  ctx: Context,
+  view: { uid: string; clientName?: string; username?: string; site?: string; error?: MessageCode },
+): Promise<void> {
+  await deps.render(ctx, 'sign-in/login', {
+    title: 'Sign in',
+    uid: view.uid,
+    clientName: view.clientName,
+    username: view.username ?? '',
+    selectedSite: view.site ?? deps.sites.list()[0]?.id,
+    sites: deps.sites.list(),
+    csrfToken: deps.csrf.token(ctx),
+    error: view.error ? messages[view.error] : undefined,
+  });
+}

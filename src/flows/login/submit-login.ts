@@ -1,0 +1,73 @@
+import type { Context } from 'koa';
+import { AppError } from '../../errors/app-error.ts';
+import type { MessageCode } from '../../errors/messages.ts';
+import { ACR_PASSWORD } from '../../oidc/provider.ts';
+import type { FlowDeps } from '../deps.ts';
+import { loginForm } from './login-form.ts';
+import { showLogin } from './show-login.ts';
+
+/**
+ * The first factor: user name and password checked by the chosen site's
+ * directory. Wrong user, wrong password and wrong site all get one message.
+ */
+export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
+  const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  if (details.prompt.name !== 'login') throw new AppError('interaction_expired', 400);
+  const uid = details.uid;
+  const clientName = await clientNameOf(deps, String(details.params.client_id));
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  const echo = { uid, clientName, username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined };
+
+  const refuse = async (status: number, error: MessageCode) => {
+    ctx.status = status;
+    await showLogin(deps, ctx, { ...echo, error });
+  };
+
+  const parsed = loginForm.safeParse(body);
+  if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
+  const { username, password, site: siteId } = parsed.data;
+  const site = deps.sites.get(siteId);
+  if (!site) return refuse(400, 'unknown_site');
+
+  const policy = site.config.signIn;
+  const ipCount = await deps.throttle.hit(`ip:${ctx.ip}`, policy.failureWindowSeconds);
+  const userKey = `user:${siteId}:${username.toLowerCase()}`;
+  if (ipCount > policy.maxAttemptsPerIp || (await deps.throttle.count(userKey)) >= policy.maxFailedAttempts) {
+    deps.audit.record(ctx, { action: 'sign_in', outcome: 'throttled', site: siteId, username });
+    deps.metrics.signIns.inc({ site: siteId, outcome: 'throttled' });
+    return refuse(429, 'too_many_attempts');
+  }
+
+  const outcome = await site.connector.verifyPassword({ username, password });
+  deps.metrics.signIns.inc({ site: siteId, outcome: outcome.status });
+  deps.audit.record(ctx, { action: 'sign_in', outcome: outcome.status, site: siteId, username });
+
+  switch (outcome.status) {
+    case 'ok': {
+      const account = await deps.accounts.linkOrCreate(siteId, site.connector.kind, outcome.identity);
+      if (account.status !== 'active') return refuse(403, 'account_disabled');
+      await deps.throttle.reset(userKey);
+      await deps.provider.interactionFinished(ctx.req, ctx.res, {
+        login: { accountId: account.id, amr: ['pwd'], acr: ACR_PASSWORD, remember: true },
+      }, { mergeWithLastSubmission: false });
+      return;
+    }
+    case 'invalid':
+      await deps.throttle.hit(userKey, policy.failureWindowSeconds);
+      return refuse(401, 'invalid_credentials');
+    case 'locked':
+      return refuse(423, 'account_locked');
+    case 'disabled':
+      return refuse(403, 'account_disabled');
+    case 'password_expired':
+      // The change-password step arrives with the self-service portal; until then say so plainly.
+      return refuse(403, 'password_expired');
+    case 'unavailable':
+      return refuse(503, 'directory_unavailable');
+  }
+}
+
+async function clientNameOf(deps: FlowDeps, clientId: string): Promise<string | undefined> {
+  const client = await deps.provider.Client.find(clientId);
+  return client?.clientName ?? client?.clientId;
+}

@@ -1,0 +1,44 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import type { FlowDeps } from './deps.ts';
+import { showLogin } from './login/show-login.ts';
+import { submitLogin } from './login/submit-login.ts';
+import { showConsent, submitConsent } from './consent/consent.ts';
+
+/**
+ * The sign-in interaction pages. oidc-provider sends the browser to
+ * /interaction/:uid when it needs the user; each step ends by handing a
+ * result back with interactionFinished.
+ */
+export function interactionRoutes(deps: FlowDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  const noStore = async (ctx: Context, next: () => Promise<unknown>) => {
+    ctx.set('cache-control', 'no-store');
+    await next();
+  };
+
+  router.get('/', noStore, async (ctx) => {
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name === 'consent') return showConsent(deps, ctx, details);
+    const client = await deps.provider.Client.find(String(details.params.client_id));
+    const hint = details.params.login_hint;
+    await showLogin(deps, ctx, {
+      uid: details.uid,
+      clientName: client?.clientName ?? client?.clientId,
+      username: typeof hint === 'string' ? hint.slice(0, 256) : undefined,
+    });
+  });
+
+  router.post('/login', noStore, form, deps.csrf.verify, (ctx) => submitLogin(deps, ctx));
+  router.post('/consent', noStore, form, deps.csrf.verify, (ctx) => submitConsent(deps, ctx));
+  router.post('/abort', noStore, form, deps.csrf.verify, async (ctx) => {
+    await deps.provider.interactionFinished(ctx.req, ctx.res, {
+      error: 'access_denied',
+      error_description: 'End-User aborted interaction',
+    }, { mergeWithLastSubmission: false });
+  });
+
+  return router;
+}

@@ -1,0 +1,25 @@
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountService } from '../services/accounts.ts';
+
+const { base, Check } = interactionPolicy;
+
+/**
+ * oidc-provider's default prompts (login, consent) plus admit's gates as
+ * login checks. Because they are checks, every authorization request passes
+ * them, whatever the client asks (`prompt=none` included): an existing
+ * session whose account was disabled must sign in again.
+ */
+export function createInteractionPolicy({ accounts }: { accounts: AccountService }) {
+  const policy = base();
+  const login = policy.get('login');
+  if (!login) throw new Error('oidc-provider no longer has a login prompt');
+
+  login.checks.add(new Check('account_inactive', 'The account cannot sign in', async (ctx: KoaContextWithOIDC) => {
+    const accountId = ctx.oidc.session?.accountId;
+    if (!accountId) return Check.NO_NEED_TO_PROMPT;
+    const account = await accounts.find(accountId);
+    return account?.status === 'active' ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  }));
+
+  return policy;
+}

@@ -1,0 +1,108 @@
+import Provider, { type Configuration, type ClientMetadata } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { Store } from '../store/port.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { Renderer } from '../http/render.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
+import { createFindAccount, claimsByScope } from './find-account.ts';
+import { createInteractionPolicy } from './interaction-policy.ts';
+import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
+import { providerPages } from './provider-pages.ts';
+
+export const ACR_PASSWORD = 'urn:admit:acr:pwd';
+export const ACR_MFA = 'urn:admit:acr:mfa';
+
+export interface ProviderDeps {
+  config: Config;
+  store: Store;
+  accounts: AccountService;
+  render: Renderer;
+  metrics: Metrics;
+  signingKeys: Record<string, unknown>[];
+  cookieKeys: string[];
+}
+
+/**
+ * oidc-provider configured for admit. Everything protocol-shaped (discovery,
+ * PKCE, token rotation, introspection, logout) is oidc-provider's own; admit
+ * supplies storage, accounts, pages, and policy.
+ */
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, store, accounts, render, metrics } = deps;
+  const { tokens } = config;
+  const pages = providerPages(render);
+
+  const configuration: Configuration = {
+    adapter: createOidcAdapterFactory(store),
+    clients: config.clients.map(toClientMetadata),
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new Error('first_party must be a boolean');
+        }
+      },
+    },
+    findAccount: createFindAccount(accounts),
+    claims: claimsByScope,
+    scopes: ['openid', 'offline_access', ...Object.keys(claimsByScope).filter((scope) => scope !== 'openid')],
+    acrValues: [ACR_PASSWORD, ACR_MFA],
+    responseTypes: ['code'],
+    // OAuth 2.1: every authorization code request carries an S256 challenge.
+    pkce: { required: () => true },
+    rotateRefreshToken: true,
+    // First-party applications get refresh tokens without `prompt=consent`;
+    // those refresh tokens end with the session (oidc-provider's expiresWithSession).
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
+      && (code.scopes.has('offline_access') || isFirstParty(client)),
+    loadExistingGrant,
+    interactions: {
+      policy: createInteractionPolicy({ accounts }),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    jwks: { keys: deps.signingKeys as never[] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: pages.logoutSource,
+        postLogoutSuccessSource: pages.postLogoutSuccessSource,
+      },
+    },
+    renderError: pages.renderError,
+    ttl: {
+      AccessToken: tokens.accessTokenSeconds,
+      ClientCredentials: tokens.accessTokenSeconds,
+      IdToken: tokens.idTokenSeconds,
+      RefreshToken: tokens.refreshTokenSeconds,
+      Session: tokens.sessionSeconds,
+      Grant: tokens.refreshTokenSeconds,
+      Interaction: tokens.interactionSeconds,
+      AuthorizationCode: 60,
+    },
+  };
+
+  const provider = new Provider(config.server.issuer, configuration);
+  provider.proxy = config.server.trustProxy;
+  provider.on('access_token.saved', () => metrics.tokens.inc({ kind: 'access_token' }));
+  provider.on('client_credentials.saved', () => metrics.tokens.inc({ kind: 'client_credentials' }));
+  provider.on('refresh_token.saved', () => metrics.tokens.inc({ kind: 'refresh_token' }));
+  provider.on('authorization_code.saved', () => metrics.tokens.inc({ kind: 'authorization_code' }));
+  return provider;
+}
+
+function toClientMetadata(client: Config['clients'][number]): ClientMetadata {
+  const { first_party, ...metadata } = client;
+  return { ...metadata, first_party } as ClientMetadata;
+}

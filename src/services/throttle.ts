@@ -1,0 +1,21 @@
+import { storeKey, type Store } from '../store/port.ts';
+
+/**
+ * Fixed-window counters in the store, so limits hold across app instances.
+ * Used for sign-in attempts per IP and failures per user name.
+ */
+export function createThrottle({ store }: { store: Store }) {
+  const key = (name: string) => storeKey('throttle', name);
+  return {
+    /** Counts one event and returns the count in the current window. */
+    hit: (name: string, windowSeconds: number) => store.increment(key(name), windowSeconds),
+    /** The count in the current window without adding to it. */
+    async count(name: string): Promise<number> {
+      const value = await store.get(key(name));
+      return value === undefined ? 0 : Number(value);
+    },
+    reset: (name: string) => store.delete(key(name)),
+  };
+}
+
+export type Throttle = ReturnType<typeof createThrottle>;

@@ -1,0 +1,66 @@
+/**
+ * The SQL behind the SQLite store. Times are epoch milliseconds; a row whose
+ * `expires_at` is past is absent, so every read and every conditional write
+ * filters on it (`?now` parameters) instead of trusting the sweep.
+ */
+export const SQL_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at INTEGER NULL
+  );
+  CREATE INDEX IF NOT EXISTS kv_expires_at ON kv (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS set_members (
+    key TEXT NOT NULL,
+    member TEXT NOT NULL,
+    expires_at INTEGER NULL,
+    PRIMARY KEY (key, member)
+  );
+  CREATE INDEX IF NOT EXISTS set_members_expires_at ON set_members (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
+const live = (table: string) => `(${table}.expires_at IS NULL OR ${table}.expires_at > ?)`;
+const expired = (table: string) => `(${table}.expires_at IS NOT NULL AND ${table}.expires_at <= ?)`;
+
+export const SQL = {
+  get: `SELECT value FROM kv WHERE key = ? AND ${live('kv')}`,
+  // One statement keeps the answer a single snapshot and in the order asked.
+  getMany: `
+    SELECT kv.value AS value FROM json_each(?) AS asked
+    LEFT JOIN kv ON kv.key = asked.value AND ${live('kv')}
+    ORDER BY asked.key`,
+  set: `
+    INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+  // The update branch only fires over an expired row, so `changes` is 1 for exactly one caller.
+  setIfAbsent: `
+    INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+    WHERE ${expired('kv')}`,
+  take: `DELETE FROM kv WHERE key = ? AND ${live('kv')} RETURNING value`,
+  deleteKv: `DELETE FROM kv WHERE key IN (SELECT value FROM json_each(?))`,
+  deleteSets: `DELETE FROM set_members WHERE key IN (SELECT value FROM json_each(?))`,
+  // Params: key, new window end, now. An expired counter restarts at 1 with a new
+  // window; a live one keeps its window (fixed-window rate limiting).
+  increment: `
+    INSERT INTO kv AS c (key, value, expires_at) VALUES (?1, '1', ?2)
+    ON CONFLICT (key) DO UPDATE SET
+      value = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= ?3 THEN '1'
+                   ELSE CAST(CAST(c.value AS INTEGER) + 1 AS TEXT) END,
+      expires_at = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= ?3 THEN excluded.expires_at
+                   ELSE coalesce(c.expires_at, excluded.expires_at) END
+    RETURNING value`,
+  sweepSet: `DELETE FROM set_members WHERE key = ? AND ${expired('set_members')}`,
+  setExpiry: `
+    SELECT count(*) AS members, count(*) - count(expires_at) AS persistent, max(expires_at) AS latest
+    FROM set_members WHERE key = ?`,
+  addMember: `
+    INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at`,
+  setSetExpiry: `UPDATE set_members SET expires_at = ? WHERE key = ?`,
+  removeMember: `DELETE FROM set_members WHERE key = ? AND member = ?`,
+  members: `SELECT member FROM set_members WHERE key = ? AND ${live('set_members')}`,
+  sweepKv: `DELETE FROM kv WHERE ${expired('kv')}`,
+  sweepSets: `DELETE FROM set_members WHERE ${expired('set_members')}`,
+  ping: `SELECT 1`,
+} as const;

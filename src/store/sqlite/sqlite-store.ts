@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { StoreUnavailableError, type Store } from '../port.ts';
+import { SQL, SQL_SCHEMA } from './sqlite-sql.ts';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` for unit tests. */
+  path: string;
+  /** How long a writer waits for another process's lock before failing. */
+  busyTimeoutMs?: number;
+  /** How often expired rows are deleted; reads ignore them meanwhile. */
+  sweepIntervalMs?: number;
+}
+
+type Statements = { [name in keyof typeof SQL]: StatementSync };
+
+/**
+ * The embedded backend. Every operation is one SQL statement (or one
+ * IMMEDIATE transaction for sets), so several processes sharing the file
+ * cannot interleave inside a check-and-write: the trap of a consume that is a
+ * separate read and write cannot happen here. Expiry is checked in the SQL
+ * itself; the sweep only reclaims space.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const { path } = options;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec(SQL_SCHEMA);
+  const stmt = Object.fromEntries(
+    Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)]),
+  ) as Statements;
+
+  let closed = false;
+  const sweep = setInterval(() => {
+    // A busy file only delays the sweep; the next tick retries.
+    try {
+      const now = Date.now();
+      stmt.sweepKv.run(now);
+      stmt.sweepSets.run(now);
+    } catch {}
+  }, options.sweepIntervalMs ?? 60_000);
+  sweep.unref();
+
+  const expiry = (ttlSeconds: number | undefined) =>
+    ttlSeconds === undefined ? null : Date.now() + ttlSeconds * 1000;
+
+  /** SQLite errors (busy file, full disk, closed handle) become 503s like Redis outages. */
+  async function guard<T>(op: string, run: () => T): Promise<T> {
+    try {
+      return run();
+    } catch (error) {
+      throw new StoreUnavailableError(`sqlite ${op} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  function inImmediateTransaction<T>(run: () => T): T {
+    // IMMEDIATE takes the write lock up front, so a read-then-write cannot be overtaken.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = run();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  return {
+    get: (key) =>
+      guard('get', () => (stmt.get.get(key, Date.now()) as { value: string } | undefined)?.value),
+
+    getMany: (keys) =>
+      guard('getMany', () => {
+        if (keys.length === 0) return [];
+        const rows = stmt.getMany.all(JSON.stringify(keys), Date.now()) as { value: string | null }[];
+        return rows.map((row) => row.value ?? undefined);
+      }),
+
+    set: (key, value, opts) =>
+      guard('set', () => {
+        stmt.set.run(key, value, expiry(opts?.ttlSeconds));
+      }),
+
+    setIfAbsent: (key, value, opts) =>
+      guard('setIfAbsent', () => stmt.setIfAbsent.run(key, value, expiry(opts?.ttlSeconds), Date.now()).changes === 1),
+
+    take: (key) =>
+      guard('take', () => (stmt.take.get(key, Date.now()) as { value: string } | undefined)?.value),
+
+    delete: (...keys) =>
+      guard('delete', () => {
+        if (keys.length === 0) return;
+        const list = JSON.stringify(keys);
+        inImmediateTransaction(() => {
+          stmt.deleteKv.run(list);
+          stmt.deleteSets.run(list);
+        });
+      }),
+
+    increment: (key, ttlSeconds) =>
+      guard('increment', () => {
+        const now = Date.now();
+        const row = stmt.increment.get(key, now + ttlSeconds * 1000, now) as { value: string };
+        return Number(row.value);
+      }),
+
+    addToSet: (key, member, opts) =>
+      guard('addToSet', () =>
+        inImmediateTransaction(() => {
+          const now = Date.now();
+          stmt.sweepSet.run(key, now);
+          // The whole set shares one expiry, the later of the two; null means never.
+          const current = stmt.setExpiry.get(key) as { members: number; persistent: number; latest: number | null };
+          const wanted = expiry(opts?.ttlSeconds);
+          const expiresAt =
+            wanted === null || current.persistent > 0 ? null : Math.max(wanted, current.latest ?? wanted);
+          stmt.addMember.run(key, member, expiresAt);
+          stmt.setSetExpiry.run(expiresAt, key);
+        }),
+      ),
+
+    removeFromSet: (key, member) =>
+      guard('removeFromSet', () => {
+        stmt.removeMember.run(key, member);
+      }),
+
+    setMembers: (key) =>
+      guard('setMembers', () => (stmt.members.all(key, Date.now()) as { member: string }[]).map((r) => r.member)),
+
+    ping: () =>
+      guard('ping', () => {
+        stmt.ping.get();
+      }),
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      db.close();
+    },
+  };
+}

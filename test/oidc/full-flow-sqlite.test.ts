@@ -1,0 +1,3 @@
+import { fullFlowSuite } from './full-flow.ts';
+
+fullFlowSuite('SQLite', () => undefined);

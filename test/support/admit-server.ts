@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { configSchema, type Config } from '../../src/config/schema.ts';
+import { composeAdmit, type Admit } from '../../src/compose.ts';
+import { serve } from '../../src/serve.ts';
+import { freePort } from './free-port.ts';
+
+export const TEST_SECRET = 'test-master-secret-0123456789-abcdefghij';
+
+export interface RunningAdmit {
+  issuer: string;
+  port: number;
+  config: Config;
+  admit: Admit;
+  stop(): Promise<void>;
+  /** Stops and starts again on the same port and store: nothing may be lost. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Runs admit in this process on a free loopback port. `store` is a redis://
+ * URL, or omitted for a fresh SQLite file in a temporary folder.
+ */
+export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string } = {}): Promise<RunningAdmit> {
+  const port = await freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'admit-test-'));
+  const raw = {
+    server: { port, issuer: `http://127.0.0.1:${port}` },
+    store: { url: options.store ?? `sqlite:${join(dataDir, 'admit.db')}`, redis: { keyPrefix: `admit-${port}:` } },
+    secret: TEST_SECRET,
+    sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' } }],
+    logging: { level: 'silent' },
+    ...options.config,
+  };
+  const parsed = configSchema.parse(raw);
+  const config = { ...parsed, server: { ...parsed.server, issuer: `http://127.0.0.1:${port}` } } as Config;
+  const logger = pino({ level: process.env.ADMIT_TEST_LOG ?? 'silent' });
+
+  let admit = await composeAdmit(config, logger);
+  let server = await serve(admit, config, logger, port);
+  const running: RunningAdmit = {
+    issuer: config.server.issuer,
+    port,
+    config,
+    get admit() {
+      return admit;
+    },
+    async stop() {
+      await server.shutdown(1000);
+      await admit.close();
+      if (!options.dataDir && !options.store) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await server.shutdown(1000);
+      await admit.close();
+      admit = await composeAdmit(config, logger);
+      server = await serve(admit, config, logger, port);
+    },
+  };
+  return running;
+}
