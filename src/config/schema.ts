@@ -8,6 +8,12 @@ const serverSchema = z.object({
   issuer: z.url().optional(),
   /** Trust X-Forwarded-* from a TLS-terminating proxy in front of admit. */
   trustProxy: z.boolean().default(false),
+  /**
+   * Let admit's outgoing requests (back-channel logout, client jwks_uri) go to
+   * literal loopback hosts (localhost, 127.0.0.0/8, ::1), which oidc-provider's
+   * SSRF guard otherwise refuses. For development and tests only.
+   */
+  allowLoopbackRequests: z.boolean().default(false),
   /** Seconds to finish in-flight requests after SIGTERM before closing anyway. */
   shutdownGraceSeconds: z.number().int().min(0).max(300).default(10),
 }).strict();

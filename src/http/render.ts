@@ -9,7 +9,7 @@ export type Renderer = (ctx: Context, view: string, data: Record<string, unknown
  * escapes every `<%= %>` value; only trusted fragments use `<%- %>`.
  */
 export function createRenderer({ viewsDir, cache }: { viewsDir: string; cache: boolean }): Renderer {
-  const options = { cache, root: viewsDir, async: true } as const;
+  const options = { cache, root: viewsDir } as const;
   return async (ctx, view, data) => {
     const locals = { requestId: String(ctx.state.requestId ?? ''), ...data };
     const body = await ejs.renderFile(join(viewsDir, `${view}.ejs`), locals, options);

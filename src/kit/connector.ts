@@ -28,9 +28,29 @@ export type PasswordOutcome =
   | { status: 'disabled' }
   | { status: 'unavailable'; reason: string };
 
+/**
+ * The outcome of writing a password to the directory. `refused` carries the
+ * directory's own reason (its password policy, AD complexity) in words a user
+ * can act on; admit's own policy has already been checked before the call.
+ */
+export type PasswordWriteOutcome =
+  | { status: 'ok' }
+  | { status: 'invalid_old_password' }
+  | { status: 'refused'; reason: string }
+  | { status: 'not_found' }
+  | { status: 'unavailable'; reason: string };
+
+export type UnlockOutcome = { status: 'ok' } | { status: 'not_found' } | { status: 'unavailable'; reason: string };
+
 export interface PasswordConnector {
   readonly kind: string;
   verifyPassword(input: { username: string; password: string }): Promise<PasswordOutcome>;
+  /** The user's own change, proved by the old password. */
+  changePassword?(input: { username: string; oldPassword: string; newPassword: string }): Promise<PasswordWriteOutcome>;
+  /** An administrative reset (forgotten password, admin action): no old password. */
+  resetPassword?(input: { username: string; newPassword: string }): Promise<PasswordWriteOutcome>;
+  /** Clears the directory's own lock on the account. */
+  unlock?(input: { username: string }): Promise<UnlockOutcome>;
   /** Reports whether the directory can be reached; used by /readyz. */
   health(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close?(): Promise<void>;

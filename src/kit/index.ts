@@ -1,5 +1,5 @@
 // The plugin kit: the only part of src/ that plugins import.
-export type { DirectoryIdentity, PasswordOutcome, PasswordConnector } from './connector.ts';
+export type { DirectoryIdentity, PasswordOutcome, PasswordConnector, PasswordWriteOutcome, UnlockOutcome } from './connector.ts';
 export { hashPassword, verifyPassword, makeDecoyHash, ARGON2_PARAMETERS } from './password-hash.ts';
 export type { Store } from '../store/port.ts';
 export { storeKey } from '../store/port.ts';

@@ -26,9 +26,19 @@ export function createFindAccount(accounts: AccountService): FindAccount {
   };
 }
 
-/** Scopes and the claims each releases; `tenant` and `groups` are admit's own. */
+/**
+ * Scopes and the claims each releases (`tenant` and `groups` are admit's
+ * own); a `null` entry is a claim that exists outside any scope. `openid`
+ * carries acr, amr and auth_time so every ID token says how the user signed
+ * in, without the client having to ask with the claims parameter.
+ */
 export const claimsByScope = {
-  openid: ['sub'],
+  acr: null,
+  amr: null,
+  auth_time: null,
+  sid: null,
+  iss: null,
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name'],
   email: ['email', 'email_verified'],
   phone: ['phone_number'],

@@ -46,7 +46,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     findAccount: createFindAccount(accounts),
     claims: claimsByScope,
-    scopes: ['openid', 'offline_access', ...Object.keys(claimsByScope).filter((scope) => scope !== 'openid')],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'tenant', 'groups'],
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ['code'],
     // OAuth 2.1: every authorization code request carries an S256 challenge.
@@ -81,6 +81,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     renderError: pages.renderError,
+    fetch: outgoingFetch(config.server.allowLoopbackRequests),
     ttl: {
       AccessToken: tokens.accessTokenSeconds,
       ClientCredentials: tokens.accessTokenSeconds,
@@ -100,6 +101,24 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.on('refresh_token.saved', () => metrics.tokens.inc({ kind: 'refresh_token' }));
   provider.on('authorization_code.saved', () => metrics.tokens.inc({ kind: 'authorization_code' }));
   return provider;
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * oidc-provider's outgoing requests keep its SSRF guard (a dispatcher that
+ * refuses private and loopback addresses), except, when allowed, for URLs
+ * whose host is literally loopback. A name that merely resolves to loopback
+ * stays refused, so DNS cannot be used to get around the guard.
+ */
+function outgoingFetch(allowLoopback: boolean): Configuration['fetch'] {
+  return (url, options) => {
+    if (allowLoopback && LOOPBACK_HOSTS.test(new URL(url).hostname)) {
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    }
+    return globalThis.fetch(url, options);
+  };
 }
 
 function toClientMetadata(client: Config['clients'][number]): ClientMetadata {

@@ -27,7 +27,7 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
   const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'admit-test-'));
   const raw = {
-    server: { port, issuer: `http://127.0.0.1:${port}` },
+    server: { port, issuer: `http://127.0.0.1:${port}`, allowLoopbackRequests: true },
     store: { url: options.store ?? `sqlite:${join(dataDir, 'admit.db')}`, redis: { keyPrefix: `admit-${port}:` } },
     secret: TEST_SECRET,
     sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' } }],
@@ -55,6 +55,8 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
     async restart() {
       await server.shutdown(1000);
       await admit.close();
+      // Let clients notice their keep-alive sockets to the old server have closed.
+      await new Promise((resolve) => setTimeout(resolve, 100));
       admit = await composeAdmit(config, logger);
       server = await serve(admit, config, logger, port);
     },

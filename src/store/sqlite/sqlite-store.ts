@@ -45,14 +45,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
 
-  const expiry = (ttlSeconds: number | undefined) =>
-    ttlSeconds === undefined ? null : Date.now() + ttlSeconds * 1000;
+  function expiry(ttlSeconds: number | undefined): number | null {
+    if (ttlSeconds === undefined) return null;
+    const ms = Math.round(ttlSeconds * 1000);
+    if (!(ms > 0)) throw new RangeError(`ttlSeconds must be positive, got ${ttlSeconds}`);
+    return Date.now() + ms;
+  }
 
   /** SQLite errors (busy file, full disk, closed handle) become 503s like Redis outages. */
   async function guard<T>(op: string, run: () => T): Promise<T> {
     try {
       return run();
     } catch (error) {
+      if (error instanceof RangeError) throw error; // a caller's bug, not an outage
       throw new StoreUnavailableError(`sqlite ${op} failed: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -104,8 +109,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     increment: (key, ttlSeconds) =>
       guard('increment', () => {
-        const now = Date.now();
-        const row = stmt.increment.get(key, now + ttlSeconds * 1000, now) as { value: string };
+        const windowEnd = expiry(ttlSeconds);
+        const row = stmt.increment.get(key, windowEnd, Date.now()) as { value: string };
         return Number(row.value);
       }),
 

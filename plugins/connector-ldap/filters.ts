@@ -1,0 +1,27 @@
+import { Filter, FilterParser } from 'ldapts';
+
+/**
+ * Filter templates from the site config, filled with untrusted values. Every
+ * value goes through ldapts's RFC 4515 escaping, so `*`, `(`, `)`, `\` and NUL
+ * stay data: `bob)(|(employeeType=*` is a user name, never a filter clause.
+ */
+const PLACEHOLDER = /\{(username|dn)\}/g;
+
+export function fillFilter(template: string, values: { username: string; dn?: string }): string {
+  return template.replace(PLACEHOLDER, (_, name: 'username' | 'dn') => Filter.escape(values[name] ?? ''));
+}
+
+/** Why a template is unusable, or undefined; checked when the settings are read. */
+export function checkFilterTemplate(template: string, required: string[]): string | undefined {
+  for (const placeholder of required) {
+    if (!template.includes(placeholder)) return `must contain ${placeholder}`;
+  }
+  const unknown = template.match(/\{[^}]*\}/g)?.find((token) => !/^\{(username|dn)\}$/.test(token));
+  if (unknown) return `unknown placeholder ${unknown}: use {username} or {dn}`;
+  try {
+    FilterParser.parseString(fillFilter(template, { username: 'x', dn: 'cn=x' }));
+    return undefined;
+  } catch (error) {
+    return `not a valid LDAP filter: ${(error as Error).message}`;
+  }
+}

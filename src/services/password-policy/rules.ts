@@ -1,0 +1,141 @@
+import type { PasswordPolicy } from './schema.ts';
+
+/**
+ * The seed's Change Password rules (seeds/000, step 14), one object each, in
+ * the seed's order, plus a maximum length. Each is pure and synchronous; the
+ * async checks (common-password list, history) live in policy.ts.
+ *
+ * Every rule gets the candidate and context already NFC-normalised (policy.ts
+ * does it) and counts Unicode code points, never UTF-16 units: an emoji is
+ * one character, "e" + combining acute is one character ("é") after NFC.
+ */
+export type RuleContext = { username?: string | undefined; oldPassword?: string | undefined };
+
+export type RuleId =
+  | 'minLength' | 'maxLength' | 'minSpecial' | 'mixedCase' | 'minDigits' | 'notPalindrome'
+  | 'maxRepeat' | 'usernameRun' | 'oldPasswordRun' | 'restrictedPatterns';
+
+export type PasswordRule = {
+  id: RuleId;
+  /** False when the site's policy turned the rule off; it is then neither shown nor checked. */
+  applies(policy: PasswordPolicy): boolean;
+  /** The seed's wording with the policy's numbers. */
+  describe(policy: PasswordPolicy): string;
+  /** True when the candidate meets the rule. */
+  check(candidate: string, context: RuleContext, policy: PasswordPolicy): boolean;
+};
+
+/** A user name or old password shorter than the run length is matched whole, from this length up. */
+export const SHORT_SOURCE_MIN = 3;
+
+const codePoints = (s: string): string[] => Array.from(s);
+/** Case folding for the case-insensitive rules; input is already NFC. */
+const fold = (s: string): string => s.toLowerCase();
+const count = (s: string, re: RegExp): number => codePoints(s).filter((c) => re.test(c)).length;
+
+// Special = printable and neither letter, mark nor number: punctuation, symbols
+// (emoji included) and separators, so a space counts (OWASP lists it as one).
+// Controls, format characters (ZWJ) and unassigned code points do not count.
+const SPECIAL = /[\p{P}\p{S}\p{Z}]/u;
+const NUMERAL = /\p{N}/u;
+const UPPER = /[\p{Lu}\p{Lt}]/u; // titlecase letters (ǅ) count as upper
+const LOWER = /\p{Ll}/u;
+
+/**
+ * True when `candidate` contains `run` consecutive characters of `source`
+ * (case-insensitive). A source shorter than `run` is matched whole when it
+ * has at least SHORT_SOURCE_MIN characters ("bob" refuses "Bob#2024x"); a
+ * one- or two-character source is ignored, it would refuse too much.
+ */
+export function sharesRun(candidate: string, source: string, run: number): boolean {
+  const cand = fold(candidate);
+  const src = codePoints(fold(source));
+  if (src.length < run) return src.length >= SHORT_SOURCE_MIN && cand.includes(src.join(''));
+  for (let i = 0; i + run <= src.length; i++) {
+    if (cand.includes(src.slice(i, i + run).join(''))) return true;
+  }
+  return false;
+}
+
+/** "jdoe@contoso.com" or "CONTOSO\jdoe": the whole name and each part, so a short local part still counts. */
+function usernameParts(username: string): string[] {
+  return [username, ...username.split(/[@\\/]/)].filter((part) => part.length > 0);
+}
+
+function longestRun(s: string): number {
+  let longest = 0, current = 0, previous: string | undefined;
+  for (const c of codePoints(fold(s))) {
+    current = c === previous ? current + 1 : 1;
+    previous = c;
+    longest = Math.max(longest, current);
+  }
+  return longest;
+}
+
+const timesWord = (n: number): string => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
+
+export const passwordRules: readonly PasswordRule[] = [
+  {
+    id: 'minLength',
+    applies: () => true,
+    describe: (p) => `Minimum length should be at least "${p.minLength}"`,
+    check: (c, _, p) => codePoints(c).length >= p.minLength,
+  },
+  {
+    id: 'maxLength',
+    applies: () => true,
+    describe: (p) => `Maximum length should be at most "${p.maxLength}"`,
+    check: (c, _, p) => codePoints(c).length <= p.maxLength,
+  },
+  {
+    id: 'minSpecial',
+    applies: (p) => p.minSpecial > 0,
+    describe: (p) => `Number of special characters to include "${p.minSpecial}"`,
+    check: (c, _, p) => count(c, SPECIAL) >= p.minSpecial,
+  },
+  {
+    id: 'mixedCase',
+    applies: (p) => p.requireMixedCase,
+    describe: () => 'Must contain both upper and lowercase characters',
+    check: (c) => UPPER.test(c) && LOWER.test(c),
+  },
+  {
+    id: 'minDigits',
+    applies: (p) => p.minDigits > 0,
+    describe: (p) => `Number of numerals to include "${p.minDigits}"`,
+    check: (c, _, p) => count(c, NUMERAL) >= p.minDigits,
+  },
+  {
+    id: 'notPalindrome',
+    applies: (p) => p.forbidPalindrome,
+    describe: () => 'Must not be a palindrome',
+    check: (c) => {
+      const chars = codePoints(fold(c));
+      return chars.length < 2 || chars.join('') !== chars.reverse().join('');
+    },
+  },
+  {
+    id: 'maxRepeat',
+    applies: (p) => p.maxRepeat > 0,
+    describe: (p) => `Must not contain any character more than ${timesWord(p.maxRepeat)} consecutively`,
+    check: (c, _, p) => longestRun(c) <= p.maxRepeat,
+  },
+  {
+    id: 'usernameRun',
+    applies: (p) => p.usernameRun > 0,
+    describe: (p) => `Must not have ${p.usernameRun} consecutive characters from username`,
+    check: (c, ctx, p) => !ctx.username || !usernameParts(ctx.username).some((u) => sharesRun(c, u, p.usernameRun)),
+  },
+  {
+    id: 'oldPasswordRun',
+    applies: (p) => p.oldPasswordRun > 0,
+    describe: (p) => `Must not contain ${p.oldPasswordRun} consecutive characters from your old password`,
+    check: (c, ctx, p) => !ctx.oldPassword || !sharesRun(c, ctx.oldPassword, p.oldPasswordRun),
+  },
+  {
+    id: 'restrictedPatterns',
+    applies: (p) => p.restrictedPatterns.length > 0,
+    describe: () => 'Must not contain restricted patterns',
+    check: (c, _, p) => !p.restrictedPatterns.some((w) => fold(c).includes(fold(w.normalize('NFC')))),
+  },
+];

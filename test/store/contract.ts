@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { storeKey, type Store } from '../../src/store/port.ts';
+
+export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+/** Sleeps past a 1-second TTL with margin for a loaded machine. */
+const PAST_ONE_SECOND = 1500;
+
+/**
+ * The behaviour every Store backend must share. Each test uses its own keys
+ * (a random namespace), so tests never see each other's data.
+ */
+export function storeContract(name: string, make: MakeStore): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => ({ store, cleanup } = await make()));
+    after(() => cleanup());
+    const fresh = (suffix?: string) => storeKey(`test:${randomUUID()}`, 'id', suffix);
+
+    it('get / set / delete', async () => {
+      const key = fresh();
+      assert.equal(await store.get(key), undefined);
+      await store.set(key, 'one');
+      assert.equal(await store.get(key), 'one');
+      await store.set(key, 'two');
+      assert.equal(await store.get(key), 'two');
+      await store.delete(key);
+      assert.equal(await store.get(key), undefined);
+      await store.delete(key); // deleting an absent key is fine
+      await store.delete();
+    });
+
+    it('delete removes several keys, across hash tags, sets included', async () => {
+      const [a, b, c] = [fresh(), fresh(), fresh()] as [string, string, string];
+      await Promise.all([store.set(a, '1'), store.set(b, '2'), store.addToSet(c, 'm')]);
+      await store.delete(a, b, c);
+      assert.deepEqual(await store.getMany([a, b]), [undefined, undefined]);
+      assert.deepEqual(await store.setMembers(c), []);
+    });
+
+    it('getMany keeps the order asked and reports missing keys', async () => {
+      const a = fresh('a');
+      const b = a.replace(/a$/, 'b'); // same hash tag
+      const other = fresh();
+      await Promise.all([store.set(a, 'A'), store.set(b, 'B'), store.set(other, 'O')]);
+      assert.deepEqual(await store.getMany([b, fresh(), a, other, b]), ['B', undefined, 'A', 'O', 'B']);
+      assert.deepEqual(await store.getMany([]), []);
+    });
+
+    it('setIfAbsent: one winner among 50 parallel callers', async () => {
+      const key = fresh();
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.setIfAbsent(key, `caller-${i}`, { ttlSeconds: 60 })),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get(key), `caller-${results.indexOf(true)}`);
+      assert.equal(await store.setIfAbsent(key, 'late'), false);
+    });
+
+    it('take: one winner among 50 parallel callers, then absent', async () => {
+      const key = fresh();
+      await store.set(key, 'token');
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.take(key)));
+      assert.deepEqual(results.filter((r) => r !== undefined), ['token']);
+      assert.equal(await store.get(key), undefined);
+      assert.equal(await store.take(key), undefined);
+    });
+
+    it('increment counts atomically: 50 parallel calls give 1..50', async () => {
+      const key = fresh();
+      const counts = await Promise.all(Array.from({ length: 50 }, () => store.increment(key, 60)));
+      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+      assert.equal(await store.increment(key, 60), 51);
+    });
+
+    it('sets: add, idempotent add, remove, members', async () => {
+      const key = fresh();
+      assert.deepEqual(await store.setMembers(key), []);
+      await Promise.all(['b', 'a', 'c', 'a'].map((m) => store.addToSet(key, m, { ttlSeconds: 60 })));
+      assert.deepEqual((await store.setMembers(key)).sort(), ['a', 'b', 'c']);
+      await store.removeFromSet(key, 'b');
+      await store.removeFromSet(key, 'absent');
+      assert.deepEqual((await store.setMembers(key)).sort(), ['a', 'c']);
+      await store.removeFromSet(key, 'a');
+      await store.removeFromSet(key, 'c');
+      assert.deepEqual(await store.setMembers(key), []);
+    });
+
+    it('keys with braces and unicode are distinct and round-trip', async () => {
+      const base = `test:${randomUUID()}`;
+      const keys = [`${base}:{a}`, `${base}:{a}}`, `${base}:{}`, `${base}:}{`, `${base}:{`, `${base}:ключ🔑`, `${base}:{ä}:x`];
+      await Promise.all(keys.map((key, i) => store.set(key, `v${i}-ü✓`)));
+      assert.deepEqual(await store.getMany(keys), keys.map((_, i) => `v${i}-ü✓`));
+      const setKey = `${base}:set:{ключ}🔑`;
+      await store.addToSet(setKey, 'mémbre🙂');
+      assert.deepEqual(await store.setMembers(setKey), ['mémbre🙂']);
+      await store.delete(...keys, setKey);
+      assert.deepEqual(await store.getMany(keys), keys.map(() => undefined));
+    });
+
+    it('large values (1 MB) round-trip', async () => {
+      const key = fresh();
+      const value = 'x'.repeat(1024 * 1024 - 2) + 'é';
+      await store.set(key, value);
+      assert.equal(await store.get(key), value);
+      assert.equal(await store.take(key), value);
+    });
+
+    it('a ttl that is not positive is a RangeError, not an outage', async () => {
+      const key = fresh();
+      await assert.rejects(store.set(key, 'v', { ttlSeconds: 0 }), RangeError);
+      await assert.rejects(store.setIfAbsent(key, 'v', { ttlSeconds: -1 }), RangeError);
+      await assert.rejects(store.increment(key, Number.NaN), RangeError);
+      await assert.rejects(store.addToSet(key, 'm', { ttlSeconds: 0 }), RangeError);
+      assert.equal(await store.get(key), undefined);
+    });
+
+    it('ping answers', async () => {
+      await store.ping();
+    });
+
+    // The only sleeping tests; they run side by side so the file waits ~1.5 s once.
+    describe('expiry (ttl 1 s)', { concurrency: true }, () => {
+      it('an expired key is absent to get, getMany and take', async () => {
+        const [short, long] = [fresh(), fresh()];
+        await store.set(short, 'v', { ttlSeconds: 1 });
+        await store.set(long, 'w', { ttlSeconds: 60 });
+        assert.equal(await store.get(short), 'v');
+        await sleep(PAST_ONE_SECOND);
+        assert.equal(await store.get(short), undefined);
+        assert.deepEqual(await store.getMany([short, long]), [undefined, 'w']);
+        assert.equal(await store.take(short), undefined);
+      });
+
+      it('set without ttl over a key with ttl makes it persistent', async () => {
+        const key = fresh();
+        await store.set(key, 'v', { ttlSeconds: 1 });
+        await store.set(key, 'w');
+        await sleep(PAST_ONE_SECOND);
+        assert.equal(await store.get(key), 'w');
+      });
+
+      it('setIfAbsent wins again once the previous value expired', async () => {
+        const key = fresh();
+        assert.equal(await store.setIfAbsent(key, 'first', { ttlSeconds: 1 }), true);
+        assert.equal(await store.setIfAbsent(key, 'second', { ttlSeconds: 1 }), false);
+        await sleep(PAST_ONE_SECOND);
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent(key, `again-${i}`)));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal(await store.get(key), `again-${results.indexOf(true)}`);
+      });
+
+      it('increment uses a fixed window: later calls do not extend it', async () => {
+        const key = fresh();
+        assert.equal(await store.increment(key, 1), 1);
+        await sleep(600);
+        assert.equal(await store.increment(key, 1), 2); // inside the window; must not extend it
+        await sleep(PAST_ONE_SECOND - 600);
+        assert.equal(await store.increment(key, 1), 1); // 1.5 s after the first call: a new window
+      });
+
+      it('a set expires with its ttl, which only ever grows', async () => {
+        const [short, grown, kept, persistent] = [fresh(), fresh(), fresh(), fresh()];
+        await store.addToSet(short, 'a', { ttlSeconds: 1 });
+        await store.addToSet(grown, 'a', { ttlSeconds: 1 });
+        await store.addToSet(grown, 'b', { ttlSeconds: 60 }); // grows the set's ttl
+        await store.addToSet(kept, 'a', { ttlSeconds: 60 });
+        await store.addToSet(kept, 'b', { ttlSeconds: 1 }); // must not shorten it
+        await store.addToSet(persistent, 'a', { ttlSeconds: 1 });
+        await store.addToSet(persistent, 'b'); // no ttl: the set no longer expires
+        await sleep(PAST_ONE_SECOND);
+        assert.deepEqual(await store.setMembers(short), []);
+        assert.deepEqual((await store.setMembers(grown)).sort(), ['a', 'b']);
+        assert.deepEqual((await store.setMembers(kept)).sort(), ['a', 'b']);
+        assert.deepEqual((await store.setMembers(persistent)).sort(), ['a', 'b']);
+        await store.addToSet(short, 'new', { ttlSeconds: 60 }); // an expired set starts empty
+        assert.deepEqual(await store.setMembers(short), ['new']);
+      });
+    });
+  });
+}

@@ -1,0 +1,228 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'ldapts';
+import { freePort } from './free-port.ts';
+
+const SLAPD = '/usr/sbin/slapd';
+const SLAPADD = '/usr/sbin/slapadd';
+const LDAPMODIFY = '/usr/bin/ldapmodify';
+
+const BASE_DN = 'dc=example,dc=test';
+const ADMIN_DN = `cn=admin,${BASE_DN}`;
+const ADMIN_PASSWORD = 'admin-secret';
+const SERVICE_DN = `cn=admit,ou=services,${BASE_DN}`;
+const SERVICE_PASSWORD = 'service-secret';
+
+/** The seeded users' password: `<uid>-Passw0rd`. */
+export const seedPassword = (uid: string) => `${uid}-Passw0rd`;
+
+export interface SlapdOptions {
+  /** Extra LDIF (plain entries) loaded offline with the seed, so operational attributes may be set. */
+  extraSeed?: string;
+}
+
+export interface RunningSlapd {
+  url: string;
+  port: number;
+  baseDn: string;
+  adminDn: string;
+  adminPassword: string;
+  serviceDn: string;
+  servicePassword: string;
+  /** Final stop: SIGTERM, wait, remove the temp dir. */
+  stop(): Promise<void>;
+  /** SIGKILL: a crash. start() brings it back on the same port with the same data. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  /** Applies LDIF as the rootdn (`ldapmodify -a`: plain entries are added, changetype records applied). */
+  ldif(text: string): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A failed test run must not leave servers behind.
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+/**
+ * Starts a throwaway OpenLDAP on 127.0.0.1:<free port> in a temp dir, with
+ * the ppolicy and memberof overlays and the seeded tree of slapd-tree.ts.
+ */
+export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSlapd> {
+  if (!existsSync(SLAPD)) throw new Error('slapd is not installed: run npm test, which installs it');
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'admit-slapd-'));
+  const url = `ldap://127.0.0.1:${port}`;
+  await mkdir(join(dir, 'db'));
+  const confPath = join(dir, 'slapd.conf');
+  await writeFile(confPath, slapdConf(dir));
+  // Offline load: slapadd accepts operational attributes (pwdReset, pwdAccountLockedTime, ...).
+  await run(SLAPADD, ['-f', confPath, '-q'], seedLdif() + (options.extraSeed ?? ''));
+
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  async function launch(): Promise<void> {
+    // -d 0: stay in the foreground (so we own the process) without debug output.
+    const proc = spawn(SLAPD, ['-f', confPath, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    running.add(proc);
+    child = proc;
+    exited = new Promise((resolve) => proc.once('exit', () => (running.delete(proc), resolve())));
+    const deadline = Date.now() + 10_000;
+    while (!(await answers(url))) {
+      if (proc.exitCode !== null || Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(`slapd did not start on ${url}:\n${output}`);
+      }
+      await sleep(30);
+    }
+  }
+
+  async function halt(signal: NodeJS.Signals): Promise<void> {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  }
+
+  await launch();
+  const server: RunningSlapd = {
+    url, port, baseDn: BASE_DN, adminDn: ADMIN_DN, adminPassword: ADMIN_PASSWORD,
+    serviceDn: SERVICE_DN, servicePassword: SERVICE_PASSWORD,
+    async stop() {
+      await halt('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    },
+    kill: () => halt('SIGKILL'),
+    start: launch,
+    ldif: (text) => run(LDAPMODIFY, ['-a', '-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD], text),
+  };
+  // Groups are added online so the memberof overlay fills the users' memberOf.
+  await server.ldif(groupsLdif());
+  return server;
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ url, connectTimeout: 500, timeout: 1000 });
+  try {
+    await client.bind(ADMIN_DN, ADMIN_PASSWORD);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+function run(command: string, args: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${output}`))));
+    proc.stdin.end(input);
+  });
+}
+
+/** slapd.conf: mdb, ppolicy (lockout after 3 failures), memberof; the service account reads all, writes passwords and locks. */
+function slapdConf(dir: string): string {
+  return `include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+moduleload ppolicy
+moduleload memberof
+pidfile ${dir}/slapd.pid
+database mdb
+suffix "${BASE_DN}"
+rootdn "${ADMIN_DN}"
+rootpw ${ADMIN_PASSWORD}
+directory ${dir}/db
+maxsize 10485760
+overlay memberof
+memberof-refint TRUE
+overlay ppolicy
+ppolicy_default "cn=default,ou=policies,${BASE_DN}"
+ppolicy_use_lockout
+ppolicy_hash_cleartext
+access to attrs=userPassword
+  by dn.exact="${SERVICE_DN}" write
+  by self write
+  by anonymous auth
+  by * none
+access to attrs=pwdAccountLockedTime,pwdFailureTime
+  by dn.exact="${SERVICE_DN}" write
+  by * none
+access to *
+  by dn.exact="${SERVICE_DN}" read
+  by self read
+  by * none
+`;
+}
+
+/** The tree; ppolicy state (locked, must change, expired) is set here because only slapadd may write it. */
+function seedLdif(): string {
+  const policy = (cn: string, extra: string) => `dn: cn=${cn},ou=policies,${BASE_DN}
+objectClass: organizationalRole
+objectClass: pwdPolicy
+cn: ${cn}
+pwdAttribute: userPassword
+pwdLockout: TRUE
+pwdMaxFailure: 3
+pwdLockoutDuration: 0
+pwdMinLength: 8
+pwdCheckQuality: 1
+pwdInHistory: 3
+pwdAllowUserChange: TRUE
+${extra}
+`;
+  const ou = (name: string) => `dn: ou=${name},${BASE_DN}\nobjectClass: organizationalUnit\nou: ${name}\n\n`;
+  return `dn: ${BASE_DN}
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: Example
+
+${ou('people')}${ou('groups')}${ou('services')}${ou('policies')}${policy('default', 'pwdMustChange: FALSE')}
+${policy('strict', 'pwdMustChange: TRUE\npwdMaxAge: 31536000\npwdGraceAuthNLimit: 0')}
+dn: ${SERVICE_DN}
+objectClass: organizationalRole
+objectClass: simpleSecurityObject
+cn: admit
+userPassword: ${SERVICE_PASSWORD}
+
+${['alice', 'bob', 'carol', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'bobby'].map((uid) => user(uid)).join('')}${user('dave', 'pwdAccountLockedTime: 20240101000000Z')}${user('erin', `pwdReset: TRUE\npwdPolicySubentry: cn=strict,ou=policies,${BASE_DN}`)}${user('frank', `pwdChangedTime: 20000101000000Z\npwdPolicySubentry: cn=strict,ou=policies,${BASE_DN}`)}`;
+}
+
+function user(uid: string, extra = ''): string {
+  const name = uid[0]!.toUpperCase() + uid.slice(1);
+  return `dn: uid=${uid},ou=people,${BASE_DN}
+objectClass: inetOrgPerson
+uid: ${uid}
+cn: ${name}
+sn: Test
+displayName: ${name} Test
+mail: ${uid}@example.test
+telephoneNumber: +1 555 0100
+employeeType: ${uid === 'bob' ? 'contractor' : 'staff'}
+userPassword: ${seedPassword(uid)}
+${extra ? `${extra}\n` : ''}
+`;
+}
+
+function groupsLdif(): string {
+  const group = (cn: string, members: string[]) => `dn: cn=${cn},ou=groups,${BASE_DN}
+objectClass: groupOfNames
+cn: ${cn}
+${members.map((uid) => `member: uid=${uid},ou=people,${BASE_DN}`).join('\n')}
+
+`;
+  return group('staff', ['alice', 'bob']) + group('admins', ['alice']);
+}
