@@ -10,7 +10,7 @@ import type { FlowDeps } from './flows/deps.ts';
 import type { SiteDirectory } from './services/sites.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { errorHandler } from './http/error-handler.ts';
+import { errorHandler, notFoundFallback } from './http/error-handler.ts';
 import { operationsRoutes } from './http/operations.ts';
 import { assetRoutes } from './http/assets.ts';
 import { interactionRoutes } from './flows/routes.ts';
@@ -50,6 +50,7 @@ export function createApp(deps: AppDeps): Koa {
   ]) {
     app.use(mountable(errorHandler(deps.render), routes));
   }
+  app.use(notFoundFallback(deps.render));
   app.use(mount(deps.provider));
   return app;
 }

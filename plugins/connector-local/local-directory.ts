@@ -42,7 +42,7 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
     const user: LocalUser = {
       id: randomUUID(),
       username: input.username,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password.normalize('NFC')),
       name: input.name,
       email: input.email,
       phoneNumber: input.phoneNumber,
@@ -59,7 +59,8 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
     const user = await findUser(username);
     // Verify against a decoy when the user is unknown so both answers cost one argon2id.
     decoyHash ??= makeDecoyHash();
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
+    // NFC, as the password policy counts: the same password typed on another keyboard matches.
+    const matches = await verifyPassword(password.normalize('NFC'), user?.passwordHash ?? (await decoyHash));
     if (!user || !matches) return { status: 'invalid' };
     if (user.disabled) return { status: 'disabled' };
     return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordPolicySchema, defaultPasswordPolicy } from '../services/password-policy/schema.ts';
 
 /** The local directory: accounts and password hashes kept by admit itself. */
 const localDirectory = z.object({
@@ -30,6 +31,8 @@ export const siteSchema = z.object({
   displayName: z.string().min(1).max(100),
   directory: z.discriminatedUnion('kind', [localDirectory, ldapDirectory, entraDirectory]),
   signIn: signInPolicySchema.default(signInPolicySchema.parse({})),
+  /** The rules every new password of this site must meet (seed step 14 by default). */
+  passwordPolicy: passwordPolicySchema.default(defaultPasswordPolicy),
 }).strict();
 
 export type SiteConfig = z.infer<typeof siteSchema>;

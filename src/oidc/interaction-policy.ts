@@ -14,7 +14,7 @@ export function createInteractionPolicy({ accounts }: { accounts: AccountService
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider no longer has a login prompt');
 
-  login.checks.add(new Check('account_inactive', 'The account cannot sign in', async (ctx: KoaContextWithOIDC) => {
+  login.checks.add(new Check('account_inactive', 'End-User authentication is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;
     if (!accountId) return Check.NO_NEED_TO_PROMPT;
     const account = await accounts.find(accountId);

@@ -121,7 +121,8 @@ function outgoingFetch(allowLoopback: boolean): Configuration['fetch'] {
   };
 }
 
+/** A machine client (client credentials only) has no redirect: it never takes part in a sign-in. */
 function toClientMetadata(client: Config['clients'][number]): ClientMetadata {
-  const { first_party, ...metadata } = client;
-  return { ...metadata, first_party } as ClientMetadata;
+  const signsUsersIn = (client.grant_types ?? ['authorization_code']).includes('authorization_code');
+  return signsUsersIn ? { ...client } : { ...client, response_types: [] };
 }

@@ -9,6 +9,8 @@ export function createThrottle({ store }: { store: Store }) {
   return {
     /** Counts one event and returns the count in the current window. */
     hit: (name: string, windowSeconds: number) => store.increment(key(name), windowSeconds),
+    /** Takes back one counted event (an attempt that turned out not to count). */
+    giveBack: (name: string, windowSeconds: number) => store.increment(key(name), windowSeconds, -1),
     /** The count in the current window without adding to it. */
     async count(name: string): Promise<number> {
       const value = await store.get(key(name));

@@ -27,10 +27,11 @@ export interface Store {
   take(key: string): Promise<string | undefined>;
   delete(...keys: string[]): Promise<void>;
   /**
-   * Adds 1 and returns the new count. The first increment starts a window of
-   * `ttlSeconds`; later ones do not extend it (fixed-window rate limiting).
+   * Adds `by` (default 1; negative to give one back) and returns the new
+   * count. The first increment starts a window of `ttlSeconds`; later ones do
+   * not extend it (fixed-window rate limiting).
    */
-  increment(key: string, ttlSeconds: number): Promise<number>;
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>;
   /** Adds a member to a set; the set's TTL becomes at least `ttlSeconds`. */
   addToSet(key: string, member: string, options?: { ttlSeconds?: number }): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;

@@ -77,6 +77,14 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.equal(await store.increment(key, 60), 51);
     });
 
+    it('increment by a step, negative to give one back; get reads the count', async () => {
+      const key = fresh();
+      assert.equal(await store.increment(key, 60, 3), 3);
+      assert.equal(await store.increment(key, 60, -1), 2);
+      assert.equal(await store.get(key), '2');
+      assert.equal(await store.increment(fresh(), 60, -1), -1);
+    });
+
     it('sets: add, idempotent add, remove, members', async () => {
       const key = fresh();
       assert.deepEqual(await store.setMembers(key), []);

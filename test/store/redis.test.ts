@@ -46,26 +46,30 @@ async function elapsed(run: () => Promise<unknown>): Promise<number> {
 }
 
 describe('redis: outages (DESIGN.md trap: a request hung 73 s)', () => {
-  it('a killed server makes operations reject with StoreUnavailableError within 3 s, then recovers', async () => {
-    const server = await startRedis();
-    const store = await connected({ url: server.url });
-    try {
-      await store.set('k', 'v');
-      server.kill();
-      for (const op of [() => store.get('k'), () => store.set('k', 'w'), () => store.ping()]) {
-        assert.ok((await elapsed(() => assert.rejects(op(), isUnavailable))) < 3000);
+  for (const topology of ['standalone', 'cluster'] as const) {
+    it(`${topology}: a killed server makes operations reject with StoreUnavailableError within 3 s, then recovers`, async () => {
+      const server = await startRedis({ cluster: topology === 'cluster' });
+      const settings: RedisSettings =
+        topology === 'cluster' ? { cluster: [{ host: '127.0.0.1', port: server.port }] } : { url: server.url };
+      const store = await connected(settings);
+      try {
+        await store.set('k', 'v');
+        server.kill();
+        for (const op of [() => store.get('k'), () => store.set('k', 'w'), () => store.ping()]) {
+          assert.ok((await elapsed(() => assert.rejects(op(), isUnavailable))) < 3000);
+        }
+        await server.restart();
+        const deadline = Date.now() + 5000;
+        while (!(await store.ping().then(() => true, () => false))) {
+          assert.ok(Date.now() < deadline, 'the store reconnects after the server is back');
+          await sleep(100);
+        }
+      } finally {
+        await store.close();
+        await server.stop();
       }
-      await server.restart();
-      const deadline = Date.now() + 5000;
-      while (!(await store.ping().then(() => true, () => false))) {
-        assert.ok(Date.now() < deadline, 'the store reconnects after the server is back');
-        await sleep(100);
-      }
-    } finally {
-      await store.close();
-      await server.stop();
-    }
-  });
+    });
+  }
 
   it('a server that accepts TCP but never answers hits commandTimeout, not a hang', async () => {
     const server = await startRedis();

@@ -35,6 +35,11 @@ export class FormBrowser {
     return { response, url: current };
   }
 
+  /** The Cookie header this browser would send to the origin. */
+  cookieHeader(origin: string): string {
+    return [...(this.jar.get(origin) ?? [])].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
   cookie(origin: string, name: string): string | undefined {
     return this.jar.get(origin)?.get(name);
   }

@@ -29,10 +29,15 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
   const site = deps.sites.get(siteId);
   if (!site) return refuse(400, 'unknown_site');
 
+  // Each attempt is counted before the password is checked, so parallel
+  // guesses cannot all slip in under the limit; success clears the count.
   const policy = site.config.signIn;
-  const ipCount = await deps.throttle.hit(`ip:${ctx.ip}`, policy.failureWindowSeconds);
   const userKey = `user:${siteId}:${username.toLowerCase()}`;
-  if (ipCount > policy.maxAttemptsPerIp || (await deps.throttle.count(userKey)) >= policy.maxFailedAttempts) {
+  const [ipCount, userCount] = await Promise.all([
+    deps.throttle.hit(`ip:${ctx.ip}`, policy.failureWindowSeconds),
+    deps.throttle.hit(userKey, policy.failureWindowSeconds),
+  ]);
+  if (ipCount > policy.maxAttemptsPerIp || userCount > policy.maxFailedAttempts) {
     deps.audit.record(ctx, { action: 'sign_in', outcome: 'throttled', site: siteId, username });
     deps.metrics.signIns.inc({ site: siteId, outcome: 'throttled' });
     return refuse(429, 'too_many_attempts');
@@ -53,7 +58,6 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       return;
     }
     case 'invalid':
-      await deps.throttle.hit(userKey, policy.failureWindowSeconds);
       return refuse(401, 'invalid_credentials');
     case 'locked':
       return refuse(423, 'account_locked');
@@ -63,6 +67,8 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       // The change-password step arrives with the self-service portal; until then say so plainly.
       return refuse(403, 'password_expired');
     case 'unavailable':
+      // An outage of the directory is not a failed attempt.
+      await deps.throttle.giveBack(userKey, policy.failureWindowSeconds);
       return refuse(503, 'directory_unavailable');
   }
 }

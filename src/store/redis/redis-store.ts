@@ -13,7 +13,7 @@ export interface RedisStore extends Store {
 // INCR, then start the window only if the key has none: later increments
 // must not extend it (fixed window), and a key left without TTL gets one.
 const INCREMENT = `
-local n = redis.call('INCR', KEYS[1])
+local n = redis.call('INCRBY', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
 return n`;
 
@@ -29,7 +29,7 @@ else redis.call('PEXPIRE', KEYS[1], ARGV[2], 'GT') end
 return 1`;
 
 type Scripted = {
-  admitIncrement(key: string, ttlMs: number): Promise<number>;
+  admitIncrement(key: string, ttlMs: number, by: number): Promise<number>;
   admitAddToSet(key: string, member: string, ttlMs: string): Promise<number>;
 };
 
@@ -44,7 +44,7 @@ function ttlMs(ttlSeconds: number): number {
  * Redis's hash-tag rule: keys whose tags are equal hash to one slot. Keys that
  * differ may still share a slot, but treating them as apart is always safe.
  */
-export function hashTag(key: string): string {
+function hashTag(key: string): string {
   const open = key.indexOf('{');
   if (open === -1) return key;
   const close = key.indexOf('}', open + 1);
@@ -152,9 +152,9 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
         else await Promise.all(full.map((key) => client.del(key)));
       }),
 
-    async increment(key, ttlSeconds) {
+    async increment(key, ttlSeconds, by = 1) {
       const ttl = ttlMs(ttlSeconds);
-      return Number(await guard('INCR', () => scripted.admitIncrement(k(key), ttl)));
+      return Number(await guard('INCR', () => scripted.admitIncrement(k(key), ttl, Math.trunc(by))));
     },
 
     async addToSet(key, member, opts) {

@@ -107,10 +107,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         });
       }),
 
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', () => {
         const windowEnd = expiry(ttlSeconds);
-        const row = stmt.increment.get(key, windowEnd, Date.now()) as { value: string };
+        const row = stmt.increment.get(key, windowEnd, Date.now(), Math.trunc(by)) as { value: string };
         return Number(row.value);
       }),
 
