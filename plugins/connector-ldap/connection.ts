@@ -1,5 +1,5 @@
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { Client, type Change, type Control, type SearchOptions, type SearchResult } from 'ldapts';
+import { Client, type Change, type ClientOptions, type Control, type SearchOptions, type SearchResult } from 'ldapts';
 import { ConnectionLostError } from './errors.ts';
 
 export interface ConnectionOptionsForUrl {
@@ -25,15 +25,24 @@ export interface LdapSession {
   close(): Promise<void>;
 }
 
-export async function openSession(options: ConnectionOptionsForUrl): Promise<LdapSession> {
-  const client = new Client({
+/**
+ * ldapts speaks TLS from the first byte whenever tlsOptions has a value, even
+ * for ldap:// (a StartTLS server then drops the connection): the options go
+ * to the Client for ldaps:// only, and to startTLS() for StartTLS.
+ */
+export function clientOptionsFor(options: ConnectionOptionsForUrl): ClientOptions {
+  return {
     url: options.url,
     // Without these a server that accepts TCP and never answers hangs every call (DESIGN.md, Traps).
     connectTimeout: options.connectTimeoutMs,
     timeout: options.timeoutMs,
-    tlsOptions: options.tlsOptions,
+    ...(/^ldaps:/i.test(options.url) ? { tlsOptions: options.tlsOptions } : {}),
     createSecureConnection: handshakeWithTimeout(options.connectTimeoutMs),
-  });
+  };
+}
+
+export async function openSession(options: ConnectionOptionsForUrl): Promise<LdapSession> {
+  const client = new Client(clientOptionsFor(options));
   let opened = false;
   const live = () => opened && client.isConnected;
   const ensureBound = () => {

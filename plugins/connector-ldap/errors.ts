@@ -34,7 +34,8 @@ export function diagnosticOf(error: unknown): string {
 
 export function unavailable(error: unknown): { status: 'unavailable'; reason: string } {
   const message = error instanceof Error ? error.message : String(error);
-  return { status: 'unavailable', reason: `directory unreachable: ${message.split('\n')[0]}` };
+  const what = isUnreachable(error) ? 'directory unreachable' : 'directory error';
+  return { status: 'unavailable', reason: `${what}: ${message.split('\n')[0]}` };
 }
 
 type BindState = 'invalid' | 'locked' | 'password_expired' | 'disabled';

@@ -29,6 +29,12 @@ const OPENLDAP_DIAGNOSTICS: [RegExp, PpolicyError][] = [
   [/must supply old password/i, 'mustSupplyOldPassword'],
 ];
 
+/** Why the old password could not even bind, when ppolicy says it is not simply wrong. */
+export function bindRefusal(control: PasswordPolicyControl): PasswordWriteOutcome | undefined {
+  const reason = control.error && PPOLICY_REASONS[control.error];
+  return reason ? { status: 'refused', reason } : undefined;
+}
+
 export function writeFailure(error: unknown, context: { flavor: 'openldap' | 'ad'; control?: PasswordPolicyControl }): PasswordWriteOutcome {
   if (isUnreachable(error)) return unavailable(error);
   const diagnostic = diagnosticOf(error);

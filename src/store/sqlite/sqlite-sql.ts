@@ -43,10 +43,10 @@ export const SQL = {
   // Params: key, new window end, now. An expired counter restarts at 1 with a new
   // window; a live one keeps its window (fixed-window rate limiting).
   increment: `
-    INSERT INTO kv AS c (key, value, expires_at) VALUES (?1, CAST(?4 AS TEXT), ?2)
+    INSERT INTO kv AS c (key, value, expires_at) VALUES (?1, CAST(CAST(?4 AS INTEGER) AS TEXT), ?2)
     ON CONFLICT (key) DO UPDATE SET
-      value = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= ?3 THEN CAST(?4 AS TEXT)
-                   ELSE CAST(CAST(c.value AS INTEGER) + ?4 AS TEXT) END,
+      value = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= ?3 THEN CAST(CAST(?4 AS INTEGER) AS TEXT)
+                   ELSE CAST(CAST(c.value AS INTEGER) + CAST(?4 AS INTEGER) AS TEXT) END,
       expires_at = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= ?3 THEN excluded.expires_at
                    ELSE coalesce(c.expires_at, excluded.expires_at) END
     RETURNING value`,

@@ -1,0 +1,115 @@
+import type { PasswordConnector, PasswordOutcome, PasswordWriteOutcome } from '../../src/kit/index.ts';
+import type { DirectoryEntry } from './directory-entry.ts';
+import { findUser, hasPpolicyLock, hasPpolicyReset, MAX_USERNAME_LENGTH, toIdentity } from './directory-user.ts';
+import { boundState, failedBindState, isUnreachable, unavailable } from './errors.ts';
+import { bindWithFailover, createServerList } from './failover.ts';
+import { resolveGroups } from './groups.ts';
+import { changePassword, resetPassword, unlock, type WriteContext } from './password-write.ts';
+import { createServicePool } from './pool.ts';
+import { PasswordPolicyControl } from './ppolicy-control.ts';
+import { parseLdapSettings } from './settings.ts';
+import { tlsOptionsFor } from './tls-options.ts';
+
+/** Longer passwords are refused unsent: no directory stores them, and they only cost the server. */
+const MAX_PASSWORD_LENGTH = 1024;
+
+/**
+ * The LDAP / Active Directory connector of one site. `input` is the site's
+ * `directory` block; it is validated here and a problem throws an Error that
+ * names the option path ("directory.userBase: Required").
+ */
+export function createLdapConnector(input: unknown): PasswordConnector {
+  const settings = parseLdapSettings(input);
+  const tlsByUrl = new Map(settings.urls.map((url) => [url, tlsOptionsFor(url, settings)]));
+  const servers = createServerList(settings.urls);
+  const optionsFor = (url: string) => ({
+    url,
+    startTls: settings.startTls,
+    tlsOptions: tlsByUrl.get(url) ?? {},
+    connectTimeoutMs: settings.connectTimeoutMs,
+    timeoutMs: settings.timeoutMs,
+  });
+  const pool = createServicePool({
+    size: settings.poolSize,
+    acquireTimeoutMs: settings.timeoutMs,
+    open: () => bindWithFailover(servers, optionsFor, { dn: settings.bindDn, password: settings.bindPassword }),
+  });
+  const ctx: WriteContext = {
+    settings,
+    asService: (work) => pool.use(work),
+    // Every user bind gets a connection of its own: a pooled one would stop being the service account.
+    asUser: (dn, password, control) =>
+      bindWithFailover(servers, optionsFor, { dn, password, controls: settings.flavor === 'openldap' ? [control] : undefined }),
+  };
+
+  /** The user's entry; undefined when there is none (or more than one); throws when the directory fails. */
+  const lookUp = (username: string): Promise<DirectoryEntry | undefined> => pool.use((session) => findUser(session, settings, username));
+
+  const usable = (username: string) => username.trim() !== '' && username.length <= MAX_USERNAME_LENGTH;
+
+  async function verifyPassword({ username, password }: { username: string; password: string }): Promise<PasswordOutcome> {
+    // An empty password is an anonymous bind on some servers: it "succeeds" for anyone.
+    if (!password || password.length > MAX_PASSWORD_LENGTH || !usable(username)) return { status: 'invalid' };
+    let user: DirectoryEntry | undefined;
+    try {
+      user = await lookUp(username);
+    } catch (error) {
+      return unavailable(error); // the service account's failure is never the user's
+    }
+    if (!user) return { status: 'invalid' };
+    const control = new PasswordPolicyControl();
+    try {
+      const session = await ctx.asUser(user.dn, password, control);
+      await session.close();
+    } catch (error) {
+      if (isUnreachable(error)) return unavailable(error);
+      return { status: failedBindState(error, { flavor: settings.flavor, control, lockedAttribute: hasPpolicyLock(user) }) };
+    }
+    if (settings.flavor === 'openldap' && boundState({ control, resetAttribute: hasPpolicyReset(user) }) !== 'ok') {
+      return { status: 'password_expired' };
+    }
+    try {
+      const groups = await pool.use((session) => resolveGroups(session, settings, user, username));
+      return { status: 'ok', identity: toIdentity(user, settings, { username, groups }) };
+    } catch (error) {
+      return unavailable(error);
+    }
+  }
+
+  /** Finds the user, then runs a write; lookup failures become not_found / unavailable. */
+  async function withUser<T extends { status: string }>(username: string, write: (dn: string) => Promise<T>): Promise<T | { status: 'not_found' } | ReturnType<typeof unavailable>> {
+    if (!usable(username)) return { status: 'not_found' };
+    try {
+      const user = await lookUp(username);
+      return user ? await write(user.dn) : { status: 'not_found' };
+    } catch (error) {
+      return unavailable(error);
+    }
+  }
+
+  const missingNew: PasswordWriteOutcome = { status: 'refused', reason: 'Enter a new password.' };
+
+  return {
+    kind: 'ldap',
+    verifyPassword,
+    async changePassword({ username, oldPassword, newPassword }) {
+      if (!oldPassword) return { status: 'invalid_old_password' };
+      if (!newPassword) return missingNew;
+      return withUser(username, (dn) => changePassword(ctx, dn, oldPassword, newPassword));
+    },
+    async resetPassword({ username, newPassword }) {
+      if (!newPassword) return missingNew;
+      return withUser(username, (dn) => resetPassword(ctx, dn, newPassword));
+    },
+    unlock: ({ username }) => withUser(username, (dn) => unlock(ctx, dn)),
+    async health() {
+      try {
+        await pool.use((session) => session.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }));
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, reason: unavailable(error).reason };
+      }
+    },
+    close: () => pool.close(),
+  };
+}
