@@ -10,7 +10,9 @@ import type { FlowDeps } from './flows/deps.ts';
 import type { SiteDirectory } from './services/sites.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { errorHandler, notFoundFallback } from './http/error-handler.ts';
+import { errorHandler, notFoundFallback, respond } from './http/error-handler.ts';
+import { AppError } from './errors/app-error.ts';
+import { StoreUnavailableError } from './store/port.ts';
 import { operationsRoutes } from './http/operations.ts';
 import { assetRoutes } from './http/assets.ts';
 import { interactionRoutes } from './flows/routes.ts';
@@ -36,7 +38,10 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: deps.config.server.trustProxy, keys: deps.cookieKeys });
   app.silent = true;
   app.on('error', (error: Error) => deps.logger.error({ err: error }, 'unhandled application error'));
-  deps.provider.on('server_error', (_ctx: unknown, error: Error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
+  deps.provider.on('server_error', (ctx: Koa.Context, error: Error) => {
+    if (error instanceof StoreUnavailableError) ctx.state.storeUnavailable = true;
+    else deps.logger.error({ err: error }, 'oidc-provider server error');
+  });
 
   const https = deps.config.server.issuer.startsWith('https://');
   app.use(requestContext(deps.logger));
@@ -51,6 +56,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(mountable(errorHandler(deps.render), routes));
   }
   app.use(notFoundFallback(deps.render));
+  app.use(storeOutageAnswer(deps.render));
   app.use(mount(deps.provider));
   return app;
 }
@@ -61,5 +67,16 @@ function mountable(handleErrors: Koa.Middleware, router: import('@koa/router').d
   return async (ctx, next) => {
     if (!router.match(ctx.path, ctx.method).route) return next();
     await handleErrors(ctx, () => routes(ctx as never, next) as Promise<void>);
+  };
+}
+
+/**
+ * oidc-provider answers any failure inside it as a 500 server_error; when the
+ * cause was the store, admit says what it is instead: 503, retry shortly.
+ */
+function storeOutageAnswer(render: AppDeps['render']): Koa.Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.state.storeUnavailable && ctx.status === 500) await respond(ctx, render, new AppError('store_unavailable', 503));
   };
 }

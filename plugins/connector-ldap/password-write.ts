@@ -66,26 +66,19 @@ export async function resetPassword(ctx: WriteContext, dn: string, newPassword: 
 }
 
 /**
- * Clears the directory's lock. AD: lockoutTime = 0. OpenLDAP ppolicy: remove
- * pwdAccountLockedTime, and pwdFailureTime too so that the next mistyped
- * password does not lock the account again at once.
+ * Clears the directory's lock with the service account. AD: lockoutTime = 0.
+ * OpenLDAP ppolicy: delete pwdAccountLockedTime; ppolicy then drops the
+ * recorded failures (pwdFailureTime) itself, which no client may write.
  */
 export async function unlock(ctx: WriteContext, dn: string): Promise<UnlockOutcome> {
-  const attributes = ctx.settings.flavor === 'ad' ? [] : ['pwdAccountLockedTime', 'pwdFailureTime'];
+  const change = ctx.settings.flavor === 'ad'
+    ? new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) })
+    : new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdAccountLockedTime' }) });
   try {
-    await ctx.asService(async (session) => {
-      if (ctx.settings.flavor === 'ad') {
-        await session.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) })]);
-      }
-      for (const type of attributes) {
-        // 16 noSuchAttribute: that part of the lock is already gone.
-        await session.modify(dn, [new Change({ operation: 'delete', modification: new Attribute({ type }) })]).catch((error: unknown) => {
-          if (resultCode(error) !== 16) throw error;
-        });
-      }
-    });
+    await ctx.asService((session) => session.modify(dn, [change]));
     return { status: 'ok' };
   } catch (error) {
+    if (resultCode(error) === 16) return { status: 'ok' }; // noSuchAttribute: it was not locked
     if (resultCode(error) === 32) return { status: 'not_found' };
     // Anything else (no rights, server gone) is the directory not doing it: the caller cannot fix it.
     return unavailable(error);

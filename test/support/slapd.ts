@@ -42,6 +42,15 @@ export interface RunningSlapd {
   ldif(text: string): Promise<void>;
 }
 
+/** A site's `directory` block for this server, with short timeouts for tests. */
+export function directoryFor(server: RunningSlapd, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    kind: 'ldap', flavor: 'openldap', urls: [server.url],
+    bindDn: server.serviceDn, bindPassword: server.servicePassword, userBase: `ou=people,${server.baseDn}`,
+    connectTimeoutMs: 1000, timeoutMs: 2000, ...overrides,
+  };
+}
+
 const running = new Set<ChildProcess>();
 // A failed test run must not leave servers behind.
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
@@ -157,7 +166,7 @@ access to attrs=userPassword
   by self write
   by anonymous auth
   by * none
-access to attrs=pwdAccountLockedTime,pwdFailureTime
+access to attrs=pwdAccountLockedTime
   by dn.exact="${SERVICE_DN}" write
   by * none
 access to *
