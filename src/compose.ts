@@ -16,6 +16,8 @@ import { createCsrf } from './http/csrf.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
+import { createMailer } from './services/mail/mailer.ts';
+import type { SignInStep } from './flows/sign-in-step.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -40,15 +42,20 @@ export async function composeAdmit(config: Config, logger: Logger) {
     const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
     const accounts = createAccountService({ store });
     const sites = createSiteDirectory(config.sites, connectorFactories({ store }));
-    const provider = createProvider({ config, store, accounts, render, metrics, signingKeys, cookieKeys });
+    // The sign-in steps after the first factor, in order (MFA, password change, … plug in here).
+    const steps: SignInStep[] = [];
+    const provider = createProvider({ config, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
+    const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger });
     const flows = {
-      config, provider, render, accounts, sites, metrics,
+      config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
       throttle: createThrottle({ store }),
       audit: createAuditLog({ logger }),
+      steps,
     };
     const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys });
     const close = async () => {
+      mailer.close();
       await Promise.all(sites.all().map(({ connector }) => connector.close?.()));
       await store.close();
     };

@@ -18,10 +18,22 @@ export function checkFilterTemplate(template: string, required: string[]): strin
   }
   const unknown = template.match(/\{[^}]*\}/g)?.find((token) => !/^\{(username|dn)\}$/.test(token));
   if (unknown) return `unknown placeholder ${unknown}: use {username} or {dn}`;
+  if (!balanced(template)) return 'not a valid LDAP filter: write it in parentheses, each one closed';
   try {
     FilterParser.parseString(fillFilter(template, { username: 'x', dn: 'cn=x' }));
     return undefined;
   } catch (error) {
     return `not a valid LDAP filter: ${(error as Error).message}`;
   }
+}
+
+/** ldapts closes an unclosed "(&(a=b)" silently; a typo must not quietly change a site's filter. */
+function balanced(template: string): boolean {
+  if (!template.startsWith('(') || !template.endsWith(')')) return false;
+  let depth = 0;
+  for (const char of template) {
+    depth += char === '(' ? 1 : char === ')' ? -1 : 0;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
 }

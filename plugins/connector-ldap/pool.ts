@@ -9,16 +9,17 @@ export interface ServicePoolOptions {
   open: () => Promise<LdapSession>;
 }
 
+/** A caller waiting for a session; settles once, whichever comes first: a session, an error, its timeout. */
 interface Waiter {
-  resolve: (session: LdapSession) => void;
-  reject: (error: Error) => void;
+  grant(session: LdapSession): boolean;
+  fail(error: unknown): void;
 }
 
 /**
  * Service-account sessions kept open and reused: a sign-in costs one search
  * on a warm connection instead of a TCP (and TLS) handshake and a bind. A
  * session whose socket closed, or whose operation failed for want of the
- * server, is dropped; the next caller opens a fresh one.
+ * server, is dropped; its slot goes to the next caller on a fresh session.
  */
 export function createServicePool(options: ServicePoolOptions) {
   const idle: LdapSession[] = [];
@@ -26,32 +27,58 @@ export function createServicePool(options: ServicePoolOptions) {
   let open = 0;
   let closed = false;
 
+  async function openOne(): Promise<LdapSession> {
+    open += 1;
+    try {
+      return await options.open();
+    } catch (error) {
+      open -= 1;
+      serveWaiter(); // the slot is free again: the next waiter tries for itself
+      throw error;
+    }
+  }
+
+  /** Gives a free slot to the longest waiter, on a new session. */
+  function serveWaiter(): void {
+    const waiter = waiters.shift();
+    if (!waiter || closed) return waiter?.fail(new Error('the directory connector is closed'));
+    openOne().then((session) => waiter.grant(session) || release(session, false), (error) => waiter.fail(error));
+  }
+
+  function wait(): Promise<LdapSession> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        waiter.fail(new Error(`all ${options.size} directory connections stayed busy for ${options.acquireTimeoutMs} ms`));
+        const index = waiters.indexOf(waiter);
+        if (index >= 0) waiters.splice(index, 1);
+      }, options.acquireTimeoutMs);
+      const waiter: Waiter = {
+        grant(session) {
+          if (settled) return false;
+          settled = true;
+          clearTimeout(timer);
+          resolve(session);
+          return true;
+        },
+        fail(error) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      waiters.push(waiter);
+    });
+  }
+
   async function acquire(): Promise<LdapSession> {
     if (closed) throw new Error('the directory connector is closed');
     for (let session = idle.pop(); session; session = idle.pop()) {
       if (session.live) return session;
       discard(session);
     }
-    if (open < options.size) {
-      open += 1;
-      try {
-        return await options.open();
-      } catch (error) {
-        open -= 1;
-        throw error;
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: (session) => (clearTimeout(timer), resolve(session)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        reject(new Error(`all ${options.size} directory connections stayed busy for ${options.acquireTimeoutMs} ms`));
-      }, options.acquireTimeoutMs);
-      waiters.push(waiter);
-    });
+    return open < options.size ? openOne() : wait();
   }
 
   function discard(session: LdapSession): void {
@@ -62,14 +89,13 @@ export function createServicePool(options: ServicePoolOptions) {
   function release(session: LdapSession, broken: boolean): void {
     if (broken || closed || !session.live) {
       discard(session);
-      // The freed slot goes to the longest waiter, on a fresh connection.
-      const waiter = waiters.shift();
-      if (waiter) acquire().then(waiter.resolve, waiter.reject);
+      serveWaiter();
       return;
     }
-    const waiter = waiters.shift();
-    if (waiter) waiter.resolve(session);
-    else idle.push(session);
+    while (waiters.length > 0) {
+      if (waiters.shift()!.grant(session)) return;
+    }
+    idle.push(session);
   }
 
   return {
@@ -88,10 +114,10 @@ export function createServicePool(options: ServicePoolOptions) {
     },
     async close(): Promise<void> {
       closed = true;
-      waiters.splice(0).forEach((waiter) => waiter.reject(new Error('the directory connector is closed')));
+      waiters.splice(0).forEach((waiter) => waiter.fail(new Error('the directory connector is closed')));
       await Promise.all(idle.splice(0).map((session) => (open -= 1, session.close())));
     },
-    get size() {
+    get stats() {
       return { open, idle: idle.length, waiting: waiters.length };
     },
   };

@@ -66,6 +66,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
   if (env.ADMIT_TRUST_PROXY !== undefined) section(raw, 'server').trustProxy = env.ADMIT_TRUST_PROXY === 'true';
   if (env.ADMIT_STORE !== undefined) section(raw, 'store').url = env.ADMIT_STORE;
   if (env.ADMIT_SECRET !== undefined) raw.secret = env.ADMIT_SECRET;
+  if (env.ADMIT_SMTP_URL !== undefined) section(raw, 'mail').transport = env.ADMIT_SMTP_URL;
   if (env.ADMIT_LOG_LEVEL !== undefined) section(raw, 'logging').level = env.ADMIT_LOG_LEVEL;
 }
 

@@ -35,6 +35,15 @@ const storeSchema = z.object({
   redis: redisSchema.default(redisSchema.parse({})),
 }).strict();
 
+const mailSchema = z.object({
+  /** The From address of every email admit sends. */
+  from: z.string().min(3).default('admit <no-reply@localhost>'),
+  /** `console` prints messages to the log (the embedded default); or an `smtp://` / `smtps://` URL. */
+  transport: z.string().default('console'),
+  /** Seconds to wait for the SMTP server at each stage before giving up. */
+  timeoutSeconds: z.number().int().min(1).max(120).default(10),
+}).strict();
+
 const tokensSchema = z.object({
   accessTokenSeconds: z.number().int().min(60).max(86_400).default(600),
   idTokenSeconds: z.number().int().min(60).max(86_400).default(3600),
@@ -53,6 +62,7 @@ export const configSchema = z.object({
    */
   secret: z.string().min(32, 'use at least 32 characters').optional(),
   tokens: tokensSchema.default(tokensSchema.parse({})),
+  mail: mailSchema.default(mailSchema.parse({})),
   sites: z.array(siteSchema).min(1, 'declare at least one site'),
   clients: z.array(clientSchema).default([]),
   /**

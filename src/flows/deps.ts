@@ -7,6 +7,8 @@ import type { Throttle } from '../services/throttle.ts';
 import type { AuditLog } from '../services/audit.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { createCsrf } from '../http/csrf.ts';
+import type { SignInStep } from './sign-in-step.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
 
 /** What the sign-in steps need, passed down from main.ts. */
 export interface FlowDeps {
@@ -19,4 +21,7 @@ export interface FlowDeps {
   throttle: Throttle;
   audit: AuditLog;
   metrics: Metrics;
+  mailer: Mailer;
+  /** The steps after the first factor, in order (see sign-in-step.ts). */
+  steps: SignInStep[];
 }

@@ -5,6 +5,8 @@ import type { FlowDeps } from './deps.ts';
 import { showLogin } from './login/show-login.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { showConsent, submitConsent } from './consent/consent.ts';
+import { readSignInState } from './sign-in-state.ts';
+import { continueSignIn } from './continue-sign-in.ts';
 
 /**
  * The sign-in interaction pages. oidc-provider sends the browser to
@@ -22,6 +24,9 @@ export function interactionRoutes(deps: FlowDeps): Router {
   router.get('/', noStore, async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name === 'consent') return showConsent(deps, ctx, details);
+    // Back on the start page mid-way (reload, back button): resume where the sign-in was.
+    const state = readSignInState(details);
+    if (state) return continueSignIn(deps, ctx, details.uid, state);
     const client = await deps.provider.Client.find(String(details.params.client_id));
     const hint = details.params.login_hint;
     await showLogin(deps, ctx, {
@@ -32,6 +37,7 @@ export function interactionRoutes(deps: FlowDeps): Router {
   });
 
   router.post('/login', noStore, form, deps.csrf.verify, (ctx) => submitLogin(deps, ctx));
+  for (const step of deps.steps) step.routes(router, deps);
   router.post('/consent', noStore, form, deps.csrf.verify, (ctx) => submitConsent(deps, ctx));
   router.post('/abort', noStore, form, deps.csrf.verify, async (ctx) => {
     await deps.provider.interactionFinished(ctx.req, ctx.res, {

@@ -1,5 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService } from '../services/accounts.ts';
+import type { SignInStep } from '../flows/sign-in-step.ts';
 
 const { base, Check } = interactionPolicy;
 
@@ -9,7 +10,7 @@ const { base, Check } = interactionPolicy;
  * them, whatever the client asks (`prompt=none` included): an existing
  * session whose account was disabled must sign in again.
  */
-export function createInteractionPolicy({ accounts }: { accounts: AccountService }) {
+export function createInteractionPolicy({ accounts, steps }: { accounts: AccountService; steps: SignInStep[] }) {
   const policy = base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider no longer has a login prompt');
@@ -20,6 +21,17 @@ export function createInteractionPolicy({ accounts }: { accounts: AccountService
     const account = await accounts.find(accountId);
     return account?.status === 'active' ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }));
+
+  for (const step of steps) {
+    const { sessionSatisfies } = step;
+    if (!sessionSatisfies) continue;
+    login.checks.add(new Check(`${step.name}_required`, 'End-User authentication is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const session = ctx.oidc.session;
+      if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      const satisfied = await sessionSatisfies.call(step, session.accountId, { amr: session.amr, loginTs: session.loginTs });
+      return satisfied ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }));
+  }
 
   return policy;
 }

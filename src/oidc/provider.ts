@@ -9,6 +9,7 @@ import { createFindAccount, claimsByScope } from './find-account.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
 import { providerPages } from './provider-pages.ts';
+import type { SignInStep } from '../flows/sign-in-step.ts';
 
 export const ACR_PASSWORD = 'urn:admit:acr:pwd';
 export const ACR_MFA = 'urn:admit:acr:mfa';
@@ -20,6 +21,7 @@ export interface ProviderDeps {
   render: Renderer;
   metrics: Metrics;
   signingKeys: Record<string, unknown>[];
+  steps: SignInStep[];
   cookieKeys: string[];
 }
 
@@ -58,7 +60,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       && (code.scopes.has('offline_access') || isFirstParty(client)),
     loadExistingGrant,
     interactions: {
-      policy: createInteractionPolicy({ accounts }),
+      policy: createInteractionPolicy({ accounts, steps: deps.steps }),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     cookies: {

@@ -47,7 +47,7 @@ describe('quick start: admit and the sample relying application', () => {
     [admitPort, rpPort] = [await freePort(), await freePort()];
     // The shipped default config, with the sample app's port moved to a free one.
     writeFileSync(join(dir, 'admit.yaml'), readFileSync('config/default.yaml', 'utf8').replaceAll('localhost:3001', `localhost:${rpPort}`));
-    const env = { ...process.env, PORT: String(admitPort), ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'data', 'admit.db')}`, ADMIT_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(admitPort), ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'data', 'admit.db')}`, ADMIT_LOG_LEVEL: 'warn' };
     delete env.ADMIT_SECRET;
     admit = await startProcess(['src/main.ts'], env, /demo sign-in: .*\n/);
     rp = await startProcess(['examples/rp/server.ts'], { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` }, /example relying application on/);

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
-import { ACR_PASSWORD } from '../../oidc/provider.ts';
+import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps } from '../deps.ts';
 import { loginForm } from './login-form.ts';
 import { showLogin } from './show-login.ts';
@@ -52,10 +52,7 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       const account = await deps.accounts.linkOrCreate(siteId, site.connector.kind, outcome.identity);
       if (account.status !== 'active') return refuse(403, 'account_disabled');
       await deps.throttle.reset(userKey);
-      await deps.provider.interactionFinished(ctx.req, ctx.res, {
-        login: { accountId: account.id, amr: ['pwd'], acr: ACR_PASSWORD, remember: true },
-      }, { mergeWithLastSubmission: false });
-      return;
+      return continueSignIn(deps, ctx, uid, { siteId, accountId: account.id, amr: ['pwd'] });
     }
     case 'invalid':
       return refuse(401, 'invalid_credentials');
