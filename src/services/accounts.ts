@@ -19,7 +19,11 @@ export interface Account {
   emailVerified: boolean;
   phoneNumber?: string;
   groups: string[];
-  status: 'active' | 'disabled';
+  /**
+   * active: may sign in. disabled: refused by an admin. pending_approval: a
+   * sign-up request waiting for an admin. denied: the request was refused.
+   */
+  status: 'active' | 'disabled' | 'pending_approval' | 'denied';
   createdAt: string;
   lastSignInAt?: string;
 }
@@ -69,7 +73,13 @@ export function createAccountService({ store }: { store: Store }) {
     return winner;
   }
 
-  return { find, save, linkOrCreate };
+  /** The account linked to this directory identity, if any; never creates one. */
+  async function findLinked(siteId: string, directoryKind: string, externalId: string): Promise<Account | undefined> {
+    const id = await store.get(linkKey(siteId, directoryKind, externalId));
+    return id === undefined ? undefined : find(id);
+  }
+
+  return { find, save, linkOrCreate, findLinked };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
