@@ -18,6 +18,8 @@ import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
 import { createMailer } from './services/mail/mailer.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
+import { createPasswordService, type PasswordChangedHook } from './services/passwords.ts';
+import { passwordChangeStep } from './flows/password-change/step.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -42,15 +44,19 @@ export async function composeAdmit(config: Config, logger: Logger) {
     const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
     const accounts = createAccountService({ store });
     const sites = createSiteDirectory(config.sites, connectorFactories({ store }));
-    // The sign-in steps after the first factor, in order (MFA, password change, … plug in here).
-    const steps: SignInStep[] = [];
-    const provider = createProvider({ config, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger });
+    const audit = createAuditLog({ logger });
+    // Hooks run after any password change (e.g. revoking trusted browsers).
+    const onPasswordChanged: PasswordChangedHook[] = [];
+    const passwords = createPasswordService({ sites, accounts, audit, mailer, onChanged: onPasswordChanged });
+    // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
+    const steps: SignInStep[] = [passwordChangeStep({ passwords })];
+    const provider = createProvider({ config, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
       throttle: createThrottle({ store }),
-      audit: createAuditLog({ logger }),
+      audit,
       steps,
     };
     const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys });
@@ -59,7 +65,7 @@ export async function composeAdmit(config: Config, logger: Logger) {
       await Promise.all(sites.all().map(({ connector }) => connector.close?.()));
       await store.close();
     };
-    return { app, provider, store, close };
+    return { app, provider, store, close, passwords };
   } catch (error) {
     await store.close();
     throw error;

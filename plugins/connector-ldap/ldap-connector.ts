@@ -57,6 +57,23 @@ export function createLdapConnector(input: unknown): PasswordConnector {
       return unavailable(error); // the service account's failure is never the user's
     }
     if (!user) return { status: 'invalid' };
+    const checked = await checkPassword(user, password);
+    if (checked.status !== 'ok' && checked.status !== 'password_expired') return checked;
+    const found = user;
+    try {
+      const groups = await pool.use((session) => resolveGroups(session, settings, found, username));
+      return { status: checked.status, identity: toIdentity(found, settings, { username, groups }) };
+    } catch (error) {
+      // An expired password is still the answer; only a full sign-in needs the identity.
+      return checked.status === 'ok' ? unavailable(error) : { status: 'password_expired' };
+    }
+  }
+
+  /**
+   * Binds as the user. 'password_expired' here always means the password was
+   * right: AD and ppolicy tell the expiry only to whoever proved it.
+   */
+  async function checkPassword(user: DirectoryEntry, password: string): Promise<{ status: 'ok' } | Exclude<PasswordOutcome, { status: 'ok' }>> {
     const control = new PasswordPolicyControl();
     try {
       const session = await ctx.asUser(user.dn, password, control);
@@ -65,15 +82,8 @@ export function createLdapConnector(input: unknown): PasswordConnector {
       if (isUnreachable(error)) return unavailable(error);
       return { status: failedBindState(error, { flavor: settings.flavor, control, lockedAttribute: hasPpolicyLock(user) }) };
     }
-    if (settings.flavor === 'openldap' && boundState({ control, resetAttribute: hasPpolicyReset(user) }) !== 'ok') {
-      return { status: 'password_expired' };
-    }
-    try {
-      const groups = await pool.use((session) => resolveGroups(session, settings, user, username));
-      return { status: 'ok', identity: toIdentity(user, settings, { username, groups }) };
-    } catch (error) {
-      return unavailable(error);
-    }
+    if (settings.flavor === 'ad') return { status: 'ok' };
+    return { status: boundState({ control, resetAttribute: hasPpolicyReset(user) }) };
   }
 
   /** Finds the user, then runs a write; lookup failures become not_found / unavailable. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   hashPassword, verifyPassword, makeDecoyHash, storeKey,
-  type Store, type PasswordConnector, type PasswordOutcome,
+  type Store, type PasswordConnector, type PasswordOutcome, type PasswordWriteOutcome,
 } from '../../src/kit/index.ts';
 
 /** A user of admit's own directory, as stored. */
@@ -77,9 +77,25 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
     };
   }
 
+  /** Replaces the stored hash; the record is read and written whole (the local directory has one writer per user at a time). */
+  async function writePassword(username: string, newPassword: string): Promise<PasswordWriteOutcome> {
+    const user = await findUser(username);
+    if (!user) return { status: 'not_found' };
+    const updated: LocalUser = { ...user, passwordHash: await hashPassword(newPassword.normalize('NFC')) };
+    await store.set(userKey(username), JSON.stringify(updated));
+    return { status: 'ok' };
+  }
+
   const connector: PasswordConnector = {
     kind: 'local',
     verifyPassword: verify,
+    async changePassword({ username, oldPassword, newPassword }) {
+      const outcome = await verify({ username, password: oldPassword });
+      if (outcome.status === 'invalid') return { status: 'invalid_old_password' };
+      if (outcome.status !== 'ok') return { status: 'refused', reason: 'This account cannot change its password now.' };
+      return writePassword(username, newPassword);
+    },
+    resetPassword: ({ username, newPassword }) => writePassword(username, newPassword),
     async health() {
       try {
         await store.ping();

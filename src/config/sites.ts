@@ -23,6 +23,8 @@ export const signInPolicySchema = z.object({
   failureWindowSeconds: z.number().int().min(10).max(86_400).default(900),
   /** Sign-in attempts per client IP address per window, across all user names. */
   maxAttemptsPerIp: z.number().int().min(1).max(100_000).default(100),
+  /** A user's first sign-in ends with "Change Password", as the seed's registration does (step 14). */
+  changePasswordAtFirstSignIn: z.boolean().default(true),
 }).strict();
 
 export const siteSchema = z.object({

@@ -3,6 +3,8 @@ import { ACR_MFA, ACR_PASSWORD } from '../oidc/provider.ts';
 import type { FlowDeps } from './deps.ts';
 import { saveSignInState, type SignInState } from './sign-in-state.ts';
 
+export const PASSWORD_STEP = 'password';
+
 /** Methods that count as a second factor for `acr` (RFC 8176 values). */
 const SECOND_FACTORS = new Set(['otp', 'sms', 'tel', 'hwk', 'swk', 'mfa']);
 
@@ -11,7 +13,9 @@ const SECOND_FACTORS = new Set(['otp', 'sms', 'tel', 'hwk', 'swk', 'mfa']);
  * finishes the login with what was proved (amr, acr).
  */
 export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, state: SignInState): Promise<void> {
-  for (const step of deps.steps) {
+  // Until the account is known (an expired password hides it), only the password change can run.
+  const steps = state.accountId ? deps.steps : deps.steps.filter((step) => step.name === PASSWORD_STEP);
+  for (const step of steps) {
     if (await step.isNeeded(ctx, state)) {
       await saveSignInState(deps.provider, ctx, state);
       ctx.status = 303;

@@ -8,6 +8,9 @@ import type Provider from 'oidc-provider';
  */
 export interface SignInState {
   siteId: string;
+  /** The user name as typed at sign-in (password rules compare against it). */
+  username: string;
+  /** Empty until the directory has told who this is (an expired password hides it until changed). */
   accountId: string;
   /** Methods proved in this sign-in so far, in order (`pwd`, then `otp`, `sms`, …). */
   amr: string[];

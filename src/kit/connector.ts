@@ -24,7 +24,8 @@ export type PasswordOutcome =
   | { status: 'ok'; identity: DirectoryIdentity }
   | { status: 'invalid' }
   | { status: 'locked' }
-  | { status: 'password_expired' }
+  /** The password was right but must be changed first; identity when the directory can still tell it. */
+  | { status: 'password_expired'; identity?: DirectoryIdentity }
   | { status: 'disabled' }
   | { status: 'unavailable'; reason: string };
 

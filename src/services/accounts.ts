@@ -26,6 +26,11 @@ export interface Account {
   status: 'active' | 'disabled' | 'pending_approval' | 'denied';
   createdAt: string;
   lastSignInAt?: string;
+  /** The next sign-in must change the password (first sign-in, admin reset). */
+  passwordChangeRequired?: boolean;
+  passwordChangedAt?: string;
+  /** argon2id hashes of the passwords set through admit, newest first (the password policy's history rule). */
+  passwordHistory?: string[];
 }
 
 const accountKey = (id: string) => storeKey('account', id);

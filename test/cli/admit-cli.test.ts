@@ -75,7 +75,7 @@ describe('the admit command line', () => {
     assert.ok(secret);
     assert.equal(admit('client', 'add', '--id', 'cli-app', '--redirect-uri', 'http://127.0.0.1:9/callback').status, 1);
 
-    const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' } }] } });
+    const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }] } });
     try {
       const config = await oidc.discovery(new URL(running.issuer), 'cli-app', secret, undefined, { execute: [oidc.allowInsecureRequests] });
       const { callback, verifier, state, nonce } = await signInThroughBrowser(config, new FormBrowser(), { username: 'grace', password: 'Grace-Pass-77', site: 'DEMO' });
@@ -87,7 +87,7 @@ describe('the admit command line', () => {
   });
 
   it('rotates signing keys: new tokens use the new key, the old key stays published', async () => {
-    const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' } }], clients: [{ client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] }] } });
+    const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }], clients: [{ client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] }] } });
     try {
       const kidsBefore = ((await (await fetch(`${running.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
       const rotated = admit('keys', 'rotate');

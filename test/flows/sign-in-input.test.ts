@@ -18,7 +18,7 @@ async function openSignIn(running: RunningAdmit, browser = new FormBrowser(), ex
 describe('sign-in form: bad input, CSRF and throttling', () => {
   let running: RunningAdmit;
   before(async () => {
-    running = await startAdmit({ config: { clients: [CLIENT], sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { maxFailedAttempts: 3, failureWindowSeconds: 60, maxAttemptsPerIp: 1000 } }] } });
+    running = await startAdmit({ config: { clients: [CLIENT], sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { maxFailedAttempts: 3, failureWindowSeconds: 60, maxAttemptsPerIp: 1000, changePasswordAtFirstSignIn: false } }] } });
     const directory = createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' });
     await directory.addUser({ username: 'erin', password: 'Erin-Pass-99' });
     await directory.addUser({ username: 'frank', password: 'Frank-Pass-99' });

@@ -74,6 +74,11 @@ describe('quick start: admit and the sample relying application', () => {
       await page.getByLabel('Log on to').selectOption('DEMO');
       await screenshot(page, 'quick-start-sign-in');
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // The first sign-in ends with "Change Password", as in the seed.
+      await page.getByLabel('Old Password').fill(password);
+      await page.getByLabel('New Password', { exact: true }).fill('Quick#Start2026');
+      await page.getByLabel('Confirm New Password').fill('Quick#Start2026');
+      await page.getByRole('button', { name: 'Change Password' }).click();
       await page.getByRole('heading', { name: 'Signed in' }).waitFor();
       const claims = JSON.parse(await page.locator('#claims').innerText()) as Record<string, unknown>;
       assert.equal(claims.tenant, undefined, 'the ID token keeps profile claims for userinfo');

@@ -33,8 +33,8 @@ describe('the Sign in page in Chromium', () => {
     running = await startAdmit({
       config: {
         sites: [
-          { id: 'ITRONMS', displayName: 'ITRONMS', directory: { kind: 'local' } },
-          { id: 'ROSENPAMI', displayName: 'ROSENPAMI', directory: { kind: 'local' } },
+          { id: 'ITRONMS', displayName: 'ITRONMS', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
+          { id: 'ROSENPAMI', displayName: 'ROSENPAMI', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
         ],
         clients: [client('first', true), client('third', false)],
       },

@@ -30,7 +30,7 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
     server: { port, issuer: `http://127.0.0.1:${port}`, allowLoopbackRequests: true },
     store: { url: options.store ?? `sqlite:${join(dataDir, 'admit.db')}`, redis: { keyPrefix: `admit-${port}:` } },
     secret: TEST_SECRET,
-    sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' } }],
+    sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }],
     logging: { level: 'silent' },
     ...options.config,
   };

@@ -7,23 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'ldapts';
 import { freePort } from './free-port.ts';
 
-const SLAPD = '/usr/sbin/slapd';
-const SLAPADD = '/usr/sbin/slapadd';
-const LDAPMODIFY = '/usr/bin/ldapmodify';
-
+const [SLAPD, SLAPADD, LDAPMODIFY] = ['/usr/sbin/slapd', '/usr/sbin/slapadd', '/usr/bin/ldapmodify'];
 const BASE_DN = 'dc=example,dc=test';
-const ADMIN_DN = `cn=admin,${BASE_DN}`;
-const ADMIN_PASSWORD = 'admin-secret';
-const SERVICE_DN = `cn=admit,ou=services,${BASE_DN}`;
-const SERVICE_PASSWORD = 'service-secret';
+const [ADMIN_DN, ADMIN_PASSWORD] = [`cn=admin,${BASE_DN}`, 'admin-secret'];
+const [SERVICE_DN, SERVICE_PASSWORD] = [`cn=admit,ou=services,${BASE_DN}`, 'service-secret'];
 
 /** The seeded users' password: `<uid>-Passw0rd`. */
 export const seedPassword = (uid: string) => `${uid}-Passw0rd`;
-
-export interface SlapdOptions {
-  /** Extra LDIF (plain entries) loaded offline with the seed, so operational attributes may be set. */
-  extraSeed?: string;
-}
 
 export interface RunningSlapd {
   url: string;
@@ -57,9 +47,11 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
 /**
  * Starts a throwaway OpenLDAP on 127.0.0.1:<free port> in a temp dir, with
- * the ppolicy and memberof overlays and the seeded tree of slapd-tree.ts.
+ * the ppolicy and memberof overlays and the seeded tree below: users alice,
+ * bob (contractor), bobby, carol, grace, heidi, ivan, judy, mallory; dave
+ * locked; erin must change (pwdReset); frank expired; groups staff, admins.
  */
-export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSlapd> {
+export async function startSlapd(): Promise<RunningSlapd> {
   if (!existsSync(SLAPD)) throw new Error('slapd is not installed: run npm test, which installs it');
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'admit-slapd-'));
@@ -68,17 +60,15 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   const confPath = join(dir, 'slapd.conf');
   await writeFile(confPath, slapdConf(dir));
   // Offline load: slapadd accepts operational attributes (pwdReset, pwdAccountLockedTime, ...).
-  await run(SLAPADD, ['-f', confPath, '-q'], seedLdif() + (options.extraSeed ?? ''));
+  await run(SLAPADD, ['-f', confPath, '-q'], seedLdif());
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
-
   async function launch(): Promise<void> {
     // -d 0: stay in the foreground (so we own the process) without debug output.
     const proc = spawn(SLAPD, ['-f', confPath, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stdio.slice(1).forEach((stream) => stream?.on('data', (chunk: Buffer) => (output += chunk.toString())));
     running.add(proc);
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => (running.delete(proc), resolve())));
@@ -97,7 +87,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     await exited;
   }
 
-  await launch();
+  await launch().catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
   const server: RunningSlapd = {
     url, port, baseDn: BASE_DN, adminDn: ADMIN_DN, adminPassword: ADMIN_PASSWORD,
     serviceDn: SERVICE_DN, servicePassword: SERVICE_PASSWORD,
@@ -116,22 +109,16 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
 
 async function answers(url: string): Promise<boolean> {
   const client = new Client({ url, connectTimeout: 500, timeout: 1000 });
-  try {
-    await client.bind(ADMIN_DN, ADMIN_PASSWORD);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.unbind().catch(() => undefined);
-  }
+  const bound = await client.bind(ADMIN_DN, ADMIN_PASSWORD).then(() => true, () => false);
+  await client.unbind().catch(() => undefined);
+  return bound;
 }
 
 function run(command: string, args: string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    [proc.stdout, proc.stderr].forEach((stream) => stream.on('data', (chunk: Buffer) => (output += chunk.toString())));
     proc.once('error', reject);
     proc.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${output}`))));
     proc.stdin.end(input);
@@ -161,77 +148,51 @@ overlay ppolicy
 ppolicy_default "cn=default,ou=policies,${BASE_DN}"
 ppolicy_use_lockout
 ppolicy_hash_cleartext
-access to attrs=userPassword
-  by dn.exact="${SERVICE_DN}" write
-  by self write
-  by anonymous auth
-  by * none
-access to attrs=pwdAccountLockedTime
-  by dn.exact="${SERVICE_DN}" write
-  by * none
-access to *
-  by dn.exact="${SERVICE_DN}" read
-  by self read
-  by * none
+access to attrs=userPassword by dn.exact="${SERVICE_DN}" write by self write by anonymous auth by * none
+access to attrs=pwdAccountLockedTime by dn.exact="${SERVICE_DN}" write by * none
+access to * by dn.exact="${SERVICE_DN}" read by self read by * none
 `;
+}
+
+/** One LDIF record; an array value is a multi-valued attribute. */
+function entry(dn: string, attributes: Record<string, string | string[]>): string {
+  const lines = Object.entries(attributes).flatMap(([name, value]) => [value].flat().map((one) => `${name}: ${one}`));
+  return [`dn: ${dn}`, ...lines, '', ''].join('\n');
 }
 
 /** The tree; ppolicy state (locked, must change, expired) is set here because only slapadd may write it. */
 function seedLdif(): string {
-  const policy = (cn: string, extra: string) => `dn: cn=${cn},ou=policies,${BASE_DN}
-objectClass: organizationalRole
-objectClass: pwdPolicy
-cn: ${cn}
-pwdAttribute: userPassword
-pwdLockout: TRUE
-pwdMaxFailure: 3
-pwdLockoutDuration: 0
-pwdMinLength: 8
-pwdCheckQuality: 1
-pwdInHistory: 3
-pwdAllowUserChange: TRUE
-${extra}
-`;
-  const ou = (name: string) => `dn: ou=${name},${BASE_DN}\nobjectClass: organizationalUnit\nou: ${name}\n\n`;
-  return `dn: ${BASE_DN}
-objectClass: dcObject
-objectClass: organization
-dc: example
-o: Example
-
-${ou('people')}${ou('groups')}${ou('services')}${ou('policies')}${policy('default', 'pwdMustChange: FALSE')}
-${policy('strict', 'pwdMustChange: TRUE\npwdMaxAge: 31536000\npwdGraceAuthNLimit: 0')}
-dn: ${SERVICE_DN}
-objectClass: organizationalRole
-objectClass: simpleSecurityObject
-cn: admit
-userPassword: ${SERVICE_PASSWORD}
-
-${['alice', 'bob', 'carol', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'bobby'].map((uid) => user(uid)).join('')}${user('dave', 'pwdAccountLockedTime: 20240101000000Z')}${user('erin', `pwdReset: TRUE\npwdPolicySubentry: cn=strict,ou=policies,${BASE_DN}`)}${user('frank', `pwdChangedTime: 20000101000000Z\npwdPolicySubentry: cn=strict,ou=policies,${BASE_DN}`)}`;
+  const ou = (name: string) => entry(`ou=${name},${BASE_DN}`, { objectClass: 'organizationalUnit', ou: name });
+  const policy = (cn: string, extra: Record<string, string>) => entry(`cn=${cn},ou=policies,${BASE_DN}`, {
+    objectClass: ['organizationalRole', 'pwdPolicy'], cn, pwdAttribute: 'userPassword', pwdLockout: 'TRUE', pwdMaxFailure: '3',
+    pwdLockoutDuration: '0', pwdMinLength: '8', pwdCheckQuality: '1', pwdInHistory: '3', pwdAllowUserChange: 'TRUE', ...extra,
+  });
+  const strict = { pwdPolicySubentry: `cn=strict,ou=policies,${BASE_DN}` };
+  return [
+    entry(BASE_DN, { objectClass: ['dcObject', 'organization'], dc: 'example', o: 'Example' }),
+    ...['people', 'groups', 'services', 'policies'].map(ou),
+    policy('default', { pwdMustChange: 'FALSE' }),
+    policy('strict', { pwdMustChange: 'TRUE', pwdMaxAge: '31536000', pwdGraceAuthNLimit: '0' }),
+    entry(SERVICE_DN, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: 'admit', userPassword: SERVICE_PASSWORD }),
+    ...['alice', 'bob', 'bobby', 'carol', 'grace', 'heidi', 'ivan', 'judy', 'mallory'].map((uid) => user(uid)),
+    user('dave', { pwdAccountLockedTime: '20240101000000Z' }),
+    user('erin', { pwdReset: 'TRUE', ...strict }),
+    user('frank', { pwdChangedTime: '20000101000000Z', ...strict }),
+  ].join('');
 }
 
-function user(uid: string, extra = ''): string {
+/** A user whose password is seedPassword(uid); bob is the one contractor. */
+function user(uid: string, extra: Record<string, string> = {}): string {
   const name = uid[0]!.toUpperCase() + uid.slice(1);
-  return `dn: uid=${uid},ou=people,${BASE_DN}
-objectClass: inetOrgPerson
-uid: ${uid}
-cn: ${name}
-sn: Test
-displayName: ${name} Test
-mail: ${uid}@example.test
-telephoneNumber: +1 555 0100
-employeeType: ${uid === 'bob' ? 'contractor' : 'staff'}
-userPassword: ${seedPassword(uid)}
-${extra ? `${extra}\n` : ''}
-`;
+  return entry(`uid=${uid},ou=people,${BASE_DN}`, {
+    objectClass: 'inetOrgPerson', uid, cn: name, sn: 'Test', displayName: `${name} Test`, mail: `${uid}@example.test`,
+    telephoneNumber: '+1 555 0100', employeeType: uid === 'bob' ? 'contractor' : 'staff', userPassword: seedPassword(uid), ...extra,
+  });
 }
 
 function groupsLdif(): string {
-  const group = (cn: string, members: string[]) => `dn: cn=${cn},ou=groups,${BASE_DN}
-objectClass: groupOfNames
-cn: ${cn}
-${members.map((uid) => `member: uid=${uid},ou=people,${BASE_DN}`).join('\n')}
-
-`;
+  const group = (cn: string, members: string[]) => entry(`cn=${cn},ou=groups,${BASE_DN}`, {
+    objectClass: 'groupOfNames', cn, member: members.map((uid) => `uid=${uid},ou=people,${BASE_DN}`),
+  });
   return group('staff', ['alice', 'bob']) + group('admins', ['alice']);
 }

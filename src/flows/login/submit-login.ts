@@ -52,7 +52,15 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       const account = await deps.accounts.linkOrCreate(siteId, site.connector.kind, outcome.identity);
       if (account.status !== 'active') return refuse(403, 'account_disabled');
       await deps.throttle.reset(userKey);
-      return continueSignIn(deps, ctx, uid, { siteId, accountId: account.id, amr: ['pwd'] });
+      // A first sign-in ends with "Change Password" (seed step 14); the flag is kept on the
+      // account, so abandoning the sign-in does not skip it next time.
+      const firstSignIn = account.createdAt === account.lastSignInAt;
+      if (firstSignIn && policy.changePasswordAtFirstSignIn && site.connector.changePassword) {
+        await deps.accounts.save({ ...account, passwordChangeRequired: true });
+        account.passwordChangeRequired = true;
+      }
+      const passwordChangeRequired = account.passwordChangeRequired === true;
+      return continueSignIn(deps, ctx, uid, { siteId, username, accountId: account.id, amr: ['pwd'], passwordChangeRequired });
     }
     case 'invalid':
       return refuse(401, 'invalid_credentials');
@@ -60,9 +68,13 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       return refuse(423, 'account_locked');
     case 'disabled':
       return refuse(403, 'account_disabled');
-    case 'password_expired':
-      // The change-password step arrives with the self-service portal; until then say so plainly.
-      return refuse(403, 'password_expired');
+    case 'password_expired': {
+      // The password was right; the directory wants a new one before anything else.
+      await deps.throttle.reset(userKey);
+      const account = outcome.identity ? await deps.accounts.linkOrCreate(siteId, site.connector.kind, outcome.identity) : undefined;
+      if (account && account.status !== 'active') return refuse(403, 'account_disabled');
+      return continueSignIn(deps, ctx, uid, { siteId, username, accountId: account?.id ?? '', amr: ['pwd'], passwordChangeRequired: true });
+    }
     case 'unavailable':
       // An outage of the directory is not a failed attempt.
       await deps.throttle.giveBack(userKey, policy.failureWindowSeconds);

@@ -50,6 +50,18 @@ export function createMailer({ settings, viewsDir, publicUrl, logger }: { settin
       }
       logger.info({ channel: 'mail', to: mail.to, subject, text }, 'email (console transport)');
     },
+    /**
+     * Sends a notification whose failure must not fail what the user did (a
+     * password change is done even if the "your password changed" email is
+     * not): failures are logged instead.
+     */
+    async notify(mail: OutgoingMail): Promise<void> {
+      try {
+        await this.send(mail);
+      } catch (error) {
+        logger.warn({ err: error, template: mail.template }, 'notification email not sent');
+      }
+    },
     close(): void {
       transporter?.close();
     },

@@ -1,0 +1,31 @@
+import type { Context } from 'koa';
+import { messages, type MessageCode } from '../../errors/messages.ts';
+import type { Renderer } from '../../http/render.ts';
+import type { PolicyRule } from '../../services/password-policy/policy.ts';
+
+export interface PasswordPageView {
+  action: string;
+  cancelAction?: string;
+  csrfToken: string;
+  rules: PolicyRule[];
+  /** Rules the last attempt did not meet, marked beside the list. */
+  unmet?: PolicyRule[];
+  error?: MessageCode;
+  /** The directory's own refusal, in its words. */
+  reason?: string;
+  domain: boolean;
+}
+
+/** The Change Password page: the seed's fields, with the rules shown before typing. */
+export async function renderPasswordPage(render: Renderer, ctx: Context, view: PasswordPageView): Promise<void> {
+  const unmet = new Set((view.unmet ?? []).map((rule) => rule.id));
+  await render(ctx, 'password/change', {
+    title: 'Change Password',
+    action: view.action,
+    cancelAction: view.cancelAction,
+    csrfToken: view.csrfToken,
+    rules: view.rules.map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
+    error: view.error ? messages[view.error] : view.reason,
+    subtitle: view.domain ? 'Change your current domain password.' : 'Change your current password.',
+  });
+}

@@ -1,0 +1,93 @@
+import type { Context } from 'koa';
+import type Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { AppError } from '../../errors/app-error.ts';
+import type { MessageCode } from '../../errors/messages.ts';
+import type { PasswordService } from '../../services/passwords.ts';
+import type { PolicyRule } from '../../services/password-policy/policy.ts';
+import type { FlowDeps } from '../deps.ts';
+import type { SignInStep } from '../sign-in-step.ts';
+import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
+import { continueSignIn, PASSWORD_STEP } from '../continue-sign-in.ts';
+import { passwordChangeForm } from './form.ts';
+import { renderPasswordPage } from './page.ts';
+
+/**
+ * The sign-in's "Change Password" step: after a first sign-in (the seed's
+ * step 14) or when the directory says the password expired or must change.
+ */
+export function passwordChangeStep({ passwords }: { passwords: PasswordService }): SignInStep {
+  return {
+    name: PASSWORD_STEP,
+    async isNeeded(_ctx, state) {
+      return state.passwordChangeRequired === true;
+    },
+    routes(router: Router, deps: FlowDeps) {
+      const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+      router.get(`/${PASSWORD_STEP}`, async (ctx) => {
+        const { uid, state } = await stepState(deps, ctx);
+        await show(deps, ctx, uid, state);
+      });
+      router.post(`/${PASSWORD_STEP}`, form, deps.csrf.verify, async (ctx) => {
+        const { uid, state } = await stepState(deps, ctx);
+        const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
+        if (!parsed.success) return show(deps, ctx, uid, state, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
+        const result = await passwords.change(ctx, { siteId: state.siteId, username: state.username, accountId: state.accountId || undefined, ...parsed.data });
+        switch (result.status) {
+          case 'ok':
+            return finish(deps, ctx, uid, state, parsed.data.newPassword);
+          case 'mismatch':
+            return show(deps, ctx, uid, state, { status: 400, error: 'password_mismatch' });
+          case 'policy':
+            return show(deps, ctx, uid, state, { status: 400, error: 'password_rules_unmet', unmet: result.failures });
+          case 'invalid_old_password':
+            return show(deps, ctx, uid, state, { status: 400, error: 'invalid_old_password' });
+          case 'refused':
+            return show(deps, ctx, uid, state, { status: 400, reason: result.reason });
+          case 'unsupported':
+            return show(deps, ctx, uid, state, { status: 400, error: 'password_change_unsupported' });
+          case 'unavailable':
+            return show(deps, ctx, uid, state, { status: 503, error: 'directory_unavailable' });
+        }
+      });
+    },
+  };
+
+  async function finish(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, newPassword: string) {
+    let accountId = state.accountId;
+    if (!accountId) {
+      // The directory hid who this was until the password changed: ask it again with the new one.
+      const site = deps.sites.get(state.siteId);
+      const outcome = await site?.connector.verifyPassword({ username: state.username, password: newPassword });
+      if (!site || outcome?.status !== 'ok') throw new AppError('interaction_expired', 400);
+      const account = await deps.accounts.linkOrCreate(state.siteId, site.connector.kind, outcome.identity);
+      await passwords.recordChange(account.id, newPassword);
+      accountId = account.id;
+    }
+    const next: SignInState = { ...state, accountId, passwordChangeRequired: false };
+    await saveSignInState(deps.provider, ctx, next);
+    await continueSignIn(deps, ctx, uid, next);
+  }
+
+  async function show(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, problem: { status?: number; error?: MessageCode; reason?: string; unmet?: PolicyRule[] } = {}) {
+    if (problem.status) ctx.status = problem.status;
+    await renderPasswordPage(deps.render, ctx, {
+      action: `/interaction/${uid}/${PASSWORD_STEP}`,
+      cancelAction: `/interaction/${uid}/abort`,
+      csrfToken: deps.csrf.token(ctx),
+      rules: passwords.rulesFor(state.siteId),
+      unmet: problem.unmet,
+      error: problem.error,
+      reason: problem.reason,
+      domain: deps.sites.get(state.siteId)?.connector.kind !== 'local',
+    });
+  }
+}
+
+/** The sign-in state, refusing when this interaction is not at the password step. */
+async function stepState(deps: FlowDeps, ctx: Context): Promise<{ uid: string; state: SignInState }> {
+  const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const state = readSignInState(details);
+  if (details.prompt.name !== 'login' || !state?.passwordChangeRequired) throw new AppError('interaction_expired', 400);
+  return { uid: details.uid, state };
+}

@@ -1,0 +1,108 @@
+import type { Context } from 'koa';
+import { hashPassword } from '../kit/password-hash.ts';
+import type { SiteDirectory } from './sites.ts';
+import type { AccountService } from './accounts.ts';
+import type { AuditLog } from './audit.ts';
+import type { Mailer } from './mail/mailer.ts';
+import { createPasswordPolicy, type PolicyRule } from './password-policy/policy.ts';
+import { createCommonPasswordList } from './password-policy/common-passwords.ts';
+
+export type PasswordChangeResult =
+  | { status: 'ok' }
+  | { status: 'mismatch' }
+  | { status: 'policy'; failures: PolicyRule[] }
+  | { status: 'invalid_old_password' }
+  | { status: 'refused'; reason: string }
+  | { status: 'unsupported' }
+  | { status: 'unavailable' };
+
+export interface PasswordChange {
+  siteId: string;
+  username: string;
+  /** The admit account, when known (history is kept there). */
+  accountId?: string;
+  oldPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+}
+
+/** Called after every password change, e.g. to revoke trusted browsers. */
+export type PasswordChangedHook = (accountId: string) => Promise<void>;
+
+/**
+ * Changing a password, the one path every page uses: the site's policy is
+ * checked first (nothing is written to a directory that admit's policy
+ * refuses), then the directory writes it, then admit records the history,
+ * tells the user by email and runs the hooks.
+ */
+export function createPasswordService(deps: {
+  sites: SiteDirectory;
+  accounts: AccountService;
+  audit: AuditLog;
+  mailer: Mailer;
+  onChanged: PasswordChangedHook[];
+}) {
+  const commonPasswords = createCommonPasswordList();
+  const policies = new Map(deps.sites.all().map(({ config }) => [config.id, createPasswordPolicy(config.passwordPolicy, { commonPasswords })]));
+  const policyOf = (siteId: string) => {
+    const policy = policies.get(siteId);
+    if (!policy) throw new Error(`no site ${siteId}`);
+    return policy;
+  };
+
+  async function change(ctx: Context, request: PasswordChange): Promise<PasswordChangeResult> {
+    const site = deps.sites.get(request.siteId);
+    if (!site?.connector.changePassword) return { status: 'unsupported' };
+    if (request.newPassword !== request.confirmPassword) return { status: 'mismatch' };
+    const account = request.accountId ? await deps.accounts.find(request.accountId) : undefined;
+    const check = await policyOf(request.siteId).check(request.newPassword, {
+      username: request.username,
+      oldPassword: request.oldPassword,
+      historyHashes: account?.passwordHistory,
+    });
+    if (!check.ok) return { status: 'policy', failures: check.failures };
+
+    const written = await site.connector.changePassword({ username: request.username, oldPassword: request.oldPassword, newPassword: request.newPassword.normalize('NFC') });
+    deps.audit.record(ctx, { action: 'password_change', outcome: written.status, site: request.siteId, username: request.username, accountId: account?.id });
+    switch (written.status) {
+      case 'ok':
+        if (account) await recordChange(account.id, request.newPassword);
+        return { status: 'ok' };
+      case 'invalid_old_password':
+      case 'refused':
+        return written;
+      case 'not_found':
+        return { status: 'invalid_old_password' };
+      case 'unavailable':
+        return { status: 'unavailable' };
+    }
+  }
+
+  /** History, flags and notifications after a password was set for this account. */
+  async function recordChange(accountId: string, newPassword: string): Promise<void> {
+    const account = await deps.accounts.find(accountId);
+    if (!account) return;
+    const site = deps.sites.get(account.siteId);
+    const keep = site?.config.passwordPolicy.historyCount ?? 0;
+    const history = keep > 0 ? [await hashPassword(newPassword.normalize('NFC')), ...(account.passwordHistory ?? [])].slice(0, keep) : [];
+    const changedAt = new Date();
+    await deps.accounts.save({ ...account, passwordHistory: history, passwordChangeRequired: false, passwordChangedAt: changedAt.toISOString() });
+    await Promise.all(deps.onChanged.map((hook) => hook(accountId)));
+    if (account.email) {
+      await deps.mailer.notify({
+        to: account.email,
+        template: 'password-changed',
+        data: { name: account.name ?? account.username, username: account.username, site: account.siteId, when: `${changedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+      });
+    }
+  }
+
+  return {
+    /** The rules to show before the user types, for the site. */
+    rulesFor: (siteId: string) => policyOf(siteId).rules(),
+    change,
+    recordChange,
+  };
+}
+
+export type PasswordService = ReturnType<typeof createPasswordService>;
