@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type Router from '@koa/router';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -28,6 +29,8 @@ export interface AppDeps {
   flows: FlowDeps;
   publicDir: string;
   cookieKeys: string[];
+  /** Further areas (portal, admin, …), each behind the same error handler. */
+  routers: Router[];
 }
 
 /**
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps): Koa {
     operationsRoutes({ store: deps.store, sites: deps.sites, registry: deps.metrics.registry }),
     assetRoutes({ publicDir: deps.publicDir }),
     interactionRoutes(deps.flows),
+    ...deps.routers,
   ]) {
     app.use(mountable(errorHandler(deps.render), routes));
   }
@@ -62,7 +66,7 @@ export function createApp(deps: AppDeps): Koa {
 }
 
 /** Runs the router's routes behind the error handler; unmatched requests fall through to the provider. */
-function mountable(handleErrors: Koa.Middleware, router: import('@koa/router').default): Koa.Middleware {
+function mountable(handleErrors: Koa.Middleware, router: Router): Koa.Middleware {
   const routes = router.routes();
   return async (ctx, next) => {
     if (!router.match(ctx.path, ctx.method).route) return next();

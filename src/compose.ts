@@ -9,7 +9,7 @@ import { createSigningKeys } from './oidc/signing-keys.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createSiteDirectory } from './services/sites.ts';
 import { createThrottle } from './services/throttle.ts';
-import { createAuditLog } from './services/audit.ts';
+import { createAuditLog } from './services/audit/audit-log.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRenderer } from './http/render.ts';
 import { createCsrf } from './http/csrf.ts';
@@ -20,6 +20,14 @@ import { createMailer } from './services/mail/mailer.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
 import { createPasswordService, type PasswordChangedHook } from './services/passwords.ts';
 import { passwordChangeStep } from './flows/password-change/step.ts';
+import { createMfaService } from './services/mfa/mfa-service.ts';
+import { createNotifier } from './services/mfa/notifiers.ts';
+import { mfaStep } from './flows/mfa/step.ts';
+import { portalRoutes } from './portal/routes.ts';
+import { createPortalAuth } from './portal/portal-auth.ts';
+import { createSessionService } from './services/sessions.ts';
+import { createApprovalServices, createAdminRouters } from './admin/compose-admin.ts';
+import { internalClients } from './admin/internal-clients.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -30,11 +38,17 @@ export async function openBackends(config: Config): Promise<{ store: Store; mast
   return { store, masterSecret: secret, generatedSecret: generated };
 }
 
+/** What a caller may put in place of the defaults (tests). */
+export interface ComposeOptions {
+  /** Where notifiers write their log lines, the console notifier its messages (codes included); the log by default. */
+  notifierLog?: (entry: Record<string, unknown>, message: string) => void;
+}
+
 /**
  * The composition root's body: config → store → services → provider → app.
  * main.ts calls it to serve; tests call it to run admit in-process.
  */
-export async function composeAdmit(config: Config, logger: Logger) {
+export async function composeAdmit(config: Config, logger: Logger, options: ComposeOptions = {}) {
   const { store, masterSecret, generatedSecret } = await openBackends(config);
   try {
     if (generatedSecret) logger.warn('generated a master secret beside the SQLite database; set ADMIT_SECRET in production');
@@ -45,27 +59,46 @@ export async function composeAdmit(config: Config, logger: Logger) {
     const accounts = createAccountService({ store });
     const sites = createSiteDirectory(config.sites, connectorFactories({ store }));
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger });
-    const audit = createAuditLog({ logger });
+    const audit = createAuditLog({ logger, store });
     // Hooks run after any password change (e.g. revoking trusted browsers).
     const onPasswordChanged: PasswordChangedHook[] = [];
     const passwords = createPasswordService({ sites, accounts, audit, mailer, onChanged: onPasswordChanged });
     // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
-    const steps: SignInStep[] = [passwordChangeStep({ passwords })];
-    const provider = createProvider({ config, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
+    const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) });
+    const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, notifier });
+    onPasswordChanged.push(async (accountId) => {
+      await mfa.revokeTrustedBrowsers(accountId);
+    });
+    // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
+    const approval = createApprovalServices({ store, accounts, sites, mailer, audit, masterSecret, issuer: config.server.issuer });
+    const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer }), passwordChangeStep({ passwords })];
+    // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
+    const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
+    const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
       throttle: createThrottle({ store }),
       audit,
+      admission: approval.admission,
       steps,
     };
-    const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys });
+    const portal = portalRoutes({
+      config, store, render, accounts, sites, passwords, audit, mailer,
+      csrf: flows.csrf,
+      throttle: flows.throttle,
+      auth: createPortalAuth({ provider, accounts, issuer: config.server.issuer }),
+      sessions: createSessionService({ store }),
+    });
+    const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
+      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, approval, steps, masterSecret, mfa,
+    })] });
     const close = async () => {
       mailer.close();
       await Promise.all(sites.all().map(({ connector }) => connector.close?.()));
       await store.close();
     };
-    return { app, provider, store, close, passwords };
+    return { app, provider, store, close, passwords, mfa, approval };
   } catch (error) {
     await store.close();
     throw error;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { clientSchema } from '../config/clients.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
+import { registeredClientsKey } from '../admin/client-registry.ts';
 import { CliError, optional, required, type Command } from './command.ts';
 
 export const clientAdd: Command = {
@@ -48,6 +49,8 @@ Options:
     const adapter = new (createOidcAdapterFactory(store))('Client');
     if (await adapter.find(id)) throw new CliError(`--id: a client "${id}" is already registered`);
     await adapter.upsert(id, parsed.data as never, undefined as never);
+    // Listed in the admin console's "Relying applications".
+    await store.addToSet(registeredClientsKey, id);
     return givenSecret === undefined && secret !== undefined
       ? `registered client "${id}"\nclient secret (shown once): ${secret}`
       : `registered client "${id}"`;

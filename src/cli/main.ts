@@ -5,11 +5,15 @@ import { CliError, type Command } from './command.ts';
 import { userAdd } from './user-add.ts';
 import { clientAdd } from './client-add.ts';
 import { keysRotate } from './keys-rotate.ts';
+import { adminAdd, adminList, adminRemove } from './admin-role.ts';
 
 const commands: Record<string, Command> = {
   'user add': userAdd,
   'client add': clientAdd,
   'keys rotate': keysRotate,
+  'admin add': adminAdd,
+  'admin remove': adminRemove,
+  'admin list': adminList,
 };
 
 const usage = `Usage: admit <command> [options]

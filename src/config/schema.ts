@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { siteSchema } from './sites.ts';
 import { clientSchema } from './clients.ts';
+import { smsSettingsSchema } from '../services/mfa/settings-schema.ts';
 
 const serverSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(3000),
@@ -52,6 +53,13 @@ const tokensSchema = z.object({
   interactionSeconds: z.number().int().min(60).max(86_400).default(3600),
 }).strict();
 
+const adminSchema = z.object({
+  /** The admin console's sign-in lasts at most this long… */
+  sessionMinutes: z.number().int().min(5).max(24 * 60).default(480),
+  /** …and ends after this long without a request. */
+  idleMinutes: z.number().int().min(1).max(24 * 60).default(30),
+}).strict();
+
 export const configSchema = z.object({
   server: serverSchema.default(serverSchema.parse({})),
   store: storeSchema.default(storeSchema.parse({})),
@@ -63,6 +71,9 @@ export const configSchema = z.object({
   secret: z.string().min(32, 'use at least 32 characters').optional(),
   tokens: tokensSchema.default(tokensSchema.parse({})),
   mail: mailSchema.default(mailSchema.parse({})),
+  /** Text and voice codes for MFA: the notifier (console, twilio, webhook) and the sending limits. */
+  sms: smsSettingsSchema.default(smsSettingsSchema.parse({})),
+  admin: adminSchema.default(adminSchema.parse({})),
   sites: z.array(siteSchema).min(1, 'declare at least one site'),
   clients: z.array(clientSchema).default([]),
   /**

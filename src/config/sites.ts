@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordPolicySchema, defaultPasswordPolicy } from '../services/password-policy/schema.ts';
+import { mfaPolicySchema } from '../services/mfa/settings-schema.ts';
 
 /** The local directory: accounts and password hashes kept by admit itself. */
 const localDirectory = z.object({
@@ -27,6 +28,21 @@ export const signInPolicySchema = z.object({
   changePasswordAtFirstSignIn: z.boolean().default(true),
 }).strict();
 
+/**
+ * Who may get an account in the site. `open`: anyone the directory accepts
+ * (an account is made at their first sign-in). `approval`: people ask through
+ * "User Registration" and an admin approves; invitations work too.
+ * `invitation`: only invited people. In the last two, a directory user with
+ * no account is refused at sign-in.
+ */
+export const signUpPolicySchema = z.object({
+  mode: z.enum(['open', 'approval', 'invitation']).default('open'),
+  /** Addresses told about every new access request, besides the site's admins. */
+  approvers: z.array(z.email()).default([]),
+  /** Days an invitation link stays valid unless the admin picks otherwise. */
+  invitationDays: z.number().int().min(1).max(90).default(7),
+}).strict();
+
 export const siteSchema = z.object({
   /** Shown in "Log on to" and carried in the `tenant` claim, e.g. ITRONMS. */
   id: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'use 1-32 upper-case letters, digits, _ or -'),
@@ -35,7 +51,11 @@ export const siteSchema = z.object({
   signIn: signInPolicySchema.default(signInPolicySchema.parse({})),
   /** The rules every new password of this site must meet (seed step 14 by default). */
   passwordPolicy: passwordPolicySchema.default(defaultPasswordPolicy),
+  /** Second factor: enrollment, methods, "Trust this browser" (see src/services/mfa/settings-schema.ts). */
+  mfa: mfaPolicySchema.default(mfaPolicySchema.parse({})),
+  signUp: signUpPolicySchema.default(signUpPolicySchema.parse({})),
 }).strict();
 
 export type SiteConfig = z.infer<typeof siteSchema>;
 export type SignInPolicy = z.infer<typeof signInPolicySchema>;
+export type SignUpPolicy = z.infer<typeof signUpPolicySchema>;

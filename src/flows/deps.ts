@@ -4,11 +4,12 @@ import type { Renderer } from '../http/render.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import type { Throttle } from '../services/throttle.ts';
-import type { AuditLog } from '../services/audit.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { createCsrf } from '../http/csrf.ts';
 import type { SignInStep } from './sign-in-step.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
+import type { Admission } from '../services/approvals/admission.ts';
 
 /** What the sign-in steps need, passed down from main.ts. */
 export interface FlowDeps {
@@ -22,6 +23,8 @@ export interface FlowDeps {
   audit: AuditLog;
   metrics: Metrics;
   mailer: Mailer;
+  /** Which account a directory identity is, and whether it may sign in (invitations, approval, sign-up mode). */
+  admission: Admission;
   /** The steps after the first factor, in order (see sign-in-step.ts). */
   steps: SignInStep[];
 }

@@ -7,6 +7,7 @@ import { submitLogin } from './login/submit-login.ts';
 import { showConsent, submitConsent } from './consent/consent.ts';
 import { readSignInState } from './sign-in-state.ts';
 import { continueSignIn } from './continue-sign-in.ts';
+import { addFederatedInteractionRoutes, federatedCallbackRoutes } from './federated/routes.ts';
 
 /**
  * The sign-in interaction pages. oidc-provider sends the browser to
@@ -37,6 +38,7 @@ export function interactionRoutes(deps: FlowDeps): Router {
   });
 
   router.post('/login', noStore, form, deps.csrf.verify, (ctx) => submitLogin(deps, ctx));
+  addFederatedInteractionRoutes(router, deps);
   for (const step of deps.steps) step.routes(router, deps);
   router.post('/consent', noStore, form, deps.csrf.verify, (ctx) => submitConsent(deps, ctx));
   router.post('/abort', noStore, form, deps.csrf.verify, async (ctx) => {
@@ -46,5 +48,9 @@ export function interactionRoutes(deps: FlowDeps): Router {
     }, { mergeWithLastSubmission: false });
   });
 
-  return router;
+  // Microsoft's redirect back (/federated/:kind/:site/callback) cannot carry the interaction in its path.
+  const all = new Router();
+  all.use(router.routes());
+  all.use(federatedCallbackRoutes(deps).routes());
+  return all;
 }

@@ -18,8 +18,10 @@ export interface SignInStep {
    * Whether an existing SSO session still satisfies this step (e.g. MFA done
    * and not reset since). Run as an oidc-provider login check on every
    * authorization request: false sends the user through sign-in again.
+   * `request` is that authorization request: its parameters (acr_values,
+   * claims, max_age for step-up) and its context (cookies).
    */
-  sessionSatisfies?(accountId: string, session: { amr?: string[]; loginTs?: number }): Promise<boolean>;
+  sessionSatisfies?(accountId: string, session: { amr?: string[]; acr?: string; loginTs?: number }, request: { ctx: Context; params: Record<string, unknown> }): Promise<boolean>;
   /** Adds the step's pages to the interaction router (paths relative to /interaction/:uid). */
   routes(router: Router, deps: FlowDeps): void;
 }

@@ -6,7 +6,11 @@ import Router from '@koa/router';
 /** Serves the few static files (one stylesheet) from memory with an ETag. */
 export function assetRoutes({ publicDir }: { publicDir: string }): Router {
   const router = new Router();
-  const files = [{ path: '/assets/admit.css', file: 'admit.css', type: 'text/css; charset=utf-8' }];
+  const files = [
+    { path: '/assets/admit.css', file: 'admit.css', type: 'text/css; charset=utf-8' },
+    // Security keys on the MFA pages (WebAuthn in the browser).
+    { path: '/assets/mfa-webauthn.js', file: 'mfa-webauthn.js', type: 'text/javascript; charset=utf-8' },
+  ];
   for (const asset of files) {
     const body = readFileSync(join(publicDir, asset.file));
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;

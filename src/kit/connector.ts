@@ -56,3 +56,67 @@ export interface PasswordConnector {
   health(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close?(): Promise<void>;
 }
+
+/**
+ * A federated identity: who the upstream identity provider (Microsoft Entra
+ * ID) says signed in. `externalId` is the upstream's immutable id (Entra:
+ * `<tid>:<oid>`), never an email or a user principal name.
+ */
+export interface FederatedIdentity extends DirectoryIdentity {
+  /** The upstream's `amr` as it sent it (e.g. `pwd`, `mfa`), for audit. */
+  upstreamAmr: string[];
+  /**
+   * The site trusts the upstream's MFA (an opt-in setting) and the upstream
+   * says MFA was done: admit's own MFA step counts as passed.
+   */
+  upstreamMfaTrusted: boolean;
+}
+
+/** Opaque values the caller binds to one round trip and gets back with its outcome (e.g. the interaction uid). */
+export type FederatedContext = Record<string, string>;
+
+/** The start of a round trip: where to send the browser. */
+export type FederatedBegin = { status: 'redirect'; url: string } | { status: 'unavailable'; reason: string };
+
+/**
+ * The end of a round trip. `rejected` is a protocol check that failed (wrong
+ * state, nonce, issuer, tenant, a replayed or foreign code): the answer is
+ * refused and nothing is kept. `unavailable` is the upstream being slow or
+ * down. `context` is absent when the round trip could not be identified.
+ */
+export type FederatedOutcome =
+  /** `notes`: things worth auditing that did not stop the sign-in (e.g. `groups_overage`). */
+  | { status: 'ok'; identity: FederatedIdentity; context: FederatedContext; notes?: string[] }
+  | { status: 'cancelled'; context: FederatedContext }
+  | { status: 'upstream_error'; code: string; description: string; context: FederatedContext }
+  | { status: 'rejected'; reason: string; context?: FederatedContext }
+  | { status: 'unavailable'; reason: string; context?: FederatedContext };
+
+/** The query of the upstream's redirect back to admit, as received. */
+export interface FederatedCallback {
+  code?: string;
+  state?: string;
+  error?: string;
+  error_description?: string;
+  /** Entra's refinement of `error` (`cancel` when the user backed out). */
+  error_subcode?: string;
+}
+
+/**
+ * A directory whose users sign in at an upstream identity provider (OIDC
+ * authorization code flow) instead of typing a password into admit. The
+ * connector owns the protocol: state, nonce and PKCE per round trip, bound to
+ * the browser (`browserBinding`, a secret only that browser holds), single-use.
+ */
+export interface FederatedConnector {
+  readonly kind: string;
+  readonly federated: true;
+  /** Email domains (lower case) whose users belong to this site: home-realm discovery. */
+  readonly domains: readonly string[];
+  /** The redirect URI configured for the site, when it is not admit's default. */
+  readonly redirectUri?: string;
+  beginSignIn(input: { redirectUri: string; browserBinding: string; context: FederatedContext; loginHint?: string }): Promise<FederatedBegin>;
+  completeSignIn(input: { redirectUri: string; browserBinding: string; callback: FederatedCallback }): Promise<FederatedOutcome>;
+  health(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  close?(): Promise<void>;
+}

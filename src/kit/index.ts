@@ -1,5 +1,9 @@
 // The plugin kit: the only part of src/ that plugins import.
 export type { DirectoryIdentity, PasswordOutcome, PasswordConnector, PasswordWriteOutcome, UnlockOutcome } from './connector.ts';
+export type { FederatedBegin, FederatedCallback, FederatedConnector, FederatedContext, FederatedIdentity, FederatedOutcome } from './connector.ts';
 export { hashPassword, verifyPassword, makeDecoyHash, ARGON2_PARAMETERS } from './password-hash.ts';
 export type { Store } from '../store/port.ts';
 export { storeKey } from '../store/port.ts';
+export type { Notifier, NotifierChannel, NotifierContext, NotifierMessage, NotifierOutcome, NotifierPlugin } from './notifier.ts';
+export type { DeviceType, FactorMethod, TotpAlgorithm, RecoveryCodeGenerator, WebAuthnCredentialRecord, WebAuthnRelyingParty } from './factor.ts';
+export { METHOD_AMR, amrOfWebAuthn } from './factor.ts';

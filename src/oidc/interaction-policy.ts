@@ -28,7 +28,7 @@ export function createInteractionPolicy({ accounts, steps }: { accounts: Account
     login.checks.add(new Check(`${step.name}_required`, 'End-User authentication is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
       const session = ctx.oidc.session;
       if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
-      const satisfied = await sessionSatisfies.call(step, session.accountId, { amr: session.amr, loginTs: session.loginTs });
+      const satisfied = await sessionSatisfies.call(step, session.accountId, { amr: session.amr, acr: session.acr, loginTs: session.loginTs }, { ctx, params: ctx.oidc.params ?? {} });
       return satisfied ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }));
   }

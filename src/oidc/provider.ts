@@ -10,6 +10,7 @@ import { createInteractionPolicy } from './interaction-policy.ts';
 import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
 import { providerPages } from './provider-pages.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
+import { portalClient } from '../portal/portal-client.ts';
 
 export const ACR_PASSWORD = 'urn:admit:acr:pwd';
 export const ACR_MFA = 'urn:admit:acr:mfa';
@@ -37,7 +38,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const configuration: Configuration = {
     adapter: createOidcAdapterFactory(store),
-    clients: config.clients.map(toClientMetadata),
+    clients: [...config.clients.map(toClientMetadata), portalClient(config.server.issuer)],
     extraClientMetadata: {
       properties: ['first_party'],
       validator(_ctx, key, value) {

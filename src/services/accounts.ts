@@ -31,10 +31,29 @@ export interface Account {
   passwordChangedAt?: string;
   /** argon2id hashes of the passwords set through admit, newest first (the password policy's history rule). */
   passwordHistory?: string[];
+  /**
+   * Contact details the user set (and, for email and phone, proved) in the
+   * portal's Self Update. They win over what the directory says at sign-in.
+   */
+  selfUpdated?: { name?: string; email?: string; phoneNumber?: string };
+  /** Sites this person administers in the admin console; `*` is every site (global admin). */
+  adminSites?: string[];
+  /** Groups admit gave (an invitation's), kept in `groups` whatever the directory says. */
+  grantedGroups?: string[];
+  /** Why the status last changed (a denial's reason), and when. */
+  statusReason?: string;
+  statusChangedAt?: string;
 }
+
+/** What a new account may start with instead of the defaults (an invitation's grants, a sign-up's pending status). */
+export type NewAccountFields = Partial<Pick<Account, 'status' | 'name' | 'email' | 'emailVerified' | 'grantedGroups' | 'adminSites'>>;
 
 const accountKey = (id: string) => storeKey('account', id);
 const linkKey = (siteId: string, kind: string, externalId: string) => storeKey('account-link', `${siteId}:${kind}:${externalId}`);
+/** Every account id of a site, for the admin console's list and search (members may outlive a dropped account). */
+const siteAccountsKey = (siteId: string) => storeKey('site-accounts', siteId);
+/** Accounts that hold (or held: members are checked on read) an admin role. */
+const adminsKey = storeKey('admins', 'all');
 
 export function createAccountService({ store }: { store: Store }) {
   async function find(id: string): Promise<Account | undefined> {
@@ -42,19 +61,26 @@ export function createAccountService({ store }: { store: Store }) {
     return raw === undefined ? undefined : (JSON.parse(raw) as Account);
   }
 
-  const save = (account: Account) => store.set(accountKey(account.id), JSON.stringify(account));
+  async function save(account: Account): Promise<void> {
+    await Promise.all([
+      store.set(accountKey(account.id), JSON.stringify(account)),
+      store.addToSet(siteAccountsKey(account.siteId), account.id),
+      ...(account.adminSites?.length ? [store.addToSet(adminsKey, account.id)] : []),
+    ]);
+  }
 
   /**
    * The account linked to this directory identity, created on first sign-in.
    * Profile fields the directory owns are refreshed on every sign-in.
    */
-  async function linkOrCreate(siteId: string, directoryKind: string, identity: DirectoryIdentity): Promise<Account> {
+  async function linkOrCreate(siteId: string, directoryKind: string, identity: DirectoryIdentity, initial: NewAccountFields = {}): Promise<Account> {
     const link = linkKey(siteId, directoryKind, identity.externalId);
     const now = new Date().toISOString();
     const linkedId = await store.get(link);
     const existing = linkedId === undefined ? undefined : await find(linkedId);
     if (existing) {
-      const refreshed: Account = { ...existing, ...directoryFields(identity), lastSignInAt: now };
+      const refreshed: Account = { ...existing, ...directoryFields(identity), ...keptVerifiedEmail(existing, identity), ...verifiedOverrides(existing), lastSignInAt: now };
+      refreshed.groups = withGranted(refreshed.groups, existing.grantedGroups);
       await save(refreshed);
       return refreshed;
     }
@@ -67,12 +93,15 @@ export function createAccountService({ store }: { store: Store }) {
       status: 'active',
       createdAt: now,
       lastSignInAt: now,
+      ...definedOnly(initial),
     };
+    created.groups = withGranted(created.groups, created.grantedGroups);
     // Write the record before claiming the link, so a visible link never points at nothing.
     await save(created);
     if (await store.setIfAbsent(link, created.id)) return created;
     // A parallel first sign-in claimed the link first: use its account, drop ours.
     await store.delete(accountKey(created.id));
+    await store.removeFromSet(siteAccountsKey(siteId), created.id);
     const winner = await find((await store.get(link)) ?? '');
     if (!winner) throw new Error('account link points at a missing account');
     return winner;
@@ -84,10 +113,66 @@ export function createAccountService({ store }: { store: Store }) {
     return id === undefined ? undefined : find(id);
   }
 
-  return { find, save, linkOrCreate, findLinked };
+  /** Every account of a site (the admin console filters and pages in memory). */
+  async function listBySite(siteId: string): Promise<Account[]> {
+    const ids = await store.setMembers(siteAccountsKey(siteId));
+    const raws = await store.getMany(ids.map(accountKey));
+    return raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as Account])).filter((account) => account.siteId === siteId);
+  }
+
+  /** The site's accounts with this email (case-insensitive). */
+  async function findByEmail(siteId: string, email: string): Promise<Account[]> {
+    const wanted = email.toLowerCase();
+    return (await listBySite(siteId)).filter((account) => account.email?.toLowerCase() === wanted);
+  }
+
+  /** Changes the status (approval, denial, disabling), re-reading the record so other fields are kept. */
+  async function setStatus(id: string, status: Account['status'], reason?: string): Promise<Account | undefined> {
+    const account = await find(id);
+    if (!account) return undefined;
+    const updated: Account = { ...account, status, statusReason: reason, statusChangedAt: new Date().toISOString() };
+    await save(updated);
+    return updated;
+  }
+
+  /** Every account with an admin role, in any site. */
+  async function listAdmins(): Promise<Account[]> {
+    const raws = await store.getMany((await store.setMembers(adminsKey)).map(accountKey));
+    return raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as Account])).filter((account) => account.adminSites?.length);
+  }
+
+  return { find, save, linkOrCreate, findLinked, listBySite, findByEmail, setStatus, listAdmins };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
+
+/** The user's own, verified values, which a directory refresh must not undo. */
+/**
+ * An email proved in admit (an invitation link, a verification code) stays
+ * until the directory vouches for another: an unverified directory email
+ * (Entra's `email` claim never is) does not replace a proven one, nor is a
+ * proven email lost when the directory sends none.
+ */
+function keptVerifiedEmail(account: Account, identity: DirectoryIdentity): Partial<Account> {
+  return account.emailVerified && account.email && identity.emailVerified !== true ? { email: account.email, emailVerified: true } : {};
+}
+
+function verifiedOverrides(account: Account): Partial<Account> {
+  const own = account.selfUpdated ?? {};
+  return {
+    ...(own.name === undefined ? {} : { name: own.name }),
+    ...(own.email === undefined ? {} : { email: own.email, emailVerified: true }),
+    ...(own.phoneNumber === undefined ? {} : { phoneNumber: own.phoneNumber }),
+  };
+}
+
+function withGranted(groups: string[], granted: string[] | undefined): string[] {
+  return granted?.length ? [...new Set([...groups, ...granted])] : groups;
+}
+
+function definedOnly(fields: NewAccountFields): NewAccountFields {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as NewAccountFields;
+}
 
 function directoryFields(identity: DirectoryIdentity) {
   return {

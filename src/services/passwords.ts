@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { hashPassword } from '../kit/password-hash.ts';
 import type { SiteDirectory } from './sites.ts';
 import type { AccountService } from './accounts.ts';
-import type { AuditLog } from './audit.ts';
+import type { AuditLog } from './audit/audit-log.ts';
 import type { Mailer } from './mail/mailer.ts';
 import { createPasswordPolicy, type PolicyRule } from './password-policy/policy.ts';
 import { createCommonPasswordList } from './password-policy/common-passwords.ts';

@@ -17,6 +17,8 @@ const consumedKey = (name: string, id: string) => storeKey(`oidc:${name}`, id, '
 const uidKey = (uid: string) => storeKey('oidc:uid', uid);
 const userCodeKey = (userCode: string) => storeKey('oidc:userCode', userCode);
 const grantKey = (grantId: string) => storeKey('oidc:grant', grantId);
+/** The SSO sessions of one account, for "sign out everywhere" and the portal's list. */
+export const accountSessionsKey = (accountId: string) => storeKey('oidc:account-sessions', accountId);
 
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 const parse = (raw: string | undefined) => (raw === undefined ? undefined : (JSON.parse(raw) as AdapterPayload));
@@ -41,6 +43,7 @@ export function createOidcAdapterFactory(store: Store): AdapterConstructor {
       const indexes: Promise<void>[] = [];
       if (GRANTABLE.has(this.name) && payload.grantId) indexes.push(store.addToSet(grantKey(payload.grantId), key, ttl));
       if (this.name === 'Session' && payload.uid) indexes.push(store.set(uidKey(payload.uid), id, ttl));
+      if (this.name === 'Session' && typeof payload.accountId === 'string') indexes.push(store.addToSet(accountSessionsKey(payload.accountId), id, ttl));
       if (payload.userCode) indexes.push(store.set(userCodeKey(payload.userCode), id, ttl));
       await Promise.all(indexes);
       await store.set(key, JSON.stringify(payload), ttl);
@@ -114,6 +117,7 @@ export function createOidcAdapterFactory(store: Store): AdapterConstructor {
     private async dropIndexes(id: string, key: string, payload: AdapterPayload): Promise<void> {
       await this.dropSecondaryIndexes(id, payload);
       if (GRANTABLE.has(this.name) && payload.grantId) await store.removeFromSet(grantKey(payload.grantId), key);
+      if (this.name === 'Session' && typeof payload.accountId === 'string') await store.removeFromSet(accountSessionsKey(payload.accountId), id);
     }
 
     /** Removes the uid / userCode index only while it still points at this record. */

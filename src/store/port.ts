@@ -36,6 +36,16 @@ export interface Store {
   addToSet(key: string, member: string, options?: { ttlSeconds?: number }): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;
   setMembers(key: string): Promise<string[]>;
+  /**
+   * Appends a value to an append-only list (the audit log) and returns the
+   * list's new length. Parallel appends all land, each at its own position.
+   * Lists never expire; `delete` removes a whole list.
+   */
+  appendToList(key: string, value: string): Promise<number>;
+  /** Up to `count` items from position `start` (0 is the oldest), in order. */
+  listRange(key: string, start: number, count: number): Promise<string[]>;
+  /** The number of items in the list (0 when absent). */
+  listLength(key: string): Promise<number>;
   /** Throws when the backend cannot serve; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -130,7 +130,6 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
       ['No#Numerals', /numerals/],
       ['Abc#1#cbA', /palindrome/],
       ['Triple#aaa42', /more than twice/],
-      ['Kar#lkarl42Z', /from username/],
       ['Initial#Pass9', /old password/],
       ['My#Welcome42', /restricted patterns/],
       ['Summer2024!', /commonly used/],

@@ -98,6 +98,31 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.deepEqual(await store.setMembers(key), []);
     });
 
+    it('lists: append in order, read windows, length, absent list', async () => {
+      const key = fresh();
+      assert.equal(await store.listLength(key), 0);
+      assert.deepEqual(await store.listRange(key, 0, 10), []);
+      for (const [index, value] of ['a', 'b', 'c', 'd', 'é🙂'].entries()) assert.equal(await store.appendToList(key, value), index + 1);
+      assert.equal(await store.listLength(key), 5);
+      assert.deepEqual(await store.listRange(key, 0, 10), ['a', 'b', 'c', 'd', 'é🙂']);
+      assert.deepEqual(await store.listRange(key, 1, 2), ['b', 'c']);
+      assert.deepEqual(await store.listRange(key, 4, 1), ['é🙂']);
+      assert.deepEqual(await store.listRange(key, 5, 3), []);
+      assert.deepEqual(await store.listRange(key, 0, 0), []);
+      await assert.rejects(store.listRange(key, -1, 2), RangeError);
+      await store.delete(key);
+      assert.equal(await store.listLength(key), 0);
+      assert.equal(await store.appendToList(key, 'again'), 1);
+    });
+
+    it('lists: 50 parallel appends all land, each at its own position', async () => {
+      const key = fresh();
+      const lengths = await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendToList(key, `v${i}`)));
+      assert.deepEqual([...lengths].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+      const items = await store.listRange(key, 0, 100);
+      assert.deepEqual([...items].sort(), Array.from({ length: 50 }, (_, i) => `v${i}`).sort());
+    });
+
     it('keys with braces and unicode are distinct and round-trip', async () => {
       const base = `test:${randomUUID()}`;
       const keys = [`${base}:{a}`, `${base}:{a}}`, `${base}:{}`, `${base}:}{`, `${base}:{`, `${base}:ключ🔑`, `${base}:{ä}:x`];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { configSchema, type Config } from '../../src/config/schema.ts';
-import { composeAdmit, type Admit } from '../../src/compose.ts';
+import { composeAdmit, type Admit, type ComposeOptions } from '../../src/compose.ts';
 import { serve } from '../../src/serve.ts';
 import { freePort } from './free-port.ts';
 
@@ -23,7 +23,7 @@ export interface RunningAdmit {
  * Runs admit in this process on a free loopback port. `store` is a redis://
  * URL, or omitted for a fresh SQLite file in a temporary folder.
  */
-export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string } = {}): Promise<RunningAdmit> {
+export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string; compose?: ComposeOptions } = {}): Promise<RunningAdmit> {
   const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'admit-test-'));
   const raw = {
@@ -38,7 +38,7 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
   const config = { ...parsed, server: { ...parsed.server, issuer: `http://127.0.0.1:${port}` } } as Config;
   const logger = pino({ level: process.env.ADMIT_TEST_LOG ?? 'silent' });
 
-  let admit = await composeAdmit(config, logger);
+  let admit = await composeAdmit(config, logger, options.compose);
   let server = await serve(admit, config, logger, port);
   const running: RunningAdmit = {
     issuer: config.server.issuer,
@@ -57,7 +57,7 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
       await admit.close();
       // Let clients notice their keep-alive sockets to the old server have closed.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      admit = await composeAdmit(config, logger);
+      admit = await composeAdmit(config, logger, options.compose);
       server = await serve(admit, config, logger, port);
     },
   };

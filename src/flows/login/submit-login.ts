@@ -5,6 +5,8 @@ import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps } from '../deps.ts';
 import { loginForm } from './login-form.ts';
 import { showLogin } from './show-login.ts';
+import { domainOf, federatedSiteForLogin } from '../federated/home-realm.ts';
+import { startFederatedSignIn } from '../federated/start.ts';
 
 /**
  * The first factor: user name and password checked by the chosen site's
@@ -22,6 +24,10 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
     ctx.status = status;
     await showLogin(deps, ctx, { ...echo, error });
   };
+
+  // A federated site signs in at Microsoft (home-realm discovery: an email typed without a password finds its site).
+  const federatedSite = federatedSiteForLogin(deps.sites, body);
+  if (federatedSite) return startFederatedSignIn(deps, ctx, { uid, site: federatedSite, loginHint: domainOf(echo.username) ? echo.username.trim() : undefined });
 
   const parsed = loginForm.safeParse(body);
   if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
@@ -49,8 +55,10 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
 
   switch (outcome.status) {
     case 'ok': {
-      const account = await deps.accounts.linkOrCreate(siteId, site.connector.kind, outcome.identity);
-      if (account.status !== 'active') return refuse(403, 'account_disabled');
+      // The approval gate: an invitation to redeem, a pending or denied request, a closed site.
+      const admitted = await deps.admission.resolve(ctx, { siteId, directoryKind: site.connector.kind, identity: outcome.identity });
+      if (admitted.status !== 'ok') return refuse(403, admitted.code);
+      const { account } = admitted;
       await deps.throttle.reset(userKey);
       // A first sign-in ends with "Change Password" (seed step 14); the flag is kept on the
       // account, so abandoning the sign-in does not skip it next time.
@@ -71,8 +79,9 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
     case 'password_expired': {
       // The password was right; the directory wants a new one before anything else.
       await deps.throttle.reset(userKey);
-      const account = outcome.identity ? await deps.accounts.linkOrCreate(siteId, site.connector.kind, outcome.identity) : undefined;
-      if (account && account.status !== 'active') return refuse(403, 'account_disabled');
+      const admitted = outcome.identity ? await deps.admission.resolve(ctx, { siteId, directoryKind: site.connector.kind, identity: outcome.identity }) : undefined;
+      if (admitted && admitted.status !== 'ok') return refuse(403, admitted.code);
+      const account = admitted?.account;
       return continueSignIn(deps, ctx, uid, { siteId, username, accountId: account?.id ?? '', amr: ['pwd'], passwordChangeRequired: true });
     }
     case 'unavailable':

@@ -2,6 +2,35 @@ import type { Context } from 'koa';
 import { messages, type MessageCode } from '../../errors/messages.ts';
 import type { Renderer } from '../../http/render.ts';
 import type { PolicyRule } from '../../services/password-policy/policy.ts';
+import type { PasswordChangeResult } from '../../services/passwords.ts';
+
+/** What went wrong with a password change, as the page shows it. */
+export interface PasswordProblem {
+  status?: number;
+  error?: MessageCode;
+  reason?: string;
+  unmet?: PolicyRule[];
+}
+
+/** The page's answer to a change that did not go through (undefined when it did). */
+export function problemOf(result: PasswordChangeResult): PasswordProblem | undefined {
+  switch (result.status) {
+    case 'ok':
+      return undefined;
+    case 'mismatch':
+      return { status: 400, error: 'password_mismatch' };
+    case 'policy':
+      return { status: 400, error: 'password_rules_unmet', unmet: result.failures };
+    case 'invalid_old_password':
+      return { status: 400, error: 'invalid_old_password' };
+    case 'refused':
+      return { status: 400, reason: result.reason };
+    case 'unsupported':
+      return { status: 400, error: 'password_change_unsupported' };
+    case 'unavailable':
+      return { status: 503, error: 'directory_unavailable' };
+  }
+}
 
 export interface PasswordPageView {
   action: string;

@@ -4,13 +4,12 @@ import { bodyParser } from '@koa/bodyparser';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
 import type { PasswordService } from '../../services/passwords.ts';
-import type { PolicyRule } from '../../services/password-policy/policy.ts';
 import type { FlowDeps } from '../deps.ts';
 import type { SignInStep } from '../sign-in-step.ts';
 import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
 import { continueSignIn, PASSWORD_STEP } from '../continue-sign-in.ts';
 import { passwordChangeForm } from './form.ts';
-import { renderPasswordPage } from './page.ts';
+import { renderPasswordPage, problemOf, type PasswordProblem } from './page.ts';
 
 /**
  * The sign-in's "Change Password" step: after a first sign-in (the seed's
@@ -33,22 +32,9 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
         const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
         if (!parsed.success) return show(deps, ctx, uid, state, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
         const result = await passwords.change(ctx, { siteId: state.siteId, username: state.username, accountId: state.accountId || undefined, ...parsed.data });
-        switch (result.status) {
-          case 'ok':
-            return finish(deps, ctx, uid, state, parsed.data.newPassword);
-          case 'mismatch':
-            return show(deps, ctx, uid, state, { status: 400, error: 'password_mismatch' });
-          case 'policy':
-            return show(deps, ctx, uid, state, { status: 400, error: 'password_rules_unmet', unmet: result.failures });
-          case 'invalid_old_password':
-            return show(deps, ctx, uid, state, { status: 400, error: 'invalid_old_password' });
-          case 'refused':
-            return show(deps, ctx, uid, state, { status: 400, reason: result.reason });
-          case 'unsupported':
-            return show(deps, ctx, uid, state, { status: 400, error: 'password_change_unsupported' });
-          case 'unavailable':
-            return show(deps, ctx, uid, state, { status: 503, error: 'directory_unavailable' });
-        }
+        const problem = problemOf(result);
+        if (problem) return show(deps, ctx, uid, state, problem);
+        return finish(deps, ctx, uid, state, parsed.data.newPassword);
       });
     },
   };
@@ -60,7 +46,10 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
       const site = deps.sites.get(state.siteId);
       const outcome = await site?.connector.verifyPassword({ username: state.username, password: newPassword });
       if (!site || outcome?.status !== 'ok') throw new AppError('interaction_expired', 400);
-      const account = await deps.accounts.linkOrCreate(state.siteId, site.connector.kind, outcome.identity);
+      // The approval gate applies here too: the password is changed, but an unregistered or waiting person goes no further.
+      const admitted = await deps.admission.resolve(ctx, { siteId: state.siteId, directoryKind: site.connector.kind, identity: outcome.identity });
+      if (admitted.status !== 'ok') throw new AppError(admitted.code, 403);
+      const { account } = admitted;
       await passwords.recordChange(account.id, newPassword);
       accountId = account.id;
     }
@@ -69,7 +58,7 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
     await continueSignIn(deps, ctx, uid, next);
   }
 
-  async function show(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, problem: { status?: number; error?: MessageCode; reason?: string; unmet?: PolicyRule[] } = {}) {
+  async function show(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, problem: PasswordProblem = {}) {
     if (problem.status) ctx.status = problem.status;
     await renderPasswordPage(deps.render, ctx, {
       action: `/interaction/${uid}/${PASSWORD_STEP}`,

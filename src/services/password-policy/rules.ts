@@ -25,9 +25,6 @@ export type PasswordRule = {
   check(candidate: string, context: RuleContext, policy: PasswordPolicy): boolean;
 };
 
-/** A user name or old password shorter than the run length is matched whole, from this length up. */
-export const SHORT_SOURCE_MIN = 3;
-
 const codePoints = (s: string): string[] => Array.from(s);
 /** Case folding for the case-insensitive rules; input is already NFC. */
 const fold = (s: string): string => s.toLowerCase();
@@ -43,14 +40,13 @@ const LOWER = /\p{Ll}/u;
 
 /**
  * True when `candidate` contains `run` consecutive characters of `source`
- * (case-insensitive). A source shorter than `run` is matched whole when it
- * has at least SHORT_SOURCE_MIN characters ("bob" refuses "Bob#2024x"); a
- * one- or two-character source is ignored, it would refuse too much.
+ * (case-insensitive). A source shorter than `run` has no such run: the rule
+ * checks what its text says, so a user is never refused for a reason the
+ * page does not state.
  */
 export function sharesRun(candidate: string, source: string, run: number): boolean {
   const cand = fold(candidate);
   const src = codePoints(fold(source));
-  if (src.length < run) return src.length >= SHORT_SOURCE_MIN && cand.includes(src.join(''));
   for (let i = 0; i + run <= src.length; i++) {
     if (cand.includes(src.slice(i, i + run).join(''))) return true;
   }

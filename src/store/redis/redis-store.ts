@@ -169,6 +169,16 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
 
     setMembers: (key) => guard('SMEMBERS', () => client.smembers(k(key))),
 
+    appendToList: (key, value) => guard('RPUSH', () => client.rpush(k(key), value)),
+
+    async listRange(key, start, count) {
+      if (!(start >= 0 && count >= 0)) throw new RangeError(`listRange needs start and count >= 0, got ${start}, ${count}`);
+      if (count === 0) return [];
+      return guard('LRANGE', () => client.lrange(k(key), Math.trunc(start), Math.trunc(start) + Math.trunc(count) - 1));
+    },
+
+    listLength: (key) => guard('LLEN', () => client.llen(k(key))),
+
     ping: () =>
       guard('PING', async () => {
         await client.ping();

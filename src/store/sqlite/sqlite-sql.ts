@@ -17,6 +17,12 @@ export const SQL_SCHEMA = `
     PRIMARY KEY (key, member)
   );
   CREATE INDEX IF NOT EXISTS set_members_expires_at ON set_members (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS list_items (
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (key, seq)
+  );
 `;
 
 const live = (table: string) => `(${table}.expires_at IS NULL OR ${table}.expires_at > ?)`;
@@ -40,6 +46,14 @@ export const SQL = {
   take: `DELETE FROM kv WHERE key = ? AND ${live('kv')} RETURNING value`,
   deleteKv: `DELETE FROM kv WHERE key IN (SELECT value FROM json_each(?))`,
   deleteSets: `DELETE FROM set_members WHERE key IN (SELECT value FROM json_each(?))`,
+  deleteLists: `DELETE FROM list_items WHERE key IN (SELECT value FROM json_each(?))`,
+  // Positions are 0, 1, 2… with no gaps (items are never removed one by one).
+  appendToList: `
+    INSERT INTO list_items (key, seq, value)
+    SELECT ?1, coalesce(max(seq) + 1, 0), ?2 FROM list_items WHERE key = ?1
+    RETURNING seq + 1 AS length`,
+  listRange: `SELECT value FROM list_items WHERE key = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+  listLength: `SELECT coalesce(max(seq) + 1, 0) AS length FROM list_items WHERE key = ?`,
   // Params: key, new window end, now. An expired counter restarts at 1 with a new
   // window; a live one keeps its window (fixed-window rate limiting).
   increment: `

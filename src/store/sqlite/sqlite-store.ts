@@ -104,6 +104,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         inImmediateTransaction(() => {
           stmt.deleteKv.run(list);
           stmt.deleteSets.run(list);
+          stmt.deleteLists.run(list);
         });
       }),
 
@@ -136,6 +137,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     setMembers: (key) =>
       guard('setMembers', () => (stmt.members.all(key, Date.now()) as { member: string }[]).map((r) => r.member)),
+
+    appendToList: (key, value) =>
+      // IMMEDIATE: the max(seq) read and the insert happen under one write lock, across processes too.
+      guard('appendToList', () => inImmediateTransaction(() => Number((stmt.appendToList.get(key, value) as { length: number }).length))),
+
+    listRange: (key, start, count) =>
+      guard('listRange', () => {
+        if (!(start >= 0 && count >= 0)) throw new RangeError(`listRange needs start and count >= 0, got ${start}, ${count}`);
+        return (stmt.listRange.all(key, Math.trunc(start), Math.trunc(count)) as { value: string }[]).map((row) => row.value);
+      }),
+
+    listLength: (key) => guard('listLength', () => Number((stmt.listLength.get(key) as { length: number }).length)),
 
     ping: () =>
       guard('ping', () => {

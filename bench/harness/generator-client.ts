@@ -1,0 +1,63 @@
+import { readCpu, type CpuSample } from '../lib/proc-stat.ts';
+import type { FromGenerator, RunResult, RunSpec, ToGenerator } from '../load/messages.ts';
+import type { SignInUsers } from '../load/operations.ts';
+import { benchPath, startNodeChild, type NodeChild } from './child-process.ts';
+
+export interface MeasuredRun {
+  spec: RunSpec;
+  result: RunResult;
+  /** CPU ticks used during the timed phase, per watched process name. */
+  cpuTicks: Record<string, number>;
+  elapsedMs: number;
+  /** Untimed preparation (pool building). */
+  prepareMs: number;
+}
+
+/**
+ * The harness's side of the load generator: prepare a run (untimed), read the
+ * watched processes' CPU counters, let it go, read them again when it is done.
+ */
+export async function startGenerator(users: SignInUsers, nodeFlags: string[] = []) {
+  const child: NodeChild = await startNodeChild({ script: benchPath('load/generator.ts'), noReadyMessage: true, nodeFlags });
+  const waiting = new Map<number, { resolve(message: FromGenerator): void; reject(error: Error): void }>();
+  let nextId = 1;
+  child.child.on('message', (message: FromGenerator) => {
+    const waiter = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (!waiter) return;
+    if (message.type === 'failed') waiter.reject(new Error(message.message));
+    else waiter.resolve(message);
+  });
+  child.child.once('exit', (code) => waiting.forEach((waiter) => waiter.reject(new Error(`the load generator exited (${code})`))));
+  const tell = (message: ToGenerator) => child.child.send(message);
+  const reply = (id: number) => new Promise<FromGenerator>((resolve, reject) => waiting.set(id, { resolve, reject }));
+  tell({ type: 'configure', users });
+
+  async function run(spec: RunSpec, watch: Record<string, number>): Promise<MeasuredRun> {
+    const id = nextId++;
+    const prepared = reply(id);
+    tell({ type: 'prepare', id, spec });
+    const ready = await prepared;
+    const sample = () => Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, readCpu(pid)])) as Record<string, CpuSample>;
+    const before = sample();
+    const done = reply(id);
+    tell({ type: 'go', id });
+    const message = await done;
+    const after = sample();
+    if (message.type !== 'done') throw new Error(`unexpected answer ${message.type}`);
+    const cpuTicks = Object.fromEntries(Object.keys(watch).map((name) => [name, after[name]!.ticks - before[name]!.ticks]));
+    const started = Object.values(before)[0]?.at ?? 0;
+    const ended = Object.values(after)[0]?.at ?? 0;
+    const prepareMs = ready.type === 'prepared' ? ready.prepareMs : 0;
+    return { spec, result: message.result, cpuTicks, elapsedMs: ended - started, prepareMs };
+  }
+
+  async function stop(): Promise<void> {
+    if (child.child.connected) tell({ type: 'exit' });
+    await child.stop();
+  }
+
+  return { run, stop, pid: child.pid };
+}
+
+export type Generator = Awaited<ReturnType<typeof startGenerator>>;

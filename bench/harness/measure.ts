@@ -1,0 +1,117 @@
+import type { OperationId } from '../load/operations.ts';
+import { POOLED, SIGN_INS } from '../load/operations.ts';
+import type { RunResult as MeasuredResult, RunSpec } from '../load/messages.ts';
+import type { LatencyPoint, OperationResult } from '../lib/result.ts';
+import { percentile, spread } from '../lib/stats.ts';
+import { compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseSide, type ClosedRunRecord } from '../lib/summarise.ts';
+import { operationTarget } from '../lib/targets.ts';
+import type { Generator } from './generator-client.ts';
+import type { RunningServer, ServerPair } from './servers.ts';
+import { OPERATION_LABELS, OPERATION_NOTES } from './labels.ts';
+
+export interface Plan {
+  pairs: number;
+  warmSeconds: number;
+  closedSeconds: number;
+  openSeconds: number;
+  connections: number;
+  /** Fractions of the baseline's saturated rate for the latency points; none skips them. */
+  fractions: number[];
+  /** Fraction of admit's own saturated rate for the sign-in latency point (issue: 70 %). */
+  signInFraction: number;
+}
+
+export interface MeasureContext {
+  generator: Generator;
+  servers: ServerPair;
+  store: 'redis' | 'sqlite';
+  /** The store's own process (redis-server), when there is one, for store CPU per op. */
+  storePid?: number;
+  ticksPerSecond: number;
+  log(line: string): void;
+}
+
+/** admit has no JWT access tokens for client credentials (no resource server is configurable). */
+const ADMIT_UNSUPPORTED: ReadonlySet<OperationId> = new Set(['cc-jwt']);
+
+/**
+ * One operation on one store: a warm-up run each, then closed-model runs
+ * alternating admit and baseline (A B A B …) for throughput and CPU, then
+ * open-model runs, alternating again, at fixed fractions of the baseline's
+ * saturated rate (and, for sign-ins, at a fraction of admit's own).
+ */
+export async function measureOperation(op: OperationId, plan: Plan, ctx: MeasureContext): Promise<OperationResult> {
+  const admitSupported = !ADMIT_UNSUPPORTED.has(op);
+  const servers = admitSupported ? [ctx.servers.admit, ctx.servers.baseline] : [ctx.servers.baseline];
+  const watch = (server: RunningServer) => ({ server: server.pid, ...(ctx.storePid ? { store: ctx.storePid } : {}) });
+  const target = (server: RunningServer) => ({ kind: server.kind, origin: server.origin });
+
+  const estimates = new Map<string, number>();
+  const closedSpec = (server: RunningServer, seconds: number): RunSpec => {
+    const base = { op, target: target(server), mode: 'closed' as const, connections: plan.connections };
+    // Pooled operations run for a number of requests (one pool item each), sized from the warm-up's rate.
+    return POOLED.has(op) ? { ...base, amount: Math.max(200, Math.round((estimates.get(server.kind) ?? 400) * seconds)) } : { ...base, seconds };
+  };
+  const closedRun = async (server: RunningServer, pair: number, seconds: number): Promise<ClosedRunRecord> => {
+    const run = await ctx.generator.run(closedSpec(server, seconds), watch(server));
+    if (run.result.mode !== 'closed') throw new Error('expected a closed-model result');
+    const { rate, completed, failed, durationMs, firstFailure } = run.result;
+    ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} closed  ${rate.toFixed(0).padStart(6)} /s  ${completed} ok ${failed} failed  (pool ${Math.round(run.prepareMs)} ms)${firstFailure ? `  first failure: ${firstFailure.slice(0, 300)}` : ''}`);
+    return { pair, rate, completed, failed, durationMs, cpuTicks: { server: run.cpuTicks.server ?? 0, store: run.cpuTicks.store }, firstFailure };
+  };
+
+  for (const server of servers) estimates.set(server.kind, (await closedRun(server, 0, plan.warmSeconds)).rate);
+  const runs = new Map<string, ClosedRunRecord[]>(servers.map((server) => [server.kind, []]));
+  for (let pair = 1; pair <= plan.pairs; pair += 1) {
+    for (const server of servers) runs.get(server.kind)!.push(await closedRun(server, pair, plan.closedSeconds));
+  }
+  const baseline = summariseSide(runs.get('baseline')!, ctx.ticksPerSecond);
+  const admit = admitSupported ? summariseSide(runs.get('admit')!, ctx.ticksPerSecond) : null;
+  const compared = admit ? compareSides(admit, baseline) : null;
+
+  const latency: LatencyPoint[] = [];
+  /** Open-model runs at one rate, alternating the servers pair by pair; samples pooled per server. */
+  const openRuns = async (measured: RunningServer[], rate: number) => {
+    const results = new Map<string, Extract<MeasuredResult, { mode: 'open' }>[]>(measured.map((server) => [server.kind, []]));
+    for (let pair = 1; pair <= plan.pairs; pair += 1) {
+      for (const server of measured) {
+        const run = await ctx.generator.run({ op, target: target(server), mode: 'open', rate, seconds: plan.openSeconds }, watch(server));
+        if (run.result.mode !== 'open') throw new Error('expected an open-model result');
+        results.get(server.kind)!.push(run.result);
+        ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} open    ${rate.toFixed(0).padStart(6)} /s  ${run.result.completed} ok ${run.result.failed} failed ${run.result.dropped} dropped, p99 ${percentile(run.result.latenciesMs, 99).toFixed(1)} ms, lag p99 ${run.result.lagP99Ms} ms`);
+      }
+    }
+    return (kind: string) => summariseOpenRuns(results.get(kind) ?? []);
+  };
+  const admitCapacity = admit?.rate.median ?? 0;
+  for (const { fraction, rate } of latencyRates(baseline.rate.median ?? Number.NaN, plan.fractions)) {
+    const point: LatencyPoint = { fraction, of: 'baseline', rate };
+    if (!admitSupported) point.admit = { status: 'not supported' };
+    else if (overCapacity(rate, admitCapacity)) point.admit = { status: 'over capacity', capacity: Math.round(admitCapacity) };
+    const measured = point.admit === undefined ? [ctx.servers.admit, ctx.servers.baseline] : [ctx.servers.baseline];
+    const side = await openRuns(measured, rate);
+    if (point.admit === undefined) point.admit = side('admit');
+    point.baseline = side('baseline');
+    latency.push(point);
+  }
+  const [own] = SIGN_INS.has(op) && admit && plan.fractions.length > 0 ? latencyRates(admitCapacity, [plan.signInFraction]) : [];
+  if (own) latency.push({ fraction: own.fraction, of: 'admit', rate: own.rate, admit: (await openRuns([ctx.servers.admit], own.rate))('admit') });
+
+  const result: Omit<OperationResult, 'target'> = {
+    op,
+    label: OPERATION_LABELS[op],
+    store: ctx.store,
+    unit: SIGN_INS.has(op) ? 'sign-ins' : 'requests',
+    notes: [...(OPERATION_NOTES[op] ?? []), ...(admitSupported ? [] : ['admit: not supported (see notes)'])],
+    admit,
+    baseline,
+    ratio: compared?.ratio ?? null,
+    cpuRatio: compared?.cpuRatio ?? null,
+    latency,
+  };
+  const judged = operationTarget(result);
+  return { ...result, ...(judged ? { target: judged } : {}) };
+}
+
+/** Median of a list of rates, for logs. */
+export const medianRate = (rates: number[]) => spread(rates).median;

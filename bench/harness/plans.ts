@@ -1,0 +1,35 @@
+import type { OperationId } from '../load/operations.ts';
+import type { Plan } from './measure.ts';
+
+/**
+ * How long each run lasts, and which operations run on which store. Redis
+ * gets every operation with latency points; SQLite (the embedded default)
+ * gets the store-bound token endpoints, throughput and CPU only, to stay in
+ * the time budget (full < 10 min, quick < 2 min on 2 cores).
+ */
+export const FULL_PLAN: Plan = { pairs: 3, warmSeconds: 1, closedSeconds: 2, openSeconds: 2, connections: 32, fractions: [0.5, 0.8], signInFraction: 0.7 };
+export const QUICK_PLAN: Plan = { pairs: 3, warmSeconds: 0.5, closedSeconds: 0.75, openSeconds: 0.75, connections: 32, fractions: [0.5, 0.8], signInFraction: 0.7 };
+
+const REDIS_OPS: OperationId[] = [
+  'cc-opaque', 'cc-jwt', 'code', 'refresh', 'userinfo', 'introspection', 'discovery', 'jwks',
+  'signin-protocol', 'signin-argon2', 'signin-ldap',
+];
+const SQLITE_OPS: OperationId[] = ['cc-opaque', 'code', 'refresh', 'userinfo', 'introspection'];
+const QUICK_REDIS_OPS: OperationId[] = ['cc-opaque', 'code', 'refresh', 'userinfo', 'introspection', 'signin-protocol', 'signin-argon2'];
+
+export interface StorePlan {
+  store: 'redis' | 'sqlite';
+  ops: OperationId[];
+  plan: Plan;
+}
+
+/** `stores` unset: both stores in full mode, Redis only in quick mode. */
+export function storePlans(options: { quick: boolean; stores?: ('redis' | 'sqlite')[]; only?: OperationId[]; ldap: boolean }): StorePlan[] {
+  const base = options.quick ? QUICK_PLAN : FULL_PLAN;
+  const stores = options.stores ?? (options.quick ? ['redis'] : ['redis', 'sqlite']);
+  const pick = (ops: OperationId[]) => (options.only ?? ops).filter((op) => options.ldap || op !== 'signin-ldap');
+  const plans: StorePlan[] = [];
+  if (stores.includes('redis')) plans.push({ store: 'redis', ops: pick(options.quick ? QUICK_REDIS_OPS : REDIS_OPS), plan: base });
+  if (stores.includes('sqlite')) plans.push({ store: 'sqlite', ops: pick(SQLITE_OPS), plan: { ...base, fractions: [] } });
+  return plans.filter((plan) => plan.ops.length > 0);
+}

@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../test/support/free-port.ts';
+import type { BaselineSpec } from '../servers/baseline.ts';
+import { admitConfig } from './admit-config.ts';
+import { benchPath, startNodeChild, type NodeChild } from './child-process.ts';
+import { seedAdmitStore } from './seed.ts';
+import type { SignInUsers } from '../load/operations.ts';
+
+export const BENCH_SECRET = 'bench-master-secret-0123456789-abcdefghijklmnop';
+
+export interface RunningServer {
+  kind: 'admit' | 'baseline';
+  origin: string;
+  pid: number;
+  process: NodeChild;
+}
+
+export interface ServerPair {
+  admit: RunningServer;
+  baseline: RunningServer;
+  users: SignInUsers;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  store: 'redis' | 'sqlite';
+  redisUrl: string;
+  dir: string;
+  ldapDirectory?: Record<string, unknown>;
+  ldapUsers: SignInUsers['ldap'];
+  usersPerKind: number;
+  /** Extra flags for the server processes (e.g. --cpu-prof). */
+  nodeFlags: string[];
+  /** Environment for admit only (e.g. UV_THREADPOOL_SIZE). */
+  admitEnv?: Record<string, string>;
+  logLevel: string;
+}
+
+/**
+ * admit and the baseline on the same kind of store: two SQLite files in the
+ * run's directory, or one Redis server with a key prefix each. admit's store
+ * is seeded first; the baseline gets admit's signing keys.
+ */
+export async function startServers(options: ServerOptions): Promise<ServerPair> {
+  const [admitPort, baselinePort] = [await freePort(), await freePort()];
+  const storeUrl = (name: string) => (options.store === 'redis' ? options.redisUrl : `sqlite:${join(options.dir, `${name}.db`)}`);
+  const prefix = (name: string) => `bench-${name}-${options.store}:`;
+
+  const seeded = await seedAdmitStore({ storeUrl: storeUrl('admit'), keyPrefix: prefix('admit'), masterSecret: BENCH_SECRET, users: options.usersPerKind });
+
+  const configPath = join(options.dir, `admit-${options.store}.yaml`);
+  writeFileSync(configPath, JSON.stringify(admitConfig({ port: admitPort, keyPrefix: prefix('admit'), ldapDirectory: options.ldapDirectory, logLevel: options.logLevel }), null, 2));
+  const admit = await startNodeChild({
+    script: benchPath('servers/admit.ts'),
+    nodeFlags: options.nodeFlags,
+    env: {
+      NODE_ENV: 'production', ADMIT_CONFIG: configPath, ADMIT_STORE: storeUrl('admit'), ADMIT_SECRET: BENCH_SECRET,
+      PORT: String(admitPort), ...options.admitEnv,
+    },
+  });
+
+  const baselineSpecPath = join(options.dir, `baseline-${options.store}.json`);
+  const spec: BaselineSpec = { issuer: `http://127.0.0.1:${baselinePort}`, port: baselinePort, storeUrl: storeUrl('baseline'), keyPrefix: prefix('baseline'), keys: seeded.keys };
+  // Private keys: readable by this user only, and the directory is removed at the end.
+  writeFileSync(baselineSpecPath, JSON.stringify(spec), { mode: 0o600 });
+  const baseline = await startNodeChild({ script: benchPath('servers/baseline.ts'), args: [baselineSpecPath], nodeFlags: options.nodeFlags, env: { NODE_ENV: 'production' } })
+    .catch(async (error: unknown) => {
+      await admit.stop();
+      throw error;
+    });
+
+  return {
+    admit: { kind: 'admit', origin: `http://127.0.0.1:${admitPort}`, pid: admit.pid, process: admit },
+    baseline: { kind: 'baseline', origin: `http://127.0.0.1:${baselinePort}`, pid: baseline.pid, process: baseline },
+    users: { ...seeded.users, ldap: options.ldapUsers },
+    async stop() {
+      await Promise.all([admit.stop(), baseline.stop()]);
+    },
+  };
+}

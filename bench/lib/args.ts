@@ -1,0 +1,71 @@
+import { OPERATIONS, type OperationId } from '../load/operations.ts';
+
+/** `npm run bench -- [options]`. */
+export interface BenchArgs {
+  quick: boolean;
+  only?: OperationId[];
+  /** Unset: Redis and SQLite (full), Redis only (quick). */
+  stores?: ('redis' | 'sqlite')[];
+  memory: boolean;
+  /** Also measure the argon2id sign-in at several UV_THREADPOOL_SIZE values. */
+  threadpool: boolean;
+  /** Start the servers with --cpu-prof; profiles land in this directory. */
+  cpuProfDir?: string;
+  /** admit's log level (default info, its production default: one line per request). */
+  admitLogLevel: string;
+  /** Where to write the JSON (default bench/results/<date>.json). */
+  out?: string;
+  help: boolean;
+}
+
+export const USAGE = `npm run bench -- [--quick] [--only=op,op] [--stores=redis,sqlite] [--no-memory] [--threadpool] [--cpu-prof=dir] [--admit-log-level=info] [--out=file.json]
+  operations: ${OPERATIONS.join(', ')}`;
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { quick: false, memory: true, threadpool: false, admitLogLevel: 'info', help: false };
+  for (const arg of argv) {
+    const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    switch (name) {
+      case '--quick':
+        args.quick = true;
+        break;
+      case '--only': {
+        const ops = (value ?? '').split(',').filter(Boolean);
+        const unknown = ops.filter((op) => !(OPERATIONS as readonly string[]).includes(op));
+        if (ops.length === 0 || unknown.length > 0) throw new Error(`--only: unknown operation ${unknown.join(', ') || '(none given)'}; known: ${OPERATIONS.join(', ')}`);
+        args.only = ops as OperationId[];
+        break;
+      }
+      case '--stores': {
+        const stores = (value ?? '').split(',').filter(Boolean);
+        if (stores.length === 0 || stores.some((store) => store !== 'redis' && store !== 'sqlite')) throw new Error('--stores: use redis, sqlite or both');
+        args.stores = stores as BenchArgs['stores'];
+        break;
+      }
+      case '--no-memory':
+        args.memory = false;
+        break;
+      case '--threadpool':
+        args.threadpool = true;
+        break;
+      case '--cpu-prof':
+        args.cpuProfDir = value || 'bench/results/profiles';
+        break;
+      case '--admit-log-level':
+        if (!value || !['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value)) throw new Error('--admit-log-level: fatal, error, warn, info, debug, trace or silent');
+        args.admitLogLevel = value;
+        break;
+      case '--out':
+        if (!value) throw new Error('--out needs a file name');
+        args.out = value;
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  return args;
+}

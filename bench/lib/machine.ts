@@ -1,0 +1,15 @@
+import { cpus, loadavg, totalmem, availableParallelism, release, type } from 'node:os';
+import type { Machine } from './result.ts';
+
+/** What the numbers were measured on. */
+export function describeMachine(threadpoolSize: string | undefined): Machine {
+  return {
+    nproc: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    os: `${type()} ${release()}`,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+    uvThreadpoolSize: threadpoolSize ?? 'default (4)',
+  };
+}

@@ -1,0 +1,119 @@
+import { inParallel, type HttpClient } from './http-flow.ts';
+import { oneTimePool, roundRobinPool } from './pool.ts';
+import { newContext, type FlowContext, type Step } from './script.ts';
+import {
+  admitLoginPage, devInteractionsLoginPage, exchangeStep, signInSteps, signInToCodeSteps, ssoAuthorizeStep,
+  type Credentials, type LoginPage,
+} from './sign-in-steps.ts';
+import {
+  clientCredentialsStep, codeExchangeStep, discoveryStep, introspectionStep, jwksStep, refreshStep, userinfoStep,
+  type PooledCode,
+} from './endpoint-steps.ts';
+
+/** The operations the benchmark times, and how each one's requests are prepared. */
+export const OPERATIONS = [
+  'cc-opaque', 'cc-jwt', 'code', 'refresh', 'userinfo', 'introspection', 'discovery', 'jwks',
+  'signin-argon2', 'signin-ldap', 'signin-protocol',
+] as const;
+export type OperationId = (typeof OPERATIONS)[number];
+
+export const POOLED: ReadonlySet<OperationId> = new Set(['code', 'refresh']);
+export const SIGN_INS: ReadonlySet<OperationId> = new Set(['signin-argon2', 'signin-ldap', 'signin-protocol']);
+
+export interface Target {
+  kind: 'admit' | 'baseline';
+  origin: string;
+}
+
+/** Who signs in. admit: real directory users; the baseline (devInteractions) accepts any name. */
+export interface SignInUsers {
+  /** Local directory, argon2id with OWASP parameters. */
+  argon2: Credentials[];
+  ldap: Credentials[];
+  /** Local directory with a minimal-cost hash: the sign-in with the hash (nearly) taken out. */
+  cheap: Credentials[];
+}
+
+/** Codes a session yields: one from its sign-in, the rest by SSO authorize requests. */
+const CODES_PER_SESSION = 8;
+const BUILD_CONCURRENCY = 16;
+
+const rotate = (list: Credentials[]) => {
+  let next = 0;
+  return (_context: FlowContext) => list[next++ % list.length]!;
+};
+
+const loginPageOf = (target: Target): LoginPage => (target.kind === 'admit' ? admitLoginPage : devInteractionsLoginPage);
+
+function signInUsers(op: OperationId, target: Target, users: SignInUsers): Credentials[] {
+  if (target.kind === 'baseline') return Array.from({ length: 16 }, (_, i) => ({ username: `bench-user-${i}`, password: 'x' }));
+  if (op === 'signin-argon2') return users.argon2;
+  if (op === 'signin-ldap') return users.ldap;
+  return users.cheap;
+}
+
+/** Authorization codes, built by real sign-ins (untimed) and SSO authorize requests on their sessions. */
+async function buildCodes(client: HttpClient, target: Target, users: SignInUsers, count: number): Promise<PooledCode[]> {
+  const sessions = Math.ceil(count / CODES_PER_SESSION);
+  const credentials = rotate(signInUsers('signin-protocol', target, users));
+  const perSession = await inParallel(sessions, BUILD_CONCURRENCY, async () => {
+    const context = newContext();
+    const codes: PooledCode[] = [];
+    for (let i = 0; i < CODES_PER_SESSION; i += 1) {
+      const outcome = await client.runFlow(i === 0 ? signInToCodeSteps(loginPageOf(target), credentials) : [ssoAuthorizeStep], context);
+      if (!outcome.ok) throw new Error(`building codes on ${target.kind}: ${outcome.step}: ${outcome.detail}`);
+      codes.push({ code: context.vars.code!, verifier: context.vars.verifier! });
+    }
+    return codes;
+  });
+  return perSession.flat().slice(0, count);
+}
+
+/** Exchanges codes for tokens (untimed), for the refresh, userinfo and introspection pools. */
+async function buildTokens(client: HttpClient, target: Target, users: SignInUsers, count: number) {
+  const codes = await buildCodes(client, target, users, count);
+  return inParallel(codes.length, BUILD_CONCURRENCY, async (index) => {
+    const context = newContext();
+    context.vars.code = codes[index]!.code;
+    context.vars.verifier = codes[index]!.verifier;
+    const outcome = await client.runFlow([exchangeStep], context);
+    if (!outcome.ok) throw new Error(`building tokens on ${target.kind}: ${outcome.detail}`);
+    return { accessToken: context.vars.accessToken!, refreshToken: context.vars.refreshToken };
+  });
+}
+
+/** Access tokens reused round-robin: userinfo and introspection do not consume them. */
+const REUSABLE_TOKENS = 64;
+
+/**
+ * The steps of one operation against one server, with its pool filled for
+ * `count` requests (pooled operations only; the others ignore it).
+ */
+export async function prepareOperation(op: OperationId, target: Target, users: SignInUsers, client: HttpClient, count: number): Promise<Step[]> {
+  switch (op) {
+    case 'cc-opaque':
+      return [clientCredentialsStep('opaque')];
+    case 'cc-jwt':
+      return [clientCredentialsStep('jwt')];
+    case 'code':
+      return [codeExchangeStep(oneTimePool(await buildCodes(client, target, users, count)))];
+    case 'refresh': {
+      const tokens = await buildTokens(client, target, users, count);
+      const refreshTokens = tokens.map((t) => t.refreshToken).filter((t): t is string => t !== undefined);
+      if (refreshTokens.length < tokens.length) throw new Error(`${target.kind} issued no refresh token at code exchange`);
+      return [refreshStep(oneTimePool(refreshTokens))];
+    }
+    case 'userinfo':
+      return [userinfoStep(roundRobinPool((await buildTokens(client, target, users, REUSABLE_TOKENS)).map((t) => t.accessToken)))];
+    case 'introspection':
+      return [introspectionStep(roundRobinPool((await buildTokens(client, target, users, REUSABLE_TOKENS)).map((t) => t.accessToken)))];
+    case 'discovery':
+      return [discoveryStep];
+    case 'jwks':
+      return [jwksStep];
+    case 'signin-argon2':
+    case 'signin-ldap':
+    case 'signin-protocol':
+      return signInSteps(loginPageOf(target), rotate(signInUsers(op, target, users)));
+  }
+}

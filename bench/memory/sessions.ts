@@ -1,0 +1,113 @@
+/**
+ * Memory per active session, in its own process (node --expose-gc):
+ *   node --expose-gc bench/memory/sessions.ts <sessions> <httpSignIns>
+ * 1. One real sign-in (+ code exchange) through admit over HTTP, on a fresh
+ *    Redis: the keys it leaves are "what a session is" (MEMORY USAGE each).
+ * 2. <sessions> more sessions written through admit's oidc adapter from that
+ *    template (fresh ids): INFO used_memory delta / <sessions>.
+ * 3. <httpSignIns> real sign-ins over HTTP: admit's Node heap delta after GC
+ *    per sign-in (admit keeps sessions in the store, so this should be ~0),
+ *    and the Redis delta again, as a cross-check.
+ */
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import { startRedis } from '../../test/support/redis-server.ts';
+import { configSchema, type Config } from '../../src/config/schema.ts';
+import { composeAdmit } from '../../src/compose.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
+import { admitConfig } from '../harness/admit-config.ts';
+import { seedAdmitStore } from '../harness/seed.ts';
+import { BENCH_SECRET } from '../harness/servers.ts';
+import { createHttpClient, inParallel } from '../load/http-flow.ts';
+import { admitLoginPage, signInSteps } from '../load/sign-in-steps.ts';
+import { footprint, scanKeys, usedMemory } from './redis-keys.ts';
+import { templateRecords, writeSessionCopy } from './replicate.ts';
+
+const [sessions, httpSignIns] = process.argv.slice(2).map(Number) as [number, number];
+const PREFIX = 'mem:';
+/**
+ * What a sign-in leaves that does not last as long as the session (the code:
+ * 60 s; the interaction) or belongs to the user rather than the session
+ * (account, account link, throttle counters). Everything else it writes is
+ * the session's: Session, Grant, AccessToken, RefreshToken and the indexes
+ * admit's adapter keeps for them (any index added later is counted too).
+ */
+const NOT_PER_SESSION = /^(oidc:AuthorizationCode|oidc:Interaction|account|account-link|throttle)(:|$)/;
+/** oidc-provider models are capitalised (oidc:Session); adapter indexes are not (oidc:uid). */
+const isRecord = (kind: string) => /^oidc:[A-Z][A-Za-z]*$/.test(kind);
+
+const collectGarbage = () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  gc();
+  gc();
+};
+
+const redis = await startRedis();
+const raw = new Redis(redis.url);
+const seeded = await seedAdmitStore({ storeUrl: redis.url, keyPrefix: PREFIX, masterSecret: BENCH_SECRET, users: 4 });
+const server = createServer();
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+const port = (server.address() as { port: number }).port;
+const parsed = configSchema.parse({ ...admitConfig({ port, keyPrefix: PREFIX, logLevel: 'silent' }), secret: BENCH_SECRET });
+const config = { ...parsed, store: { ...parsed.store, url: redis.url }, server: { ...parsed.server, issuer: `http://127.0.0.1:${port}` } } as Config;
+const admit = await composeAdmit(config, pino({ level: process.env.BENCH_MEMORY_LOG ?? 'silent' }));
+server.on('request', admit.app.callback());
+const client = createHttpClient(`http://127.0.0.1:${port}`, 16);
+let nextUser = 0;
+const signIn = async () => {
+  const outcome = await client.runFlow(signInSteps(admitLoginPage, () => seeded.users.cheap[nextUser++ % seeded.users.cheap.length]!));
+  if (!outcome.ok) throw new Error(`sign-in failed at ${outcome.step}: ${outcome.detail}`);
+};
+
+// 1. What one sign-in leaves behind.
+await signIn(); // the first sign-in also creates the account and link records (per user, not per session)
+const before = await scanKeys(raw, PREFIX);
+await signIn();
+const created = [...(await scanKeys(raw, PREFIX))].filter((key) => !before.has(key));
+const keys = await Promise.all(created.map((key) => footprint(raw, key, PREFIX)));
+const kinds = new Map<string, { keys: number; bytes: number; ttlSeconds: number | null }>();
+for (const key of keys) {
+  const entry = kinds.get(key.kind) ?? { keys: 0, bytes: 0, ttlSeconds: key.ttlSeconds };
+  entry.keys += 1;
+  entry.bytes += key.bytes;
+  kinds.set(key.kind, entry);
+}
+
+// 2. N sessions through the adapter.
+const store = await createStore(redis.url, { keyPrefix: PREFIX, commandTimeoutMs: 10_000, connectTimeoutMs: 5000 });
+const Adapter = createOidcAdapterFactory(store);
+const counted = keys.filter((key) => !NOT_PER_SESSION.test(key.kind));
+const template = templateRecords(counted.filter((key) => isRecord(key.kind)));
+const memoryBefore = await usedMemory(raw);
+await inParallel(sessions, 64, () => writeSessionCopy(Adapter, template));
+const redisBytesPerSession = ((await usedMemory(raw)) - memoryBefore) / sessions;
+
+// 3. Real sign-ins: heap after GC, and Redis again.
+await inParallel(Math.min(200, httpSignIns), 8, signIn); // warm-up: compiled code and caches are not per-session state
+collectGarbage();
+const heapBefore = process.memoryUsage().heapUsed;
+const redisBefore = await usedMemory(raw);
+await inParallel(httpSignIns, 8, signIn);
+collectGarbage();
+const heapBytesPerSession = (process.memoryUsage().heapUsed - heapBefore) / httpSignIns;
+const redisOverHttp = ((await usedMemory(raw)) - redisBefore) / httpSignIns;
+
+process.send?.({
+  sessions,
+  httpSignIns,
+  redisBytesPerSession,
+  redisBytesPerSessionMeasuredOverHttp: redisOverHttp,
+  heapBytesPerSession,
+  comprises: [...kinds].map(([kind, entry]) => ({ kind, ...entry, counted: !NOT_PER_SESSION.test(kind) })),
+});
+
+client.close();
+await store.close();
+server.close();
+await admit.close();
+raw.disconnect();
+await redis.stop();
+process.exit(0);

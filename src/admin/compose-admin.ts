@@ -1,0 +1,87 @@
+import type Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { Renderer } from '../http/render.ts';
+import type { createCsrf } from '../http/csrf.ts';
+import type { Store } from '../store/port.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+import type { Throttle } from '../services/throttle.ts';
+import type { SignInStep } from '../flows/sign-in-step.ts';
+import { deriveKey } from '../services/secret-box.ts';
+import { createInvitationService } from '../services/invitations/invitations.ts';
+import { createInvitationCookie } from '../services/invitations/invitation-cookie.ts';
+import { createAccessRequests } from '../services/approvals/access-requests.ts';
+import { createAdmission } from '../services/approvals/admission.ts';
+import { createSessionService } from '../services/sessions.ts';
+import { createPasswordPolicy } from '../services/password-policy/policy.ts';
+import { createCommonPasswordList } from '../services/password-policy/common-passwords.ts';
+import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { approvalStep } from '../flows/approval/step.ts';
+import { createFirstPartySignIn } from './first-party-sign-in.ts';
+import { createAdminSessions } from './admin-session.ts';
+import { createClientRegistry } from './client-registry.ts';
+import { CONSOLE_CLIENT_ID, WELCOME_CLIENT_ID } from './internal-clients.ts';
+import { adminRoutes } from './routes.ts';
+import type { AdminMfaActions } from './deps.ts';
+import { registrationRoutes } from '../registration/routes.ts';
+import { createSignupFlows } from '../registration/signup-flow.ts';
+
+/**
+ * Invitations, access requests and the approval gate: built before the
+ * provider, because the gate is a sign-in step (and an oidc-provider check)
+ * and the sign-in's first factor asks it which account someone is.
+ */
+export function createApprovalServices(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; audit: AuditLog; masterSecret: string; issuer: string }) {
+  const invitations = createInvitationService({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, issuer: deps.issuer });
+  const requests = createAccessRequests({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, issuer: deps.issuer });
+  const invitationCookie = createInvitationCookie({ masterSecret: deps.masterSecret });
+  const admission = createAdmission({ accounts: deps.accounts, sites: deps.sites, invitations, invitationCookie, audit: deps.audit });
+  const step: SignInStep = approvalStep({ accounts: deps.accounts });
+  return { invitations, requests, invitationCookie, admission, step };
+}
+
+export type ApprovalServices = ReturnType<typeof createApprovalServices>;
+
+/** The admin console and the registration / invitation pages, once the provider exists. */
+export function createAdminRouters(deps: {
+  config: Config; store: Store; provider: Provider; render: Renderer; csrf: ReturnType<typeof createCsrf>;
+  accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; throttle: Throttle;
+  approval: ApprovalServices; steps: SignInStep[]; masterSecret: string; mfa?: AdminMfaActions;
+}): Router[] {
+  const { config, store, provider } = deps;
+  const issuer = config.server.issuer;
+  const sessions = createSessionService({ store });
+  const commonPasswords = createCommonPasswordList();
+  const policies = new Map(deps.sites.all().map(({ config: site }) => [site.id, createPasswordPolicy(site.passwordPolicy, { commonPasswords })]));
+  const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, throttle: deps.throttle };
+
+  const admin = adminRoutes({
+    ...common, store,
+    invitations: deps.approval.invitations,
+    requests: deps.approval.requests,
+    clients: createClientRegistry({ store, configClients: config.clients }),
+    signOutEverywhere: (accountId) => sessions.signOutEverywhere(accountId),
+    adminSessions: createAdminSessions({ store, accounts: deps.accounts, allSiteIds: () => deps.sites.list().map((site) => site.id), ...config.admin }),
+    signIn: createFirstPartySignIn({ provider, store, issuer, clientId: CONSOLE_CLIENT_ID, callbackPath: '/admin/callback', cookieName: 'admit.admin-state' }),
+    requireMfa: deps.steps.some((step) => step.name === 'mfa'),
+    mfa: deps.mfa,
+  });
+  const registration = registrationRoutes({
+    ...common, store,
+    requests: deps.approval.requests,
+    invitations: deps.approval.invitations,
+    invitationCookie: deps.approval.invitationCookie,
+    flows: createSignupFlows({ store, codeKey: deriveKey(deps.masterSecret, 'signup-codes') }),
+    welcome: createFirstPartySignIn({ provider, store, issuer, clientId: WELCOME_CLIENT_ID, callbackPath: '/invite/done', cookieName: 'admit.welcome-state' }),
+    passwordRules: (siteId) => {
+      const policy = policies.get(siteId);
+      if (!policy) throw new Error(`no site ${siteId}`);
+      return { rules: () => policy.rules(), check: (password, context) => policy.check(password, context) };
+    },
+    localDirectory: (siteId) => createLocalDirectory({ store, siteId }),
+  });
+  return [admin, registration];
+}

@@ -1,0 +1,47 @@
+import type { Context } from 'koa';
+import type { Config } from '../config/schema.ts';
+import type { Renderer } from '../http/render.ts';
+import type { createCsrf } from '../http/csrf.ts';
+import type { Store } from '../store/port.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+import type { Throttle } from '../services/throttle.ts';
+import type { InvitationService } from '../services/invitations/invitations.ts';
+import type { AccessRequests } from '../services/approvals/access-requests.ts';
+import type { ClientRegistry } from './client-registry.ts';
+import type { AdminSessions } from './admin-session.ts';
+import type { FirstPartySignIn } from './first-party-sign-in.ts';
+
+/**
+ * What the MFA service offers the console. Optional so the console works
+ * before MFA is wired; the buttons are hidden then.
+ */
+export interface AdminMfaActions {
+  resetMfa(ctx: Context | undefined, accountId: string): Promise<void>;
+  revokeTrustedBrowsers(accountId: string): Promise<unknown>;
+  listFactors?(accountId: string): Promise<{ name: string; type: string; isDefault: boolean }[]>;
+}
+
+export interface AdminDeps {
+  config: Config;
+  render: Renderer;
+  csrf: ReturnType<typeof createCsrf>;
+  store: Store;
+  accounts: AccountService;
+  sites: SiteDirectory;
+  audit: AuditLog;
+  mailer: Mailer;
+  throttle: Throttle;
+  invitations: InvitationService;
+  requests: AccessRequests;
+  clients: ClientRegistry;
+  /** Ends an account's SSO sessions and the grants (refresh tokens) they gave. */
+  signOutEverywhere(accountId: string): Promise<number>;
+  adminSessions: AdminSessions;
+  signIn: FirstPartySignIn;
+  /** True once an MFA step is part of the sign-in: the console then requires acr urn:admit:acr:mfa. */
+  requireMfa: boolean;
+  mfa?: AdminMfaActions;
+}

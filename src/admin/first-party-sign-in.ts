@@ -1,0 +1,93 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { AppError } from '../errors/app-error.ts';
+import { storeKey, type Store } from '../store/port.ts';
+
+export interface SignedIn {
+  accountId: string;
+  acr?: string;
+  amr: string[];
+  authTime?: number;
+  returnTo: string;
+}
+
+interface Pending {
+  verifier: string;
+  returnTo: string;
+}
+
+const PENDING_SECONDS = 15 * 60;
+
+/**
+ * admit's own pages (the admin console, the end of an invitation) sign
+ * people in as first-party OIDC clients of admit: through /auth, so every
+ * gate of the sign-in applies, with state and PKCE like any client. The
+ * code comes back to admit itself, so it is redeemed in-process: the stored
+ * code is checked (client, redirect URI, PKCE, expiry) and consumed with the
+ * adapter's atomic consume, exactly once.
+ */
+export function createFirstPartySignIn(deps: { provider: Provider; store: Store; issuer: string; clientId: string; callbackPath: string; cookieName: string }) {
+  const redirectUri = `${deps.issuer}${deps.callbackPath}`;
+  const pendingKey = (state: string) => storeKey('first-party-sign-in', state);
+
+  async function start(ctx: Context, options: { returnTo: string; loginHint?: string; acrValues?: string; prompt?: string }): Promise<void> {
+    const state = randomBytes(24).toString('base64url');
+    const verifier = randomBytes(32).toString('base64url');
+    const pending: Pending = { verifier, returnTo: options.returnTo };
+    await deps.store.set(pendingKey(state), JSON.stringify(pending), { ttlSeconds: PENDING_SECONDS });
+    // The state cookie binds the callback to this browser (login CSRF).
+    ctx.cookies.set(deps.cookieName, state, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: PENDING_SECONDS * 1000, overwrite: true });
+    const url = new URL(`${deps.issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: deps.clientId,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: redirectUri,
+      state,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      ...(options.loginHint ? { login_hint: options.loginHint } : {}),
+      ...(options.acrValues ? { acr_values: options.acrValues } : {}),
+      ...(options.prompt ? { prompt: options.prompt } : {}),
+    }).toString();
+    ctx.status = 303;
+    ctx.redirect(url.href);
+  }
+
+  /** The callback: who signed in, or an AppError. `error` from the provider (the user cancelled) is returned as such. */
+  async function finish(ctx: Context): Promise<SignedIn | { error: string; returnTo: string }> {
+    const expected = ctx.cookies.get(deps.cookieName, { signed: true });
+    ctx.cookies.set(deps.cookieName, '', { signed: true, maxAge: 0, overwrite: true });
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    if (!expected || !equal(state, expected)) throw new AppError('interaction_expired', 400);
+    const raw = await deps.store.take(pendingKey(state));
+    if (raw === undefined) throw new AppError('interaction_expired', 400);
+    const pending = JSON.parse(raw) as Pending;
+    if (typeof ctx.query.error === 'string') return { error: ctx.query.error.slice(0, 64), returnTo: pending.returnTo };
+
+    const value = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    const code = value ? await deps.provider.AuthorizationCode.find(value) : undefined;
+    const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
+    if (!code || code.isExpired || (code as { consumed?: unknown }).consumed || code.clientId !== deps.clientId || code.redirectUri !== redirectUri
+      || !code.codeChallenge || !equal(code.codeChallenge, challenge) || !code.accountId) {
+      throw new AppError('interaction_expired', 400);
+    }
+    try {
+      await code.consume();
+    } catch (cause) {
+      throw new AppError('interaction_expired', 400, { cause });
+    }
+    return { accountId: code.accountId, acr: code.acr, amr: code.amr ?? [], authTime: code.authTime, returnTo: pending.returnTo };
+  }
+
+  return { start, finish, redirectUri };
+}
+
+export type FirstPartySignIn = ReturnType<typeof createFirstPartySignIn>;
+
+function equal(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,54 @@
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { messages } from '../../errors/messages.ts';
+import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
+import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
+import { canAdminister, type AdminUser } from '../admin-session.ts';
+import type { AdminDeps } from '../deps.ts';
+
+const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
+
+/** The approval queue: pending requests of the admin's sites, oldest first, aged in business days. */
+export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
+  async function show(ctx: Parameters<Middleware>[0], error?: string) {
+    const user = ctx.state.admin as AdminUser;
+    const decided = ctx.query.show === 'decided';
+    const all = await deps.requests.list(user.sites);
+    const requests = all.filter((request) => (decided ? request.status !== 'pending' : request.status === 'pending'));
+    if (decided) requests.reverse();
+    await renderAdmin(deps, ctx, 'approvals', {
+      title: 'Approval queue', tab: 'approvals', requests, decided, error, sla: APPROVAL_SLA_BUSINESS_DAYS,
+      pendingCount: all.filter((request) => request.status === 'pending').length,
+    });
+  }
+
+  /** The request, if this admin may decide it; any other id is "not found". */
+  async function requestFor(ctx: Parameters<Middleware>[0]) {
+    const request = await deps.requests.get(String(ctx.params.id));
+    if (!request || !canAdminister(ctx.state.admin as AdminUser, request.siteId)) throw new AppError('not_found', 404);
+    return request;
+  }
+
+  router.get('/approvals', admin, (ctx) => show(ctx));
+
+  router.post('/approvals/:id/approve', admin, ...form, async (ctx) => {
+    const request = await requestFor(ctx);
+    const outcome = await deps.requests.approve(request.id, (ctx.state.admin as AdminUser).account.id);
+    auditAdmin(deps, ctx, { action: 'admin.request.approve', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email } });
+    redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'approved' : 'already_decided');
+  });
+
+  router.post('/approvals/:id/deny', admin, ...form, async (ctx) => {
+    const request = await requestFor(ctx);
+    const parsed = denyForm.safeParse(ctx.request.body ?? {});
+    if (!parsed.success) {
+      ctx.status = 400;
+      return show(ctx, messages[parsed.error.issues[0]?.message as keyof typeof messages] ?? messages.invalid_form);
+    }
+    const outcome = await deps.requests.deny(request.id, (ctx.state.admin as AdminUser).account.id, parsed.data.reason);
+    auditAdmin(deps, ctx, { action: 'admin.request.deny', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email, reason: parsed.data.reason } });
+    redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'denied' : 'already_decided');
+  });
+}

@@ -1,0 +1,70 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { parseInvitationCsv, type CsvProblem } from '../../services/invitations/invitation-csv.ts';
+import type { InvitationView } from '../../services/invitations/invitation-model.ts';
+import { auditAdmin } from '../admin-page.ts';
+import { canAdminister, type AdminUser } from '../admin-session.ts';
+import type { AdminDeps } from '../deps.ts';
+import type { UploadedFile } from '../multipart.ts';
+import type { InviteRefusal } from '../../services/invitations/invitations.ts';
+import { optionalDays } from './invitation-days.ts';
+
+const uploadForm = z.object({
+  site: z.string().min(1).max(64),
+  days: optionalDays,
+});
+
+export const refusalText: Record<InviteRefusal, string> = {
+  already_member: 'already has an account in this site',
+  already_invited: 'already has an open invitation to this site (use Resend)',
+  unknown_site: 'the site does not exist',
+};
+
+export type ImportResult =
+  | { status: 'imported'; invited: InvitationView[] }
+  | { status: 'refused'; problems: CsvProblem[]; error: string };
+
+/**
+ * A CSV of people to invite, all or nothing: every row is checked first
+ * (format, duplicates, people who already have an account or an open
+ * invitation) and any problem, reported by line, imports no one. A row that
+ * becomes invalid between the check and its turn (someone invited the same
+ * person meanwhile) is reported and skipped.
+ */
+export async function importInvitationCsv(deps: AdminDeps, ctx: Context): Promise<ImportResult> {
+  const user = ctx.state.admin as AdminUser;
+  const parsed = uploadForm.safeParse(ctx.request.body ?? {});
+  const file = (ctx.state.files as Record<string, UploadedFile> | undefined)?.file;
+  const refuse = (error: string, problems: CsvProblem[] = []): ImportResult => ({ status: 'refused', problems, error });
+  if (!parsed.success || !canAdminister(user, parsed.data.site)) return refuse('Choose one of your sites and a validity of 1 to 90 days.');
+  if (!file || file.data.length === 0) return refuse('Choose a CSV file to upload.');
+  const text = file.data.toString('utf8');
+  if (text.includes('\uFFFD') || text.includes('\0')) return refuse('The file is not UTF-8 text. Save it as "CSV UTF-8" and upload it again.');
+
+  const { invitees, problems } = parseInvitationCsv(text);
+  const siteId = parsed.data.site;
+  for (const invitee of invitees) {
+    const refusal = await deps.invitations.refusalFor(siteId, invitee.email);
+    if (refusal) problems.push({ line: invitee.line, message: `${invitee.email} ${refusalText[refusal]}.` });
+  }
+  if (problems.length) {
+    problems.sort((a, b) => a.line - b.line);
+    auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'refused', site: siteId, detail: { file: file.filename, rows: invitees.length, problems: problems.length } });
+    return refuse(`Nothing was imported: fix the ${problems.length === 1 ? 'line' : 'lines'} below and upload the file again.`, problems);
+  }
+
+  const invited: InvitationView[] = [];
+  const skipped: CsvProblem[] = [];
+  for (const invitee of invitees) {
+    const outcome = await deps.invitations.invite({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: parsed.data.days }, { id: user.account.id, label: user.account.name ?? user.label });
+    if (outcome.status === 'refused') {
+      skipped.push({ line: invitee.line, message: `${invitee.email} ${refusalText[outcome.reason]} (skipped).` });
+      continue;
+    }
+    invited.push(outcome.invitation);
+    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: outcome.invitation.sentAt ? 'sent' : 'not_sent', site: siteId, detail: { invitation: outcome.invitation.id, email: invitee.email, role: invitee.role, file: file.filename, line: invitee.line } });
+  }
+  auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'ok', site: siteId, detail: { file: file.filename, invited: invited.length, skipped: skipped.length } });
+  if (skipped.length) return { status: 'refused', problems: skipped, error: `${invited.length} invited; the lines below changed while importing and were skipped.` };
+  return { status: 'imported', invited };
+}

@@ -1,0 +1,82 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
+import { canAdminister, type AdminUser } from '../admin-session.ts';
+import type { AdminDeps } from '../deps.ts';
+import { multipartForm } from '../multipart.ts';
+import { importInvitationCsv, refusalText } from './invitation-import.ts';
+import { optionalDays } from './invitation-days.ts';
+
+const groupList = z.string().max(1000).default('').transform((text) => text.split(/[;,]/).map((name) => name.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'Groups may use letters, digits, space . _ - (at most 64 each).')).max(50));
+
+export const inviteForm = z.object({
+  email: z.email('Enter a valid email address.').max(254),
+  name: z.string().trim().max(100).optional(),
+  site: z.string().min(1).max(64),
+  role: z.enum(['user', 'site-admin'], 'Choose a role.'),
+  groups: groupList,
+  days: optionalDays,
+});
+
+/** Invitations: invite one person or a CSV list, resend, revoke, and see each one's status. */
+export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
+  async function show(ctx: Context, extra: Record<string, unknown> = {}) {
+    const user = ctx.state.admin as AdminUser;
+    await renderAdmin(deps, ctx, 'invitations', {
+      title: 'Invitations', tab: 'invitations',
+      invitations: await deps.invitations.list(user.sites),
+      sites: deps.sites.list().filter((site) => canAdminister(user, site.id)),
+      values: {}, error: undefined, problems: undefined, imported: undefined, ...extra,
+    });
+  }
+
+  async function invitationFor(ctx: Context) {
+    const invitation = await deps.invitations.get(String(ctx.params.id));
+    if (!invitation || !canAdminister(ctx.state.admin as AdminUser, invitation.siteId)) throw new AppError('not_found', 404);
+    return invitation;
+  }
+
+  router.get('/invitations', admin, (ctx) => show(ctx));
+
+  router.post('/invitations', admin, ...form, async (ctx) => {
+    const user = ctx.state.admin as AdminUser;
+    const body = (ctx.request.body ?? {}) as Record<string, string>;
+    const parsed = inviteForm.safeParse(body);
+    const refuse = (error: string) => {
+      ctx.status = 400;
+      return show(ctx, { values: body, error });
+    };
+    if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? 'Check the form.');
+    if (!canAdminister(user, parsed.data.site)) return refuse('Choose one of your sites.');
+    const { site: siteId, ...input } = parsed.data;
+    const outcome = await deps.invitations.invite({ siteId, ...input }, { id: user.account.id, label: user.account.name ?? user.label });
+    if (outcome.status === 'refused') return refuse(`${input.email} ${refusalText[outcome.reason]}.`);
+    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: outcome.invitation.sentAt ? 'sent' : 'not_sent', site: siteId, detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role } });
+    redirectWithNotice(ctx, '/admin/invitations', outcome.invitation.sentAt ? 'invited' : 'invite_not_sent');
+  });
+
+  router.post('/invitations/upload', admin, multipartForm({ limitBytes: 256 * 1024 }), deps.csrf.verify, async (ctx) => {
+    const result = await importInvitationCsv(deps, ctx);
+    if (result.status !== 'imported') ctx.status = 400;
+    await show(ctx, result.status === 'imported' ? { imported: result.invited } : { problems: result.problems, error: result.error });
+  });
+
+  router.post('/invitations/:id/resend', admin, ...form, async (ctx) => {
+    const invitation = await invitationFor(ctx);
+    const user = ctx.state.admin as AdminUser;
+    const outcome = await deps.invitations.resend(invitation.id, { label: user.account.name ?? user.label });
+    const sent = outcome.status === 'ok' && outcome.invitation.sendError === undefined;
+    auditAdmin(deps, ctx, { action: 'admin.invitation.resend', outcome: outcome.status === 'ok' ? (sent ? 'sent' : 'not_sent') : outcome.reason, site: invitation.siteId, detail: { invitation: invitation.id, email: invitation.email } });
+    redirectWithNotice(ctx, '/admin/invitations', outcome.status === 'ok' ? (sent ? 'resent' : 'invite_not_sent') : 'final');
+  });
+
+  router.post('/invitations/:id/revoke', admin, ...form, async (ctx) => {
+    const invitation = await invitationFor(ctx);
+    const outcome = await deps.invitations.revoke(invitation.id, { id: (ctx.state.admin as AdminUser).account.id });
+    auditAdmin(deps, ctx, { action: 'admin.invitation.revoke', outcome, site: invitation.siteId, detail: { invitation: invitation.id, email: invitation.email } });
+    redirectWithNotice(ctx, '/admin/invitations', outcome === 'ok' ? 'revoked' : 'final');
+  });
+}

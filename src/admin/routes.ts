@@ -1,0 +1,38 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context, Next } from 'koa';
+import type { AdminDeps } from './deps.ts';
+import { requireAdmin } from './admin-page.ts';
+import { consoleAuthRoutes } from './pages/console-auth.ts';
+import { approvalRoutes } from './pages/approvals.ts';
+import { invitationRoutes } from './pages/invitations.ts';
+import { userRoutes } from './pages/users.ts';
+import { clientRoutes } from './pages/clients.ts';
+import { auditRoutes } from './pages/audit.ts';
+
+/**
+ * The admin console under /admin: approval queue, invitations, users,
+ * relying applications, audit log. Every page needs an admin session; every
+ * form post is CSRF-checked; a site admin sees and acts on their sites only.
+ */
+export function adminRoutes(deps: AdminDeps): Router {
+  const router = new Router({ prefix: '/admin' });
+  const form = [bodyParser({ enableTypes: ['form'], formLimit: '64kb' }), deps.csrf.verify];
+  router.use(async (ctx: Context, next: Next) => {
+    ctx.set('cache-control', 'no-store');
+    await next();
+  });
+  const admin = requireAdmin(deps);
+
+  consoleAuthRoutes(router, deps, form);
+  router.get('/', admin, (ctx) => {
+    ctx.status = 303;
+    ctx.redirect('/admin/approvals');
+  });
+  approvalRoutes(router, deps, admin, form);
+  invitationRoutes(router, deps, admin, form);
+  userRoutes(router, deps, admin, form);
+  clientRoutes(router, deps, admin, form);
+  auditRoutes(router, deps, admin);
+  return router;
+}

@@ -1,0 +1,100 @@
+import pino from 'pino';
+import { createAccountService, type Account } from '../services/accounts.ts';
+import { createAuditLog } from '../services/audit/audit-log.ts';
+import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import type { Config } from '../config/schema.ts';
+import type { Store } from '../store/port.ts';
+import { CliError, optional, required, type Command, type CommandContext } from './command.ts';
+
+const siteList = (value: string, config: Config): string[] => {
+  const sites = value.split(',').map((site) => site.trim()).filter(Boolean);
+  if (sites.includes('*')) {
+    if (sites.length > 1) throw new CliError('--site: * (every site) stands alone');
+    return ['*'];
+  }
+  for (const site of sites) {
+    if (!config.sites.some((candidate) => candidate.id === site)) throw new CliError(`--site: no site "${site}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
+  }
+  if (sites.length === 0) throw new CliError('--site is required (see --help)');
+  return sites;
+};
+
+/** The account of this user name in its home site; a local-directory user who never signed in gets one now. */
+async function accountOf(store: Store, config: Config, home: string, username: string): Promise<Account> {
+  const site = config.sites.find((candidate) => candidate.id === home);
+  if (!site) throw new CliError(`--home: no site "${home}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
+  const accounts = createAccountService({ store });
+  const wanted = username.toLowerCase();
+  const found = (await accounts.listBySite(home)).find((account) => account.username.toLowerCase() === wanted);
+  if (found) return found;
+  if (site.directory.kind === 'local') {
+    const user = await createLocalDirectory({ store, siteId: home }).findUser(username);
+    if (user) return accounts.linkOrCreate(home, 'local', { externalId: user.id, username: user.username, name: user.name, email: user.email, groups: user.groups });
+  }
+  throw new CliError(`--username: no account "${username}" in site ${home}; ${site.directory.kind === 'local' ? 'add the user first (admit user add)' : 'the person signs in once first, or invite them with the site-admin role'}`);
+}
+
+async function audit(context: CommandContext, account: Account, action: string, sites: string[]): Promise<void> {
+  await createAuditLog({ logger: pino({ level: 'silent' }), store: context.store })
+    .record(undefined, { action, outcome: 'ok', site: account.siteId, username: account.username, accountId: account.id, actor: 'cli', detail: { sites: sites.join(',') } });
+}
+
+const homeHelp = `  --home       the site the person signs in to (defaults to --site when that is one site)`;
+
+export const adminAdd: Command = {
+  summary: 'make a user an admin of sites (or of every site)',
+  help: `Usage: admit admin add --site <SITE[,SITE…]|*> --username <name> [--home <SITE>]
+
+Gives a user the admin console: of the named sites, or with --site '*' of
+every site (a global admin, who also manages relying applications). The user
+signs in to the console at /admin with their own sign-in (two-step
+verification is required once MFA is set up).
+
+Options:
+  --site       the sites to administer, comma-separated, or * for every site
+  --username   the user's name in their home site
+${homeHelp}`,
+  options: { site: { type: 'string' }, username: { type: 'string' }, home: { type: 'string' } },
+  async run(values, context) {
+    const sites = siteList(required(values, 'site'), context.config);
+    const home = optional(values, 'home') ?? (sites.length === 1 && sites[0] !== '*' ? sites[0]! : required(values, 'home'));
+    const account = await accountOf(context.store, context.config, home, required(values, 'username').trim());
+    const adminSites = sites.includes('*') ? ['*'] : [...new Set([...(account.adminSites ?? []).filter((site) => site !== '*'), ...sites])];
+    const updated = { ...account, adminSites: account.adminSites?.includes('*') ? ['*'] : adminSites };
+    await createAccountService({ store: context.store }).save(updated);
+    await audit(context, updated, 'admin.role.grant', sites);
+    const scope = updated.adminSites.includes('*') ? 'every site' : updated.adminSites.join(', ');
+    return `"${account.username}" (${home}) is now an admin of ${scope}`;
+  },
+};
+
+export const adminRemove: Command = {
+  summary: 'take a user\'s admin role away',
+  help: `Usage: admit admin remove --username <name> --home <SITE>
+
+Removes every admin role of the user; their open console session ends at its next request.
+
+Options:
+  --username   the user's name in their home site
+${homeHelp.replace(' (defaults to --site when that is one site)', '')}`,
+  options: { username: { type: 'string' }, home: { type: 'string' } },
+  async run(values, context) {
+    const home = required(values, 'home');
+    const account = await accountOf(context.store, context.config, home, required(values, 'username').trim());
+    const removed = account.adminSites ?? [];
+    await createAccountService({ store: context.store }).save({ ...account, adminSites: [] });
+    await audit(context, account, 'admin.role.revoke', removed);
+    return `"${account.username}" (${home}) is no longer an admin${removed.length ? ` (was: ${removed.join(', ')})` : ''}`;
+  },
+};
+
+export const adminList: Command = {
+  summary: 'list the admins',
+  help: 'Usage: admit admin list\n\nLists every account with an admin role: home site, user name, and the sites administered.',
+  options: {},
+  async run(_values, context) {
+    const admins = await createAccountService({ store: context.store }).listAdmins();
+    if (admins.length === 0) return 'no admins yet (admit admin add)';
+    return admins.map((admin) => `${admin.siteId}\t${admin.username}\t${admin.status}\t${(admin.adminSites ?? []).join(',')}`).join('\n');
+  },
+};

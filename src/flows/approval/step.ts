@@ -1,0 +1,49 @@
+import type Router from '@koa/router';
+import { AppError } from '../../errors/app-error.ts';
+import { messages } from '../../errors/messages.ts';
+import type { AccountService } from '../../services/accounts.ts';
+import { refusalOf } from '../../services/approvals/admission.ts';
+import type { FlowDeps } from '../deps.ts';
+import type { SignInStep } from '../sign-in-step.ts';
+import { readSignInState } from '../sign-in-state.ts';
+import { continueSignIn } from '../continue-sign-in.ts';
+
+export const APPROVAL_STEP = 'approval';
+
+const headings = { approval_pending: 'Waiting for approval', approval_denied: 'Access denied', account_disabled: 'Account disabled' } as const;
+
+/**
+ * The approval gate as a step and an oidc-provider check: an account that is
+ * pending approval, denied or disabled gets no further in a sign-in, and an
+ * existing SSO session of such an account satisfies no client (with
+ * findAccount refusing non-active accounts, no refresh or userinfo either).
+ * Runs first, before MFA enrollment.
+ */
+export function approvalStep({ accounts }: { accounts: AccountService }): SignInStep {
+  return {
+    name: APPROVAL_STEP,
+    async isNeeded(_ctx, state) {
+      return refusalOf(await accounts.find(state.accountId)) !== undefined;
+    },
+    async sessionSatisfies(accountId) {
+      return refusalOf(await accounts.find(accountId)) === undefined;
+    },
+    routes(router: Router, deps: FlowDeps) {
+      router.get(`/${APPROVAL_STEP}`, async (ctx) => {
+        const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+        const state = readSignInState(details);
+        if (details.prompt.name !== 'login' || !state?.accountId) throw new AppError('interaction_expired', 400);
+        const code = refusalOf(await accounts.find(state.accountId));
+        if (!code) return continueSignIn(deps, ctx, details.uid, state);
+        ctx.status = 403;
+        await deps.render(ctx, 'registration/gate', {
+          title: headings[code as keyof typeof headings] ?? 'Access denied',
+          heading: headings[code as keyof typeof headings] ?? 'Access denied',
+          message: messages[code],
+          abortAction: `/interaction/${details.uid}/abort`,
+          csrfToken: deps.csrf.token(ctx),
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { METHOD_AMR } from '../../kit/factor.ts';
+import type { MfaDevice } from '../../services/mfa/devices.ts';
+import { defaultDeviceName } from '../../services/mfa/device-names.ts';
+import { cleanCode } from '../../services/mfa/one-time-code.ts';
+import type { MfaPage } from './page.ts';
+import { field } from './page.ts';
+import type { MfaRequest } from './request.ts';
+import { afterDevice } from './after-device.ts';
+import { sendProblem, sentNotice } from './send-problem.ts';
+
+const phoneForm = z.object({ country: z.string().max(2), number: z.string().max(40), confirmed: z.literal('on').optional() });
+
+/** Seed steps 6–7: "Enter your phone number", then "is this number correct?". */
+export const phonePage: MfaPage = {
+  name: 'phone',
+  async show(request, problem) {
+    const phones = request.mfa.phoneNumbers;
+    const pending = request.progress.enrolling?.phone;
+    const country = (typeof request.body.country === 'string' ? request.body.country : undefined) ?? pending?.country ?? phones.defaultCountry;
+    await request.render('phone', {
+      title: 'Enter your phone number',
+      countries: phones.countries, country,
+      number: typeof request.body.number === 'string' ? request.body.number.slice(0, 40) : pending?.national ?? '',
+      pending: pending && !pending.confirmed ? pending : undefined,
+    }, problem);
+  },
+  async submit(request) {
+    const enrolling = request.progress.enrolling;
+    if (!enrolling?.type || (enrolling.type !== 'mobile' && enrolling.type !== 'landline')) return request.go({ ...request.progress, page: 'device' });
+    if (field(request, 'action') === 'back') return request.go({ ...request.progress, page: 'device', enrolling: undefined });
+    const form = phoneForm.safeParse(request.body);
+    if (!form.success) return phonePage.show(request, { status: 400, error: 'mfa_phone_invalid' });
+    const parsed = request.mfa.phoneNumbers.parse(form.data.country, form.data.number);
+    if (parsed.status !== 'ok') return phonePage.show(request, { status: 400, error: parsed.status === 'invalid' ? 'mfa_phone_invalid' : 'mfa_phone_country_not_allowed' });
+    const mine = await request.mfa.devices.list(request.who.accountId);
+    if (mine.some((device) => device.phone?.e164 === parsed.phone.e164)) return phonePage.show(request, { status: 400, error: 'mfa_phone_taken' });
+    const same = enrolling.phone?.e164 === parsed.phone.e164;
+    if (same && form.data.confirmed) return request.go({ ...request.progress, page: 'verify-phone', enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: true } } });
+    const next = { ...request.progress, enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: false } } };
+    if (!same) return request.go(next);
+    await request.save(next);
+    return phonePage.show(request, { status: 400, error: 'mfa_phone_confirm' });
+  },
+};
+
+/** Seed step 8: "Verify Ownership of …": Call me / Text me, then the 6-digit code. */
+export const verifyPhonePage: MfaPage = {
+  name: 'verify-phone',
+  async show(request, problem) {
+    const enrolling = request.progress.enrolling;
+    if (!enrolling?.phone) return request.go({ ...request.progress, page: 'phone' });
+    const notice = problem?.notice ?? (enrolling.sentBy ? sentNotice(enrolling.sentBy, enrolling.phone.national) : undefined);
+    await request.render('verify-phone', { title: `Verify Ownership of ${enrolling.phone.national}`, phone: enrolling.phone, canText: enrolling.type === 'mobile' }, { ...problem, notice });
+  },
+  async submit(request) {
+    const enrolling = request.progress.enrolling;
+    if (!enrolling?.phone?.confirmed) return request.go({ ...request.progress, page: 'phone' });
+    const action = field(request, 'action');
+    if (action === 'back') return request.go({ ...request.progress, page: 'phone', enrolling: { ...enrolling, phone: { ...enrolling.phone, confirmed: false }, sentBy: undefined } });
+    if (action === 'sms' || action === 'call') {
+      if (action === 'sms' && enrolling.type !== 'mobile') return verifyPhonePage.show(request, { status: 400, error: 'mfa_method_unavailable' });
+      const outcome = await request.mfa.enrollment.sendCode(request.ctx, request.who, { bindTo: request.bindTo('enroll'), phone: enrolling.phone, channel: action });
+      const problem = sendProblem(outcome);
+      if (problem) return verifyPhonePage.show(request, problem);
+      return request.go({ ...request.progress, enrolling: { ...enrolling, sentBy: action } });
+    }
+    const code = cleanCode(request.body.code);
+    if (!code) return verifyPhonePage.show(request, { status: 400, error: 'mfa_code_format' });
+    const checked = await request.mfa.enrollment.verifyCode(request.ctx, request.who, { bindTo: request.bindTo('enroll'), phone: enrolling.phone, code });
+    if (checked.status !== 'ok') return verifyPhonePage.show(request, codeProblem(checked.status));
+    const { confirmed: _confirmed, ...phone } = enrolling.phone;
+    const device: MfaDevice = { id: enrolling.deviceId, type: enrolling.type, name: defaultDeviceName({ type: enrolling.type }), phone, createdAt: new Date().toISOString() };
+    return saveProvedDevice(request, device, METHOD_AMR[checked.channel], enrolling.type === 'mobile' ? 'phone-type' : undefined);
+  },
+};
+
+function codeProblem(status: 'invalid' | 'expired' | 'too_many_attempts' | 'throttled') {
+  const error = ({ invalid: 'mfa_code_wrong', expired: 'mfa_code_expired', too_many_attempts: 'mfa_code_attempts', throttled: 'mfa_verify_throttled' } as const)[status];
+  return { status: status === 'throttled' ? 429 : 400, error };
+}
+
+/** Saves a device whose possession was just proved; the proof counts for this sign-in. */
+export async function saveProvedDevice(request: MfaRequest, device: MfaDevice, amr: string, nextPage?: 'phone-type'): Promise<void> {
+  const added = await request.mfa.manage.add(request.ctx, request.who, device, { verifiedAt: request.progress.verifiedAt });
+  if (added.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
+  if (added.status !== 'ok') return request.go({ ...request.progress, page: 'device', enrolling: undefined });
+  const proved = { ...request.progress, verifiedAt: Date.now(), enrolled: true };
+  if (nextPage) return request.go({ ...proved, page: nextPage, enrolling: { ...request.progress.enrolling!, phone: undefined, sentBy: undefined, existing: true } }, amr);
+  return request.go(await afterDevice(request, proved), amr);
+}
+
+const platformForm = z.object({ platform: z.enum(['iphone', 'android', 'windows', 'other']) });
+
+/** Seed step 9: "What type of phone is …?" (tablets: "What type of tablet is this?"). */
+export const phoneTypePage: MfaPage = {
+  name: 'phone-type',
+  async show(request, problem) {
+    const enrolling = request.progress.enrolling;
+    if (!enrolling) return request.go({ ...request.progress, page: 'device' });
+    const device = enrolling.existing ? await request.mfa.devices.get(request.who.accountId, enrolling.deviceId) : undefined;
+    const tablet = enrolling.type === 'tablet';
+    await request.render('phone-type', {
+      title: tablet ? 'What type of tablet is this?' : `What type of phone is ${device?.phone?.national ?? 'this'}?`,
+      tablet, platform: enrolling.platform ?? 'iphone',
+    }, problem);
+  },
+  async submit(request) {
+    const enrolling = request.progress.enrolling;
+    if (!enrolling) return request.go({ ...request.progress, page: 'device' });
+    const parsed = platformForm.safeParse(request.body);
+    if (!parsed.success) return phoneTypePage.show(request, { status: 400, error: 'mfa_choose_option' });
+    const platform = parsed.data.platform;
+    if (enrolling.type === 'tablet') return request.go({ ...request.progress, page: 'app', enrolling: { ...enrolling, platform } });
+    const changed = await request.mfa.manage.update(request.ctx, request.who, enrolling.deviceId, (device) => ({ ...device, platform, name: defaultDeviceName({ type: device.type, platform }) }), { verifiedAt: request.progress.verifiedAt });
+    if (changed.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
+    // "Other (and cell phones)" cannot run an authenticator app: texts and calls it is.
+    if (platform === 'other') return request.go(await afterDevice(request, request.progress));
+    return request.go({ ...request.progress, page: 'app', enrolling: { ...enrolling, platform } });
+  },
+};

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { DeviceType } from '../../kit/factor.ts';
+import { newDeviceId } from '../../services/mfa/devices.ts';
+import type { MfaPolicy } from '../../services/mfa/settings-schema.ts';
+import type { MfaPage } from './page.ts';
+
+/** Seed step 4: "Protect Your … Account" with "Start setup". */
+export const startPage: MfaPage = {
+  name: 'start',
+  show: (request) => request.render('start', { title: `Protect Your ${request.who.siteName} Account` }),
+  submit: (request) => request.go({ ...request.progress, page: 'device' }),
+};
+
+const DEVICE_OPTIONS: { type: DeviceType; label: string; hint?: string; needs: MfaPolicy['methods'] }[] = [
+  { type: 'mobile', label: 'Mobile phone', hint: 'RECOMMENDED', needs: ['sms', 'call', 'totp'] },
+  { type: 'tablet', label: 'Tablet (iPad, Nexus 7, etc.)', needs: ['totp'] },
+  { type: 'landline', label: 'Landline', needs: ['call'] },
+  { type: 'security_key', label: 'Security Key (YubiKey, Feitian, etc.)', needs: ['webauthn'] },
+];
+
+/** The device types the site's policy allows. */
+export const deviceOptions = (policy: MfaPolicy) => DEVICE_OPTIONS.filter((option) => option.needs.some((method) => policy.methods.includes(method)));
+
+const deviceForm = z.object({ type: z.enum(['mobile', 'tablet', 'landline', 'security_key']) });
+
+/** Seed step 5: "What type of device are you adding?" */
+export const devicePage: MfaPage = {
+  name: 'device',
+  async show(request, problem = {}) {
+    const adding = !request.progress.firstEnrollment || request.progress.enrolled;
+    await request.render('device', { title: 'What type of device are you adding?', options: deviceOptions(request.who.policy), back: adding }, problem);
+  },
+  async submit(request) {
+    if (request.body.action === 'back') return request.go({ ...request.progress, page: 'settings', enrolling: undefined });
+    const parsed = deviceForm.safeParse(request.body);
+    const allowed = parsed.success && deviceOptions(request.who.policy).some((option) => option.type === parsed.data.type);
+    if (!parsed.success || !allowed) return devicePage.show(request, { status: 400, error: 'mfa_choose_option' });
+    // Adding a second device needs a fresh second factor (the first enrollment has none to give).
+    if (request.progress.enrolled || !request.progress.firstEnrollment) {
+      if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
+    }
+    const type = parsed.data.type;
+    const enrolling = { deviceId: newDeviceId(), type };
+    const next = type === 'tablet' ? 'phone-type' : type === 'security_key' ? 'key' : 'phone';
+    return request.go({ ...request.progress, page: next, enrolling });
+  },
+};

@@ -1,0 +1,21 @@
+import type { Context } from 'koa';
+import type { MfaService } from '../../services/mfa/mfa-service.ts';
+import type { MfaSubject } from '../../services/mfa/device-management.ts';
+import { methodsOf } from '../../services/mfa/devices.ts';
+import type { MfaProgress } from './progress.ts';
+
+/**
+ * Where the step starts: the enrollment ("Protect Your … Account") for a
+ * user without a device; otherwise the verification page, or, when "When I
+ * log in" says so, straight to a code sent to the default device.
+ */
+export async function firstPage(who: MfaSubject, mfa: MfaService, ctx: Context, bindTo: string): Promise<MfaProgress> {
+  const base = { trust: true, firstEnrollment: false };
+  if (!(await mfa.hasUsableFactor(who.accountId))) return { ...base, page: 'start', firstEnrollment: true };
+  const { defaultDeviceId, whenILogIn } = await mfa.settings(who.accountId);
+  const device = defaultDeviceId ? await mfa.devices.get(who.accountId, defaultDeviceId) : undefined;
+  if (whenILogIn === 'ask' || !device || !methodsOf(device).includes(whenILogIn)) return { ...base, page: 'choose' };
+  // The redirect into the step is what sends the code; the cooldown keeps a reload from sending another.
+  const sent = await mfa.challenge.sendCode(ctx, who, { bindTo, deviceId: device.id, channel: whenILogIn });
+  return sent.status === 'sent' ? { ...base, page: 'code', challenge: { method: whenILogIn, deviceId: device.id } } : { ...base, page: 'choose' };
+}

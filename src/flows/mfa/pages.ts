@@ -1,0 +1,15 @@
+import type { MfaPage } from './page.ts';
+import { startPage, devicePage } from './enroll-start.ts';
+import { phonePage, verifyPhonePage, phoneTypePage } from './enroll-phone.ts';
+import { appPage, activatePage } from './enroll-app.ts';
+import { keyPage } from './enroll-key.ts';
+import { recoveryPage } from './recovery-page.ts';
+import { settingsPage } from './settings-page.ts';
+import { deviceOptionsPage } from './device-options-page.ts';
+import { choosePage, codePage, keyVerifyPage } from './verify-pages.ts';
+
+/** Every page of the MFA step, in the wizard's order. */
+export const MFA_PAGES: MfaPage[] = [
+  startPage, devicePage, phonePage, verifyPhonePage, phoneTypePage, appPage, activatePage, keyPage,
+  recoveryPage, settingsPage, deviceOptionsPage, choosePage, codePage, keyVerifyPage,
+];

@@ -1,0 +1,68 @@
+import type { DeviceType } from '../../kit/factor.ts';
+import type { PhoneNumber, Platform } from '../../services/mfa/devices.ts';
+import type { SignInState } from '../sign-in-state.ts';
+
+/** The wizard's pages (seed steps 4–13), each at /interaction/:uid/mfa/<page>. */
+export const PAGES = [
+  'start', 'device', 'phone', 'verify-phone', 'phone-type', 'app', 'activate', 'key',
+  'recovery', 'settings', 'device-options', 'choose', 'code', 'key-verify',
+] as const;
+export type PageName = (typeof PAGES)[number];
+
+export type ChallengeMethod = 'sms' | 'call' | 'totp' | 'recovery' | 'webauthn';
+
+/** The device being added. */
+export interface Enrolling {
+  deviceId: string;
+  type: DeviceType;
+  /** Adding an app to a device that already exists (Device Options). */
+  existing?: boolean;
+  phone?: PhoneNumber & { confirmed?: boolean };
+  /** How the last enrollment code was sent (for the page's notice). */
+  sentBy?: 'sms' | 'call';
+  platform?: Platform;
+  /** The new authenticator app's secret, sealed. */
+  totpSecret?: string;
+  /** Where "Back" on the app pages leads when not to the phone type (Device Options). */
+  returnTo?: 'device-options';
+}
+
+/**
+ * The MFA step's progress, kept in the interaction with the rest of the
+ * sign-in state (state.steps.mfa). Only the page named here accepts a post:
+ * the wizard cannot be skipped by posting to a later page.
+ */
+export interface MfaProgress {
+  page: PageName;
+  /** The "Trust this browser" box, as last posted (checked by default, as the seed shows). */
+  trust: boolean;
+  /** This sign-in began with no usable device: the enrollment ends on the login prompt (seed step 13). */
+  firstEnrollment: boolean;
+  enrolling?: Enrolling;
+  /** When a second factor was last proved in this sign-in (ms): managing devices needs it fresh. */
+  verifiedAt?: number;
+  /** A device was added in this sign-in. */
+  enrolled?: boolean;
+  /** The login prompt was shown after the enrollment. */
+  promptShown?: boolean;
+  recoveryOffered?: boolean;
+  /** Where to go once a factor is proved, instead of finishing (the choose page's links). */
+  after?: 'settings' | 'device';
+  /** What the code page is checking. */
+  challenge?: { method: ChallengeMethod; deviceId?: string };
+  /** The device "Device Options" is about. */
+  optionsDeviceId?: string;
+  /** The second factor is done: the sign-in goes on. */
+  done?: boolean;
+}
+
+export const MFA_STEP = 'mfa';
+
+export function readProgress(state: SignInState): MfaProgress | undefined {
+  const progress = state.steps?.[MFA_STEP] as MfaProgress | undefined;
+  return progress && typeof progress.page === 'string' && (PAGES as readonly string[]).includes(progress.page) ? progress : undefined;
+}
+
+export function withProgress(state: SignInState, progress: MfaProgress, amr?: string): SignInState {
+  return { ...state, amr: amr ? [...state.amr, amr] : state.amr, steps: { ...state.steps, [MFA_STEP]: progress } };
+}

@@ -1,0 +1,98 @@
+import type { Context } from 'koa';
+import { AppError } from '../../errors/app-error.ts';
+import { messages, type MessageCode } from '../../errors/messages.ts';
+import type { MfaService } from '../../services/mfa/mfa-service.ts';
+import type { MfaSubject } from '../../services/mfa/device-management.ts';
+import type { FlowDeps } from '../deps.ts';
+import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
+import { MFA_STEP, readProgress, withProgress, type MfaProgress, type PageName } from './progress.ts';
+import type { TrustCookie } from './trust-cookie.ts';
+
+/** What the MFA step's pages share. */
+export interface MfaDeps {
+  mfa: MfaService;
+  trustCookie: TrustCookie;
+}
+
+/** What went wrong (or right) with the last post, shown above the form. */
+export interface Problem {
+  status?: number;
+  error?: MessageCode;
+  notice?: string;
+}
+
+/** One request to an MFA page: the sign-in it belongs to, its progress, and how to answer. */
+export interface MfaRequest {
+  ctx: Context;
+  deps: FlowDeps;
+  mfa: MfaService;
+  trustCookie: TrustCookie;
+  uid: string;
+  state: SignInState;
+  progress: MfaProgress;
+  /** No progress was stored yet: this is the step's first page view in this sign-in. */
+  isNew: boolean;
+  who: MfaSubject;
+  body: Record<string, unknown>;
+  /** Where a page lives. */
+  url(page?: PageName): string;
+  /** The flow a code or WebAuthn challenge is bound to. */
+  bindTo(purpose: 'enroll' | 'signin'): string;
+  /** Whether a factor was proved recently enough to manage devices. */
+  fresh(progress?: MfaProgress): boolean;
+  /** Saves the progress (and a newly proved amr method) into the interaction. */
+  save(progress: MfaProgress, amr?: string): Promise<SignInState>;
+  /** Saves and sends the browser to the progress' page. */
+  go(progress: MfaProgress, amr?: string): Promise<void>;
+  render(view: string, data: Record<string, unknown> & { title: string }, problem?: Problem): Promise<void>;
+}
+
+/**
+ * Loads the sign-in an MFA page belongs to, refusing when the interaction is
+ * not at the MFA step (expired, finished, another user's). A posted "Trust
+ * this browser" box is taken into the progress on every page.
+ */
+export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Context, initial?: (who: MfaSubject, uid: string) => Promise<MfaProgress>): Promise<MfaRequest> {
+  const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const state = readSignInState(details);
+  if (details.prompt.name !== 'login' || !state?.accountId) throw new AppError('interaction_expired', 400);
+  const who = await mfaDeps.mfa.subject(state.accountId);
+  if (!who || who.account.status !== 'active') throw new AppError('interaction_expired', 400);
+  const stored = readProgress(state);
+  if (stored?.done) throw new AppError('interaction_expired', 400);
+  let progress = stored ?? (await initial?.(who, details.uid));
+  if (!progress) throw new AppError('mfa_out_of_turn', 409);
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  if (ctx.method === 'POST' && body.trustShown === '1') progress = { ...progress, trust: body.trust === 'on' };
+
+  const uid = details.uid;
+  const base = `/interaction/${uid}/${MFA_STEP}`;
+  const request: MfaRequest = {
+    ctx, deps, mfa: mfaDeps.mfa, trustCookie: mfaDeps.trustCookie, uid, state, progress, isNew: !stored, who, body,
+    url: (page) => (page ? `${base}/${page}` : base),
+    bindTo: (purpose) => `${purpose}:${uid}`,
+    fresh: (current = request.progress) => current.verifiedAt !== undefined && Date.now() - current.verifiedAt <= who.policy.freshFactorSeconds * 1000,
+    async save(next, amr) {
+      const saved = withProgress(request.state, next, amr);
+      await saveSignInState(deps.provider, ctx, saved);
+      request.state = saved;
+      request.progress = next;
+      return saved;
+    },
+    async go(next, amr) {
+      await request.save(next, amr);
+      ctx.status = 303;
+      ctx.redirect(request.url(next.page));
+    },
+    async render(view, data, problem = {}) {
+      if (problem.status) ctx.status = problem.status;
+      await deps.render(ctx, `mfa/${view}`, {
+        uid, base, csrfToken: deps.csrf.token(ctx), siteName: who.siteName,
+        trust: request.progress.trust, trustDays: who.policy.trustBrowserDays,
+        error: problem.error ? messages[problem.error] : undefined, notice: problem.notice,
+        ...data,
+      });
+    },
+  };
+  return request;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { methodsOf } from '../../services/mfa/devices.ts';
+import { deviceLabel } from '../../services/mfa/device-names.ts';
+import type { MfaPage } from './page.ts';
+import { field } from './page.ts';
+import type { MfaRequest, Problem } from './request.ts';
+import { completeSecondFactor } from './finish.ts';
+
+export const WHEN_I_LOG_IN = [
+  { value: 'ask', label: 'Ask me to choose an authentication method' },
+  { value: 'sms', label: 'Automatically send this device a text message' },
+  { value: 'call', label: 'Automatically call this device' },
+] as const;
+
+const settingsForm = z.object({ defaultDevice: z.string().min(1).max(64), whenILogIn: z.enum(['ask', 'sms', 'call']) });
+
+/** Seed step 12: "My Settings & Devices". Reached only with a second factor proved in this sign-in. */
+export const settingsPage: MfaPage = {
+  name: 'settings',
+  async show(request, problem) {
+    if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
+    const { accountId } = request.who;
+    const [devices, settings, recoveryLeft, browsers] = await Promise.all([
+      request.mfa.devices.list(accountId), request.mfa.settings(accountId),
+      request.mfa.recoveryCodesLeft(accountId), request.mfa.trustedBrowsers.list(accountId),
+    ]);
+    await request.render('settings', {
+      title: 'My Settings & Devices',
+      devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: methodsOf(device) })),
+      defaultDeviceId: settings.defaultDeviceId, whenILogIn: settings.whenILogIn, whenOptions: WHEN_I_LOG_IN,
+      recoveryLeft, recoveryOffered: request.who.policy.recoveryCodes, browsers,
+    }, problem);
+  },
+  async submit(request) {
+    if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
+    const action = field(request, 'action') ?? '';
+    const [verb, id] = action.split(':');
+    switch (verb) {
+      case 'save':
+        return save(request);
+      case 'continue':
+        // The first enrollment ends on the login prompt, as the seed's does (step 13).
+        if (request.progress.firstEnrollment && !request.progress.promptShown) return request.go({ ...request.progress, page: 'choose', promptShown: true });
+        return completeSecondFactor(request, request.progress);
+      case 'add':
+        return request.go({ ...request.progress, page: 'device' });
+      case 'options':
+        if (!id || !(await request.mfa.devices.get(request.who.accountId, id))) return settingsPage.show(request, { status: 400, error: 'mfa_device_unknown' });
+        return request.go({ ...request.progress, page: 'device-options', optionsDeviceId: id });
+      case 'recovery': {
+        const made = await request.mfa.manage.regenerateRecoveryCodes(request.ctx, request.who, request.progress);
+        if (made.status !== 'ok') return request.go({ ...request.progress, page: 'choose', after: 'settings' });
+        await request.save({ ...request.progress, recoveryOffered: true });
+        return request.render('recovery-codes', { title: 'Your recovery codes', codes: made.value, continueUrl: request.url('settings') });
+      }
+      case 'forget':
+        if (id) {
+          await request.mfa.trustedBrowsers.revoke(request.who.accountId, id);
+          request.mfa.audit(request.ctx, request.who, 'mfa_trusted_browser', 'revoked');
+        }
+        return settingsPage.show(request, { notice: 'The browser is no longer trusted.' });
+      default:
+        return settingsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+    }
+  },
+};
+
+async function save(request: MfaRequest): Promise<void> {
+  const parsed = settingsForm.safeParse(request.body);
+  if (!parsed.success) return settingsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+  const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: parsed.data.defaultDevice, whenILogIn: parsed.data.whenILogIn }, request.progress);
+  const problems: Record<string, Problem> = {
+    ok: { notice: 'Your settings were saved.' },
+    unknown_device: { status: 400, error: 'mfa_device_unknown' },
+    invalid: { status: 400, error: 'mfa_method_unavailable' },
+  };
+  if (saved.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'settings' });
+  await request.save(request.progress);
+  return settingsPage.show(request, problems[saved.status] ?? { status: 400, error: 'mfa_choose_option' });
+}

@@ -1,0 +1,117 @@
+import type { Context } from 'koa';
+import type Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { AppError } from '../../errors/app-error.ts';
+import type { MfaService } from '../../services/mfa/mfa-service.ts';
+import type { MfaSubject } from '../../services/mfa/device-management.ts';
+import type { FlowDeps } from '../deps.ts';
+import type { SignInStep } from '../sign-in-step.ts';
+import { MFA_STEP, readProgress, type MfaProgress } from './progress.ts';
+import { createTrustCookie } from './trust-cookie.ts';
+import { asksForMfa } from './step-up.ts';
+import { loadMfaRequest, type MfaDeps, type MfaRequest } from './request.ts';
+import { MFA_PAGES } from './pages.ts';
+import { keyRegistrationOptions } from './enroll-key.ts';
+import { keyAuthenticationOptions } from './verify-pages.ts';
+import { firstPage } from './first-page.ts';
+import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
+
+/** amr values that prove a second factor was used (RFC 8176); `mfa` alone may come from a trusted browser. */
+const FACTOR_AMR = new Set(['otp', 'sms', 'tel', 'hwk', 'swk']);
+
+/**
+ * The sign-in's MFA step: enrollment when the user has no device (and the
+ * site requires one, or the application asked for the MFA level), the
+ * verification page otherwise, skipped on a trusted browser unless the
+ * application asked for MFA. As a login check it also stops an existing
+ * session that does not satisfy it (MFA reset, trust revoked, step-up).
+ */
+export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): SignInStep {
+  const trustCookie = createTrustCookie({ issuer });
+  const mfaDeps: MfaDeps = { mfa, trustCookie };
+  // The provider is built after the steps (its policy needs them); the routes hand it over.
+  const mounted: { deps?: FlowDeps } = {};
+
+  async function requestParams(ctx: Context): Promise<Record<string, unknown>> {
+    if (!mounted.deps) return {};
+    return (await mounted.deps.provider.interactionDetails(ctx.req, ctx.res)).params;
+  }
+
+  const trusted = async (ctx: Context, who: MfaSubject) =>
+    who.policy.trustBrowserDays > 0 && mfa.trustedBrowsers.isTrusted(who.accountId, trustCookie.read(ctx));
+
+  return {
+    name: MFA_STEP,
+
+    async isNeeded(ctx, state) {
+      // Done in this sign-in, or (a site with trustUpstreamMfa) proved at Entra: see federated/upstream-mfa.ts.
+      if (readProgress(state)?.done || upstreamMfaSatisfied(state)) return false;
+      const who = await mfa.subject(state.accountId);
+      if (!who) return false;
+      const stepUp = asksForMfa(await requestParams(ctx));
+      if (!(await mfa.hasUsableFactor(who.accountId))) return who.policy.required || stepUp;
+      if (!stepUp && (await trusted(ctx, who))) {
+        // Only the second factor is skipped. amr says what was done: `mfa` only where the site's policy says a trusted browser counts.
+        if (who.policy.trustedBrowserCountsAsMfa) state.amr.push('mfa');
+        mfa.audit(ctx, who, 'mfa_trusted_browser', 'used');
+        return false;
+      }
+      return true;
+    },
+
+    async sessionSatisfies(accountId, session, request) {
+      const who = await mfa.subject(accountId);
+      if (!who) return true;
+      const { resetAt } = await mfa.settings(accountId);
+      const beforeReset = resetAt !== undefined && (session.loginTs ?? 0) * 1000 < resetAt;
+      // A site that trusts Entra's MFA: the session's upstream `mfa` stands for admit's factor (see federated/upstream-mfa.ts).
+      if (!beforeReset && upstreamMfaSatisfied({ amr: session.amr ?? [] })) return true;
+      const factorProved = !beforeReset && (session.amr ?? []).some((method) => FACTOR_AMR.has(method));
+      if (asksForMfa(request.params)) return factorProved;
+      if (!(await mfa.hasUsableFactor(accountId))) return !who.policy.required;
+      return factorProved || (await trusted(request.ctx, who));
+    },
+
+    routes(router: Router, deps: FlowDeps) {
+      mounted.deps = deps;
+      const form = bodyParser({ enableTypes: ['form'], formLimit: '32kb' });
+      const noStore = async (ctx: Context, next: () => Promise<unknown>) => {
+        ctx.set('cache-control', 'no-store');
+        await next();
+      };
+      const base = `/${MFA_STEP}`;
+
+      router.get(base, noStore, async (ctx) => {
+        const request = await loadMfaRequest(deps, mfaDeps, ctx, (who, uid) => firstPage(who, mfa, ctx, `signin:${uid}`));
+        if (request.isNew) await request.save(request.progress);
+        ctx.status = 303;
+        ctx.redirect(request.url(request.progress.page));
+      });
+
+      for (const page of MFA_PAGES) {
+        router.get(`${base}/${page.name}`, noStore, async (ctx) => {
+          const request = await loadMfaRequest(deps, mfaDeps, ctx, async () => ({ page: 'start', trust: true, firstEnrollment: false }));
+          if (request.isNew || request.progress.page !== page.name) {
+            ctx.status = 303;
+            return ctx.redirect(request.isNew ? request.url() : request.url(request.progress.page));
+          }
+          await page.show(request);
+        });
+        router.post(`${base}/${page.name}`, noStore, form, deps.csrf.verify, async (ctx) => {
+          const request = await onPage(deps, ctx, page.name);
+          await page.submit(request);
+        });
+      }
+
+      router.post(`${base}/key/options`, noStore, form, deps.csrf.verify, async (ctx) => keyRegistrationOptions(await onPage(deps, ctx, 'key')));
+      router.post(`${base}/key-verify/options`, noStore, form, deps.csrf.verify, async (ctx) => keyAuthenticationOptions(await onPage(deps, ctx, 'key-verify')));
+    },
+  };
+
+  /** The request, refused unless the sign-in is on this page: no skipping ahead by posting to a later page. */
+  async function onPage(deps: FlowDeps, ctx: Context, page: MfaProgress['page']): Promise<MfaRequest> {
+    const request = await loadMfaRequest(deps, mfaDeps, ctx);
+    if (request.progress.page !== page) throw new AppError('mfa_out_of_turn', 409);
+    return request;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Context } from 'koa';
+import type { MessageCode } from '../errors/messages.ts';
+import { passwordChangeForm } from '../flows/password-change/form.ts';
+import { renderPasswordPage, problemOf, type PasswordProblem } from '../flows/password-change/page.ts';
+import type { PortalUser } from './portal-auth.ts';
+import type { PortalDeps } from './deps.ts';
+
+/** "Change Password: Change your password using current password", for a signed-in user. */
+export async function showChangePassword(deps: PortalDeps, ctx: Context, problem: PasswordProblem = {}): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  if (problem.status) ctx.status = problem.status;
+  await renderPasswordPage(deps.render, ctx, {
+    action: '/portal/password',
+    csrfToken: deps.csrf.token(ctx),
+    rules: deps.passwords.rulesFor(user.account.siteId),
+    domain: deps.sites.get(user.account.siteId)?.connector.kind !== 'local',
+    ...problem,
+  });
+}
+
+export async function submitChangePassword(deps: PortalDeps, ctx: Context): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
+  if (!parsed.success) return showChangePassword(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
+  // Guessing the old password here is throttled like a sign-in.
+  const key = `password-change:${user.account.id}`;
+  if ((await deps.throttle.hit(key, 900)) > 10) return showChangePassword(deps, ctx, { status: 429, error: 'too_many_attempts' });
+  const result = await deps.passwords.change(ctx, { siteId: user.account.siteId, username: user.account.username, accountId: user.account.id, ...parsed.data });
+  const problem = problemOf(result);
+  if (problem) return showChangePassword(deps, ctx, problem);
+  await deps.throttle.reset(key);
+  await deps.render(ctx, 'portal/done', { title: 'Password changed', heading: 'Password changed', message: 'Your password was changed. Use the new one from now on.' });
+}

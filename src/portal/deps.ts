@@ -1,0 +1,28 @@
+import type { Config } from '../config/schema.ts';
+import type { Renderer } from '../http/render.ts';
+import type { createCsrf } from '../http/csrf.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { PasswordService } from '../services/passwords.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+import type { Throttle } from '../services/throttle.ts';
+import type { Store } from '../store/port.ts';
+import type { PortalAuth } from './portal-auth.ts';
+import type { SessionService } from '../services/sessions.ts';
+
+/** What the self-service portal's pages need, passed down from compose.ts. */
+export interface PortalDeps {
+  config: Config;
+  store: Store;
+  render: Renderer;
+  csrf: ReturnType<typeof createCsrf>;
+  accounts: AccountService;
+  sites: SiteDirectory;
+  passwords: PasswordService;
+  audit: AuditLog;
+  mailer: Mailer;
+  throttle: Throttle;
+  auth: PortalAuth;
+  sessions: SessionService;
+}

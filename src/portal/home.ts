@@ -1,0 +1,17 @@
+import type { Context } from 'koa';
+import type { PortalDeps } from './deps.ts';
+
+/**
+ * The portal's front page, as the seed shows it: "Update Your Profile
+ * Efficiently" with its links. Signed in, it greets the user and offers
+ * sign-out; the pages that need a signed-in user send the browser through
+ * the sign-in first.
+ */
+export async function showHome(deps: PortalDeps, ctx: Context): Promise<void> {
+  const user = await deps.auth.currentUser(ctx);
+  await deps.render(ctx, 'portal/home', {
+    title: 'Self Service Portal',
+    user: user ? { name: user.account.name ?? user.account.username, site: user.account.siteId } : undefined,
+    csrfToken: deps.csrf.token(ctx),
+  });
+}

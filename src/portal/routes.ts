@@ -1,0 +1,49 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { createContactVerification } from '../services/contact-verification.ts';
+import type { PortalDeps } from './deps.ts';
+import { showHome } from './home.ts';
+import { showChangePassword, submitChangePassword } from './change-password.ts';
+import { showProfile, submitProfile, showVerify, submitVerify } from './profile.ts';
+import { showSessions, signOutSession, signOutEverywhere } from './sessions-page.ts';
+
+/**
+ * The self-service portal (seed: "Update Your Profile Efficiently"). Pages
+ * for a signed-in user sit behind `requireUser`, which sends the browser
+ * through admit's own sign-in first.
+ */
+export function portalRoutes(deps: PortalDeps): Router {
+  const router = new Router();
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  const post = [form, deps.csrf.verify] as const;
+  const signedIn = deps.auth.requireUser;
+  const verification = createContactVerification({
+    store: deps.store,
+    senders: { email: (to, code) => deps.mailer.send({ to, template: 'contact-code', data: { code } }) },
+  });
+  const profileDeps = { ...deps, verification };
+  const channel = (value: string | undefined) => (value === 'sms' ? 'sms' : 'email') as 'email' | 'sms';
+
+  router.get('/', (ctx) => {
+    ctx.status = 302;
+    ctx.redirect('/portal');
+  });
+  router.get('/portal', (ctx) => showHome(deps, ctx));
+  router.get('/portal/callback', (ctx) => deps.auth.callback(ctx));
+  router.post('/portal/sign-out', ...post, (ctx) => {
+    ctx.status = 303;
+    ctx.redirect(deps.auth.signOutUrl());
+  });
+
+  router.get('/portal/password', signedIn, (ctx) => showChangePassword(deps, ctx));
+  router.post('/portal/password', signedIn, ...post, (ctx) => submitChangePassword(deps, ctx));
+  router.get('/portal/profile', signedIn, (ctx) => showProfile(profileDeps, ctx));
+  router.post('/portal/profile', signedIn, ...post, (ctx) => submitProfile(profileDeps, ctx));
+  router.get('/portal/profile/verify/:channel', signedIn, (ctx) => showVerify(profileDeps, ctx, channel(ctx.params.channel)));
+  router.post('/portal/profile/verify/:channel', signedIn, ...post, (ctx) => submitVerify(profileDeps, ctx, channel(ctx.params.channel)));
+  router.get('/portal/sessions', signedIn, (ctx) => showSessions(deps, ctx));
+  router.post('/portal/sessions/sign-out-everywhere', signedIn, ...post, (ctx) => signOutEverywhere(deps, ctx));
+  router.post('/portal/sessions/:id/sign-out', signedIn, ...post, (ctx) => signOutSession(deps, ctx, ctx.params.id ?? ''));
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import type { Context } from 'koa';
+import { AppError } from '../errors/app-error.ts';
+import type { PortalUser } from './portal-auth.ts';
+import type { PortalDeps } from './deps.ts';
+
+/** "Sessions & Devices": where the user is signed in, with sign-out for each and everywhere. */
+export async function showSessions(deps: PortalDeps, ctx: Context, notice?: string): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  const sessions = await deps.sessions.list(user.account.id);
+  await deps.render(ctx, 'portal/sessions', {
+    title: 'Sessions & Devices',
+    csrfToken: deps.csrf.token(ctx),
+    notice,
+    sessions: sessions.map((session) => ({
+      ...session,
+      current: session.id === user.sessionId,
+      signedIn: new Date(session.signedInAt * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    })),
+  });
+}
+
+export async function signOutSession(deps: PortalDeps, ctx: Context, sessionId: string): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  // Only the signed-in user's own sessions: another account's id answers "not found".
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(sessionId) || !(await deps.sessions.signOut(user.account.id, sessionId))) throw new AppError('not_found', 404);
+  deps.audit.record(ctx, { action: 'session_sign_out', outcome: 'ok', accountId: user.account.id, site: user.account.siteId });
+  if (sessionId === user.sessionId) {
+    ctx.status = 303;
+    return ctx.redirect('/portal');
+  }
+  await showSessions(deps, ctx, 'That session is signed out.');
+}
+
+export async function signOutEverywhere(deps: PortalDeps, ctx: Context): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  const count = await deps.sessions.signOutEverywhere(user.account.id);
+  deps.audit.record(ctx, { action: 'sign_out_everywhere', outcome: 'ok', accountId: user.account.id, site: user.account.siteId, detail: { sessions: count } });
+  ctx.status = 303;
+  ctx.redirect('/portal');
+}

@@ -1,0 +1,44 @@
+import type { Config } from '../config/schema.ts';
+import type { Store } from '../store/port.ts';
+import type { Renderer } from '../http/render.ts';
+import type { createCsrf } from '../http/csrf.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+import type { Throttle } from '../services/throttle.ts';
+import type { AccessRequests } from '../services/approvals/access-requests.ts';
+import type { InvitationService } from '../services/invitations/invitations.ts';
+import type { InvitationCookie } from '../services/invitations/invitation-cookie.ts';
+import type { PasswordCheckResult, PolicyRule } from '../services/password-policy/policy.ts';
+import type { LocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import type { FirstPartySignIn } from '../admin/first-party-sign-in.ts';
+import type { SignupFlows } from './signup-flow.ts';
+
+/** A site's password rules, to show and to check a new password against. */
+export interface PasswordRules {
+  rules(): PolicyRule[];
+  check(password: string, context: { username?: string }): Promise<PasswordCheckResult>;
+}
+
+/** What "User Registration" and the invitation pages need, passed down from compose.ts. */
+export interface RegistrationDeps {
+  config: Config;
+  store: Store;
+  render: Renderer;
+  csrf: ReturnType<typeof createCsrf>;
+  accounts: AccountService;
+  sites: SiteDirectory;
+  audit: AuditLog;
+  mailer: Mailer;
+  throttle: Throttle;
+  requests: AccessRequests;
+  invitations: InvitationService;
+  invitationCookie: InvitationCookie;
+  flows: SignupFlows;
+  /** Ends an invitation: a sign-in through admit that runs every gate (MFA enrollment, password change). */
+  welcome: FirstPartySignIn;
+  passwordRules(siteId: string): PasswordRules;
+  /** The local directory of a site whose directory is admit's own. */
+  localDirectory(siteId: string): LocalDirectory;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const startForm = z.object({
+  site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
+  email: z.email({ error: 'invalid_email' }).max(254, 'invalid_email').transform((email) => email.toLowerCase()),
+});
+
+export const codeForm = z.object({
+  code: z.string({ error: 'wrong_code' }).trim().regex(/^\d{6}$/, 'wrong_code'),
+});
+
+const text = (max: number) => z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(max, 'field_too_long');
+
+export const detailsForm = z.object({
+  name: text(100),
+  organisation: text(200),
+  reason: text(1000),
+  username: text(256),
+  password: z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long'),
+  confirmPassword: z.string().max(1024, 'field_too_long').optional(),
+});
+
+/** The local directory's sign-in set up when accepting an invitation. */
+export const createSignInForm = z.object({
+  token: z.string().max(100),
+  username: text(256),
+  newPassword: z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long'),
+  confirmPassword: z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long'),
+});
+
+export const tokenForm = z.object({ token: z.string().max(100) });

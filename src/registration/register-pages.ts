@@ -1,0 +1,113 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { messages, type MessageCode } from '../errors/messages.ts';
+import type { RegistrationDeps } from './deps.ts';
+import { codeForm, startForm } from './forms.ts';
+import { showDetails, submitDetails } from './register-details.ts';
+
+const WINDOW = 900;
+
+/** The sites that take access requests ("User Registration"); Entra sites join with their connector. */
+export const requestableSites = (deps: RegistrationDeps) => deps.sites.all()
+  .filter(({ config, connector }) => config.signUp.mode === 'approval' && (connector.kind === 'local' || connector.kind === 'ldap'))
+  .map(({ config }) => ({ id: config.id, displayName: config.displayName }));
+
+/** Whether this email is taken in the site: an account with it (a denied one too), or an open invitation. */
+export async function emailInUse(deps: RegistrationDeps, siteId: string, email: string): Promise<boolean> {
+  if ((await deps.accounts.findByEmail(siteId, email)).length > 0) return true;
+  return (await deps.invitations.refusalFor(siteId, email)) === 'already_invited';
+}
+
+/**
+ * "User Registration": choose the site and give an email; prove it with the
+ * emailed code; then the details (register-details.ts); then the status page.
+ */
+export function registerRoutes(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
+  async function showStart(ctx: Context, view: { error?: MessageCode; email?: string; site?: string } = {}) {
+    const sites = requestableSites(deps);
+    await deps.render(ctx, 'registration/start', {
+      title: 'User Registration', sites, selectedSite: view.site ?? sites[0]?.id, email: view.email ?? '',
+      csrfToken: deps.csrf.token(ctx), error: view.error ? messages[view.error] : undefined,
+    });
+  }
+
+  async function showVerify(ctx: Context, email: string, error?: MessageCode) {
+    await deps.render(ctx, 'registration/verify', { title: 'Verify your email', email, csrfToken: deps.csrf.token(ctx), error: error ? messages[error] : undefined });
+  }
+
+  router.get('/register', (ctx) => showStart(ctx));
+
+  router.post('/register', ...form, async (ctx) => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const echo = { email: typeof body.email === 'string' ? body.email.slice(0, 254) : '', site: typeof body.site === 'string' ? body.site : undefined };
+    const refuse = (status: number, error: MessageCode) => {
+      ctx.status = status;
+      return showStart(ctx, { ...echo, error });
+    };
+    const parsed = startForm.safeParse(body);
+    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
+    const { site: siteId, email } = parsed.data;
+    if (!requestableSites(deps).some((site) => site.id === siteId)) return refuse(400, 'sign_up_closed');
+    // Codes by email cost the recipient attention: per address and per client IP.
+    const [perIp, perEmail] = await Promise.all([deps.throttle.hit(`signup-ip:${ctx.ip}`, WINDOW), deps.throttle.hit(`signup-email:${email}`, WINDOW)]);
+    if (perIp > 20 || perEmail > 3) {
+      void deps.audit.record(ctx, { action: 'registration.code', outcome: 'throttled', site: siteId, detail: { email } });
+      return refuse(429, 'too_many_requests');
+    }
+    const code = await deps.flows.start(ctx, siteId, email);
+    const site = deps.sites.get(siteId)!;
+    await deps.mailer.send({ to: email, template: 'email-code', data: { code, siteId, siteName: site.config.displayName } });
+    void deps.audit.record(ctx, { action: 'registration.code', outcome: 'sent', site: siteId, detail: { email } });
+    ctx.status = 303;
+    ctx.redirect('/register/verify');
+  });
+
+  router.get('/register/verify', async (ctx) => {
+    const current = await deps.flows.current(ctx);
+    if (!current || current.flow.verified) return redirect(ctx, current?.flow.verified ? '/register/details' : '/register');
+    await showVerify(ctx, current.flow.email);
+  });
+
+  router.post('/register/verify', ...form, async (ctx) => {
+    const current = await deps.flows.current(ctx);
+    if (!current) return showStart(ctx, { error: 'registration_expired' });
+    if (current.flow.verified) return redirect(ctx, '/register/details');
+    const parsed = codeForm.safeParse(ctx.request.body ?? {});
+    const outcome = parsed.success ? await deps.flows.checkCode(current.id, current.flow, parsed.data.code) : 'wrong_code';
+    void deps.audit.record(ctx, { action: 'registration.verify_email', outcome, site: current.flow.siteId, detail: { email: current.flow.email } });
+    if (outcome === 'too_many_attempts' || outcome === 'code_expired') {
+      await deps.flows.end(ctx, current.id);
+      ctx.status = outcome === 'too_many_attempts' ? 429 : 400;
+      return showStart(ctx, { error: outcome === 'too_many_attempts' ? 'too_many_requests' : 'code_expired', email: current.flow.email, site: current.flow.siteId });
+    }
+    if (outcome === 'wrong_code') {
+      ctx.status = 400;
+      return showVerify(ctx, current.flow.email, 'wrong_code');
+    }
+    // Only the owner of the address learns whether it is taken (no lookup for strangers).
+    if (await emailInUse(deps, current.flow.siteId, current.flow.email)) {
+      await deps.flows.end(ctx, current.id);
+      ctx.status = 409;
+      return showStart(ctx, { error: 'email_in_use', email: current.flow.email, site: current.flow.siteId });
+    }
+    redirect(ctx, '/register/details');
+  });
+
+  router.get('/register/details', (ctx) => showDetails(deps, ctx));
+  router.post('/register/details', ...form, (ctx) => submitDetails(deps, ctx));
+
+  router.get('/register/status', async (ctx) => {
+    const current = await deps.flows.current(ctx);
+    const request = current?.flow.requestId ? await deps.requests.get(current.flow.requestId) : undefined;
+    if (!request) return redirect(ctx, '/register');
+    await deps.render(ctx, 'registration/status', {
+      title: 'Registration status', request,
+      siteName: deps.sites.get(request.siteId)?.config.displayName ?? request.siteId,
+    });
+  });
+}
+
+export function redirect(ctx: Context, path: string): void {
+  ctx.status = 303;
+  ctx.redirect(path);
+}

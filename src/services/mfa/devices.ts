@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { storeKey, type Store } from '../../store/port.ts';
+import type { DeviceType, FactorMethod, WebAuthnCredentialRecord } from '../../kit/factor.ts';
+
+export type Platform = 'iphone' | 'android' | 'windows' | 'other';
+
+export interface PhoneNumber {
+  /** E.164, e.g. +12012345678. */
+  e164: string;
+  /** ISO country code, e.g. US. */
+  country: string;
+  /** As written in the country, e.g. (201) 234-5678. */
+  national: string;
+}
+
+/** A device the user added (seed step 12 lists them). Secrets are sealed; nothing here is shown raw. */
+export interface MfaDevice {
+  id: string;
+  type: DeviceType;
+  name: string;
+  platform?: Platform;
+  phone?: PhoneNumber;
+  /** The authenticator app's TOTP secret, sealed with the secret box. */
+  totp?: { sealedSecret: string };
+  webauthn?: WebAuthnCredentialRecord;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+/** "When I log in": ask, or go straight to a text or a call to the default device. */
+export type WhenILogIn = 'ask' | 'sms' | 'call';
+
+export interface MfaSettings {
+  defaultDeviceId?: string;
+  whenILogIn: WhenILogIn;
+  /** When an admin reset MFA (ms): sessions older than this no longer count. */
+  resetAt?: number;
+}
+
+/** The methods a device can prove the second factor with. */
+export function methodsOf(device: MfaDevice): FactorMethod[] {
+  switch (device.type) {
+    case 'mobile':
+      return [...(device.phone ? (['sms', 'call'] as const) : []), ...(device.totp ? (['totp'] as const) : [])];
+    case 'tablet':
+      return device.totp ? ['totp'] : [];
+    case 'landline':
+      return device.phone ? ['call'] : [];
+    case 'security_key':
+      return device.webauthn ? ['webauthn'] : [];
+  }
+}
+
+export const newDeviceId = () => randomBytes(12).toString('base64url');
+
+const deviceKey = (accountId: string, id: string) => storeKey('mfa-device', accountId, id);
+const indexKey = (accountId: string) => storeKey('mfa-devices', accountId);
+const settingsKey = (accountId: string) => storeKey('mfa-settings', accountId);
+const credentialKey = (credentialId: string) => storeKey('webauthn-credential', credentialId);
+
+/**
+ * The devices of each account: one record per device plus an index set, so
+ * two tabs adding devices at once both keep theirs.
+ */
+export function createDeviceStore({ store }: { store: Store }) {
+  async function list(accountId: string): Promise<MfaDevice[]> {
+    const ids = await store.setMembers(indexKey(accountId));
+    const raws = await store.getMany(ids.map((id) => deviceKey(accountId, id)));
+    const devices = raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as MfaDevice]));
+    const { defaultDeviceId } = await settings(accountId);
+    return devices.sort((a, b) => Number(b.id === defaultDeviceId) - Number(a.id === defaultDeviceId) || a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async function get(accountId: string, id: string): Promise<MfaDevice | undefined> {
+    const raw = await store.get(deviceKey(accountId, id));
+    return raw === undefined ? undefined : (JSON.parse(raw) as MfaDevice);
+  }
+
+  async function save(accountId: string, device: MfaDevice): Promise<void> {
+    await store.set(deviceKey(accountId, device.id), JSON.stringify(device));
+    await store.addToSet(indexKey(accountId), device.id);
+    if (device.webauthn) await store.set(credentialKey(device.webauthn.id), accountId);
+  }
+
+  async function remove(accountId: string, device: MfaDevice): Promise<void> {
+    await store.removeFromSet(indexKey(accountId), device.id);
+    await store.delete(deviceKey(accountId, device.id));
+    if (device.webauthn) await store.delete(credentialKey(device.webauthn.id));
+  }
+
+  /** Whether a WebAuthn credential is already registered to any account (a key belongs to one person here). */
+  const credentialTaken = async (credentialId: string) => (await store.get(credentialKey(credentialId))) !== undefined;
+
+  async function settings(accountId: string): Promise<MfaSettings> {
+    const raw = await store.get(settingsKey(accountId));
+    return raw === undefined ? { whenILogIn: 'ask' } : (JSON.parse(raw) as MfaSettings);
+  }
+
+  const saveSettings = (accountId: string, value: MfaSettings) => store.set(settingsKey(accountId), JSON.stringify(value));
+
+  return { list, get, save, remove, credentialTaken, settings, saveSettings };
+}
+
+export type DeviceStore = ReturnType<typeof createDeviceStore>;

@@ -1,0 +1,57 @@
+import type { Context } from 'koa';
+import type { WebAuthnCredentialRecord } from '../../kit/factor.ts';
+import type { PhoneNumber } from './devices.ts';
+import type { PhoneCodes, PhoneChannel, SendOutcome, CodeCheck } from './phone-codes.ts';
+import type { TotpCodes, TotpCheck } from './totp-codes.ts';
+import type { SecurityKeys } from './security-keys.ts';
+import type { FailureLimit } from './failure-limit.ts';
+import type { MfaAudit } from './mfa-audit.ts';
+import type { MfaSubject } from './device-management.ts';
+
+/**
+ * Proving a new device before it is saved: a code to the new number, a
+ * first code from the new authenticator app, a WebAuthn registration. The
+ * same limits as sign-in apply (sends per number / account / IP, failed
+ * checks per account).
+ */
+export function createEnrollment(deps: { phoneCodes: PhoneCodes; totpCodes: TotpCodes; securityKeys: SecurityKeys; failures: FailureLimit; audit: MfaAudit }) {
+  const { failures, audit } = deps;
+
+  async function sendCode(ctx: Context, who: MfaSubject, input: { bindTo: string; phone: PhoneNumber; channel: PhoneChannel }): Promise<SendOutcome> {
+    const outcome = await deps.phoneCodes.send({ ...input, accountId: who.accountId, ip: ctx.ip, siteName: who.siteName });
+    audit(ctx, who, 'mfa_enroll_code_send', outcome.status, { channel: input.channel });
+    return outcome;
+  }
+
+  async function verifyCode(ctx: Context, who: MfaSubject, input: { bindTo: string; phone: PhoneNumber; code: string }): Promise<CodeCheck | { status: 'throttled' }> {
+    if (await failures.blocked(who.accountId, who.policy)) return { status: 'throttled' };
+    const outcome = await deps.phoneCodes.verify(input);
+    audit(ctx, who, 'mfa_enroll_verify', outcome.status, { method: 'phone' });
+    await failures.record(who.accountId, who.policy, outcome.status === 'ok');
+    return outcome;
+  }
+
+  const newTotpSecret = (who: MfaSubject) => deps.totpCodes.newSecret(who.siteName, who.account.username);
+  const describeTotp = (who: MfaSubject, sealed: string) => deps.totpCodes.describe(sealed, who.siteName, who.account.username);
+
+  async function verifyTotp(ctx: Context, who: MfaSubject, input: { deviceId: string; sealedSecret: string; code: string }): Promise<TotpCheck | 'throttled'> {
+    if (await failures.blocked(who.accountId, who.policy)) return 'throttled';
+    const outcome = await deps.totpCodes.verify(input.deviceId, input.sealedSecret, input.code);
+    audit(ctx, who, 'mfa_enroll_verify', outcome, { method: 'totp' });
+    await failures.record(who.accountId, who.policy, outcome === 'ok');
+    return outcome;
+  }
+
+  const keyOptions = (who: MfaSubject, bindTo: string) =>
+    deps.securityKeys.registrationOptions({ bindTo, accountId: who.accountId, userName: who.account.username, displayName: who.account.name });
+
+  async function verifyKey(ctx: Context, who: MfaSubject, input: { bindTo: string; response: unknown }): Promise<WebAuthnCredentialRecord | undefined> {
+    const credential = await deps.securityKeys.verifyRegistration(input);
+    audit(ctx, who, 'mfa_enroll_verify', credential ? 'ok' : 'invalid', { method: 'webauthn' });
+    return credential;
+  }
+
+  return { sendCode, verifyCode, newTotpSecret, describeTotp, verifyTotp, keyOptions, verifyKey };
+}
+
+export type Enrollment = ReturnType<typeof createEnrollment>;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * Where SMS pumping is a risk, only these countries' numbers may receive
+ * codes. The default covers North America, Western Europe and Oceania;
+ * sites elsewhere list their own.
+ */
+export const DEFAULT_SMS_COUNTRIES = [
+  'US', 'CA', 'GB', 'IE', 'FR', 'DE', 'NL', 'BE', 'LU', 'CH', 'AT', 'ES', 'PT', 'IT', 'SE', 'NO', 'DK', 'FI', 'AU', 'NZ',
+];
+
+/** The top-level `sms` section: how text and voice codes are sent, and the limits on sending them. */
+export const smsSettingsSchema = z.object({
+  /** `{kind: console}` (the default: codes go to the log), `{kind: twilio, …}` or `{kind: webhook, …}`; each plugin checks its own options. */
+  notifier: z.object({ kind: z.string() }).passthrough().default({ kind: 'console' }),
+  /** Deadline of every call to the gateway. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** How long a sent code stays valid (at most 10 minutes). */
+  codeTtlSeconds: z.number().int().min(60).max(600).default(600),
+  /** Wrong entries of one code before it is burnt. */
+  maxAttempts: z.number().int().min(1).max(10).default(5),
+  /** Wait between two codes to the same sign-in. */
+  resendCooldownSeconds: z.number().int().min(0).max(600).default(30),
+  /** Codes sent per phone number, per account and per client IP in a rolling hour (fixed window). */
+  perNumberPerHour: z.number().int().min(1).max(1000).default(5),
+  perAccountPerHour: z.number().int().min(1).max(1000).default(10),
+  perIpPerHour: z.number().int().min(1).max(100_000).default(30),
+  /** ISO 3166 country codes whose numbers may be enrolled and texted or called. */
+  allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')).min(1).default(DEFAULT_SMS_COUNTRIES),
+}).strict();
+
+export const MFA_METHODS = ['sms', 'call', 'totp', 'webauthn'] as const;
+
+/** A site's `mfa` policy. */
+export const mfaPolicySchema = z.object({
+  /** Every user of the site must enroll a second factor and use it at sign-in. Users who enrolled are asked for it either way. */
+  required: z.boolean().default(false),
+  /** The methods the enrollment offers; the device types follow (phone: sms/call/totp, tablet: totp, landline: call, security key: webauthn). */
+  methods: z.array(z.enum(MFA_METHODS)).min(1).default([...MFA_METHODS]),
+  /** Offer recovery codes at the end of the enrollment. */
+  recoveryCodes: z.boolean().default(true),
+  /** "Trust this browser": days the second factor is skipped on a trusted browser; 0 hides the box. */
+  trustBrowserDays: z.number().int().min(0).max(365).default(180),
+  /** A trusted-browser sign-in claims `mfa` in amr (and the MFA acr). Off: it claims only what was done (`pwd`). */
+  trustedBrowserCountsAsMfa: z.boolean().default(false),
+  /** Adding or removing a device needs a second factor proved within this many seconds. */
+  freshFactorSeconds: z.number().int().min(60).max(3600).default(600),
+  /** Failed second-factor checks per account per window before checks are refused for the window. */
+  maxFailedVerifications: z.number().int().min(3).max(1000).default(10),
+  failureWindowSeconds: z.number().int().min(60).max(86_400).default(900),
+}).strict();
+
+export type SmsSettings = z.infer<typeof smsSettingsSchema>;
+export type MfaPolicy = z.infer<typeof mfaPolicySchema>;

@@ -1,0 +1,85 @@
+import * as oidc from 'openid-client';
+import type { Page } from 'playwright-core';
+import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { totpCode } from '../../plugins/mfa-totp/totp.ts';
+import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { startCallbackServer } from '../support/callback-server.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { captureNotifier, codeIn } from './harness.ts';
+import { REDIRECT_URI } from './flow-driver.ts';
+
+export const RP_SECRET = 'mfa-page-secret-0123456789-0123456789';
+export const PASSWORD = 'Mfa-Test#Passw0rd';
+
+/**
+ * admit with MFA required on its site, a relying application, a real SMTP
+ * server for the notification emails, and the console SMS notifier's
+ * messages captured (the real notifier runs; its log lines land here).
+ */
+export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sms?: Record<string, unknown>; store?: string; sites?: Record<string, unknown>[] } = {}) {
+  const app = await startCallbackServer();
+  const smtp: TestSmtpServer = await startSmtpServer();
+  const sms = captureNotifier();
+  const running: RunningAdmit = await startAdmit({
+    store: options.store,
+    compose: { notifierLog: sms.log },
+    config: {
+      sites: [
+        { id: 'DEMO', displayName: 'Customer & Partner Center', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, ...options.mfa } },
+        ...(options.sites ?? []),
+      ],
+      clients: [
+        { client_id: 'rp', client_name: 'Customer Center', client_secret: RP_SECRET, first_party: true, redirect_uris: [`${app.origin}/callback`, REDIRECT_URI], post_logout_redirect_uris: [`${app.origin}/`] },
+        { client_id: 'rp2', client_name: 'Partner Portal', client_secret: RP_SECRET, first_party: true, redirect_uris: [`${app.origin}/callback`, REDIRECT_URI] },
+      ],
+      mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' },
+      sms: { resendCooldownSeconds: 0, perNumberPerHour: 50, perAccountPerHour: 50, perIpPerHour: 500, ...options.sms },
+    },
+  });
+  const directoryOf = (siteId: string) => createLocalDirectory({ store: running.admit.store, siteId });
+  // Authenticator-app codes are accepted once per time step; tests pick a step not used yet.
+  const usedSteps = new Map<string, number>();
+
+  return {
+    running, app, smtp, sms,
+    async addUser(username: string, siteId = 'DEMO') {
+      await directoryOf(siteId).addUser({ username, password: PASSWORD, email: `${username}@example.test`, name: username[0]!.toUpperCase() + username.slice(1) });
+    },
+    async authorizeUrl(clientId = 'rp', extra: Record<string, string> = {}, origin = running.issuer): Promise<string> {
+      const config = await oidc.discovery(new URL(running.issuer), clientId, RP_SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${app.origin}/callback`, scope: 'openid', state: oidc.randomState(),
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256', ...extra,
+      });
+      return `${origin}${url.pathname}${url.search}`;
+    },
+    async signIn(page: Page, username: string, options: { clientId?: string; extra?: Record<string, string>; origin?: string } = {}) {
+      await page.goto(await this.authorizeUrl(options.clientId, options.extra, options.origin));
+      await page.getByLabel('User Name').fill(username);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    },
+    /** The last code texted or read out to this number (E.164). */
+    codeFor: (e164: string) => codeIn(sms.last(e164)),
+    /** An authenticator-app code for a time step this secret has not used yet. */
+    async appCode(secret: string): Promise<string> {
+      for (;;) {
+        const now = Date.now();
+        const current = Math.floor(now / 30_000);
+        const step = [current - 1, current, current + 1].find((candidate) => candidate > (usedSteps.get(secret) ?? -1));
+        if (step !== undefined) {
+          usedSteps.set(secret, step);
+          return totpCode(secret, now + (step - current) * 30_000);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    },
+    async stop() {
+      await running.stop();
+      await app.close();
+      await smtp.stop();
+    },
+  };
+}
+
+export type MfaWorld = Awaited<ReturnType<typeof startMfaWorld>>;
