@@ -18,7 +18,7 @@ import { benchPath } from './harness/child-process.ts';
 import { startLdap, type Ldap } from './harness/ldap.ts';
 import { measureOperation } from './harness/measure.ts';
 import { measureMemory } from './harness/memory.ts';
-import { storePlans } from './harness/plans.ts';
+import { planFor, storePlans } from './harness/plans.ts';
 import { startServers, type ServerOptions } from './harness/servers.ts';
 import { startGenerator } from './harness/generator-client.ts';
 import { measureThreadpool } from './harness/threadpool.ts';
@@ -28,8 +28,8 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
+const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 const startedAt = new Date().toISOString();
 const machine = describeMachine(process.env.UV_THREADPOOL_SIZE);
 const ticksPerSecond = clockTicksPerSecond();
@@ -63,14 +63,14 @@ try {
     const generator = await startGenerator(servers.users);
     const storePid = store === 'redis' ? await redisPid(redis.url) : undefined;
     try {
-      for (const op of ops) operations.push(await measureOperation(op, plan, { generator, servers, store, storePid, ticksPerSecond, log }));
+      for (const op of ops) operations.push(await measureOperation(op, planFor(op, plan), { generator, servers, store, storePid, ticksPerSecond, log }));
     } finally {
       await generator.stop();
       await servers.stop();
     }
   }
 
-  const memory = args.memory ? await measureMemory(args.quick ? 2000 : 10_000, args.quick ? 300 : 1000) : null;
+  const memory = args.memory ? await measureMemory(args.quick ? 2000 : 10_000, args.quick ? 200 : 500) : null;
   if (memory) log(`memory: ${Math.round(memory.redisBytesPerSession)} bytes of Redis per session`);
   const threadpool = args.threadpool ? await measureThreadpool([1, 2, 4, 8], serverOptions('redis'), args.quick ? 1 : 3, log) : null;
 

@@ -10,7 +10,10 @@ import type { RunningServer, ServerPair } from './servers.ts';
 import { OPERATION_LABELS, OPERATION_NOTES } from './labels.ts';
 
 export interface Plan {
+  /** Closed-model pairs (throughput, CPU, the ratios). */
   pairs: number;
+  /** Open-model pairs per latency point. */
+  latencyPairs: number;
   warmSeconds: number;
   closedSeconds: number;
   openSeconds: number;
@@ -73,7 +76,7 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
   /** Open-model runs at one rate, alternating the servers pair by pair; samples pooled per server. */
   const openRuns = async (measured: RunningServer[], rate: number) => {
     const results = new Map<string, Extract<MeasuredResult, { mode: 'open' }>[]>(measured.map((server) => [server.kind, []]));
-    for (let pair = 1; pair <= plan.pairs; pair += 1) {
+    for (let pair = 1; pair <= plan.latencyPairs; pair += 1) {
       for (const server of measured) {
         const run = await ctx.generator.run({ op, target: target(server), mode: 'open', rate, seconds: plan.openSeconds }, watch(server));
         if (run.result.mode !== 'open') throw new Error('expected an open-model result');

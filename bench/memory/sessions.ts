@@ -28,13 +28,15 @@ import { templateRecords, writeSessionCopy } from './replicate.ts';
 const [sessions, httpSignIns] = process.argv.slice(2).map(Number) as [number, number];
 const PREFIX = 'mem:';
 /**
- * What a sign-in leaves that does not last as long as the session (the code:
- * 60 s; the interaction) or belongs to the user rather than the session
- * (account, account link, throttle counters). Everything else it writes is
- * the session's: Session, Grant, AccessToken, RefreshToken and the indexes
- * admit's adapter keeps for them (any index added later is counted too).
+ * "An active session" is the oidc-provider state a completed sign-in leaves:
+ * Session, Grant, AccessToken and RefreshToken, plus the indexes admit's
+ * adapter keeps for them (uid, grant set, account's sessions; an index added
+ * later is counted too). Not counted, but listed: the code (60 s) and the
+ * interaction, which do not last, and admit's other keys, which belong to the
+ * user or to the sign-in event rather than to the session (account, link,
+ * throttle counters, audit trail entries).
  */
-const NOT_PER_SESSION = /^(oidc:AuthorizationCode|oidc:Interaction|account|account-link|throttle)(:|$)/;
+const isSessionState = (kind: string) => kind.startsWith('oidc:') && !/^oidc:(AuthorizationCode|Interaction)(:|$)/.test(kind);
 /** oidc-provider models are capitalised (oidc:Session); adapter indexes are not (oidc:uid). */
 const isRecord = (kind: string) => /^oidc:[A-Z][A-Za-z]*$/.test(kind);
 
@@ -57,15 +59,15 @@ const admit = await composeAdmit(config, pino({ level: process.env.BENCH_MEMORY_
 server.on('request', admit.app.callback());
 const client = createHttpClient(`http://127.0.0.1:${port}`, 16);
 let nextUser = 0;
-const signIn = async () => {
-  const outcome = await client.runFlow(signInSteps(admitLoginPage, () => seeded.users.cheap[nextUser++ % seeded.users.cheap.length]!));
+const signIn = async (user = nextUser++) => {
+  const outcome = await client.runFlow(signInSteps(admitLoginPage, () => seeded.users.cheap[user % seeded.users.cheap.length]!));
   if (!outcome.ok) throw new Error(`sign-in failed at ${outcome.step}: ${outcome.detail}`);
 };
 
 // 1. What one sign-in leaves behind.
-await signIn(); // the first sign-in also creates the account and link records (per user, not per session)
+await signIn(0); // a user's first sign-in also creates their account and link records
 const before = await scanKeys(raw, PREFIX);
-await signIn();
+await signIn(0);
 const created = [...(await scanKeys(raw, PREFIX))].filter((key) => !before.has(key));
 const keys = await Promise.all(created.map((key) => footprint(raw, key, PREFIX)));
 const kinds = new Map<string, { keys: number; bytes: number; ttlSeconds: number | null }>();
@@ -79,18 +81,18 @@ for (const key of keys) {
 // 2. N sessions through the adapter.
 const store = await createStore(redis.url, { keyPrefix: PREFIX, commandTimeoutMs: 10_000, connectTimeoutMs: 5000 });
 const Adapter = createOidcAdapterFactory(store);
-const counted = keys.filter((key) => !NOT_PER_SESSION.test(key.kind));
+const counted = keys.filter((key) => isSessionState(key.kind));
 const template = templateRecords(counted.filter((key) => isRecord(key.kind)));
 const memoryBefore = await usedMemory(raw);
 await inParallel(sessions, 64, () => writeSessionCopy(Adapter, template));
 const redisBytesPerSession = ((await usedMemory(raw)) - memoryBefore) / sessions;
 
 // 3. Real sign-ins: heap after GC, and Redis again.
-await inParallel(Math.min(200, httpSignIns), 8, signIn); // warm-up: compiled code and caches are not per-session state
+await inParallel(Math.min(200, httpSignIns), 8, () => signIn()); // warm-up: compiled code and caches are not per-session state
 collectGarbage();
 const heapBefore = process.memoryUsage().heapUsed;
 const redisBefore = await usedMemory(raw);
-await inParallel(httpSignIns, 8, signIn);
+await inParallel(httpSignIns, 8, () => signIn());
 collectGarbage();
 const heapBytesPerSession = (process.memoryUsage().heapUsed - heapBefore) / httpSignIns;
 const redisOverHttp = ((await usedMemory(raw)) - redisBefore) / httpSignIns;
@@ -101,7 +103,7 @@ process.send?.({
   redisBytesPerSession,
   redisBytesPerSessionMeasuredOverHttp: redisOverHttp,
   heapBytesPerSession,
-  comprises: [...kinds].map(([kind, entry]) => ({ kind, ...entry, counted: !NOT_PER_SESSION.test(kind) })),
+  comprises: [...kinds].map(([kind, entry]) => ({ kind, ...entry, counted: isSessionState(kind) })),
 });
 
 client.close();

@@ -79,7 +79,8 @@ export function createAdminRouters(deps: {
     passwordRules: (siteId) => {
       const policy = policies.get(siteId);
       if (!policy) throw new Error(`no site ${siteId}`);
-      return { rules: () => policy.rules(), check: (password, context) => policy.check(password, context) };
+      // A first password has no old one and no history: those rules are not shown.
+      return { rules: () => policy.rules().filter((rule) => rule.id !== 'oldPasswordRun' && rule.id !== 'history'), check: (password, context) => policy.check(password, context) };
     },
     localDirectory: (siteId) => createLocalDirectory({ store, siteId }),
   });

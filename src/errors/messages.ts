@@ -70,7 +70,7 @@ export const messages = {
   mfa_name_invalid: 'Enter a device name of 1 to 40 characters.',
   federated_site_unknown: 'Select your organisation\'s site in "Log on to", or type your work email in "User Name", then click "Sign in with Microsoft".',
   federated_not_registered: 'Selected user account does not exist in tenant \'{site}\' and cannot access the application.',
-  federated_unavailable: 'Microsoft did not answer in time, so your sign-in could not be finished. Nothing was changed. Try again in a moment.',
+  federated_unavailable: 'Microsoft could not be reached or did not answer in time, so your sign-in could not be finished. Nothing was changed. Try again in a moment.',
   federated_rejected: 'The answer from Microsoft could not be accepted, so you were not signed in. Start the sign-in again from the application.',
   federated_state_unknown: 'This sign-in with Microsoft was already finished, has expired, or was started in another browser. Start the sign-in again from the application.',
   federated_cancelled: 'Sign-in with Microsoft was cancelled. Choose how to sign in.',

@@ -43,16 +43,20 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     name: 'Pat Partner', groups: ['9b2c4f1e-1111-4a2b-8c3d-000000000001'], amr: ['pwd', 'mfa'],
   };
   const stranger: StandInUser = { tid, oid: '6e8f0a21-3b4c-4d5e-9f70-8192a3b4c5d6', email: 'sam@itron-partner.example', password: 'Stand-in-Passw0rd', name: 'Sam Stranger' };
+  const waiting: StandInUser = { tid, oid: '7f901b32-4c5d-4e6f-8a81-92a3b4c5d6e7', email: 'wendy@itron-partner.example', password: 'Stand-in-Passw0rd', name: 'Wendy Waiting' };
 
   before(async () => {
     app = await startCallbackServer();
     const standInPort = await freePort();
+    const nothingListens = await freePort();
     running = await startAdmit({
       config: {
         sites: [
+          { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
           // The example's MFA requirement is admit's own step; this test is about the Microsoft part.
           { ...site, directory: { ...site.directory, metadataUrl: `http://127.0.0.1:${standInPort}/${tid}/v2.0/.well-known/openid-configuration` }, mfa: { required: false } },
-          { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
+          // The same tenant, with Microsoft unreachable.
+          { ...site, id: 'ITRONDOWN', displayName: 'Itron (Microsoft down)', directory: { ...site.directory, domains: [], metadataUrl: `http://127.0.0.1:${nothingListens}/${tid}/v2.0/.well-known/openid-configuration`, timeoutMs: 1000 } },
         ],
         clients: [{ client_id: 'rp', client_name: 'Customer Center', client_secret: SECRET, first_party: true, redirect_uris: [`${app.origin}/callback`] }],
       },
@@ -60,12 +64,13 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     standIn = await startEntraStandIn({
       port: standInPort,
       tenants: [{ tid, clients: [{ clientId: String(site.directory.clientId), clientSecret: String(site.directory.clientSecret), redirectUris: [`${running.issuer}/federated/entra/${SITE_ID}/callback`] }] }],
-      users: [partner, stranger],
+      users: [partner, stranger, waiting],
     });
-    // Pat was invited earlier (or approved): the account is linked to the Microsoft identity.
-    await createAccountService({ store: running.admit.store }).linkOrCreate(SITE_ID, 'entra', {
-      externalId: `${tid}:${partner.oid}`, username: partner.email, email: partner.email, emailVerified: false, groups: [],
-    });
+    // Pat was invited earlier (or approved): the account is linked to the Microsoft identity. Wendy asked and waits.
+    const accounts = createAccountService({ store: running.admit.store });
+    for (const [who, status] of [[partner, 'active'], [waiting, 'pending_approval']] as const) {
+      await accounts.linkOrCreate(SITE_ID, 'entra', { externalId: `${tid}:${who.oid}`, username: who.email, email: who.email, emailVerified: false, groups: [] }, { status });
+    }
     chromium = await launchChromium();
     browser = chromium.browser;
   });
@@ -96,8 +101,6 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     assert.equal(await page.getByRole('button', { name: 'Sign in', exact: true }).isVisible(), false);
     await screenshot(page, 'entra-sign-in-entra-site');
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-    await page.waitForTimeout(3000);
-    console.log('DBG', page.url(), (await page.content()).slice(0, 3000));
     await page.getByLabel('Email, phone, or Skype').waitFor();
     assert.ok(page.url().startsWith(standIn.origin), page.url());
     await page.getByLabel('Email, phone, or Skype').fill(partner.email);
@@ -131,6 +134,31 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await page.getByText(stranger.email).waitFor();
     await page.getByRole('link', { name: 'sign up for an account' }).waitFor();
     await screenshot(page, 'entra-not-registered');
+    await page.close();
+  });
+
+  it('shows the waiting page to a partner whose sign-up request is not approved yet', async () => {
+    const page = await browser.newPage();
+    await page.goto(await authorizeUrl());
+    await page.getByLabel('Log on to').selectOption(SITE_ID);
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.getByLabel('Email, phone, or Skype').fill(waiting.email);
+    await page.getByLabel('Password').fill(waiting.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Waiting for approval' }).waitFor();
+    await page.getByText('typically processed within two business days').waitFor();
+    await screenshot(page, 'entra-waiting');
+    await page.close();
+  });
+
+  it('says "try again" when Microsoft cannot be reached', async () => {
+    const page = await browser.newPage();
+    await page.goto(await authorizeUrl());
+    await page.getByLabel('Log on to').selectOption('ITRONDOWN');
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.getByRole('heading', { name: 'Microsoft is not responding' }).waitFor();
+    await page.getByRole('button', { name: 'Try again' }).waitFor();
+    await screenshot(page, 'entra-try-again');
     await page.close();
   });
 });

@@ -2,6 +2,8 @@ import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
+import { newDeviceId } from '../../src/services/mfa/devices.ts';
+import { createAccountService } from '../../src/services/accounts.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
@@ -58,6 +60,26 @@ export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sm
       await page.getByLabel('User Name').fill(username);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
+    },
+    /**
+     * A user who already enrolled (through the MFA service, as the wizard
+     * does): a mobile phone with this number and, when asked, an
+     * authenticator app and recovery codes.
+     */
+    async enrolledUser(username: string, input: { mobile: string; app?: boolean; recovery?: boolean }) {
+      await this.addUser(username);
+      const user = (await directoryOf('DEMO').findUser(username))!;
+      // The account a first sign-in would create, linked by the directory's id.
+      const account = await createAccountService({ store: running.admit.store }).linkOrCreate('DEMO', 'local', { externalId: user.id, username, email: user.email, groups: [] });
+      const id = account.id;
+      const who = (await running.admit.mfa.subject(id))!;
+      const secret = input.app ? running.admit.mfa.enrollment.newTotpSecret(who) : undefined;
+      const phone = running.admit.mfa.phoneNumbers.parse('US', input.mobile);
+      if (phone.status !== 'ok') throw new Error(`bad number ${input.mobile}`);
+      const device = { id: newDeviceId(), type: 'mobile' as const, name: 'iOS', platform: 'iphone' as const, phone: phone.phone, totp: secret && { sealedSecret: secret.sealed }, createdAt: new Date().toISOString() };
+      await running.admit.mfa.manage.add(undefined, who, device, { verifiedAt: Date.now() });
+      const made = input.recovery ? await running.admit.mfa.manage.regenerateRecoveryCodes(undefined, who, { verifiedAt: Date.now() }) : undefined;
+      return { accountId: id, device, secret: secret?.secret, recoveryCodes: made?.status === 'ok' ? made.value : [] };
     },
     /** The last code texted or read out to this number (E.164). */
     codeFor: (e164: string) => codeIn(sms.last(e164)),

@@ -144,6 +144,21 @@ describe('User Registration: request, approval queue, decision', () => {
     assert.deepEqual(statuses, [303, 303, 303, 429]);
   });
 
+  it('the queue flags a request past two business days', async () => {
+    const browser = new FormBrowser();
+    const page = await verifyEmail(running, smtp, browser, 'DEMO', 'old@example.com');
+    await sendDetails(running, browser, page, { ...details('oldie'), name: 'Olga Old' });
+    const request = (await running.admit.approval.requests.list(['DEMO'])).find((entry) => entry.email === 'old@example.com')!;
+    const key = `access-request:{${request.id}}`;
+    const stored = JSON.parse((await running.admit.store.get(key))!);
+    await running.admit.store.set(key, JSON.stringify({ ...stored, submittedAt: new Date(Date.now() - 8 * 86_400_000).toISOString() }));
+    const queue = await getPage(running, admin, '/admin/approvals');
+    const row = new RegExp(`<tr class="overdue" data-request="${request.id}">[\\s\\S]*?(\\d+) business days <span class="badge danger">Overdue</span>`).exec(queue.html);
+    assert.ok(row, 'flagged');
+    assert.ok(Number(row[1]) >= 5 && Number(row[1]) <= 6, row[1]);
+    assert.ok(queue.html.indexOf('Olga Old') < queue.html.indexOf('Dan Denied') || !queue.html.includes('Dan Denied'), 'oldest first');
+  });
+
   it('parallel sends of the details make one request and one account', async () => {
     const browser = new FormBrowser();
     const page = await verifyEmail(running, smtp, browser, 'DEMO', 'twice@example.com');

@@ -93,7 +93,8 @@ async function serveStandIn(options: StandInOptions): Promise<number> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'stand-in-key', use: 'sig', alg: 'RS256' };
   const byOid = new Map(options.users.map((user) => [user.oid, user]));
-  const app = new Koa();
+  // Mounted providers set cookies through this app's context and read them through their own: same keys for both.
+  const app = new Koa({ keys: ['stand-in-cookie-key'] });
   const providers = new Map<string, InstanceType<typeof Provider>>();
 
   for (const tenant of options.tenants) {
@@ -148,7 +149,10 @@ async function serveStandIn(options: StandInOptions): Promise<number> {
     const match = /^\/([^/]+)\/interaction\/([^/]+)$/.exec(ctx.path);
     const provider = match ? providers.get(match[1]!) : undefined;
     if (!provider) return next();
-    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const details = await provider.interactionDetails(ctx.req, ctx.res).catch((error: Error & { error_description?: string }) => {
+      process.stderr.write(`stand-in interaction: ${error.message} ${error.error_description ?? ''}\n`);
+      throw error;
+    });
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
     if (ctx.method === 'GET') return page(ctx, hint);
     const { login = '', password = '' } = ctx.request.body as Record<string, string>;
@@ -171,8 +175,8 @@ function page(ctx: import('koa').Context, login: string, error?: string): void {
   ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title>
 <style>body{font-family:"Segoe UI",sans-serif;background:#f2f2f2;margin:0}main{background:#fff;max-width:380px;margin:60px auto;padding:40px;box-shadow:0 2px 6px rgba(0,0,0,.2)}
 .logo{font-weight:600;color:#5e5e5e}h1{font-size:24px;font-weight:600}label{display:block;margin:12px 0 4px}input{width:100%;padding:6px 0;border:0;border-bottom:1px solid #666;font-size:15px}
-.error{color:#e81123}button{margin-top:24px;background:#0067b8;color:#fff;border:0;padding:8px 32px;float:right}</style></head>
+.error{color:#e81123}.actions{text-align:right;margin-top:24px}button{background:#0067b8;color:#fff;border:0;padding:8px 32px}</style></head>
 <body><main><div class="logo">Microsoft (stand-in)</div><h1>Sign in</h1>${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post"><label for="login">Email, phone, or Skype</label><input id="login" name="login" value="${escape(login)}" autofocus>
-<label for="password">Password</label><input id="password" name="password" type="password"><button type="submit">Sign in</button></form></main></body></html>`;
+<label for="password">Password</label><input id="password" name="password" type="password"><div class="actions"><button type="submit">Sign in</button></div></form></main></body></html>`;
 }

@@ -1,0 +1,26 @@
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { startRedis } from '../test/support/redis-server.ts';
+import { configSchema, type Config } from '../src/config/schema.ts';
+import { composeAdmit } from '../src/compose.ts';
+import { admitConfig } from './harness/admit-config.ts';
+import { seedAdmitStore } from './harness/seed.ts';
+import { BENCH_SECRET } from './harness/servers.ts';
+import { createHttpClient, inParallel } from './load/http-flow.ts';
+import { admitLoginPage, signInSteps } from './load/sign-in-steps.ts';
+const gc = () => { (globalThis as any).gc(); (globalThis as any).gc(); };
+const redis = await startRedis();
+const seeded = await seedAdmitStore({ storeUrl: redis.url, keyPrefix: 'h:', masterSecret: BENCH_SECRET, users: 4 });
+const server = createServer();
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+const port = (server.address() as { port: number }).port;
+const parsed = configSchema.parse({ ...admitConfig({ port, keyPrefix: 'h:', logLevel: 'silent' }), secret: BENCH_SECRET });
+const config = { ...parsed, store: { ...parsed.store, url: redis.url }, server: { ...parsed.server, issuer: `http://127.0.0.1:${port}` } } as Config;
+const admit = await composeAdmit(config, pino({ level: 'silent' }));
+server.on('request', admit.app.callback());
+const client = createHttpClient(`http://127.0.0.1:${port}`, 16);
+let i = 0;
+const signIn = async () => { const o = await client.runFlow(signInSteps(admitLoginPage, () => seeded.users.cheap[i++ % 4]!)); if (!o.ok) throw new Error(o.detail); };
+await inParallel(200, 8, signIn);
+for (let round = 0; round < 6; round++) { gc(); const h0 = process.memoryUsage().heapUsed; await inParallel(1000, 8, signIn); gc(); console.log('round', round, 'bytes/sign-in', ((process.memoryUsage().heapUsed - h0) / 1000).toFixed(0)); }
+client.close(); server.close(); await admit.close(); await redis.stop(); process.exit(0);
