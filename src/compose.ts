@@ -84,7 +84,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       steps,
     };
     const portal = portalRoutes({
-      config, store, render, accounts, sites, passwords, audit, mailer,
+      config, store, render, accounts, sites, passwords, audit, mailer, mfa,
       csrf: flows.csrf,
       throttle: flows.throttle,
       auth: createPortalAuth({ provider, accounts, issuer: config.server.issuer }),

@@ -81,7 +81,10 @@ export function formatReport(result: BenchResult): string {
     lines.push('', `Memory (${m.sessions.toLocaleString('en-US')} active sessions): ${whole(m.redisBytesPerSession)} bytes of Redis per session` +
       ` (${whole(m.redisBytesPerSessionMeasuredOverHttp)} measured over ${m.httpSignIns} real sign-ins, transient code included);` +
       ` Node heap ${whole(m.heapBytesPerSession)} bytes per session after GC. ${formatTarget(m.target)}.`);
-    lines.push(`A session is: ${m.comprises.filter((c) => c.counted).map((c) => `${c.kind} (${whole(c.bytes)} B)`).join(', ')}.`);
+    const describe = (c: (typeof m.comprises)[number]) => `${c.kind} ${whole(c.bytes)} B${c.ttlSeconds === null ? '' : ` (TTL ${whole(c.ttlSeconds)} s)`}`;
+    lines.push(`A session is the oidc-provider state one sign-in leaves, through admit's adapter: ${m.comprises.filter((c) => c.counted).map(describe).join(', ')} (MEMORY USAGE per key).`);
+    const transient = m.comprises.filter((c) => !c.counted);
+    if (transient.length > 0) lines.push(`Also written by a sign-in, not counted as session state: ${transient.map(describe).join(', ')}.`);
   }
   if (result.threadpool) {
     lines.push('', `argon2id sign-in by UV_THREADPOOL_SIZE: ${result.threadpool.map((t) => `${t.size}: ${whole(t.rate)}/s, p99 ${fixed(t.latency?.p99, 1)} ms`).join('; ')}`);

@@ -75,6 +75,7 @@ export const messages = {
   federated_state_unknown: 'This sign-in with Microsoft was already finished, has expired, or was started in another browser. Start the sign-in again from the application.',
   federated_cancelled: 'Sign-in with Microsoft was cancelled. Choose how to sign in.',
   federated_upstream_error: 'Microsoft could not sign you in.',
+  recovery_expired: 'This request has expired or was finished. Start again from the Self Service Portal.',
   not_found: 'This page does not exist.',
   method_not_allowed: 'This page cannot be used that way.',
   payload_too_large: 'What was sent is too large.',

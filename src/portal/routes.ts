@@ -6,13 +6,16 @@ import { showHome } from './home.ts';
 import { showChangePassword, submitChangePassword } from './change-password.ts';
 import { showProfile, submitProfile, showVerify, submitVerify } from './profile.ts';
 import { showSessions, signOutSession, signOutEverywhere } from './sessions-page.ts';
+import { recoveryRoutes } from './recovery/routes.ts';
+import { createRecoveryFlows } from './recovery/flow.ts';
+import type { MfaService } from '../services/mfa/mfa-service.ts';
 
 /**
  * The self-service portal (seed: "Update Your Profile Efficiently"). Pages
  * for a signed-in user sit behind `requireUser`, which sends the browser
  * through admit's own sign-in first.
  */
-export function portalRoutes(deps: PortalDeps): Router {
+export function portalRoutes(deps: PortalDeps & { mfa: MfaService }): Router {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
   const post = [form, deps.csrf.verify] as const;
@@ -41,6 +44,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.post('/portal/profile', signedIn, ...post, (ctx) => submitProfile(profileDeps, ctx));
   router.get('/portal/profile/verify/:channel', signedIn, (ctx) => showVerify(profileDeps, ctx, channel(ctx.params.channel)));
   router.post('/portal/profile/verify/:channel', signedIn, ...post, (ctx) => submitVerify(profileDeps, ctx, channel(ctx.params.channel)));
+  recoveryRoutes(router, { ...deps, flows: createRecoveryFlows({ store: deps.store }) }, post);
   router.get('/portal/sessions', signedIn, (ctx) => showSessions(deps, ctx));
   router.post('/portal/sessions/sign-out-everywhere', signedIn, ...post, (ctx) => signOutEverywhere(deps, ctx));
   router.post('/portal/sessions/:id/sign-out', signedIn, ...post, (ctx) => signOutSession(deps, ctx, ctx.params.id ?? ''));

@@ -52,6 +52,9 @@ const accountKey = (id: string) => storeKey('account', id);
 const linkKey = (siteId: string, kind: string, externalId: string) => storeKey('account-link', `${siteId}:${kind}:${externalId}`);
 /** Every account id of a site, for the admin console's list and search (members may outlive a dropped account). */
 const siteAccountsKey = (siteId: string) => storeKey('site-accounts', siteId);
+/** The account of a user name in a site (checked on read: a rename leaves the old name behind). */
+const usernameKey = (siteId: string, username: string) => storeKey('account-name', `${siteId}:${username.normalize('NFKC').toLowerCase()}`);
+
 /** Accounts that hold (or held: members are checked on read) an admin role. */
 const adminsKey = storeKey('admins', 'all');
 
@@ -64,6 +67,7 @@ export function createAccountService({ store }: { store: Store }) {
   async function save(account: Account): Promise<void> {
     await Promise.all([
       store.set(accountKey(account.id), JSON.stringify(account)),
+      store.set(usernameKey(account.siteId, account.username), account.id),
       store.addToSet(siteAccountsKey(account.siteId), account.id),
       ...(account.adminSites?.length ? [store.addToSet(adminsKey, account.id)] : []),
     ]);
@@ -141,7 +145,15 @@ export function createAccountService({ store }: { store: Store }) {
     return raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as Account])).filter((account) => account.adminSites?.length);
   }
 
-  return { find, save, linkOrCreate, findLinked, listBySite, findByEmail, setStatus, listAdmins };
+  /** The account a user name signs in to in this site, if admit has one. */
+  async function findByUsername(siteId: string, username: string): Promise<Account | undefined> {
+    const id = await store.get(usernameKey(siteId, username));
+    const account = id === undefined ? undefined : await find(id);
+    const same = (a: string, b: string) => a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
+    return account && account.siteId === siteId && same(account.username, username) ? account : undefined;
+  }
+
+  return { find, save, linkOrCreate, findLinked, listBySite, findByEmail, setStatus, listAdmins, findByUsername };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

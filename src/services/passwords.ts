@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { hashPassword } from '../kit/password-hash.ts';
+import type { PasswordWriteOutcome } from '../kit/connector.ts';
 import type { SiteDirectory } from './sites.ts';
 import type { AccountService } from './accounts.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -53,17 +54,32 @@ export function createPasswordService(deps: {
   async function change(ctx: Context, request: PasswordChange): Promise<PasswordChangeResult> {
     const site = deps.sites.get(request.siteId);
     if (!site?.connector.changePassword) return { status: 'unsupported' };
+    return write(ctx, 'password_change', request, (newPassword) => site.connector.changePassword!({ username: request.username, oldPassword: request.oldPassword, newPassword }));
+  }
+
+  /**
+   * A reset after the user proved a second factor (forgotten password): no
+   * old password, the directory's administrative write, the same policy.
+   */
+  async function reset(ctx: Context, request: Omit<PasswordChange, 'oldPassword'>): Promise<PasswordChangeResult> {
+    const site = deps.sites.get(request.siteId);
+    if (!site?.connector.resetPassword) return { status: 'unsupported' };
+    return write(ctx, 'password_reset', { ...request, oldPassword: '' }, (newPassword) => site.connector.resetPassword!({ username: request.username, newPassword }));
+  }
+
+  /** The one order every path follows: confirmation, policy, directory write, then admit's records. */
+  async function write(ctx: Context, action: string, request: PasswordChange, writeToDirectory: (newPassword: string) => Promise<PasswordWriteOutcome>): Promise<PasswordChangeResult> {
     if (request.newPassword !== request.confirmPassword) return { status: 'mismatch' };
     const account = request.accountId ? await deps.accounts.find(request.accountId) : undefined;
     const check = await policyOf(request.siteId).check(request.newPassword, {
       username: request.username,
-      oldPassword: request.oldPassword,
+      oldPassword: request.oldPassword || undefined,
       historyHashes: account?.passwordHistory,
     });
     if (!check.ok) return { status: 'policy', failures: check.failures };
 
-    const written = await site.connector.changePassword({ username: request.username, oldPassword: request.oldPassword, newPassword: request.newPassword.normalize('NFC') });
-    deps.audit.record(ctx, { action: 'password_change', outcome: written.status, site: request.siteId, username: request.username, accountId: account?.id });
+    const written = await writeToDirectory(request.newPassword.normalize('NFC'));
+    deps.audit.record(ctx, { action, outcome: written.status, site: request.siteId, username: request.username, accountId: account?.id });
     switch (written.status) {
       case 'ok':
         if (account) await recordChange(account.id, request.newPassword);
@@ -101,6 +117,7 @@ export function createPasswordService(deps: {
     /** The rules to show before the user types, for the site. */
     rulesFor: (siteId: string) => policyOf(siteId).rules(),
     change,
+    reset,
     recordChange,
   };
 }

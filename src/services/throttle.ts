@@ -21,3 +21,6 @@ export function createThrottle({ store }: { store: Store }) {
 }
 
 export type Throttle = ReturnType<typeof createThrottle>;
+
+/** The sign-in failure counter of a user name in a site: the lockout that reset and unlock clear. */
+export const signInCounter = (siteId: string, username: string) => `user:${siteId}:${username.toLowerCase()}`;

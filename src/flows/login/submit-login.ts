@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
+import { signInCounter } from '../../services/throttle.ts';
 import type { FlowDeps } from '../deps.ts';
 import { loginForm } from './login-form.ts';
 import { showLogin } from './show-login.ts';
@@ -38,7 +39,7 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
   // Each attempt is counted before the password is checked, so parallel
   // guesses cannot all slip in under the limit; success clears the count.
   const policy = site.config.signIn;
-  const userKey = `user:${siteId}:${username.toLowerCase()}`;
+  const userKey = signInCounter(siteId, username);
   const [ipCount, userCount] = await Promise.all([
     deps.throttle.hit(`ip:${ctx.ip}`, policy.failureWindowSeconds),
     deps.throttle.hit(userKey, policy.failureWindowSeconds),

@@ -43,18 +43,27 @@ export interface PasswordPageView {
   /** The directory's own refusal, in its words. */
   reason?: string;
   domain: boolean;
+  /** A reset after a second factor has no old password to give. */
+  withOldPassword?: boolean;
 }
 
 /** The Change Password page: the seed's fields, with the rules shown before typing. */
 export async function renderPasswordPage(render: Renderer, ctx: Context, view: PasswordPageView): Promise<void> {
   const unmet = new Set((view.unmet ?? []).map((rule) => rule.id));
+  const withOldPassword = view.withOldPassword ?? true;
+  const heading = withOldPassword ? 'Change Password' : 'Reset Password';
   await render(ctx, 'password/change', {
-    title: 'Change Password',
+    title: heading,
+    heading,
+    withOldPassword,
     action: view.action,
     cancelAction: view.cancelAction,
     csrfToken: view.csrfToken,
-    rules: view.rules.map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
+    // Without an old password its rule has nothing to compare against.
+    rules: view.rules.filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun').map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
     error: view.error ? messages[view.error] : view.reason,
-    subtitle: view.domain ? 'Change your current domain password.' : 'Change your current password.',
+    subtitle: withOldPassword
+      ? (view.domain ? 'Change your current domain password.' : 'Change your current password.')
+      : 'Choose a new password.',
   });
 }

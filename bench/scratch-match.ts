@@ -1,0 +1,31 @@
+import pino from 'pino';
+import { configSchema, type Config } from '../src/config/schema.ts';
+import { composeAdmit } from '../src/compose.ts';
+import { admitConfig } from './harness/admit-config.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Koa from 'koa';
+import { createServer } from 'node:http';
+const dir = mkdtempSync(join(tmpdir(), 'm-'));
+const parsed = configSchema.parse({ ...admitConfig({ port: 1, keyPrefix: 'x:', logLevel: 'silent' }), secret: 'x'.repeat(40), store: { url: `sqlite:${join(dir, 'a.db')}` } });
+const config = { ...parsed, server: { ...parsed.server, issuer: 'http://127.0.0.1:1' } } as Config;
+const admit = await composeAdmit(config, pino({ level: 'silent' }));
+const app = admit.app as Koa;
+console.log('middleware count', app.middleware.length);
+const stack = app.middleware.slice(0, -1);
+const build = (skip: number[]) => { const k = new Koa({ keys: ['a'] }); stack.forEach((m, i) => { if (!skip.includes(i)) k.use(m); }); k.use(async (ctx) => { ctx.body = { ok: true }; }); return k; };
+const variants: [string, number[]][] = [['all', []], ['none', stack.map((_, i) => i)], ['-reqctx', [0]], ['-metrics', [1]], ['-helmet', [2]], ['-routers', stack.map((_, i) => i).filter((i) => i >= 3 && i < stack.length - 2)], ['-fallbacks', [stack.length - 2, stack.length - 1]]];
+const autocannon = (await import('autocannon')).default;
+const results: Record<string, number[]> = {};
+for (let round = 0; round < 3; round++) for (const [name, skip] of variants) {
+  const server = createServer(build(skip).callback()); await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const t0 = process.cpuUsage();
+  const res = await autocannon({ url: `http://127.0.0.1:${port}/token`, method: 'POST', connections: 16, duration: 1.5 });
+  const c = process.cpuUsage(t0);
+  (results[name] ??= []).push((c.user + c.system) / res.requests.total);
+  server.close();
+}
+for (const [k, v] of Object.entries(results)) console.log(k.padEnd(12), v.map((x) => x.toFixed(1)).join(' '), 'min', Math.min(...v).toFixed(1));
+await admit.close(); process.exit(0);

@@ -1,0 +1,74 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import type { MessageCode } from '../../errors/messages.ts';
+import { renderPasswordPage, problemOf, type PasswordProblem } from '../../flows/password-change/page.ts';
+import { signInCounter } from '../../services/throttle.ts';
+import type { RecoveryDeps } from './deps.ts';
+import type { RecoveryFlow, RecoveryKind } from './flow.ts';
+import { openFlow } from './prove.ts';
+import { recoveryTexts } from './texts.ts';
+
+const password = z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long');
+const resetForm = z.object({ newPassword: password, confirmPassword: password });
+
+/** The flow, only once a second factor proved it. */
+async function provedFlow(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<RecoveryFlow & { accountId: string }> {
+  const flow = await openFlow(deps, ctx, kind);
+  if (!flow.proved || !flow.accountId) throw new AppError('recovery_expired', 400);
+  return flow as RecoveryFlow & { accountId: string };
+}
+
+export async function showNewPassword(deps: RecoveryDeps, ctx: Context, problem: PasswordProblem = {}): Promise<void> {
+  const flow = await provedFlow(deps, ctx, 'reset');
+  if (problem.status) ctx.status = problem.status;
+  await renderPasswordPage(deps.render, ctx, {
+    action: '/portal/reset/finish',
+    csrfToken: deps.csrf.token(ctx),
+    rules: deps.passwords.rulesFor(flow.siteId),
+    domain: deps.sites.get(flow.siteId)?.connector.kind !== 'local',
+    withOldPassword: false,
+    ...problem,
+  });
+}
+
+/**
+ * The new password after a proved second factor: the site's policy, the
+ * directory's administrative write, then the lockout counter cleared, every
+ * session and trusted browser ended, and the user told by email.
+ */
+export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promise<void> {
+  const flow = await provedFlow(deps, ctx, 'reset');
+  const parsed = resetForm.safeParse(ctx.request.body ?? {});
+  if (!parsed.success) return showNewPassword(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
+  const result = await deps.passwords.reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...parsed.data });
+  const problem = problemOf(result);
+  if (problem) return showNewPassword(deps, ctx, problem);
+  if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
+  await Promise.all([
+    deps.throttle.reset(signInCounter(flow.siteId, flow.username)),
+    deps.sessions.signOutEverywhere(flow.accountId),
+    deps.mfa.revokeTrustedBrowsers(flow.accountId),
+  ]);
+  await deps.render(ctx, 'portal/done', { title: recoveryTexts.reset.heading, heading: recoveryTexts.reset.heading, message: recoveryTexts.reset.done });
+}
+
+/** Unlock after a proved second factor: admit's lockout counter and the directory's own lock. */
+export async function finishUnlock(deps: RecoveryDeps, ctx: Context): Promise<void> {
+  const flow = await provedFlow(deps, ctx, 'unlock');
+  const site = deps.sites.get(flow.siteId);
+  const written = site?.connector.unlock ? await site.connector.unlock({ username: flow.username }) : { status: 'ok' as const };
+  if (written.status === 'unavailable') throw new AppError('directory_unavailable', 503);
+  if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
+  await deps.throttle.reset(signInCounter(flow.siteId, flow.username));
+  deps.audit.record(ctx, { action: 'unlock', outcome: written.status, site: flow.siteId, username: flow.username, accountId: flow.accountId });
+  const account = await deps.accounts.find(flow.accountId);
+  if (account?.email) {
+    await deps.mailer.notify({
+      to: account.email,
+      template: 'account-unlocked',
+      data: { name: account.name ?? account.username, username: account.username, site: account.siteId, when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, by: '' },
+    });
+  }
+  await deps.render(ctx, 'portal/done', { title: recoveryTexts.unlock.heading, heading: recoveryTexts.unlock.heading, message: recoveryTexts.unlock.done });
+}

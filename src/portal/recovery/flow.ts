@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'koa';
+import { storeKey, type Store } from '../../store/port.ts';
+
+export type RecoveryKind = 'reset' | 'unlock';
+
+/**
+ * A forgotten-password or unlock request in progress, bound to this browser
+ * by an HttpOnly cookie. `accountId` is absent when the user name matches no
+ * account: the flow then looks the same but can never be proved.
+ */
+export interface RecoveryFlow {
+  id: string;
+  kind: RecoveryKind;
+  siteId: string;
+  username: string;
+  accountId?: string;
+  proved: boolean;
+  /** The phone a code was last texted or called to, which the code is then checked against. */
+  sentTo?: { deviceId: string; channel: 'sms' | 'call' };
+}
+
+const TTL_SECONDS = 15 * 60;
+const cookieName = (kind: RecoveryKind) => `admit.${kind}`;
+
+export function createRecoveryFlows({ store }: { store: Store }) {
+  const key = (id: string) => storeKey('portal-recovery', id);
+
+  return {
+    async start(ctx: Context, flow: Omit<RecoveryFlow, 'id' | 'proved'>): Promise<RecoveryFlow> {
+      const created: RecoveryFlow = { ...flow, id: randomBytes(24).toString('base64url'), proved: false };
+      await store.set(key(created.id), JSON.stringify(created), { ttlSeconds: TTL_SECONDS });
+      ctx.cookies.set(cookieName(flow.kind), created.id, { httpOnly: true, sameSite: 'lax', maxAge: TTL_SECONDS * 1000, overwrite: true });
+      return created;
+    },
+    /** The flow of this kind this browser started, if still open. */
+    async current(ctx: Context, kind: RecoveryKind): Promise<RecoveryFlow | undefined> {
+      const id = ctx.cookies.get(cookieName(kind));
+      if (!id || !/^[A-Za-z0-9_-]{32}$/.test(id)) return undefined;
+      const raw = await store.get(key(id));
+      const flow = raw === undefined ? undefined : (JSON.parse(raw) as RecoveryFlow);
+      return flow?.kind === kind ? flow : undefined;
+    },
+    async save(flow: RecoveryFlow): Promise<void> {
+      await store.set(key(flow.id), JSON.stringify(flow), { ttlSeconds: TTL_SECONDS });
+    },
+    /** Ends the flow; of two parallel finishes only the one that takes it goes on. */
+    async finish(ctx: Context, flow: RecoveryFlow): Promise<boolean> {
+      ctx.cookies.set(cookieName(flow.kind), '', { maxAge: 0, overwrite: true });
+      return (await store.take(key(flow.id))) !== undefined;
+    },
+  };
+}
+
+export type RecoveryFlows = ReturnType<typeof createRecoveryFlows>;

@@ -1,0 +1,88 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { messages, type MessageCode } from '../../errors/messages.ts';
+import type { ChallengeProof } from '../../services/mfa/challenge.ts';
+import { methodsOf } from '../../services/mfa/devices.ts';
+import type { RecoveryDeps } from './deps.ts';
+import type { RecoveryFlow, RecoveryKind } from './flow.ts';
+import { recoveryTexts } from './texts.ts';
+
+const MAX_WRONG_CODES = 5;
+const sendForm = z.object({ channel: z.enum(['sms', 'call']) });
+const codeForm = z.object({
+  source: z.enum(['app', 'phone', 'recovery'], { error: 'field_required' }),
+  code: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(32, 'field_too_long'),
+});
+
+/** The open flow, or "start again" when there is none. */
+export async function openFlow(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<RecoveryFlow> {
+  const flow = await deps.flows.current(ctx, kind);
+  if (!flow) throw new AppError('recovery_expired', 400);
+  return flow;
+}
+
+export async function showProve(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; notice?: string } = {}) {
+  await openFlow(deps, ctx, kind);
+  if (view.status) ctx.status = view.status;
+  await deps.render(ctx, 'portal/recover-prove', {
+    title: recoveryTexts[kind].heading,
+    heading: recoveryTexts[kind].heading,
+    kind,
+    csrfToken: deps.csrf.token(ctx),
+    notice: view.notice,
+    error: view.error ? messages[view.error] : undefined,
+  });
+}
+
+/**
+ * "Text me" / "Call me": sends a code to the account's phone, if it has one
+ * for that channel. The page says the same either way, so it tells nobody
+ * whether the account exists or which phones it has.
+ */
+export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
+  const flow = await openFlow(deps, ctx, kind);
+  const parsed = sendForm.safeParse(ctx.request.body ?? {});
+  if (!parsed.success) return showProve(deps, ctx, kind, { status: 400, error: 'invalid_form' });
+  const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
+  const channel = parsed.data.channel;
+  const device = who ? (await deps.mfa.devices.list(who.accountId)).find((candidate) => methodsOf(candidate).includes(channel)) : undefined;
+  if (who && device) {
+    const outcome = await deps.mfa.challenge.sendCode(ctx, who, { bindTo: bindTo(flow), deviceId: device.id, channel });
+    if (outcome.status === 'rate_limited' || outcome.status === 'cooldown') return showProve(deps, ctx, kind, { status: 429, error: 'too_many_attempts' });
+    if (outcome.status === 'sent') await deps.flows.save({ ...flow, sentTo: { deviceId: device.id, channel } });
+  }
+  await showProve(deps, ctx, kind, { notice: `If your account has a phone for this, we ${parsed.data.channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.` });
+}
+
+/** Checks the code against the account's factors; an unknown account never passes. */
+export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
+  const flow = await openFlow(deps, ctx, kind);
+  const parsed = codeForm.safeParse(ctx.request.body ?? {});
+  if (!parsed.success) return showProve(deps, ctx, kind, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
+  if ((await deps.throttle.hit(`recover-flow:${flow.id}`, 900)) > MAX_WRONG_CODES) {
+    await deps.flows.finish(ctx, flow);
+    throw new AppError('too_many_attempts', 429);
+  }
+  const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
+  const proof = who ? await proofFor(deps, who.accountId, flow, parsed.data) : undefined;
+  const result = who && proof ? await deps.mfa.challenge.verify(ctx, who, bindTo(flow), proof) : { status: 'invalid' as const };
+  if (result.status !== 'ok') {
+    deps.audit.record(ctx, { action: `${kind}_verify`, outcome: result.status, site: flow.siteId, username: flow.username });
+    return showProve(deps, ctx, kind, { status: result.status === 'throttled' ? 429 : 400, error: result.status === 'throttled' ? 'too_many_attempts' : 'wrong_code' });
+  }
+  await deps.flows.save({ ...flow, proved: true });
+  deps.audit.record(ctx, { action: `${kind}_verify`, outcome: 'ok', site: flow.siteId, username: flow.username, accountId: flow.accountId });
+  ctx.status = 303;
+  ctx.redirect(`/portal/${kind}/finish`);
+}
+
+async function proofFor(deps: RecoveryDeps, accountId: string, flow: RecoveryFlow, form: z.infer<typeof codeForm>): Promise<ChallengeProof | undefined> {
+  if (form.source === 'recovery') return { method: 'recovery', code: form.code };
+  // A texted or called code is checked against the phone this flow sent it to.
+  if (form.source === 'phone') return flow.sentTo ? { method: flow.sentTo.channel, deviceId: flow.sentTo.deviceId, code: form.code } : undefined;
+  const app = (await deps.mfa.devices.list(accountId)).find((device) => methodsOf(device).includes('totp'));
+  return app ? { method: 'totp', deviceId: app.id, code: form.code } : undefined;
+}
+
+const bindTo = (flow: RecoveryFlow) => `portal-${flow.kind}:${flow.id}`;

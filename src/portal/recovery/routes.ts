@@ -1,0 +1,27 @@
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { RecoveryDeps } from './deps.ts';
+import type { RecoveryKind } from './flow.ts';
+import { showStart, submitStart } from './start.ts';
+import { showProve, sendCode, verifyCode } from './prove.ts';
+import { showNewPassword, submitNewPassword, finishUnlock } from './finish.ts';
+
+/**
+ * "Reset Password" and "Unlock Account": user name and site, then proof
+ * by a second factor the user enrolled (never by email alone), then the
+ * new password or the unlock.
+ */
+export function recoveryRoutes(router: Router, deps: RecoveryDeps, post: readonly Middleware[]): void {
+  for (const kind of ['reset', 'unlock'] as const satisfies readonly RecoveryKind[]) {
+    router.get(`/portal/${kind}`, (ctx) => showStart(deps, ctx, kind));
+    router.post(`/portal/${kind}`, ...post, (ctx) => submitStart(deps, ctx, kind));
+    router.get(`/portal/${kind}/verify`, (ctx) => showProve(deps, ctx, kind));
+    router.post(`/portal/${kind}/send`, ...post, (ctx) => sendCode(deps, ctx, kind));
+    router.post(`/portal/${kind}/verify`, ...post, (ctx) => verifyCode(deps, ctx, kind));
+  }
+  router.get('/portal/reset/finish', (ctx) => showNewPassword(deps, ctx));
+  router.post('/portal/reset/finish', ...post, (ctx) => submitNewPassword(deps, ctx));
+  // Unlocking changes state, so it waits for a POST from the proved flow's page.
+  router.get('/portal/unlock/finish', (ctx) => deps.render(ctx, 'portal/unlock-confirm', { title: 'Unlock Account', csrfToken: deps.csrf.token(ctx) }));
+  router.post('/portal/unlock/finish', ...post, (ctx) => finishUnlock(deps, ctx));
+}

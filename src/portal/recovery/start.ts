@@ -1,0 +1,52 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { messages, type MessageCode } from '../../errors/messages.ts';
+import type { PortalDeps } from '../deps.ts';
+import type { RecoveryDeps } from './deps.ts';
+import type { RecoveryKind } from './flow.ts';
+import { recoveryTexts } from './texts.ts';
+
+const startForm = z.object({
+  username: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(256, 'field_too_long'),
+  site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
+});
+
+export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; username?: string; site?: string } = {}) {
+  if (view.status) ctx.status = view.status;
+  await deps.render(ctx, 'portal/recover-start', {
+    title: recoveryTexts[kind].heading,
+    ...recoveryTexts[kind],
+    kind,
+    csrfToken: deps.csrf.token(ctx),
+    sites: deps.sites.list(),
+    username: view.username ?? '',
+    selectedSite: view.site,
+    error: view.error ? messages[view.error] : undefined,
+  });
+}
+
+/**
+ * User name and site. Whether or not they name an account, the answer is the
+ * same next page; only a second factor of that account can prove the flow.
+ */
+export async function submitStart(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  const parsed = startForm.safeParse(body);
+  const echo = { username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined };
+  if (!parsed.success) return showStart(deps, ctx, kind, { status: 400, error: parsed.error.issues[0]?.message as MessageCode, ...echo });
+  const { username, site: siteId } = parsed.data;
+  if (!deps.sites.get(siteId)) return showStart(deps, ctx, kind, { status: 400, error: 'unknown_site', ...echo });
+
+  const [perIp, perUser] = await Promise.all([
+    deps.throttle.hit(`recover-ip:${ctx.ip}`, 900),
+    deps.throttle.hit(`recover-user:${siteId}:${username.toLowerCase()}`, 900),
+  ]);
+  if (perIp > 30 || perUser > 10) return showStart(deps, ctx, kind, { status: 429, error: 'too_many_attempts', ...echo });
+
+  const account = await deps.accounts.findByUsername(siteId, username);
+  const usable = account && account.status === 'active' ? account : undefined;
+  await deps.flows.start(ctx, { kind, siteId, username, accountId: usable?.id });
+  deps.audit.record(ctx, { action: `${kind}_start`, outcome: usable ? 'account' : 'no_account', site: siteId, username });
+  ctx.status = 303;
+  ctx.redirect(`/portal/${kind}/verify`);
+}
