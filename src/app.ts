@@ -17,6 +17,7 @@ import { StoreUnavailableError } from './store/port.ts';
 import { operationsRoutes } from './http/operations.ts';
 import { assetRoutes } from './http/assets.ts';
 import { interactionRoutes } from './flows/routes.ts';
+import { mayMatch } from './http/route-guard.ts';
 
 export interface AppDeps {
   config: Config;
@@ -68,8 +69,11 @@ export function createApp(deps: AppDeps): Koa {
 /** Runs the router's routes behind the error handler; unmatched requests fall through to the provider. */
 function mountable(handleErrors: Koa.Middleware, router: Router): Koa.Middleware {
   const routes = router.routes();
+  // Built at the first request, when every area has added its routes (see route-guard.ts).
+  let maybe: ((path: string) => boolean) | undefined;
   return async (ctx, next) => {
-    if (!router.match(ctx.path, ctx.method).route) return next();
+    maybe ??= mayMatch(router);
+    if (!maybe(ctx.path) || !router.match(ctx.path, ctx.method).route) return next();
     await handleErrors(ctx, () => routes(ctx as never, next) as Promise<void>);
   };
 }

@@ -85,6 +85,10 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     };
     const portal = portalRoutes({
       config, store, render, accounts, sites, passwords, audit, mailer, mfa,
+      async sendSmsCode(to, code) {
+        const sent = await notifier.send({ to, channel: 'sms', text: `Your Customer & Partner Center verification code is ${code}. It is valid for 10 minutes.` });
+        if (sent.status !== 'sent') throw new Error(`the code could not be texted: ${sent.reason}`);
+      },
       csrf: flows.csrf,
       throttle: flows.throttle,
       auth: createPortalAuth({ provider, accounts, issuer: config.server.issuer }),

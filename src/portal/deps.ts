@@ -10,6 +10,7 @@ import type { Throttle } from '../services/throttle.ts';
 import type { Store } from '../store/port.ts';
 import type { PortalAuth } from './portal-auth.ts';
 import type { SessionService } from '../services/sessions.ts';
+import type { MfaService } from '../services/mfa/mfa-service.ts';
 
 /** What the self-service portal's pages need, passed down from compose.ts. */
 export interface PortalDeps {
@@ -25,4 +26,7 @@ export interface PortalDeps {
   throttle: Throttle;
   auth: PortalAuth;
   sessions: SessionService;
+  mfa: MfaService;
+  /** Texts a verification code to a phone (the configured SMS notifier). */
+  sendSmsCode: (to: string, code: string) => Promise<void>;
 }

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { messages, type MessageCode } from '../errors/messages.ts';
 import type { ContactChannel, ContactVerification } from '../services/contact-verification.ts';
 import type { PortalUser } from './portal-auth.ts';
@@ -41,9 +40,10 @@ export async function submitProfile(deps: ProfileDeps, ctx: Context): Promise<vo
   const { name, email } = parsed.data;
   let phone: string | undefined;
   if (parsed.data.phone !== '') {
-    const number = parsePhoneNumberFromString(parsed.data.phone);
-    if (!number?.isValid()) return showProfile(deps, ctx, { status: 400, error: 'invalid_phone', values: echo });
-    phone = number.number;
+    // The MFA phone rules: a real number, in a country admit may text (SMS pumping).
+    const number = deps.mfa.phoneNumbers.parse(deps.mfa.phoneNumbers.defaultCountry, parsed.data.phone);
+    if (number.status !== 'ok') return showProfile(deps, ctx, { status: 400, error: number.status === 'country_not_allowed' ? 'mfa_phone_country_not_allowed' : 'invalid_phone', values: echo });
+    phone = number.phone.e164;
   }
 
   const emailChanged = email.toLowerCase() !== (account.email ?? '').toLowerCase();

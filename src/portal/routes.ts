@@ -5,24 +5,23 @@ import type { PortalDeps } from './deps.ts';
 import { showHome } from './home.ts';
 import { showChangePassword, submitChangePassword } from './change-password.ts';
 import { showProfile, submitProfile, showVerify, submitVerify } from './profile.ts';
-import { showSessions, signOutSession, signOutEverywhere } from './sessions-page.ts';
+import { showSessions, signOutSession, signOutEverywhere, forgetTrustedBrowser } from './sessions-page.ts';
 import { recoveryRoutes } from './recovery/routes.ts';
 import { createRecoveryFlows } from './recovery/flow.ts';
-import type { MfaService } from '../services/mfa/mfa-service.ts';
 
 /**
  * The self-service portal (seed: "Update Your Profile Efficiently"). Pages
  * for a signed-in user sit behind `requireUser`, which sends the browser
  * through admit's own sign-in first.
  */
-export function portalRoutes(deps: PortalDeps & { mfa: MfaService }): Router {
+export function portalRoutes(deps: PortalDeps): Router {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
   const post = [form, deps.csrf.verify] as const;
   const signedIn = deps.auth.requireUser;
   const verification = createContactVerification({
     store: deps.store,
-    senders: { email: (to, code) => deps.mailer.send({ to, template: 'contact-code', data: { code } }) },
+    senders: { email: (to, code) => deps.mailer.send({ to, template: 'contact-code', data: { code } }), sms: deps.sendSmsCode },
   });
   const profileDeps = { ...deps, verification };
   const channel = (value: string | undefined) => (value === 'sms' ? 'sms' : 'email') as 'email' | 'sms';
@@ -48,6 +47,7 @@ export function portalRoutes(deps: PortalDeps & { mfa: MfaService }): Router {
   router.get('/portal/sessions', signedIn, (ctx) => showSessions(deps, ctx));
   router.post('/portal/sessions/sign-out-everywhere', signedIn, ...post, (ctx) => signOutEverywhere(deps, ctx));
   router.post('/portal/sessions/:id/sign-out', signedIn, ...post, (ctx) => signOutSession(deps, ctx, ctx.params.id ?? ''));
+  router.post('/portal/trusted-browsers/:id/forget', signedIn, ...post, (ctx) => forgetTrustedBrowser(deps, ctx, ctx.params.id ?? ''));
 
   return router;
 }

@@ -6,11 +6,12 @@ import type { PortalDeps } from './deps.ts';
 /** "Sessions & Devices": where the user is signed in, with sign-out for each and everywhere. */
 export async function showSessions(deps: PortalDeps, ctx: Context, notice?: string): Promise<void> {
   const user = ctx.state.user as PortalUser;
-  const sessions = await deps.sessions.list(user.account.id);
+  const [sessions, trusted] = await Promise.all([deps.sessions.list(user.account.id), deps.mfa.trustedBrowsers.list(user.account.id)]);
   await deps.render(ctx, 'portal/sessions', {
     title: 'Sessions & Devices',
     csrfToken: deps.csrf.token(ctx),
     notice,
+    trusted: trusted.map((browser) => ({ id: browser.id, label: browser.label, until: browser.expiresAt.slice(0, 10) })),
     sessions: sessions.map((session) => ({
       ...session,
       current: session.id === user.sessionId,
@@ -33,8 +34,19 @@ export async function signOutSession(deps: PortalDeps, ctx: Context, sessionId: 
 
 export async function signOutEverywhere(deps: PortalDeps, ctx: Context): Promise<void> {
   const user = ctx.state.user as PortalUser;
-  const count = await deps.sessions.signOutEverywhere(user.account.id);
-  deps.audit.record(ctx, { action: 'sign_out_everywhere', outcome: 'ok', accountId: user.account.id, site: user.account.siteId, detail: { sessions: count } });
+  // Everywhere includes the browsers trusted to skip the second factor.
+  const [count, browsers] = await Promise.all([deps.sessions.signOutEverywhere(user.account.id), deps.mfa.revokeTrustedBrowsers(user.account.id)]);
+  deps.audit.record(ctx, { action: 'sign_out_everywhere', outcome: 'ok', accountId: user.account.id, site: user.account.siteId, detail: { sessions: count, trustedBrowsers: browsers } });
   ctx.status = 303;
   ctx.redirect('/portal');
+}
+
+/** Stops trusting one browser: it will be asked for a second factor again. */
+export async function forgetTrustedBrowser(deps: PortalDeps, ctx: Context, id: string): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  const known = (await deps.mfa.trustedBrowsers.list(user.account.id)).some((browser) => browser.id === id);
+  if (!known) throw new AppError('not_found', 404);
+  await deps.mfa.trustedBrowsers.revoke(user.account.id, id);
+  deps.audit.record(ctx, { action: 'trusted_browser_forget', outcome: 'ok', accountId: user.account.id, site: user.account.siteId });
+  await showSessions(deps, ctx, 'That browser will ask for a second factor again.');
 }

@@ -54,6 +54,11 @@ describe('the Sign in page in Chromium', () => {
     await page.goto(await authorizeUrl('first'));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.deepEqual(await page.getByLabel('Log on to').locator('option').allTextContents(), ['ITRONMS', 'ROSENPAMI']);
+    // The seed's links under the form.
+    for (const [link, text] of [['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account'], ['User Registration', 'Establish your identity via registration']] as const) {
+      await page.getByRole('link', { name: link }).waitFor();
+      await page.getByText(text).waitFor();
+    }
     await screenshot(page, 'sign-in');
 
     await page.getByLabel('User Name').fill('bob');

@@ -148,14 +148,14 @@ describe('the self-service portal in Chromium', () => {
     await second.goto(`${running.issuer}/portal/sessions`);
     await signIn(second, 'olga', 'Portal#Pass42');
     await second.getByRole('heading', { name: 'Sessions & Devices' }).waitFor();
-    assert.equal(await second.locator('tbody tr').count(), 2);
+    assert.equal(await second.locator('#sessions tbody tr').count(), 2);
     await screenshot(second, 'portal-sessions');
 
     // From the second browser, sign the first one out.
-    const other = second.locator('tbody tr', { hasNotText: 'this browser' });
+    const other = second.locator('#sessions tbody tr', { hasNotText: 'this browser' });
     await other.getByRole('button', { name: /Sign out/ }).click();
     await second.getByText('That session is signed out.').waitFor();
-    assert.equal(await second.locator('tbody tr').count(), 1);
+    assert.equal(await second.locator('#sessions tbody tr').count(), 1);
     await first.goto(`${running.issuer}/portal/sessions`);
     await first.getByRole('heading', { name: 'Sign in' }).waitFor();
 
@@ -173,12 +173,12 @@ describe('the self-service portal in Chromium', () => {
     const mia = await browser.newPage();
     await mia.goto(`${running.issuer}/portal/sessions`);
     await signIn(mia, 'quinn', 'Portal#Pass42');
-    const leoSessionAction = await leo.locator('tbody tr form').first().getAttribute('action');
+    const leoSessionAction = await leo.locator('#sessions tbody tr form').first().getAttribute('action');
     const csrf = await mia.locator('input[name=_csrf]').first().getAttribute('value');
     const attempt = await mia.request.post(`${running.issuer}${leoSessionAction}`, { form: { _csrf: csrf! } });
     assert.equal(attempt.status(), 404);
     await leo.reload();
-    assert.equal(await leo.locator('tbody tr').count(), 1, 'leo is still signed in');
+    assert.equal(await leo.locator('#sessions tbody tr').count(), 1, 'leo is still signed in');
     await leo.close();
     await mia.close();
   });
