@@ -53,13 +53,16 @@ try {
   if (ldap?.skipped) notes.push(`LDAP sign-in row left out: ${ldap.skipped}`);
   const plans = storePlans({ quick: args.quick, stores: args.stores, only: args.only, ldap: Boolean(ldap?.directory) });
   const serverOptions = (store: 'redis' | 'sqlite'): ServerOptions => ({
-    store, redisUrl: redis!.url, dir, ldapDirectory: ldap?.directory, ldapUsers: ldap?.users ?? [], usersPerKind: 8,
+    store, redisUrl: redis!.url, dir, ldapDirectory: ldap?.directory, ldapUsers: ldap?.users ?? [], usersPerKind: 8, totpUsers: 0,
     nodeFlags: args.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(args.cpuProfDir, store)}`] : [], logLevel: args.admitLogLevel,
   });
 
   for (const { store, ops, plan } of plans) {
     log(`${store}: starting admit and the baseline`);
-    const servers = await startServers(serverOptions(store));
+    // A TOTP code is accepted once per user and 30-second step: ~rate × 30 s users for the argon2id + TOTP sign-in.
+    const totpUsers = ops.includes('signin-argon2') ? (args.quick ? 1500 : 3000) : 0;
+    const servers = await startServers({ ...serverOptions(store), totpUsers });
+    if (servers.totpSkipped) notes.push(`argon2id sign-in without its TOTP step: ${servers.totpSkipped}`);
     const generator = await startGenerator(servers.users);
     const storePid = store === 'redis' ? await redisPid(redis.url) : undefined;
     try {

@@ -7,7 +7,7 @@ import { compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseS
 import { operationTarget } from '../lib/targets.ts';
 import type { Generator } from './generator-client.ts';
 import type { RunningServer, ServerPair } from './servers.ts';
-import { OPERATION_LABELS, OPERATION_NOTES } from './labels.ts';
+import { OPERATION_LABELS, operationNotes } from './labels.ts';
 
 export interface Plan {
   /** Closed-model pairs (throughput, CPU, the ratios). */
@@ -102,10 +102,10 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
 
   const result: Omit<OperationResult, 'target'> = {
     op,
-    label: OPERATION_LABELS[op],
+    label: op === 'signin-argon2' && ctx.servers.users.totp.length > 0 ? `${OPERATION_LABELS[op]} + TOTP` : OPERATION_LABELS[op],
     store: ctx.store,
     unit: SIGN_INS.has(op) ? 'sign-ins' : 'requests',
-    notes: [...(OPERATION_NOTES[op] ?? []), ...(admitSupported ? [] : ['admit: not supported (see notes)'])],
+    notes: [...operationNotes(op, ctx.servers.users.totp.length > 0), ...(admitSupported ? [] : ['admit: not supported (see notes)'])],
     admit,
     baseline,
     ratio: compared?.ratio ?? null,

@@ -5,6 +5,7 @@ import type { BaselineSpec } from '../servers/baseline.ts';
 import { admitConfig } from './admit-config.ts';
 import { benchPath, startNodeChild, type NodeChild } from './child-process.ts';
 import { seedAdmitStore } from './seed.ts';
+import { seedTotpUsers } from './seed-totp.ts';
 import type { SignInUsers } from '../load/operations.ts';
 
 export const BENCH_SECRET = 'bench-master-secret-0123456789-abcdefghijklmnop';
@@ -20,6 +21,8 @@ export interface ServerPair {
   admit: RunningServer;
   baseline: RunningServer;
   users: SignInUsers;
+  /** Why the argon2id sign-in runs without its TOTP step, if it does. */
+  totpSkipped?: string;
   stop(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ export interface ServerOptions {
   ldapDirectory?: Record<string, unknown>;
   ldapUsers: SignInUsers['ldap'];
   usersPerKind: number;
+  /** Users with an authenticator app for the argon2id + TOTP sign-in (about rate × 30 s needed); 0: none. */
+  totpUsers: number;
   /** Extra flags for the server processes (e.g. --cpu-prof). */
   nodeFlags: string[];
   /** Environment for admit only (e.g. UV_THREADPOOL_SIZE). */
@@ -48,6 +53,17 @@ export async function startServers(options: ServerOptions): Promise<ServerPair> 
   const prefix = (name: string) => `bench-${name}-${options.store}:`;
 
   const seeded = await seedAdmitStore({ storeUrl: storeUrl('admit'), keyPrefix: prefix('admit'), masterSecret: BENCH_SECRET, users: options.usersPerKind });
+
+  let totp: SignInUsers['totp'] = [];
+  let totpSkipped: string | undefined;
+  if (options.totpUsers > 0) {
+    try {
+      const config = admitConfig({ port: admitPort, keyPrefix: prefix('admit'), logLevel: 'silent' });
+      totp = await seedTotpUsers({ config, storeUrl: storeUrl('admit'), masterSecret: BENCH_SECRET, count: options.totpUsers });
+    } catch (error) {
+      totpSkipped = `enrolling authenticator apps through admit's MFA service failed: ${(error as Error).message.split('\n')[0]}`;
+    }
+  }
 
   const configPath = join(options.dir, `admit-${options.store}.yaml`);
   writeFileSync(configPath, JSON.stringify(admitConfig({ port: admitPort, keyPrefix: prefix('admit'), ldapDirectory: options.ldapDirectory, logLevel: options.logLevel }), null, 2));
@@ -73,7 +89,8 @@ export async function startServers(options: ServerOptions): Promise<ServerPair> 
   return {
     admit: { kind: 'admit', origin: `http://127.0.0.1:${admitPort}`, pid: admit.pid, process: admit },
     baseline: { kind: 'baseline', origin: `http://127.0.0.1:${baselinePort}`, pid: baseline.pid, process: baseline },
-    users: { ...seeded.users, ldap: options.ldapUsers },
+    users: { ...seeded.users, totp, ldap: options.ldapUsers },
+    ...(totpSkipped ? { totpSkipped } : {}),
     async stop() {
       await Promise.all([admit.stop(), baseline.stop()]);
     },

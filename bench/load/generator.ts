@@ -5,7 +5,7 @@
 import { createHttpClient, type HttpClient } from './http-flow.ts';
 import { runClosedModel } from './closed-model.ts';
 import { runOpenModel } from './open-model.ts';
-import { POOLED, prepareOperation, type SignInUsers } from './operations.ts';
+import { POOLED, prepareOperation, type LastingState, type SignInUsers } from './operations.ts';
 import type { FromGenerator, RunSpec, ToGenerator } from './messages.ts';
 import type { Step } from './script.ts';
 
@@ -21,13 +21,14 @@ function poolSize(spec: RunSpec): number {
 function createGenerator() {
   const clients = new Map<string, HttpClient>();
   const clientFor = (origin: string) => clients.get(origin) ?? clients.set(origin, createHttpClient(origin)).get(origin)!;
-  let users: SignInUsers = { argon2: [], ldap: [], cheap: [] };
+  let users: SignInUsers = { argon2: [], totp: [], ldap: [], cheap: [] };
   let prepared: { id: number; spec: RunSpec; steps: Step[] } | undefined;
+  const lasting: LastingState = { totpPickers: {} };
 
   async function prepare(id: number, spec: RunSpec): Promise<void> {
     const size = poolSize(spec);
     const started = performance.now();
-    const steps = await prepareOperation(spec.op, spec.target, users, clientFor(spec.target.origin), size);
+    const steps = await prepareOperation(spec.op, spec.target, users, clientFor(spec.target.origin), size, lasting);
     prepared = { id, spec, steps };
     send({ type: 'prepared', id, poolSize: size, prepareMs: Math.round(performance.now() - started) });
   }

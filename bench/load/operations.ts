@@ -1,8 +1,9 @@
+import { totpCode } from '../../plugins/mfa-totp/totp.ts';
 import { inParallel, type HttpClient } from './http-flow.ts';
 import { oneTimePool, roundRobinPool } from './pool.ts';
 import { newContext, type FlowContext, type Step } from './script.ts';
 import {
-  admitLoginPage, devInteractionsLoginPage, exchangeStep, signInSteps, signInToCodeSteps, ssoAuthorizeStep,
+  admitLoginPage, devInteractionsLoginPage, exchangeStep, signInSteps, signInToCodeSteps, ssoAuthorizeStep, totpSecondFactor,
   type Credentials, type LoginPage,
 } from './sign-in-steps.ts';
 import {
@@ -25,10 +26,17 @@ export interface Target {
   origin: string;
 }
 
+export interface TotpCredentials extends Credentials {
+  /** The enrolled authenticator app's secret (base32). */
+  totpSecret: string;
+}
+
 /** Who signs in. admit: real directory users; the baseline (devInteractions) accepts any name. */
 export interface SignInUsers {
-  /** Local directory, argon2id with OWASP parameters. */
+  /** Local directory, argon2id with OWASP parameters, password only. */
   argon2: Credentials[];
+  /** Local directory, argon2id, and an authenticator app enrolled: the full sign-in when there are any. */
+  totp: TotpCredentials[];
   ldap: Credentials[];
   /** Local directory with a minimal-cost hash: the sign-in with the hash (nearly) taken out. */
   cheap: Credentials[];
@@ -37,6 +45,31 @@ export interface SignInUsers {
 /** Codes a session yields: one from its sign-in, the rest by SSO authorize requests. */
 const CODES_PER_SESSION = 8;
 const BUILD_CONCURRENCY = 16;
+
+/**
+ * Picks TOTP users in turn, each with a 30-second step it has not used yet
+ * (admit accepts a code once per step and user): the current step or the
+ * next (±1 step is accepted), never the previous one, which could run out
+ * before the code is posted. With too few users for the rate, a flow gets a
+ * wrong code and fails, and the failure is reported.
+ */
+export function totpPicker(users: TotpCredentials[], now: () => number = Date.now) {
+  const lastStep = new Map<string, number>();
+  let next = 0;
+  return (context: FlowContext): Credentials => {
+    const current = Math.floor(now() / 30_000);
+    for (let tried = 0; tried < users.length; tried += 1) {
+      const user = users[next++ % users.length]!;
+      const step = [current, current + 1].find((candidate) => candidate > (lastStep.get(user.username) ?? -1));
+      if (step === undefined) continue;
+      lastStep.set(user.username, step);
+      context.vars.totp = totpCode(user.totpSecret, step * 30_000 + 15_000);
+      return user;
+    }
+    context.vars.totp = '000000';
+    return users[next++ % users.length]!;
+  };
+}
 
 const rotate = (list: Credentials[]) => {
   let next = 0;
@@ -82,6 +115,11 @@ async function buildTokens(client: HttpClient, target: Target, users: SignInUser
   });
 }
 
+/** What outlives one run in the generator process. */
+export interface LastingState {
+  totpPickers: Record<string, ReturnType<typeof totpPicker>>;
+}
+
 /** Access tokens reused round-robin: userinfo and introspection do not consume them. */
 const REUSABLE_TOKENS = 64;
 
@@ -89,7 +127,7 @@ const REUSABLE_TOKENS = 64;
  * The steps of one operation against one server, with its pool filled for
  * `count` requests (pooled operations only; the others ignore it).
  */
-export async function prepareOperation(op: OperationId, target: Target, users: SignInUsers, client: HttpClient, count: number): Promise<Step[]> {
+export async function prepareOperation(op: OperationId, target: Target, users: SignInUsers, client: HttpClient, count: number, lasting: LastingState): Promise<Step[]> {
   switch (op) {
     case 'cc-opaque':
       return [clientCredentialsStep('opaque')];
@@ -112,6 +150,12 @@ export async function prepareOperation(op: OperationId, target: Target, users: S
     case 'jwks':
       return [jwksStep];
     case 'signin-argon2':
+      if (target.kind === 'admit' && users.totp.length > 0) {
+        // One picker per server for the whole process: the steps used must be remembered across runs.
+        lasting.totpPickers[target.origin] ??= totpPicker(users.totp);
+        return signInSteps(admitLoginPage, lasting.totpPickers[target.origin]!, totpSecondFactor());
+      }
+      return signInSteps(loginPageOf(target), rotate(signInUsers(op, target, users)));
     case 'signin-ldap':
     case 'signin-protocol':
       return signInSteps(loginPageOf(target), rotate(signInUsers(op, target, users)));
