@@ -28,6 +28,8 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
+// Ctrl-C: exit normally, so every child's exit hook stops it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 const startedAt = new Date().toISOString();
@@ -44,6 +46,15 @@ async function redisPid(url: string): Promise<number> {
   const info = await client.info('server');
   client.disconnect();
   return Number(/^process_id:(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
+/** Redis's count of commands processed (INFO stats), read over one connection kept for the run. */
+function redisCommandCounter(url: string) {
+  const client = new Redis(url);
+  return {
+    read: async () => Number(/^total_commands_processed:(\d+)/m.exec(await client.info('stats'))?.[1] ?? 0),
+    close: () => client.disconnect(),
+  };
 }
 
 try {
@@ -65,9 +76,13 @@ try {
     if (servers.totpSkipped) notes.push(`argon2id sign-in without its TOTP step: ${servers.totpSkipped}`);
     const generator = await startGenerator(servers.users);
     const storePid = store === 'redis' ? await redisPid(redis.url) : undefined;
+    const counter = store === 'redis' ? redisCommandCounter(redis.url) : undefined;
     try {
-      for (const op of ops) operations.push(await measureOperation(op, planFor(op, plan), { generator, servers, store, storePid, ticksPerSecond, log }));
+      for (const op of ops) {
+        operations.push(await measureOperation(op, planFor(op, plan), { generator, servers, store, storePid, storeCommands: counter?.read, ticksPerSecond, log }));
+      }
     } finally {
+      counter?.close();
       await generator.stop();
       await servers.stop();
     }
@@ -79,7 +94,7 @@ try {
 
   notes.push(
     'Ratios are admit/baseline per back-to-back pair (A B A B …), summarised as median (min–max); CPU is the server process\'s utime+stime (all threads) from /proc/<pid>/stat over the timed phase, divided by completed operations.',
-    'Throughput is closed-model (autocannon, 32 connections); latency is open-model (fixed arrival rate, measured from each scheduled arrival) at 50 % and 80 % of the baseline\'s saturated rate, with samples pooled over the pairs.',
+    'Throughput is closed-model (autocannon, 32 connections; 16 for the protocol sign-in, 8 for argon2id and LDAP sign-ins); latency is open-model (flows start at a fixed rate whatever the answers do; each timed from its first request to its last answer) at 50 % and 80 % of the baseline\'s saturated rate, and for sign-ins at 70 % of admit\'s own, with samples pooled over 2 pairs.',
     'The load generator shares the machine with both servers (one process each): absolute numbers move with other work on the machine, ratios much less.',
     `admit runs with NODE_ENV=production and log level ${args.admitLogLevel}${args.admitLogLevel === 'info' ? ' (its default: one JSON line per request, written to /dev/null)' : ''}; the baseline logs nothing.`,
   );

@@ -34,7 +34,13 @@ export async function startNodeChild(options: {
   child.stderr?.on('data', (chunk: Buffer) => {
     errorOutput = (errorOutput + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A harness that fails or is interrupted must not leave servers behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    process.off('exit', killOnExit);
+    resolve();
+  }));
   if (!options.noReadyMessage) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${options.script} did not start in time:\n${errorOutput}`)), options.readyTimeoutMs ?? 30_000);

@@ -11,6 +11,8 @@ export interface MeasuredRun {
   elapsedMs: number;
   /** Untimed preparation (pool building). */
   prepareMs: number;
+  /** The counter's increase over the timed phase, when one was given. */
+  counted?: number;
 }
 
 /**
@@ -33,23 +35,26 @@ export async function startGenerator(users: SignInUsers, nodeFlags: string[] = [
   const reply = (id: number) => new Promise<FromGenerator>((resolve, reject) => waiting.set(id, { resolve, reject }));
   tell({ type: 'configure', users });
 
-  async function run(spec: RunSpec, watch: Record<string, number>): Promise<MeasuredRun> {
+  /** `counter`: an extra count read around the timed phase (Redis's total commands processed). */
+  async function run(spec: RunSpec, watch: Record<string, number>, counter?: () => Promise<number>): Promise<MeasuredRun> {
     const id = nextId++;
     const prepared = reply(id);
     tell({ type: 'prepare', id, spec });
     const ready = await prepared;
     const sample = () => Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, readCpu(pid)])) as Record<string, CpuSample>;
+    const countBefore = counter ? await counter() : undefined;
     const before = sample();
     const done = reply(id);
     tell({ type: 'go', id });
     const message = await done;
     const after = sample();
+    const counted = counter && countBefore !== undefined ? (await counter()) - countBefore : undefined;
     if (message.type !== 'done') throw new Error(`unexpected answer ${message.type}`);
     const cpuTicks = Object.fromEntries(Object.keys(watch).map((name) => [name, after[name]!.ticks - before[name]!.ticks]));
     const started = Object.values(before)[0]?.at ?? 0;
     const ended = Object.values(after)[0]?.at ?? 0;
     const prepareMs = ready.type === 'prepared' ? ready.prepareMs : 0;
-    return { spec, result: message.result, cpuTicks, elapsedMs: ended - started, prepareMs };
+    return { spec, result: message.result, cpuTicks, elapsedMs: ended - started, prepareMs, ...(counted === undefined ? {} : { counted }) };
   }
 
   async function stop(): Promise<void> {

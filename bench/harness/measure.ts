@@ -30,6 +30,8 @@ export interface MeasureContext {
   store: 'redis' | 'sqlite';
   /** The store's own process (redis-server), when there is one, for store CPU per op. */
   storePid?: number;
+  /** Commands the store has processed so far (Redis INFO), for store commands per op. */
+  storeCommands?: () => Promise<number>;
   ticksPerSecond: number;
   log(line: string): void;
 }
@@ -56,11 +58,11 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
     return POOLED.has(op) ? { ...base, amount: Math.max(200, Math.round((estimates.get(server.kind) ?? 400) * seconds)) } : { ...base, seconds };
   };
   const closedRun = async (server: RunningServer, pair: number, seconds: number): Promise<ClosedRunRecord> => {
-    const run = await ctx.generator.run(closedSpec(server, seconds), watch(server));
+    const run = await ctx.generator.run(closedSpec(server, seconds), watch(server), ctx.storeCommands);
     if (run.result.mode !== 'closed') throw new Error('expected a closed-model result');
     const { rate, completed, failed, durationMs, firstFailure } = run.result;
     ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} closed  ${rate.toFixed(0).padStart(6)} /s  ${completed} ok ${failed} failed  (pool ${Math.round(run.prepareMs)} ms)${firstFailure ? `  first failure: ${firstFailure.slice(0, 300)}` : ''}`);
-    return { pair, rate, completed, failed, durationMs, cpuTicks: { server: run.cpuTicks.server ?? 0, store: run.cpuTicks.store }, firstFailure };
+    return { pair, rate, completed, failed, durationMs, cpuTicks: { server: run.cpuTicks.server ?? 0, store: run.cpuTicks.store }, storeCommands: run.counted, firstFailure };
   };
 
   for (const server of servers) estimates.set(server.kind, (await closedRun(server, 0, plan.warmSeconds)).rate);
@@ -81,7 +83,7 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
         const run = await ctx.generator.run({ op, target: target(server), mode: 'open', rate, seconds: plan.openSeconds }, watch(server));
         if (run.result.mode !== 'open') throw new Error('expected an open-model result');
         results.get(server.kind)!.push(run.result);
-        ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} open    ${rate.toFixed(0).padStart(6)} /s  ${run.result.completed} ok ${run.result.failed} failed ${run.result.dropped} dropped, p99 ${percentile(run.result.latenciesMs, 99).toFixed(1)} ms, lag p99 ${run.result.lagP99Ms} ms`);
+        ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} open    ${rate.toFixed(0).padStart(6)} /s  ${run.result.completed} ok ${run.result.failed} failed ${run.result.dropped} dropped, p99 ${percentile(run.result.latenciesMs, 99).toFixed(1)} ms, lag p99 ${run.result.lagP99Ms} ms${run.result.firstFailure ? `  first failure: ${run.result.firstFailure.slice(0, 300)}` : ''}`);
       }
     }
     return (kind: string) => summariseOpenRuns(results.get(kind) ?? []);

@@ -32,7 +32,7 @@ const REDIS_OPS: OperationId[] = [
   'signin-protocol', 'signin-argon2', 'signin-ldap',
 ];
 const SQLITE_OPS: OperationId[] = ['cc-opaque', 'code', 'refresh', 'userinfo', 'introspection'];
-const QUICK_REDIS_OPS: OperationId[] = ['cc-opaque', 'code', 'refresh', 'userinfo', 'introspection', 'signin-protocol', 'signin-argon2'];
+const QUICK_REDIS_OPS: OperationId[] = ['cc-opaque', 'code', 'userinfo', 'signin-protocol', 'signin-argon2'];
 
 export interface StorePlan {
   store: 'redis' | 'sqlite';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.ts';
@@ -49,8 +50,10 @@ export interface ServerOptions {
  */
 export async function startServers(options: ServerOptions): Promise<ServerPair> {
   const [admitPort, baselinePort] = [await freePort(), await freePort()];
-  const storeUrl = (name: string) => (options.store === 'redis' ? options.redisUrl : `sqlite:${join(options.dir, `${name}.db`)}`);
-  const prefix = (name: string) => `bench-${name}-${options.store}:`;
+  // Each start gets fresh keys / files: a run may start servers more than once on one Redis.
+  const tag = randomBytes(3).toString('hex');
+  const storeUrl = (name: string) => (options.store === 'redis' ? options.redisUrl : `sqlite:${join(options.dir, `${name}-${tag}.db`)}`);
+  const prefix = (name: string) => `bench-${name}-${options.store}-${tag}:`;
 
   const seeded = await seedAdmitStore({ storeUrl: storeUrl('admit'), keyPrefix: prefix('admit'), masterSecret: BENCH_SECRET, users: options.usersPerKind });
 
@@ -65,7 +68,7 @@ export async function startServers(options: ServerOptions): Promise<ServerPair> 
     }
   }
 
-  const configPath = join(options.dir, `admit-${options.store}.yaml`);
+  const configPath = join(options.dir, `admit-${options.store}-${tag}.yaml`);
   writeFileSync(configPath, JSON.stringify(admitConfig({ port: admitPort, keyPrefix: prefix('admit'), ldapDirectory: options.ldapDirectory, logLevel: options.logLevel }), null, 2));
   const admit = await startNodeChild({
     script: benchPath('servers/admit.ts'),
@@ -76,7 +79,7 @@ export async function startServers(options: ServerOptions): Promise<ServerPair> 
     },
   });
 
-  const baselineSpecPath = join(options.dir, `baseline-${options.store}.json`);
+  const baselineSpecPath = join(options.dir, `baseline-${options.store}-${tag}.json`);
   const spec: BaselineSpec = { issuer: `http://127.0.0.1:${baselinePort}`, port: baselinePort, storeUrl: storeUrl('baseline'), keyPrefix: prefix('baseline'), keys: seeded.keys };
   // Private keys: readable by this user only, and the directory is removed at the end.
   writeFileSync(baselineSpecPath, JSON.stringify(spec), { mode: 0o600 });

@@ -21,8 +21,8 @@ export async function measureThreadpool(
     const generator = await startGenerator(servers.users);
     try {
       const target = { kind: 'admit' as const, origin: servers.admit.origin };
-      await generator.run({ op: 'signin-argon2', target, mode: 'closed', connections: 32, seconds: 1 }, {});
-      const closed = await generator.run({ op: 'signin-argon2', target, mode: 'closed', connections: 32, seconds }, {});
+      await generator.run({ op: 'signin-argon2', target, mode: 'closed', connections: 8, seconds: 1 }, {});
+      const closed = await generator.run({ op: 'signin-argon2', target, mode: 'closed', connections: 8, seconds }, {});
       const rate = closed.result.mode === 'closed' ? closed.result.rate : Number.NaN;
       const open = await generator.run({ op: 'signin-argon2', target, mode: 'open', rate: Math.max(1, Math.round(rate * 0.7)), seconds }, {});
       const samples = open.result.mode === 'open' ? open.result.latenciesMs : [];

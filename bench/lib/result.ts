@@ -16,6 +16,7 @@ const closedRunSchema = z.object({
   failed: z.number().int(),
   cpuUsPerOp: num,
   storeCpuUsPerOp: num,
+  storeCommandsPerOp: num,
   durationMs: z.number(),
 });
 
@@ -24,6 +25,8 @@ export const serverSideSchema = z.object({
   rate: spreadSchema,
   cpuUsPerOp: spreadSchema,
   storeCpuUsPerOp: spreadSchema,
+  /** Redis commands per operation (the store work admit adds is visible here, free of CPU noise). */
+  storeCommandsPerOp: spreadSchema,
   failed: z.number().int(),
   firstFailure: z.string().optional(),
 });

@@ -10,6 +10,8 @@ export interface ClosedRunRecord {
   durationMs: number;
   /** CPU ticks of the server and (when watched) the store process during the run. */
   cpuTicks: { server: number; store?: number };
+  /** Commands the store (Redis) processed during the run. */
+  storeCommands?: number;
   firstFailure?: string;
 }
 
@@ -26,6 +28,7 @@ export function summariseSide(runs: readonly ClosedRunRecord[], ticksPerSecond: 
     durationMs: Math.round(run.durationMs),
     cpuUsPerOp: perOp(run.cpuTicks.server, run.completed, ticksPerSecond),
     storeCpuUsPerOp: perOp(run.cpuTicks.store, run.completed, ticksPerSecond),
+    storeCommandsPerOp: run.storeCommands === undefined || run.completed <= 0 ? Number.NaN : run.storeCommands / run.completed,
   }));
   const firstFailure = runs.find((run) => run.firstFailure)?.firstFailure;
   return {
@@ -33,6 +36,7 @@ export function summariseSide(runs: readonly ClosedRunRecord[], ticksPerSecond: 
     rate: spread(rows.map((row) => row.rate)),
     cpuUsPerOp: spread(rows.map((row) => row.cpuUsPerOp)),
     storeCpuUsPerOp: spread(rows.map((row) => row.storeCpuUsPerOp)),
+    storeCommandsPerOp: spread(rows.map((row) => row.storeCommandsPerOp)),
     failed: rows.reduce((sum, row) => sum + row.failed, 0),
     ...(firstFailure ? { firstFailure } : {}),
   };

@@ -40,6 +40,7 @@ function operationRow(op: OperationResult): string {
     op.admit ? whole(op.admit.rate.median) : '—',
     whole(op.baseline.rate.median),
     `${whole(op.admit?.cpuUsPerOp.median)} / ${whole(op.baseline.cpuUsPerOp.median)}`,
+    `${fixed(op.admit?.storeCommandsPerOp.median, 1)} / ${fixed(op.baseline.storeCommandsPerOp.median, 1)}`,
     formatPoint(at(0.5)),
     formatPoint(at(0.8)),
     formatTarget(op.target),
@@ -49,8 +50,8 @@ function operationRow(op: OperationResult): string {
 
 export function formatOperationsTable(operations: readonly OperationResult[]): string {
   const header = [
-    '| Operation | Store | admit / baseline (median, range) | admit /s | baseline /s | server CPU µs/op (admit / baseline) | p50 / p90 / p99 ms at 50 % (admit · baseline) | … at 80 % | Target |',
-    '| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- |',
+    '| Operation | Store | admit / baseline (median, range) | admit /s | baseline /s | server CPU µs/op (admit / baseline) | Redis commands/op (admit / baseline) | p50 / p90 / p99 ms at 50 % (admit · baseline) | … at 80 % | Target |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
   ];
   return [...header, ...operations.map(operationRow)].join('\n');
 }

@@ -33,8 +33,12 @@ export const MFA_METHODS = ['sms', 'call', 'totp', 'webauthn'] as const;
 
 /** A site's `mfa` policy. */
 export const mfaPolicySchema = z.object({
-  /** Every user of the site must enroll a second factor and use it at sign-in. Users who enrolled are asked for it either way. */
-  required: z.boolean().default(false),
+  /**
+   * Every user of the site must enroll a second factor and use it at sign-in
+   * (the seed's first sign-in walks through enrollment). Users who enrolled
+   * are asked for it either way.
+   */
+  required: z.boolean().default(true),
   /** The methods the enrollment offers; the device types follow (phone: sms/call/totp, tablet: totp, landline: call, security key: webauthn). */
   methods: z.array(z.enum(MFA_METHODS)).min(1).default([...MFA_METHODS]),
   /** Offer recovery codes at the end of the enrollment. */
