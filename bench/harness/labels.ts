@@ -15,7 +15,7 @@ export const OPERATION_LABELS: Record<OperationId, string> = {
   'signin-protocol': 'sign-in protocol (hash excluded)',
 };
 
-const PASSWORD_ONLY = 'password only';
+const PASSWORD_ONLY = 'password only: the bench sites do not require MFA of users who have not enrolled (admit\'s default requires it)';
 
 const NOTES: Partial<Record<OperationId, string[]>> = {
   'cc-jwt': ['admit issues no JWT access tokens for client credentials yet (no resource server / resourceIndicators configuration): only the baseline is measured'],

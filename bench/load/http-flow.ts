@@ -1,6 +1,12 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { newContext, normaliseHeaders, type FlowContext, type HttpRequest, type HttpResponse, type Step } from './script.ts';
 
+class StaleSocketError extends Error {
+  constructor(cause: Error) {
+    super(`stale keep-alive socket: ${cause.message}`, { cause });
+  }
+}
+
 /**
  * Runs a script's steps one after another over node:http (keep-alive), for
  * the open-model runner and for building pools before a timed run.
@@ -9,7 +15,7 @@ export function createHttpClient(origin: string, maxSockets = 256) {
   const { hostname, port } = new URL(origin);
   const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
 
-  function send(req: HttpRequest): Promise<HttpResponse> {
+  function sendOnce(req: HttpRequest): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest({
         hostname, port, agent, method: req.method, path: req.path,
@@ -26,9 +32,23 @@ export function createHttpClient(origin: string, maxSockets = 256) {
         incoming.on('error', reject);
       });
       outgoing.on('timeout', () => outgoing.destroy(new Error('request timed out')));
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // The server closed an idle keep-alive socket just as it was reused: the request never
+        // reached it, so sending it again is safe (Node's documented pattern for reusedSocket).
+        reject(outgoing.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') ? new StaleSocketError(error) : error);
+      });
       outgoing.end(req.body);
     });
+  }
+
+  async function send(req: HttpRequest): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await sendOnce(req);
+      } catch (error) {
+        if (!(error instanceof StaleSocketError) || attempt >= 3) throw error;
+      }
+    }
   }
 
   /** Runs every step; resolves with the context when all passed, or with the failing step. */

@@ -85,20 +85,31 @@ function signInUsers(op: OperationId, target: Target, users: SignInUsers): Crede
   return users.cheap;
 }
 
+/** Untimed preparation is retried a few times: one stray failure should not end a 10-minute run. */
+async function withRetries<T>(what: string, task: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await task();
+    } catch (error) {
+      if (attempt >= attempts) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
 /** Authorization codes, built by real sign-ins (untimed) and SSO authorize requests on their sessions. */
 async function buildCodes(client: HttpClient, target: Target, users: SignInUsers, count: number): Promise<PooledCode[]> {
   const sessions = Math.ceil(count / CODES_PER_SESSION);
   const credentials = rotate(signInUsers('signin-protocol', target, users));
-  const perSession = await inParallel(sessions, BUILD_CONCURRENCY, async () => {
+  const perSession = await inParallel(sessions, BUILD_CONCURRENCY, () => withRetries(`building codes on ${target.kind}`, async () => {
     const context = newContext();
     const codes: PooledCode[] = [];
     for (let i = 0; i < CODES_PER_SESSION; i += 1) {
       const outcome = await client.runFlow(i === 0 ? signInToCodeSteps(loginPageOf(target), credentials) : [ssoAuthorizeStep], context);
-      if (!outcome.ok) throw new Error(`building codes on ${target.kind}: ${outcome.step}: ${outcome.detail}`);
+      if (!outcome.ok) throw new Error(`${outcome.step}: ${outcome.detail}`);
       codes.push({ code: context.vars.code!, verifier: context.vars.verifier! });
     }
     return codes;
-  });
+  }));
   return perSession.flat().slice(0, count);
 }
 
@@ -110,6 +121,7 @@ async function buildTokens(client: HttpClient, target: Target, users: SignInUser
     context.vars.code = codes[index]!.code;
     context.vars.verifier = codes[index]!.verifier;
     const outcome = await client.runFlow([exchangeStep], context);
+    // A code is single-use, so a failed exchange is not retried: the run stops with the reason.
     if (!outcome.ok) throw new Error(`building tokens on ${target.kind}: ${outcome.detail}`);
     return { accessToken: context.vars.accessToken!, refreshToken: context.vars.refreshToken };
   });
