@@ -7,19 +7,9 @@ import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { SEED_RULES } from '../support/seed-password-rules.ts';
 
 const SECRET = 'pw-change-secret-0123456789-0123456789';
-const SEED_RULES = [
-  'Minimum length should be at least "8"',
-  'Number of special characters to include "1"',
-  'Must contain both upper and lowercase characters',
-  'Number of numerals to include "1"',
-  'Must not be a palindrome',
-  'Must not contain any character more than twice consecutively',
-  'Must not have 5 consecutive characters from username',
-  'Must not contain 5 consecutive characters from your old password',
-  'Must not contain restricted patterns',
-];
 
 describe('Change Password at the end of the first sign-in (seed step 14), in Chromium', () => {
   let running: RunningAdmit;
@@ -76,7 +66,7 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
     await startSignIn(page, 'judith', 'Initial#Pass1');
     await page.getByRole('heading', { name: 'Change Password' }).waitFor();
     const rules = await page.locator('#password-rules li').allInnerTexts();
-    for (const [index, text] of SEED_RULES.entries()) assert.ok(rules[index]?.startsWith(text.replace('"8"', '"8"')) || rules.some((r) => r.startsWith(text)), `rule shown: ${text}`);
+    for (const text of SEED_RULES) assert.ok(rules.some((shown) => shown.startsWith(text)), `rule shown: ${text}`);
     await page.getByText('List', { exact: true }).click();
     assert.match(await page.locator('.rule-list').innerText(), /password, passwort, welcome, itron/);
     await screenshot(page, 'password-change');

@@ -1,17 +1,11 @@
 import { storeKey } from '../../store/port.ts';
+import type { AuditEvent } from './audit-log.ts';
 
 /** An audit event as stored and shown: the recorded event plus when, where from, and an id. */
-export interface StoredAuditEvent {
+export interface StoredAuditEvent extends AuditEvent {
   id: string;
   /** ISO 8601, UTC. */
   at: string;
-  action: string;
-  outcome: string;
-  site?: string;
-  username?: string;
-  accountId?: string;
-  actor?: string;
-  detail?: Record<string, string | number | boolean>;
   requestId?: string;
   ip?: string;
   userAgent?: string;

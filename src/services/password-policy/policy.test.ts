@@ -4,22 +4,11 @@ import { hashPassword } from '../../kit/password-hash.ts';
 import { createPasswordPolicy } from './policy.ts';
 import { passwordPolicySchema } from './schema.ts';
 import { createCommonPasswordList } from './common-passwords.ts';
+import { SEED_RULES } from '../../../test/support/seed-password-rules.ts';
 
 const commonPasswords = createCommonPasswordList(async () => ['password', 'dragon']);
 const make = (overrides: object = {}) => createPasswordPolicy(passwordPolicySchema.parse(overrides), { commonPasswords });
 
-// The list on the seed's Change Password screen (seeds/000, step 14), verbatim.
-const SEED_RULES = [
-  'Minimum length should be at least "8"',
-  'Number of special characters to include "1"',
-  'Must contain both upper and lowercase characters',
-  'Number of numerals to include "1"',
-  'Must not be a palindrome',
-  'Must not contain any character more than twice consecutively',
-  'Must not have 5 consecutive characters from username',
-  'Must not contain 5 consecutive characters from your old password',
-  'Must not contain restricted patterns',
-];
 
 describe('password policy', () => {
   it('shows the seed\'s rules in the seed\'s order by default, plus max length, common list and history', () => {
