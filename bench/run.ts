@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { startRedis, type RunningRedis } from '../test/support/redis-server.ts';
 import { parseArgs, USAGE } from './lib/args.ts';
 import { clockTicksPerSecond } from './lib/proc-stat.ts';
-import { describeMachine } from './lib/machine.ts';
+import { describeMachine, loadAverage } from './lib/machine.ts';
 import { toResultJson, type BenchResult, type OperationResult } from './lib/result.ts';
 import { formatReport } from './lib/table.ts';
 import { benchPath } from './harness/child-process.ts';
@@ -103,7 +103,7 @@ try {
     mode: args.quick ? 'quick' : 'full',
     startedAt,
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,
-    machine,
+    machine: { ...machine, loadAverageAtEnd: loadAverage() },
     settings: { plans, ticksPerSecond, sessions: memory?.sessions ?? null },
     operations,
     memory,

@@ -1,7 +1,9 @@
 import { cpus, loadavg, totalmem, availableParallelism, release, type } from 'node:os';
 import type { Machine } from './result.ts';
 
-/** What the numbers were measured on. */
+export const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100);
+
+/** What the numbers were measured on (loadAverageAtEnd is filled in when the run ends). */
 export function describeMachine(threadpoolSize: string | undefined): Machine {
   return {
     nproc: availableParallelism(),
@@ -9,7 +11,8 @@ export function describeMachine(threadpoolSize: string | undefined): Machine {
     node: process.version,
     os: `${type()} ${release()}`,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+    loadAverageAtStart: loadAverage(),
+    loadAverageAtEnd: [],
     uvThreadpoolSize: threadpoolSize ?? 'default (4)',
   };
 }

@@ -85,6 +85,8 @@ export const machineSchema = z.object({
   os: z.string(),
   memoryGiB: z.number(),
   loadAverageAtStart: z.array(z.number()),
+  /** Other work on the machine during the run shows here (1, 5, 15-minute averages). */
+  loadAverageAtEnd: z.array(z.number()),
   uvThreadpoolSize: z.string(),
 });
 

@@ -37,6 +37,7 @@ function operationRow(op: OperationResult): string {
     op.label,
     op.store,
     op.admit ? formatSpread(op.ratio) : 'not supported',
+    op.admit ? formatSpread(op.cpuRatio) : '—',
     op.admit ? whole(op.admit.rate.median) : '—',
     whole(op.baseline.rate.median),
     `${whole(op.admit?.cpuUsPerOp.median)} / ${whole(op.baseline.cpuUsPerOp.median)}`,
@@ -50,8 +51,8 @@ function operationRow(op: OperationResult): string {
 
 export function formatOperationsTable(operations: readonly OperationResult[]): string {
   const header = [
-    '| Operation | Store | admit / baseline (median, range) | admit /s | baseline /s | server CPU µs/op (admit / baseline) | Redis commands/op (admit / baseline) | p50 / p90 / p99 ms at 50 % (admit · baseline) | … at 80 % | Target |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
+    '| Operation | Store | throughput admit / baseline (median, range) | CPU cost baseline / admit (median, range) | admit /s | baseline /s | server CPU µs/op (admit / baseline) | Redis commands/op (admit / baseline) | p50 / p90 / p99 ms at 50 % (admit · baseline) | … at 80 % | Target |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
   ];
   return [...header, ...operations.map(operationRow)].join('\n');
 }
@@ -71,7 +72,7 @@ export function formatReport(result: BenchResult): string {
   const { machine } = result;
   const lines = [
     `admit benchmark (${result.mode}), ${result.startedAt}, ${Math.round(result.durationSeconds)} s`,
-    `machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load average at start ${machine.loadAverageAtStart.join(' ')}, UV_THREADPOOL_SIZE ${machine.uvThreadpoolSize}`,
+    `machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load average at start ${machine.loadAverageAtStart.join(' ')} and end ${machine.loadAverageAtEnd.join(' ')}, UV_THREADPOOL_SIZE ${machine.uvThreadpoolSize}`,
     '',
     formatOperationsTable(result.operations),
   ];

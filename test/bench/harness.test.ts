@@ -151,7 +151,7 @@ describe('bench: targets', () => {
 function result(): BenchResult {
   return {
     schema: 'admit-bench/1', mode: 'quick', startedAt: '2026-01-01T00:00:00.000Z', durationSeconds: 90,
-    machine: { nproc: 2, cpuModel: 'Test CPU', node: 'v24.0.0', os: 'Linux', memoryGiB: 8, loadAverageAtStart: [0.1, 0.2, 0.3], uvThreadpoolSize: 'default (4)' },
+    machine: { nproc: 2, cpuModel: 'Test CPU', node: 'v24.0.0', os: 'Linux', memoryGiB: 8, loadAverageAtStart: [0.1, 0.2, 0.3], loadAverageAtEnd: [0.2, 0.2, 0.3], uvThreadpoolSize: 'default (4)' },
     settings: {}, operations: [operation()], memory: null, threadpool: null, notes: ['a note'],
   };
 }
@@ -174,8 +174,9 @@ describe('bench: result file and report', () => {
     judged.target = operationTarget(judged);
     const table = formatOperationsTable([judged]);
     const row = table.split('\n')[2]!;
-    assert.match(row, /^\| client_credentials \(opaque\) \| redis \| 0\.95 \(0\.90–1\.00\) \|/);
+    assert.match(row, /^\| client_credentials \(opaque\) \| redis \| 0\.95 \(0\.90–1\.00\) \| 0\.83 \(0\.67–1\.00\) \|/);
     assert.match(row, /1\.0 \/ 2\.0 \/ 3\.0 · 1\.0 \/ 1\.5 \/ 2\.0/);
+    assert.ok(row.includes('| 0.83 (0.67–1.00) |'), 'the CPU-cost ratio, baseline / admit');
     assert.match(row, /≥ 0\.9 × baseline: met/);
     assert.equal(formatSpread(null), '—');
     assert.match(formatReport(result()), /machine: 2 × Test CPU/);
