@@ -90,6 +90,7 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
 
       for (const page of MFA_PAGES) {
         router.get(`${base}/${page.name}`, noStore, async (ctx) => {
+          // A page opened before the step began (a bookmark, a stale tab): the placeholder is never saved; the step starts at /mfa.
           const request = await loadMfaRequest(deps, mfaDeps, ctx, async () => ({ page: 'start', trust: true, firstEnrollment: false }));
           if (request.isNew || request.progress.page !== page.name) {
             ctx.status = 303;
