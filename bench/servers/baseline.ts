@@ -11,8 +11,7 @@ import { createServer } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { createStore } from '../../src/store/create-store.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
-import { claimsByScope } from '../../src/oidc/find-account.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/provider.ts';
+import { protocolSettings, protocolFeatures } from '../../src/oidc/protocol-settings.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { API_RESOURCE, baselineClients } from './clients.ts';
 
@@ -55,23 +54,14 @@ const configuration: Configuration = {
   adapter: createOidcAdapterFactory(store),
   clients: baselineClients() as unknown as Configuration['clients'],
   findAccount,
-  claims: claimsByScope,
-  scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'tenant', 'groups'],
-  acrValues: [ACR_PASSWORD, ACR_MFA],
-  responseTypes: ['code'],
-  pkce: { required: () => true },
-  rotateRefreshToken: true,
+  ...protocolSettings(tokens),
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   loadExistingGrant,
   cookies: { keys: ['bench-baseline-cookie-key-0123456789abcdef'] },
   jwks: { keys: spec.keys as never[] },
   features: {
     devInteractions: { enabled: true },
-    clientCredentials: { enabled: true },
-    introspection: { enabled: true },
-    revocation: { enabled: true },
-    userinfo: { enabled: true },
-    backchannelLogout: { enabled: true },
+    ...protocolFeatures,
     rpInitiatedLogout: { enabled: true },
     // Only for the JWT client-credentials row: API_RESOURCE gets ES256 JWT access tokens.
     resourceIndicators: {
@@ -83,16 +73,6 @@ const configuration: Configuration = {
         return { scope: 'api:read', audience: API_RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
       },
     },
-  },
-  ttl: {
-    AccessToken: tokens.accessTokenSeconds,
-    ClientCredentials: tokens.accessTokenSeconds,
-    IdToken: tokens.idTokenSeconds,
-    RefreshToken: tokens.refreshTokenSeconds,
-    Session: tokens.sessionSeconds,
-    Grant: tokens.refreshTokenSeconds,
-    Interaction: tokens.interactionSeconds,
-    AuthorizationCode: 60,
   },
 };
 

@@ -5,15 +5,15 @@ import type { AccountService } from '../services/accounts.ts';
 import type { Renderer } from '../http/render.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
-import { createFindAccount, claimsByScope } from './find-account.ts';
+import { createFindAccount } from './find-account.ts';
+import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
 import { providerPages } from './provider-pages.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
 import { portalClient } from '../portal/portal-client.ts';
 
-export const ACR_PASSWORD = 'urn:admit:acr:pwd';
-export const ACR_MFA = 'urn:admit:acr:mfa';
+export { ACR_PASSWORD, ACR_MFA } from './protocol-settings.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -48,13 +48,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     findAccount: createFindAccount(accounts),
-    claims: claimsByScope,
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'tenant', 'groups'],
-    acrValues: [ACR_PASSWORD, ACR_MFA],
-    responseTypes: ['code'],
-    // OAuth 2.1: every authorization code request carries an S256 challenge.
-    pkce: { required: () => true },
-    rotateRefreshToken: true,
+    ...protocolSettings(tokens),
     // First-party applications get refresh tokens without `prompt=consent`;
     // those refresh tokens end with the session (oidc-provider's expiresWithSession).
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
@@ -72,11 +66,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     jwks: { keys: deps.signingKeys as never[] },
     features: {
       devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
-      userinfo: { enabled: true },
-      backchannelLogout: { enabled: true },
+      ...protocolFeatures,
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: pages.logoutSource,
@@ -85,16 +75,6 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     renderError: pages.renderError,
     fetch: outgoingFetch(config.server.allowLoopbackRequests),
-    ttl: {
-      AccessToken: tokens.accessTokenSeconds,
-      ClientCredentials: tokens.accessTokenSeconds,
-      IdToken: tokens.idTokenSeconds,
-      RefreshToken: tokens.refreshTokenSeconds,
-      Session: tokens.sessionSeconds,
-      Grant: tokens.refreshTokenSeconds,
-      Interaction: tokens.interactionSeconds,
-      AuthorizationCode: 60,
-    },
   };
 
   const provider = new Provider(config.server.issuer, configuration);
