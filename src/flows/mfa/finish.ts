@@ -32,3 +32,17 @@ export async function completeSecondFactor(request: MfaRequest, progress: MfaPro
   const state = await request.save({ ...progress, done: true, enrolling: undefined }, amr);
   await continueSignIn(request.deps, ctx, request.uid, state);
 }
+
+/**
+ * Ends the MFA step without a factor: only where Duo let the user through
+ * (Duo unreachable on a fail-open site, or a device Duo remembers). No
+ * trusted browser, no freshness for managing devices, and amr claims no
+ * second factor; the session satisfies the step for a short while only.
+ */
+export async function completeWithoutFactor(request: MfaRequest, reason: 'duo_fail_open' | 'duo_no_factor'): Promise<void> {
+  const { who, ctx } = request;
+  await request.mfa.duo.recordPassWithoutFactor(who.accountId);
+  request.mfa.audit(ctx, who, 'mfa_passed_without_factor', reason);
+  const state = await request.save({ ...request.progress, page: 'choose', challenge: undefined, after: undefined, done: true, enrolling: undefined });
+  await continueSignIn(request.deps, ctx, request.uid, state);
+}

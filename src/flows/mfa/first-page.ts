@@ -11,7 +11,7 @@ import type { MfaProgress } from './progress.ts';
  */
 export async function firstPage(who: MfaSubject, mfa: MfaService, ctx: Context, bindTo: string): Promise<MfaProgress> {
   const base = { trust: true, firstEnrollment: false };
-  if (!(await mfa.hasUsableFactor(who.accountId))) return { ...base, page: 'start', firstEnrollment: true };
+  if (!(await mfa.hasAnyFactor(who))) return { ...base, page: 'start', firstEnrollment: true };
   const { defaultDeviceId, whenILogIn } = await mfa.settings(who.accountId);
   const device = defaultDeviceId ? await mfa.devices.get(who.accountId, defaultDeviceId) : undefined;
   if (whenILogIn === 'ask' || !device || !methodsOf(device).includes(whenILogIn)) return { ...base, page: 'choose' };

@@ -7,9 +7,10 @@ import { recoveryPage } from './recovery-page.ts';
 import { settingsPage } from './settings-page.ts';
 import { deviceOptionsPage } from './device-options-page.ts';
 import { choosePage, codePage, keyVerifyPage } from './verify-pages.ts';
+import { duoPage } from './duo-page.ts';
 
 /** Every page of the MFA step, in the wizard's order. */
 export const MFA_PAGES: MfaPage[] = [
   startPage, devicePage, phonePage, verifyPhonePage, phoneTypePage, appPage, activatePage, keyPage,
-  recoveryPage, settingsPage, deviceOptionsPage, choosePage, codePage, keyVerifyPage,
+  recoveryPage, settingsPage, deviceOptionsPage, choosePage, codePage, keyVerifyPage, duoPage,
 ];

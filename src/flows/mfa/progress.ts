@@ -5,11 +5,11 @@ import type { SignInState } from '../sign-in-state.ts';
 /** The wizard's pages (seed steps 4–13), each at /interaction/:uid/mfa/<page>. */
 export const PAGES = [
   'start', 'device', 'phone', 'verify-phone', 'phone-type', 'app', 'activate', 'key',
-  'recovery', 'settings', 'device-options', 'choose', 'code', 'key-verify',
+  'recovery', 'settings', 'device-options', 'choose', 'code', 'key-verify', 'duo',
 ] as const;
 export type PageName = (typeof PAGES)[number];
 
-export type ChallengeMethod = 'sms' | 'call' | 'totp' | 'recovery' | 'webauthn';
+export type ChallengeMethod = 'sms' | 'call' | 'totp' | 'recovery' | 'webauthn' | 'duo';
 
 /** The device being added. */
 export interface Enrolling {
@@ -49,7 +49,7 @@ export interface MfaProgress {
   /** Where to go once a factor is proved, instead of finishing (the choose page's links). */
   after?: 'settings' | 'device';
   /** What the code page is checking. */
-  challenge?: { method: ChallengeMethod; deviceId?: string };
+  challenge?: { method: ChallengeMethod; deviceId?: string; /** Duo: the keyed hash of the state sent with the redirect. */ duoState?: string };
   /** The device "Device Options" is about. */
   optionsDeviceId?: string;
   /** The second factor is done: the sign-in goes on. */

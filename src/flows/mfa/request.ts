@@ -34,6 +34,8 @@ export interface MfaRequest {
   isNew: boolean;
   who: MfaSubject;
   body: Record<string, unknown>;
+  /** The authorization request's parameters (acr_values, claims: a step-up). */
+  params: Record<string, unknown>;
   /** Where a page lives. */
   url(page?: PageName): string;
   /** The flow a code or WebAuthn challenge is bound to. */
@@ -68,7 +70,7 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
   const uid = details.uid;
   const base = `/interaction/${uid}/${MFA_STEP}`;
   const request: MfaRequest = {
-    ctx, deps, mfa: mfaDeps.mfa, trustCookie: mfaDeps.trustCookie, uid, state, progress, isNew: !stored, who, body,
+    ctx, deps, mfa: mfaDeps.mfa, trustCookie: mfaDeps.trustCookie, uid, state, progress, isNew: !stored, who, body, params: details.params,
     url: (page) => (page ? `${base}/${page}` : base),
     bindTo: (purpose) => `${purpose}:${uid}`,
     fresh: (current = request.progress) => current.verifiedAt !== undefined && Date.now() - current.verifiedAt <= who.policy.freshFactorSeconds * 1000,

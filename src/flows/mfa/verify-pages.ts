@@ -9,8 +9,9 @@ import type { ChallengeMethod } from './progress.ts';
 import { factorProved } from './finish.ts';
 import { postedCredential } from './enroll-key.ts';
 import { sendProblem, sentNotice } from './send-problem.ts';
+import { startDuo } from './duo-page.ts';
 
-const METHOD_BUTTONS: Record<ChallengeMethod, string> = { sms: 'Text me', call: 'Call me', totp: 'Passcode', webauthn: 'Security key', recovery: 'Recovery code' };
+const METHOD_BUTTONS: Record<Exclude<ChallengeMethod, 'duo'>, string> = { sms: 'Text me', call: 'Call me', totp: 'Passcode', webauthn: 'Security key', recovery: 'Recovery code' };
 
 /** The user's devices with their methods, the default first (seed step 13). */
 async function choices(request: MfaRequest) {
@@ -22,6 +23,7 @@ async function choices(request: MfaRequest) {
       methods: options.filter((option) => option.deviceId === device.id).map((option) => ({ value: `${option.method}:${device.id}`, label: METHOD_BUTTONS[option.method] })),
     })).filter((device) => device.methods.length > 0),
     recovery: options.some((option) => option.method === 'recovery'),
+    duo: request.mfa.duo.enabled(request.who),
     options,
   };
 }
@@ -30,11 +32,11 @@ async function choices(request: MfaRequest) {
 export const choosePage: MfaPage = {
   name: 'choose',
   async show(request, problem = {}) {
-    const { devices, recovery } = await choices(request);
+    const { devices, recovery, duo } = await choices(request);
     const { progress } = request;
     const banner = progress.promptShown && progress.enrolled ? 'Enrollment successful! This is the login prompt that you\'ll normally see when logging in.' : undefined;
     const notice = problem.notice ?? (progress.after ? messages.mfa_verify_first : undefined);
-    await request.render('choose', { title: 'Choose an authentication method', devices, recovery, banner }, { ...problem, notice });
+    await request.render('choose', { title: 'Choose an authentication method', devices, recovery, duo, banner }, { ...problem, notice });
   },
   async submit(request) {
     const action = field(request, 'action');
@@ -43,6 +45,7 @@ export const choosePage: MfaPage = {
       return request.go({ ...request.progress, after: action });
     }
     const [method, deviceId] = (field(request, 'method') ?? '').split(':') as [ChallengeMethod, string | undefined];
+    if (method === 'duo' && request.mfa.duo.enabled(request.who)) return startDuo(request, (problem) => choosePage.show(request, problem));
     const { options } = await choices(request);
     if (!options.some((option) => option.method === method && option.deviceId === deviceId)) return choosePage.show(request, { status: 400, error: 'mfa_method_unavailable' });
     if (method === 'sms' || method === 'call') {
@@ -59,7 +62,7 @@ async function sendCode(request: MfaRequest, channel: 'sms' | 'call', deviceId: 
   return sendProblem(outcome);
 }
 
-const CODE_TITLES: Record<Exclude<ChallengeMethod, 'webauthn'>, { title: string; label: string }> = {
+const CODE_TITLES: Record<Exclude<ChallengeMethod, 'webauthn' | 'duo'>, { title: string; label: string }> = {
   sms: { title: 'Enter your 6-digit code', label: 'Enter your 6-digit code' },
   call: { title: 'Enter your 6-digit code', label: 'Enter your 6-digit code' },
   totp: { title: 'Enter a passcode', label: 'Passcode from your authenticator app' },
@@ -71,7 +74,7 @@ export const codePage: MfaPage = {
   name: 'code',
   async show(request, problem = {}) {
     const challenge = request.progress.challenge;
-    if (!challenge || challenge.method === 'webauthn') return request.go({ ...request.progress, page: 'choose' });
+    if (!challenge || challenge.method === 'webauthn' || challenge.method === 'duo') return request.go({ ...request.progress, page: 'choose' });
     const device = challenge.deviceId ? await request.mfa.devices.get(request.who.accountId, challenge.deviceId) : undefined;
     const phone = challenge.method === 'sms' || challenge.method === 'call' ? device?.phone : undefined;
     const notice = problem.notice ?? (phone ? sentNotice(challenge.method as 'sms' | 'call', phone.national) : undefined);
@@ -79,7 +82,7 @@ export const codePage: MfaPage = {
   },
   async submit(request) {
     const challenge = request.progress.challenge;
-    if (!challenge || challenge.method === 'webauthn') return request.go({ ...request.progress, page: 'choose' });
+    if (!challenge || challenge.method === 'webauthn' || challenge.method === 'duo') return request.go({ ...request.progress, page: 'choose' });
     const action = field(request, 'action');
     if (action === 'back') return request.go({ ...request.progress, page: 'choose', challenge: undefined });
     if (action === 'resend' && (challenge.method === 'sms' || challenge.method === 'call')) {

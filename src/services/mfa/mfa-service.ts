@@ -22,6 +22,7 @@ import { createFailureLimit } from './failure-limit.ts';
 import { createSecondFactorChallenge } from './challenge.ts';
 import { createEnrollment } from './enrollment.ts';
 import { createDeviceManagement, type MfaSubject } from './device-management.ts';
+import { createDuoFactor } from './duo.ts';
 import { mfaAudit, type AuditSink } from './mfa-audit.ts';
 
 /** A device as other areas (portal, admin) see it: no secrets, the number masked. */
@@ -70,6 +71,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   const failures = createFailureLimit(throttle);
   const challenge = createSecondFactorChallenge({ devices, phoneCodes, totpCodes, recovery, securityKeys, failures, audit });
   const enrollment = createEnrollment({ phoneCodes, totpCodes, securityKeys, failures, audit });
+  const duo = createDuoFactor({ store, hasher, failures, audit });
   const manage = createDeviceManagement({ devices, recovery, mailer: deps.mailer, audit });
   const defaultPolicy = mfaPolicySchema.parse({});
 
@@ -92,7 +94,10 @@ export function createMfaService(deps: MfaServiceDeps) {
     }));
   }
 
+  /** A device of admit's with a method left. */
   const hasUsableFactor = async (accountId: string) => (await devices.list(accountId)).some((device) => methodsOf(device).length > 0);
+  /** Any second factor the user can answer now: an admit device, or Duo on a site that has it (Duo enrolls its users itself). */
+  const hasAnyFactor = async (who: MfaSubject) => duo.enabled(who) || hasUsableFactor(who.accountId);
 
   /** Revokes every "Trust this browser" of the account (password change, sign out everywhere). */
   const revokeTrustedBrowsers = (accountId: string) => trustedBrowsers.revokeAll(accountId);
@@ -112,11 +117,11 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   return {
-    subject, policyOf, listFactors, hasUsableFactor, resetMfa, revokeTrustedBrowsers,
+    subject, policyOf, listFactors, hasUsableFactor, hasAnyFactor, resetMfa, revokeTrustedBrowsers,
     settings: devices.settings,
     devices: { list: devices.list, get: devices.get },
     recoveryCodesLeft: recovery.remaining,
-    phoneNumbers, trustedBrowsers, challenge, enrollment, manage, audit,
+    phoneNumbers, trustedBrowsers, challenge, enrollment, manage, duo, audit,
   };
 }
 

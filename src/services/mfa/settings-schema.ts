@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duoSettingsSchema } from '../../../plugins/mfa-duo/settings.ts';
 
 /**
  * Where SMS pumping is a risk, only these countries' numbers may receive
@@ -52,6 +53,8 @@ export const mfaPolicySchema = z.object({
   /** Failed second-factor checks per account per window before checks are refused for the window. */
   maxFailedVerifications: z.number().int().min(3).max(1000).default(10),
   failureWindowSeconds: z.number().int().min(60).max(86_400).default(900),
+  /** Duo's Universal Prompt as a further method (see plugins/mfa-duo/settings.ts); Duo enrolls its users itself. */
+  duo: duoSettingsSchema.optional(),
 }).strict();
 
 export type SmsSettings = z.infer<typeof smsSettingsSchema>;
