@@ -11,12 +11,12 @@ const settings = (extra: Record<string, unknown> = {}) => duoSettingsSchema.pars
 const REDIRECT = 'https://admit.example/interaction/abc/mfa/duo';
 const key = new TextEncoder().encode(SECRET);
 
-const idToken = (claims: Record<string, unknown>, secret = key) => {
+const idToken = (claims: Record<string, unknown>, secret: Uint8Array<ArrayBuffer> = key) => {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ preferred_username: 'ann', auth_result: { status: 'allow', status_msg: 'Login Successful' }, auth_context: { factor: 'Duo Push' }, ...claims })
     .setProtectedHeader({ alg: 'HS512' }).setIssuer(`https://${HOST}/oauth/v1/token`).setAudience('DIUNITTESTCLIENT0001').setIssuedAt(now).setExpirationTime(now + 300).sign(secret);
 };
-const tokenReply = async (claims: Record<string, unknown>, secret?: Uint8Array) => ({ id_token: await idToken(claims, secret), access_token: 'a', expires_in: 300, token_type: 'Bearer' });
+const tokenReply = async (claims: Record<string, unknown>, secret?: Uint8Array<ArrayBuffer>) => ({ id_token: await idToken(claims, secret), access_token: 'a', expires_in: 300, token_type: 'Bearer' });
 
 describe('Duo Universal Prompt client (Duo SDK, nock)', () => {
   before(() => nock.disableNetConnect());
