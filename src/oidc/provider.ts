@@ -48,6 +48,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     findAccount: createFindAccount(accounts),
+    // The self-service portal's "Manage devices" (see flows/mfa/step-up.ts).
+    extraParams: ['admit_manage'],
     ...protocolSettings(tokens),
     // First-party applications get refresh tokens without `prompt=consent`;
     // those refresh tokens end with the session (oidc-provider's expiresWithSession).

@@ -37,7 +37,8 @@ export function createPortalAuth({ provider, accounts, issuer }: { provider: Pro
     await next();
   }
 
-  function startSignIn(ctx: Context, returnTo: string): void {
+  /** Sends the browser to admit's /auth for the portal; `extra` adds parameters (prompt, login_hint, admit_manage). */
+  function startSignIn(ctx: Context, returnTo: string, extra: Record<string, string> = {}): void {
     const state = randomBytes(16).toString('base64url');
     const verifier = randomBytes(32).toString('base64url');
     ctx.cookies.set(STATE_COOKIE, `${state}.${safeReturn(returnTo)}`, { httpOnly: true, sameSite: 'lax', maxAge: 15 * 60 * 1000, overwrite: true });
@@ -50,6 +51,7 @@ export function createPortalAuth({ provider, accounts, issuer }: { provider: Pro
       state,
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
+      ...extra,
     }).toString();
     ctx.status = 303;
     ctx.redirect(url.href);

@@ -7,6 +7,7 @@ import { showChangePassword, submitChangePassword } from './change-password.ts';
 import { showProfile, submitProfile, showVerify, submitVerify } from './profile.ts';
 import { showSessions, signOutSession, signOutEverywhere, forgetTrustedBrowser } from './sessions-page.ts';
 import { recoveryRoutes } from './recovery/routes.ts';
+import { showDevices, manageDevices } from './devices-page.ts';
 import { createRecoveryFlows } from './recovery/flow.ts';
 
 /**
@@ -44,6 +45,8 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.get('/portal/profile/verify/:channel', signedIn, (ctx) => showVerify(profileDeps, ctx, channel(ctx.params.channel)));
   router.post('/portal/profile/verify/:channel', signedIn, ...post, (ctx) => submitVerify(profileDeps, ctx, channel(ctx.params.channel)));
   recoveryRoutes(router, { ...deps, flows: createRecoveryFlows({ store: deps.store }) }, post);
+  router.get('/portal/devices', signedIn, (ctx) => showDevices(deps, ctx));
+  router.post('/portal/devices/manage', signedIn, ...post, (ctx) => manageDevices(deps, ctx));
   router.get('/portal/sessions', signedIn, (ctx) => showSessions(deps, ctx));
   router.post('/portal/sessions/sign-out-everywhere', signedIn, ...post, (ctx) => signOutEverywhere(deps, ctx));
   router.post('/portal/sessions/:id/sign-out', signedIn, ...post, (ctx) => signOutSession(deps, ctx, ctx.params.id ?? ''));

@@ -3,15 +3,18 @@ import type { MfaService } from '../../services/mfa/mfa-service.ts';
 import type { MfaSubject } from '../../services/mfa/device-management.ts';
 import { methodsOf } from '../../services/mfa/devices.ts';
 import type { MfaProgress } from './progress.ts';
+import { asksForDeviceManagement } from './step-up.ts';
 
 /**
  * Where the step starts: the enrollment ("Protect Your … Account") for a
  * user without a device; otherwise the verification page, or, when "When I
- * log in" says so, straight to a code sent to the default device.
+ * log in" says so, straight to a code sent to the default device. The
+ * portal's "Manage devices" verifies first, then opens My Settings & Devices.
  */
-export async function firstPage(who: MfaSubject, mfa: MfaService, ctx: Context, bindTo: string): Promise<MfaProgress> {
+export async function firstPage(who: MfaSubject, mfa: MfaService, ctx: Context, bindTo: string, params: Record<string, unknown> = {}): Promise<MfaProgress> {
   const base = { trust: true, firstEnrollment: false };
   if (!(await mfa.hasAnyFactor(who))) return { ...base, page: 'start', firstEnrollment: true };
+  if (asksForDeviceManagement(params)) return { ...base, page: 'choose', after: 'settings' };
   const { defaultDeviceId, whenILogIn } = await mfa.settings(who.accountId);
   const device = defaultDeviceId ? await mfa.devices.get(who.accountId, defaultDeviceId) : undefined;
   if (whenILogIn === 'ask' || !device || !methodsOf(device).includes(whenILogIn)) return { ...base, page: 'choose' };

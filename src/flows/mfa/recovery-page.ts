@@ -13,7 +13,7 @@ export const recoveryPage: MfaPage = {
   async submit(request) {
     const next = { ...request.progress, page: 'settings' as const, recoveryOffered: true };
     if (field(request, 'action') !== 'create') return request.go(next);
-    const made = await request.mfa.manage.regenerateRecoveryCodes(request.ctx, request.who, { verifiedAt: request.progress.verifiedAt });
+    const made = await request.mfa.manage.regenerateRecoveryCodes(request.ctx, request.who, { verifiedAt: request.progress.verifiedAt, settingUp: true });
     if (made.status !== 'ok') return request.go({ ...next, page: 'choose', after: 'settings' });
     await request.save(next);
     await request.render('recovery-codes', { title: 'Your recovery codes', codes: made.value, continueUrl: request.url('settings') });

@@ -54,7 +54,7 @@ export interface MfaRequest {
  * not at the MFA step (expired, finished, another user's). A posted "Trust
  * this browser" box is taken into the progress on every page.
  */
-export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Context, initial?: (who: MfaSubject, uid: string) => Promise<MfaProgress>): Promise<MfaRequest> {
+export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Context, initial?: (who: MfaSubject, uid: string, params: Record<string, unknown>) => Promise<MfaProgress>): Promise<MfaRequest> {
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
   const state = readSignInState(details);
   if (details.prompt.name !== 'login' || !state?.accountId) throw new AppError('interaction_expired', 400);
@@ -62,7 +62,7 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
   if (!who || who.account.status !== 'active') throw new AppError('interaction_expired', 400);
   const stored = readProgress(state);
   if (stored?.done) throw new AppError('interaction_expired', 400);
-  let progress = stored ?? (await initial?.(who, details.uid));
+  let progress = stored ?? (await initial?.(who, details.uid, details.params));
   if (!progress) throw new AppError('mfa_out_of_turn', 409);
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   if (ctx.method === 'POST' && body.trustShown === '1') progress = { ...progress, trust: body.trust === 'on' };

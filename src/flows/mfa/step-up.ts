@@ -1,4 +1,5 @@
 import { ACR_MFA } from '../../oidc/provider.ts';
+import { PORTAL_CLIENT_ID } from '../../portal/portal-client.ts';
 
 /**
  * Whether the relying application asked for the MFA level: `acr_values`
@@ -16,4 +17,13 @@ export function asksForMfa(params: Record<string, unknown>): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The self-service portal's "Manage devices": a fresh sign-in
+ * (`prompt=login`) that, once a factor is proved, opens "My Settings &
+ * Devices" before returning to the portal. Only the portal may ask.
+ */
+export function asksForDeviceManagement(params: Record<string, unknown>): boolean {
+  return params.admit_manage === 'devices' && params.client_id === PORTAL_CLIENT_ID;
 }

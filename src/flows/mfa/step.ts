@@ -8,7 +8,7 @@ import type { FlowDeps } from '../deps.ts';
 import type { SignInStep } from '../sign-in-step.ts';
 import { MFA_STEP, readProgress, type MfaProgress } from './progress.ts';
 import { createTrustCookie } from './trust-cookie.ts';
-import { asksForMfa } from './step-up.ts';
+import { asksForMfa, asksForDeviceManagement } from './step-up.ts';
 import { loadMfaRequest, type MfaDeps, type MfaRequest } from './request.ts';
 import { MFA_PAGES } from './pages.ts';
 import { keyRegistrationOptions } from './enroll-key.ts';
@@ -48,7 +48,10 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
       if (readProgress(state)?.done || upstreamMfaSatisfied(state)) return false;
       const who = await mfa.subject(state.accountId);
       if (!who) return false;
-      const stepUp = asksForMfa(await requestParams(ctx));
+      const params = await requestParams(ctx);
+      // The portal's "Manage devices": always through the step, to My Settings & Devices (or the enrollment).
+      if (asksForDeviceManagement(params)) return true;
+      const stepUp = asksForMfa(params);
       if (!(await mfa.hasAnyFactor(who))) return who.policy.required || stepUp;
       if (!stepUp && (await trusted(ctx, who))) {
         // Only the second factor is skipped. amr says what was done: `mfa` only where the site's policy says a trusted browser counts.
@@ -84,7 +87,7 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
       const base = `/${MFA_STEP}`;
 
       router.get(base, noStore, async (ctx) => {
-        const request = await loadMfaRequest(deps, mfaDeps, ctx, (who, uid) => firstPage(who, mfa, ctx, `signin:${uid}`));
+        const request = await loadMfaRequest(deps, mfaDeps, ctx, (who, uid, params) => firstPage(who, mfa, ctx, `signin:${uid}`, params));
         if (request.isNew) await request.save(request.progress);
         ctx.status = 303;
         ctx.redirect(request.url(request.progress.page));

@@ -29,7 +29,7 @@ export type ManageResult<T = undefined> =
  * Adding, changing and removing devices, the "When I log in" choice and
  * recovery codes. Once an account has a device, every change needs a second
  * factor proved within `freshFactorSeconds`; adding or removing a device
- * tells the user by email.
+ * and new recovery codes tell the user by email.
  */
 export function createDeviceManagement(deps: { devices: DeviceStore; recovery: RecoveryCodes; mailer: Mailer; audit: MfaAudit }) {
   const { devices, audit } = deps;
@@ -40,11 +40,11 @@ export function createDeviceManagement(deps: { devices: DeviceStore; recovery: R
     return proof.verifiedAt !== undefined && Date.now() - proof.verifiedAt <= who.policy.freshFactorSeconds * 1000;
   }
 
-  async function tell(who: MfaSubject, template: 'mfa-device-added' | 'mfa-device-removed', device: MfaDevice): Promise<void> {
+  async function tell(who: MfaSubject, template: 'mfa-device-added' | 'mfa-device-removed' | 'mfa-recovery-codes', device?: MfaDevice): Promise<void> {
     if (!who.account.email) return;
     await deps.mailer.notify({
       to: who.account.email, template,
-      data: { name: who.account.name ?? who.account.username, username: who.account.username, site: who.siteName, device: deviceLabel(device), when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+      data: { name: who.account.name ?? who.account.username, username: who.account.username, site: who.siteName, device: device ? deviceLabel(device) : '', when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
     });
   }
 
@@ -106,10 +106,13 @@ export function createDeviceManagement(deps: { devices: DeviceStore; recovery: R
     return { status: 'ok' };
   }
 
-  async function regenerateRecoveryCodes(ctx: Context | undefined, who: MfaSubject, proof: Freshness): Promise<ManageResult<string[]>> {
+  /** New recovery codes; announced by email unless offered at the end of adding a device (whose email went a moment ago). */
+  async function regenerateRecoveryCodes(ctx: Context | undefined, who: MfaSubject, proof: Freshness & { settingUp?: boolean }): Promise<ManageResult<string[]>> {
     if (!(await fresh(who, proof))) return { status: 'stale' };
     const codes = await deps.recovery.regenerate(who.accountId);
     audit(ctx, who, 'mfa_recovery_codes', 'generated', { count: codes.length });
+    // New codes replace the old ones: a way back into the account changed, so the user hears of it.
+    if (!proof.settingUp) await tell(who, 'mfa-recovery-codes');
     return { status: 'ok', value: codes };
   }
 

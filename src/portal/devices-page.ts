@@ -1,0 +1,37 @@
+import type { Context } from 'koa';
+import type { PortalUser } from './portal-auth.ts';
+import type { PortalDeps } from './deps.ts';
+
+const METHOD_NAMES: Record<string, string> = { sms: 'Text message', call: 'Phone call', totp: 'Authenticator app', webauthn: 'Security key' };
+const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
+
+/**
+ * "My Settings & Devices" in the portal: the user's two-step verification
+ * devices at a glance. Changing them ("Manage devices") is a fresh sign-in
+ * that proves a factor and opens the sign-in's My Settings & Devices, where
+ * devices are added, renamed and removed, the default and "When I log in"
+ * chosen, and recovery codes renewed.
+ */
+export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void> {
+  const user = ctx.state.user as PortalUser;
+  const who = await deps.mfa.subject(user.account.id);
+  const [factors, recoveryLeft] = await Promise.all([deps.mfa.listFactors(user.account.id), deps.mfa.recoveryCodesLeft(user.account.id)]);
+  await deps.render(ctx, 'portal/devices', {
+    title: 'My Settings & Devices',
+    csrfToken: deps.csrf.token(ctx),
+    devices: factors.map((factor) => ({
+      name: factor.name, phone: factor.phone, isDefault: factor.isDefault,
+      methods: factor.methods.map((method) => METHOD_NAMES[method] ?? method).join(', ') || 'None yet',
+      added: day(factor.createdAt), lastUsed: day(factor.lastUsedAt),
+    })),
+    recoveryLeft,
+    recoveryOffered: who?.policy.recoveryCodes ?? false,
+    duo: who ? deps.mfa.duo.enabled(who) : false,
+  });
+}
+
+/** "Manage devices": sign in again (password and a factor), then My Settings & Devices, then back here. */
+export function manageDevices(deps: PortalDeps, ctx: Context): void {
+  const user = ctx.state.user as PortalUser;
+  deps.auth.startSignIn(ctx, '/portal/devices', { prompt: 'login', admit_manage: 'devices', login_hint: user.account.username });
+}
