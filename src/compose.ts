@@ -92,7 +92,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       csrf: flows.csrf,
       throttle: flows.throttle,
       auth: createPortalAuth({ provider, accounts, issuer: config.server.issuer }),
-      sessions: createSessionService({ store }),
+      sessions: createSessionService({ store, provider }),
     });
     const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
       config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, approval, steps, masterSecret, mfa,

@@ -53,7 +53,7 @@ export function createAdminRouters(deps: {
 }): Router[] {
   const { config, store, provider } = deps;
   const issuer = config.server.issuer;
-  const sessions = createSessionService({ store });
+  const sessions = createSessionService({ store, provider });
   const commonPasswords = createCommonPasswordList();
   const policies = new Map(deps.sites.all().map(({ config: site }) => [site.id, createPasswordPolicy(site.passwordPolicy, { commonPasswords })]));
   const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, throttle: deps.throttle };

@@ -1,4 +1,4 @@
-import type { AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload, Provider } from 'oidc-provider';
 import type { Store } from '../store/port.ts';
 import { accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 
@@ -14,9 +14,11 @@ export interface SessionSummary {
 /**
  * A person's SSO sessions (oidc-provider's Session records, indexed by
  * account in the adapter): listing them, and signing one or all out, which
- * also revokes the grants — and so the refresh tokens — each session gave.
+ * also revokes the grants — and so the refresh tokens — each session gave,
+ * and, with the provider at hand, tells each application that registered a
+ * back-channel logout URI (as RP-initiated logout does).
  */
-export function createSessionService({ store }: { store: Store }) {
+export function createSessionService({ store, provider }: { store: Store; provider?: Provider }) {
   const Adapter = createOidcAdapterFactory(store);
   const sessionAdapter = new Adapter('Session');
   const grantAdapter = new Adapter('Grant');
@@ -31,13 +33,29 @@ export function createSessionService({ store }: { store: Store }) {
   }
 
   async function end(id: string, payload: AdapterPayload): Promise<void> {
-    const authorizations = (payload.authorizations ?? {}) as Record<string, { grantId?: string }>;
+    const authorizations = (payload.authorizations ?? {}) as Record<string, { grantId?: string; sid?: string }>;
     const grantIds = Object.values(authorizations).map((entry) => entry.grantId).filter((grantId): grantId is string => typeof grantId === 'string');
     await Promise.all(grantIds.map(async (grantId) => {
       await grantAdapter.revokeByGrantId(grantId);
       await grantAdapter.destroy(grantId);
     }));
     await sessionAdapter.destroy(id);
+    await tellApplications(String(payload.accountId), authorizations);
+  }
+
+  /** Back-channel logout tokens (OIDC Back-Channel Logout 1.0), best effort like oidc-provider's own: the grants are already revoked. */
+  async function tellApplications(accountId: string, authorizations: Record<string, { sid?: string }>): Promise<void> {
+    if (!provider) return;
+    await Promise.allSettled(Object.entries(authorizations).map(async ([clientId, { sid }]) => {
+      const client = await provider.Client.find(clientId);
+      if (!client?.backchannelLogoutUri || !sid) return;
+      // oidc-provider's Client has backchannelLogout() (end_session uses it); @types/oidc-provider does not declare it.
+      const notifier = client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> };
+      await notifier.backchannelLogout(accountId, sid).then(
+        () => provider.emit('backchannel.success', undefined, client, accountId, sid),
+        (error: unknown) => provider.emit('backchannel.error', undefined, error, client, accountId, sid),
+      );
+    }));
   }
 
   return {
