@@ -49,6 +49,18 @@ after(async () => {
 const signIn = (username: string, password = `${username}-Passw0rd`) => ldap.verifyPassword({ username, password });
 
 describe('Active Directory flavour, against AD wire values', () => {
+  it('answers an unknown user with a user bind too (to a DN that cannot exist), as a wrong password costs one', async () => {
+    const userBinds = () => ad.binds.filter((dn) => dn !== `CN=svc-admit,${BASE_DN}`);
+    const before = userBinds().length;
+    assert.deepEqual(await signIn('alice', 'wrong-password'), { status: 'invalid' });
+    assert.equal(userBinds().length, before + 1);
+    assert.deepEqual(await signIn('nobody', 'some-Passw0rd'), { status: 'invalid' });
+    assert.equal(userBinds().length, before + 2, 'one bind for the unknown user as for the wrong password');
+    assert.match(userBinds().at(-1)!, new RegExp(`^cn=admit-decoy-[0-9a-f]{24},${BASE_DN}$`));
+    await signIn('nobody', 'some-Passw0rd');
+    assert.notEqual(userBinds().at(-1), userBinds().at(-2), 'a fresh decoy DN every time');
+  });
+
   it('signs in with sAMAccountName; the identity is the canonical objectGUID string', async () => {
     const outcome = await signIn('alice');
     assert.equal(outcome.status, 'ok', JSON.stringify(outcome));

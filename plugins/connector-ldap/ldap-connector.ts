@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { PasswordConnector, PasswordOutcome, PasswordWriteOutcome } from '../../src/kit/index.ts';
 import type { DirectoryEntry } from './directory-entry.ts';
 import { findUser, hasPpolicyLock, hasPpolicyReset, MAX_USERNAME_LENGTH, toIdentity } from './directory-user.ts';
@@ -56,7 +57,7 @@ export function createLdapConnector(input: unknown): PasswordConnector {
     } catch (error) {
       return unavailable(error); // the service account's failure is never the user's
     }
-    if (!user) return { status: 'invalid' };
+    if (!user) return decoyBind(password);
     const checked = await checkPassword(user, password);
     if (checked.status !== 'ok' && checked.status !== 'password_expired') return checked;
     const found = user;
@@ -84,6 +85,23 @@ export function createLdapConnector(input: unknown): PasswordConnector {
     }
     if (settings.flavor === 'ad') return { status: 'ok' };
     return { status: boundState({ control, resetAttribute: hasPpolicyReset(user) }) };
+  }
+
+  /**
+   * An unknown user name costs what a wrong password costs: a user bind, to
+   * a DN under the user base that cannot exist (a fresh random RDN), which
+   * every directory refuses without touching any account. Without it, the
+   * missing round trip tells which user names exist.
+   */
+  async function decoyBind(password: string): Promise<PasswordOutcome> {
+    const dn = `cn=admit-decoy-${randomBytes(12).toString('hex')},${settings.userBase}`;
+    try {
+      const session = await ctx.asUser(dn, password, new PasswordPolicyControl());
+      await session.close(); // never expected: the entry does not exist
+    } catch (error) {
+      if (isUnreachable(error)) return unavailable(error);
+    }
+    return { status: 'invalid' };
   }
 
   /** Finds the user, then runs a write; lookup failures become not_found / unavailable. */

@@ -33,6 +33,8 @@ const bindDiagnostic = (subCode: string) =>
 export async function startFakeActiveDirectory(options: FakeAdOptions) {
   const dnOf = (user: FakeAdUser) => `CN=${user.displayName ?? user.sAMAccountName},OU=Staff,${options.baseDn}`;
   const modifications: { dn: string; changes: Change[] }[] = [];
+  /** Every bind DN, in order (the service account's included). */
+  const binds: string[] = [];
   const sockets = new Set<Socket>();
 
   function answer(socket: Socket, messageId: number, tag: number, body: (writer: BerWriter) => void): void {
@@ -52,6 +54,7 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
   };
 
   function bind(socket: Socket, id: number, request: BindRequest): void {
+    binds.push(request.dn);
     const user = options.users.find((candidate) => dnOf(candidate) === request.dn);
     if (request.dn === options.serviceDn && request.password === options.servicePassword) return answer(socket, id, 0x61, result(0));
     // Like AD: the reason is told only to whoever knows the password; otherwise 52e.
@@ -135,6 +138,7 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
     url: `ldap://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     dnOf,
     modifications,
+    binds,
     close: () => new Promise<void>((resolve) => {
       sockets.forEach((socket) => socket.destroy());
       server.close(() => resolve());
