@@ -81,6 +81,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       throttle: createThrottle({ store }),
       audit,
       admission: approval.admission,
+      signUpPass: approval.signUpPass,
       steps,
     };
     const portal = portalRoutes({

@@ -28,6 +28,7 @@ import { adminRoutes } from './routes.ts';
 import type { AdminMfaActions } from './deps.ts';
 import { registrationRoutes } from '../registration/routes.ts';
 import { createSignupFlows } from '../registration/signup-flow.ts';
+import { createFederatedSignUpPass } from '../services/approvals/federated-signup-pass.ts';
 
 /**
  * Invitations, access requests and the approval gate: built before the
@@ -38,9 +39,10 @@ export function createApprovalServices(deps: { store: Store; accounts: AccountSe
   const invitations = createInvitationService({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, issuer: deps.issuer });
   const requests = createAccessRequests({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, issuer: deps.issuer });
   const invitationCookie = createInvitationCookie({ masterSecret: deps.masterSecret });
+  const signUpPass = createFederatedSignUpPass({ masterSecret: deps.masterSecret });
   const admission = createAdmission({ accounts: deps.accounts, sites: deps.sites, invitations, invitationCookie, audit: deps.audit });
   const step: SignInStep = approvalStep({ accounts: deps.accounts });
-  return { invitations, requests, invitationCookie, admission, step };
+  return { invitations, requests, invitationCookie, signUpPass, admission, step };
 }
 
 export type ApprovalServices = ReturnType<typeof createApprovalServices>;
@@ -74,6 +76,7 @@ export function createAdminRouters(deps: {
     requests: deps.approval.requests,
     invitations: deps.approval.invitations,
     invitationCookie: deps.approval.invitationCookie,
+    signUpPass: deps.approval.signUpPass,
     flows: createSignupFlows({ store, codeKey: deriveKey(deps.masterSecret, 'signup-codes') }),
     welcome: createFirstPartySignIn({ provider, store, issuer, clientId: WELCOME_CLIENT_ID, callbackPath: '/invite/done', cookieName: 'admit.welcome-state' }),
     passwordRules: (siteId) => {

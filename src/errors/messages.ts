@@ -32,6 +32,7 @@ export const messages = {
   already_registered: 'You already have an account on this site. Sign in instead.',
   username_taken: 'This user name is taken. Choose another one.',
   sign_up_closed: 'This site does not take access requests. Ask your administrator for an invitation.',
+  sign_up_federated_first: 'To request access to this site, sign in with Microsoft first: when admit finds no account for you, it offers the request. The sign-in you came from has expired.',
   registration_expired: 'Your registration took too long or was already sent. Start again.',
   too_many_requests: 'Too many requests. Wait a few minutes and try again.',
   invitation_invalid: 'This invitation link is not valid. It may have been replaced by a newer one or revoked. Ask your administrator to send it again.',

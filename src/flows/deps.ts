@@ -1,3 +1,4 @@
+import type { FederatedSignUpPassCookie } from '../services/approvals/federated-signup-pass.ts';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Renderer } from '../http/render.ts';
@@ -25,6 +26,8 @@ export interface FlowDeps {
   mailer: Mailer;
   /** Which account a directory identity is, and whether it may sign in (invitations, approval, sign-up mode). */
   admission: Admission;
+  /** Hands a federated identity without an account on to "User Registration". */
+  signUpPass: FederatedSignUpPassCookie;
   /** The steps after the first factor, in order (see sign-in-step.ts). */
   steps: SignInStep[];
 }

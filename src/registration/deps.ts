@@ -1,3 +1,4 @@
+import type { FederatedSignUpPassCookie } from '../services/approvals/federated-signup-pass.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/port.ts';
 import type { Renderer } from '../http/render.ts';
@@ -35,6 +36,8 @@ export interface RegistrationDeps {
   requests: AccessRequests;
   invitations: InvitationService;
   invitationCookie: InvitationCookie;
+  /** The identity a federated sign-in proved, for a request to a federated site (see federated-signup-pass.ts). */
+  signUpPass: FederatedSignUpPassCookie;
   flows: SignupFlows;
   /** Ends an invitation: a sign-in through admit that runs every gate (MFA enrollment, password change). */
   welcome: FirstPartySignIn;

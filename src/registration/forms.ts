@@ -20,6 +20,9 @@ export const detailsForm = z.object({
   confirmPassword: z.string().max(1024, 'field_too_long').optional(),
 });
 
+/** A federated (Entra) site: the sign-in is the Microsoft account the person just used; no user name or password here. */
+export const federatedDetailsForm = detailsForm.pick({ name: true, organisation: true, reason: true });
+
 /** The local directory's sign-in set up when accepting an invitation. */
 export const createSignInForm = z.object({
   token: z.string().max(100),

@@ -3,13 +3,19 @@ import type { Context, Middleware } from 'koa';
 import { messages, type MessageCode } from '../errors/messages.ts';
 import type { RegistrationDeps } from './deps.ts';
 import { codeForm, startForm } from './forms.ts';
+import type { FederatedSignUpPass } from '../services/approvals/federated-signup-pass.ts';
 import { showDetails, submitDetails } from './register-details.ts';
 
 const WINDOW = 900;
 
-/** The sites that take access requests ("User Registration"); Entra sites join with their connector. */
-export const requestableSites = (deps: RegistrationDeps) => deps.sites.all()
-  .filter(({ config, connector }) => config.signUp.mode === 'approval' && (connector.kind === 'local' || connector.kind === 'ldap'))
+/**
+ * The sites that take access requests ("User Registration"): those whose
+ * users sign in with a password, and a federated (Entra) site only for the
+ * person who just signed in there and was found to have no account (`pass`).
+ */
+export const requestableSites = (deps: RegistrationDeps, pass?: FederatedSignUpPass) => deps.sites.all()
+  .filter(({ config, connector }) => config.signUp.mode === 'approval'
+    && (connector.kind === 'local' || connector.kind === 'ldap' || (pass?.siteId === config.id && pass.kind === connector.kind)))
   .map(({ config }) => ({ id: config.id, displayName: config.displayName }));
 
 /** Whether this email is taken in the site: an account with it (a denied one too), or an open invitation. */
@@ -24,9 +30,11 @@ export async function emailInUse(deps: RegistrationDeps, siteId: string, email: 
  */
 export function registerRoutes(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
   async function showStart(ctx: Context, view: { error?: MessageCode; email?: string; site?: string } = {}) {
-    const sites = requestableSites(deps);
+    const pass = deps.signUpPass.read(ctx);
+    const sites = requestableSites(deps, pass);
+    const asked = typeof ctx.query.site === 'string' && sites.some((site) => site.id === ctx.query.site) ? ctx.query.site : undefined;
     await deps.render(ctx, 'registration/start', {
-      title: 'User Registration', sites, selectedSite: view.site ?? sites[0]?.id, email: view.email ?? '',
+      title: 'User Registration', sites, selectedSite: view.site ?? asked ?? pass?.siteId ?? sites[0]?.id, email: view.email ?? pass?.identity.email ?? '',
       csrfToken: deps.csrf.token(ctx), error: view.error ? messages[view.error] : undefined,
     });
   }
@@ -47,7 +55,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     const parsed = startForm.safeParse(body);
     if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
     const { site: siteId, email } = parsed.data;
-    if (!requestableSites(deps).some((site) => site.id === siteId)) return refuse(400, 'sign_up_closed');
+    if (!requestableSites(deps, deps.signUpPass.read(ctx)).some((site) => site.id === siteId)) return refuse(400, 'sign_up_closed');
     // Codes by email cost the recipient attention: per address and per client IP.
     const [perIp, perEmail] = await Promise.all([deps.throttle.hit(`signup-ip:${ctx.ip}`, WINDOW), deps.throttle.hit(`signup-email:${email}`, WINDOW)]);
     if (perIp > 20 || perEmail > 3) {

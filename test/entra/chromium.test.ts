@@ -10,6 +10,7 @@ import { startCallbackServer } from '../support/callback-server.ts';
 import { freePort } from '../support/free-port.ts';
 import { startEntraStandIn, type RunningStandIn, type StandInUser } from '../support/entra-stand-in.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 const SECRET = 'entra-chromium-secret-0123456789-012345';
 const SITE_ID = 'ITRONPARTNERS';
@@ -36,6 +37,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
   let app: Awaited<ReturnType<typeof startCallbackServer>>;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
+  let smtp: TestSmtpServer;
   const site = exampleSite();
   const tid = String(site.directory.tenant);
   const partner: StandInUser = {
@@ -47,6 +49,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
 
   before(async () => {
     app = await startCallbackServer();
+    smtp = await startSmtpServer();
     const standInPort = await freePort();
     const nothingListens = await freePort();
     running = await startAdmit({
@@ -59,6 +62,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
           { ...site, id: 'ITRONDOWN', displayName: 'Itron (Microsoft down)', directory: { ...site.directory, domains: [], metadataUrl: `http://127.0.0.1:${nothingListens}/${tid}/v2.0/.well-known/openid-configuration`, timeoutMs: 1000 } },
         ],
         clients: [{ client_id: 'rp', client_name: 'Customer Center', client_secret: SECRET, first_party: true, redirect_uris: [`${app.origin}/callback`] }],
+        mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' },
       },
     });
     standIn = await startEntraStandIn({
@@ -79,6 +83,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await standIn?.stop();
     await running?.stop();
     await app?.close();
+    await smtp?.stop();
   });
 
   async function authorizeUrl(): Promise<string> {
@@ -121,7 +126,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await page.close();
   });
 
-  it('shows the seed\'s "does not exist in tenant" page to a Microsoft user with no account', async () => {
+  it('shows the seed\'s "does not exist in tenant" page to a Microsoft user with no account, who can then request access as that account', async () => {
     const page = await browser.newPage();
     await page.goto(await authorizeUrl());
     await page.getByLabel('Log on to').selectOption(SITE_ID);
@@ -134,6 +139,26 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await page.getByText(stranger.email).waitFor();
     await page.getByRole('link', { name: 'sign up for an account' }).waitFor();
     await screenshot(page, 'entra-not-registered');
+
+    // "sign up for an account": User Registration for this site, as the Microsoft account just used.
+    await page.getByRole('link', { name: 'sign up for an account' }).click();
+    await page.getByRole('heading', { name: 'User Registration' }).waitFor();
+    assert.equal(await page.getByLabel('Log on to').inputValue(), SITE_ID);
+    assert.equal(await page.getByLabel('Email').inputValue(), stranger.email);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    const mail = await smtp.waitFor((m) => m.to.includes(stranger.email));
+    await page.getByLabel('Verification code').fill(/\b(\d{6})\b/.exec(mail.text)![1]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText(`You will sign in with Microsoft as ${stranger.email}`).waitFor();
+    assert.equal(await page.getByLabel('Password').count(), 0);
+    await page.getByLabel('Name').fill('Sam Stranger');
+    await page.getByLabel('Organisation').fill('Itron Partner');
+    await page.getByLabel('Reason for access').fill('Partner orders');
+    await screenshot(page, 'entra-request-access');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('two business days').waitFor();
+    const account = await createAccountService({ store: running.admit.store }).findLinked(SITE_ID, 'entra', `${tid}:${stranger.oid}`);
+    assert.equal(account?.status, 'pending_approval', 'the request is bound to the Microsoft identity');
     await page.close();
   });
 

@@ -44,6 +44,15 @@ export class FormBrowser {
     return this.jar.get(origin)?.get(name);
   }
 
+  setCookie(origin: string, name: string, value: string): void {
+    const cookies = this.jar.get(origin) ?? new Map<string, string>();
+    this.jar.set(origin, cookies.set(name, value));
+  }
+
+  deleteCookie(origin: string, name: string): void {
+    this.jar.get(origin)?.delete(name);
+  }
+
   clearCookies(origin: string): void {
     this.jar.delete(origin);
   }

@@ -60,7 +60,8 @@ async function admit(deps: FlowDeps, ctx: Context, input: { uid: string; siteId:
     deps.metrics.signIns.inc({ site: siteId, outcome: admitted.code });
     switch (admitted.code) {
       case 'not_registered':
-        return renderNotRegistered(deps, ctx, { uid, siteId, signedInAs: identity.email ?? identity.username });
+        // Groups stay behind (a cookie is no place for 200 of them); the next sign-in reads them again.
+        return renderNotRegistered(deps, ctx, { uid, siteId, kind: input.kind, identity: { externalId: identity.externalId, username: identity.username, name: identity.name, email: identity.email, emailVerified: identity.emailVerified, groups: [] } });
       case 'approval_pending': {
         const account = await deps.accounts.findLinked(siteId, input.kind, identity.externalId);
         return renderWaiting(deps, ctx, { uid, siteId, submittedAt: account?.createdAt });

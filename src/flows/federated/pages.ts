@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { messages, type MessageCode } from '../../errors/messages.ts';
 import type { FlowDeps } from '../deps.ts';
+import type { DirectoryIdentity } from '../../kit/connector.ts';
 
 /**
  * The outcome pages of a sign-in with Microsoft. Each says what happened in
@@ -23,18 +24,24 @@ export async function renderTryAgain(deps: FlowDeps, ctx: Context, view: { uid?:
   });
 }
 
-/** No account for this Microsoft identity in the site, and no invitation: the seed's message and the ways forward. */
-export async function renderNotRegistered(deps: FlowDeps, ctx: Context, view: { uid: string; siteId: string; signedInAs: string }): Promise<void> {
+/**
+ * No account for this Microsoft identity in the site, and no invitation: the
+ * seed's message and the ways forward. Where the site takes requests, the
+ * identity just proved goes with the person to "User Registration".
+ */
+export async function renderNotRegistered(deps: FlowDeps, ctx: Context, view: { uid: string; siteId: string; kind: string; identity: DirectoryIdentity }): Promise<void> {
   const site = deps.sites.get(view.siteId);
   const siteName = site?.config.displayName ?? view.siteId;
+  const takesRequests = site?.config.signUp?.mode === 'approval';
+  if (takesRequests) deps.signUpPass.set(ctx, { siteId: view.siteId, kind: view.kind, identity: view.identity });
   ctx.status = 403;
   await deps.render(ctx, 'federated/not-registered', {
     title: 'Account not registered',
     message: messages.federated_not_registered.replace('{site}', siteName),
     siteName,
-    signedInAs: view.signedInAs,
+    signedInAs: view.identity.email ?? view.identity.username,
     // "User Registration" takes requests only where the site reviews them; otherwise only an invitation lets one in.
-    signUpUrl: site?.config.signUp?.mode === 'approval' ? `/register?site=${encodeURIComponent(view.siteId)}` : undefined,
+    signUpUrl: takesRequests ? `/register?site=${encodeURIComponent(view.siteId)}` : undefined,
     retryAction: `/interaction/${view.uid}/federated`,
     siteId: view.siteId,
     abortAction: `/interaction/${view.uid}/abort`,

@@ -1,0 +1,34 @@
+import type { Context } from 'koa';
+import { createSecretBox } from '../services/secret-box.ts';
+
+/**
+ * A value carried by the browser between two of admit's pages, sealed with
+ * AES-GCM under the master secret: the browser holds it but can neither read
+ * nor alter it, and it lapses after `lifetimeMs` whatever the cookie says.
+ */
+export function createSealedCookie<T>(input: { masterSecret: string; purpose: string; name: string; path: string; lifetimeMs: number; isValue: (value: unknown) => value is T }) {
+  const box = createSecretBox(input.masterSecret, input.purpose);
+  const options = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, overwrite: true, path: input.path });
+
+  return {
+    set(ctx: Context, value: T): void {
+      const sealed = box.seal(JSON.stringify({ value, until: Date.now() + input.lifetimeMs }));
+      ctx.cookies.set(input.name, sealed, { ...options(ctx), maxAge: input.lifetimeMs });
+    },
+    read(ctx: Context): T | undefined {
+      const sealed = ctx.cookies.get(input.name);
+      if (!sealed) return undefined;
+      try {
+        const { value, until } = JSON.parse(box.open(sealed)) as { value?: unknown; until?: unknown };
+        return typeof until === 'number' && until > Date.now() && input.isValue(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    clear(ctx: Context): void {
+      ctx.cookies.set(input.name, '', { ...options(ctx), maxAge: 0 });
+    },
+  };
+}
+
+export type SealedCookie<T> = ReturnType<typeof createSealedCookie<T>>;
