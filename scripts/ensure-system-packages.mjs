@@ -1,5 +1,5 @@
 // Installs the Debian packages the test suite drives for real: Redis, OpenLDAP
-// (slapd + ldap-utils) and Chromium. Skips what is already there, so it costs
+// (slapd + ldap-utils), Chromium and openssl. Skips what is already there, so it costs
 // nothing on a prepared machine. Needs root (as CI and the dev machines are).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +9,8 @@ const wanted = [
   { binary: '/usr/sbin/slapd', packages: ['slapd'] },
   { binary: '/usr/bin/ldapadd', packages: ['ldap-utils'] },
   { binary: '/usr/bin/chromium', packages: ['chromium'] },
+  // Certificates for the OpenLDAP TLS tests (usually present already).
+  { binary: '/usr/bin/openssl', packages: ['openssl'] },
 ];
 
 const missing = wanted.filter((w) => !existsSync(w.binary)).flatMap((w) => w.packages);

@@ -17,6 +17,9 @@ export const seedPassword = (uid: string) => `${uid}-Passw0rd`;
 
 export interface RunningSlapd {
   url: string;
+  /** With `tls`: the ldaps:// listener, and the CA file that signed the server's certificate (for 127.0.0.1). */
+  ldapsUrl?: string;
+  caFile?: string;
   port: number;
   baseDn: string;
   adminDn: string;
@@ -51,14 +54,16 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
  * bob (contractor), bobby, carol, grace, heidi, ivan, judy, mallory; dave
  * locked; erin must change (pwdReset); frank expired; groups staff, admins.
  */
-export async function startSlapd(): Promise<RunningSlapd> {
+export async function startSlapd(options: { tls?: boolean } = {}): Promise<RunningSlapd> {
   if (!existsSync(SLAPD)) throw new Error('slapd is not installed: run npm test, which installs it');
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'admit-slapd-'));
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = options.tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
   await mkdir(join(dir, 'db'));
   const confPath = join(dir, 'slapd.conf');
-  await writeFile(confPath, slapdConf(dir));
+  const tls = options.tls ? await makeCertificates(dir) : undefined;
+  await writeFile(confPath, slapdConf(dir, tls));
   // Offline load: slapadd accepts operational attributes (pwdReset, pwdAccountLockedTime, ...).
   await run(SLAPADD, ['-f', confPath, '-q'], seedLdif());
 
@@ -66,7 +71,8 @@ export async function startSlapd(): Promise<RunningSlapd> {
   let exited: Promise<void> = Promise.resolve();
   async function launch(): Promise<void> {
     // -d 0: stay in the foreground (so we own the process) without debug output.
-    const proc = spawn(SLAPD, ['-f', confPath, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const listeners = [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' ');
+    const proc = spawn(SLAPD, ['-f', confPath, '-h', listeners, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     proc.stdio.slice(1).forEach((stream) => stream?.on('data', (chunk: Buffer) => (output += chunk.toString())));
     running.add(proc);
@@ -92,7 +98,7 @@ export async function startSlapd(): Promise<RunningSlapd> {
     throw error;
   });
   const server: RunningSlapd = {
-    url, port, baseDn: BASE_DN, adminDn: ADMIN_DN, adminPassword: ADMIN_PASSWORD,
+    url, port, ldapsUrl, caFile: tls?.caFile, baseDn: BASE_DN, adminDn: ADMIN_DN, adminPassword: ADMIN_PASSWORD,
     serviceDn: SERVICE_DN, servicePassword: SERVICE_PASSWORD,
     async stop() {
       await halt('SIGTERM');
@@ -105,6 +111,17 @@ export async function startSlapd(): Promise<RunningSlapd> {
   // Groups are added online so the memberof overlay fills the users' memberOf.
   await server.ldif(groupsLdif());
   return server;
+}
+
+/** A throwaway CA and a server certificate for 127.0.0.1 it signed (openssl, from the Debian base system). */
+async function makeCertificates(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const [caKey, caFile, keyFile, csr, certFile, ext] = ['ca.key', 'ca.pem', 'server.key', 'server.csr', 'server.pem', 'server.ext'].map((name) => join(dir, name)) as [string, string, string, string, string, string];
+  const openssl = (...args: string[]) => run('openssl', args, '');
+  await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', '/CN=admit test CA');
+  await openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', '/CN=127.0.0.1');
+  await writeFile(ext, 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  await openssl('x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext);
+  return { caFile, certFile, keyFile };
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -126,7 +143,8 @@ function run(command: string, args: string[], input: string): Promise<void> {
 }
 
 /** slapd.conf: mdb, ppolicy (lockout after 3 failures), memberof; the service account reads all, writes passwords and locks. */
-function slapdConf(dir: string): string {
+function slapdConf(dir: string, tls?: { caFile: string; certFile: string; keyFile: string }): string {
+  const tlsLines = tls ? `TLSCACertificateFile ${tls.caFile}\nTLSCertificateFile ${tls.certFile}\nTLSCertificateKeyFile ${tls.keyFile}\n` : '';
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -136,7 +154,7 @@ moduleload back_mdb
 moduleload ppolicy
 moduleload memberof
 pidfile ${dir}/slapd.pid
-database mdb
+${tlsLines}database mdb
 suffix "${BASE_DN}"
 rootdn "${ADMIN_DN}"
 rootpw ${ADMIN_PASSWORD}
