@@ -25,6 +25,8 @@ import { createNotifier } from './services/mfa/notifiers.ts';
 import { mfaStep } from './flows/mfa/step.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { createPortalAuth } from './portal/portal-auth.ts';
+import { PORTAL_CLIENT_ID } from './portal/portal-client.ts';
+import { createFirstPartySignIn } from './oidc/first-party-sign-in.ts';
 import { createSessionService } from './services/sessions.ts';
 import { createApprovalServices, createAdminRouters } from './admin/compose-admin.ts';
 import { internalClients } from './admin/internal-clients.ts';
@@ -92,7 +94,10 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       },
       csrf: flows.csrf,
       throttle: flows.throttle,
-      auth: createPortalAuth({ provider, accounts, issuer: config.server.issuer }),
+      auth: createPortalAuth({
+        provider, accounts, issuer: config.server.issuer,
+        signIn: createFirstPartySignIn({ provider, store, issuer: config.server.issuer, clientId: PORTAL_CLIENT_ID, callbackPath: '/portal/callback', cookieName: 'admit.portal-state' }),
+      }),
       sessions: createSessionService({ store, provider }),
     });
     const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({

@@ -20,7 +20,7 @@ import { createPasswordPolicy } from '../services/password-policy/policy.ts';
 import { createCommonPasswordList } from '../services/password-policy/common-passwords.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { approvalStep } from '../flows/approval/step.ts';
-import { createFirstPartySignIn } from './first-party-sign-in.ts';
+import { createFirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { createAdminSessions } from './admin-session.ts';
 import { createClientRegistry } from './client-registry.ts';
 import { CONSOLE_CLIENT_ID, WELCOME_CLIENT_ID } from './internal-clients.ts';

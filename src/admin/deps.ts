@@ -12,7 +12,7 @@ import type { InvitationService } from '../services/invitations/invitations.ts';
 import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { ClientRegistry } from './client-registry.ts';
 import type { AdminSessions } from './admin-session.ts';
-import type { FirstPartySignIn } from './first-party-sign-in.ts';
+import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 
 /**
  * What the MFA service offers the console. Optional so the console works

@@ -31,7 +31,7 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
 }
 
 /** "Manage devices": sign in again (password and a factor), then My Settings & Devices, then back here. */
-export function manageDevices(deps: PortalDeps, ctx: Context): void {
+export function manageDevices(deps: PortalDeps, ctx: Context): Promise<void> {
   const user = ctx.state.user as PortalUser;
-  deps.auth.startSignIn(ctx, '/portal/devices', { prompt: 'login', admit_manage: 'devices', login_hint: user.account.username });
+  return deps.auth.startSignIn(ctx, '/portal/devices', { prompt: 'login', manage: 'devices', loginHint: user.account.username });
 }

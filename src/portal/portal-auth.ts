@@ -1,11 +1,8 @@
-import { randomBytes, createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError } from '../errors/app-error.ts';
 import type { AccountService, Account } from '../services/accounts.ts';
+import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { PORTAL_CLIENT_ID } from './portal-client.ts';
-
-const STATE_COOKIE = 'admit.portal-state';
 
 export interface PortalUser {
   account: Account;
@@ -15,12 +12,21 @@ export interface PortalUser {
   authTime: number;
 }
 
+/** What a sign-in started by the portal may add to its authorization request. */
+export interface PortalSignInOptions {
+  prompt?: 'login';
+  loginHint?: string;
+  /** `admit_manage=devices`: the portal's "Manage devices" (see flows/mfa/step-up.ts). */
+  manage?: 'devices';
+}
+
 /**
  * Who is signed in to the portal: the SSO session of this browser. Signing
- * in goes through /auth like any application (so every gate applies);
+ * in goes through /auth like any application (so every gate applies), with
+ * state and PKCE, the code redeemed in-process (oidc/first-party-sign-in.ts);
  * `return_to` is limited to portal paths, so it cannot redirect elsewhere.
  */
-export function createPortalAuth({ provider, accounts, issuer }: { provider: Provider; accounts: AccountService; issuer: string }) {
+export function createPortalAuth({ provider, accounts, issuer, signIn }: { provider: Provider; accounts: AccountService; issuer: string; signIn: FirstPartySignIn }) {
   async function currentUser(ctx: Context): Promise<PortalUser | undefined> {
     const session = await provider.Session.get(ctx);
     if (!session.accountId) return undefined;
@@ -37,37 +43,18 @@ export function createPortalAuth({ provider, accounts, issuer }: { provider: Pro
     await next();
   }
 
-  /** Sends the browser to admit's /auth for the portal; `extra` adds parameters (prompt, login_hint, admit_manage). */
-  function startSignIn(ctx: Context, returnTo: string, extra: Record<string, string> = {}): void {
-    const state = randomBytes(16).toString('base64url');
-    const verifier = randomBytes(32).toString('base64url');
-    ctx.cookies.set(STATE_COOKIE, `${state}.${safeReturn(returnTo)}`, { httpOnly: true, sameSite: 'lax', maxAge: 15 * 60 * 1000, overwrite: true });
-    const url = new URL(`${issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: PORTAL_CLIENT_ID,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: `${issuer}/portal/callback`,
-      state,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      ...extra,
-    }).toString();
-    ctx.status = 303;
-    ctx.redirect(url.href);
+  function startSignIn(ctx: Context, returnTo: string, options: PortalSignInOptions = {}): Promise<void> {
+    return signIn.start(ctx, {
+      returnTo: safeReturn(returnTo), prompt: options.prompt, loginHint: options.loginHint,
+      extraParams: options.manage ? { admit_manage: options.manage } : undefined,
+    });
   }
 
-  /** The end of the portal's sign-in: check the state it started with, then go where the user was going. */
+  /** The end of the portal's sign-in: the code redeemed once, then where the user was going (the portal's front page if they cancelled). */
   async function callback(ctx: Context): Promise<void> {
-    const [expected, returnTo] = (ctx.cookies.get(STATE_COOKIE) ?? '').split('.', 2);
-    ctx.cookies.set(STATE_COOKIE, '', { maxAge: 0, overwrite: true });
-    if (!expected || ctx.query.state !== expected) throw new AppError('interaction_expired', 400);
-    if (typeof ctx.query.error === 'string') {
-      ctx.status = 303;
-      return ctx.redirect('/portal');
-    }
+    const result = await signIn.finish(ctx);
     ctx.status = 303;
-    ctx.redirect(safeReturn(returnTo ?? '/portal'));
+    ctx.redirect('error' in result ? '/portal' : safeReturn(result.returnTo));
   }
 
   /** Sign-out goes through RP-initiated logout, which ends the SSO session and tells every application. */

@@ -13,7 +13,7 @@ import type { InvitationService } from '../services/invitations/invitations.ts';
 import type { InvitationCookie } from '../services/invitations/invitation-cookie.ts';
 import type { PasswordCheckResult, PolicyRule } from '../services/password-policy/policy.ts';
 import type { LocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import type { FirstPartySignIn } from '../admin/first-party-sign-in.ts';
+import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import type { SignupFlows } from './signup-flow.ts';
 
 /** A site's password rules, to show and to check a new password against. */

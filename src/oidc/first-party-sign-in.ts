@@ -20,7 +20,7 @@ interface Pending {
 const PENDING_SECONDS = 15 * 60;
 
 /**
- * admit's own pages (the admin console, the end of an invitation) sign
+ * admit's own pages (the portal, the admin console, the end of an invitation) sign
  * people in as first-party OIDC clients of admit: through /auth, so every
  * gate of the sign-in applies, with state and PKCE like any client. The
  * code comes back to admit itself, so it is redeemed in-process: the stored
@@ -31,7 +31,7 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
   const redirectUri = `${deps.issuer}${deps.callbackPath}`;
   const pendingKey = (state: string) => storeKey('first-party-sign-in', state);
 
-  async function start(ctx: Context, options: { returnTo: string; loginHint?: string; acrValues?: string; prompt?: string }): Promise<void> {
+  async function start(ctx: Context, options: { returnTo: string; loginHint?: string; acrValues?: string; prompt?: string; extraParams?: Record<string, string> }): Promise<void> {
     const state = randomBytes(24).toString('base64url');
     const verifier = randomBytes(32).toString('base64url');
     const pending: Pending = { verifier, returnTo: options.returnTo };
@@ -50,6 +50,7 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
       ...(options.loginHint ? { login_hint: options.loginHint } : {}),
       ...(options.acrValues ? { acr_values: options.acrValues } : {}),
       ...(options.prompt ? { prompt: options.prompt } : {}),
+      ...options.extraParams,
     }).toString();
     ctx.status = 303;
     ctx.redirect(url.href);
