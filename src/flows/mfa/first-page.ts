@@ -13,10 +13,11 @@ import { asksForDeviceManagement } from './step-up.ts';
  */
 export async function firstPage(who: MfaSubject, mfa: MfaService, ctx: Context, bindTo: string, params: Record<string, unknown> = {}): Promise<MfaProgress> {
   const base = { trust: true, firstEnrollment: false };
-  if (!(await mfa.hasAnyFactor(who))) return { ...base, page: 'start', firstEnrollment: true };
+  const { devices, settings } = await mfa.devices.overview(who.accountId);
+  if (!mfa.anyFactorIn(who, devices)) return { ...base, page: 'start', firstEnrollment: true };
   if (asksForDeviceManagement(params)) return { ...base, page: 'choose', after: 'settings' };
-  const { defaultDeviceId, whenILogIn } = await mfa.settings(who.accountId);
-  const device = defaultDeviceId ? await mfa.devices.get(who.accountId, defaultDeviceId) : undefined;
+  const { defaultDeviceId, whenILogIn } = settings;
+  const device = defaultDeviceId ? devices.find((candidate) => candidate.id === defaultDeviceId) : undefined;
   if (whenILogIn === 'ask' || !device || !methodsOf(device).includes(whenILogIn)) return { ...base, page: 'choose' };
   // The redirect into the step is what sends the code; the cooldown keeps a reload from sending another.
   const sent = await mfa.challenge.sendCode(ctx, who, { bindTo, deviceId: device.id, channel: whenILogIn });

@@ -65,13 +65,13 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
     async sessionSatisfies(accountId, session, request) {
       const who = await mfa.subject(accountId);
       if (!who) return true;
-      const { resetAt } = await mfa.settings(accountId);
+      const { devices, settings: { resetAt } } = await mfa.devices.overview(accountId);
       const beforeReset = resetAt !== undefined && (session.loginTs ?? 0) * 1000 < resetAt;
       // A site that trusts Entra's MFA: the session's upstream `mfa` stands for admit's factor (see federated/upstream-mfa.ts).
       if (!beforeReset && upstreamMfaSatisfied({ amr: session.amr ?? [] })) return true;
       const factorProved = !beforeReset && (session.amr ?? []).some((method) => FACTOR_AMR.has(method));
       if (asksForMfa(request.params)) return factorProved;
-      if (!(await mfa.hasAnyFactor(who))) return !who.policy.required;
+      if (!mfa.anyFactorIn(who, devices)) return !who.policy.required;
       if (factorProved || (await trusted(request.ctx, who))) return true;
       // Duo let this sign-in through without a factor (unreachable on a fail-open site, or a device Duo remembers).
       return !beforeReset && mfa.duo.enabled(who) && mfa.duo.passedWithoutFactor(accountId, session.loginTs);

@@ -15,8 +15,8 @@ const METHOD_BUTTONS: Record<Exclude<ChallengeMethod, 'duo'>, string> = { sms: '
 
 /** The user's devices with their methods, the default first (seed step 13). */
 async function choices(request: MfaRequest) {
-  const options = await request.mfa.challenge.options(request.who.accountId);
   const devices = await request.mfa.devices.list(request.who.accountId);
+  const options = await request.mfa.challenge.options(request.who.accountId, devices);
   return {
     devices: devices.map((device) => ({
       id: device.id, label: deviceLabel(device),

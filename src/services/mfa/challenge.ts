@@ -48,8 +48,9 @@ export function createSecondFactorChallenge(deps: {
 }) {
   const { devices, failures, audit } = deps;
 
-  async function options(accountId: string): Promise<ChallengeOption[]> {
-    const list = await devices.list(accountId);
+  /** The ways to answer; `known` saves reading the devices again when the caller has them. */
+  async function options(accountId: string, known?: MfaDevice[]): Promise<ChallengeOption[]> {
+    const list = known ?? (await devices.list(accountId));
     const perDevice = list.flatMap((device) => methodsOf(device).map((method) => ({
       method, deviceId: device.id, deviceName: device.name, target: device.phone && (method === 'sms' || method === 'call') ? maskPhone(device.phone) : undefined,
     })));
@@ -113,7 +114,7 @@ export function createSecondFactorChallenge(deps: {
     }
   }
 
-  const touch = (accountId: string, device: MfaDevice) => devices.save(accountId, { ...device, lastUsedAt: new Date().toISOString() });
+  const touch = (accountId: string, device: MfaDevice) => devices.touch(accountId, { ...device, lastUsedAt: new Date().toISOString() });
 
   return { options, sendCode, webauthnOptions, verify };
 }

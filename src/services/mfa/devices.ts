@@ -63,13 +63,18 @@ const credentialKey = (credentialId: string) => storeKey('webauthn-credential', 
  * two tabs adding devices at once both keep theirs.
  */
 export function createDeviceStore({ store }: { store: Store }) {
-  async function list(accountId: string): Promise<MfaDevice[]> {
+  /** The devices, the default first, and the settings: two store round trips (the sign-in reads this on every MFA page). */
+  async function overview(accountId: string): Promise<{ devices: MfaDevice[]; settings: MfaSettings }> {
     const ids = await store.setMembers(indexKey(accountId));
-    const raws = await store.getMany(ids.map((id) => deviceKey(accountId, id)));
+    const [rawSettings, ...raws] = await store.getMany([settingsKey(accountId), ...ids.map((id) => deviceKey(accountId, id))]);
+    const current = parseSettings(rawSettings);
     const devices = raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as MfaDevice]));
-    const { defaultDeviceId } = await settings(accountId);
-    return devices.sort((a, b) => Number(b.id === defaultDeviceId) - Number(a.id === defaultDeviceId) || a.createdAt.localeCompare(b.createdAt));
+    const { defaultDeviceId } = current;
+    devices.sort((a, b) => Number(b.id === defaultDeviceId) - Number(a.id === defaultDeviceId) || a.createdAt.localeCompare(b.createdAt));
+    return { devices, settings: current };
   }
+
+  const list = async (accountId: string): Promise<MfaDevice[]> => (await overview(accountId)).devices;
 
   async function get(accountId: string, id: string): Promise<MfaDevice | undefined> {
     const raw = await store.get(deviceKey(accountId, id));
@@ -82,6 +87,9 @@ export function createDeviceStore({ store }: { store: Store }) {
     if (device.webauthn) await store.set(credentialKey(device.webauthn.id), accountId);
   }
 
+  /** Rewrites an existing device's record (last used): the index already has it. */
+  const touch = (accountId: string, device: MfaDevice) => store.set(deviceKey(accountId, device.id), JSON.stringify(device));
+
   async function remove(accountId: string, device: MfaDevice): Promise<void> {
     await store.removeFromSet(indexKey(accountId), device.id);
     await store.delete(deviceKey(accountId, device.id));
@@ -91,14 +99,12 @@ export function createDeviceStore({ store }: { store: Store }) {
   /** Whether a WebAuthn credential is already registered to any account (a key belongs to one person here). */
   const credentialTaken = async (credentialId: string) => (await store.get(credentialKey(credentialId))) !== undefined;
 
-  async function settings(accountId: string): Promise<MfaSettings> {
-    const raw = await store.get(settingsKey(accountId));
-    return raw === undefined ? { whenILogIn: 'ask' } : (JSON.parse(raw) as MfaSettings);
-  }
+  const parseSettings = (raw: string | undefined): MfaSettings => (raw === undefined ? { whenILogIn: 'ask' } : (JSON.parse(raw) as MfaSettings));
+  const settings = async (accountId: string): Promise<MfaSettings> => parseSettings(await store.get(settingsKey(accountId)));
 
   const saveSettings = (accountId: string, value: MfaSettings) => store.set(settingsKey(accountId), JSON.stringify(value));
 
-  return { list, get, save, remove, credentialTaken, settings, saveSettings };
+  return { overview, list, get, save, touch, remove, credentialTaken, settings, saveSettings };
 }
 
 export type DeviceStore = ReturnType<typeof createDeviceStore>;

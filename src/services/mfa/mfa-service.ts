@@ -10,7 +10,7 @@ import { createTotp } from '../../../plugins/mfa-totp/totp.ts';
 import { createRecoveryCodes as createRecoveryGenerator } from '../../../plugins/mfa-recovery/recovery-codes.ts';
 import { createWebAuthnRelyingParty, webAuthnScope } from '../../../plugins/mfa-webauthn/webauthn.ts';
 import { mfaPolicySchema, type MfaPolicy, type SmsSettings } from './settings-schema.ts';
-import { createDeviceStore, methodsOf } from './devices.ts';
+import { createDeviceStore, methodsOf, type MfaDevice } from './devices.ts';
 import { createPhoneNumbers, maskPhone } from './phone-numbers.ts';
 import { createCodeHasher } from './one-time-code.ts';
 import { createPhoneCodes } from './phone-codes.ts';
@@ -97,6 +97,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   /** A device of admit's with a method left. */
   const hasUsableFactor = async (accountId: string) => (await devices.list(accountId)).some((device) => methodsOf(device).length > 0);
   /** Any second factor the user can answer now: an admit device, or Duo on a site that has it (Duo enrolls its users itself). */
+  const anyFactorIn = (who: MfaSubject, list: MfaDevice[]) => duo.enabled(who) || list.some((device) => methodsOf(device).length > 0);
   const hasAnyFactor = async (who: MfaSubject) => duo.enabled(who) || hasUsableFactor(who.accountId);
 
   /** Revokes every "Trust this browser" of the account (password change, sign out everywhere). */
@@ -117,9 +118,9 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   return {
-    subject, policyOf, listFactors, hasUsableFactor, hasAnyFactor, resetMfa, revokeTrustedBrowsers,
+    subject, policyOf, listFactors, hasUsableFactor, hasAnyFactor, anyFactorIn, resetMfa, revokeTrustedBrowsers,
     settings: devices.settings,
-    devices: { list: devices.list, get: devices.get },
+    devices: { list: devices.list, get: devices.get, overview: devices.overview },
     recoveryCodesLeft: recovery.remaining,
     phoneNumbers, trustedBrowsers, challenge, enrollment, manage, duo, audit,
   };
