@@ -76,16 +76,18 @@ export function createAccountService({ store }: { store: Store }) {
   /**
    * The account linked to this directory identity, created on first sign-in.
    * Profile fields the directory owns are refreshed on every sign-in.
+   * `linked`: the account the caller already found for this identity.
    */
-  async function linkOrCreate(siteId: string, directoryKind: string, identity: DirectoryIdentity, initial: NewAccountFields = {}): Promise<Account> {
+  async function linkOrCreate(siteId: string, directoryKind: string, identity: DirectoryIdentity, initial: NewAccountFields = {}, linked?: Account): Promise<Account> {
     const link = linkKey(siteId, directoryKind, identity.externalId);
     const now = new Date().toISOString();
-    const linkedId = await store.get(link);
-    const existing = linkedId === undefined ? undefined : await find(linkedId);
+    const existing = linked ?? (await findLinked(siteId, directoryKind, identity.externalId));
     if (existing) {
       const refreshed: Account = { ...existing, ...directoryFields(identity), ...keptVerifiedEmail(existing, identity), ...verifiedOverrides(existing), lastSignInAt: now };
       refreshed.groups = withGranted(refreshed.groups, existing.grantedGroups);
-      await save(refreshed);
+      // A sign-in changes the record; the indexes already point here unless the directory renamed the user.
+      if (refreshed.username === existing.username) await store.set(accountKey(refreshed.id), JSON.stringify(refreshed));
+      else await save(refreshed);
       return refreshed;
     }
     const created: Account = {

@@ -69,7 +69,7 @@ export function createAdmission(deps: { accounts: AccountService; sites: SiteDir
     const linked = await deps.accounts.findLinked(input.siteId, input.directoryKind, input.identity.externalId);
     const mode = deps.sites.get(input.siteId)?.config.signUp.mode ?? 'open';
     if (!linked && mode !== 'open') return refuse('not_registered');
-    const account = await deps.accounts.linkOrCreate(input.siteId, input.directoryKind, input.identity);
+    const account = await deps.accounts.linkOrCreate(input.siteId, input.directoryKind, input.identity, {}, linked);
     const refusal = refusalOf(account);
     return refusal ? refuse(refusal) : { status: 'ok', account };
   }
