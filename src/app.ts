@@ -17,7 +17,7 @@ import { StoreUnavailableError } from './store/port.ts';
 import { operationsRoutes } from './http/operations.ts';
 import { assetRoutes } from './http/assets.ts';
 import { interactionRoutes } from './flows/routes.ts';
-import { mayMatch } from './http/route-guard.ts';
+import { mayMatch, guardPath, type GuardPath } from './http/route-guard.ts';
 
 export interface AppDeps {
   config: Config;
@@ -52,29 +52,39 @@ export function createApp(deps: AppDeps): Koa {
   app.use(deps.metrics.httpTimer);
   app.use(securityHeaders({ https }));
 
-  for (const routes of [
+  app.use(areas(errorHandler(deps.render), [
     operationsRoutes({ store: deps.store, sites: deps.sites, registry: deps.metrics.registry }),
     assetRoutes({ publicDir: deps.publicDir }),
     interactionRoutes(deps.flows),
     ...deps.routers,
-  ]) {
-    app.use(mountable(errorHandler(deps.render), routes));
-  }
+  ]));
   app.use(notFoundFallback(deps.render));
   app.use(storeOutageAnswer(deps.render));
   app.use(mount(deps.provider));
   return app;
 }
 
-/** Runs the router's routes behind the error handler; unmatched requests fall through to the provider. */
-function mountable(handleErrors: Koa.Middleware, router: Router): Koa.Middleware {
-  const routes = router.routes();
+/**
+ * admit's areas in order, each behind the error handler; a request no area's
+ * route matches (every protocol request) goes on to the provider after a
+ * string check per area, without entering any router. A route that passes a
+ * request on lets the next areas try it, as if each were its own middleware.
+ */
+function areas(handleErrors: Koa.Middleware, routers: Router[]): Koa.Middleware {
   // Built at the first request, when every area has added its routes (see route-guard.ts).
-  let maybe: ((path: string) => boolean) | undefined;
-  return async (ctx, next) => {
-    maybe ??= mayMatch(router);
-    if (!maybe(ctx.path) || !router.match(ctx.path, ctx.method).route) return next();
-    await handleErrors(ctx, () => routes(ctx as never, next) as Promise<void>);
+  let guarded: { maybe: (path: GuardPath) => boolean; router: Router; routes: Koa.Middleware }[] | undefined;
+  const from = (index: number, path: GuardPath, ctx: Koa.Context, next: Koa.Next): Promise<unknown> => {
+    for (let i = index; i < guarded!.length; i += 1) {
+      const { maybe, router, routes } = guarded![i]!;
+      if (maybe(path) && router.match(ctx.path, ctx.method).route) {
+        return handleErrors(ctx, () => routes(ctx, () => from(i + 1, path, ctx, next)) as Promise<void>);
+      }
+    }
+    return next();
+  };
+  return (ctx, next) => {
+    guarded ??= routers.map((router) => ({ maybe: mayMatch(router), router, routes: router.routes() as unknown as Koa.Middleware }));
+    return from(0, guardPath(ctx.path), ctx, next);
   };
 }
 

@@ -15,7 +15,7 @@ function routers(): Router[] {
   const admin = new Router({ prefix: '/admin' });
   admin.use(noop).get('/', noop).get('/users/:id', noop).post('/users/:id/disable', noop);
   const portal = new Router();
-  portal.get('/portal', noop).get('/portal/{:section}', noop).get('/register', noop);
+  portal.get('/', noop).get('/portal', noop).get('/portal/{:section}', noop).get('/register', noop);
   return [operations, assets, interaction, admin, portal];
 }
 
@@ -48,6 +48,16 @@ describe('route guard in front of router.match', () => {
         assert.equal(maybe(path), false, path);
       }
     }
+  });
+
+  it('matches an all-literal route to its one path, so a home page at "/" does not say "maybe" to everything', () => {
+    const home = new Router();
+    home.get('/', noop).get('/portal', noop);
+    const maybe = mayMatch(home);
+    assert.equal(maybe('/'), true);
+    assert.equal(maybe('/portal/'), true);
+    assert.equal(maybe('/token'), false);
+    assert.equal(maybe('/portal/profile'), false);
   });
 
   it('says "maybe" to everything when a route starts with a parameter or is a regular expression', () => {
