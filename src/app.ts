@@ -48,8 +48,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   const https = deps.config.server.issuer.startsWith('https://');
-  app.use(requestContext(deps.logger));
-  app.use(deps.metrics.httpTimer);
+  app.use(requestContext(deps.logger, deps.metrics.observeRequest));
   app.use(securityHeaders({ https }));
 
   app.use(areas(errorHandler(deps.render), [

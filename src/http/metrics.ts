@@ -1,5 +1,4 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Middleware } from 'koa';
 
 /** The Prometheus metrics admit exposes at /metrics; one registry per app, no globals. */
 export function createMetrics() {
@@ -25,24 +24,29 @@ export function createMetrics() {
     registers: [registry],
   });
 
-  const httpTimer: Middleware = async (ctx, next) => {
-    const end = httpDuration.startTimer({ method: ctx.method });
-    try {
-      await next();
-    } finally {
-      end({ route: routeGroup(ctx.path), status: String(ctx.status) });
-    }
+  // One child per (method, route group, status), kept: the set is small and bounded.
+  const children = new Map<string, { observe(seconds: number): void }>();
+  /** Records one answered request (request-context.ts times every request once, for its log line and this). */
+  const observeRequest = (method: string, path: string, status: number, seconds: number) => {
+    const route = routeGroup(path);
+    const key = `${method} ${route} ${status}`;
+    let child = children.get(key);
+    if (!child) children.set(key, child = httpDuration.labels({ method, route, status: String(status) }));
+    child.observe(seconds);
   };
 
-  return { registry, signIns, tokens, httpTimer };
+  return { registry, signIns, tokens, observeRequest };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+// More specific first: /token/introspection is not /token.
+const KNOWN_ROUTES = ['/token/introspection', '/token/revocation', '/auth', '/token', '/me', '/jwks', '/session/end', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics', '/reg']
+  .map((route) => ({ route, below: `${route}/` }));
+
 /** Collapses ids out of paths so label cardinality stays bounded. */
-function routeGroup(path: string): string {
+export function routeGroup(path: string): string {
   if (path.startsWith('/interaction/')) return '/interaction';
   if (path.startsWith('/assets/')) return '/assets';
-  const known = ['/auth', '/token', '/me', '/jwks', '/token/introspection', '/token/revocation', '/session/end', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics', '/reg'];
-  return known.find((route) => path === route || path.startsWith(`${route}/`)) ?? 'other';
+  return KNOWN_ROUTES.find(({ route, below }) => path === route || path.startsWith(below))?.route ?? 'other';
 }
