@@ -11,7 +11,7 @@ import type { FlowDeps } from './flows/deps.ts';
 import type { SiteDirectory } from './services/sites.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { errorHandler, notFoundFallback, respond } from './http/error-handler.ts';
+import { errorHandler, respond } from './http/error-handler.ts';
 import { AppError } from './errors/app-error.ts';
 import { StoreUnavailableError } from './store/port.ts';
 import { operationsRoutes } from './http/operations.ts';
@@ -57,8 +57,7 @@ export function createApp(deps: AppDeps): Koa {
     interactionRoutes(deps.flows),
     ...deps.routers,
   ]));
-  app.use(notFoundFallback(deps.render));
-  app.use(storeOutageAnswer(deps.render));
+  app.use(providerFallbacks(deps.render));
   app.use(mount(deps.provider));
   return app;
 }
@@ -88,12 +87,15 @@ function areas(handleErrors: Koa.Middleware, routers: Router[]): Koa.Middleware 
 }
 
 /**
- * oidc-provider answers any failure inside it as a 500 server_error; when the
- * cause was the store, admit says what it is instead: 503, retry shortly.
+ * What admit says when oidc-provider could not answer: any failure inside it
+ * is a 500 server_error, and when the cause was the store admit says what it
+ * is instead (503, retry shortly); a path nothing handled, not even
+ * oidc-provider, gets admit's 404 page or JSON.
  */
-function storeOutageAnswer(render: AppDeps['render']): Koa.Middleware {
+function providerFallbacks(render: AppDeps['render']): Koa.Middleware {
   return async (ctx, next) => {
     await next();
     if (ctx.state.storeUnavailable && ctx.status === 500) await respond(ctx, render, new AppError('store_unavailable', 503));
+    else if (ctx.status === 404 && ctx.body == null) await respond(ctx, render, new AppError('not_found', 404));
   };
 }

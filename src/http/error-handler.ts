@@ -53,11 +53,3 @@ export async function respond(ctx: Context, render: Renderer, error: AppError): 
   const heading = headings[error.code] ?? (error.status >= 500 ? 'Something went wrong' : 'This did not work');
   await render(ctx, 'error', { title: heading, heading, message });
 }
-
-/** Answers requests nothing handled (not even oidc-provider) with admit's 404 page or JSON. */
-export function notFoundFallback(render: Renderer): Middleware {
-  return async (ctx, next) => {
-    await next();
-    if (ctx.status === 404 && ctx.body == null) await respond(ctx, render, new AppError('not_found', 404));
-  };
-}
