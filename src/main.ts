@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { createLogger } from './logger.ts';
 import { loadConfig, ConfigError } from './config/load.ts';
 import { composeAdmit } from './compose.ts';
 import { ensureDemoUser } from './demo-user.ts';
@@ -7,7 +7,7 @@ import { serve } from './serve.ts';
 /** admit's entry point: read the config, compose, listen, and stop cleanly on SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logging.level, base: { service: 'admit' } });
+  const logger = createLogger(config.logging.level);
   const admit = await composeAdmit(config, logger);
   const demo = await ensureDemoUser(config, admit.store);
   const server = await serve(admit, config, logger);

@@ -5,12 +5,12 @@
  *   ADMIT_CONFIG=… ADMIT_STORE=… ADMIT_SECRET=… PORT=… node bench/servers/admit.ts
  */
 import { createServer } from 'node:http';
-import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import { composeAdmit } from '../../src/compose.ts';
+import { createLogger } from '../../src/logger.ts';
 
 const config = loadConfig();
-const logger = pino({ level: config.logging.level, base: { service: 'admit' } });
+const logger = createLogger(config.logging.level);
 const admit = await composeAdmit(config, logger);
 const server = createServer(admit.app.callback());
 server.keepAliveTimeout = 5_000;
