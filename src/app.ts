@@ -17,7 +17,7 @@ import { StoreUnavailableError } from './store/port.ts';
 import { operationsRoutes } from './http/operations.ts';
 import { assetRoutes } from './http/assets.ts';
 import { interactionRoutes } from './flows/routes.ts';
-import { mayMatch, guardPath, type GuardPath } from './http/route-guard.ts';
+import { mayMatch, guardKey } from './http/route-guard.ts';
 
 export interface AppDeps {
   config: Config;
@@ -70,19 +70,20 @@ export function createApp(deps: AppDeps): Koa {
  */
 function areas(handleErrors: Koa.Middleware, routers: Router[]): Koa.Middleware {
   // Built at the first request, when every area has added its routes (see route-guard.ts).
-  let guarded: { maybe: (path: GuardPath) => boolean; router: Router; routes: Koa.Middleware }[] | undefined;
-  const from = (index: number, path: GuardPath, ctx: Koa.Context, next: Koa.Next): Promise<unknown> => {
+  let guarded: { maybe: (path: string, key?: string) => boolean; router: Router; routes: Koa.Middleware }[] | undefined;
+  const from = (index: number, path: string, key: string | undefined, ctx: Koa.Context, next: Koa.Next): Promise<unknown> => {
     for (let i = index; i < guarded!.length; i += 1) {
       const { maybe, router, routes } = guarded![i]!;
-      if (maybe(path) && router.match(ctx.path, ctx.method).route) {
-        return handleErrors(ctx, () => routes(ctx, () => from(i + 1, path, ctx, next)) as Promise<void>);
+      if (maybe(path, key) && router.match(path, ctx.method).route) {
+        return handleErrors(ctx, () => routes(ctx, () => from(i + 1, path, key, ctx, next)) as Promise<void>);
       }
     }
     return next();
   };
   return (ctx, next) => {
     guarded ??= routers.map((router) => ({ maybe: mayMatch(router), router, routes: router.routes() as unknown as Koa.Middleware }));
-    return from(0, guardPath(ctx.path), ctx, next);
+    const { path } = ctx;
+    return from(0, path, guardKey(path), ctx, next);
   };
 }
 

@@ -3,12 +3,14 @@ import type Router from '@koa/router';
 /** Characters where a path-to-regexp pattern stops being literal text (parameters, wildcards, groups, escapes). */
 const PATTERN_START = /[:*{}()?\\+]/;
 
-/** Routing is case-insensitive unless configured otherwise, and a trailing slash is optional. */
-const normalise = (path: string) => path.toLowerCase().replace(/\/+$/, '');
-
-/** What a guard compares: a request path, normalised once for every guard it is put to. */
-export type GuardPath = { raw: string; normalised: string };
-export const guardPath = (path: string): GuardPath => ({ raw: path, normalised: normalise(path) });
+/**
+ * The form of a request path the guards compare (routing is case-insensitive
+ * unless configured otherwise, and a trailing slash is optional), or
+ * undefined for an encoded path, which only the full match can judge.
+ */
+export function guardKey(path: string): string | undefined {
+  return path.includes('%') ? undefined : path.toLowerCase().replace(/\/+$/, '');
+}
 
 /**
  * A cheap pre-check in front of `router.match`. A route whose path is all
@@ -23,21 +25,22 @@ export const guardPath = (path: string): GuardPath => ({ raw: path, normalised: 
  * reason about (a RegExp route, an encoded path, a route starting with a
  * parameter) is a "maybe", and the full match decides as before.
  */
-export function mayMatch(router: Router): (path: string | GuardPath) => boolean {
+export function mayMatch(router: Router): (path: string, key?: string) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const layer of router.stack) {
     if (layer.methods.length === 0) continue; // middleware only: never makes a match a route
     if (typeof layer.path !== 'string' || layer.opts.pathAsRegExp) return () => true;
     const [literal] = layer.path.split(PATTERN_START, 1) as [string];
-    const start = normalise(literal);
+    const start = literal.toLowerCase().replace(/\/+$/, '');
     if (literal === layer.path && layer.opts.end !== false) exact.add(start);
     else if (start === '') return () => true;
     else prefixes.push(start);
   }
-  return (path) => {
-    const { raw, normalised } = typeof path === 'string' ? guardPath(path) : path;
-    if (raw.includes('%')) return true;
-    return exact.has(normalised) || prefixes.some((prefix) => normalised.startsWith(prefix));
+  // `key`: the path's guardKey, when the caller has it already (it asks every area's guard).
+  return (path, key = guardKey(path)) => {
+    if (key === undefined || exact.has(key)) return true;
+    for (const prefix of prefixes) if (key.startsWith(prefix)) return true;
+    return false;
   };
 }

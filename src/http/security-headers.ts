@@ -43,12 +43,15 @@ export function securityHeaders({ https }: { https: boolean }): Middleware {
   const always = headers.filter(([name]) => EVERY_ANSWER.has(name.toLowerCase()));
   const pagesOnly = headers.filter(([name]) => !EVERY_ANSWER.has(name.toLowerCase()));
   return async (ctx, next) => {
-    for (const [name, value] of always) ctx.res.setHeader(name, value);
+    setAll(ctx.res, always);
     await next();
-    if (ctx.response.type === 'text/html' && !ctx.headerSent) {
-      for (const [name, value] of pagesOnly) ctx.res.setHeader(name, value);
-    }
+    const type = ctx.res.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html') && !ctx.headerSent) setAll(ctx.res, pagesOnly);
   };
+}
+
+function setAll(res: ServerResponse, headers: readonly [string, string][]): void {
+  for (let i = 0; i < headers.length; i += 1) res.setHeader(headers[i]![0], headers[i]![1]);
 }
 
 /**
