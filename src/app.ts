@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import type { Store } from './store/port.ts';
+import type { RequestMemo } from './store/request-memo.ts';
 import type { Renderer } from './http/render.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { FlowDeps } from './flows/deps.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   store: Store;
+  /** Gives each request its own memo of store reads (see store/request-memo.ts). */
+  memo: RequestMemo;
   provider: Provider;
   render: Renderer;
   metrics: Metrics;
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
   const https = deps.config.server.issuer.startsWith('https://');
   app.use(requestContext(deps.logger, deps.metrics.observeRequest));
   app.use(securityHeaders({ https }));
+  app.use((_ctx, next) => deps.memo.run(next));
 
   app.use(areas(errorHandler(deps.render), [
     operationsRoutes({ store: deps.store, sites: deps.sites, registry: deps.metrics.registry }),

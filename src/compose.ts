@@ -4,6 +4,7 @@ import type { Config } from './config/schema.ts';
 import type { Store } from './store/port.ts';
 import { resolveMasterSecret } from './config/master-secret.ts';
 import { createStore } from './store/create-store.ts';
+import { createRequestMemo } from './store/request-memo.ts';
 import { deriveKey } from './services/secret-box.ts';
 import { createSigningKeys } from './oidc/signing-keys.ts';
 import { createAccountService } from './services/accounts.ts';
@@ -51,7 +52,11 @@ export interface ComposeOptions {
  * main.ts calls it to serve; tests call it to run admit in-process.
  */
 export async function composeAdmit(config: Config, logger: Logger, options: ComposeOptions = {}) {
-  const { store, masterSecret, generatedSecret } = await openBackends(config);
+  const backends = await openBackends(config);
+  const { masterSecret, generatedSecret } = backends;
+  // Every part of admit reads through the memo: a key read twice in one request is read from the store once.
+  const memo = createRequestMemo();
+  const store = memo.wrap(backends.store);
   try {
     if (generatedSecret) logger.warn('generated a master secret beside the SQLite database; set ADMIT_SECRET in production');
     const signingKeys = await createSigningKeys({ store, masterSecret }).load();
@@ -100,7 +105,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       }),
       sessions: createSessionService({ store, provider }),
     });
-    const app = createApp({ config, logger, store, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
+    const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
       config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, approval, steps, masterSecret, mfa,
     })] });
     const close = async () => {
