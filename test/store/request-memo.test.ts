@@ -75,7 +75,7 @@ describe('request memo', () => {
         const key = `w${index}`;
         await store.set(key, 'before');
         assert.equal(await wrapped.get(key), 'before');
-        const readsBefore = reads.length;
+        const readsBefore: number = reads.length;
         await write(key).catch(() => undefined); // wrong-type writes may fail; the key is forgotten all the same
         await store.delete(key);
         await store.set(key, 'changed elsewhere');
