@@ -28,10 +28,19 @@ export function createInteractionPolicy({ accounts, steps }: { accounts: Account
     login.checks.add(new Check(`${step.name}_required`, 'End-User authentication is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
       const session = ctx.oidc.session;
       if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      // Resuming with the login admit's sign-in just finished: every step was
+      // asked (isNeeded) before it finished, so asking again here would only
+      // re-read what that request read. The account check above still runs.
+      if (justSignedIn(ctx)) return Check.NO_NEED_TO_PROMPT;
       const satisfied = await sessionSatisfies.call(step, session.accountId, { amr: session.amr, acr: session.acr, loginTs: session.loginTs }, { ctx, params: ctx.oidc.params ?? {} });
       return satisfied ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }));
   }
 
   return policy;
+}
+
+/** The authorization request resumes the interaction in which admit's sign-in (continueSignIn) finished the login. */
+function justSignedIn(ctx: KoaContextWithOIDC): boolean {
+  return (ctx.oidc.result as { login?: unknown } | undefined)?.login !== undefined;
 }
