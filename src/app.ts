@@ -10,6 +10,7 @@ import type { Renderer } from './http/render.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { FlowDeps } from './flows/deps.ts';
 import type { SiteDirectory } from './services/sites.ts';
+import type { CookieSigner } from './http/cookie-signer.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { errorHandler, respond } from './http/error-handler.ts';
@@ -32,7 +33,8 @@ export interface AppDeps {
   sites: SiteDirectory;
   flows: FlowDeps;
   publicDir: string;
-  cookieKeys: string[];
+  /** Signs cookies: Koa takes a Keygrip-like signer in place of a key list. */
+  cookieKeys: CookieSigner;
   /** Further areas (portal, admin, …), each behind the same error handler. */
   routers: Router[];
 }
@@ -42,7 +44,8 @@ export interface AppDeps {
  * oidc-provider for every protocol route it owns.
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.config.server.trustProxy, keys: deps.cookieKeys });
+  const app = new Koa({ proxy: deps.config.server.trustProxy });
+  app.keys = deps.cookieKeys;
   app.silent = true;
   app.on('error', (error: Error) => deps.logger.error({ err: error }, 'unhandled application error'));
   deps.provider.on('server_error', (ctx: Koa.Context, error: Error) => {

@@ -14,6 +14,7 @@ import { createAuditLog } from './services/audit/audit-log.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRenderer } from './http/render.ts';
 import { createCsrf } from './http/csrf.ts';
+import { createCookieSigner } from './http/cookie-signer.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
@@ -60,7 +61,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
   try {
     if (generatedSecret) logger.warn('generated a master secret beside the SQLite database; set ADMIT_SECRET in production');
     const signingKeys = await createSigningKeys({ store, masterSecret }).load();
-    const cookieKeys = [deriveKey(masterSecret, 'cookies')];
+    const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
     const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
     const accounts = createAccountService({ store });

@@ -4,6 +4,7 @@ import type { Store } from '../store/port.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { Renderer } from '../http/render.ts';
 import type { Metrics } from '../http/metrics.ts';
+import type { CookieSigner } from '../http/cookie-signer.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 import { createFindAccount } from './find-account.ts';
 import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
@@ -23,7 +24,8 @@ export interface ProviderDeps {
   metrics: Metrics;
   signingKeys: Record<string, unknown>[];
   steps: SignInStep[];
-  cookieKeys: string[];
+  /** Signs the provider's cookies; the same signer as the app's (see http/cookie-signer.ts). */
+  cookieKeys: CookieSigner;
 }
 
 /**
