@@ -1,13 +1,18 @@
 import type { FindAccount } from 'oidc-provider';
 import type { AccountService } from '../services/accounts.ts';
+import type { Store } from '../store/port.ts';
+import { prefetchModel } from '../store/oidc-adapter.ts';
 
 /**
  * oidc-provider's account look-up. A disabled or deleted account yields
  * nothing, so no token, refresh or userinfo call succeeds for it.
  */
-export function createFindAccount(accounts: AccountService): FindAccount {
-  return async (_ctx, id) => {
-    const account = await accounts.find(id);
+export function createFindAccount(accounts: AccountService, store: Store): FindAccount {
+  return async (_ctx, id, token) => {
+    // At userinfo oidc-provider reads the token's grant right after the account:
+    // both are fetched in one round trip, and the request memo answers the grant's read.
+    const grantId = (token as { grantId?: unknown } | undefined)?.grantId;
+    const [account] = await Promise.all([accounts.find(id), typeof grantId === 'string' ? prefetchModel(store, 'Grant', grantId) : undefined]);
     if (!account || account.status !== 'active') return undefined;
     return {
       accountId: account.id,

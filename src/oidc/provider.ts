@@ -49,7 +49,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         }
       },
     },
-    findAccount: createFindAccount(accounts),
+    findAccount: createFindAccount(accounts, store),
     // The self-service portal's "Manage devices" (see flows/mfa/step-up.ts).
     extraParams: ['admit_manage'],
     ...protocolSettings(tokens),

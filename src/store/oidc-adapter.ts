@@ -21,6 +21,17 @@ const grantKey = (grantId: string) => storeKey('oidc:grant', grantId);
 export const accountSessionsKey = (accountId: string) => storeKey('oidc:account-sessions', accountId);
 
 const epochSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Reads a model's record the way the adapter's find() does, and drops the
+ * result: inside a request, the request memo (store/request-memo.ts) then
+ * answers that find() without a round trip. For a caller that knows which
+ * record oidc-provider reads next and can fetch it alongside its own read.
+ * A failed read is left to find() to report.
+ */
+export function prefetchModel(store: Store, name: string, id: string): Promise<void> {
+  return store.getMany([recordKey(name, id), consumedKey(name, id)]).then(() => undefined, () => undefined);
+}
 const parse = (raw: string | undefined) => (raw === undefined ? undefined : (JSON.parse(raw) as AdapterPayload));
 
 /**
