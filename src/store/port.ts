@@ -13,8 +13,8 @@
 export interface Store {
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
-  /** Several values in one round trip, in the order asked. */
-  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** Several values in one round trip, in the order asked (the answer may be shared: read it, do not change it). */
+  getMany(keys: readonly string[]): Promise<readonly (string | undefined)[]>;
   /** Writes the value, replacing any; `ttlSeconds` omitted means no expiry. */
   set(key: string, value: string, options?: { ttlSeconds?: number }): Promise<void>;
   /**

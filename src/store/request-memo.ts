@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Store } from './port.ts';
 
 type Value = string | undefined;
+/** A key's read: a get's own (index -1), or its place in a getMany's answer. */
+type Held = { read: Promise<Value> | Promise<readonly Value[]>; index: number };
 
 /**
  * Within one HTTP request, a key is read from the store once. A sign-in reads
@@ -21,7 +23,7 @@ type Value = string | undefined;
  * Outside a request (start-up, the CLI, timers) nothing is kept.
  */
 export function createRequestMemo() {
-  const current = new AsyncLocalStorage<Map<string, Promise<Value>>>();
+  const current = new AsyncLocalStorage<Map<string, Held>>();
 
   /** Runs `task` with a fresh memo: call it once per request. */
   function run<T>(task: () => T): T {
@@ -34,36 +36,42 @@ export function createRequestMemo() {
       if (memo) for (const key of keys) memo.delete(key);
     };
     // A failed read is not kept: the next read tries again.
-    const keep = (memo: Map<string, Promise<Value>>, key: string, read: Promise<Value>) => {
-      memo.set(key, read);
+    const dropOnFailure = (memo: Map<string, Held>, keys: readonly string[], read: Promise<unknown>) => {
       read.catch(() => {
-        if (memo.get(key) === read) memo.delete(key);
+        for (const key of keys) if (memo.get(key)?.read === read) memo.delete(key);
       });
-      return read;
     };
+    const valueOf = (held: Held): Promise<Value> => (held.index < 0 ? (held.read as Promise<Value>) : (held.read as Promise<readonly Value[]>).then((values) => values[held.index]));
 
     return {
       get(key) {
         const memo = current.getStore();
         if (!memo) return store.get(key);
-        return memo.get(key) ?? keep(memo, key, store.get(key));
+        const held = memo.get(key);
+        if (held) return valueOf(held);
+        const read = store.get(key);
+        memo.set(key, { read, index: -1 });
+        dropOnFailure(memo, [key], read);
+        return read;
       },
       getMany(keys) {
         const memo = current.getStore();
         if (!memo) return store.getMany(keys);
         const missing = keys.filter((key) => !memo.has(key));
-        if (missing.length > 0) {
-          const read = store.getMany(missing);
-          missing.forEach((key, index) => keep(memo, key, read.then((values) => values[index])));
-        }
-        return Promise.all(keys.map((key) => memo.get(key)!));
+        if (missing.length === 0) return Promise.all(keys.map((key) => valueOf(memo.get(key)!)));
+        const read = store.getMany(missing);
+        missing.forEach((key, index) => memo.set(key, { read, index }));
+        dropOnFailure(memo, missing, read);
+        // The usual case, nothing of it held yet: the one read answers as it is.
+        return missing.length === keys.length ? read : Promise.all(keys.map((key) => valueOf(memo.get(key)!)));
       },
-      async set(key, value, options) {
+      set(key, value, options) {
         forget([key]);
-        await store.set(key, value, options);
-        current.getStore()?.set(key, Promise.resolve(value));
+        return store.set(key, value, options).then(() => {
+          current.getStore()?.set(key, { read: Promise.resolve(value), index: -1 });
+        });
       },
-      async setIfAbsent(key, value, options) {
+      setIfAbsent(key, value, options) {
         forget([key]);
         return store.setIfAbsent(key, value, options);
       },
