@@ -15,10 +15,10 @@ export interface SessionSummary {
  * A person's SSO sessions (oidc-provider's Session records, indexed by
  * account in the adapter): listing them, and signing one or all out, which
  * also revokes the grants — and so the refresh tokens — each session gave,
- * and, with the provider at hand, tells each application that registered a
- * back-channel logout URI (as RP-initiated logout does).
+ * and tells each application that registered a back-channel logout URI (as
+ * RP-initiated logout does).
  */
-export function createSessionService({ store, provider }: { store: Store; provider?: Provider }) {
+export function createSessionService({ store, provider }: { store: Store; provider: Provider }) {
   const Adapter = createOidcAdapterFactory(store);
   const sessionAdapter = new Adapter('Session');
   const grantAdapter = new Adapter('Grant');
@@ -45,7 +45,6 @@ export function createSessionService({ store, provider }: { store: Store; provid
 
   /** Back-channel logout tokens (OIDC Back-Channel Logout 1.0), best effort like oidc-provider's own: the grants are already revoked. */
   async function tellApplications(accountId: string, authorizations: Record<string, { sid?: string }>): Promise<void> {
-    if (!provider) return;
     await Promise.allSettled(Object.entries(authorizations).map(async ([clientId, { sid }]) => {
       const client = await provider.Client.find(clientId);
       if (!client?.backchannelLogoutUri || !sid) return;

@@ -14,6 +14,8 @@ const GRANTABLE = new Set([
 const recordKey = (name: string, id: string) => storeKey(`oidc:${name}`, id);
 // Same hash tag as the record, so find() reads both in one MGET even on Cluster.
 const consumedKey = (name: string, id: string) => storeKey(`oidc:${name}`, id, 'consumed');
+/** What find() reads for one model instance, in one round trip: its record and its consumed mark. */
+const findKeys = (name: string, id: string) => [recordKey(name, id), consumedKey(name, id)];
 const uidKey = (uid: string) => storeKey('oidc:uid', uid);
 const userCodeKey = (userCode: string) => storeKey('oidc:userCode', userCode);
 const grantKey = (grantId: string) => storeKey('oidc:grant', grantId);
@@ -30,8 +32,9 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
  * A failed read is left to find() to report.
  */
 export function prefetchModel(store: Store, name: string, id: string): Promise<void> {
-  return store.getMany([recordKey(name, id), consumedKey(name, id)]).then(() => undefined, () => undefined);
+  return store.getMany(findKeys(name, id)).then(() => undefined, () => undefined);
 }
+
 const parse = (raw: string | undefined) => (raw === undefined ? undefined : (JSON.parse(raw) as AdapterPayload));
 
 /**
@@ -61,7 +64,7 @@ export function createOidcAdapterFactory(store: Store): AdapterConstructor {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      const [raw, consumed] = await store.getMany([recordKey(this.name, id), consumedKey(this.name, id)]);
+      const [raw, consumed] = await store.getMany(findKeys(this.name, id));
       const payload = parse(raw);
       if (payload && consumed !== undefined) payload.consumed = Number(consumed);
       return payload;
