@@ -44,7 +44,8 @@ export interface AppDeps {
  * oidc-provider for every protocol route it owns.
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.config.server.trustProxy });
+  // ctx.ip (every per-IP limit, the audit log) is the address the outermost trusted proxy saw, never an entry the client wrote.
+  const app = new Koa({ proxy: deps.config.server.trustProxy, maxIpsCount: deps.config.server.trustedProxyHops });
   app.keys = deps.cookieKeys;
   app.silent = true;
   app.on('error', (error: Error) => deps.logger.error({ err: error }, 'unhandled application error'));

@@ -39,6 +39,26 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}clients:\n  - client_id: a\n    redirect_uris: [not-a-url]\n`) }), /clients\.0\.(redirect_uris|client_secret)/);
   });
 
+  it('resolves the trusted proxy hops: none by default, one for trustProxy alone, as many as set', () => {
+    const file = configFile(minimal);
+    const server = (env: Record<string, string>) => loadConfig({ ADMIT_CONFIG: file, ...env }).server;
+    assert.deepEqual([server({}).trustProxy, server({}).trustedProxyHops], [false, 0]);
+    assert.deepEqual([server({ ADMIT_TRUST_PROXY: 'true' }).trustProxy, server({ ADMIT_TRUST_PROXY: 'true' }).trustedProxyHops], [true, 1]);
+    assert.deepEqual([server({ ADMIT_TRUSTED_PROXY_HOPS: '2' }).trustProxy, server({ ADMIT_TRUSTED_PROXY_HOPS: '2' }).trustedProxyHops], [true, 2]);
+    assert.equal(server({ ADMIT_TRUST_PROXY: 'true', ADMIT_TRUSTED_PROXY_HOPS: '3' }).trustedProxyHops, 3);
+    assert.equal(loadConfig({ ADMIT_CONFIG: configFile(`${minimal}server:\n  trustedProxyHops: 2\n`) }).server.trustedProxyHops, 2);
+  });
+
+  it('names the option of a contradictory or malformed proxy setting', () => {
+    const file = configFile(minimal);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'false', ADMIT_TRUSTED_PROXY_HOPS: '1' }), /server\.trustedProxyHops: proxy hops are trusted only with server\.trustProxy true/);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'true', ADMIT_TRUSTED_PROXY_HOPS: '0' }), /server\.trustedProxyHops: use at least 1/);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: '11' }), /server\.trustedProxyHops/);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}server:\n  trustedProxyHops: 1.5\n`) }), /server\.trustedProxyHops/);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: 'one' }), /ADMIT_TRUSTED_PROXY_HOPS must be a number of proxies/);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'yes' }), /ADMIT_TRUST_PROXY must be true or false, got "yes"/);
+  });
+
   it('refuses duplicate sites, an empty site list, a bad PORT, bad YAML and a missing file', () => {
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(minimal + minimal.replace('sites:\n', '')) }), /duplicate site id DEMO/);
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile('sites: []\n') }), /sites: declare at least one site/);

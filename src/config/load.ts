@@ -63,7 +63,17 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
     section(raw, 'server').port = port;
   }
   if (env.ADMIT_ISSUER !== undefined) section(raw, 'server').issuer = env.ADMIT_ISSUER;
-  if (env.ADMIT_TRUST_PROXY !== undefined) section(raw, 'server').trustProxy = env.ADMIT_TRUST_PROXY === 'true';
+  if (env.ADMIT_TRUST_PROXY !== undefined) {
+    if (env.ADMIT_TRUST_PROXY !== 'true' && env.ADMIT_TRUST_PROXY !== 'false') throw new ConfigError(`ADMIT_TRUST_PROXY must be true or false, got "${env.ADMIT_TRUST_PROXY}"`);
+    section(raw, 'server').trustProxy = env.ADMIT_TRUST_PROXY === 'true';
+  }
+  if (env.ADMIT_TRUSTED_PROXY_HOPS !== undefined) {
+    const hops = Number(env.ADMIT_TRUSTED_PROXY_HOPS);
+    if (!/^\d+$/.test(env.ADMIT_TRUSTED_PROXY_HOPS) || !Number.isSafeInteger(hops)) {
+      throw new ConfigError(`ADMIT_TRUSTED_PROXY_HOPS must be a number of proxies (0, 1, 2, …), got "${env.ADMIT_TRUSTED_PROXY_HOPS}"`);
+    }
+    section(raw, 'server').trustedProxyHops = hops;
+  }
   if (env.ADMIT_STORE !== undefined) section(raw, 'store').url = env.ADMIT_STORE;
   if (env.ADMIT_SECRET !== undefined) raw.secret = env.ADMIT_SECRET;
   if (env.ADMIT_SMTP_URL !== undefined) section(raw, 'mail').transport = env.ADMIT_SMTP_URL;

@@ -7,8 +7,18 @@ const serverSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(3000),
   /** Public URL of admit; the OIDC issuer and the base of every emailed link. */
   issuer: z.url().optional(),
-  /** Trust X-Forwarded-* from a TLS-terminating proxy in front of admit. */
-  trustProxy: z.boolean().default(false),
+  /**
+   * Trust X-Forwarded-* from a TLS-terminating proxy in front of admit. On
+   * its own it means one proxy (`trustedProxyHops: 1`).
+   */
+  trustProxy: z.boolean().optional(),
+  /**
+   * How many proxies in front of admit append to X-Forwarded-For (Koa's
+   * `maxIpsCount`). The client IP is the entry that many places from the
+   * right: the entries to its left were written by the client and are
+   * ignored. Setting it (≥ 1) trusts the proxies; 0 trusts none.
+   */
+  trustedProxyHops: z.number().int().min(0).max(10).optional(),
   /**
    * Let admit's outgoing requests (back-channel logout, client jwks_uri) go to
    * literal loopback hosts (localhost, 127.0.0.0/8, ::1), which oidc-provider's
@@ -17,7 +27,17 @@ const serverSchema = z.object({
   allowLoopbackRequests: z.boolean().default(false),
   /** Seconds to finish in-flight requests after SIGTERM before closing anyway. */
   shutdownGraceSeconds: z.number().int().min(0).max(300).default(10),
-}).strict();
+}).strict().superRefine((server, ctx) => {
+  if (server.trustProxy === false && (server.trustedProxyHops ?? 0) > 0) {
+    ctx.addIssue({ code: 'custom', path: ['trustedProxyHops'], message: 'proxy hops are trusted only with server.trustProxy true (or left out)' });
+  }
+  if (server.trustProxy === true && server.trustedProxyHops === 0) {
+    ctx.addIssue({ code: 'custom', path: ['trustedProxyHops'], message: 'use at least 1 with server.trustProxy true' });
+  }
+}).transform(({ trustProxy, trustedProxyHops, ...server }) => {
+  const hops = trustedProxyHops ?? (trustProxy ? 1 : 0);
+  return { ...server, trustProxy: hops > 0, trustedProxyHops: hops };
+});
 
 const redisSchema = z.object({
   keyPrefix: z.string().default('admit:'),

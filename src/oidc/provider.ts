@@ -83,6 +83,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.server.issuer, configuration);
   provider.proxy = config.server.trustProxy;
+  provider.maxIpsCount = config.server.trustedProxyHops;
   // One counter child per kind, made once: the labels are not hashed again for every token.
   const countIssued = (kind: string) => {
     const issued = metrics.tokens.labels({ kind });
