@@ -15,4 +15,18 @@ describe('secret box', () => {
     parts[2] = `${parts[2]!.slice(0, -2)}AA`;
     assert.throws(() => box.open(parts.join('.')), /damaged/);
   });
+
+  it('refuses a truncated authentication tag, even one GCM would verify', () => {
+    const box = createSecretBox('m'.repeat(40), 'signing-keys');
+    const [version, iv, body, tag] = box.seal('{"k":1}').split('.');
+    const full = Buffer.from(tag!, 'base64url');
+    assert.equal(full.length, 16);
+    for (const bytes of [4, 8, 12, 15]) {
+      // The tag's first bytes are what a decipher told to expect a shorter tag would check, so these are valid truncations.
+      const truncated = [version, iv, body, full.subarray(0, bytes).toString('base64url')].join('.');
+      assert.throws(() => box.open(truncated), /damaged data \(authentication tag of \d+ bytes\)/, `${bytes}-byte tag`);
+    }
+    assert.throws(() => box.open([version, iv, body, Buffer.concat([full, Buffer.from([0])]).toString('base64url')].join('.')), /damaged/, 'a longer tag');
+    assert.equal(box.open([version, iv, body, tag].join('.')), '{"k":1}');
+  });
 });
