@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../store/port.ts';
 import type { Account, AccountService } from '../services/accounts.ts';
+import { roleOf } from './role-order.ts';
 
 const COOKIE = 'admit.admin';
 
@@ -26,10 +27,10 @@ export interface AdminUser {
 }
 
 export function adminUserOf(account: Account, allSiteIds: string[], acr?: string): AdminUser | undefined {
-  const granted = account.adminSites ?? [];
-  if (account.status !== 'active' || granted.length === 0) return undefined;
-  const allSites = granted.includes('*');
-  return { account, allSites, sites: allSites ? allSiteIds : allSiteIds.filter((id) => granted.includes(id)), label: `${account.username}@${account.siteId}`, acr };
+  const role = roleOf(account);
+  if (account.status !== 'active' || role.kind === 'user') return undefined;
+  const allSites = role.kind === 'global';
+  return { account, allSites, sites: role.kind === 'global' ? allSiteIds : allSiteIds.filter((id) => role.sites.includes(id)), label: `${account.username}@${account.siteId}`, acr };
 }
 
 /** A site admin acts only in their sites; the answer for another site is "not found", never "forbidden". */

@@ -4,6 +4,7 @@ import { createAuditLog } from '../services/audit/audit-log.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/port.ts';
+import { roleOf, describeRole } from '../admin/role-order.ts';
 import { CliError, optional, required, type Command, type CommandContext } from './command.ts';
 
 const siteList = (value: string, config: Config): string[] => {
@@ -59,12 +60,16 @@ ${homeHelp}`,
     const sites = siteList(required(values, 'site'), context.config);
     const home = optional(values, 'home') ?? (sites.length === 1 && sites[0] !== '*' ? sites[0]! : required(values, 'home'));
     const account = await accountOf(context.store, context.config, home, required(values, 'username').trim());
-    const adminSites = sites.includes('*') ? ['*'] : [...new Set([...(account.adminSites ?? []).filter((site) => site !== '*'), ...sites])];
-    const updated = { ...account, adminSites: account.adminSites?.includes('*') ? ['*'] : adminSites };
+    // A grant only widens a role (global admin > site admin > user); narrowing is "admin remove", then "admin add".
+    const current = roleOf(account);
+    const adminSites = sites.includes('*') || current.kind === 'global' ? ['*'] : [...new Set([...(current.kind === 'site' ? current.sites : []), ...sites])];
+    const updated = { ...account, adminSites };
     await createAccountService({ store: context.store }).save(updated);
     await audit(context, updated, 'admin.role.grant', sites);
-    const scope = updated.adminSites.includes('*') ? 'every site' : updated.adminSites.join(', ');
-    return `"${account.username}" (${home}) is now an admin of ${scope}`;
+    const role = roleOf(updated);
+    const scope = role.kind === 'site' ? role.sites.join(', ') : 'every site';
+    const kept = current.kind === 'global' && !sites.includes('*') ? ' (already a global admin: to make them an admin of some sites only, use "admit admin remove" first)' : '';
+    return `"${account.username}" (${home}) is now an admin of ${scope}${kept}`;
   },
 };
 
@@ -90,11 +95,11 @@ ${homeHelp.replace(' (defaults to --site when that is one site)', '')}`,
 
 export const adminList: Command = {
   summary: 'list the admins',
-  help: 'Usage: admit admin list\n\nLists every account with an admin role: home site, user name, and the sites administered.',
+  help: 'Usage: admit admin list\n\nLists every account with an admin role: home site, user name, status, the sites administered, and the role.',
   options: {},
   async run(_values, context) {
     const admins = await createAccountService({ store: context.store }).listAdmins();
     if (admins.length === 0) return 'no admins yet (admit admin add)';
-    return admins.map((admin) => `${admin.siteId}\t${admin.username}\t${admin.status}\t${(admin.adminSites ?? []).join(',')}`).join('\n');
+    return admins.map((admin) => `${admin.siteId}\t${admin.username}\t${admin.status}\t${(admin.adminSites ?? []).join(',')}\t${describeRole(roleOf(admin))}`).join('\n');
   },
 };

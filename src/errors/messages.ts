@@ -42,6 +42,8 @@ export const messages = {
   admin_forbidden: 'Your account has no administrator role. Sign in with an administrator account.',
   admin_signed_out: 'Your admin console session has ended. Sign in again.',
   admin_mfa_required: 'The admin console requires two-step verification. Sign in again and complete it.',
+  admin_own_account: 'You cannot do this to your own account from the admin console. Ask another administrator, or use the self-service portal.',
+  admin_wider_role: 'You cannot act on this account: it belongs to an administrator with a wider role than yours. Ask a global administrator.',
   already_decided: 'This request was already decided.',
   reason_required: 'Give a reason; the person will read it.',
   client_exists: 'An application with this client ID is already registered.',

@@ -33,7 +33,9 @@ describe('admit admin add / list / remove', () => {
     const global = admit('admin', 'add', '--site', '*', '--username', 'ALICE', '--home', 'DEMO');
     assert.equal(global.status, 0, global.stderr);
     assert.match(global.stdout, /admin of every site/);
-    assert.match(admit('admin', 'list').stdout, /DEMO\talice\tactive\t\*/);
+    assert.match(admit('admin', 'list').stdout, /DEMO\talice\tactive\t\*\tglobal admin/);
+    // A grant never narrows a role: a global admin stays one.
+    assert.match(admit('admin', 'add', '--site', 'DEMO', '--username', 'alice').stdout, /admin of every site \(already a global admin/);
     assert.match(admit('admin', 'remove', '--username', 'alice', '--home', 'DEMO').stdout, /no longer an admin \(was: \*\)/);
     assert.match(admit('admin', 'list').stdout, /no admins yet/);
   });
@@ -58,7 +60,7 @@ describe('admit admin add / list / remove', () => {
     try {
       const day = new Date().toISOString().slice(0, 10);
       const events = (await store.listRange(`audit:{${day}}`, 0, 100)).map((line) => JSON.parse(line) as { action: string; actor: string });
-      assert.deepEqual(events.map((event) => event.action), ['admin.role.grant', 'admin.role.grant', 'admin.role.revoke']);
+      assert.deepEqual(events.map((event) => event.action), ['admin.role.grant', 'admin.role.grant', 'admin.role.grant', 'admin.role.revoke']);
       assert.ok(events.every((event) => event.actor === 'cli'));
     } finally {
       await store.close();

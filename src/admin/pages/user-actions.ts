@@ -4,22 +4,38 @@ import { AppError } from '../../errors/app-error.ts';
 import type { Account } from '../../services/accounts.ts';
 import { auditAdmin, redirectWithNotice } from '../admin-page.ts';
 import type { AdminDeps } from '../deps.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import type { AdminUser } from '../admin-session.ts';
+import { mayActOn } from '../role-order.ts';
 
 type Action = (deps: AdminDeps, ctx: Context, account: Account) => Promise<{ outcome: string; notice: string; detail?: Record<string, string | number | boolean> }>;
 
 /** The account, if this admin may see it; an account of another site is "not found". */
 export async function accountFor(deps: AdminDeps, ctx: Context): Promise<Account> {
   const account = await deps.accounts.find(String(ctx.params.id));
-  if (!account || !canAdminister(ctx.state.admin as AdminUser, account.siteId)) throw new AppError('not_found', 404);
+  if (!account) throw new AppError('not_found', 404);
+  const verdict = mayActOn(ctx.state.admin as AdminUser, account);
+  if (!verdict.ok && verdict.status === 404) throw new AppError('not_found', 404);
   return account;
+}
+
+/**
+ * The account an action is about to change, once the role order allows it
+ * (role-order.ts). A refusal is audited, answered 403 with its message, and
+ * changes nothing.
+ */
+async function targetFor(deps: AdminDeps, ctx: Context, name: string): Promise<Account> {
+  const account = await accountFor(deps, ctx);
+  const verdict = mayActOn(ctx.state.admin as AdminUser, account);
+  if (verdict.ok) return account;
+  auditAdmin(deps, ctx, { action: `admin.user.${name}`, outcome: 'refused', site: account.siteId, username: account.username, accountId: account.id, detail: { reason: verdict.reason } });
+  throw new AppError(verdict.code, verdict.status);
 }
 
 const utcNow = () => `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
- * What an admin can do to an account. Each action checks the account is in
- * the admin's sites, and is audited with its outcome.
+ * What an admin can do to an account. Every action goes through targetFor
+ * (the role order, on the target) first, and is audited with its outcome.
  */
 const actions: Record<string, Action> = {
   async disable(deps, _ctx, account) {
@@ -65,7 +81,7 @@ const actions: Record<string, Action> = {
 export function userActionRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
   for (const [name, run] of Object.entries(actions)) {
     router.post(`/users/:id/${name}`, admin, ...form, async (ctx) => {
-      const account = await accountFor(deps, ctx);
+      const account = await targetFor(deps, ctx, name);
       const result = await run(deps, ctx, account);
       auditAdmin(deps, ctx, { action: `admin.user.${name}`, outcome: result.outcome, site: account.siteId, username: account.username, accountId: account.id, detail: result.detail });
       redirectWithNotice(ctx, `/admin/users/${encodeURIComponent(account.id)}`, result.notice as never);

@@ -4,6 +4,8 @@ import { renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { accountFor, userActionRoutes } from './user-actions.ts';
+import { describeRole, mayActOn, roleOf } from '../role-order.ts';
+import { messages } from '../../errors/messages.ts';
 
 const PAGE_SIZE = 200;
 
@@ -27,8 +29,12 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
   router.get('/users/:id', admin, async (ctx) => {
     const account = await accountFor(deps, ctx);
     const site = deps.sites.get(account.siteId);
+    const verdict = mayActOn(ctx.state.admin as AdminUser, account);
     await renderAdmin(deps, ctx, 'user', {
       title: account.username, tab: 'users', account,
+      role: describeRole(roleOf(account)),
+      // The actions are offered only where the role order allows them (the POSTs check it again).
+      refusal: verdict.ok ? undefined : messages[verdict.code],
       siteName: site?.config.displayName ?? account.siteId,
       canUnlockDirectory: site?.connector.unlock !== undefined,
       mfa: deps.mfa !== undefined,
