@@ -79,7 +79,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
     const approval = createApprovalServices({ store, accounts, sites, mailer, audit, masterSecret, issuer: config.server.issuer });
-    const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer }), passwordChangeStep({ passwords })];
+    const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
     const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys, cookieKeys, steps });

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { ACR_MFA, ACR_PASSWORD } from '../oidc/provider.ts';
 import type { FlowDeps } from './deps.ts';
 import { saveSignInState, type SignInState } from './sign-in-state.ts';
+import { stepUrl } from './sequencer.ts';
 
 export const PASSWORD_STEP = 'password';
 
@@ -9,7 +10,9 @@ export const PASSWORD_STEP = 'password';
 const SECOND_FACTORS = new Set(['otp', 'sms', 'tel', 'hwk', 'swk', 'mfa']);
 
 /**
- * Moves the sign-in on: to the first step still needed, or, when none is,
+ * The sequencer's one way forward: records the first step still needed as
+ * the sign-in's current step (the only one whose pages answer, see
+ * sequencer.ts) and sends the browser there, or, when none is needed,
  * finishes the login with what was proved (amr, acr).
  */
 export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, state: SignInState): Promise<void> {
@@ -17,9 +20,9 @@ export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, 
   const steps = state.accountId ? deps.steps : deps.steps.filter((step) => step.name === PASSWORD_STEP);
   for (const step of steps) {
     if (await step.isNeeded(ctx, state)) {
-      await saveSignInState(deps.provider, ctx, state);
+      await saveSignInState(deps.provider, ctx, { ...state, current: step.name });
       ctx.status = 303;
-      ctx.redirect(`/interaction/${uid}/${step.name}`);
+      ctx.redirect(stepUrl(uid, step.name));
       return;
     }
   }
@@ -29,6 +32,8 @@ export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, 
     ctx.redirect(`/interaction/${uid}`);
     return;
   }
+  // Recorded, not guessed from timestamps: the first sign-in is over once one has gone through every step.
+  if (!account.firstSignInAt) await deps.accounts.save({ ...account, firstSignInAt: new Date().toISOString() });
   const amr = [...new Set(state.amr)];
   const multiFactor = amr.some((method) => SECOND_FACTORS.has(method));
   if (multiFactor && !amr.includes('mfa')) amr.push('mfa');

@@ -7,6 +7,7 @@ import { submitLogin } from './login/submit-login.ts';
 import { showConsent, submitConsent } from './consent/consent.ts';
 import { readSignInState } from './sign-in-state.ts';
 import { continueSignIn } from './continue-sign-in.ts';
+import { stepGuard, stepUrl } from './sequencer.ts';
 import { addFederatedInteractionRoutes, federatedCallbackRoutes } from './federated/routes.ts';
 
 /**
@@ -25,8 +26,12 @@ export function interactionRoutes(deps: FlowDeps): Router {
   router.get('/', noStore, async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name === 'consent') return showConsent(deps, ctx, details);
-    // Back on the start page mid-way (reload, back button): resume where the sign-in was.
+    // Back on the start page mid-way (reload, back button): resume at the current step.
     const state = readSignInState(details);
+    if (state?.current) {
+      ctx.status = 303;
+      return ctx.redirect(stepUrl(details.uid, state.current));
+    }
     if (state) return continueSignIn(deps, ctx, details.uid, state);
     const client = await deps.provider.Client.find(String(details.params.client_id));
     const hint = details.params.login_hint;
@@ -37,11 +42,17 @@ export function interactionRoutes(deps: FlowDeps): Router {
     });
   });
 
+  // Only the current step's pages answer; every other step's URL redirects to it (sequencer.ts).
+  router.use(stepGuard(deps));
   router.post('/login', noStore, form, deps.csrf.verify, (ctx) => submitLogin(deps, ctx));
   addFederatedInteractionRoutes(router, deps);
   for (const step of deps.steps) step.routes(router, deps);
   router.post('/consent', noStore, form, deps.csrf.verify, (ctx) => submitConsent(deps, ctx));
   router.post('/abort', noStore, form, deps.csrf.verify, async (ctx) => {
+    // Cancel undoes what the sign-in had not finished (a device still being set up), then tells the application.
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    const state = readSignInState(details);
+    if (state) for (const step of deps.steps) await step.abandon?.(ctx, state);
     await deps.provider.interactionFinished(ctx.req, ctx.res, {
       error: 'access_denied',
       error_description: 'End-User aborted interaction',

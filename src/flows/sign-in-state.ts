@@ -16,6 +16,11 @@ export interface SignInState {
   amr: string[];
   /** The directory says the password must be changed before going on. */
   passwordChangeRequired?: boolean;
+  /**
+   * The step the sequencer sent the browser to (see sequencer.ts): the only
+   * step whose pages answer. Written by continueSignIn alone.
+   */
+  current?: string;
   /** Step-specific data, keyed by step name (e.g. the MFA wizard's progress). */
   steps?: Record<string, unknown>;
 }

@@ -22,6 +22,8 @@ export interface SignInStep {
    * claims, max_age for step-up) and its context (cookies).
    */
   sessionSatisfies?(accountId: string, session: { amr?: string[]; acr?: string; loginTs?: number }, request: { ctx: Context; params: Record<string, unknown> }): Promise<boolean>;
+  /** The sign-in was cancelled: undo what this step started and did not finish. */
+  abandon?(ctx: Context, state: SignInState): Promise<void>;
   /** Adds the step's pages to the interaction router (paths relative to /interaction/:uid). */
   routes(router: Router, deps: FlowDeps): void;
 }

@@ -26,6 +26,12 @@ export interface Account {
   status: 'active' | 'disabled' | 'pending_approval' | 'denied';
   createdAt: string;
   lastSignInAt?: string;
+  /**
+   * When the first sign-in went through every step (set by the sign-in
+   * sequencer). Absent: the next sign-in is the first, whatever touched the
+   * account before (an admin role, a CLI import).
+   */
+  firstSignInAt?: string;
   /** The next sign-in must change the password (first sign-in, admin reset). */
   passwordChangeRequired?: boolean;
   passwordChangedAt?: string;

@@ -38,3 +38,5 @@ export function createSecretBox(masterSecret: string, purpose: string) {
 export function deriveKey(masterSecret: string, purpose: string): string {
   return Buffer.from(hkdfSync('sha256', masterSecret, 'admit', purpose, 32)).toString('base64url');
 }
+
+export type SecretBox = ReturnType<typeof createSecretBox>;

@@ -122,7 +122,7 @@ describe('MFA enrollment wizard in Chromium', () => {
     assert.equal(codes.length, 10);
     secrets.set('amy-recovery', codes[0]!.trim());
     await screenshot(page, 'mfa-08-recovery-codes');
-    await page.getByRole('link', { name: 'I have saved my recovery codes' }).click();
+    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
 
     await finishAtSettings(page, /iOS \(201\) 234-5678/, 'mfa-09-settings');
     assert.deepEqual((await page.getByRole('button').allInnerTexts()).filter((text) => ['Text me', 'Call me', 'Passcode', 'Recovery code'].includes(text)), ['Text me', 'Call me', 'Passcode', 'Recovery code']);

@@ -76,7 +76,7 @@ describe('the portal\'s My Settings & Devices', () => {
     await page.getByRole('button', { name: 'Create new recovery codes' }).click();
     await heading(page, 'Your recovery codes');
     await world.smtp.waitFor((mail) => mail.to.includes('tess@example.test') && /New recovery codes/.test(mail.subject));
-    await page.getByRole('link', { name: 'I have saved my recovery codes' }).click();
+    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
     await page.getByRole('button', { name: 'Continue to Login' }).click();
 
     await heading(page, 'My Settings & Devices');

@@ -63,7 +63,9 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       await deps.throttle.reset(userKey);
       // A first sign-in ends with "Change Password" (seed step 14); the flag is kept on the
       // account, so abandoning the sign-in does not skip it next time.
-      const firstSignIn = account.createdAt === account.lastSignInAt;
+      // Recorded state (continueSignIn sets firstSignInAt), not timestamps; a password already
+      // changed through admit (records from before firstSignInAt existed) counts as done.
+      const firstSignIn = !account.firstSignInAt && !account.passwordChangedAt;
       if (firstSignIn && policy.changePasswordAtFirstSignIn && site.connector.changePassword) {
         await deps.accounts.save({ ...account, passwordChangeRequired: true });
         account.passwordChangeRequired = true;

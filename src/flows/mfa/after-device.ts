@@ -8,5 +8,5 @@ import type { MfaProgress } from './progress.ts';
  */
 export async function afterDevice(request: MfaRequest, progress: MfaProgress): Promise<MfaProgress> {
   const offer = request.who.policy.recoveryCodes && !progress.recoveryOffered && (await request.mfa.recoveryCodesLeft(request.who.accountId)) === 0;
-  return { ...progress, enrolling: undefined, enrolled: true, page: offer ? 'recovery' : 'settings' };
+  return { ...progress, enrolling: undefined, enrolled: true, unfinished: undefined, page: offer ? 'recovery' : 'settings' };
 }

@@ -86,7 +86,8 @@ export async function saveProvedDevice(request: MfaRequest, device: MfaDevice, a
   if (added.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
   if (added.status !== 'ok') return request.go({ ...request.progress, page: 'device', enrolling: undefined });
   const proved = { ...request.progress, verifiedAt: Date.now(), enrolled: true };
-  if (nextPage) return request.go({ ...proved, page: nextPage, enrolling: { ...request.progress.enrolling!, phone: undefined, sentBy: undefined, existing: true } }, amr);
+  // Saved but not finished until its type (and app) are set: Cancel before then takes it back.
+  if (nextPage) return request.go({ ...proved, page: nextPage, unfinished: [...(proved.unfinished ?? []), device.id], enrolling: { ...request.progress.enrolling!, phone: undefined, sentBy: undefined, existing: true } }, amr);
   return request.go(await afterDevice(request, proved), amr);
 }
 

@@ -9,7 +9,7 @@ import { browserLabel } from './browser-label.ts';
  * Devices, adding a device) or finish the step.
  */
 export async function factorProved(request: MfaRequest, amr: string): Promise<void> {
-  const progress: MfaProgress = { ...request.progress, verifiedAt: Date.now(), challenge: undefined };
+  const progress: MfaProgress = { ...request.progress, verifiedAt: Date.now(), challenge: undefined, promptVerified: true };
   if (progress.after === 'settings') return request.go({ ...progress, page: 'settings', after: undefined }, amr);
   if (progress.after === 'device') return request.go({ ...progress, page: 'device', after: undefined }, amr);
   return completeSecondFactor(request, progress, amr);

@@ -1,11 +1,12 @@
 import type { DeviceType } from '../../kit/factor.ts';
 import type { PhoneNumber, Platform } from '../../services/mfa/devices.ts';
 import type { SignInState } from '../sign-in-state.ts';
+import type { MessageCode } from '../../errors/messages.ts';
 
 /** The wizard's pages (seed steps 4–13), each at /interaction/:uid/mfa/<page>. */
 export const PAGES = [
   'start', 'device', 'phone', 'verify-phone', 'phone-type', 'app', 'activate', 'key',
-  'recovery', 'settings', 'device-options', 'choose', 'code', 'key-verify', 'duo',
+  'recovery', 'recovery-codes', 'settings', 'device-options', 'choose', 'code', 'key-verify', 'duo',
 ] as const;
 export type PageName = (typeof PAGES)[number];
 
@@ -54,6 +55,23 @@ export interface MfaProgress {
   optionsDeviceId?: string;
   /** The second factor is done: the sign-in goes on. */
   done?: boolean;
+  /** A factor was proved at the login prompt (choose, code, security key, Duo), not only while enrolling. */
+  promptVerified?: boolean;
+  /** Devices saved in this sign-in whose setup is not finished (a phone before its app step): Cancel removes them. */
+  unfinished?: string[];
+  /** New recovery codes, sealed, shown by the recovery-codes page until the user says they are saved. */
+  sealedCodes?: string;
+  /** What the last post went wrong with (or a notice), shown once by the page it redirects to. */
+  flash?: Flash;
+}
+
+/** Post/redirect/get: a post's answer is a redirect; what it had to say waits here for the GET. */
+export interface Flash {
+  status?: number;
+  error?: MessageCode;
+  notice?: string;
+  /** The non-secret fields as posted (a phone number, a device name), to fill the form again. */
+  fields?: Record<string, string>;
 }
 
 export const MFA_STEP = 'mfa';

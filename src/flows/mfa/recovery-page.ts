@@ -1,9 +1,13 @@
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
+import type { MfaRequest } from './request.ts';
+import type { MfaProgress } from './progress.ts';
 
 /**
- * Recovery codes, offered at the end of the enrollment and shown once: the
- * answer to "Create recovery codes" is the only place they ever appear.
+ * Recovery codes, offered at the end of the enrollment. Making them is a
+ * post; showing them is the next page (post/redirect/get), which shows the
+ * same codes on a reload until the user says they are saved. Until then they
+ * wait sealed in the interaction, and only there: they end with it.
  */
 export const recoveryPage: MfaPage = {
   name: 'recovery',
@@ -15,7 +19,26 @@ export const recoveryPage: MfaPage = {
     if (field(request, 'action') !== 'create') return request.go(next);
     const made = await request.mfa.manage.regenerateRecoveryCodes(request.ctx, request.who, { verifiedAt: request.progress.verifiedAt, settingUp: true });
     if (made.status !== 'ok') return request.go({ ...next, page: 'choose', after: 'settings' });
-    await request.save(next);
-    await request.render('recovery-codes', { title: 'Your recovery codes', codes: made.value, continueUrl: request.url('settings') });
+    return request.go(showCodes(request, next, made.value));
+  },
+};
+
+/** The progress that shows these new codes next, then returns to My Settings & Devices. */
+export function showCodes(request: MfaRequest, progress: MfaProgress, codes: string[]): MfaProgress {
+  return { ...progress, page: 'recovery-codes', sealedCodes: request.box.seal(JSON.stringify(codes)) };
+}
+
+/** "Your recovery codes": the codes just made, until "I have saved my recovery codes". */
+export const recoveryCodesPage: MfaPage = {
+  name: 'recovery-codes',
+  async show(request, problem) {
+    const sealed = request.progress.sealedCodes;
+    if (!sealed) return request.go({ ...request.progress, page: 'settings' });
+    const codes = JSON.parse(request.box.open(sealed)) as string[];
+    await request.render('recovery-codes', { title: 'Your recovery codes', codes }, problem);
+  },
+  async submit(request) {
+    // The codes leave the interaction: from now on they exist only as the hashes the recovery service keeps.
+    return request.go({ ...request.progress, page: 'settings', sealedCodes: undefined });
   },
 };

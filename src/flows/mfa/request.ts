@@ -7,11 +7,26 @@ import type { FlowDeps } from '../deps.ts';
 import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
 import { MFA_STEP, readProgress, withProgress, type MfaProgress, type PageName } from './progress.ts';
 import type { TrustCookie } from './trust-cookie.ts';
+import type { SecretBox } from '../../services/secret-box.ts';
 
 /** What the MFA step's pages share. */
 export interface MfaDeps {
   mfa: MfaService;
   trustCookie: TrustCookie;
+  /** Seals what the wizard keeps in the interaction for a moment (new recovery codes). */
+  box: SecretBox;
+}
+
+/** Posted fields worth showing again after a refused post; never codes or secrets. */
+const REPOSTED_FIELDS = ['country', 'number', 'name', 'type', 'platform', 'defaultDevice', 'whenILogIn'];
+
+function repostedFields(body: Record<string, unknown>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const name of REPOSTED_FIELDS) {
+    const value = body[name];
+    if (typeof value === 'string' && value.length <= 64) fields[name] = value;
+  }
+  return fields;
 }
 
 /** What went wrong (or right) with the last post, shown above the form. */
@@ -27,6 +42,7 @@ export interface MfaRequest {
   deps: FlowDeps;
   mfa: MfaService;
   trustCookie: TrustCookie;
+  box: SecretBox;
   uid: string;
   state: SignInState;
   progress: MfaProgress;
@@ -46,6 +62,11 @@ export interface MfaRequest {
   save(progress: MfaProgress, amr?: string): Promise<SignInState>;
   /** Saves and sends the browser to the progress' page. */
   go(progress: MfaProgress, amr?: string): Promise<void>;
+  /**
+   * Shows the current page. Answering a post, it renders nothing: the
+   * problem or notice is kept and the browser is sent to the page (post/
+   * redirect/get), so reload and Back never resubmit a form.
+   */
   render(view: string, data: Record<string, unknown> & { title: string }, problem?: Problem): Promise<void>;
 }
 
@@ -70,7 +91,7 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
   const uid = details.uid;
   const base = `/interaction/${uid}/${MFA_STEP}`;
   const request: MfaRequest = {
-    ctx, deps, mfa: mfaDeps.mfa, trustCookie: mfaDeps.trustCookie, uid, state, progress, isNew: !stored, who, body, params: details.params,
+    ctx, deps, mfa: mfaDeps.mfa, trustCookie: mfaDeps.trustCookie, box: mfaDeps.box, uid, state, progress, isNew: !stored, who, body, params: details.params,
     url: (page) => (page ? `${base}/${page}` : base),
     bindTo: (purpose) => `${purpose}:${uid}`,
     fresh: (current = request.progress) => current.verifiedAt !== undefined && Date.now() - current.verifiedAt <= who.policy.freshFactorSeconds * 1000,
@@ -87,6 +108,10 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
       ctx.redirect(request.url(next.page));
     },
     async render(view, data, problem = {}) {
+      if (ctx.method === 'POST') {
+        const flash = { status: problem.status, error: problem.error, notice: problem.notice, fields: repostedFields(body) };
+        return request.go({ ...request.progress, flash });
+      }
       if (problem.status) ctx.status = problem.status;
       await deps.render(ctx, `mfa/${view}`, {
         uid, base, csrfToken: deps.csrf.token(ctx), siteName: who.siteName,

@@ -5,6 +5,7 @@ import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest, Problem } from './request.ts';
 import { completeSecondFactor } from './finish.ts';
+import { showCodes } from './recovery-page.ts';
 
 export const WHEN_I_LOG_IN = [
   { value: 'ask', label: 'Ask me to choose an authentication method' },
@@ -39,8 +40,9 @@ export const settingsPage: MfaPage = {
       case 'save':
         return save(request);
       case 'continue':
-        // The first enrollment ends on the login prompt, as the seed's does (step 13).
-        if (request.progress.firstEnrollment && !request.progress.promptShown) return request.go({ ...request.progress, page: 'choose', promptShown: true });
+        // "Continue to Login" is the login prompt (seed step 13) unless a factor was already proved at it in this
+        // sign-in: proving one while enrolling a device is not signing in with it.
+        if (!request.progress.promptVerified) return request.go({ ...request.progress, page: 'choose', promptShown: true, after: undefined });
         return completeSecondFactor(request, request.progress);
       case 'add':
         return request.go({ ...request.progress, page: 'device' });
@@ -50,8 +52,7 @@ export const settingsPage: MfaPage = {
       case 'recovery': {
         const made = await request.mfa.manage.regenerateRecoveryCodes(request.ctx, request.who, request.progress);
         if (made.status !== 'ok') return request.go({ ...request.progress, page: 'choose', after: 'settings' });
-        await request.save({ ...request.progress, recoveryOffered: true });
-        return request.render('recovery-codes', { title: 'Your recovery codes', codes: made.value, continueUrl: request.url('settings') });
+        return request.go(showCodes(request, { ...request.progress, recoveryOffered: true }, made.value));
       }
       case 'forget':
         if (id) {

@@ -6,6 +6,7 @@ import type { MfaService } from '../../services/mfa/mfa-service.ts';
 import type { MfaSubject } from '../../services/mfa/device-management.ts';
 import type { FlowDeps } from '../deps.ts';
 import type { SignInStep } from '../sign-in-step.ts';
+import type { SignInState } from '../sign-in-state.ts';
 import { MFA_STEP, readProgress, type MfaProgress } from './progress.ts';
 import { createTrustCookie } from './trust-cookie.ts';
 import { asksForMfa, asksForDeviceManagement } from './step-up.ts';
@@ -15,6 +16,7 @@ import { keyRegistrationOptions } from './enroll-key.ts';
 import { keyAuthenticationOptions } from './verify-pages.ts';
 import { firstPage } from './first-page.ts';
 import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
+import { createSecretBox } from '../../services/secret-box.ts';
 
 /** amr values that prove a second factor was used (RFC 8176); `mfa` alone may come from a trusted browser. */
 const FACTOR_AMR = new Set(['otp', 'sms', 'tel', 'hwk', 'swk']);
@@ -26,9 +28,9 @@ const FACTOR_AMR = new Set(['otp', 'sms', 'tel', 'hwk', 'swk']);
  * application asked for MFA. As a login check it also stops an existing
  * session that does not satisfy it (MFA reset, trust revoked, step-up).
  */
-export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): SignInStep {
+export function mfaStep({ mfa, issuer, masterSecret }: { mfa: MfaService; issuer: string; masterSecret: string }): SignInStep {
   const trustCookie = createTrustCookie({ issuer });
-  const mfaDeps: MfaDeps = { mfa, trustCookie };
+  const mfaDeps: MfaDeps = { mfa, trustCookie, box: createSecretBox(masterSecret, 'mfa-wizard') };
   // The provider is built after the steps (its policy needs them); the routes hand it over.
   const mounted: { deps?: FlowDeps } = {};
 
@@ -42,6 +44,7 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
 
   return {
     name: MFA_STEP,
+    abandon,
 
     async isNeeded(ctx, state) {
       // Done in this sign-in, or (a site with trustUpstreamMfa) proved at Entra: see federated/upstream-mfa.ts.
@@ -93,18 +96,24 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
         ctx.redirect(request.url(request.progress.page));
       });
 
+      // Only the current page answers; any other page, GET or POST, sends the browser to it.
+      // A page opened before the step began (a bookmark, a stale tab) gets the placeholder, never saved: the step starts at /mfa.
+      const placeholder = async (): Promise<MfaProgress> => ({ page: 'start', trust: true, firstEnrollment: false });
       for (const page of MFA_PAGES) {
         router.get(`${base}/${page.name}`, noStore, async (ctx) => {
-          // A page opened before the step began (a bookmark, a stale tab): the placeholder is never saved; the step starts at /mfa.
-          const request = await loadMfaRequest(deps, mfaDeps, ctx, async () => ({ page: 'start', trust: true, firstEnrollment: false }));
-          if (request.isNew || request.progress.page !== page.name) {
-            ctx.status = 303;
-            return ctx.redirect(request.isNew ? request.url() : request.url(request.progress.page));
+          const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
+          if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
+          const flash = request.progress.flash;
+          if (flash) {
+            // Shown once: a reload shows the page as it is now.
+            await request.save({ ...request.progress, flash: undefined });
+            request.body = flash.fields ?? {};
           }
-          await page.show(request);
+          await page.show(request, flash);
         });
         router.post(`${base}/${page.name}`, noStore, form, deps.csrf.verify, async (ctx) => {
-          const request = await onPage(deps, ctx, page.name);
+          const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
+          if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
           await page.submit(request);
         });
       }
@@ -114,10 +123,24 @@ export function mfaStep({ mfa, issuer }: { mfa: MfaService; issuer: string }): S
     },
   };
 
-  /** The request, refused unless the sign-in is on this page: no skipping ahead by posting to a later page. */
+  /** Cancel: a device saved in this sign-in whose setup did not finish (a phone before its app step) does not count. */
+  async function abandon(ctx: Context, state: SignInState): Promise<void> {
+    const progress = readProgress(state);
+    if (!progress?.unfinished?.length || !state.accountId) return;
+    const who = await mfa.subject(state.accountId);
+    if (who) for (const deviceId of progress.unfinished) await mfa.manage.abandon(ctx, who, deviceId);
+  }
+
+  /** The options fetch of a security-key page (JSON), refused unless the sign-in is on that page. */
   async function onPage(deps: FlowDeps, ctx: Context, page: MfaProgress['page']): Promise<MfaRequest> {
     const request = await loadMfaRequest(deps, mfaDeps, ctx);
     if (request.progress.page !== page) throw new AppError('mfa_out_of_turn', 409);
     return request;
   }
+}
+
+/** The wizard's current page (or the step's start, before it began), by a redirect. */
+function toCurrentPage(ctx: Context, request: MfaRequest): void {
+  ctx.status = 303;
+  ctx.redirect(request.isNew ? request.url() : request.url(request.progress.page));
 }

@@ -11,9 +11,14 @@ import { continueSignIn, PASSWORD_STEP } from '../continue-sign-in.ts';
 import { passwordChangeForm } from './form.ts';
 import { renderPasswordPage, problemOf, type PasswordProblem } from './page.ts';
 
+/** What the last post went wrong with, shown once by the GET it redirects to (post/redirect/get). */
+type Flash = Omit<PasswordProblem, 'unmet'> & { unmet?: string[] };
+
 /**
  * The sign-in's "Change Password" step: after a first sign-in (the seed's
  * step 14) or when the directory says the password expired or must change.
+ * The sequencer (sequencer.ts) lets its pages answer only while it is the
+ * current step: after the second factor, never instead of it.
  */
 export function passwordChangeStep({ passwords }: { passwords: PasswordService }): SignInStep {
   return {
@@ -25,15 +30,17 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
       const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
       router.get(`/${PASSWORD_STEP}`, async (ctx) => {
         const { uid, state } = await stepState(deps, ctx);
-        await show(deps, ctx, uid, state);
+        const flash = state.steps?.[PASSWORD_STEP] as Flash | undefined;
+        if (flash) await saveSignInState(deps.provider, ctx, { ...state, steps: { ...state.steps, [PASSWORD_STEP]: undefined } });
+        await show(deps, ctx, uid, state, flash);
       });
       router.post(`/${PASSWORD_STEP}`, form, deps.csrf.verify, async (ctx) => {
         const { uid, state } = await stepState(deps, ctx);
         const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
-        if (!parsed.success) return show(deps, ctx, uid, state, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
+        if (!parsed.success) return again(deps, ctx, uid, state, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
         const result = await passwords.change(ctx, { siteId: state.siteId, username: state.username, accountId: state.accountId || undefined, ...parsed.data });
         const problem = problemOf(result);
-        if (problem) return show(deps, ctx, uid, state, problem);
+        if (problem) return again(deps, ctx, uid, state, { status: problem.status, error: problem.error, reason: problem.reason, unmet: problem.unmet?.map((rule) => rule.id) });
         return finish(deps, ctx, uid, state, parsed.data.newPassword);
       });
     },
@@ -53,27 +60,36 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
       await passwords.recordChange(account.id, newPassword);
       accountId = account.id;
     }
-    const next: SignInState = { ...state, accountId, passwordChangeRequired: false };
-    await saveSignInState(deps.provider, ctx, next);
+    const next: SignInState = { ...state, accountId, passwordChangeRequired: false, steps: { ...state.steps, [PASSWORD_STEP]: undefined } };
     await continueSignIn(deps, ctx, uid, next);
   }
 
-  async function show(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, problem: PasswordProblem = {}) {
-    if (problem.status) ctx.status = problem.status;
+  /** A post that did not change the password: keep what to say, and show it on the step's page. */
+  async function again(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, flash: Flash) {
+    await saveSignInState(deps.provider, ctx, { ...state, steps: { ...state.steps, [PASSWORD_STEP]: flash } });
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${uid}/${PASSWORD_STEP}`);
+  }
+
+  async function show(deps: FlowDeps, ctx: Context, uid: string, state: SignInState, flash: Flash = {}) {
+    const rules = passwords.rulesFor(state.siteId);
+    const unmet = new Set(flash.unmet ?? []);
+    // The refused post's status, on the page that says why (a reload shows the form again, 200).
+    if (flash.status) ctx.status = flash.status;
     await renderPasswordPage(deps.render, ctx, {
       action: `/interaction/${uid}/${PASSWORD_STEP}`,
       cancelAction: `/interaction/${uid}/abort`,
       csrfToken: deps.csrf.token(ctx),
-      rules: passwords.rulesFor(state.siteId),
-      unmet: problem.unmet,
-      error: problem.error,
-      reason: problem.reason,
+      rules,
+      unmet: rules.filter((rule) => unmet.has(rule.id)),
+      error: flash.error,
+      reason: flash.reason,
       domain: deps.sites.get(state.siteId)?.connector.kind !== 'local',
     });
   }
 }
 
-/** The sign-in state, refusing when this interaction is not at the password step. */
+/** The sign-in state; the sequencer already sent anything but the current step elsewhere. */
 async function stepState(deps: FlowDeps, ctx: Context): Promise<{ uid: string; state: SignInState }> {
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
   const state = readSignInState(details);

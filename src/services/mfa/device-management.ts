@@ -116,7 +116,25 @@ export function createDeviceManagement(deps: { devices: DeviceStore; recovery: R
     return { status: 'ok', value: codes };
   }
 
-  return { fresh, add, update, remove, saveSettings, regenerateRecoveryCodes };
+  /**
+   * Takes back a device the sign-in saved but whose setup was cancelled
+   * (a phone before its app step): it never counted as finished, so no
+   * freshness or last-device rule applies, and the next sign-in sets it up
+   * from the start. The default moves to another device, if any.
+   */
+  async function abandon(ctx: Context | undefined, who: MfaSubject, deviceId: string): Promise<void> {
+    const device = await devices.get(who.accountId, deviceId);
+    if (!device) return;
+    await devices.remove(who.accountId, device);
+    const settings = await devices.settings(who.accountId);
+    if (settings.defaultDeviceId === deviceId) {
+      const others = await usable(who.accountId);
+      await devices.saveSettings(who.accountId, { ...settings, defaultDeviceId: others[0]?.id, whenILogIn: 'ask' });
+    }
+    audit(ctx, who, 'mfa_device_abandoned', 'ok', { type: device.type });
+  }
+
+  return { fresh, add, update, remove, abandon, saveSettings, regenerateRecoveryCodes };
 }
 
 export type DeviceManagement = ReturnType<typeof createDeviceManagement>;
