@@ -10,6 +10,7 @@ import { createSigningKeys } from './oidc/signing-keys.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createSiteDirectory } from './services/sites.ts';
 import { createThrottle } from './services/throttle.ts';
+import { createLockout } from './services/lockout.ts';
 import { createAuditLog } from './services/audit/audit-log.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRenderer } from './http/render.ts';
@@ -87,6 +88,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
       throttle: createThrottle({ store }),
+      lockout: createLockout({ store, sites }),
       audit,
       admission: approval.admission,
       signUpPass: approval.signUpPass,
@@ -100,6 +102,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       },
       csrf: flows.csrf,
       throttle: flows.throttle,
+      lockout: flows.lockout,
       auth: createPortalAuth({
         provider, accounts, issuer: config.server.issuer,
         signIn: createFirstPartySignIn({ provider, store, issuer: config.server.issuer, clientId: PORTAL_CLIENT_ID, callbackPath: '/portal/callback', cookieName: 'admit.portal-state' }),
@@ -107,7 +110,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       sessions: createSessionService({ store, provider }),
     });
     const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
-      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, approval, steps, masterSecret, mfa,
+      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, lockout: flows.lockout, approval, steps, masterSecret, mfa,
     })] });
     const close = async () => {
       mailer.close();

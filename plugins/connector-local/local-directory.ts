@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  hashPassword, verifyPassword, makeDecoyHash, storeKey,
+  hashPassword, verifyPassword, makeDecoyHash, storeKey, canonicalUsername, checkUsername, legacyUsernameKey,
   type Store, type PasswordConnector, type PasswordOutcome, type PasswordWriteOutcome,
 } from '../../src/kit/index.ts';
 
@@ -26,19 +26,40 @@ export class LocalUserExistsError extends Error {
 }
 
 /**
- * admit's local directory for one site. User names are unique per site and
- * compared case-insensitively; the record is keyed by the normalised name.
+ * admit's local directory for one site. User names are unique per site under
+ * their canonical key (kit/username.ts): `ｂob` and `Bob` are `bob`, here as in
+ * every other lookup and counter.
  */
 export function createLocalDirectory({ store, siteId }: { store: Store; siteId: string }) {
-  const userKey = (username: string) => storeKey('local-user', `${siteId}:${normalise(username)}`);
+  const keyOf = (name: string) => storeKey('local-user', `${siteId}:${name}`);
+  const userKey = (username: string) => keyOf(canonicalUsername(username));
   let decoyHash: Promise<string> | undefined;
 
+  /**
+   * The stored user, or undefined (a name with no canonical key is nobody).
+   * A record written under the old key (`NFKC` + lower case, untrimmed) is
+   * moved to the canonical key the first time it is read.
+   */
   async function findUser(username: string): Promise<LocalUser | undefined> {
-    const raw = await store.get(userKey(username));
+    const checked = checkUsername(username);
+    if (!checked.ok) return undefined;
+    const raw = await store.get(keyOf(checked.key));
+    if (raw !== undefined) return JSON.parse(raw) as LocalUser;
+    return migrate(checked.key, keyOf(legacyUsernameKey(username)));
+  }
+
+  async function migrate(key: string, legacyKey: string): Promise<LocalUser | undefined> {
+    if (legacyKey === keyOf(key)) return undefined;
+    const old = await store.get(legacyKey);
+    if (old === undefined) return undefined;
+    // Whoever moves it first wins; a canonical record written meanwhile is the one that counts.
+    if (await store.setIfAbsent(keyOf(key), old)) await store.delete(legacyKey);
+    const raw = await store.get(keyOf(key));
     return raw === undefined ? undefined : (JSON.parse(raw) as LocalUser);
   }
 
   async function addUser(input: NewLocalUser): Promise<LocalUser> {
+    const key = userKey(input.username); // throws UsernameNotAllowedError before anything is written
     const user: LocalUser = {
       id: randomUUID(),
       username: input.username,
@@ -50,7 +71,9 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
       disabled: false,
       createdAt: new Date().toISOString(),
     };
-    const created = await store.setIfAbsent(userKey(input.username), JSON.stringify(user));
+    // A user written under the old key holds its name too (it moves on this read).
+    if (await findUser(input.username)) throw new LocalUserExistsError(`the user name ${input.username} is taken in site ${siteId}`);
+    const created = await store.setIfAbsent(key, JSON.stringify(user));
     if (!created) throw new LocalUserExistsError(`the user name ${input.username} is taken in site ${siteId}`);
     return user;
   }
@@ -110,7 +133,3 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
 }
 
 export type LocalDirectory = ReturnType<typeof createLocalDirectory>;
-
-function normalise(username: string): string {
-  return username.normalize('NFKC').toLowerCase();
-}

@@ -8,6 +8,7 @@ import type { SiteDirectory } from '../services/sites.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
 import type { Throttle } from '../services/throttle.ts';
+import type { Lockout } from '../services/lockout.ts';
 import type { InvitationService } from '../services/invitations/invitations.ts';
 import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { ClientRegistry } from './client-registry.ts';
@@ -34,6 +35,8 @@ export interface AdminDeps {
   audit: AuditLog;
   mailer: Mailer;
   throttle: Throttle;
+  /** What an admin's Unlock clears. */
+  lockout: Lockout;
   invitations: InvitationService;
   requests: AccessRequests;
   clients: ClientRegistry;

@@ -5,6 +5,8 @@ import { createLocalDirectory } from '../../plugins/connector-local/local-direct
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/port.ts';
 import { roleOf, describeRole } from '../admin/role-order.ts';
+import { usernameAllowed } from '../kit/username.ts';
+import { messages } from '../errors/messages.ts';
 import { CliError, optional, required, type Command, type CommandContext } from './command.ts';
 
 const siteList = (value: string, config: Config): string[] => {
@@ -24,9 +26,10 @@ const siteList = (value: string, config: Config): string[] => {
 async function accountOf(store: Store, config: Config, home: string, username: string): Promise<Account> {
   const site = config.sites.find((candidate) => candidate.id === home);
   if (!site) throw new CliError(`--home: no site "${home}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
+  if (!usernameAllowed(username)) throw new CliError(`--username: ${messages.username_not_allowed}`);
   const accounts = createAccountService({ store });
-  const wanted = username.toLowerCase();
-  const found = (await accounts.listBySite(home)).find((account) => account.username.toLowerCase() === wanted);
+  // The canonical user-name key, as every sign-in finds the account.
+  const found = await accounts.findByUsername(home, username);
   if (found) return found;
   if (site.directory.kind === 'local') {
     const user = await createLocalDirectory({ store, siteId: home }).findUser(username);

@@ -1,5 +1,7 @@
 import { createLocalDirectory, LocalUserExistsError } from '../../plugins/connector-local/local-directory.ts';
 import { CliError, optional, required, type Command } from './command.ts';
+import { usernameAllowed } from '../kit/username.ts';
+import { messages } from '../errors/messages.ts';
 
 export const userAdd: Command = {
   summary: 'add a user to a site\'s local directory',
@@ -9,7 +11,8 @@ Adds a user to the local directory of a site (a site whose directory.kind is "lo
 
 Options:
   --site       the site id as in "Log on to" (e.g. DEMO)
-  --username   the user name to sign in with (unique in the site, case-insensitive)
+  --username   the user name to sign in with (unique in the site: case, width and
+               compatibility forms do not count, so ｂob is bob)
   --password   the initial password (8 to 1024 characters)
   --email      the user's email address
   --name       the user's display name`,
@@ -23,6 +26,7 @@ Options:
     if (!site) throw new CliError(`--site: no site "${siteId}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
     if (site.directory.kind !== 'local') throw new CliError(`--site: ${siteId} uses the ${site.directory.kind} directory; add users there`);
     if (username.length > 256) throw new CliError('--username: at most 256 characters');
+    if (!usernameAllowed(username)) throw new CliError(`--username: ${messages.username_not_allowed}`);
     if (password.length < 8 || password.length > 1024) throw new CliError('--password: 8 to 1024 characters');
     if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new CliError(`--email: "${email}" is not an email address`);
     try {

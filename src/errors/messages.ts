@@ -31,6 +31,7 @@ export const messages = {
   email_in_use: 'This email address is already in use. Choose the sign in option to sign in with your existing account or sign up using a different email address.',
   already_registered: 'You already have an account on this site. Sign in instead.',
   username_taken: 'This user name is taken. Choose another one.',
+  username_not_allowed: 'User Name contains characters that are not allowed.',
   sign_up_closed: 'This site does not take access requests. Ask your administrator for an invitation.',
   sign_up_federated_first: 'To request access to this site, sign in with Microsoft first: when admit finds no account for you, it offers the request. The sign-in you came from has expired.',
   registration_expired: 'Your registration took too long or was already sent. Start again.',

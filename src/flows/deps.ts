@@ -5,6 +5,7 @@ import type { Renderer } from '../http/render.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import type { Throttle } from '../services/throttle.ts';
+import type { Lockout } from '../services/lockout.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { createCsrf } from '../http/csrf.ts';
@@ -21,6 +22,8 @@ export interface FlowDeps {
   accounts: AccountService;
   sites: SiteDirectory;
   throttle: Throttle;
+  /** How many tries (sign-in lockout, per-IP limit). */
+  lockout: Lockout;
   audit: AuditLog;
   metrics: Metrics;
   mailer: Mailer;

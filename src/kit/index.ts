@@ -7,3 +7,4 @@ export { storeKey } from '../store/port.ts';
 export type { Notifier, NotifierChannel, NotifierContext, NotifierMessage, NotifierOutcome, NotifierPlugin } from './notifier.ts';
 export type { DeviceType, FactorMethod, TotpAlgorithm, RecoveryCodeGenerator, WebAuthnCredentialRecord, WebAuthnRelyingParty } from './factor.ts';
 export { METHOD_AMR, amrOfWebAuthn } from './factor.ts';
+export { canonicalUsername, checkUsername, usernameAllowed, legacyUsernameKey, UsernameNotAllowedError, type UsernameCheck } from './username.ts';

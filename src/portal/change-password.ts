@@ -23,11 +23,10 @@ export async function submitChangePassword(deps: PortalDeps, ctx: Context): Prom
   const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
   if (!parsed.success) return showChangePassword(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
   // Guessing the old password here is throttled like a sign-in.
-  const key = `password-change:${user.account.id}`;
-  if ((await deps.throttle.hit(key, 900)) > 10) return showChangePassword(deps, ctx, { status: 429, error: 'too_many_attempts' });
+  if (!(await deps.lockout.passwordChange.attempt(user.account.id))) return showChangePassword(deps, ctx, { status: 429, error: 'too_many_attempts' });
   const result = await deps.passwords.change(ctx, { siteId: user.account.siteId, username: user.account.username, accountId: user.account.id, ...parsed.data });
   const problem = problemOf(result);
   if (problem) return showChangePassword(deps, ctx, problem);
-  await deps.throttle.reset(key);
+  await deps.lockout.passwordChange.succeeded(user.account.id);
   await deps.render(ctx, 'portal/done', { title: 'Password changed', heading: 'Password changed', message: 'Your password was changed. Use the new one from now on.' });
 }

@@ -7,6 +7,7 @@ import type { PasswordService } from '../services/passwords.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
 import type { Throttle } from '../services/throttle.ts';
+import type { Lockout } from '../services/lockout.ts';
 import type { Store } from '../store/port.ts';
 import type { PortalAuth } from './portal-auth.ts';
 import type { SessionService } from '../services/sessions.ts';
@@ -24,6 +25,8 @@ export interface PortalDeps {
   audit: AuditLog;
   mailer: Mailer;
   throttle: Throttle;
+  /** How many tries (recovery, Change Password) and what unlocking clears. */
+  lockout: Lockout;
   auth: PortalAuth;
   sessions: SessionService;
   mfa: MfaService;

@@ -8,6 +8,7 @@ import type { SiteDirectory } from '../services/sites.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
 import type { Throttle } from '../services/throttle.ts';
+import type { Lockout } from '../services/lockout.ts';
 import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { InvitationService } from '../services/invitations/invitations.ts';
 import type { InvitationCookie } from '../services/invitations/invitation-cookie.ts';
@@ -33,6 +34,8 @@ export interface RegistrationDeps {
   audit: AuditLog;
   mailer: Mailer;
   throttle: Throttle;
+  /** How many tries (a directory password guessed at registration). */
+  lockout: Lockout;
   requests: AccessRequests;
   invitations: InvitationService;
   invitationCookie: InvitationCookie;

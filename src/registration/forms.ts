@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { usernameAllowed } from '../kit/username.ts';
 
 export const startForm = z.object({
   site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
@@ -10,12 +11,14 @@ export const codeForm = z.object({
 });
 
 const text = (max: number) => z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(max, 'field_too_long');
+/** A user name: it must have a canonical key (kit/username.ts), or nothing is written. */
+const username = text(256).refine(usernameAllowed, 'username_not_allowed');
 
 export const detailsForm = z.object({
   name: text(100),
   organisation: text(200),
   reason: text(1000),
-  username: text(256),
+  username,
   password: z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long'),
   confirmPassword: z.string().max(1024, 'field_too_long').optional(),
 });
@@ -26,7 +29,7 @@ export const federatedDetailsForm = detailsForm.pick({ name: true, organisation:
 /** The local directory's sign-in set up when accepting an invitation. */
 export const createSignInForm = z.object({
   token: z.string().max(100),
-  username: text(256),
+  username,
   newPassword: z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long'),
   confirmPassword: z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long'),
 });

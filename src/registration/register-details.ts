@@ -78,14 +78,14 @@ export async function submitDetails(deps: RegistrationDeps, ctx: Context): Promi
     }
   } else {
     // The directory password is guessed here as at sign-in: the same counter, the same limit.
-    const userKey = `user:${flow.siteId}:${input.username!.toLowerCase()}`;
-    if ((await deps.throttle.hit(userKey, site.config.signIn.failureWindowSeconds)) > site.config.signIn.maxFailedAttempts) {
-      return release(deps, flow, () => refuse({ status: 429, error: 'too_many_attempts' }));
-    }
+    const attempt = await deps.lockout.passwordAttempt({ siteId: flow.siteId, username: input.username!, ip: ctx.ip });
+    const throttled = () => release(deps, flow, () => refuse({ status: 429, error: 'too_many_attempts' }));
+    if (attempt.refused) return throttled();
     const outcome = await site.connector.verifyPassword({ username: input.username!, password: input.password! });
     void deps.audit.record(ctx, { action: 'registration.directory_sign_in', outcome: outcome.status, site: flow.siteId, username: input.username });
+    if (outcome.status === 'unavailable') await attempt.notCounted();
     if (outcome.status !== 'ok') return release(deps, flow, () => refuse({ status: outcome.status === 'unavailable' ? 503 : 401, error: outcome.status === 'unavailable' ? 'directory_unavailable' : 'invalid_credentials' }));
-    await deps.throttle.reset(userKey);
+    if (!(await attempt.succeeded(outcome.identity.username))) return throttled();
     if (await deps.accounts.findLinked(flow.siteId, site.connector.kind, outcome.identity.externalId)) return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
     identity = outcome.identity;
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { storeKey, type Store } from '../store/port.ts';
 import type { DirectoryIdentity } from '../kit/connector.ts';
+import { checkUsername, legacyUsernameKey } from '../kit/username.ts';
 
 /**
  * admit's record of a person in one site. Its id is the OIDC `sub`: random,
@@ -58,8 +59,18 @@ const accountKey = (id: string) => storeKey('account', id);
 const linkKey = (siteId: string, kind: string, externalId: string) => storeKey('account-link', `${siteId}:${kind}:${externalId}`);
 /** Every account id of a site, for the admin console's list and search (members may outlive a dropped account). */
 const siteAccountsKey = (siteId: string) => storeKey('site-accounts', siteId);
+/**
+ * The canonical user-name key (kit/username.ts); a stored name that has none
+ * (it predates the profile) keeps the old key, so it is still found.
+ */
+const nameOf = (username: string) => {
+  const checked = checkUsername(username);
+  return checked.ok ? checked.key : legacyUsernameKey(username);
+};
 /** The account of a user name in a site (checked on read: a rename leaves the old name behind). */
-const usernameKey = (siteId: string, username: string) => storeKey('account-name', `${siteId}:${username.normalize('NFKC').toLowerCase()}`);
+const usernameKey = (siteId: string, username: string) => storeKey('account-name', `${siteId}:${nameOf(username)}`);
+/** Where the index entry was before the canonical key (NFKC + lower case, untrimmed). */
+const legacyNameKey = (siteId: string, username: string) => storeKey('account-name', `${siteId}:${legacyUsernameKey(username)}`);
 
 /** Accounts that hold (or held: members are checked on read) an admin role. */
 const adminsKey = storeKey('admins', 'all');
@@ -155,10 +166,17 @@ export function createAccountService({ store }: { store: Store }) {
 
   /** The account a user name signs in to in this site, if admit has one. */
   async function findByUsername(siteId: string, username: string): Promise<Account | undefined> {
-    const id = await store.get(usernameKey(siteId, username));
-    const account = id === undefined ? undefined : await find(id);
-    const same = (a: string, b: string) => a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
-    return account && account.siteId === siteId && same(account.username, username) ? account : undefined;
+    const ofName = async (key: string) => {
+      const id = await store.get(key);
+      const account = id === undefined ? undefined : await find(id);
+      return account && account.siteId === siteId && nameOf(account.username) === nameOf(username) ? account : undefined;
+    };
+    const found = await ofName(usernameKey(siteId, username));
+    if (found || legacyNameKey(siteId, username) === usernameKey(siteId, username)) return found;
+    // An index entry written under the old key: found there, and moved to the canonical one.
+    const old = await ofName(legacyNameKey(siteId, username));
+    if (old) await store.set(usernameKey(siteId, old.username), old.id);
+    return old;
   }
 
   return { find, save, linkOrCreate, findLinked, listBySite, findByEmail, setStatus, listAdmins, findByUsername };

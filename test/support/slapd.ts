@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ const [SLAPD, SLAPADD, LDAPMODIFY] = ['/usr/sbin/slapd', '/usr/sbin/slapadd', '/
 const BASE_DN = 'dc=example,dc=test';
 const [ADMIN_DN, ADMIN_PASSWORD] = [`cn=admin,${BASE_DN}`, 'admin-secret'];
 const [SERVICE_DN, SERVICE_PASSWORD] = [`cn=admit,ou=services,${BASE_DN}`, 'service-secret'];
+const DECOY_DN = `cn=admit-decoy,ou=services,${BASE_DN}`;
 
 /** The seeded users' password: `<uid>-Passw0rd`. */
 export const seedPassword = (uid: string) => `${uid}-Passw0rd`;
@@ -26,6 +28,8 @@ export interface RunningSlapd {
   adminPassword: string;
   serviceDn: string;
   servicePassword: string;
+  /** An entry for `directory.decoyDn`: a random password, failures recorded, never locked (policy cn=decoy). */
+  decoyDn: string;
   /** Final stop: SIGTERM, wait, remove the temp dir. */
   stop(): Promise<void>;
   /** SIGKILL: a crash. start() brings it back on the same port with the same data. */
@@ -33,6 +37,8 @@ export interface RunningSlapd {
   start(): Promise<void>;
   /** Applies LDIF as the rootdn (`ldapmodify -a`: plain entries are added, changetype records applied). */
   ldif(text: string): Promise<void>;
+  /** With `stats`: the `loglevel stats` lines slapd wrote so far (one per connection event and operation). */
+  statsLog(): string[];
 }
 
 /** A site's `directory` block for this server, with short timeouts for tests. */
@@ -52,9 +58,10 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
  * Starts a throwaway OpenLDAP on 127.0.0.1:<free port> in a temp dir, with
  * the ppolicy and memberof overlays and the seeded tree below: users alice,
  * bob (contractor), bobby, carol, grace, heidi, ivan, judy, mallory; dave
- * locked; erin must change (pwdReset); frank expired; groups staff, admins.
+ * locked; erin must change (pwdReset); frank expired; groups staff, admins;
+ * the decoy entry `decoyDn`. `stats`: slapd logs every operation (statsLog).
  */
-export async function startSlapd(options: { tls?: boolean } = {}): Promise<RunningSlapd> {
+export async function startSlapd(options: { tls?: boolean; stats?: boolean } = {}): Promise<RunningSlapd> {
   if (!existsSync(SLAPD)) throw new Error('slapd is not installed: run npm test, which installs it');
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'admit-slapd-'));
@@ -69,12 +76,14 @@ export async function startSlapd(options: { tls?: boolean } = {}): Promise<Runni
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  const stats: string[] = [];
   async function launch(): Promise<void> {
-    // -d 0: stay in the foreground (so we own the process) without debug output.
+    // -d 0: stay in the foreground (so we own the process) without debug output; -d stats: one line per operation.
     const listeners = [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' ');
-    const proc = spawn(SLAPD, ['-f', confPath, '-h', listeners, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(SLAPD, ['-f', confPath, '-h', listeners, '-d', options.stats ? 'stats' : '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     proc.stdio.slice(1).forEach((stream) => stream?.on('data', (chunk: Buffer) => (output += chunk.toString())));
+    if (options.stats) collectLines(proc.stderr!, stats);
     running.add(proc);
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => (running.delete(proc), resolve())));
@@ -99,7 +108,7 @@ export async function startSlapd(options: { tls?: boolean } = {}): Promise<Runni
   });
   const server: RunningSlapd = {
     url, port, ldapsUrl, caFile: tls?.caFile, baseDn: BASE_DN, adminDn: ADMIN_DN, adminPassword: ADMIN_PASSWORD,
-    serviceDn: SERVICE_DN, servicePassword: SERVICE_PASSWORD,
+    serviceDn: SERVICE_DN, servicePassword: SERVICE_PASSWORD, decoyDn: DECOY_DN,
     async stop() {
       await halt('SIGTERM');
       await rm(dir, { recursive: true, force: true });
@@ -107,9 +116,10 @@ export async function startSlapd(options: { tls?: boolean } = {}): Promise<Runni
     kill: () => halt('SIGKILL'),
     start: launch,
     ldif: (text) => run(LDAPMODIFY, ['-a', '-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD], text),
+    statsLog: () => [...stats],
   };
-  // Groups are added online so the memberof overlay fills the users' memberOf.
-  await server.ldif(groupsLdif());
+  // Groups are added online so the memberof overlay fills the users' memberOf; the decoy so its password is hashed.
+  await server.ldif(groupsLdif() + decoyLdif());
   return server;
 }
 
@@ -122,6 +132,16 @@ async function makeCertificates(dir: string): Promise<{ caFile: string; certFile
   await writeFile(ext, 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   await openssl('x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext);
   return { caFile, certFile, keyFile };
+}
+
+/** Splits a stream into whole lines, appended to `lines` as they arrive. */
+function collectLines(stream: NodeJS.ReadableStream, lines: string[]): void {
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts.filter((line) => line !== ''));
+  });
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -205,6 +225,19 @@ function user(uid: string, extra: Record<string, string> = {}): string {
   return entry(`uid=${uid},ou=people,${BASE_DN}`, {
     objectClass: 'inetOrgPerson', uid, cn: name, sn: 'Test', displayName: `${name} Test`, mail: `${uid}@example.test`,
     telephoneNumber: '+1 555 0100', employeeType: uid === 'bob' ? 'contractor' : 'staff', userPassword: seedPassword(uid), ...extra,
+  });
+}
+
+/**
+ * The decoy for unknown user names: ppolicy records its failed binds (as it
+ * does a user's, the write that costs) but keeps only 5 and never locks it.
+ */
+function decoyLdif(): string {
+  return entry(`cn=decoy,ou=policies,${BASE_DN}`, {
+    objectClass: ['organizationalRole', 'pwdPolicy'], cn: 'decoy', pwdAttribute: 'userPassword', pwdLockout: 'FALSE', pwdMaxRecordedFailure: '5',
+  }) + entry(DECOY_DN, {
+    objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: 'admit-decoy', userPassword: randomBytes(18).toString('base64url'),
+    pwdPolicySubentry: `cn=decoy,ou=policies,${BASE_DN}`,
   });
 }
 

@@ -49,8 +49,8 @@ const actions: Record<string, Action> = {
     return { outcome: 'ok', notice: 'enabled' };
   },
   async unlock(deps, _ctx, account) {
-    // admit's own lockout (failed sign-ins per user name), then the directory's, where it has one.
-    await deps.throttle.reset(`user:${account.siteId}:${account.username.toLowerCase()}`);
+    // admit's own lockout (what the sign-in counts, on the canonical user name), then the directory's, where it has one.
+    await deps.lockout.unlockAccount(account);
     const connector = deps.sites.get(account.siteId)?.connector;
     const directory = connector?.unlock ? (await connector.unlock({ username: account.username })).status : 'not_supported';
     if (account.email) {

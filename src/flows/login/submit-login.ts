@@ -2,7 +2,6 @@ import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
-import { signInCounter } from '../../services/throttle.ts';
 import type { FlowDeps } from '../deps.ts';
 import { loginForm } from './login-form.ts';
 import { showLogin } from './show-login.ts';
@@ -36,19 +35,16 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
   const site = deps.sites.get(siteId);
   if (!site) return refuse(400, 'unknown_site');
 
-  // Each attempt is counted before the password is checked, so parallel
-  // guesses cannot all slip in under the limit; success clears the count.
+  // Counted before the password is checked (the lockout service, on the canonical user name),
+  // so parallel guesses and look-alike spellings cannot slip in under the limit.
   const policy = site.config.signIn;
-  const userKey = signInCounter(siteId, username);
-  const [ipCount, userCount] = await Promise.all([
-    deps.throttle.hit(`ip:${ctx.ip}`, policy.failureWindowSeconds),
-    deps.throttle.hit(userKey, policy.failureWindowSeconds),
-  ]);
-  if (ipCount > policy.maxAttemptsPerIp || userCount > policy.maxFailedAttempts) {
+  const attempt = await deps.lockout.passwordAttempt({ siteId, username, ip: ctx.ip });
+  const throttled = async () => {
     deps.audit.record(ctx, { action: 'sign_in', outcome: 'throttled', site: siteId, username });
     deps.metrics.signIns.inc({ site: siteId, outcome: 'throttled' });
     return refuse(429, 'too_many_attempts');
-  }
+  };
+  if (attempt.refused) return throttled();
 
   const outcome = await site.connector.verifyPassword({ username, password });
   deps.metrics.signIns.inc({ site: siteId, outcome: outcome.status });
@@ -56,11 +52,12 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
 
   switch (outcome.status) {
     case 'ok': {
+      // The right password; still refused while the directory's account (any spelling of it) is locked.
+      if (!(await attempt.succeeded(outcome.identity.username))) return throttled();
       // The approval gate: an invitation to redeem, a pending or denied request, a closed site.
       const admitted = await deps.admission.resolve(ctx, { siteId, directoryKind: site.connector.kind, identity: outcome.identity });
       if (admitted.status !== 'ok') return refuse(403, admitted.code);
       const { account } = admitted;
-      await deps.throttle.reset(userKey);
       // A first sign-in ends with "Change Password" (seed step 14); the flag is kept on the
       // account, so abandoning the sign-in does not skip it next time.
       // Recorded state (continueSignIn sets firstSignInAt), not timestamps; a password already
@@ -81,7 +78,7 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
       return refuse(403, 'account_disabled');
     case 'password_expired': {
       // The password was right; the directory wants a new one before anything else.
-      await deps.throttle.reset(userKey);
+      if (!(await attempt.succeeded(outcome.identity?.username))) return throttled();
       const admitted = outcome.identity ? await deps.admission.resolve(ctx, { siteId, directoryKind: site.connector.kind, identity: outcome.identity }) : undefined;
       if (admitted && admitted.status !== 'ok') return refuse(403, admitted.code);
       const account = admitted?.account;
@@ -89,7 +86,7 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
     }
     case 'unavailable':
       // An outage of the directory is not a failed attempt.
-      await deps.throttle.giveBack(userKey, policy.failureWindowSeconds);
+      await attempt.notCounted();
       return refuse(503, 'directory_unavailable');
   }
 }

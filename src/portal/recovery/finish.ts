@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
 import { renderPasswordPage, problemOf, type PasswordProblem } from '../../flows/password-change/page.ts';
-import { signInCounter } from '../../services/throttle.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { openFlow } from './prove.ts';
@@ -46,7 +45,7 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promi
   if (problem) return showNewPassword(deps, ctx, problem);
   if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
   await Promise.all([
-    deps.throttle.reset(signInCounter(flow.siteId, flow.username)),
+    deps.lockout.clearSignIn(flow.siteId, flow.username),
     deps.sessions.signOutEverywhere(flow.accountId),
     deps.mfa.revokeTrustedBrowsers(flow.accountId),
   ]);
@@ -60,7 +59,7 @@ export async function finishUnlock(deps: RecoveryDeps, ctx: Context): Promise<vo
   const written = site?.connector.unlock ? await site.connector.unlock({ username: flow.username }) : { status: 'ok' as const };
   if (written.status === 'unavailable') throw new AppError('directory_unavailable', 503);
   if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
-  await deps.throttle.reset(signInCounter(flow.siteId, flow.username));
+  await deps.lockout.clearSignIn(flow.siteId, flow.username);
   deps.audit.record(ctx, { action: 'unlock', outcome: written.status, site: flow.siteId, username: flow.username, accountId: flow.accountId });
   const account = await deps.accounts.find(flow.accountId);
   if (account?.email) {

@@ -8,7 +8,6 @@ import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
 
-const MAX_WRONG_CODES = 5;
 const sendForm = z.object({ channel: z.enum(['sms', 'call']) });
 const codeForm = z.object({
   source: z.enum(['app', 'phone', 'recovery'], { error: 'field_required' }),
@@ -60,7 +59,7 @@ export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: Recover
   const flow = await openFlow(deps, ctx, kind);
   const parsed = codeForm.safeParse(ctx.request.body ?? {});
   if (!parsed.success) return showProve(deps, ctx, kind, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
-  if ((await deps.throttle.hit(`recover-flow:${flow.id}`, 900)) > MAX_WRONG_CODES) {
+  if (!(await deps.lockout.recoveryCode(flow.id))) {
     await deps.flows.finish(ctx, flow);
     throw new AppError('too_many_attempts', 429);
   }

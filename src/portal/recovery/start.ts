@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { usernameAllowed } from '../../kit/username.ts';
 import { messages, type MessageCode } from '../../errors/messages.ts';
 import type { PortalDeps } from '../deps.ts';
 import type { RecoveryDeps } from './deps.ts';
@@ -7,7 +8,7 @@ import type { RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
 
 const startForm = z.object({
-  username: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(256, 'field_too_long'),
+  username: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(256, 'field_too_long').refine(usernameAllowed, 'username_not_allowed'),
   site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
 });
 
@@ -37,11 +38,7 @@ export async function submitStart(deps: RecoveryDeps, ctx: Context, kind: Recove
   const { username, site: siteId } = parsed.data;
   if (!deps.sites.get(siteId)) return showStart(deps, ctx, kind, { status: 400, error: 'unknown_site', ...echo });
 
-  const [perIp, perUser] = await Promise.all([
-    deps.throttle.hit(`recover-ip:${ctx.ip}`, 900),
-    deps.throttle.hit(`recover-user:${siteId}:${username.toLowerCase()}`, 900),
-  ]);
-  if (perIp > 30 || perUser > 10) return showStart(deps, ctx, kind, { status: 429, error: 'too_many_attempts', ...echo });
+  if (!(await deps.lockout.recoveryStart({ siteId, username, ip: ctx.ip }))) return showStart(deps, ctx, kind, { status: 429, error: 'too_many_attempts', ...echo });
 
   const account = await deps.accounts.findByUsername(siteId, username);
   const usable = account && account.status === 'active' ? account : undefined;

@@ -18,7 +18,7 @@ import { createTotpCodes } from './totp-codes.ts';
 import { createRecoveryCodes } from './recovery.ts';
 import { createTrustedBrowsers } from './trusted-browsers.ts';
 import { createSecurityKeys } from './security-keys.ts';
-import { createFailureLimit } from './failure-limit.ts';
+import { createLockout } from '../lockout.ts';
 import { createSecondFactorChallenge } from './challenge.ts';
 import { createEnrollment } from './enrollment.ts';
 import { createDeviceManagement, type MfaSubject } from './device-management.ts';
@@ -68,7 +68,8 @@ export function createMfaService(deps: MfaServiceDeps) {
   const trustedBrowsers = createTrustedBrowsers({ store });
   const relyingParty = createWebAuthnRelyingParty({ rpName: 'Customer & Partner Center', ...webAuthnScope(deps.issuer) });
   const securityKeys = createSecurityKeys({ store, devices, relyingParty });
-  const failures = createFailureLimit(throttle);
+  // How many second-factor tries: the lockout service's rule (its state is in the store, shared with every instance).
+  const failures = createLockout({ store, sites: deps.sites }).secondFactor;
   const challenge = createSecondFactorChallenge({ devices, phoneCodes, totpCodes, recovery, securityKeys, failures, audit });
   const enrollment = createEnrollment({ phoneCodes, totpCodes, securityKeys, failures, audit });
   const duo = createDuoFactor({ store, hasher, failures, audit });

@@ -1,0 +1,125 @@
+import { signInPolicySchema, type SignInPolicy } from '../config/sites.ts';
+import { checkUsername, legacyUsernameKey } from '../kit/username.ts';
+import type { Store } from '../store/port.ts';
+import type { MfaPolicy } from './mfa/settings-schema.ts';
+import type { SiteDirectory } from './sites.ts';
+import { createThrottle } from './throttle.ts';
+
+/**
+ * How many tries: the one owner of every guess limit (sign-in, a directory
+ * password at registration, Reset Password and Unlock Account, the portal's
+ * Change Password, second-factor checks) and of what unlocking clears. The
+ * counters are sliding windows (services/throttle.ts) keyed on the canonical
+ * user name (kit/username.ts), so no spelling of a name has a counter of its
+ * own. Guesses are counted before they are checked, so parallel guesses
+ * cannot all slip under a limit.
+ */
+
+/** Reset Password / Unlock Account starts, per client IP and per user name, and wrong codes per flow. */
+export const RECOVERY_LIMITS = { windowSeconds: 900, perIp: 30, perUser: 10, wrongCodesPerFlow: 5 } as const;
+/** Old-password guesses in the portal's Change Password, per account. */
+export const PASSWORD_CHANGE_LIMITS = { windowSeconds: 900, perAccount: 10 } as const;
+
+const defaultSignIn = signInPolicySchema.parse({});
+
+/** One counted password guess: refused before the check, or to be settled by its outcome. */
+export type PasswordAttempt =
+  | { refused: true; reason: 'ip' | 'user' }
+  | {
+    refused: false;
+    /**
+     * The password was right. `accountUsername` is the directory's name for the
+     * account (an LDAP filter may match it under another spelling): when that
+     * account is locked the sign-in is still refused (false); otherwise both
+     * counters are cleared (true).
+     */
+    succeeded(accountUsername?: string): Promise<boolean>;
+    /** Not a guess after all (the directory could not be reached): the count is given back. */
+    notCounted(): Promise<void>;
+  };
+
+export function createLockout({ store, sites, now }: { store: Store; sites: Pick<SiteDirectory, 'get'>; now?: () => number }) {
+  const counter = createThrottle({ store, now });
+  const policyOf = (siteId: string): SignInPolicy => sites.get(siteId)?.config.signIn ?? defaultSignIn;
+  // A stored name that predates the canonical key and has none still gets a counter of its own.
+  const nameOf = (username: string) => {
+    const checked = checkUsername(username);
+    return checked.ok ? checked.key : `legacy:${legacyUsernameKey(username)}`;
+  };
+  const userCounter = (siteId: string, username: string) => `sign-in:${siteId}:${nameOf(username)}`;
+  const ipCounter = (ip: string) => `ip:${ip}`;
+  const secondFactorCounter = (accountId: string) => `mfa-failures:${accountId}`;
+
+  /** A password guess for a user name of a site (sign-in, or a directory password at registration). */
+  async function passwordAttempt(input: { siteId: string; username: string; ip: string }): Promise<PasswordAttempt> {
+    const policy = policyOf(input.siteId);
+    const window = policy.failureWindowSeconds;
+    const typed = userCounter(input.siteId, input.username);
+    const [perIp, perUser] = await Promise.all([counter.hit(ipCounter(input.ip), window), counter.hit(typed, window)]);
+    if (perIp > policy.maxAttemptsPerIp) return { refused: true, reason: 'ip' };
+    if (perUser > policy.maxFailedAttempts) return { refused: true, reason: 'user' };
+    return {
+      refused: false,
+      async succeeded(accountUsername) {
+        const account = accountUsername === undefined ? typed : userCounter(input.siteId, accountUsername);
+        if (account !== typed && (await counter.count(account, window)) >= policy.maxFailedAttempts) return false;
+        await Promise.all([counter.reset(typed, window), account === typed ? undefined : counter.reset(account, window)]);
+        return true;
+      },
+      notCounted: () => counter.giveBack(typed, window),
+    };
+  }
+
+  /** Clears the sign-in lockout of a user name (a reset password, a proved Unlock Account). */
+  const clearSignIn = (siteId: string, username: string) => counter.reset(userCounter(siteId, username), policyOf(siteId).failureWindowSeconds);
+
+  const secondFactor = {
+    /** True when the account's failed second-factor checks reached the site's limit. */
+    async blocked(accountId: string, policy: MfaPolicy): Promise<boolean> {
+      return (await counter.count(secondFactorCounter(accountId), policy.failureWindowSeconds)) >= policy.maxFailedVerifications;
+    },
+    /** A check's outcome: a failure counts, a success clears the count. */
+    async record(accountId: string, policy: MfaPolicy, succeeded: boolean): Promise<void> {
+      if (succeeded) await counter.reset(secondFactorCounter(accountId), policy.failureWindowSeconds);
+      else await counter.hit(secondFactorCounter(accountId), policy.failureWindowSeconds);
+    },
+  };
+
+  return {
+    passwordAttempt,
+    clearSignIn,
+    /**
+     * An administrator's "Unlock": the account's sign-in lockout (on its
+     * canonical name) and its failed second-factor checks. The directory's own
+     * lock is the connector's to clear.
+     */
+    async unlockAccount(account: { id: string; siteId: string; username: string }): Promise<void> {
+      const mfa = sites.get(account.siteId)?.config.mfa;
+      await Promise.all([
+        clearSignIn(account.siteId, account.username),
+        mfa ? counter.reset(secondFactorCounter(account.id), mfa.failureWindowSeconds) : undefined,
+      ]);
+    },
+    /** A Reset Password / Unlock Account start: false when the IP or the user name has had too many. */
+    async recoveryStart(input: { siteId: string; username: string; ip: string }): Promise<boolean> {
+      const { windowSeconds, perIp, perUser } = RECOVERY_LIMITS;
+      const [ip, user] = await Promise.all([
+        counter.hit(`recover-ip:${input.ip}`, windowSeconds),
+        counter.hit(`recover-user:${input.siteId}:${nameOf(input.username)}`, windowSeconds),
+      ]);
+      return ip <= perIp && user <= perUser;
+    },
+    /** One code typed in a recovery flow, counted before it is checked: false past the flow's limit. */
+    async recoveryCode(flowId: string): Promise<boolean> {
+      return (await counter.hit(`recover-flow:${flowId}`, RECOVERY_LIMITS.windowSeconds)) <= RECOVERY_LIMITS.wrongCodesPerFlow;
+    },
+    /** The portal's Change Password: one old-password guess, counted before it is checked. */
+    passwordChange: {
+      attempt: async (accountId: string) => (await counter.hit(`password-change:${accountId}`, PASSWORD_CHANGE_LIMITS.windowSeconds)) <= PASSWORD_CHANGE_LIMITS.perAccount,
+      succeeded: (accountId: string) => counter.reset(`password-change:${accountId}`, PASSWORD_CHANGE_LIMITS.windowSeconds),
+    },
+    secondFactor,
+  };
+}
+
+export type Lockout = ReturnType<typeof createLockout>;
