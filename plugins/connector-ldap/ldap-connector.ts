@@ -57,7 +57,7 @@ export function createLdapConnector(input: unknown): PasswordConnector {
     } catch (error) {
       return unavailable(error); // the service account's failure is never the user's
     }
-    if (!user) return decoyBind(password);
+    if (!user) return decoyBind();
     const checked = await checkPassword(user, password);
     if (checked.status !== 'ok' && checked.status !== 'password_expired') return checked;
     const found = user;
@@ -88,16 +88,20 @@ export function createLdapConnector(input: unknown): PasswordConnector {
   }
 
   /**
-   * An unknown user name costs what a wrong password costs: a user bind, to
-   * a DN under the user base that cannot exist (a fresh random RDN), which
-   * every directory refuses without touching any account. Without it, the
-   * missing round trip tells which user names exist.
+   * An unknown user name costs what a wrong password costs: the same search,
+   * then a user bind on a connection of its own, answered by the directory.
+   * With `decoyDn` the bind goes to a real entry with a random password, so
+   * the server also does a real failure's work (find the entry, check the
+   * password, record the failure: 1.7 of 3.5 ms against OpenLDAP's ppolicy).
+   * Without it, to a random DN under the user base that cannot exist: the
+   * same operations, but the server refuses it without that work.
    */
-  async function decoyBind(password: string): Promise<PasswordOutcome> {
-    const dn = `cn=admit-decoy-${randomBytes(12).toString('hex')},${settings.userBase}`;
+  async function decoyBind(): Promise<PasswordOutcome> {
+    const dn = settings.decoyDn ?? `cn=admit-decoy-${randomBytes(12).toString('hex')},${settings.userBase}`;
     try {
-      const session = await ctx.asUser(dn, password, new PasswordPolicyControl());
-      await session.close(); // never expected: the entry does not exist
+      // A random password: what the person typed never goes to an entry that is not theirs.
+      const session = await ctx.asUser(dn, randomBytes(18).toString('base64url'), new PasswordPolicyControl());
+      await session.close(); // never expected: nobody knows the password
     } catch (error) {
       if (isUnreachable(error)) return unavailable(error);
     }

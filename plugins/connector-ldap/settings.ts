@@ -28,6 +28,13 @@ export const ldapSettingsSchema = z.object({
   bindDn: z.string().min(1),
   bindPassword: z.string().min(1),
   userBase: z.string().min(1),
+  /**
+   * An entry that exists only for this: an unknown user name binds to it with
+   * a random password, so the directory does for it what it does for a known
+   * user's wrong password (finds the entry, checks the password, records the
+   * failure). Give it a policy that records failures and never locks (README).
+   */
+  decoyDn: z.string().min(1).optional(),
   /** `{username}` is replaced by the escaped user name; defaults per flavour. */
   userFilter: filterTemplate(['{username}']).optional(),
   attributes: z.object({

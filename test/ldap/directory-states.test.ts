@@ -58,6 +58,8 @@ describe('OpenLDAP ppolicy states become the next sign-in step', () => {
 
   it('an expired password (pwdMaxAge, no grace logins) is "password_expired"; only a reset can replace it', async () => {
     await assertExpired('frank');
+    // Told only to whoever knows the password: a wrong one gets the answer an unknown user gets.
+    assert.deepEqual(await signIn('frank', 'wrong-password'), { status: 'invalid' });
     const change = await ldap.changePassword!({ username: 'frank', oldPassword: seedPassword('frank'), newPassword: 'Frank-New-Passw0rd' });
     assert.equal(change.status, 'refused');
     assert.match(change.status === 'refused' ? change.reason : '', /expired.*administrator/i);
