@@ -23,6 +23,7 @@ describe('LDAP settings', () => {
     assert.equal(settings.userFilter, '(&(objectClass=inetOrgPerson)(uid={username}))');
     assert.deepEqual(settings.attributes, { username: 'uid', email: 'mail', name: 'displayName', phone: 'telephoneNumber', memberOf: 'memberOf' });
     assert.deepEqual(settings.groups, { mode: 'memberOf', filter: '(member={dn})', nameAttribute: 'cn' });
+    assert.equal(settings.decoyDn, undefined); // unknown names then bind to a DN that cannot exist
   });
 
   it('defaults per flavour for Active Directory, and keeps what the site set', () => {
@@ -41,6 +42,7 @@ describe('LDAP settings', () => {
     assert.throws(() => parseLdapSettings({ ...minimal, timeoutMs: 0 }), /directory\.timeoutMs: /);
     assert.throws(() => parseLdapSettings({ ...minimal, surprise: 1 }), /directory: .*surprise/);
     assert.throws(() => parseLdapSettings({ ...minimal, bindPassword: '' }), /directory\.bindPassword: /);
+    assert.throws(() => parseLdapSettings({ ...minimal, decoyDn: '' }), /directory\.decoyDn: /);
   });
 
   it('checks filter templates when the site is read', () => {
