@@ -21,7 +21,7 @@ import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
 import { createMailer } from './services/mail/mailer.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
-import { createPasswordService, type PasswordChangedHook } from './services/passwords.ts';
+import { createPasswordService } from './services/passwords.ts';
 import { passwordChangeStep } from './flows/password-change/step.ts';
 import { createMfaService } from './services/mfa/mfa-service.ts';
 import { createNotifier } from './services/mfa/notifiers.ts';
@@ -30,7 +30,7 @@ import { portalRoutes } from './portal/routes.ts';
 import { createPortalAuth } from './portal/portal-auth.ts';
 import { PORTAL_CLIENT_ID } from './portal/portal-client.ts';
 import { createFirstPartySignIn } from './oidc/first-party-sign-in.ts';
-import { createSessionService } from './services/sessions.ts';
+import { createSessionService, type SessionService } from './services/sessions.ts';
 import { createApprovalServices, createAdminRouters } from './admin/compose-admin.ts';
 import { internalClients } from './admin/internal-clients.ts';
 
@@ -69,21 +69,27 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const sites = createSiteDirectory(config.sites, connectorFactories({ store }));
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger });
     const audit = createAuditLog({ logger, store });
-    // Hooks run after any password change (e.g. revoking trusted browsers).
-    const onPasswordChanged: PasswordChangedHook[] = [];
-    const passwords = createPasswordService({ sites, accounts, audit, mailer, onChanged: onPasswordChanged });
+    // What every password write ends (the password service's one rule): the account's other sessions and
+    // their grants (the session service, built with the provider below), and its trusted browsers.
+    let sessions: SessionService | undefined;
+    const passwords = createPasswordService({
+      sites, accounts, audit, mailer,
+      ends: () => {
+        if (!sessions) throw new Error('the session service is built with the provider');
+        return { signOutOthers: sessions.signOutOthers, revokeTrustedBrowsers: mfa.revokeTrustedBrowsers };
+      },
+    });
     // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
     const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) });
     const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, notifier });
-    onPasswordChanged.push(async (accountId) => {
-      await mfa.revokeTrustedBrowsers(accountId);
-    });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
     const approval = createApprovalServices({ store, accounts, sites, mailer, audit, masterSecret, issuer: config.server.issuer });
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
     const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
+    const sessionService = createSessionService({ store, provider });
+    sessions = sessionService;
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
@@ -107,7 +113,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
         provider, accounts, issuer: config.server.issuer,
         signIn: createFirstPartySignIn({ provider, store, issuer: config.server.issuer, clientId: PORTAL_CLIENT_ID, callbackPath: '/portal/callback', cookieName: 'admit.portal-state' }),
       }),
-      sessions: createSessionService({ store, provider }),
+      sessions: sessionService,
     });
     const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
       config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, lockout: flows.lockout, approval, steps, masterSecret, mfa,

@@ -28,5 +28,6 @@ export async function submitChangePassword(deps: PortalDeps, ctx: Context): Prom
   const problem = problemOf(result);
   if (problem) return showChangePassword(deps, ctx, problem);
   await deps.lockout.passwordChange.succeeded(user.account.id);
-  await deps.render(ctx, 'portal/done', { title: 'Password changed', heading: 'Password changed', message: 'Your password was changed. Use the new one from now on.' });
+  // What the change ended is the password service's one rule (services/passwords.ts): everything but this session.
+  await deps.render(ctx, 'portal/done', { title: 'Password changed', heading: 'Password changed', message: 'Your password was changed. You were signed out on your other devices and browsers. Use the new password from now on.' });
 }

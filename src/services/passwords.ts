@@ -27,21 +27,27 @@ export interface PasswordChange {
   confirmPassword: string;
 }
 
-/** Called after every password change, e.g. to revoke trusted browsers. */
-export type PasswordChangedHook = (accountId: string) => Promise<void>;
+/** What a password write ends besides the old password (see endAfterWrite). */
+export interface PasswordWriteEnds {
+  /** The account's sessions and grants except this browser's session (services/sessions.ts). */
+  signOutOthers(ctx: Context | undefined, accountId: string): Promise<number>;
+  /** Every "Trust this browser" of the account. */
+  revokeTrustedBrowsers(accountId: string): Promise<unknown>;
+}
 
 /**
  * Changing a password, the one path every page uses: the site's policy is
  * checked first (nothing is written to a directory that admit's policy
  * refuses), then the directory writes it, then admit records the history,
- * tells the user by email and runs the hooks.
+ * ends what the old password opened, and tells the user by email.
  */
 export function createPasswordService(deps: {
   sites: SiteDirectory;
   accounts: AccountService;
   audit: AuditLog;
   mailer: Mailer;
-  onChanged: PasswordChangedHook[];
+  /** Late-bound: the session service needs the provider, which needs the sign-in's password step (built from this service). */
+  ends: () => PasswordWriteEnds;
 }) {
   const commonPasswords = createCommonPasswordList();
   const policies = new Map(deps.sites.all().map(({ config }) => [config.id, createPasswordPolicy(config.passwordPolicy, { commonPasswords })]));
@@ -82,7 +88,7 @@ export function createPasswordService(deps: {
     deps.audit.record(ctx, { action, outcome: written.status, site: request.siteId, username: request.username, accountId: account?.id });
     switch (written.status) {
       case 'ok':
-        if (account) await recordChange(account.id, request.newPassword);
+        if (account) await recordChange(account.id, request.newPassword, ctx);
         return { status: 'ok' };
       case 'invalid_old_password':
       case 'refused':
@@ -94,8 +100,30 @@ export function createPasswordService(deps: {
     }
   }
 
-  /** History, flags and notifications after a password was set for this account. */
-  async function recordChange(accountId: string, newPassword: string): Promise<void> {
+  /**
+   * The one rule for what a password write ends, whichever page wrote it
+   * (portal change, reset, the sign-in's first-sign-in and expiry change):
+   * every other session of the account and the refresh tokens of its grants,
+   * and every trusted browser. The session of the browser that made the
+   * change stays, when it is this account's: the person who just proved the
+   * password keeps working there (and a sign-in in progress keeps the session
+   * its interaction started with).
+   */
+  async function endAfterWrite(ctx: Context | undefined, account: { id: string; siteId: string; username: string }): Promise<void> {
+    const ends = deps.ends();
+    const [sessions, trustedBrowsers] = await Promise.all([ends.signOutOthers(ctx, account.id), ends.revokeTrustedBrowsers(account.id)]);
+    deps.audit.record(ctx, {
+      action: 'password_write_sign_out', outcome: 'ok', site: account.siteId, username: account.username, accountId: account.id,
+      detail: { otherSessionsEnded: sessions, ...(typeof trustedBrowsers === 'number' ? { trustedBrowsersRevoked: trustedBrowsers } : {}) },
+    });
+  }
+
+  /**
+   * History, flags, what the write ends (endAfterWrite) and the email after a
+   * password was set for this account. `ctx` is the request that wrote it:
+   * without it no session is kept.
+   */
+  async function recordChange(accountId: string, newPassword: string, ctx?: Context): Promise<void> {
     const account = await deps.accounts.find(accountId);
     if (!account) return;
     const site = deps.sites.get(account.siteId);
@@ -103,7 +131,7 @@ export function createPasswordService(deps: {
     const history = keep > 0 ? [await hashPassword(newPassword.normalize('NFC')), ...(account.passwordHistory ?? [])].slice(0, keep) : [];
     const changedAt = new Date();
     await deps.accounts.save({ ...account, passwordHistory: history, passwordChangeRequired: false, passwordChangedAt: changedAt.toISOString() });
-    await Promise.all(deps.onChanged.map((hook) => hook(accountId)));
+    await endAfterWrite(ctx, account);
     if (account.email) {
       await deps.mailer.notify({
         to: account.email,

@@ -1,6 +1,7 @@
+import type { Context } from 'koa';
 import type { AdapterPayload, Provider } from 'oidc-provider';
 import type { Store } from '../store/port.ts';
-import { accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
+import { accountGrantsKey, accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 
 export interface SessionSummary {
   id: string;
@@ -16,7 +17,9 @@ export interface SessionSummary {
  * account in the adapter): listing them, and signing one or all out, which
  * also revokes the grants — and so the refresh tokens — each session gave,
  * and tells each application that registered a back-channel logout URI (as
- * RP-initiated logout does).
+ * RP-initiated logout does). Signing out everywhere, or everywhere but this
+ * browser (after a password write), also revokes the account's grants whose
+ * session is already gone.
  */
 export function createSessionService({ store, provider }: { store: Store; provider: Provider }) {
   const Adapter = createOidcAdapterFactory(store);
@@ -32,15 +35,37 @@ export function createSessionService({ store, provider }: { store: Store; provid
     return live;
   }
 
+  const authorizationsOf = (payload: AdapterPayload | undefined) => (payload?.authorizations ?? {}) as Record<string, { grantId?: string; sid?: string }>;
+  const grantIdsOf = (payload: AdapterPayload | undefined) => Object.values(authorizationsOf(payload)).map((entry) => entry.grantId).filter((grantId): grantId is string => typeof grantId === 'string');
+
+  /** A grant and every token it gave (refresh tokens, access tokens, codes). */
+  async function revokeGrant(grantId: string): Promise<void> {
+    await grantAdapter.revokeByGrantId(grantId);
+    await grantAdapter.destroy(grantId);
+  }
+
   async function end(id: string, payload: AdapterPayload): Promise<void> {
-    const authorizations = (payload.authorizations ?? {}) as Record<string, { grantId?: string; sid?: string }>;
-    const grantIds = Object.values(authorizations).map((entry) => entry.grantId).filter((grantId): grantId is string => typeof grantId === 'string');
-    await Promise.all(grantIds.map(async (grantId) => {
-      await grantAdapter.revokeByGrantId(grantId);
-      await grantAdapter.destroy(grantId);
-    }));
+    await Promise.all(grantIdsOf(payload).map(revokeGrant));
     await sessionAdapter.destroy(id);
-    await tellApplications(String(payload.accountId), authorizations);
+    await tellApplications(String(payload.accountId), authorizationsOf(payload));
+  }
+
+  /**
+   * Every session of the account but `keep`, the grants they gave, and the
+   * account's grants whose session is already gone (offline access outlives
+   * its session): only the kept session's grants and tokens stay.
+   */
+  async function endAllBut(accountId: string, keep: string | undefined): Promise<number> {
+    const sessions = await load(accountId);
+    const kept = sessions.find((entry) => entry.id === keep);
+    const others = sessions.filter((entry) => entry !== kept);
+    await Promise.all(others.map(({ id, payload }) => end(id, payload)));
+    const keptGrants = new Set(grantIdsOf(kept?.payload));
+    const orphans = (await store.setMembers(accountGrantsKey(accountId))).filter((grantId) => !keptGrants.has(grantId));
+    await Promise.all(orphans.map(revokeGrant));
+    // A grant that expired on its own leaves its id behind in the index.
+    await Promise.all(orphans.map((grantId) => store.removeFromSet(accountGrantsKey(accountId), grantId)));
+    return others.length;
   }
 
   /** Back-channel logout tokens (OIDC Back-Channel Logout 1.0), best effort like oidc-provider's own: the grants are already revoked. */
@@ -55,6 +80,12 @@ export function createSessionService({ store, provider }: { store: Store; provid
         (error: unknown) => provider.emit('backchannel.error', undefined, error, client, accountId, sid),
       );
     }));
+  }
+
+  /** The id of this browser's SSO session, when it is signed in as this account. */
+  async function currentSessionId(ctx: Context, accountId: string): Promise<string | undefined> {
+    const session = await provider.Session.get(ctx);
+    return session.accountId === accountId ? session.jti : undefined;
   }
 
   return {
@@ -76,10 +107,13 @@ export function createSessionService({ store, provider }: { store: Store; provid
       await end(session.id, session.payload);
       return true;
     },
-    async signOutEverywhere(accountId: string): Promise<number> {
-      const sessions = await load(accountId);
-      await Promise.all(sessions.map(({ id, payload }) => end(id, payload)));
-      return sessions.length;
+    /** Ends every session of the account and every grant (so every refresh token) it has. */
+    signOutEverywhere(accountId: string): Promise<number> {
+      return endAllBut(accountId, undefined);
+    },
+    /** The same, except the session of the browser making this request when it is this account's: what a password write ends. */
+    async signOutOthers(ctx: Context | undefined, accountId: string): Promise<number> {
+      return endAllBut(accountId, ctx ? await currentSessionId(ctx, accountId) : undefined);
     },
   };
 }

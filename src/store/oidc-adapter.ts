@@ -21,6 +21,8 @@ const userCodeKey = (userCode: string) => storeKey('oidc:userCode', userCode);
 const grantKey = (grantId: string) => storeKey('oidc:grant', grantId);
 /** The SSO sessions of one account, for "sign out everywhere" and the portal's list. */
 export const accountSessionsKey = (accountId: string) => storeKey('oidc:account-sessions', accountId);
+/** The grants of one account, so a password change also ends refresh tokens whose session is gone (offline access outlives it). */
+export const accountGrantsKey = (accountId: string) => storeKey('oidc:account-grants', accountId);
 
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -58,6 +60,7 @@ export function createOidcAdapterFactory(store: Store): AdapterConstructor {
       if (GRANTABLE.has(this.name) && payload.grantId) indexes.push(store.addToSet(grantKey(payload.grantId), key, ttl));
       if (this.name === 'Session' && payload.uid) indexes.push(store.set(uidKey(payload.uid), id, ttl));
       if (this.name === 'Session' && typeof payload.accountId === 'string') indexes.push(store.addToSet(accountSessionsKey(payload.accountId), id, ttl));
+      if (this.name === 'Grant' && typeof payload.accountId === 'string') indexes.push(store.addToSet(accountGrantsKey(payload.accountId), id, ttl));
       if (payload.userCode) indexes.push(store.set(userCodeKey(payload.userCode), id, ttl));
       await Promise.all(indexes);
       await store.set(key, JSON.stringify(payload), ttl);
@@ -132,6 +135,7 @@ export function createOidcAdapterFactory(store: Store): AdapterConstructor {
       await this.dropSecondaryIndexes(id, payload);
       if (GRANTABLE.has(this.name) && payload.grantId) await store.removeFromSet(grantKey(payload.grantId), key);
       if (this.name === 'Session' && typeof payload.accountId === 'string') await store.removeFromSet(accountSessionsKey(payload.accountId), id);
+      if (this.name === 'Grant' && typeof payload.accountId === 'string') await store.removeFromSet(accountGrantsKey(payload.accountId), id);
     }
 
     /** Removes the uid / userCode index only while it still points at this record. */

@@ -57,7 +57,7 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
       const admitted = await deps.admission.resolve(ctx, { siteId: state.siteId, directoryKind: site.connector.kind, identity: outcome.identity });
       if (admitted.status !== 'ok') throw new AppError(admitted.code, 403);
       const { account } = admitted;
-      await passwords.recordChange(account.id, newPassword);
+      await passwords.recordChange(account.id, newPassword, ctx);
       accountId = account.id;
     }
     const next: SignInState = { ...state, accountId, passwordChangeRequired: false, steps: { ...state.steps, [PASSWORD_STEP]: undefined } };

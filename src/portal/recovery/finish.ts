@@ -33,8 +33,9 @@ export async function showNewPassword(deps: RecoveryDeps, ctx: Context, problem:
 
 /**
  * The new password after a proved second factor: the site's policy, the
- * directory's administrative write, then the lockout counter cleared, every
- * session and trusted browser ended, and the user told by email.
+ * directory's administrative write (which ends every other session and
+ * trusted browser: the password service's rule), then the lockout counter
+ * cleared.
  */
 export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promise<void> {
   const flow = await provedFlow(deps, ctx, 'reset');
@@ -46,8 +47,6 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promi
   if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
   await Promise.all([
     deps.lockout.clearSignIn(flow.siteId, flow.username),
-    deps.sessions.signOutEverywhere(flow.accountId),
-    deps.mfa.revokeTrustedBrowsers(flow.accountId),
   ]);
   await deps.render(ctx, 'portal/done', { title: recoveryTexts.reset.heading, heading: recoveryTexts.reset.heading, message: recoveryTexts.reset.done });
 }

@@ -5,7 +5,7 @@ export const recoveryTexts: Record<RecoveryKind, { heading: string; lead: string
   reset: {
     heading: 'Reset Password',
     lead: 'Reset your forgotten password. You will prove who you are with a second factor you set up.',
-    done: 'Your password was reset. You have been signed out everywhere; sign in with the new password.',
+    done: 'Your password was reset. You were signed out on your other devices and browsers, and trusted browsers must verify again. Sign in with the new password.',
   },
   unlock: {
     heading: 'Unlock Account',
