@@ -1,5 +1,6 @@
 // Installs the Debian packages the test suite drives for real: Redis, OpenLDAP
-// (slapd + ldap-utils), Chromium and openssl. Skips what is already there, so it costs
+// (slapd + ldap-utils), Chromium, openssl, and Apache with mod_auth_openidc
+// (a relying party nobody here wrote, test/rp/). Skips what is already there, so it costs
 // nothing on a prepared machine. Needs root (as CI and the dev machines are).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,9 @@ const wanted = [
   { binary: '/usr/bin/chromium', packages: ['chromium'] },
   // Certificates for the OpenLDAP TLS tests (usually present already).
   { binary: '/usr/bin/openssl', packages: ['openssl'] },
+  // Apache httpd with mod_auth_openidc: the tests start their own apache2 -X on a free port.
+  { binary: '/usr/sbin/apache2', packages: ['apache2'] },
+  { binary: '/usr/lib/apache2/modules/mod_auth_openidc.so', packages: ['libapache2-mod-auth-openidc'] },
 ];
 
 const missing = wanted.filter((w) => !existsSync(w.binary)).flatMap((w) => w.packages);
