@@ -25,6 +25,12 @@ export interface Store {
   setIfAbsent(key: string, value: string, options?: { ttlSeconds?: number }): Promise<boolean>;
   /** Removes the key and returns the value it had, atomically: one caller wins. */
   take(key: string): Promise<string | undefined>;
+  /**
+   * Removes the key only while it still holds exactly `expected`, atomically:
+   * of N parallel callers at most one gets `true`, and a value written since
+   * the caller read it (a new one-time code) is left alone.
+   */
+  compareAndDelete(key: string, expected: string): Promise<boolean>;
   delete(...keys: string[]): Promise<void>;
   /**
    * Adds `by` (default 1; negative to give one back) and returns the new

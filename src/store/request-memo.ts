@@ -15,11 +15,11 @@ type Held = { read: Promise<Value> | Promise<readonly Value[]>; index: number };
  * has, without a round trip.
  *
  * What the request writes, it reads back: `set` keeps the written value, any
- * other write (setIfAbsent, take, delete, increment, set and list changes)
+ * other write (setIfAbsent, take, compareAndDelete, delete, increment, set and list changes)
  * forgets the key, so the next read asks the store. Reads by other requests
  * and other processes are not seen once a key is held: a request works on
  * one view of each record, as if it had read them all at its start.
- * Atomic operations (setIfAbsent, take, increment) always go to the store.
+ * Atomic operations (setIfAbsent, take, compareAndDelete, increment) always go to the store.
  * Outside a request (start-up, the CLI, timers) nothing is kept.
  */
 export function createRequestMemo() {
@@ -78,6 +78,10 @@ export function createRequestMemo() {
       take(key) {
         forget([key]);
         return store.take(key);
+      },
+      compareAndDelete(key, expected) {
+        forget([key]);
+        return store.compareAndDelete(key, expected);
       },
       delete(...keys) {
         forget(keys);

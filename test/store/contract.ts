@@ -70,6 +70,26 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.equal(await store.take(key), undefined);
     });
 
+    it('compareAndDelete: one winner among 50 parallel callers holding the value', async () => {
+      const key = fresh();
+      await store.set(key, 'code-1', { ttlSeconds: 60 });
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.compareAndDelete(key, 'code-1')));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get(key), undefined);
+      assert.equal(await store.compareAndDelete(key, 'code-1'), false, 'absent');
+    });
+
+    it('compareAndDelete leaves a different value alone: a record written since it was read survives', async () => {
+      const key = fresh();
+      await store.set(key, 'code-1');
+      await store.set(key, 'code-2');
+      assert.equal(await store.compareAndDelete(key, 'code-1'), false);
+      assert.equal(await store.compareAndDelete(key, 'code'), false, 'a prefix is not the value');
+      assert.equal(await store.get(key), 'code-2');
+      assert.equal(await store.compareAndDelete(key, 'code-2'), true);
+      assert.equal(await store.get(key), undefined);
+    });
+
     it('increment counts atomically: 50 parallel calls give 1..50', async () => {
       const key = fresh();
       const counts = await Promise.all(Array.from({ length: 50 }, () => store.increment(key, 60)));
@@ -167,6 +187,7 @@ export function storeContract(name: string, make: MakeStore): void {
         assert.equal(await store.get(short), undefined);
         assert.deepEqual(await store.getMany([short, long]), [undefined, 'w']);
         assert.equal(await store.take(short), undefined);
+        assert.equal(await store.compareAndDelete(short, 'v'), false, 'an expired value is not there to delete');
       });
 
       it('set without ttl over a key with ttl makes it persistent', async () => {

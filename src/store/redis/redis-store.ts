@@ -28,8 +28,14 @@ elseif existed == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2])
 else redis.call('PEXPIRE', KEYS[1], ARGV[2], 'GT') end
 return 1`;
 
+// Redis has no compare-and-delete before 8.4's DELEX; the script is one atomic step.
+const COMPARE_AND_DELETE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 type Scripted = {
   admitIncrement(key: string, ttlMs: number, by: number): Promise<number>;
+  admitCompareAndDelete(key: string, expected: string): Promise<number>;
   admitAddToSet(key: string, member: string, ttlMs: string): Promise<number>;
 };
 
@@ -72,6 +78,7 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
   });
   client.defineCommand('admitIncrement', { numberOfKeys: 1, lua: INCREMENT });
   client.defineCommand('admitAddToSet', { numberOfKeys: 1, lua: ADD_TO_SET });
+  client.defineCommand('admitCompareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
   const scripted = client as unknown as Scripted;
   const k = (key: string) => prefix + key;
   // Only Cluster refuses multi-key commands across slots; elsewhere one MGET
@@ -143,6 +150,8 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
     },
 
     take: (key) => guard('GETDEL', async () => orUndefined(await client.getdel(k(key)))),
+
+    compareAndDelete: (key, expected) => guard('compare-and-delete', async () => (await scripted.admitCompareAndDelete(k(key), expected)) === 1),
 
     delete: (...keys) =>
       guard('DEL', async () => {

@@ -44,6 +44,7 @@ export const SQL = {
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
     WHERE ${expired('kv')}`,
   take: `DELETE FROM kv WHERE key = ? AND ${live('kv')} RETURNING value`,
+  compareAndDelete: `DELETE FROM kv WHERE key = ? AND value = ? AND ${live('kv')}`,
   deleteKv: `DELETE FROM kv WHERE key IN (SELECT value FROM json_each(?))`,
   deleteSets: `DELETE FROM set_members WHERE key IN (SELECT value FROM json_each(?))`,
   deleteLists: `DELETE FROM list_items WHERE key IN (SELECT value FROM json_each(?))`,

@@ -97,6 +97,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     take: (key) =>
       guard('take', () => (stmt.take.get(key, Date.now()) as { value: string } | undefined)?.value),
 
+    compareAndDelete: (key, expected) =>
+      guard('compareAndDelete', () => stmt.compareAndDelete.run(key, expected, Date.now()).changes === 1),
+
     delete: (...keys) =>
       guard('delete', () => {
         if (keys.length === 0) return;
