@@ -20,6 +20,7 @@ import { createProvider } from './oidc/provider.ts';
 import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
 import { createMailer } from './services/mail/mailer.ts';
+import { createOneTimeCodes } from './services/one-time-codes.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
 import { createPasswordService } from './services/passwords.ts';
 import { passwordChangeStep } from './flows/password-change/step.ts';
@@ -81,7 +82,9 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     });
     // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
     const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) });
-    const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, notifier });
+    // Every code admit sends a person (text, call, email) and every check of one.
+    const codes = createOneTimeCodes({ store, notifier, mailer, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
+    const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, codes });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
     const approval = createApprovalServices({ store, accounts, sites, mailer, audit, masterSecret, issuer: config.server.issuer });
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
@@ -102,10 +105,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     };
     const portal = portalRoutes({
       config, store, render, accounts, sites, passwords, audit, mailer, mfa,
-      async sendSmsCode(to, code) {
-        const sent = await notifier.send({ to, channel: 'sms', text: `Your Customer & Partner Center verification code is ${code}. It is valid for 10 minutes.` });
-        if (sent.status !== 'sent') throw new Error(`the code could not be texted: ${sent.reason}`);
-      },
+      codes,
       csrf: flows.csrf,
       throttle: flows.throttle,
       lockout: flows.lockout,
@@ -116,7 +116,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       sessions: sessionService,
     });
     const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
-      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, lockout: flows.lockout, approval, steps, masterSecret, mfa,
+      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
     })] });
     const close = async () => {
       mailer.close();

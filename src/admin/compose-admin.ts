@@ -11,7 +11,7 @@ import type { Mailer } from '../services/mail/mailer.ts';
 import type { Throttle } from '../services/throttle.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
-import { deriveKey } from '../services/secret-box.ts';
+import type { OneTimeCodes } from '../services/one-time-codes.ts';
 import { createInvitationService } from '../services/invitations/invitations.ts';
 import { createInvitationCookie } from '../services/invitations/invitation-cookie.ts';
 import { createAccessRequests } from '../services/approvals/access-requests.ts';
@@ -53,6 +53,7 @@ export function createAdminRouters(deps: {
   config: Config; store: Store; provider: Provider; render: Renderer; csrf: ReturnType<typeof createCsrf>;
   accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; throttle: Throttle; lockout: Lockout;
   approval: ApprovalServices; steps: SignInStep[]; masterSecret: string; mfa?: AdminMfaActions;
+  codes: OneTimeCodes;
 }): Router[] {
   const { config, store, provider } = deps;
   const issuer = config.server.issuer;
@@ -78,7 +79,8 @@ export function createAdminRouters(deps: {
     invitations: deps.approval.invitations,
     invitationCookie: deps.approval.invitationCookie,
     signUpPass: deps.approval.signUpPass,
-    flows: createSignupFlows({ store, codeKey: deriveKey(deps.masterSecret, 'signup-codes') }),
+    codes: deps.codes,
+    flows: createSignupFlows({ store, codes: deps.codes }),
     welcome: createFirstPartySignIn({ provider, store, issuer, clientId: WELCOME_CLIENT_ID, callbackPath: '/invite/done', cookieName: 'admit.welcome-state' }),
     passwordRules: (siteId) => {
       const policy = policies.get(siteId);

@@ -12,6 +12,7 @@ import type { Store } from '../store/port.ts';
 import type { PortalAuth } from './portal-auth.ts';
 import type { SessionService } from '../services/sessions.ts';
 import type { MfaService } from '../services/mfa/mfa-service.ts';
+import type { OneTimeCodes } from '../services/one-time-codes.ts';
 
 /** What the self-service portal's pages need, passed down from compose.ts. */
 export interface PortalDeps {
@@ -30,6 +31,6 @@ export interface PortalDeps {
   auth: PortalAuth;
   sessions: SessionService;
   mfa: MfaService;
-  /** Texts a verification code to a phone (the configured SMS notifier). */
-  sendSmsCode: (to: string, code: string) => Promise<void>;
+  /** The one-time-code service: the code that proves a new email address or phone number. */
+  codes: OneTimeCodes;
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { messages, type MessageCode } from '../errors/messages.ts';
-import type { ContactChannel, ContactVerification } from '../services/contact-verification.ts';
+import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
 import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
 
@@ -13,7 +13,19 @@ const profileForm = z.object({
 
 const codeForm = z.object({ code: z.string({ error: 'wrong_code' }).trim().regex(/^\d{6}$/, 'wrong_code') });
 
-type ProfileDeps = PortalDeps & { verification: ContactVerification };
+type ProfileDeps = PortalDeps;
+export type ContactChannel = 'email' | 'sms';
+
+/** One pending change per account and channel: proposing again replaces the code. */
+const codeFor = (accountId: string, channel: ContactChannel): CodeBinding => ({ purpose: 'contact', flow: `${accountId}:${channel}` });
+
+/** Sends the code that proves a proposed address; the one-time-code service limits sends per address, account and IP. */
+async function sendCode(deps: ProfileDeps, ctx: Context, account: PortalUser['account'], channel: ContactChannel, to: string): Promise<CodeSend> {
+  const siteName = deps.sites.get(account.siteId)?.config.displayName ?? 'Customer & Partner Center';
+  const sent = await deps.codes.send(codeFor(account.id, channel), { channel, to, accountId: account.id, ip: ctx.ip, siteName });
+  if (sent.status === 'failed') throw new Error(`the code could not be sent: ${sent.reason}`);
+  return sent;
+}
 
 /** "Self Update: Update your contact information". */
 export async function showProfile(deps: ProfileDeps, ctx: Context, view: { status?: number; error?: MessageCode; values?: Record<string, string> } = {}) {
@@ -48,10 +60,11 @@ export async function submitProfile(deps: ProfileDeps, ctx: Context): Promise<vo
 
   const emailChanged = email.toLowerCase() !== (account.email ?? '').toLowerCase();
   const phoneChanged = phone !== undefined && phone !== account.phoneNumber;
-  if (phoneChanged && !deps.verification.supports('sms')) return showProfile(deps, ctx, { status: 400, error: 'phone_verification_unavailable', values: echo });
-  // Throttle code sending: each proposal sends a message to an address not yet proved.
-  if ((emailChanged || phoneChanged) && (await deps.throttle.hit(`contact-code:${account.id}`, 3600)) > 10) {
-    return showProfile(deps, ctx, { status: 429, error: 'too_many_attempts', values: echo });
+  // Each proposal sends a message to an address not yet proved: sent first, so a refused send changes nothing.
+  for (const [changed, channel, to] of [[emailChanged, 'email', email], [phoneChanged, 'sms', phone]] as const) {
+    if (!changed || !to) continue;
+    const sent = await sendCode(deps, ctx, account, channel, to);
+    if (sent.status !== 'sent') return showProfile(deps, ctx, { status: 429, error: sent.status === 'cooldown' ? 'mfa_send_cooldown' : 'too_many_requests', values: echo });
   }
 
   if (name !== account.name) {
@@ -60,15 +73,14 @@ export async function submitProfile(deps: ProfileDeps, ctx: Context): Promise<vo
     deps.audit.record(ctx, { action: 'profile_update', outcome: 'name', accountId: account.id, site: account.siteId });
   }
   const next: ContactChannel | undefined = emailChanged ? 'email' : phoneChanged ? 'sms' : undefined;
-  if (emailChanged) await deps.verification.start(account.id, 'email', email);
-  if (phoneChanged && phone) await deps.verification.start(account.id, 'sms', phone);
   ctx.status = 303;
   ctx.redirect(next ? `/portal/profile/verify/${next}` : '/portal/profile?saved=1');
 }
 
-export async function showVerify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, view: { status?: number; error?: MessageCode } = {}) {
+/** The code's page; `address` is where the code went, when the caller already read it (a just-burnt code has no record left). */
+export async function showVerify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, view: { status?: number; error?: MessageCode; address?: string } = {}) {
   const { account } = ctx.state.user as PortalUser;
-  const address = await deps.verification.pendingAddress(account.id, channel);
+  const address = view.address ?? (await deps.codes.pending(codeFor(account.id, channel)))?.to;
   if (!address) {
     ctx.status = 303;
     return ctx.redirect('/portal/profile');
@@ -79,6 +91,7 @@ export async function showVerify(deps: ProfileDeps, ctx: Context, channel: Conta
     csrfToken: deps.csrf.token(ctx),
     channel,
     address,
+    lifetime: deps.codes.lifetime,
     error: view.error ? messages[view.error] : undefined,
   });
 }
@@ -87,21 +100,22 @@ export async function submitVerify(deps: ProfileDeps, ctx: Context, channel: Con
   const { account } = ctx.state.user as PortalUser;
   const parsed = codeForm.safeParse(ctx.request.body ?? {});
   if (!parsed.success) return showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code' });
-  const outcome = await deps.verification.verify(account.id, channel, parsed.data.code);
-  deps.audit.record(ctx, { action: `verify_${channel}`, outcome: outcome.status, accountId: account.id, site: account.siteId });
-  if (outcome.status === 'wrong_code') return showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code' });
+  const pending = await deps.codes.pending(codeFor(account.id, channel));
+  const outcome = await deps.codes.check(codeFor(account.id, channel), { code: parsed.data.code });
+  deps.audit.record(ctx, { action: `verify_${channel}`, outcome: outcome.status === 'invalid' ? 'wrong_code' : outcome.status, accountId: account.id, site: account.siteId });
+  if (outcome.status === 'invalid') return showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code', address: pending?.to });
   if (outcome.status !== 'ok') return showProfile(deps, ctx, { status: 400, error: outcome.status === 'too_many_attempts' ? 'too_many_attempts' : 'code_expired' });
 
   const latest = (await deps.accounts.find(account.id)) ?? account;
   const previous = channel === 'email' ? latest.email : latest.phoneNumber;
   const updated = channel === 'email'
-    ? { ...latest, email: outcome.address, emailVerified: true, selfUpdated: { ...latest.selfUpdated, email: outcome.address } }
-    : { ...latest, phoneNumber: outcome.address, selfUpdated: { ...latest.selfUpdated, phoneNumber: outcome.address } };
+    ? { ...latest, email: outcome.to, emailVerified: true, selfUpdated: { ...latest.selfUpdated, email: outcome.to } }
+    : { ...latest, phoneNumber: outcome.to, selfUpdated: { ...latest.selfUpdated, phoneNumber: outcome.to } };
   await deps.accounts.save(updated);
   // The old address hears of the change, so a hijacked session cannot move the account quietly.
   const tell = channel === 'email' ? previous : latest.email;
   if (tell) {
-    await deps.mailer.notify({ to: tell, template: 'contact-changed', data: { name: latest.name ?? latest.username, what: channel === 'email' ? 'email address' : 'phone number', to: outcome.address } });
+    await deps.mailer.notify({ to: tell, template: 'contact-changed', data: { name: latest.name ?? latest.username, what: channel === 'email' ? 'email address' : 'phone number', to: outcome.to } });
   }
-  await deps.render(ctx, 'portal/done', { title: 'Contact details updated', heading: 'Contact details updated', message: `Your ${channel === 'email' ? 'email address' : 'phone number'} is now ${outcome.address}.` });
+  await deps.render(ctx, 'portal/done', { title: 'Contact details updated', heading: 'Contact details updated', message: `Your ${channel === 'email' ? 'email address' : 'phone number'} is now ${outcome.to}.` });
 }

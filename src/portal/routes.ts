@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { createContactVerification } from '../services/contact-verification.ts';
 import type { PortalDeps } from './deps.ts';
 import { showHome } from './home.ts';
 import { showChangePassword, submitChangePassword } from './change-password.ts';
@@ -20,11 +19,6 @@ export function portalRoutes(deps: PortalDeps): Router {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
   const post = [form, deps.csrf.verify] as const;
   const signedIn = deps.auth.requireUser;
-  const verification = createContactVerification({
-    store: deps.store,
-    senders: { email: (to, code) => deps.mailer.send({ to, template: 'contact-code', data: { code } }), sms: deps.sendSmsCode },
-  });
-  const profileDeps = { ...deps, verification };
   const channel = (value: string | undefined) => (value === 'sms' ? 'sms' : 'email') as 'email' | 'sms';
 
   router.get('/', (ctx) => {
@@ -40,10 +34,10 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.get('/portal/password', signedIn, (ctx) => showChangePassword(deps, ctx));
   router.post('/portal/password', signedIn, ...post, (ctx) => submitChangePassword(deps, ctx));
-  router.get('/portal/profile', signedIn, (ctx) => showProfile(profileDeps, ctx));
-  router.post('/portal/profile', signedIn, ...post, (ctx) => submitProfile(profileDeps, ctx));
-  router.get('/portal/profile/verify/:channel', signedIn, (ctx) => showVerify(profileDeps, ctx, channel(ctx.params.channel)));
-  router.post('/portal/profile/verify/:channel', signedIn, ...post, (ctx) => submitVerify(profileDeps, ctx, channel(ctx.params.channel)));
+  router.get('/portal/profile', signedIn, (ctx) => showProfile(deps, ctx));
+  router.post('/portal/profile', signedIn, ...post, (ctx) => submitProfile(deps, ctx));
+  router.get('/portal/profile/verify/:channel', signedIn, (ctx) => showVerify(deps, ctx, channel(ctx.params.channel)));
+  router.post('/portal/profile/verify/:channel', signedIn, ...post, (ctx) => submitVerify(deps, ctx, channel(ctx.params.channel)));
   recoveryRoutes(router, { ...deps, flows: createRecoveryFlows({ store: deps.store }) }, post);
   router.get('/portal/devices', signedIn, (ctx) => showDevices(deps, ctx));
   router.post('/portal/devices/manage', signedIn, ...post, (ctx) => manageDevices(deps, ctx));

@@ -16,6 +16,7 @@ import type { PasswordCheckResult, PolicyRule } from '../services/password-polic
 import type { LocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import type { SignupFlows } from './signup-flow.ts';
+import type { OneTimeCodes } from '../services/one-time-codes.ts';
 
 /** A site's password rules, to show and to check a new password against. */
 export interface PasswordRules {
@@ -42,6 +43,8 @@ export interface RegistrationDeps {
   /** The identity a federated sign-in proved, for a request to a federated site (see federated-signup-pass.ts). */
   signUpPass: FederatedSignUpPassCookie;
   flows: SignupFlows;
+  /** The one-time-code service: the emailed code that proves the address. */
+  codes: OneTimeCodes;
   /** Ends an invitation: a sign-in through admit that runs every gate (MFA enrollment, password change). */
   welcome: FirstPartySignIn;
   passwordRules(siteId: string): PasswordRules;

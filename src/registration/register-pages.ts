@@ -6,8 +6,6 @@ import { codeForm, startForm } from './forms.ts';
 import type { FederatedSignUpPass } from '../services/approvals/federated-signup-pass.ts';
 import { showDetails, submitDetails } from './register-details.ts';
 
-const WINDOW = 900;
-
 /**
  * The sites that take access requests ("User Registration"): those whose
  * users sign in with a password, and a federated (Entra) site only for the
@@ -40,7 +38,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
   }
 
   async function showVerify(ctx: Context, email: string, error?: MessageCode) {
-    await deps.render(ctx, 'registration/verify', { title: 'Verify your email', email, csrfToken: deps.csrf.token(ctx), error: error ? messages[error] : undefined });
+    await deps.render(ctx, 'registration/verify', { title: 'Verify your email', email, lifetime: deps.codes.lifetime, csrfToken: deps.csrf.token(ctx), error: error ? messages[error] : undefined });
   }
 
   router.get('/register', (ctx) => showStart(ctx));
@@ -56,15 +54,14 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
     const { site: siteId, email } = parsed.data;
     if (!requestableSites(deps, deps.signUpPass.read(ctx)).some((site) => site.id === siteId)) return refuse(400, 'sign_up_closed');
-    // Codes by email cost the recipient attention: per address and per client IP.
-    const [perIp, perEmail] = await Promise.all([deps.throttle.hit(`signup-ip:${ctx.ip}`, WINDOW), deps.throttle.hit(`signup-email:${email}`, WINDOW)]);
-    if (perIp > 20 || perEmail > 3) {
+    const site = deps.sites.get(siteId)!;
+    // Codes by email cost the recipient attention: the code service limits them per address and per client IP.
+    const sent = await deps.flows.start(ctx, siteId, email, (binding) => deps.codes.send(binding, { channel: 'email', to: email, ip: ctx.ip, siteName: site.config.displayName, mail: { siteId } }));
+    if (sent.status === 'failed') throw new Error(`the registration code could not be emailed: ${sent.reason}`);
+    if (sent.status !== 'sent') {
       void deps.audit.record(ctx, { action: 'registration.code', outcome: 'throttled', site: siteId, detail: { email } });
       return refuse(429, 'too_many_requests');
     }
-    const code = await deps.flows.start(ctx, siteId, email);
-    const site = deps.sites.get(siteId)!;
-    await deps.mailer.send({ to: email, template: 'email-code', data: { code, siteId, siteName: site.config.displayName } });
     void deps.audit.record(ctx, { action: 'registration.code', outcome: 'sent', site: siteId, detail: { email } });
     ctx.status = 303;
     ctx.redirect('/register/verify');

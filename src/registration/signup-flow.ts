@@ -1,20 +1,17 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../store/port.ts';
+import type { CodeBinding, CodeSend, OneTimeCodes } from '../services/one-time-codes.ts';
 
 const COOKIE = 'admit.signup';
-const CODE_SECONDS = 10 * 60;
 const FLOW_SECONDS = 60 * 60;
 /** After the request is sent, the browser keeps seeing its status page this long. */
 const STATUS_SECONDS = 30 * 86_400;
-export const MAX_CODE_ATTEMPTS = 5;
 
 /** One person's way through "User Registration", kept server-side; the browser holds a random id. */
 export interface SignupFlow {
   siteId: string;
   email: string;
-  codeHash: string;
-  codeExpiresAt: number;
   verified: boolean;
   requestId?: string;
 }
@@ -22,24 +19,26 @@ export interface SignupFlow {
 export type CodeCheck = 'ok' | 'wrong_code' | 'code_expired' | 'too_many_attempts';
 
 /**
- * The registration's state: site and email, the emailed code (an HMAC of it,
- * never the code), whether it was proved, and the request it became. The
- * cookie holds a random id; the store holds the record under the id's hash.
+ * The registration's state: site and email, whether the emailed code proved
+ * the address, and the request it became. The cookie holds a random id; the
+ * store holds the record under the id's hash. The code is the one-time-code
+ * service's, bound to this flow.
  */
-export function createSignupFlows({ store, codeKey }: { store: Store; codeKey: string }) {
+export function createSignupFlows({ store, codes }: { store: Store; codes: OneTimeCodes }) {
   const idHash = (id: string) => createHash('sha256').update(id).digest('base64url');
   const flowKey = (id: string) => storeKey('signup-flow', idHash(id));
-  const attemptsKey = (id: string) => storeKey('signup-flow', idHash(id), 'attempts');
-  const codeHash = (id: string, code: string) => createHmac('sha256', codeKey).update(`${idHash(id)}:${code}`).digest('base64url');
+  const codeOf = (id: string): CodeBinding => ({ purpose: 'registration', flow: idHash(id) });
   const cookieOptions = (ctx: Context, maxAge: number) => ({ signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: '/register', maxAge, overwrite: true });
 
-  async function start(ctx: Context, siteId: string, email: string): Promise<string> {
+  /** A new flow, once `sendCode` sent its code; refused (a send limit), nothing is kept. */
+  async function start(ctx: Context, siteId: string, email: string, sendCode: (binding: CodeBinding) => Promise<CodeSend>): Promise<CodeSend> {
     const id = randomBytes(32).toString('base64url');
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const flow: SignupFlow = { siteId, email, codeHash: codeHash(id, code), codeExpiresAt: Date.now() + CODE_SECONDS * 1000, verified: false };
+    const sent = await sendCode(codeOf(id));
+    if (sent.status !== 'sent') return sent;
+    const flow: SignupFlow = { siteId, email, verified: false };
     await store.set(flowKey(id), JSON.stringify(flow), { ttlSeconds: FLOW_SECONDS });
     ctx.cookies.set(COOKIE, id, cookieOptions(ctx, FLOW_SECONDS * 1000));
-    return code;
+    return sent;
   }
 
   async function current(ctx: Context): Promise<{ id: string; flow: SignupFlow } | undefined> {
@@ -49,14 +48,13 @@ export function createSignupFlows({ store, codeKey }: { store: Store; codeKey: s
     return raw === undefined ? undefined : { id, flow: JSON.parse(raw) as SignupFlow };
   }
 
-  /** Counts the attempt first (parallel guesses cannot slip under the limit), then compares in constant time. */
+  /** The emailed code, checked by the one-time-code service for this flow and address. */
   async function checkCode(id: string, flow: SignupFlow, code: string): Promise<CodeCheck> {
-    if ((await store.increment(attemptsKey(id), FLOW_SECONDS)) > MAX_CODE_ATTEMPTS) return 'too_many_attempts';
-    if (Date.now() > flow.codeExpiresAt) return 'code_expired';
-    const expected = Buffer.from(flow.codeHash);
-    const given = Buffer.from(codeHash(id, code));
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'wrong_code';
-    await save(id, { ...flow, verified: true, codeHash: '' });
+    const outcome = await codes.check(codeOf(id), { code, to: flow.email });
+    if (outcome.status === 'invalid') return 'wrong_code';
+    if (outcome.status === 'expired') return 'code_expired';
+    if (outcome.status === 'too_many_attempts') return 'too_many_attempts';
+    await save(id, { ...flow, verified: true });
     return 'ok';
   }
 
@@ -69,7 +67,7 @@ export function createSignupFlows({ store, codeKey }: { store: Store; codeKey: s
   }
 
   async function end(ctx: Context, id: string): Promise<void> {
-    await store.delete(flowKey(id), attemptsKey(id));
+    await Promise.all([store.delete(flowKey(id)), codes.cancel(codeOf(id))]);
     ctx.cookies.set(COOKIE, '', cookieOptions(ctx, 0));
   }
 

@@ -8,6 +8,8 @@ import { createSiteDirectory } from '../../src/services/sites.ts';
 import { createMailer } from '../../src/services/mail/mailer.ts';
 import { createMfaService, type MfaService } from '../../src/services/mfa/mfa-service.ts';
 import { createNotifier } from '../../src/services/mfa/notifiers.ts';
+import { createOneTimeCodes } from '../../src/services/one-time-codes.ts';
+import { deriveKey } from '../../src/services/secret-box.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
@@ -57,7 +59,8 @@ export async function mfaHarness(store: Store, options: { sms?: Record<string, u
   const mailer = createMailer({ settings: { from: 'admit <a@b.test>', transport: 'console', timeoutSeconds: 5 }, viewsDir: new URL('../../views', import.meta.url).pathname, publicUrl: 'http://127.0.0.1', logger });
   const mfa: MfaService = createMfaService({
     store, accounts, sites, sms, issuer: 'http://127.0.0.1:3000', masterSecret: TEST_SECRET,
-    audit: { record: () => {} }, mailer, notifier: createNotifier(sms, { fetch: globalThis.fetch, log: capture.log }),
+    audit: { record: () => {} }, mailer,
+    codes: createOneTimeCodes({ store, mailer, settings: sms, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(sms, { fetch: globalThis.fetch, log: capture.log }) }),
   });
   let users = 0;
   async function newAccount(username = `user${++users}-${Date.now()}`) {

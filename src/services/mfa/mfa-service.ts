@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Store } from '../../store/port.ts';
-import type { Notifier } from '../../kit/notifier.ts';
+import type { OneTimeCodes } from '../one-time-codes.ts';
 import type { AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -46,7 +46,8 @@ export interface MfaServiceDeps {
   masterSecret: string;
   audit: AuditSink;
   mailer: Mailer;
-  notifier: Notifier;
+  /** The one-time-code service: text and call codes are sent and checked there. */
+  codes: OneTimeCodes;
 }
 
 /**
@@ -62,7 +63,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   const devices = createDeviceStore({ store });
   const phoneNumbers = createPhoneNumbers({ allowedCountries: deps.sms.allowedCountries });
   const hasher = createCodeHasher(deriveKey(deps.masterSecret, 'mfa-codes'));
-  const phoneCodes = createPhoneCodes({ store, throttle, notifier: deps.notifier, settings: deps.sms, phoneNumbers, hasher });
+  const phoneCodes = createPhoneCodes({ codes: deps.codes, phoneNumbers });
   const totpCodes = createTotpCodes({ store, totp: createTotp(), box: createSecretBox(deps.masterSecret, 'mfa-totp') });
   const recovery = createRecoveryCodes({ store, generator: createRecoveryGenerator(), hasher });
   const trustedBrowsers = createTrustedBrowsers({ store });
