@@ -41,10 +41,20 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promi
   const flow = await provedFlow(deps, ctx, 'reset');
   const parsed = resetForm.safeParse(ctx.request.body ?? {});
   if (!parsed.success) return showNewPassword(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
-  const result = await deps.passwords.reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...parsed.data });
+  // Taken before anything is written: of parallel finishes only the one holding the flow writes a password.
+  const taken = await deps.flows.take(flow);
+  if (!taken?.proved) throw new AppError('recovery_expired', 400);
+  const result = await deps.passwords.reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...parsed.data }).catch(async (error: unknown) => {
+    await deps.flows.putBack(taken);
+    throw error;
+  });
   const problem = problemOf(result);
-  if (problem) return showNewPassword(deps, ctx, problem);
-  if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
+  if (problem) {
+    // Nothing was written: the proved flow stays open for another password.
+    await deps.flows.putBack(taken);
+    return showNewPassword(deps, ctx, problem);
+  }
+  await deps.flows.finish(ctx, flow);
   await Promise.all([
     deps.lockout.clearSignIn(flow.siteId, flow.username),
   ]);
@@ -55,9 +65,15 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promi
 export async function finishUnlock(deps: RecoveryDeps, ctx: Context): Promise<void> {
   const flow = await provedFlow(deps, ctx, 'unlock');
   const site = deps.sites.get(flow.siteId);
+  // As for a reset: the flow is taken first, so parallel finishes unlock once.
+  const taken = await deps.flows.take(flow);
+  if (!taken?.proved) throw new AppError('recovery_expired', 400);
   const written = site?.connector.unlock ? await site.connector.unlock({ username: flow.username }) : { status: 'ok' as const };
-  if (written.status === 'unavailable') throw new AppError('directory_unavailable', 503);
-  if (!(await deps.flows.finish(ctx, flow))) throw new AppError('recovery_expired', 400);
+  if (written.status === 'unavailable') {
+    await deps.flows.putBack(taken);
+    throw new AppError('directory_unavailable', 503);
+  }
+  await deps.flows.finish(ctx, flow);
   await deps.lockout.clearSignIn(flow.siteId, flow.username);
   deps.audit.record(ctx, { action: 'unlock', outcome: written.status, site: flow.siteId, username: flow.username, accountId: flow.accountId });
   const account = await deps.accounts.find(flow.accountId);

@@ -18,6 +18,8 @@ export interface RecoveryFlow {
   proved: boolean;
   /** The phone a code was last texted or called to, which the code is then checked against. */
   sentTo?: { deviceId: string; channel: 'sms' | 'call' };
+  /** When the flow lapses (epoch ms): a flow put back after a refused write keeps only what is left. */
+  expiresAt?: number;
 }
 
 const TTL_SECONDS = 15 * 60;
@@ -28,7 +30,7 @@ export function createRecoveryFlows({ store }: { store: Store }) {
 
   return {
     async start(ctx: Context, flow: Omit<RecoveryFlow, 'id' | 'proved'>): Promise<RecoveryFlow> {
-      const created: RecoveryFlow = { ...flow, id: randomBytes(24).toString('base64url'), proved: false };
+      const created: RecoveryFlow = { ...flow, id: randomBytes(24).toString('base64url'), proved: false, expiresAt: Date.now() + TTL_SECONDS * 1000 };
       await store.set(key(created.id), JSON.stringify(created), { ttlSeconds: TTL_SECONDS });
       ctx.cookies.set(cookieName(flow.kind), created.id, { httpOnly: true, sameSite: 'lax', maxAge: TTL_SECONDS * 1000, overwrite: true });
       return created;
@@ -43,6 +45,19 @@ export function createRecoveryFlows({ store }: { store: Store }) {
     },
     async save(flow: RecoveryFlow): Promise<void> {
       await store.set(key(flow.id), JSON.stringify(flow), { ttlSeconds: TTL_SECONDS });
+    },
+    /**
+     * Takes the flow out of the store before its finish writes anything: of
+     * parallel finishes exactly one gets it, the others find it gone.
+     */
+    async take(flow: RecoveryFlow): Promise<RecoveryFlow | undefined> {
+      const raw = await store.take(key(flow.id));
+      return raw === undefined ? undefined : (JSON.parse(raw) as RecoveryFlow);
+    },
+    /** Puts a taken flow back (the write was refused), for what is left of its lifetime. */
+    async putBack(flow: RecoveryFlow): Promise<void> {
+      const left = Math.ceil(((flow.expiresAt ?? Date.now() + TTL_SECONDS * 1000) - Date.now()) / 1000);
+      if (left > 0) await store.set(key(flow.id), JSON.stringify(flow), { ttlSeconds: left });
     },
     /** Ends the flow; of two parallel finishes only the one that takes it goes on. */
     async finish(ctx: Context, flow: RecoveryFlow): Promise<boolean> {
