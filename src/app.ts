@@ -13,6 +13,7 @@ import type { SiteDirectory } from './services/sites.ts';
 import type { CookieSigner } from './http/cookie-signer.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { useCookiePolicy } from './http/cookies.ts';
 import { errorHandler, respond } from './http/error-handler.ts';
 import { AppError } from './errors/app-error.ts';
 import { StoreUnavailableError } from './store/port.ts';
@@ -47,6 +48,8 @@ export function createApp(deps: AppDeps): Koa {
   // ctx.ip (every per-IP limit, the audit log) is the address the outermost trusted proxy saw, never an entry the client wrote.
   const app = new Koa({ proxy: deps.config.server.trustProxy, maxIpsCount: deps.config.server.trustedProxyHops });
   app.keys = deps.cookieKeys;
+  // Every cookie admit sets is Secure when the issuer is https (see http/cookies.ts).
+  useCookiePolicy(app, deps.config.server.issuer);
   app.silent = true;
   app.on('error', (error: Error) => deps.logger.error({ err: error }, 'unhandled application error'));
   deps.provider.on('server_error', (ctx: Koa.Context, error: Error) => {
@@ -55,6 +58,11 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   const https = deps.config.server.issuer.startsWith('https://');
+  if (https && !deps.config.server.trustProxy) {
+    // admit listens on plain http: an https issuer means a TLS-terminating proxy, and without trusting it
+    // every request looks like http, so oidc-provider refuses to set its Secure cookies and sign-in fails.
+    deps.logger.warn({ issuer: deps.config.server.issuer }, 'the issuer is https but no proxy is trusted: set server.trustProxy (ADMIT_TRUST_PROXY=true) for the TLS-terminating proxy in front of admit');
+  }
   app.use(requestContext(deps.logger, deps.metrics.observeRequest));
   app.use(securityHeaders({ https }));
   app.use((_ctx, next) => deps.memo.run(next));

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../store/port.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
 import type { Account, AccountService } from '../services/accounts.ts';
 import { roleOf } from './role-order.ts';
 
@@ -44,14 +45,13 @@ export const canAdminister = (admin: AdminUser, siteId: string) => admin.sites.i
  */
 export function createAdminSessions(deps: { store: Store; accounts: AccountService; allSiteIds: () => string[]; sessionMinutes: number; idleMinutes: number }) {
   const key = (id: string) => storeKey('admin-session', createHash('sha256').update(id).digest('base64url'));
-  const cookieOptions = (ctx: Context) => ({ signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: '/admin', overwrite: true });
 
   async function create(ctx: Context, signedIn: { accountId: string; acr?: string; amr: string[] }): Promise<void> {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
     const session: StoredSession = { ...signedIn, createdAt: now, until: now + deps.sessionMinutes * 60_000 };
     await deps.store.set(key(id), JSON.stringify(session), { ttlSeconds: Math.min(deps.idleMinutes, deps.sessionMinutes) * 60 });
-    ctx.cookies.set(COOKIE, id, cookieOptions(ctx));
+    setCookie(ctx, COOKIE, id, { path: '/admin' });
   }
 
   async function current(ctx: Context): Promise<AdminUser | undefined> {
@@ -73,7 +73,7 @@ export function createAdminSessions(deps: { store: Store; accounts: AccountServi
   async function end(ctx: Context): Promise<void> {
     const id = ctx.cookies.get(COOKIE, { signed: true });
     if (id) await deps.store.delete(key(id));
-    ctx.cookies.set(COOKIE, '', { ...cookieOptions(ctx), maxAge: 0 });
+    clearCookie(ctx, COOKIE, { path: '/admin' });
   }
 
   return { create, current, end };

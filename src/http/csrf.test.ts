@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { createCsrf } from './csrf.ts';
+import { useCookiePolicy } from './cookies.ts';
 
 async function serve(app: Koa): Promise<{ url: string; close(): void }> {
   const server = app.listen(0, '127.0.0.1');
@@ -13,7 +14,8 @@ async function serve(app: Koa): Promise<{ url: string; close(): void }> {
 
 describe('CSRF protection', () => {
   const csrf = createCsrf({ key: 'k'.repeat(43) });
-  const app = new Koa();
+  const app = new Koa({ keys: ['c'.repeat(32)] });
+  useCookiePolicy(app, 'http://localhost:3000');
   app.use(async (ctx, next) => {
     try {
       await next();

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../errors/app-error.ts';
+import { setCookie } from './cookies.ts';
 
 /**
  * Signed double-submit CSRF protection (OWASP): a random value in an HttpOnly
@@ -16,7 +17,7 @@ export function createCsrf({ key, cookieName = 'admit.csrf' }: { key: string; co
     let value = ctx.cookies.get(cookieName);
     if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
       value = randomBytes(32).toString('base64url');
-      ctx.cookies.set(cookieName, value, { httpOnly: true, sameSite: 'lax', overwrite: true });
+      setCookie(ctx, cookieName, value);
     }
     return sign(value);
   }

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { createSecretBox } from '../services/secret-box.ts';
+import { clearCookie, setCookie } from './cookies.ts';
 
 /**
  * A value carried by the browser between two of admit's pages, sealed with
@@ -8,12 +9,10 @@ import { createSecretBox } from '../services/secret-box.ts';
  */
 export function createSealedCookie<T>(input: { masterSecret: string; purpose: string; name: string; path: string; lifetimeMs: number; isValue: (value: unknown) => value is T }) {
   const box = createSecretBox(input.masterSecret, input.purpose);
-  const options = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, overwrite: true, path: input.path });
-
   return {
     set(ctx: Context, value: T): void {
       const sealed = box.seal(JSON.stringify({ value, until: Date.now() + input.lifetimeMs }));
-      ctx.cookies.set(input.name, sealed, { ...options(ctx), maxAge: input.lifetimeMs });
+      setCookie(ctx, input.name, sealed, { path: input.path, maxAge: input.lifetimeMs });
     },
     read(ctx: Context): T | undefined {
       const sealed = ctx.cookies.get(input.name);
@@ -26,7 +25,7 @@ export function createSealedCookie<T>(input: { masterSecret: string; purpose: st
       }
     },
     clear(ctx: Context): void {
-      ctx.cookies.set(input.name, '', { ...options(ctx), maxAge: 0 });
+      clearCookie(ctx, input.name, { path: input.path });
     },
   };
 }

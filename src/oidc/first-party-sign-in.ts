@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
 import { storeKey, type Store } from '../store/port.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
 
 export interface SignedIn {
   accountId: string;
@@ -37,7 +38,7 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
     const pending: Pending = { verifier, returnTo: options.returnTo };
     await deps.store.set(pendingKey(state), JSON.stringify(pending), { ttlSeconds: PENDING_SECONDS });
     // The state cookie binds the callback to this browser (login CSRF).
-    ctx.cookies.set(deps.cookieName, state, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: PENDING_SECONDS * 1000, overwrite: true });
+    setCookie(ctx, deps.cookieName, state, { maxAge: PENDING_SECONDS * 1000 });
     const url = new URL(`${deps.issuer}/auth`);
     url.search = new URLSearchParams({
       client_id: deps.clientId,
@@ -59,7 +60,7 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
   /** The callback: who signed in, or an AppError. `error` from the provider (the user cancelled) is returned as such. */
   async function finish(ctx: Context): Promise<SignedIn | { error: string; returnTo: string }> {
     const expected = ctx.cookies.get(deps.cookieName, { signed: true });
-    ctx.cookies.set(deps.cookieName, '', { signed: true, maxAge: 0, overwrite: true });
+    clearCookie(ctx, deps.cookieName);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     if (!expected || !equal(state, expected)) throw new AppError('interaction_expired', 400);
     const raw = await deps.store.take(pendingKey(state));

@@ -5,6 +5,7 @@ import type { AccountService } from '../services/accounts.ts';
 import type { Renderer } from '../http/render.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
+import { providerCookieOptions } from '../http/cookies.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 import { createFindAccount } from './find-account.ts';
 import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
@@ -64,8 +65,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     cookies: {
       keys: deps.cookieKeys,
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      // Secure when the issuer is https, like admit's own cookies (http/cookies.ts).
+      long: providerCookieOptions(config.server.issuer),
+      short: providerCookieOptions(config.server.issuer),
     },
     jwks: { keys: deps.signingKeys as never[] },
     features: {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../store/port.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
 import type { CodeBinding, CodeSend, OneTimeCodes } from '../services/one-time-codes.ts';
 
 const COOKIE = 'admit.signup';
@@ -28,7 +29,6 @@ export function createSignupFlows({ store, codes }: { store: Store; codes: OneTi
   const idHash = (id: string) => createHash('sha256').update(id).digest('base64url');
   const flowKey = (id: string) => storeKey('signup-flow', idHash(id));
   const codeOf = (id: string): CodeBinding => ({ purpose: 'registration', flow: idHash(id) });
-  const cookieOptions = (ctx: Context, maxAge: number) => ({ signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: '/register', maxAge, overwrite: true });
 
   /** A new flow, once `sendCode` sent its code; refused (a send limit), nothing is kept. */
   async function start(ctx: Context, siteId: string, email: string, sendCode: (binding: CodeBinding) => Promise<CodeSend>): Promise<CodeSend> {
@@ -37,7 +37,7 @@ export function createSignupFlows({ store, codes }: { store: Store; codes: OneTi
     if (sent.status !== 'sent') return sent;
     const flow: SignupFlow = { siteId, email, verified: false };
     await store.set(flowKey(id), JSON.stringify(flow), { ttlSeconds: FLOW_SECONDS });
-    ctx.cookies.set(COOKIE, id, cookieOptions(ctx, FLOW_SECONDS * 1000));
+    setCookie(ctx, COOKIE, id, { path: '/register', maxAge: FLOW_SECONDS * 1000 });
     return sent;
   }
 
@@ -63,12 +63,12 @@ export function createSignupFlows({ store, codes }: { store: Store; codes: OneTi
   /** The request was sent: keep only what the status page needs, for a month. */
   async function submitted(ctx: Context, id: string, flow: SignupFlow, requestId: string): Promise<void> {
     await save(id, { ...flow, requestId }, STATUS_SECONDS);
-    ctx.cookies.set(COOKIE, id, cookieOptions(ctx, STATUS_SECONDS * 1000));
+    setCookie(ctx, COOKIE, id, { path: '/register', maxAge: STATUS_SECONDS * 1000 });
   }
 
   async function end(ctx: Context, id: string): Promise<void> {
     await Promise.all([store.delete(flowKey(id)), codes.cancel(codeOf(id))]);
-    ctx.cookies.set(COOKIE, '', cookieOptions(ctx, 0));
+    clearCookie(ctx, COOKIE, { path: '/register' });
   }
 
   return { start, current, checkCode, submitted, end };

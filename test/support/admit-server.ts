@@ -23,11 +23,13 @@ export interface RunningAdmit {
  * Runs admit in this process on a free loopback port. `store` is a redis://
  * URL, or omitted for a fresh SQLite file in a temporary folder.
  */
-export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string; compose?: ComposeOptions } = {}): Promise<RunningAdmit> {
+export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string; compose?: ComposeOptions; issuer?: string } = {}): Promise<RunningAdmit> {
   const port = await freePort();
+  // The issuer admit announces; an https one stands for a TLS-terminating proxy in front (tests still talk plain http to the port).
+  const issuer = options.issuer ?? `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'admit-test-'));
   const raw = {
-    server: { port, issuer: `http://127.0.0.1:${port}`, allowLoopbackRequests: true },
+    server: { port, issuer, allowLoopbackRequests: true },
     store: { url: options.store ?? `sqlite:${join(dataDir, 'admit.db')}`, redis: { keyPrefix: `admit-${port}:` } },
     secret: TEST_SECRET,
     sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }],
@@ -37,7 +39,7 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
   // Tests that are not about MFA sign in with a password only; MFA tests ask for it explicitly.
   const sites = (raw.sites as Record<string, unknown>[]).map((site) => ('mfa' in site ? site : { ...site, mfa: { required: false } }));
   const parsed = configSchema.parse({ ...raw, sites });
-  const config = { ...parsed, server: { ...parsed.server, issuer: `http://127.0.0.1:${port}` } } as Config;
+  const config = { ...parsed, server: { ...parsed.server, issuer } } as Config;
   const logger = pino({ level: process.env.ADMIT_TEST_LOG ?? 'silent' });
 
   let admit = await composeAdmit(config, logger, options.compose);

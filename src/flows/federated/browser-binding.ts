@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { setCookie } from '../../http/cookies.ts';
 
 const COOKIE = 'admit.federated';
 const VALUE = /^[A-Za-z0-9_-]{43}$/;
@@ -19,7 +20,7 @@ export const browserBinding = {
   ensure(ctx: Context): string {
     const existing = browserBinding.read(ctx);
     const value = existing ?? randomBytes(32).toString('base64url');
-    ctx.cookies.set(COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, signed: true, path: '/', maxAge: LIFETIME_MS, overwrite: true });
+    setCookie(ctx, COOKIE, value, { maxAge: LIFETIME_MS });
     return value;
   },
   /** The binding this browser sent, if any. */

@@ -2,10 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Koa from 'koa';
 import { createTrustCookie } from './trust-cookie.ts';
+import { useCookiePolicy } from '../../http/cookies.ts';
 
 /** Runs one request through a Koa app (its cookie code, its signing) and returns the Set-Cookie lines. */
 async function setCookies(issuer: string, headers: Record<string, string> = {}, existing?: string): Promise<string[]> {
   const app = new Koa({ keys: ['k'.repeat(32)], proxy: true });
+  useCookiePolicy(app, issuer);
   const cookie = createTrustCookie({ issuer });
   app.use((ctx) => {
     cookie.add(ctx, 'a'.repeat(43), 180);

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { setCookie } from '../../http/cookies.ts';
 
 const MAX_TOKENS = 5;
 
@@ -20,9 +21,7 @@ export function createTrustCookie({ issuer }: { issuer: string }) {
 
   function add(ctx: Context, token: string, days: number): void {
     const tokens = [token, ...read(ctx).filter((existing) => existing !== token)].slice(0, MAX_TOKENS);
-    // Behind a TLS-terminating proxy that is not trusted, Koa would refuse a Secure cookie; the issuer says https.
-    if (secure) ctx.cookies.secure = true;
-    ctx.cookies.set(name, tokens.join('.'), { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: days * 86_400_000, overwrite: true });
+    setCookie(ctx, name, tokens.join('.'), { maxAge: days * 86_400_000 });
   }
 
   return { name, read, add };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../../store/port.ts';
+import { clearCookie, setCookie } from '../../http/cookies.ts';
 
 export type RecoveryKind = 'reset' | 'unlock';
 
@@ -32,7 +33,7 @@ export function createRecoveryFlows({ store }: { store: Store }) {
     async start(ctx: Context, flow: Omit<RecoveryFlow, 'id' | 'proved'>): Promise<RecoveryFlow> {
       const created: RecoveryFlow = { ...flow, id: randomBytes(24).toString('base64url'), proved: false, expiresAt: Date.now() + TTL_SECONDS * 1000 };
       await store.set(key(created.id), JSON.stringify(created), { ttlSeconds: TTL_SECONDS });
-      ctx.cookies.set(cookieName(flow.kind), created.id, { httpOnly: true, sameSite: 'lax', maxAge: TTL_SECONDS * 1000, overwrite: true });
+      setCookie(ctx, cookieName(flow.kind), created.id, { maxAge: TTL_SECONDS * 1000 });
       return created;
     },
     /** The flow of this kind this browser started, if still open. */
@@ -61,7 +62,7 @@ export function createRecoveryFlows({ store }: { store: Store }) {
     },
     /** Ends the flow; of two parallel finishes only the one that takes it goes on. */
     async finish(ctx: Context, flow: RecoveryFlow): Promise<boolean> {
-      ctx.cookies.set(cookieName(flow.kind), '', { maxAge: 0, overwrite: true });
+      clearCookie(ctx, cookieName(flow.kind));
       return (await store.take(key(flow.id))) !== undefined;
     },
   };
