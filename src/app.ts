@@ -13,7 +13,7 @@ import type { SiteDirectory } from './services/sites.ts';
 import type { CookieSigner } from './http/cookie-signer.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { useCookiePolicy } from './http/cookies.ts';
+import { isHttpsIssuer, useCookiePolicy } from './http/cookies.ts';
 import { errorHandler, respond } from './http/error-handler.ts';
 import { AppError } from './errors/app-error.ts';
 import { StoreUnavailableError } from './store/port.ts';
@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): Koa {
     else deps.logger.error({ err: error }, 'oidc-provider server error');
   });
 
-  const https = deps.config.server.issuer.startsWith('https://');
+  const https = isHttpsIssuer(deps.config.server.issuer);
   if (https && !deps.config.server.trustProxy) {
     // admit listens on plain http: an https issuer means a TLS-terminating proxy, and without trusting it
     // every request looks like http, so oidc-provider refuses to set its Secure cookies and sign-in fails.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Koa from 'koa';
-import { clearCookie, providerCookieOptions, setCookie, useCookiePolicy } from './cookies.ts';
+import { clearCookie, isHttpsIssuer, providerCookieOptions, setCookie, useCookiePolicy } from './cookies.ts';
 
 /** One request through a Koa app that sets cookies with the helper; returns the Set-Cookie lines (or the error text). */
 async function answer(issuer: string | undefined, use: (ctx: Koa.Context) => void, headers: Record<string, string> = {}, proxy = false): Promise<string[]> {
@@ -100,5 +100,11 @@ describe('the cookie helper', () => {
   it('gives oidc-provider\'s cookies the same attributes', () => {
     assert.deepEqual(providerCookieOptions('https://login.example.com'), { signed: true, httpOnly: true, sameSite: 'lax', secure: true });
     assert.deepEqual(providerCookieOptions('http://localhost:3000'), { signed: true, httpOnly: true, sameSite: 'lax', secure: false });
+  });
+
+  it('reads the issuer\'s scheme as a URL does, the one rule HSTS follows too', () => {
+    assert.equal(isHttpsIssuer('https://login.example.com'), true);
+    assert.equal(isHttpsIssuer('HTTPS://Login.Example.com/base'), true);
+    assert.equal(isHttpsIssuer('http://localhost:3000'), false);
   });
 });

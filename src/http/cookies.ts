@@ -31,7 +31,10 @@ export interface CookiePolicy {
 
 const POLICY = Symbol('admit.cookie-policy');
 
-export const cookiePolicyFor = (issuer: string): CookiePolicy => ({ secure: new URL(issuer).protocol === 'https:' });
+/** Whether admit is served over https, as its issuer says: Secure cookies and HSTS both follow it. */
+export const isHttpsIssuer = (issuer: string): boolean => new URL(issuer).protocol === 'https:';
+
+export const cookiePolicyFor = (issuer: string): CookiePolicy => ({ secure: isHttpsIssuer(issuer) });
 
 /** Gives every request of this app the policy of this issuer (createApp does it once). */
 export function useCookiePolicy(app: Koa, issuer: string): void {
