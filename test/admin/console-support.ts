@@ -28,14 +28,19 @@ export async function enrollTotp(store: Store, accountId: string): Promise<strin
   return secret;
 }
 
-/** A local-directory user with an account that administers `adminSites` ('*' for every site), MFA enrolled. */
+/**
+ * A local-directory user with an account that administers `adminSites` ('*'
+ * for every site), MFA enrolled, who has signed in before (the first sign-in
+ * is recorded state: without it the console's sign-in would ask for Change
+ * Password first, as a new person's does).
+ */
 export async function makeAdmin(running: RunningAdmit, input: { site: string; username: string; adminSites: string[]; email?: string; password?: string }): Promise<TestAdmin> {
   const { store } = running.admit;
   const password = input.password ?? 'Admin#Pass2026';
   const user = await createLocalDirectory({ store, siteId: input.site }).addUser({ username: input.username, password, email: input.email ?? `${input.username}@admins.test`, name: `${input.username} Admin` });
   const accounts = createAccountService({ store });
   const created = await accounts.linkOrCreate(input.site, 'local', { externalId: user.id, username: user.username, name: user.name, email: user.email, groups: [] });
-  const account = { ...created, adminSites: input.adminSites };
+  const account = { ...created, adminSites: input.adminSites, firstSignInAt: new Date().toISOString() };
   await accounts.save(account);
   return { account, username: input.username, password, site: input.site, totpSecret: await enrollTotp(store, account.id) };
 }
