@@ -1,6 +1,8 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { createLockout } from '../../src/services/lockout.ts';
+import type { Site } from '../../src/services/sites.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 
@@ -78,7 +80,9 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
   });
 
   describe('throttling', () => {
-    beforeEach(() => running.admit.store.delete('throttle:{user:DEMO:frank}'));
+    // Each test starts with frank's sign-in count cleared, as an unlock clears it.
+    const lockout = () => createLockout({ store: running.admit.store, sites: { get: () => ({ config: running.config.sites[0]! }) as Site } });
+    beforeEach(() => lockout().clearSignIn('DEMO', 'frank'));
 
     it('refuses further attempts after the site\'s failure limit, even with the right password, for that user only', async () => {
       for (let attempt = 0; attempt < 3; attempt += 1) {
