@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PasswordConnector, PasswordOutcome, PasswordWriteOutcome } from '../../src/kit/index.ts';
+import { checkUsername, type PasswordConnector, type PasswordOutcome, type PasswordWriteOutcome } from '../../src/kit/index.ts';
 import type { DirectoryEntry } from './directory-entry.ts';
 import { findUser, hasPpolicyLock, hasPpolicyReset, MAX_USERNAME_LENGTH, toIdentity } from './directory-user.ts';
 import { boundState, failedBindState, isUnreachable, unavailable } from './errors.ts';
@@ -44,7 +44,12 @@ export function createLdapConnector(input: unknown): PasswordConnector {
   };
 
   /** The user's entry; undefined when there is none (or more than one); throws when the directory fails. */
-  const lookUp = (username: string): Promise<DirectoryEntry | undefined> => pool.use((session) => findUser(session, settings, username));
+  // Searched under the canonical user-name key (kit/username.ts), as every lookup in admit is:
+  // `ｂob` finds bob on a server whose matching rule does not map widths (AD) as on one that does.
+  const lookUp = (username: string): Promise<DirectoryEntry | undefined> => {
+    const checked = checkUsername(username);
+    return pool.use((session) => findUser(session, settings, checked.ok ? checked.key : username));
+  };
 
   const usable = (username: string) => username.trim() !== '' && username.length <= MAX_USERNAME_LENGTH;
 
