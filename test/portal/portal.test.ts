@@ -59,6 +59,8 @@ describe('the self-service portal in Chromium', () => {
     await page.getByLabel('Confirm New Password').fill('Leo#Changed2026');
     await page.getByRole('button', { name: 'Change Password' }).click();
     await page.getByRole('heading', { name: 'Password changed' }).waitFor();
+    // What the change ended (the password service's one rule; test/portal/password-writes.test.ts checks it happened).
+    await page.getByText('You were signed out on your other devices and browsers.').waitFor();
     const directory = createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' });
     assert.equal((await directory.connector.verifyPassword({ username: 'leo', password: 'Leo#Changed2026' })).status, 'ok');
     await smtp.waitFor((mail) => mail.to.includes('leo@example.com') && mail.subject === 'Your password was changed');
