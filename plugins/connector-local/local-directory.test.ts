@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { storeKey, UsernameNotAllowedError } from '../../src/kit/index.ts';
 import { createLocalDirectory, LocalUserExistsError } from './local-directory.ts';
 
 describe('local directory connector', () => {
@@ -27,5 +28,33 @@ describe('local directory connector', () => {
     assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
     assert.ok(results.filter((result) => result.status === 'rejected').every((result) => (result as PromiseRejectedResult).reason instanceof LocalUserExistsError));
     await other.addUser({ username: 'dave', password: 'Dave-Pass-12' });
+  });
+
+  it('is one user under every spelling of the canonical key: lookups, sign-in and uniqueness', async () => {
+    await demo.addUser({ username: 'bob', password: 'Bob-Pass-123' });
+    for (const spelling of ['ｂob', 'ＢＯＢ', ' Bob ', 'bob']) {
+      assert.equal((await demo.findUser(spelling))?.username, 'bob', spelling);
+      assert.equal((await demo.connector.verifyPassword({ username: spelling, password: 'Bob-Pass-123' })).status, 'ok', spelling);
+      await assert.rejects(demo.addUser({ username: spelling, password: 'Other-Pass-123' }), LocalUserExistsError, spelling);
+    }
+  });
+
+  it('refuses a user name with control, bidi or unassigned characters before writing anything', async () => {
+    for (const username of ['eve\u202e', 'e\u200bve', 'eve\u0000', 'eve\u0378']) {
+      await assert.rejects(demo.addUser({ username, password: 'Eve-Pass-1234' }), UsernameNotAllowedError, JSON.stringify(username));
+      assert.equal(await demo.findUser(username), undefined);
+    }
+    assert.equal(await demo.findUser('eve'), undefined, 'nothing was written under the plain name either');
+  });
+
+  it('still finds a user written under the old key (NFKC + lower case, untrimmed) and moves it to the canonical one', async () => {
+    // As an earlier admit stored " Frida" typed with a leading space: the old key kept the space.
+    const record = { id: 'frida-id', username: ' Frida', passwordHash: (await demo.addUser({ username: 'frida-template', password: 'Frida-Pass-12' })).passwordHash, groups: [], disabled: false, createdAt: new Date().toISOString() };
+    await store.set(storeKey('local-user', 'DEMO: frida'), JSON.stringify(record));
+    assert.equal((await demo.findUser(' Frida'))?.id, 'frida-id', 'found through the old key');
+    assert.equal(await store.get(storeKey('local-user', 'DEMO: frida')), undefined, 'the old key is gone');
+    assert.equal((await demo.findUser('frida'))?.id, 'frida-id', 'now under the canonical key');
+    assert.equal((await demo.connector.verifyPassword({ username: 'ＦＲＩＤＡ', password: 'Frida-Pass-12' })).status, 'ok');
+    await assert.rejects(demo.addUser({ username: ' frida', password: 'Other-Pass-123' }), LocalUserExistsError);
   });
 });
