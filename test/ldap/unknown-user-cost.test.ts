@@ -13,9 +13,11 @@ import { directoryFor, startSlapd, type RunningSlapd } from '../support/slapd.ts
 // at once. The decoy entry (`decoyDn`) makes an unknown name cost that work too.
 
 const TRIES = 200;
+/** The one retry measures this many times more: on a loaded machine a median of 200 can move by 15 %. */
+const RETRY_FACTOR = 3;
 const WARM_UP = 20;
 /** Every known user is tried once: a user's first wrong passwords are what a name-guesser's tries are (the 4th locks). */
-const KNOWN_USERS = 2 * (WARM_UP + TRIES) + 40;
+const KNOWN_USERS = 2 * WARM_UP + TRIES * (1 + RETRY_FACTOR) + 40;
 
 let slapd: RunningSlapd;
 const connectors: PasswordConnector[] = [];
@@ -98,7 +100,7 @@ const median = (values: number[]) => {
 };
 
 /** Interleaved pairs, the order swapped every pair so a drift in load falls on both sides; the warm-up is dropped. */
-async function measure(ldap: PasswordConnector) {
+async function measure(ldap: PasswordConnector, tries: number) {
   const known: number[] = [];
   const unknown: number[] = [];
   const timed = async (username: string, into: number[]) => {
@@ -107,16 +109,16 @@ async function measure(ldap: PasswordConnector) {
     into.push(performance.now() - started);
     assert.deepEqual(outcome, { status: 'invalid' }, username);
   };
-  for (let pair = 0; pair < WARM_UP + TRIES; pair += 1) {
+  for (let pair = 0; pair < WARM_UP + tries; pair += 1) {
     const sides = [() => timed(knownUser(), known), () => timed(unknownUser(), unknown)];
     for (const side of pair % 2 ? sides.reverse() : sides) await side();
   }
   const [knownMs, unknownMs] = [median(known.slice(WARM_UP)), median(unknown.slice(WARM_UP))];
-  return { knownMs, unknownMs, gap: Math.abs(knownMs - unknownMs) / Math.min(knownMs, unknownMs) };
+  return { tries, knownMs, unknownMs, gap: Math.abs(knownMs - unknownMs) / Math.min(knownMs, unknownMs) };
 }
 
-const describeRun = ({ knownMs, unknownMs, gap }: Awaited<ReturnType<typeof measure>>) =>
-  `median ${knownMs.toFixed(2)} ms for a wrong password, ${unknownMs.toFixed(2)} ms for an unknown user (${(gap * 100).toFixed(1)} % apart)`;
+const describeRun = ({ tries, knownMs, unknownMs, gap }: Awaited<ReturnType<typeof measure>>) =>
+  `${tries} tries each: median ${knownMs.toFixed(2)} ms for a wrong password, ${unknownMs.toFixed(2)} ms for an unknown user (${(gap * 100).toFixed(1)} % apart)`;
 
 describe('LDAP sign-in: an unknown user name costs what a wrong password costs', () => {
   it('takes the same searches and binds on the same connections, and the server records a failure for both', async () => {
@@ -156,12 +158,14 @@ describe('LDAP sign-in: an unknown user name costs what a wrong password costs',
 
   it(`takes as long: medians of ${TRIES} interleaved tries within 10 %`, async (t) => {
     const ldap = connector({ decoyDn: slapd.decoyDn });
-    let run = await measure(ldap);
+    let run = await measure(ldap, TRIES);
     t.diagnostic(describeRun(run));
-    // One retry, said here: on a shared 2-core machine another process can load one run unevenly.
+    // One retry, said here: on a shared 2-core machine other processes' load skews the tries'
+    // times (p90 5-10 times the median), and a median of 200 then moves by up to ~15 % on noise
+    // alone; the retry takes three times the tries, so its median holds still.
     if (run.gap > 0.1) {
-      t.diagnostic('more than 10 % apart: measuring once more');
-      run = await measure(ldap);
+      t.diagnostic('more than 10 % apart: measuring once more, with more tries');
+      run = await measure(ldap, TRIES * RETRY_FACTOR);
       t.diagnostic(describeRun(run));
     }
     assert.ok(run.gap <= 0.1, describeRun(run));
