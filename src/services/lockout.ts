@@ -70,6 +70,17 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     };
   }
 
+  /**
+   * A sign-in with no password here (a start or a return from a federated
+   * identity provider): counted against the client IP's limit only. Returns
+   * false past it. The return has a counter of its own: its start counted once.
+   */
+  async function ipAttempt(input: { siteId: string; ip: string; step: 'start' | 'callback' }): Promise<boolean> {
+    const policy = policyOf(input.siteId);
+    const name = input.step === 'start' ? ipCounter(input.ip) : `federated-callback:${input.ip}`;
+    return (await counter.hit(name, policy.failureWindowSeconds)) <= policy.maxAttemptsPerIp;
+  }
+
   /** Clears the sign-in lockout of a user name (a reset password, a proved Unlock Account). */
   const clearSignIn = (siteId: string, username: string) => counter.reset(userCounter(siteId, username), policyOf(siteId).failureWindowSeconds);
 
@@ -87,6 +98,7 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
 
   return {
     passwordAttempt,
+    ipAttempt,
     clearSignIn,
     /**
      * An administrator's "Unlock": the account's sign-in lockout (on its

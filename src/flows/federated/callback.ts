@@ -34,9 +34,8 @@ export async function handleCallback(deps: FlowDeps, ctx: Context): Promise<void
   if (!site?.federated || site.federated.kind !== kind) throw new AppError('not_found', 404);
   const parsed = callbackQuery.safeParse(ctx.query);
   if (!parsed.success) throw new AppError('invalid_form', 400);
-  const policy = site.config.signIn;
-  // Its own counter: a sign-in with Microsoft already counted once, at the start.
-  if (await deps.throttle.hit(`federated-callback:${ctx.ip}`, policy.failureWindowSeconds) > policy.maxAttemptsPerIp) throw new AppError('too_many_attempts', 429);
+  // The lockout service's per-IP limit; the return has its own counter (the start counted once).
+  if (!(await deps.lockout.ipAttempt({ siteId, ip: ctx.ip, step: 'callback' }))) throw new AppError('too_many_attempts', 429);
 
   const outcome = await site.federated.completeSignIn({
     redirectUri: redirectUriOf(deps, site), browserBinding: browserBinding.read(ctx) ?? '', callback: parsed.data,

@@ -43,8 +43,7 @@ export async function submitFederated(deps: FlowDeps, ctx: Context): Promise<voi
 export async function startFederatedSignIn(deps: FlowDeps, ctx: Context, input: { uid: string; site: Site; loginHint?: string }): Promise<void> {
   const { site, uid } = input;
   const federated = site.federated!;
-  const policy = site.config.signIn;
-  if (await deps.throttle.hit(`ip:${ctx.ip}`, policy.failureWindowSeconds) > policy.maxAttemptsPerIp) {
+  if (!(await deps.lockout.ipAttempt({ siteId: site.config.id, ip: ctx.ip, step: 'start' }))) {
     void deps.audit.record(ctx, { action: 'sign_in', outcome: 'throttled', site: site.config.id, detail: { method: 'federated' } });
     deps.metrics.signIns.inc({ site: site.config.id, outcome: 'throttled' });
     throw new AppError('too_many_attempts', 429);
