@@ -72,7 +72,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : undefined;
     if (!parsed.success) return showCreate(ctx, token, invitation, { status: 400, error: parsed.error.issues[0]?.message as MessageCode, username });
     const input = parsed.data;
-    if ((await deps.throttle.hit(`invite-create-ip:${ctx.ip}`, 900)) > 30) return showCreate(ctx, token, invitation, { status: 429, error: 'too_many_requests', username });
+    if (!(await deps.lockout.invitationSignIn(ctx.ip))) return showCreate(ctx, token, invitation, { status: 429, error: 'too_many_requests', username });
     if (input.newPassword !== input.confirmPassword) return showCreate(ctx, token, invitation, { status: 400, error: 'password_mismatch', username });
     const check = await deps.passwordRules(invitation.siteId).check(input.newPassword, { username: input.username });
     if (!check.ok) return showCreate(ctx, token, invitation, { status: 400, error: 'password_rules_unmet', unmet: check.failures, username });

@@ -17,6 +17,8 @@ import { createThrottle } from './throttle.ts';
 
 /** Reset Password / Unlock Account starts, per client IP and per user name, and wrong codes per flow. */
 export const RECOVERY_LIMITS = { windowSeconds: 900, perIp: 30, perUser: 10, wrongCodesPerFlow: 5 } as const;
+/** Sign-ins set up from invitation links (a local user made each time), per client IP. */
+export const INVITATION_SIGN_IN_LIMITS = { windowSeconds: 900, perIp: 30 } as const;
 /** Old-password guesses in the portal's Change Password, per account. */
 export const PASSWORD_CHANGE_LIMITS = { windowSeconds: 900, perAccount: 10 } as const;
 
@@ -125,6 +127,8 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     async recoveryCode(flowId: string): Promise<boolean> {
       return (await counter.hit(`recover-flow:${flowId}`, RECOVERY_LIMITS.windowSeconds)) <= RECOVERY_LIMITS.wrongCodesPerFlow;
     },
+    /** A local sign-in made from an invitation link: false past the client IP's limit. */
+    invitationSignIn: async (ip: string) => (await counter.hit(`invite-create-ip:${ip}`, INVITATION_SIGN_IN_LIMITS.windowSeconds)) <= INVITATION_SIGN_IN_LIMITS.perIp,
     /** The portal's Change Password: one old-password guess, counted before it is checked. */
     passwordChange: {
       attempt: async (accountId: string) => (await counter.hit(`password-change:${accountId}`, PASSWORD_CHANGE_LIMITS.windowSeconds)) <= PASSWORD_CHANGE_LIMITS.perAccount,
