@@ -12,6 +12,7 @@ import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
 import { providerPages } from './provider-pages.ts';
+import { clientBasedCORS } from './client-cors.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
 import { portalClient } from '../portal/portal-client.ts';
 
@@ -79,6 +80,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         postLogoutSuccessSource: pages.postLogoutSuccessSource,
       },
     },
+    // Browser apps: CORS for the origins of a client's own redirect URIs only.
+    clientBasedCORS,
     renderError: pages.renderError,
     fetch: outgoingFetch(config.server.allowLoopbackRequests),
   };
