@@ -84,7 +84,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
       redeemed = await deps.invitations.redeem(token, async () => {
         user = await deps.localDirectory(invitation.siteId).addUser({ username: input.username, password: input.newPassword, name: invitation.name, email: invitation.email });
         return {
-          siteId: invitation.siteId, directoryKind: 'local',
+          siteId: invitation.siteId, directoryKind: 'local', passwordChosen: true,
           identity: { externalId: user.id, username: user.username, name: invitation.name, email: invitation.email, emailVerified: true, groups: [] },
         };
       });

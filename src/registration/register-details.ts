@@ -61,6 +61,8 @@ export async function submitDetails(deps: RegistrationDeps, ctx: Context): Promi
   if (!claimed || (await emailInUse(deps, flow.siteId, flow.email))) return refuse({ status: 409, error: 'email_in_use' });
 
   let identity: DirectoryIdentity;
+  // A local site's registrant chooses the password here: the first sign-in has none to change.
+  let passwordChosen = false;
   if (pass) {
     // The identity Microsoft proved a moment ago (tid:oid for Entra), so the next sign-in there finds this account.
     if (await deps.accounts.findLinked(flow.siteId, pass.kind, pass.identity.externalId)) return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
@@ -72,6 +74,7 @@ export async function submitDetails(deps: RegistrationDeps, ctx: Context): Promi
     try {
       const user = await deps.localDirectory(flow.siteId).addUser({ username: input.username!, password: input.password!, name: input.name, email: flow.email });
       identity = { externalId: user.id, username: user.username, name: input.name, email: flow.email, emailVerified: true, groups: [] };
+      passwordChosen = true;
     } catch (error) {
       if (error instanceof LocalUserExistsError) return release(deps, flow, () => refuse({ status: 409, error: 'username_taken' }));
       throw error;
@@ -92,6 +95,7 @@ export async function submitDetails(deps: RegistrationDeps, ctx: Context): Promi
 
   const account = await deps.accounts.linkOrCreate(flow.siteId, site.connector.kind, identity, {
     status: 'pending_approval', name: identity.name ?? input.name, email: identity.email ?? flow.email, emailVerified: (identity.email ?? flow.email) === flow.email,
+    passwordChangedAt: passwordChosen ? new Date().toISOString() : undefined,
   });
   const request = await deps.requests.submit({
     siteId: flow.siteId, accountId: account.id, username: account.username, name: input.name, email: flow.email,

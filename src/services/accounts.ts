@@ -53,7 +53,7 @@ export interface Account {
 }
 
 /** What a new account may start with instead of the defaults (an invitation's grants, a sign-up's pending status). */
-export type NewAccountFields = Partial<Pick<Account, 'status' | 'name' | 'email' | 'emailVerified' | 'grantedGroups' | 'adminSites'>>;
+export type NewAccountFields = Partial<Pick<Account, 'status' | 'name' | 'email' | 'emailVerified' | 'grantedGroups' | 'adminSites' | 'passwordChangedAt'>>;
 
 const accountKey = (id: string) => storeKey('account', id);
 const linkKey = (siteId: string, kind: string, externalId: string) => storeKey('account-link', `${siteId}:${kind}:${externalId}`);

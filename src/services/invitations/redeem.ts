@@ -9,6 +9,8 @@ export interface RedeemInput {
   directoryKind: string;
   /** Who the site's directory (or Microsoft, for Entra sites) says signed in. */
   identity: DirectoryIdentity;
+  /** The person chose the password a moment ago (a local site's invitation): the first sign-in has none to change. */
+  passwordChosen?: boolean;
 }
 
 export type RedeemOutcome =
@@ -92,6 +94,7 @@ export function createRedemption(deps: { store: Store; accounts: AccountService;
         emailVerified: true,
         grantedGroups: invitation.groups,
         adminSites,
+        passwordChangedAt: input.passwordChosen ? new Date().toISOString() : undefined,
       });
     }
     // Already known (an open site, an earlier request): the invitation adds its grants and lets a
