@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /**
  * A relying application. Field names are OIDC client metadata (RFC 7591) so
- * they pass straight to oidc-provider; `first_party` is admit's own: consent
- * is skipped for first-party applications and shown for the others.
+ * they pass straight to oidc-provider; `first_party` and `pkce_required` are
+ * admit's own: consent is skipped for first-party applications and shown for
+ * the others, and PKCE is required unless a confidential client opts out.
  */
 export const clientSchema = z.object({
   client_id: z.string().min(1).max(200),
@@ -18,8 +19,24 @@ export const clientSchema = z.object({
   response_types: z.array(z.literal('code')).optional(),
   scope: z.string().optional(),
   backchannel_logout_uri: z.url().optional(),
+  /** Logout tokens and ID tokens carry `sid` (the default); false leaves it out of both. */
   backchannel_logout_session_required: z.boolean().optional(),
+  /** The ID token's signature: RS256 (the default) or ES256, both keys are published. */
+  id_token_signed_response_alg: z.enum(['RS256', 'ES256']).optional(),
+  /** `pairwise`: a different `sub` per sector (the redirect URIs' host, or the host of sector_identifier_uri). */
+  subject_type: z.enum(['public', 'pairwise']).optional(),
+  /** An https URL serving a JSON array of every redirect URI of the sector (OIDC Core 8.1). */
+  sector_identifier_uri: z.url().optional(),
+  /** RFC 9449: every access token of this client is DPoP-bound (a request without a DPoP proof is refused). */
+  dpop_bound_access_tokens: z.boolean().optional(),
+  /** RFC 9126: authorization requests only through the pushed authorization request endpoint. */
+  require_pushed_authorization_requests: z.boolean().optional(),
   first_party: z.boolean().default(false),
+  /**
+   * false lets a confidential client sign in without PKCE: for legacy relying
+   * parties that cannot send it. Public clients always use PKCE. Left out: required.
+   */
+  pkce_required: z.boolean().optional(),
 }).strict().superRefine((client, ctx) => {
   const isPublic = client.token_endpoint_auth_method === 'none';
   if (!isPublic && client.client_secret === undefined && client.token_endpoint_auth_method !== 'private_key_jwt') {
@@ -27,6 +44,9 @@ export const clientSchema = z.object({
   }
   if (isPublic && client.client_secret !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'a public client (none) must not have a secret' });
+  }
+  if (isPublic && client.pkce_required === false) {
+    ctx.addIssue({ code: 'custom', path: ['pkce_required'], message: 'a public client (none) always uses PKCE' });
   }
 });
 

@@ -1,5 +1,5 @@
 import type { FindAccount } from 'oidc-provider';
-import type { AccountService } from '../services/accounts.ts';
+import type { Account, AccountService } from '../services/accounts.ts';
 import type { Store } from '../store/port.ts';
 import { prefetchModel } from '../store/oidc-adapter.ts';
 
@@ -23,12 +23,22 @@ export function createFindAccount(accounts: AccountService, store: Store): FindA
           email: account.email,
           email_verified: account.email === undefined ? undefined : account.emailVerified,
           phone_number: account.phoneNumber,
+          phone_number_verified: account.phoneNumber === undefined ? undefined : phoneVerified(account),
           tenant: account.siteId,
           groups: account.groups,
         };
       },
     };
   };
+}
+
+/**
+ * A phone number is verified when the user proved it with a code in the
+ * portal's Self Update (it is then `selfUpdated.phoneNumber`); one the
+ * directory supplied is released as unverified, like a directory email.
+ */
+function phoneVerified(account: Account): boolean {
+  return account.selfUpdated?.phoneNumber !== undefined && account.selfUpdated.phoneNumber === account.phoneNumber;
 }
 
 /**
@@ -46,7 +56,7 @@ export const claimsByScope = {
   openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name'],
   email: ['email', 'email_verified'],
-  phone: ['phone_number'],
+  phone: ['phone_number', 'phone_number_verified'],
   tenant: ['tenant'],
   groups: ['groups'],
 };

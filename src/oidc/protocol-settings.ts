@@ -17,8 +17,19 @@ export function protocolSettings(tokens: Config['tokens']) {
     scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'tenant', 'groups'],
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ['code'],
-    // OAuth 2.1: every authorization code request carries an S256 challenge.
-    pkce: { required: () => true },
+    // PKCE (S256) is required of public clients always, and of confidential
+    // ones unless registered with `pkce_required: false` (legacy relying parties).
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || (client as { pkce_required?: boolean }).pkce_required !== false },
+    // OIDC Core 3.1.2.1: redirect_uri is required even when a client registered only one.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      id_token_signed_response_alg: 'RS256',
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      // ID tokens and logout tokens carry `sid` for clients with a back-channel logout URI.
+      backchannel_logout_session_required: true,
+    },
     rotateRefreshToken: true,
     ttl: {
       AccessToken: tokens.accessTokenSeconds,
@@ -40,4 +51,10 @@ export const protocolFeatures = {
   revocation: { enabled: true },
   userinfo: { enabled: true },
   backchannelLogout: { enabled: true },
+  // The `claims` request parameter (OIDC Core 5.5), essential claims included.
+  claimsParameter: { enabled: true },
+  // RFC 9449: sender-constrained access and refresh tokens, for clients that send DPoP proofs.
+  dPoP: { enabled: true },
+  // RFC 9126: the pushed authorization request endpoint (/request).
+  pushedAuthorizationRequests: { enabled: true },
 } satisfies Configuration['features'];

@@ -13,6 +13,8 @@ import { createInteractionPolicy } from './interaction-policy.ts';
 import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
 import { providerPages } from './provider-pages.ts';
 import { clientBasedCORS } from './client-cors.ts';
+import { postAsGet } from './post-endpoints.ts';
+import { ignoreOfflineAccessOnFirstPartyRefresh } from './refresh-scope.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
 import { portalClient } from '../portal/portal-client.ts';
 
@@ -44,10 +46,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     adapter: createOidcAdapterFactory(store),
     clients: [...config.clients.map(toClientMetadata), portalClient(config.server.issuer)],
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'pkce_required'],
       validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new Error('first_party must be a boolean');
+        if ((key === 'first_party' || key === 'pkce_required') && value !== undefined && typeof value !== 'boolean') {
+          throw new Error(`${key} must be a boolean`);
         }
       },
     },
@@ -87,6 +89,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.server.issuer, configuration);
+  provider.use(postAsGet(['/auth', '/session/end']));
+  ignoreOfflineAccessOnFirstPartyRefresh(provider);
   provider.proxy = config.server.trustProxy;
   provider.maxIpsCount = config.server.trustedProxyHops;
   // One counter child per kind, made once: the labels are not hashed again for every token.
