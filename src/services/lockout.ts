@@ -40,6 +40,9 @@ export type PasswordAttempt =
     notCounted(): Promise<void>;
   };
 
+/** One counted second-factor check. */
+export type SecondFactorAttempt = { refused: true } | { refused: false; settle(outcome: 'ok' | 'failed' | 'not_counted'): Promise<void> };
+
 export function createLockout({ store, sites, now }: { store: Store; sites: Pick<SiteDirectory, 'get'>; now?: () => number }) {
   const counter = createThrottle({ store, now });
   const policyOf = (siteId: string): SignInPolicy => sites.get(siteId)?.config.signIn ?? defaultSignIn;
@@ -87,14 +90,28 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
   const clearSignIn = (siteId: string, username: string) => counter.reset(userCounter(siteId, username), policyOf(siteId).failureWindowSeconds);
 
   const secondFactor = {
-    /** True when the account's failed second-factor checks reached the site's limit. */
+    /** True when the account's second-factor checks reached the site's limit (read only: before a Duo prompt is opened). */
     async blocked(accountId: string, policy: MfaPolicy): Promise<boolean> {
       return (await counter.count(secondFactorCounter(accountId), policy.failureWindowSeconds)) >= policy.maxFailedVerifications;
     },
-    /** A check's outcome: a failure counts, a success clears the count. */
-    async record(accountId: string, policy: MfaPolicy, succeeded: boolean): Promise<void> {
-      if (succeeded) await counter.reset(secondFactorCounter(accountId), policy.failureWindowSeconds);
-      else await counter.hit(secondFactorCounter(accountId), policy.failureWindowSeconds);
+    /**
+     * One second-factor check of the account, counted before it is made (so
+     * parallel checks cannot all slip under the limit): refused past
+     * `maxFailedVerifications` in the window. Settle it with the outcome: a
+     * success clears the count, a failure stays counted, a check that could not
+     * be made (the factor's service unreachable) is given back.
+     */
+    async attempt(accountId: string, policy: MfaPolicy): Promise<SecondFactorAttempt> {
+      const name = secondFactorCounter(accountId);
+      const window = policy.failureWindowSeconds;
+      if ((await counter.hit(name, window)) > policy.maxFailedVerifications) return { refused: true };
+      return {
+        refused: false,
+        async settle(outcome) {
+          if (outcome === 'ok') await counter.reset(name, window);
+          else if (outcome === 'not_counted') await counter.giveBack(name, window);
+        },
+      };
     },
   };
 

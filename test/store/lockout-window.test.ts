@@ -114,13 +114,27 @@ for (const [name, open] of backends) {
       assert.equal(await throttle.count('grace', WINDOW), 0);
     });
 
-    it('second-factor failures: blocked at the limit, cleared by a success and by an admin unlock', async () => {
+    it('second-factor checks: counted before they are made, cleared by a success and by an admin unlock', async () => {
       now = at(60, 0);
       const mfa = site.config.mfa;
-      for (let i = 0; i < mfa.maxFailedVerifications; i += 1) await lockout().secondFactor.record('acct-1', mfa, false);
+      const check = async (outcome: 'ok' | 'failed' | 'not_counted') => {
+        const attempt = await lockout().secondFactor.attempt('acct-1', mfa);
+        if (!attempt.refused) await attempt.settle(outcome);
+        return !attempt.refused;
+      };
+      // Counted before the check: of parallel checks, only the limit is made.
+      const parallel = await Promise.all(Array.from({ length: 3 * mfa.maxFailedVerifications }, () => check('failed')));
+      assert.equal(parallel.filter(Boolean).length, mfa.maxFailedVerifications);
       assert.equal(await lockout().secondFactor.blocked('acct-1', mfa), true);
+      assert.equal(await check('ok'), false, 'refused even when it would have been right');
       await lockout().unlockAccount({ id: 'acct-1', siteId: 'DEMO', username: 'henry' });
       assert.equal(await lockout().secondFactor.blocked('acct-1', mfa), false);
+      // An unreachable factor service gives the try back; a success clears the count.
+      for (let i = 0; i < 3 * mfa.maxFailedVerifications; i += 1) assert.ok(await check('not_counted'));
+      for (let i = 0; i < mfa.maxFailedVerifications - 1; i += 1) assert.ok(await check('failed'));
+      assert.ok(await check('ok'));
+      for (let i = 0; i < mfa.maxFailedVerifications; i += 1) assert.ok(await check('failed'), 'the success cleared the count');
+      assert.equal(await check('failed'), false);
     });
   });
 }

@@ -75,13 +75,14 @@ export function createSecondFactorChallenge(deps: {
   const webauthnOptions = (who: ChallengeAccount, bindTo: string) => deps.securityKeys.authenticationOptions({ bindTo, accountId: who.accountId });
 
   async function verify(ctx: Context, who: ChallengeAccount, bindTo: string, proof: ChallengeProof): Promise<ChallengeResult> {
-    if (await failures.blocked(who.accountId, who.policy)) {
+    const attempt = await failures.attempt(who.accountId, who.policy);
+    if (attempt.refused) {
       audit(ctx, who, 'mfa_verify', 'throttled', { method: proof.method });
       return { status: 'throttled' };
     }
     const result = await check(who.accountId, bindTo, proof);
     audit(ctx, who, 'mfa_verify', result.status, { method: proof.method });
-    if (result.status !== 'unavailable') await failures.record(who.accountId, who.policy, result.status === 'ok');
+    await attempt.settle(result.status === 'ok' ? 'ok' : result.status === 'unavailable' ? 'not_counted' : 'failed');
     return result;
   }
 

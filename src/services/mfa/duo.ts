@@ -68,13 +68,15 @@ export function createDuoFactor(deps: {
         deps.audit(ctx, who, 'mfa_duo', 'state_mismatch');
         return { status: 'invalid' };
       }
-      if (await deps.failures.blocked(who.accountId, who.policy)) return { status: 'throttled' };
+      const attempt = await deps.failures.attempt(who.accountId, who.policy);
+      if (attempt.refused) return { status: 'throttled' };
       const outcome = await prompt.exchange({ code: input.code, username, redirectUrl: input.redirectUrl });
       if (outcome.status === 'error') {
+        await attempt.settle('not_counted');
         deps.audit(ctx, who, 'mfa_duo', 'error', { reason: outcome.reason.slice(0, 200) });
         return { status: 'unavailable' };
       }
-      await deps.failures.record(who.accountId, who.policy, outcome.status === 'allow');
+      await attempt.settle(outcome.status === 'allow' ? 'ok' : 'failed');
       if (outcome.status === 'deny') {
         deps.audit(ctx, who, 'mfa_verify', 'denied', { method: 'duo', reason: outcome.reason.slice(0, 200) });
         return { status: 'denied' };

@@ -24,10 +24,11 @@ export function createEnrollment(deps: { phoneCodes: PhoneCodes; totpCodes: Totp
   }
 
   async function verifyCode(ctx: Context, who: MfaSubject, input: { bindTo: string; phone: PhoneNumber; code: string }): Promise<CodeCheck | { status: 'throttled' }> {
-    if (await failures.blocked(who.accountId, who.policy)) return { status: 'throttled' };
+    const attempt = await failures.attempt(who.accountId, who.policy);
+    if (attempt.refused) return { status: 'throttled' };
     const outcome = await deps.phoneCodes.verify(input);
     audit(ctx, who, 'mfa_enroll_verify', outcome.status, { method: 'phone' });
-    await failures.record(who.accountId, who.policy, outcome.status === 'ok');
+    await attempt.settle(outcome.status === 'ok' ? 'ok' : 'failed');
     return outcome;
   }
 
@@ -35,10 +36,11 @@ export function createEnrollment(deps: { phoneCodes: PhoneCodes; totpCodes: Totp
   const describeTotp = (who: MfaSubject, sealed: string) => deps.totpCodes.describe(sealed, who.siteName, who.account.username);
 
   async function verifyTotp(ctx: Context, who: MfaSubject, input: { deviceId: string; sealedSecret: string; code: string }): Promise<TotpCheck | 'throttled'> {
-    if (await failures.blocked(who.accountId, who.policy)) return 'throttled';
+    const attempt = await failures.attempt(who.accountId, who.policy);
+    if (attempt.refused) return 'throttled';
     const outcome = await deps.totpCodes.verify(input.deviceId, input.sealedSecret, input.code);
     audit(ctx, who, 'mfa_enroll_verify', outcome, { method: 'totp' });
-    await failures.record(who.accountId, who.policy, outcome === 'ok');
+    await attempt.settle(outcome === 'ok' ? 'ok' : 'failed');
     return outcome;
   }
 
