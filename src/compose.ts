@@ -9,7 +9,6 @@ import { deriveKey } from './services/secret-box.ts';
 import { createSigningKeys } from './oidc/signing-keys.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createSiteDirectory } from './services/sites.ts';
-import { createThrottle } from './services/throttle.ts';
 import { createLockout } from './services/lockout.ts';
 import { createAuditLog } from './services/audit/audit-log.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -96,7 +95,6 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
-      throttle: createThrottle({ store }),
       lockout: createLockout({ store, sites }),
       audit,
       admission: approval.admission,
@@ -107,7 +105,6 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       config, store, render, accounts, sites, passwords, audit, mailer, mfa,
       codes,
       csrf: flows.csrf,
-      throttle: flows.throttle,
       lockout: flows.lockout,
       auth: createPortalAuth({
         provider, accounts, issuer: config.server.issuer,
@@ -116,7 +113,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       sessions: sessionService,
     });
     const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
-      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, throttle: flows.throttle, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
+      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
     })] });
     const close = async () => {
       mailer.close();

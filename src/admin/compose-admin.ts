@@ -8,7 +8,6 @@ import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
-import type { Throttle } from '../services/throttle.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
 import type { OneTimeCodes } from '../services/one-time-codes.ts';
@@ -51,7 +50,7 @@ export type ApprovalServices = ReturnType<typeof createApprovalServices>;
 /** The admin console and the registration / invitation pages, once the provider exists. */
 export function createAdminRouters(deps: {
   config: Config; store: Store; provider: Provider; render: Renderer; csrf: ReturnType<typeof createCsrf>;
-  accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; throttle: Throttle; lockout: Lockout;
+  accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; lockout: Lockout;
   approval: ApprovalServices; steps: SignInStep[]; masterSecret: string; mfa?: AdminMfaActions;
   codes: OneTimeCodes;
 }): Router[] {
@@ -60,7 +59,7 @@ export function createAdminRouters(deps: {
   const sessions = createSessionService({ store, provider });
   const commonPasswords = createCommonPasswordList();
   const policies = new Map(deps.sites.all().map(({ config: site }) => [site.id, createPasswordPolicy(site.passwordPolicy, { commonPasswords })]));
-  const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, throttle: deps.throttle, lockout: deps.lockout };
+  const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, lockout: deps.lockout };
 
   const admin = adminRoutes({
     ...common, store,

@@ -4,7 +4,6 @@ import type { Config } from '../config/schema.ts';
 import type { Renderer } from '../http/render.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
-import type { Throttle } from '../services/throttle.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -21,7 +20,6 @@ export interface FlowDeps {
   csrf: ReturnType<typeof createCsrf>;
   accounts: AccountService;
   sites: SiteDirectory;
-  throttle: Throttle;
   /** How many tries (sign-in lockout, per-IP limit). */
   lockout: Lockout;
   audit: AuditLog;

@@ -6,7 +6,6 @@ import type { SiteDirectory } from '../services/sites.ts';
 import type { PasswordService } from '../services/passwords.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
-import type { Throttle } from '../services/throttle.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { Store } from '../store/port.ts';
 import type { PortalAuth } from './portal-auth.ts';
@@ -25,7 +24,6 @@ export interface PortalDeps {
   passwords: PasswordService;
   audit: AuditLog;
   mailer: Mailer;
-  throttle: Throttle;
   /** How many tries (recovery, Change Password) and what unlocking clears. */
   lockout: Lockout;
   auth: PortalAuth;

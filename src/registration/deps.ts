@@ -7,7 +7,6 @@ import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
-import type { Throttle } from '../services/throttle.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { InvitationService } from '../services/invitations/invitations.ts';
@@ -34,7 +33,6 @@ export interface RegistrationDeps {
   sites: SiteDirectory;
   audit: AuditLog;
   mailer: Mailer;
-  throttle: Throttle;
   /** How many tries (a directory password guessed at registration). */
   lockout: Lockout;
   requests: AccessRequests;

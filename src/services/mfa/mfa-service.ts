@@ -5,7 +5,6 @@ import type { AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { createSecretBox, deriveKey } from '../secret-box.ts';
-import { createThrottle } from '../throttle.ts';
 import { createTotp } from '../../../plugins/mfa-totp/totp.ts';
 import { createRecoveryCodes as createRecoveryGenerator } from '../../../plugins/mfa-recovery/recovery-codes.ts';
 import { createWebAuthnRelyingParty, webAuthnScope } from '../../../plugins/mfa-webauthn/webauthn.ts';
@@ -58,7 +57,6 @@ export interface MfaServiceDeps {
  */
 export function createMfaService(deps: MfaServiceDeps) {
   const { store } = deps;
-  const throttle = createThrottle({ store });
   const audit = mfaAudit(deps.audit);
   const devices = createDeviceStore({ store });
   const phoneNumbers = createPhoneNumbers({ allowedCountries: deps.sms.allowedCountries });
