@@ -89,7 +89,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
-    const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys, cookieKeys, steps });
+    const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys, cookieKeys, steps, subjectKey: deriveKey(masterSecret, 'pairwise-subject') });
     const sessionService = createSessionService({ store, provider });
     sessions = sessionService;
     const flows = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { siteSchema } from './sites.ts';
 import { clientSchema } from './clients.ts';
+import { apiSchema } from './apis.ts';
 import { smsSettingsSchema } from '../services/mfa/settings-schema.ts';
 
 const serverSchema = z.object({
@@ -96,6 +97,8 @@ export const configSchema = z.object({
   admin: adminSchema.default(adminSchema.parse({})),
   sites: z.array(siteSchema).min(1, 'declare at least one site'),
   clients: z.array(clientSchema).default([]),
+  /** APIs that clients get access tokens for with the `resource` parameter (RFC 8707). */
+  apis: z.array(apiSchema).default([]),
   /**
    * For trying admit out: on start, create this local-directory user (with a
    * random password, printed once) if it does not exist yet. Leave out in production.

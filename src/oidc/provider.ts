@@ -15,6 +15,8 @@ import { providerPages } from './provider-pages.ts';
 import { clientBasedCORS } from './client-cors.ts';
 import { postAsGet } from './post-endpoints.ts';
 import { ignoreOfflineAccessOnFirstPartyRefresh } from './refresh-scope.ts';
+import { pairwiseIdentifier } from './pairwise.ts';
+import { resourceIndicators } from './resource-servers.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
 import { portalClient } from '../portal/portal-client.ts';
 
@@ -30,6 +32,8 @@ export interface ProviderDeps {
   steps: SignInStep[];
   /** Signs the provider's cookies; the same signer as the app's (see http/cookie-signer.ts). */
   cookieKeys: CookieSigner;
+  /** Keys pairwise subject identifiers (derived from the master secret, see pairwise.ts). */
+  subjectKey: string;
 }
 
 /**
@@ -57,6 +61,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // The self-service portal's "Manage devices" (see flows/mfa/step-up.ts).
     extraParams: ['admit_manage'],
     ...protocolSettings(tokens),
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: pairwiseIdentifier(deps.subjectKey),
     // First-party applications get refresh tokens without `prompt=consent`;
     // those refresh tokens end with the session (oidc-provider's expiresWithSession).
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
@@ -76,6 +82,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       ...protocolFeatures,
+      resourceIndicators: resourceIndicators(config.apis, tokens.accessTokenSeconds),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: pages.logoutSource,
