@@ -18,9 +18,9 @@ const entraDirectory = z.object({
 }).passthrough();
 
 export const signInPolicySchema = z.object({
-  /** Failed sign-ins per user name before further attempts are refused for the window. */
+  /** Sign-in attempts per user name (its canonical key) in the window; further ones are refused (services/lockout.ts). */
   maxFailedAttempts: z.number().int().min(1).max(1000).default(5),
-  /** Window, in seconds, over which failures are counted. */
+  /** Window, in seconds, over which attempts are counted: sliding, so a burst at one window's edge still counts in the next. */
   failureWindowSeconds: z.number().int().min(10).max(86_400).default(900),
   /** Sign-in attempts per client IP address per window, across all user names. */
   maxAttemptsPerIp: z.number().int().min(1).max(100_000).default(100),
