@@ -65,8 +65,16 @@ export interface RunningApache extends ApachePlan {
 }
 
 const running = new Set<ChildProcess>();
+/** Signals Apache's process group: the parent and its prefork children (which hold the port too). */
+const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+};
 // A failed test run must not leave servers behind.
-process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+process.once('exit', () => running.forEach((child) => signalGroup(child, 'SIGKILL')));
 
 /**
  * Starts Debian's Apache httpd with mod_auth_openidc as a relying party of
@@ -109,7 +117,7 @@ export async function startApache(plan: ApachePlan, options: ApacheOptions): Pro
     const ok = await fetch(plan.signedOutUrl).then((response) => response.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
       throw new Error(`apache2 did not answer on ${plan.origin}: ${stderr}${errorLog()}`);
     }
     await sleep(50);
@@ -121,7 +129,8 @@ export async function startApache(plan: ApachePlan, options: ApacheOptions): Pro
     async stop() {
       // SIGTERM: the parent stops its children at once and exits.
       if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+      await Promise.race([exited, sleep(5000)]);
+      signalGroup(child, 'SIGKILL');
       await rm(dir, { recursive: true, force: true });
     },
   };
