@@ -7,7 +7,11 @@ import { createEntraConnector } from '../plugins/connector-entra/entra-connector
 /** The directory connectors this build of admit ships, by `directory.kind`. */
 export function connectorFactories({ store }: { store: Store }): Record<string, ConnectorFactory> {
   return {
-    local: (site) => createLocalDirectory({ store, siteId: site.id }).connector,
+    local: (site) => createLocalDirectory({
+      store,
+      siteId: site.id,
+      hashing: { rehashOnSignIn: site.directory.kind === 'local' ? site.directory.rehashOnSignIn : true },
+    }).connector,
     ldap: (site) => createLdapConnector(site.directory),
     entra: (site) => createEntraConnector(site.directory, { store, siteId: site.id }),
   };

@@ -1,27 +1,22 @@
-import { argon2, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { createStore } from '../../src/store/create-store.ts';
 import { storeKey } from '../../src/store/port.ts';
 import { createSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import type { Credentials } from '../load/sign-in-steps.ts';
 import type { SignInUsers } from '../load/operations.ts';
-
-const argon2Async = promisify(argon2);
+import { hashPassword } from '../../src/kit/index.ts';
 export const SITE = 'DEMO';
 export const LDAP_SITE = 'LDAP';
 
 /**
  * The cheapest argon2id the verifier accepts (m = 8 KiB, t = 1): a sign-in
  * with it measures admit's sign-in protocol with the hash (nearly) taken out.
- * verifyPassword reads the parameters from the stored PHC string.
+ * verifyPassword reads the parameters from the stored PHC string. The bench
+ * site keeps such hashes (`rehashOnSignIn: false`, bench/harness/admit-config.ts);
+ * otherwise the first sign-in would replace each with an OWASP-parameter hash.
  */
-async function cheapHash(password: string): Promise<string> {
-  const nonce = randomBytes(16);
-  const tag = await argon2Async('argon2id', { message: password, nonce, memory: 8, passes: 1, parallelism: 1, tagLength: 32 });
-  const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '');
-  return `$argon2id$v=19$m=8,t=1,p=1$${b64(nonce)}$${b64(tag)}`;
-}
+const CHEAP_ARGON2 = { memory: 8, passes: 1, parallelism: 1, tagLength: 32 };
+const cheapHash = (password: string) => hashPassword(password.normalize('NFC'), CHEAP_ARGON2);
 
 /**
  * Prepares admit's store before admit starts: signing keys (returned, for the
@@ -37,7 +32,7 @@ export async function seedAdmitStore(options: {
   const store = await createStore(options.storeUrl, { keyPrefix: options.keyPrefix, commandTimeoutMs: 5000, connectTimeoutMs: 5000 });
   try {
     const keys = await createSigningKeys({ store, masterSecret: options.masterSecret }).load();
-    const directory = createLocalDirectory({ store, siteId: SITE });
+    const directory = createLocalDirectory({ store, siteId: SITE, hashing: { rehashOnSignIn: false } });
     const argon2Users: Credentials[] = [];
     const cheapUsers: Credentials[] = [];
     for (let i = 0; i < options.users; i += 1) {

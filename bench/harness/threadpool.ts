@@ -4,7 +4,7 @@ import { startGenerator } from './generator-client.ts';
 import { startServers, type ServerOptions } from './servers.ts';
 
 /**
- * crypto.argon2 runs on libuv's thread pool. On 2 cores, more pool threads
+ * admit's argon2id (@node-rs/argon2's async API) runs on libuv's thread pool. On 2 cores, more pool threads
  * than cores let hashes crowd out the event loop; fewer leave a core idle.
  * This measures admit's argon2id sign-in (saturated rate, then latency at
  * 70 % of it) with admit restarted at each UV_THREADPOOL_SIZE.

@@ -58,3 +58,69 @@ describe('local directory connector', () => {
     await assert.rejects(demo.addUser({ username: ' frida', password: 'Other-Pass-123' }), LocalUserExistsError);
   });
 });
+
+describe('local directory: re-hash on sign-in when the configured parameters rise', () => {
+  /** Made by node:crypto's argon2 (admit's hasher before @node-rs/argon2) at m = 8 KiB, t = 1. */
+  const CHEAP_BY_NODE_CRYPTO = '$argon2id$v=19$m=8,t=1,p=1$WQ80YjdF6hJ8okuWaIgn9Q$Xu2D6abFTXTGPkXEx16h+x3ix8AqfA7+c/69N0WmiT0';
+  const storedHash = async (store: ReturnType<typeof createSqliteStore>, name: string) =>
+    (JSON.parse((await store.get(storeKey('local-user', `DEMO:${name}`)))!) as { passwordHash: string }).passwordHash;
+
+  it('replaces a weaker stored hash after a successful sign-in, and only then', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    const demo = createLocalDirectory({ store, siteId: 'DEMO' });
+    const added = await demo.addUser({ username: 'Olga', password: 'Old-Cheap-1' });
+    await store.set(storeKey('local-user', 'DEMO:olga'), JSON.stringify({ ...added, passwordHash: CHEAP_BY_NODE_CRYPTO }));
+
+    assert.deepEqual(await demo.connector.verifyPassword({ username: 'olga', password: 'wrong' }), { status: 'invalid' });
+    assert.equal(await storedHash(store, 'olga'), CHEAP_BY_NODE_CRYPTO, 'a failed sign-in changes nothing');
+
+    assert.equal((await demo.connector.verifyPassword({ username: 'OLGA', password: 'Old-Cheap-1' })).status, 'ok');
+    const upgraded = await storedHash(store, 'olga');
+    assert.match(upgraded, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const record = JSON.parse((await store.get(storeKey('local-user', 'DEMO:olga')))!) as Record<string, unknown>;
+    assert.deepEqual({ ...record, passwordHash: '' }, { ...JSON.parse(JSON.stringify(added)), passwordHash: '' }, 'the rest of the record is kept');
+
+    assert.equal((await demo.connector.verifyPassword({ username: 'olga', password: 'Old-Cheap-1' })).status, 'ok', 'the new hash verifies');
+    assert.equal(await storedHash(store, 'olga'), upgraded, 'a hash at the configured parameters is left alone');
+  });
+
+  it('re-hashes at raised parameters, keeps a stronger hash, and can be turned off', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    const weak = { memory: 64, passes: 1, parallelism: 1, tagLength: 32 };
+    const raised = { memory: 128, passes: 2, parallelism: 1, tagLength: 32 };
+    await createLocalDirectory({ store, siteId: 'DEMO', hashing: { parameters: weak } }).addUser({ username: 'pia', password: 'Pia-Pass-123' });
+    const before = await storedHash(store, 'pia');
+    assert.match(before, /\$m=64,t=1,p=1\$/);
+
+    const off = createLocalDirectory({ store, siteId: 'DEMO', hashing: { parameters: raised, rehashOnSignIn: false } });
+    assert.equal((await off.connector.verifyPassword({ username: 'pia', password: 'Pia-Pass-123' })).status, 'ok');
+    assert.equal(await storedHash(store, 'pia'), before, 'rehashOnSignIn: false keeps the stored hash');
+
+    const on = createLocalDirectory({ store, siteId: 'DEMO', hashing: { parameters: raised } });
+    assert.equal((await on.connector.verifyPassword({ username: 'pia', password: 'Pia-Pass-123' })).status, 'ok');
+    const after = await storedHash(store, 'pia');
+    assert.match(after, /\$m=128,t=2,p=1\$/);
+
+    const lowered = createLocalDirectory({ store, siteId: 'DEMO', hashing: { parameters: weak } });
+    assert.equal((await lowered.connector.verifyPassword({ username: 'pia', password: 'Pia-Pass-123' })).status, 'ok');
+    assert.equal(await storedHash(store, 'pia'), after, 'lower configured parameters do not weaken a stored hash');
+  });
+
+  it('does not re-hash a disabled user, and does not put back a password changed meanwhile', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    const demo = createLocalDirectory({ store, siteId: 'DEMO' });
+    const added = await demo.addUser({ username: 'quinn', password: 'Old-Cheap-1' });
+    await store.set(storeKey('local-user', 'DEMO:quinn'), JSON.stringify({ ...added, passwordHash: CHEAP_BY_NODE_CRYPTO, disabled: true }));
+    assert.deepEqual(await demo.connector.verifyPassword({ username: 'quinn', password: 'Old-Cheap-1' }), { status: 'disabled' });
+    assert.equal(await storedHash(store, 'quinn'), CHEAP_BY_NODE_CRYPTO);
+
+    await store.set(storeKey('local-user', 'DEMO:quinn'), JSON.stringify({ ...added, passwordHash: CHEAP_BY_NODE_CRYPTO }));
+    // A reset lands while the sign-in with the old password is verifying.
+    const signIn = demo.connector.verifyPassword({ username: 'quinn', password: 'Old-Cheap-1' });
+    const reset = demo.connector.resetPassword!({ username: 'quinn', newPassword: 'Quinn-New-Pass-1' });
+    assert.equal((await signIn).status, 'ok');
+    assert.equal((await reset).status, 'ok');
+    assert.equal((await demo.connector.verifyPassword({ username: 'quinn', password: 'Quinn-New-Pass-1' })).status, 'ok', 'the reset password stands');
+    assert.deepEqual(await demo.connector.verifyPassword({ username: 'quinn', password: 'Old-Cheap-1' }), { status: 'invalid' });
+  });
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  hashPassword, verifyPassword, makeDecoyHash, storeKey, canonicalUsername, checkUsername, legacyUsernameKey,
-  type Store, type PasswordConnector, type PasswordOutcome, type PasswordWriteOutcome,
+  hashPassword, verifyPassword, needsRehash, makeDecoyHash, storeKey, canonicalUsername, checkUsername, legacyUsernameKey,
+  ARGON2_PARAMETERS, type Argon2Parameters, type Store, type PasswordConnector, type PasswordOutcome, type PasswordWriteOutcome,
 } from '../../src/kit/index.ts';
 
 /** A user of admit's own directory, as stored. */
@@ -29,8 +29,18 @@ export class LocalUserExistsError extends Error {
  * admit's local directory for one site. User names are unique per site under
  * their canonical key (kit/username.ts): `ｂob` and `Bob` are `bob`, here as in
  * every other lookup and counter.
+ *
+ * Passwords are hashed with `hashing.parameters` (admit's OWASP argon2id by
+ * default); a stored hash made with less work is replaced by a new one at its
+ * owner's next successful sign-in, unless `hashing.rehashOnSignIn` is false.
  */
-export function createLocalDirectory({ store, siteId }: { store: Store; siteId: string }) {
+export function createLocalDirectory({ store, siteId, hashing = {} }: {
+  store: Store;
+  siteId: string;
+  hashing?: { parameters?: Argon2Parameters; rehashOnSignIn?: boolean };
+}) {
+  const parameters = hashing.parameters ?? ARGON2_PARAMETERS;
+  const rehashOnSignIn = hashing.rehashOnSignIn ?? true;
   const keyOf = (name: string) => storeKey('local-user', `${siteId}:${name}`);
   const userKey = (username: string) => keyOf(canonicalUsername(username));
   let decoyHash: Promise<string> | undefined;
@@ -63,7 +73,7 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
     const user: LocalUser = {
       id: randomUUID(),
       username: input.username,
-      passwordHash: await hashPassword(input.password.normalize('NFC')),
+      passwordHash: await hashPassword(input.password.normalize('NFC'), parameters),
       name: input.name,
       email: input.email,
       phoneNumber: input.phoneNumber,
@@ -81,11 +91,12 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
   async function verify({ username, password }: { username: string; password: string }): Promise<PasswordOutcome> {
     const user = await findUser(username);
     // Verify against a decoy when the user is unknown so both answers cost one argon2id.
-    decoyHash ??= makeDecoyHash();
+    decoyHash ??= makeDecoyHash(parameters);
     // NFC, as the password policy counts: the same password typed on another keyboard matches.
     const matches = await verifyPassword(password.normalize('NFC'), user?.passwordHash ?? (await decoyHash));
     if (!user || !matches) return { status: 'invalid' };
     if (user.disabled) return { status: 'disabled' };
+    if (rehashOnSignIn && needsRehash(user.passwordHash, parameters)) await rehash(username, user, password.normalize('NFC'));
     return {
       status: 'ok',
       identity: {
@@ -100,11 +111,35 @@ export function createLocalDirectory({ store, siteId }: { store: Store; siteId: 
     };
   }
 
+  /**
+   * Stores a hash of the just-verified password at the configured parameters.
+   * Only if the record still holds the hash that was verified, so a password
+   * changed or reset meanwhile is not put back. That check reads the request's
+   * view of the record (the request memo) and the store has no compare-and-set,
+   * so a change by another request during this sign-in's verification and
+   * hashing (~25 ms, once per user and parameter rise) could still be
+   * overwritten. A failure leaves the old hash, which still verifies, for the
+   * next sign-in to try again.
+   */
+  async function rehash(username: string, verified: LocalUser, password: string): Promise<void> {
+    try {
+      const passwordHash = await hashPassword(password, parameters);
+      const key = userKey(username);
+      const raw = await store.get(key);
+      if (raw === undefined) return;
+      const current = JSON.parse(raw) as LocalUser;
+      if (current.id !== verified.id || current.passwordHash !== verified.passwordHash) return;
+      await store.set(key, JSON.stringify({ ...current, passwordHash }));
+    } catch {
+      // The sign-in stands: the password was verified against the stored hash.
+    }
+  }
+
   /** Replaces the stored hash; the record is read and written whole (the local directory has one writer per user at a time). */
   async function writePassword(username: string, newPassword: string): Promise<PasswordWriteOutcome> {
     const user = await findUser(username);
     if (!user) return { status: 'not_found' };
-    const updated: LocalUser = { ...user, passwordHash: await hashPassword(newPassword.normalize('NFC')) };
+    const updated: LocalUser = { ...user, passwordHash: await hashPassword(newPassword.normalize('NFC'), parameters) };
     await store.set(userKey(username), JSON.stringify(updated));
     return { status: 'ok' };
   }

@@ -5,6 +5,13 @@ import { mfaPolicySchema } from '../services/mfa/settings-schema.ts';
 /** The local directory: accounts and password hashes kept by admit itself. */
 const localDirectory = z.object({
   kind: z.literal('local'),
+  /**
+   * A password hash made with less work than admit's argon2id parameters is
+   * replaced at its owner's next successful sign-in. false keeps stored hashes
+   * as they are (the benchmark's near-free hashes that take the hash out of
+   * its protocol sign-in).
+   */
+  rehashOnSignIn: z.boolean().default(true),
 }).strict();
 
 /** LDAP / Active Directory; the connector validates its own settings (see plugins/connector-ldap). */

@@ -1,7 +1,7 @@
 // The plugin kit: the only part of src/ that plugins import.
 export type { DirectoryIdentity, PasswordOutcome, PasswordConnector, PasswordWriteOutcome, UnlockOutcome } from './connector.ts';
 export type { FederatedBegin, FederatedCallback, FederatedConnector, FederatedContext, FederatedIdentity, FederatedOutcome } from './connector.ts';
-export { hashPassword, verifyPassword, makeDecoyHash, ARGON2_PARAMETERS } from './password-hash.ts';
+export { hashPassword, verifyPassword, needsRehash, makeDecoyHash, ARGON2_PARAMETERS, type Argon2Parameters } from './password-hash.ts';
 export type { Store } from '../store/port.ts';
 export { storeKey } from '../store/port.ts';
 export type { Notifier, NotifierChannel, NotifierContext, NotifierMessage, NotifierOutcome, NotifierPlugin } from './notifier.ts';
