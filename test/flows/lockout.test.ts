@@ -134,6 +134,21 @@ describe('the lockout: one counter per person, whatever the spelling, and no dou
     assert.ok((await signIn('DEMO', 'ｕma', local('uma'))).url.searchParams.get('code'), 'signed in after the unlock');
   });
 
+  it('Reset Password starts count per person too: 10 through look-alike spellings, then 429; a bidi control is refused', async () => {
+    const start = async (username: string) => {
+      const http = new FormBrowser();
+      const page = await (await http.request(`${running.issuer}/portal/reset`)).text();
+      return http.request(`${running.issuer}/portal/reset`, { form: { _csrf: inputValue(page, '_csrf'), username, site: 'DEMO' } });
+    };
+    const spellings = ['erin', 'ｅrin', 'ERIN', 'Ｅｒｉｎ', ' erin'];
+    const statuses = [];
+    for (let i = 0; i < 12; i += 1) statuses.push((await start(spellings[i % spellings.length]!)).status);
+    assert.deepEqual(statuses, [...Array(10).fill(303), 429, 429]);
+    const bidi = await start('er\u202ein');
+    assert.equal(bidi.status, 400);
+    assert.match(await bidi.text(), /User Name contains characters that are not allowed/);
+  });
+
   it('no double burst at a window edge: the limit at the end of one window and at the start of the next are not all checked', async () => {
     // Start at the beginning of a window: the next window's start is then WINDOW seconds after the first guess.
     const intoWindow = () => (Date.now() / 1000) % WINDOW;
