@@ -52,9 +52,72 @@ export interface Store {
   listRange(key: string, start: number, count: number): Promise<string[]>;
   /** The number of items in the list (0 when absent). */
   listLength(key: string): Promise<number>;
+  /**
+   * Applies every operation or none, atomically: no reader sees some of them
+   * without the others, and a process killed during the call leaves all or
+   * none. Every key (the operations' and `onlyIf`'s) must share one hash tag,
+   * so the write is one Redis Cluster slot; keys with different tags are a
+   * RangeError on every backend, so code that works on SQLite works on
+   * Cluster. `onlyIf`: the write happens only while that key holds exactly
+   * `equals` (`undefined`: while it is absent). Returns whether it was applied.
+   */
+  writeAll(ops: readonly WriteOp[], options?: { onlyIf?: { key: string; equals: string | undefined } }): Promise<boolean>;
+  /**
+   * Members of a scored index (`indexAdd` / `indexRemove` / `indexTrim` in
+   * `writeAll`), ordered by score then member (both descending with
+   * `reverse`), between `min` and `max` inclusive, at most `limit`. Indexes
+   * never expire; `delete` removes a whole index.
+   */
+  indexRange(key: string, options: { min?: number; max?: number; limit: number; reverse?: boolean }): Promise<IndexEntry[]>;
+  /**
+   * Atomically takes up to `limit` members whose score is at most `upTo`
+   * (lowest first) and moves them to score `setTo`, returning them: of
+   * parallel callers (processes too) each member goes to one. A work queue
+   * whose score is the due time makes this a lease: a taken member whose
+   * taker dies becomes due again at `setTo`.
+   */
+  claimDue(key: string, options: { upTo: number; setTo: number; limit: number }): Promise<string[]>;
   /** Throws when the backend cannot serve; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One step of `Store.writeAll`. */
+export type WriteOp =
+  | { op: 'set'; key: string; value: string; ttlSeconds?: number }
+  | { op: 'delete'; key: string }
+  | { op: 'addToSet'; key: string; member: string }
+  | { op: 'removeFromSet'; key: string; member: string }
+  /** Adds a member to a scored index, or moves it to `score`. */
+  | { op: 'indexAdd'; key: string; member: string; score: number }
+  | { op: 'indexRemove'; key: string; member: string }
+  /** Removes every member whose score is at most `maxScore`. */
+  | { op: 'indexTrim'; key: string; maxScore: number };
+
+export interface IndexEntry {
+  member: string;
+  score: number;
+}
+
+/** The Redis Cluster hash tag of a key: the first `{…}` with something inside, else the whole key. */
+export function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  if (open === -1) return key;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** The keys a `writeAll` touches; throws the contract's RangeError when they do not share one hash tag. */
+export function keysOfWrite(ops: readonly WriteOp[], onlyIf?: { key: string }): string[] {
+  const keys = [...ops.map((op) => op.key), ...(onlyIf ? [onlyIf.key] : [])];
+  const tag = keys.length ? hashTagOf(keys[0]!) : '';
+  const stray = keys.find((key) => hashTagOf(key) !== tag);
+  if (stray !== undefined) throw new RangeError(`writeAll keys must share one hash tag: "${keys[0]}" and "${stray}" do not`);
+  for (const op of ops) {
+    if (op.op === 'set' && op.ttlSeconds !== undefined && !(Math.round(op.ttlSeconds * 1000) > 0)) throw new RangeError(`ttlSeconds must be positive, got ${op.ttlSeconds}`);
+    if ((op.op === 'indexAdd' && !Number.isFinite(op.score)) || (op.op === 'indexTrim' && !Number.isFinite(op.maxScore))) throw new RangeError('index scores must be finite numbers');
+  }
+  return keys;
 }
 
 /** Builds `namespace:{id}` or `namespace:{id}:suffix` (see the hash-tag note above). */

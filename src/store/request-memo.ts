@@ -15,7 +15,7 @@ type Held = { read: Promise<Value> | Promise<readonly Value[]>; index: number };
  * has, without a round trip.
  *
  * What the request writes, it reads back: `set` keeps the written value, any
- * other write (setIfAbsent, take, compareAndDelete, delete, increment, set and list changes)
+ * other write (setIfAbsent, take, compareAndDelete, delete, increment, set and list changes, writeAll)
  * forgets the key, so the next read asks the store. Reads by other requests
  * and other processes are not seen once a key is held: a request works on
  * one view of each record, as if it had read them all at its start.
@@ -103,6 +103,12 @@ export function createRequestMemo() {
         forget([key]);
         return store.appendToList(key, value);
       },
+      writeAll(ops, options) {
+        forget(ops.map((op) => op.key));
+        return store.writeAll(ops, options);
+      },
+      indexRange: (key, options) => store.indexRange(key, options),
+      claimDue: (key, options) => store.claimDue(key, options),
       setMembers: (key) => store.setMembers(key),
       listRange: (key, start, count) => store.listRange(key, start, count),
       listLength: (key) => store.listLength(key),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { storeKey, type Store } from '../../src/store/port.ts';
+import { storeKey, type Store, type WriteOp } from '../../src/store/port.ts';
 
 export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
 
@@ -170,6 +170,101 @@ export function storeContract(name: string, make: MakeStore): void {
       await assert.rejects(store.increment(key, Number.NaN), RangeError);
       await assert.rejects(store.addToSet(key, 'm', { ttlSeconds: 0 }), RangeError);
       assert.equal(await store.get(key), undefined);
+    });
+
+    it('writeAll applies every operation of one hash tag; readers see all or none', async () => {
+      const base = `test:${randomUUID()}`;
+      const key = (suffix: string) => storeKey(base, 'batch', suffix);
+      await store.set(key('old'), 'x');
+      await store.addToSet(key('set'), 'gone');
+      const ops: WriteOp[] = [
+        ...Array.from({ length: 500 }, (_, i) => ({ op: 'set' as const, key: key(`k${i}`), value: `v${i}` })),
+        { op: 'set', key: key('short'), value: 's', ttlSeconds: 60 },
+        { op: 'delete', key: key('old') },
+        { op: 'addToSet', key: key('set'), member: 'a' },
+        { op: 'removeFromSet', key: key('set'), member: 'gone' },
+        { op: 'indexAdd', key: key('index'), member: 'm1', score: 2 },
+        { op: 'indexAdd', key: key('index'), member: 'm2', score: 1 },
+      ];
+      const keys = Array.from({ length: 500 }, (_, i) => key(`k${i}`));
+      // Reads racing the write: each sees none of the 500 values or all of them.
+      const seen: number[] = [];
+      const reads = Array.from({ length: 20 }, async () => seen.push((await store.getMany(keys)).filter((v) => v !== undefined).length));
+      assert.equal((await Promise.all([store.writeAll(ops), ...reads]))[0], true);
+      assert.ok(seen.every((n) => n === 0 || n === 500), `partial reads: ${seen.join(',')}`);
+      assert.deepEqual(await store.getMany([key('k0'), key('k499'), key('short'), key('old')]), ['v0', 'v499', 's', undefined]);
+      assert.deepEqual(await store.setMembers(key('set')), ['a']);
+      assert.deepEqual(await store.indexRange(key('index'), { limit: 10 }), [{ member: 'm2', score: 1 }, { member: 'm1', score: 2 }]);
+      assert.equal(await store.writeAll([]), true);
+    });
+
+    it('writeAll refuses keys of different hash tags and bad ttls, writing nothing', async () => {
+      const namespace = `test:${randomUUID()}`;
+      const [a, b] = [storeKey(namespace, 'a'), storeKey(namespace, 'b')];
+      await assert.rejects(store.writeAll([{ op: 'set', key: a, value: '1' }, { op: 'set', key: b, value: '2' }]), RangeError);
+      await assert.rejects(store.writeAll([{ op: 'set', key: a, value: '1' }], { onlyIf: { key: b, equals: undefined } }), RangeError);
+      await assert.rejects(store.writeAll([{ op: 'set', key: a, value: '1' }, { op: 'set', key: `${a}:x`, value: '2', ttlSeconds: 0 }]), RangeError);
+      assert.deepEqual(await store.getMany([a, b]), [undefined, undefined]);
+    });
+
+    it('writeAll onlyIf: applied only while the key holds the value (or is absent); one of 30 parallel writers wins', async () => {
+      const guardKey = fresh();
+      const other = `${guardKey}:other`;
+      assert.equal(await store.writeAll([{ op: 'set', key: other, value: 'no' }], { onlyIf: { key: guardKey, equals: 'v1' } }), false);
+      assert.equal(await store.get(other), undefined, 'a failed guard writes nothing');
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.writeAll(
+        [{ op: 'set', key: guardKey, value: `v-${i}` }, { op: 'set', key: other, value: `by-${i}` }],
+        { onlyIf: { key: guardKey, equals: undefined } },
+      )));
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = results.indexOf(true);
+      assert.deepEqual(await store.getMany([guardKey, other]), [`v-${winner}`, `by-${winner}`]);
+      // Compare-and-set: of writers holding the same old value, one wins.
+      const swaps = await Promise.all(Array.from({ length: 30 }, (_, i) => store.writeAll([{ op: 'set', key: guardKey, value: `w-${i}` }], { onlyIf: { key: guardKey, equals: `v-${winner}` } })));
+      assert.equal(swaps.filter(Boolean).length, 1);
+      assert.equal(await store.get(guardKey), `w-${swaps.indexOf(true)}`);
+    });
+
+    it('indexes: ordered by score then member, bounds inclusive, reverse, exact large scores, trim, delete', async () => {
+      const key = fresh();
+      const big = 1_765_000_000_000_000; // epoch ms x 1000: still exact in a double
+      await store.writeAll([
+        { op: 'indexAdd', key, member: 'b', score: big + 1 },
+        { op: 'indexAdd', key, member: 'a', score: big + 1 },
+        { op: 'indexAdd', key, member: 'c', score: big + 2 },
+        { op: 'indexAdd', key, member: 'z', score: big },
+        { op: 'indexAdd', key, member: 'é🙂', score: -1.5 },
+      ]);
+      const members = (entries: { member: string }[]) => entries.map((entry) => entry.member);
+      assert.deepEqual(await store.indexRange(key, { limit: 10 }), [
+        { member: 'é🙂', score: -1.5 }, { member: 'z', score: big }, { member: 'a', score: big + 1 }, { member: 'b', score: big + 1 }, { member: 'c', score: big + 2 },
+      ]);
+      assert.deepEqual(members(await store.indexRange(key, { limit: 10, reverse: true })), ['c', 'b', 'a', 'z', 'é🙂']);
+      assert.deepEqual(members(await store.indexRange(key, { min: big + 1, max: big + 1, limit: 10 })), ['a', 'b']);
+      assert.deepEqual(members(await store.indexRange(key, { max: big + 1, limit: 2, reverse: true })), ['b', 'a']);
+      assert.deepEqual(await store.indexRange(key, { limit: 0 }), []);
+      await store.writeAll([{ op: 'indexAdd', key, member: 'z', score: big + 3 }, { op: 'indexRemove', key, member: 'c' }, { op: 'indexTrim', key, maxScore: big + 1 }]);
+      assert.deepEqual(await store.indexRange(key, { limit: 10 }), [{ member: 'z', score: big + 3 }]);
+      await store.delete(key);
+      assert.deepEqual(await store.indexRange(key, { limit: 10 }), []);
+    });
+
+    it('claimDue: of 10 parallel claimers each due member goes to one; the rest wait; a lease ends at its score', async () => {
+      const key = fresh();
+      await store.writeAll([
+        ...Array.from({ length: 40 }, (_, i) => ({ op: 'indexAdd' as const, key, member: `due-${i}`, score: 1000 + i })),
+        { op: 'indexAdd', key, member: 'later', score: 5000 },
+      ]);
+      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimDue(key, { upTo: 2000, setTo: 9000, limit: 6 })));
+      const all = claims.flat();
+      assert.equal(all.length, 40);
+      assert.equal(new Set(all).size, 40, 'no member went to two claimers');
+      assert.ok(!all.includes('later'));
+      assert.deepEqual(await store.claimDue(key, { upTo: 2000, setTo: 9000, limit: 10 }), [], 'taken members are not due');
+      assert.deepEqual(await store.claimDue(key, { upTo: 6000, setTo: 9500, limit: 10 }), ['later']);
+      // Lowest first: the lease ends at 9000 for the 40, before 'later' (9500).
+      assert.deepEqual((await store.claimDue(key, { upTo: 9000, setTo: 10_000, limit: 3 })), ['due-0', 'due-1', 'due-10']);
+      assert.deepEqual((await store.indexRange(key, { min: 10_000, limit: 10 })).map((entry) => entry.member), ['due-0', 'due-1', 'due-10']);
     });
 
     it('ping answers', async () => {

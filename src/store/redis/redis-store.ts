@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { StoreUnavailableError, type Store } from '../port.ts';
+import { hashTagOf, keysOfWrite, StoreUnavailableError, type Store } from '../port.ts';
 import { createRedisClient, describeRedisTarget, type RedisClient, type RedisSettings } from './redis-options.ts';
 
 /** A Redis-backed store plus the start-up step `createStore` awaits. */
@@ -33,7 +33,44 @@ const COMPARE_AND_DELETE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+// writeAll: ARGV[1] is the guard ('' none, '0' absent, '1' equals ARGV[2]; the
+// guard's key is the last of KEYS), ARGV[3] the operations as JSON with key
+// positions. One script is one atomic step, and with every key in one slot
+// it runs on Cluster too. Scores travel as strings: Lua numbers print with 14
+// digits, which would round millisecond-and-sequence scores.
+const WRITE_ALL = `
+local guard = ARGV[1]
+if guard ~= '' then
+  local current = redis.call('GET', KEYS[#KEYS])
+  if guard == '0' and current then return 0 end
+  if guard == '1' and current ~= ARGV[2] then return 0 end
+end
+for _, op in ipairs(cjson.decode(ARGV[3])) do
+  local key = KEYS[op[2]]
+  local kind = op[1]
+  if kind == 'set' then
+    if op[4] ~= '' then redis.call('SET', key, op[3], 'PX', op[4]) else redis.call('SET', key, op[3]) end
+  elseif kind == 'delete' then redis.call('DEL', key)
+  elseif kind == 'addToSet' then redis.call('SADD', key, op[3]); redis.call('PERSIST', key)
+  elseif kind == 'removeFromSet' then redis.call('SREM', key, op[3])
+  elseif kind == 'indexAdd' then redis.call('ZADD', key, op[4], op[3])
+  elseif kind == 'indexRemove' then redis.call('ZREM', key, op[3])
+  elseif kind == 'indexTrim' then redis.call('ZREMRANGEBYSCORE', key, '-inf', op[3])
+  end
+end
+return 1`;
+
+const CLAIM_DUE = `
+local members = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
+for _, member in ipairs(members) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], member) end
+return members`;
+
+/** A score as Redis reads it, exactly (integers up to 2^53 print without exponent). */
+const scoreText = (score: number) => (Number.isInteger(score) ? score.toFixed(0) : String(score));
+
 type Scripted = {
+  admitWriteAll(numberOfKeys: number, ...args: string[]): Promise<number>;
+  admitClaimDue(key: string, upTo: string, setTo: string, limit: string): Promise<string[]>;
   admitIncrement(key: string, ttlMs: number, by: number): Promise<number>;
   admitCompareAndDelete(key: string, expected: string): Promise<number>;
   admitAddToSet(key: string, member: string, ttlMs: string): Promise<number>;
@@ -46,17 +83,6 @@ function ttlMs(ttlSeconds: number): number {
   return ms;
 }
 
-/**
- * Redis's hash-tag rule: keys whose tags are equal hash to one slot. Keys that
- * differ may still share a slot, but treating them as apart is always safe.
- */
-function hashTag(key: string): string {
-  const open = key.indexOf('{');
-  if (open === -1) return key;
-  const close = key.indexOf('}', open + 1);
-  return close > open + 1 ? key.slice(open + 1, close) : key;
-}
-
 /** Node reports a refused dual-stack connect as an AggregateError with an empty message. */
 function describeError(error: unknown): string {
   if (error instanceof AggregateError && !error.message) return error.errors.map(describeError).join('; ');
@@ -64,7 +90,7 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-const sameTag = (keys: readonly string[]) => keys.every((k) => hashTag(k) === hashTag(keys[0] ?? ''));
+const sameTag = (keys: readonly string[]) => keys.every((k) => hashTagOf(k) === hashTagOf(keys[0] ?? ''));
 
 export function createRedisStore(settings: RedisSettings): RedisStore {
   const client: RedisClient = createRedisClient(settings);
@@ -79,6 +105,8 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
   client.defineCommand('admitIncrement', { numberOfKeys: 1, lua: INCREMENT });
   client.defineCommand('admitAddToSet', { numberOfKeys: 1, lua: ADD_TO_SET });
   client.defineCommand('admitCompareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
+  client.defineCommand('admitWriteAll', { lua: WRITE_ALL });
+  client.defineCommand('admitClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
   const scripted = client as unknown as Scripted;
   const k = (key: string) => prefix + key;
   // Only Cluster refuses multi-key commands across slots; elsewhere one MGET
@@ -187,6 +215,58 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
     },
 
     listLength: (key) => guard('LLEN', () => client.llen(k(key))),
+
+    async writeAll(ops, opts) {
+      const onlyIf = opts?.onlyIf;
+      keysOfWrite(ops, onlyIf);
+      if (ops.length === 0 && !onlyIf) return true;
+      const keys: string[] = [];
+      const position = new Map<string, number>();
+      const at = (key: string) => {
+        let index = position.get(key);
+        if (index === undefined) {
+          keys.push(k(key));
+          index = keys.length;
+          position.set(key, index);
+        }
+        return index;
+      };
+      const encoded = ops.map((op) => {
+        switch (op.op) {
+          case 'set': return ['set', at(op.key), op.value, op.ttlSeconds === undefined ? '' : String(ttlMs(op.ttlSeconds))];
+          case 'delete': return ['delete', at(op.key)];
+          case 'addToSet': case 'removeFromSet': case 'indexRemove': return [op.op, at(op.key), op.member];
+          case 'indexAdd': return ['indexAdd', at(op.key), op.member, scoreText(op.score)];
+          case 'indexTrim': return ['indexTrim', at(op.key), scoreText(op.maxScore)];
+        }
+      });
+      // The guard's key goes last, even when an operation uses it too.
+      if (onlyIf) keys.push(k(onlyIf.key));
+      const guardMode = !onlyIf ? '' : onlyIf.equals === undefined ? '0' : '1';
+      const reply = await guard('writeAll', () => scripted.admitWriteAll(keys.length, ...keys, guardMode, onlyIf?.equals ?? '', JSON.stringify(encoded)));
+      return reply === 1;
+    },
+
+    async indexRange(key, opts) {
+      if (!(opts.limit >= 0)) throw new RangeError(`indexRange needs limit >= 0, got ${opts.limit}`);
+      if (opts.limit === 0) return [];
+      const low = opts.min === undefined ? '-inf' : scoreText(opts.min);
+      const high = opts.max === undefined ? '+inf' : scoreText(opts.max);
+      const reply = await guard('ZRANGE', () =>
+        opts.reverse
+          ? client.zrange(k(key), high, low, 'BYSCORE', 'REV', 'LIMIT', 0, Math.trunc(opts.limit), 'WITHSCORES')
+          : client.zrange(k(key), low, high, 'BYSCORE', 'LIMIT', 0, Math.trunc(opts.limit), 'WITHSCORES'),
+      );
+      const entries = [];
+      for (let i = 0; i + 1 < reply.length; i += 2) entries.push({ member: reply[i]!, score: Number(reply[i + 1]) });
+      return entries;
+    },
+
+    async claimDue(key, opts) {
+      if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
+      if (opts.limit === 0) return [];
+      return guard('claimDue', () => scripted.admitClaimDue(k(key), scoreText(opts.upTo), scoreText(opts.setTo), String(Math.trunc(opts.limit))));
+    },
 
     ping: () =>
       guard('PING', async () => {

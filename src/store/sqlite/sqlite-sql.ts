@@ -23,6 +23,13 @@ export const SQL_SCHEMA = `
     value TEXT NOT NULL,
     PRIMARY KEY (key, seq)
   );
+  CREATE TABLE IF NOT EXISTS index_members (
+    key TEXT NOT NULL,
+    member TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (key, member)
+  );
+  CREATE INDEX IF NOT EXISTS index_members_by_score ON index_members (key, score, member);
 `;
 
 const live = (table: string) => `(${table}.expires_at IS NULL OR ${table}.expires_at > ?)`;
@@ -48,6 +55,20 @@ export const SQL = {
   deleteKv: `DELETE FROM kv WHERE key IN (SELECT value FROM json_each(?))`,
   deleteSets: `DELETE FROM set_members WHERE key IN (SELECT value FROM json_each(?))`,
   deleteLists: `DELETE FROM list_items WHERE key IN (SELECT value FROM json_each(?))`,
+  deleteIndexes: `DELETE FROM index_members WHERE key IN (SELECT value FROM json_each(?))`,
+  indexAdd: `
+    INSERT INTO index_members (key, member, score) VALUES (?, ?, ?)
+    ON CONFLICT (key, member) DO UPDATE SET score = excluded.score`,
+  indexRemove: `DELETE FROM index_members WHERE key = ? AND member = ?`,
+  indexTrim: `DELETE FROM index_members WHERE key = ? AND score <= ?`,
+  // Params: key, min, max, limit.
+  indexRangeUp: `SELECT member, score FROM index_members WHERE key = ? AND score >= ? AND score <= ? ORDER BY score, member LIMIT ?`,
+  indexRangeDown: `SELECT member, score FROM index_members WHERE key = ? AND score >= ? AND score <= ? ORDER BY score DESC, member DESC LIMIT ?`,
+  // Params: setTo, key, upTo, limit. One statement: the choice and the move are one step.
+  claimDue: `
+    UPDATE index_members SET score = ?1
+    WHERE key = ?2 AND member IN (SELECT member FROM index_members WHERE key = ?2 AND score <= ?3 ORDER BY score, member LIMIT ?4)
+    RETURNING member`,
   // Positions are 0, 1, 2… with no gaps (items are never removed one by one).
   appendToList: `
     INSERT INTO list_items (key, seq, value)

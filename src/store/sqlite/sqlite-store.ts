@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { StoreUnavailableError, type Store } from '../port.ts';
+import { keysOfWrite, StoreUnavailableError, type Store, type WriteOp } from '../port.ts';
 import { SQL, SQL_SCHEMA } from './sqlite-sql.ts';
 
 export interface SqliteStoreOptions {
@@ -75,6 +75,42 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   }
 
+  /** One step of writeAll, inside its transaction. */
+  function apply(op: WriteOp): void {
+    switch (op.op) {
+      case 'set':
+        stmt.set.run(op.key, op.value, expiry(op.ttlSeconds));
+        return;
+      case 'delete': {
+        const list = JSON.stringify([op.key]);
+        stmt.deleteKv.run(list);
+        stmt.deleteSets.run(list);
+        stmt.deleteLists.run(list);
+        stmt.deleteIndexes.run(list);
+        return;
+      }
+      case 'addToSet':
+        // A member added here never expires, and neither does its set (as addToSet without a ttl);
+        // members already expired stay gone.
+        stmt.sweepSet.run(op.key, Date.now());
+        stmt.addMember.run(op.key, op.member, null);
+        stmt.setSetExpiry.run(null, op.key);
+        return;
+      case 'removeFromSet':
+        stmt.removeMember.run(op.key, op.member);
+        return;
+      case 'indexAdd':
+        stmt.indexAdd.run(op.key, op.member, op.score);
+        return;
+      case 'indexRemove':
+        stmt.indexRemove.run(op.key, op.member);
+        return;
+      case 'indexTrim':
+        stmt.indexTrim.run(op.key, op.maxScore);
+        return;
+    }
+  }
+
   return {
     get: (key) =>
       guard('get', () => (stmt.get.get(key, Date.now()) as { value: string } | undefined)?.value),
@@ -108,6 +144,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           stmt.deleteKv.run(list);
           stmt.deleteSets.run(list);
           stmt.deleteLists.run(list);
+          stmt.deleteIndexes.run(list);
         });
       }),
 
@@ -152,6 +189,35 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }),
 
     listLength: (key) => guard('listLength', () => Number((stmt.listLength.get(key) as { length: number }).length)),
+
+    writeAll: (ops, opts) =>
+      guard('writeAll', () => {
+        keysOfWrite(ops, opts?.onlyIf);
+        // IMMEDIATE: the guard's read and every write happen under one write lock; a kill mid-way rolls back.
+        return inImmediateTransaction(() => {
+          if (opts?.onlyIf) {
+            const current = (stmt.get.get(opts.onlyIf.key, Date.now()) as { value: string } | undefined)?.value;
+            if (current !== opts.onlyIf.equals) return false;
+          }
+          for (const op of ops) apply(op);
+          return true;
+        });
+      }),
+
+    indexRange: (key, opts) =>
+      guard('indexRange', () => {
+        if (!(opts.limit >= 0)) throw new RangeError(`indexRange needs limit >= 0, got ${opts.limit}`);
+        const statement = opts.reverse ? stmt.indexRangeDown : stmt.indexRangeUp;
+        const rows = statement.all(key, opts.min ?? -Number.MAX_VALUE, opts.max ?? Number.MAX_VALUE, Math.trunc(opts.limit)) as { member: string; score: number }[];
+        return rows.map((row) => ({ member: row.member, score: Number(row.score) }));
+      }),
+
+    claimDue: (key, opts) =>
+      guard('claimDue', () => {
+        if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
+        if (opts.limit === 0) return [];
+        return (stmt.claimDue.all(opts.setTo, key, opts.upTo, Math.trunc(opts.limit)) as { member: string }[]).map((row) => row.member);
+      }),
 
     ping: () =>
       guard('ping', () => {
