@@ -60,9 +60,9 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     const policy = policyOf(input.siteId);
     const window = policy.failureWindowSeconds;
     const typed = userCounter(input.siteId, input.username);
-    const [perIp, perUser] = await Promise.all([counter.hit(ipCounter(input.ip), window), counter.hit(typed, window)]);
+    const [perIp, perUser] = await Promise.all([counter.hit(ipCounter(input.ip), window), counter.take(typed, window)]);
     if (perIp > policy.maxAttemptsPerIp) return { refused: true, reason: 'ip' };
-    if (perUser > policy.maxFailedAttempts) return { refused: true, reason: 'user' };
+    if (perUser.count > policy.maxFailedAttempts) return { refused: true, reason: 'user' };
     return {
       refused: false,
       async succeeded(accountUsername) {
@@ -71,7 +71,7 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
         await Promise.all([counter.reset(typed, window), account === typed ? undefined : counter.reset(account, window)]);
         return true;
       },
-      notCounted: () => counter.giveBack(typed, window),
+      notCounted: perUser.giveBack,
     };
   }
 
@@ -104,12 +104,13 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     async attempt(accountId: string, policy: MfaPolicy): Promise<SecondFactorAttempt> {
       const name = secondFactorCounter(accountId);
       const window = policy.failureWindowSeconds;
-      if ((await counter.hit(name, window)) > policy.maxFailedVerifications) return { refused: true };
+      const counted = await counter.take(name, window);
+      if (counted.count > policy.maxFailedVerifications) return { refused: true };
       return {
         refused: false,
         async settle(outcome) {
           if (outcome === 'ok') await counter.reset(name, window);
-          else if (outcome === 'not_counted') await counter.giveBack(name, window);
+          else if (outcome === 'not_counted') await counted.giveBack();
         },
       };
     },

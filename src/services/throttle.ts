@@ -29,20 +29,28 @@ export function createThrottle({ store, now = Date.now }: { store: Store; now?: 
     return Number((await store.get(key(name, windowSeconds, index - 1))) ?? 0);
   }
 
+  /**
+   * Counts one event and returns the count over the last `windowSeconds`,
+   * this event included, and how to take the event back (an attempt that
+   * turned out not to count, e.g. a directory outage): from the window it was
+   * counted in, even once the next one has begun.
+   */
+  async function take(name: string, windowSeconds: number): Promise<{ count: number; giveBack(): Promise<void> }> {
+    const { index, elapsed } = slot(windowSeconds);
+    const counted = key(name, windowSeconds, index);
+    const [current, previous] = await Promise.all([store.increment(counted, 2 * windowSeconds), previousCount(name, windowSeconds, index)]);
+    return {
+      count: weighted(current, previous, elapsed),
+      giveBack: async () => {
+        await store.increment(counted, 2 * windowSeconds, -1);
+      },
+    };
+  }
+
   return {
+    take,
     /** Counts one event and returns the count over the last `windowSeconds`, this event included. */
-    async hit(name: string, windowSeconds: number): Promise<number> {
-      const { index, elapsed } = slot(windowSeconds);
-      const [current, previous] = await Promise.all([
-        store.increment(key(name, windowSeconds, index), 2 * windowSeconds),
-        previousCount(name, windowSeconds, index),
-      ]);
-      return weighted(current, previous, elapsed);
-    },
-    /** Takes back one counted event (an attempt that turned out not to count, e.g. a directory outage). */
-    async giveBack(name: string, windowSeconds: number): Promise<void> {
-      await store.increment(key(name, windowSeconds, slot(windowSeconds).index), 2 * windowSeconds, -1);
-    },
+    hit: async (name: string, windowSeconds: number): Promise<number> => (await take(name, windowSeconds)).count,
     /** The count over the last `windowSeconds` without adding to it. */
     async count(name: string, windowSeconds: number): Promise<number> {
       const { index, elapsed } = slot(windowSeconds);

@@ -103,6 +103,17 @@ for (const [name, open] of backends) {
       if (!viaAlias.refused) assert.equal(await viaAlias.succeeded('Frank'), false, 'the account it bound to is locked');
     });
 
+    it('gives an event back to the window it was counted in, even after the edge', async () => {
+      const throttle = createThrottle({ store, now: () => now });
+      now = at(70, 59);
+      const counted = await throttle.take('ivan', WINDOW);
+      assert.equal(counted.count, 1);
+      now = at(71, 30);
+      await counted.giveBack();
+      assert.equal(await throttle.count('ivan', WINDOW), 0, 'not −1 in the new window and ½ carried from the old');
+      assert.equal(await throttle.hit('ivan', WINDOW), 1);
+    });
+
     it('keeps every counter of a name in one hash tag (one Redis Cluster slot)', async () => {
       const throttle = createThrottle({ store, now: () => now });
       now = at(50, 30);
