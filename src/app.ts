@@ -21,6 +21,7 @@ import { operationsRoutes } from './http/operations.ts';
 import { assetRoutes } from './http/assets.ts';
 import { interactionRoutes } from './flows/routes.ts';
 import { mayMatch, guardKey } from './http/route-guard.ts';
+import { preparedDocuments } from './http/prepared-documents.ts';
 
 export interface AppDeps {
   config: Config;
@@ -38,6 +39,13 @@ export interface AppDeps {
   cookieKeys: CookieSigner;
   /** Further areas (portal, admin, …), each behind the same error handler. */
   routers: Router[];
+  /**
+   * The signing key set's version, when keys can change while admit runs:
+   * discovery and the JWKS are served from prepared bytes, rebuilt from
+   * oidc-provider's next answer whenever this answers something new (change
+   * it once the provider publishes the new keys). Unset: fixed until restart.
+   */
+  signingKeysVersion?: () => unknown;
 }
 
 /**
@@ -63,6 +71,11 @@ export function createApp(deps: AppDeps): Koa {
     // every request looks like http, so oidc-provider refuses to set its Secure cookies and sign-in fails.
     deps.logger.warn({ issuer: deps.config.server.issuer }, 'the issuer is https but no proxy is trusted: set server.trustProxy (ADMIT_TRUST_PROXY=true) for the TLS-terminating proxy in front of admit');
   }
+  // Discovery and the JWKS: prepared bytes ahead of everything below (see http/prepared-documents.ts).
+  app.use(preparedDocuments({
+    paths: ['/.well-known/openid-configuration', deps.provider.pathFor('jwks')],
+    version: deps.signingKeysVersion,
+  }));
   app.use(requestContext(deps.logger, deps.metrics.observeRequest));
   app.use(securityHeaders({ https }));
   app.use((_ctx, next) => deps.memo.run(next));
