@@ -135,6 +135,29 @@ describe('discovery and JWKS as prepared bytes', () => {
   });
 });
 
+describe('prepared bytes and the chain\'s own Cache-Control', () => {
+  it('keeps a Cache-Control the chain set (the live keys\' JWKS max-age), a default otherwise, and keeps nothing that set a cookie', async () => {
+    const koa = new Koa();
+    koa.use(preparedDocuments({ paths: ['/jwks', '/other', '/cookie'] }));
+    koa.use((ctx) => {
+      if (ctx.path === '/jwks') ctx.set('Cache-Control', 'public, max-age=5');
+      if (ctx.path === '/cookie') ctx.cookies.set('x', 'y');
+      ctx.body = { path: ctx.path, at: process.hrtime.bigint().toString() };
+    });
+    const server = await listen(koa.callback());
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        assert.equal((await get(portOf(server), '/jwks')).headers['cache-control'], 'public, max-age=5');
+        assert.equal((await get(portOf(server), '/other')).headers['cache-control'], 'public, max-age=60');
+      }
+      const [a, b] = [await get(portOf(server), '/cookie'), await get(portOf(server), '/cookie')];
+      assert.notEqual(a.body, b.body, 'an answer with Set-Cookie is never kept');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('If-None-Match', () => {
   it('compares weakly: the tag, the tag marked W/, a list, or *', () => {
     assert.equal(matches('"a"', '"a"'), true);

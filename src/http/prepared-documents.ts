@@ -35,7 +35,10 @@ export interface PreparedDocumentsOptions {
   paths: readonly string[];
   /** Changes whenever what the documents say changes (the signing key set's version). */
   version?: () => unknown;
-  /** Cache-Control on every answer (200 and 304). */
+  /**
+   * Cache-Control on every answer (200 and 304) whose chain answer set none;
+   * one the chain set (the live signing keys' JWKS max-age) is kept as it is.
+   */
   cacheControl?: string;
   maxOrigins?: number;
 }
@@ -46,6 +49,7 @@ interface Prepared {
   etag: string;
   /** Header name/value pairs, in the order oidc-provider's answer had them, without the CORS origin. */
   headers: [string, string][];
+  cacheControl: string;
 }
 
 /** Set per request (or by Node), never kept: the rest of a kept answer's headers is the same for every request. */
@@ -77,28 +81,28 @@ export function preparedDocuments(options: PreparedDocumentsOptions): Middleware
     }
     const origin = ctx.origin;
     const prepared = kept.get(origin)?.get(ctx.path);
-    if (prepared) return answer(ctx, prepared, cacheControl);
+    if (prepared) return answer(ctx, prepared);
 
     const started = generation;
     await next();
-    const built = prepare(ctx);
+    const built = prepare(ctx, cacheControl);
     if (!built) return undefined;
     // Keys changed while oidc-provider answered: this answer is not kept (the next request builds one).
-    if (version() !== current || generation !== started) return withValidators(ctx, built, cacheControl);
+    if (version() !== current || generation !== started) return withValidators(ctx, built);
     let byPath = kept.get(origin);
     if (!byPath) {
-      if (kept.size >= maxOrigins) return withValidators(ctx, built, cacheControl);
+      if (kept.size >= maxOrigins) return withValidators(ctx, built);
       byPath = new Map();
       kept.set(origin, byPath);
     }
     byPath.set(ctx.path, built);
-    return withValidators(ctx, built, cacheControl);
+    return withValidators(ctx, built);
   };
   return Object.assign(middleware, { invalidate });
 }
 
 /** The answer the chain gave, as bytes and headers, when it is one to keep. */
-function prepare(ctx: Context): Prepared | undefined {
+function prepare(ctx: Context, defaultCacheControl: string): Prepared | undefined {
   if (ctx.status !== 200 || ctx.res.hasHeader('set-cookie')) return undefined;
   const { body } = ctx;
   let bytes: Buffer;
@@ -111,26 +115,27 @@ function prepare(ctx: Context): Prepared | undefined {
     if (value === undefined || PER_REQUEST.has(name)) continue;
     headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
   }
-  return { status: 200, body: bytes, etag: strongEtag(bytes), headers };
+  const cacheControl = ctx.response.get('Cache-Control') || defaultCacheControl;
+  return { status: 200, body: bytes, etag: strongEtag(bytes), headers, cacheControl };
 }
 
 /** The first answer goes out through Koa as built, with the validators the kept ones carry. */
-function withValidators(ctx: Context, prepared: Prepared, cacheControl: string): void {
+function withValidators(ctx: Context, prepared: Prepared): void {
   ctx.body = prepared.body;
   ctx.set('ETag', prepared.etag);
-  ctx.set('Cache-Control', cacheControl);
+  ctx.set('Cache-Control', prepared.cacheControl);
   if (ctx.fresh) ctx.status = 304;
 }
 
 /** A kept answer, written straight to the socket: no Koa response handling. */
-function answer(ctx: Context, prepared: Prepared, cacheControl: string): void {
+function answer(ctx: Context, prepared: Prepared): void {
   const { res } = ctx;
   ctx.respond = false;
   const headers = prepared.headers;
   for (let i = 0; i < headers.length; i += 1) res.setHeader(headers[i]![0], headers[i]![1]);
   res.setHeader('Access-Control-Allow-Origin', ctx.get('Origin') || '*');
   res.setHeader('ETag', prepared.etag);
-  res.setHeader('Cache-Control', cacheControl);
+  res.setHeader('Cache-Control', prepared.cacheControl);
   if (matches(ctx.get('If-None-Match'), prepared.etag)) {
     res.statusCode = 304;
     res.end();
