@@ -6,7 +6,7 @@ import { resolveMasterSecret } from './config/master-secret.ts';
 import { createStore } from './store/create-store.ts';
 import { createRequestMemo } from './store/request-memo.ts';
 import { deriveKey } from './services/secret-box.ts';
-import { createSigningKeys } from './oidc/signing-keys.ts';
+import { startLiveSigningKeys } from './oidc/live-signing-keys.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createSiteDirectory } from './services/sites.ts';
 import { createLockout } from './services/lockout.ts';
@@ -61,7 +61,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
   const store = memo.wrap(backends.store);
   try {
     if (generatedSecret) logger.warn('generated a master secret beside the SQLite database; set ADMIT_SECRET in production');
-    const signingKeys = await createSigningKeys({ store, masterSecret }).load();
+    // The signing keys follow the store while admit runs (admit keys rotate stages new ones; no restart).
+    const signingKeys = await startLiveSigningKeys({ store: backends.store, masterSecret, logger, pollSeconds: config.keys.pollSeconds, jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds });
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
     const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
@@ -89,7 +90,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
-    const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys, cookieKeys, steps, subjectKey: deriveKey(masterSecret, 'pairwise-subject') });
+    const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys: signingKeys.jwks(), cookieKeys, steps, subjectKey: deriveKey(masterSecret, 'pairwise-subject') });
+    signingKeys.attach(provider);
     const sessionService = createSessionService({ store, provider });
     sessions = sessionService;
     const flows = {
@@ -112,15 +114,16 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       }),
       sessions: sessionService,
     });
-    const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, routers: [portal, ...createAdminRouters({
+    const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, signingKeysVersion: signingKeys.generation, routers: [portal, ...createAdminRouters({
       config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
     })] });
     const close = async () => {
+      signingKeys.stop();
       mailer.close();
       await Promise.all(sites.all().map(({ connector }) => connector.close?.()));
       await store.close();
     };
-    return { app, provider, store, close, passwords, mfa, approval };
+    return { app, provider, store, close, passwords, mfa, approval, signingKeys };
   } catch (error) {
     await store.close();
     throw error;

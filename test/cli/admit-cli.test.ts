@@ -86,23 +86,30 @@ describe('the admit command line', () => {
     }
   });
 
-  it('rotates signing keys: new tokens use the new key, the old key stays published', async () => {
+  it('stages new signing keys: a running instance publishes them without a restart and signs with the old ones until the switch', async () => {
     const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }], clients: [{ client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] }] } });
     try {
-      const kidsBefore = ((await (await fetch(`${running.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+      const kids = async () => ((await (await fetch(`${running.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+      const kidsBefore = await kids();
       const rotated = admit('keys', 'rotate');
       assert.equal(rotated.status, 0, rotated.stderr);
       assert.match(rotated.stdout, /new signing keys/);
-      await running.restart();
-      const kidsAfter = ((await (await fetch(`${running.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
-      assert.equal(kidsAfter.length, kidsBefore.length * 2);
+      assert.match(rotated.stdout, /they sign from \S+ \(in 600 s\)/, 'the default propagation delay');
+      assert.match(rotated.stdout, /no restart/);
+      const again = admit('keys', 'rotate');
+      assert.equal(again.status, 1, 'a second rotation waits for the first one\'s switch');
+      assert.match(again.stderr, /are staged and sign from/);
+
+      await running.admit.signingKeys.refresh();
+      const kidsAfter = await kids();
+      assert.equal(kidsAfter.length, kidsBefore.length * 2, 'the new keys are published without a restart');
       for (const kid of kidsBefore) assert.ok(kidsAfter.includes(kid), 'the old keys are still published');
 
       const config = await oidc.discovery(new URL(running.issuer), 'rp', 'r'.repeat(40), undefined, { execute: [oidc.allowInsecureRequests] });
       const { callback, verifier, state, nonce } = await signInThroughBrowser(config, new FormBrowser(), { username: 'grace', password: 'Grace-Pass-77', site: 'DEMO' });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
       const { kid } = decodeProtectedHeader(tokens.id_token!);
-      assert.ok(kid && !kidsBefore.includes(kid), 'signed with a new key');
+      assert.ok(kid && kidsBefore.includes(kid), 'still signed with an old key during the propagation delay');
     } finally {
       await running.stop();
     }
