@@ -1,0 +1,43 @@
+import { describe, it, before, after } from 'node:test';
+import { modules } from './modules.ts';
+import { ModuleRun, startEnvironment, type Environment } from './harness.ts';
+
+/**
+ * Runs every ported module, in the plans' order, against one admit: one
+ * test per module, named after the suite's module. A WARNING leaves the test
+ * green with a diagnostic; the result table (module → PASS / WARN / SKIP) is
+ * printed as a diagnostic at the end.
+ */
+export function conformancePlans(name: string, options: () => { store?: string; mfa?: boolean }) {
+  describe(`OpenID conformance OP modules (${name})`, () => {
+    let env: Environment;
+    before(async () => {
+      env = await startEnvironment(name, options());
+    });
+    after(async () => {
+      await env?.stop();
+    });
+
+    for (const module of modules) {
+      it(module.name, { timeout: 90_000 }, async (t) => {
+        const run = new ModuleRun(t, env);
+        try {
+          await module.run(run);
+        } catch (error) {
+          env.results.set(module.name, 'FAIL');
+          throw error;
+        }
+        env.results.set(module.name, run.result());
+      });
+    }
+
+    it('result table', (t) => {
+      const counts = new Map<string, number>();
+      for (const [module, result] of env.results) {
+        counts.set(result, (counts.get(result) ?? 0) + 1);
+        t.diagnostic(`${result.padEnd(4)} ${module}`);
+      }
+      t.diagnostic(`${name}: ${[...counts].map(([result, count]) => `${count} ${result}`).join(', ')} of ${env.results.size}`);
+    });
+  });
+}
