@@ -67,7 +67,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const metrics = createMetrics();
     const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
     const accounts = createAccountService({ store });
-    const sites = createSiteDirectory(config.sites, connectorFactories({ store }));
+    // Only the connectors the sites use are loaded (see connectors.ts).
+    const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind)));
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger });
     const audit = createAuditLog({ logger, store });
     // What every password write ends (the password service's one rule): the account's other sessions and

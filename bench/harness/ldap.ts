@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { connectorFactories } from '../../src/connectors.ts';
-import type { Store } from '../../src/store/port.ts';
+import { CONNECTOR_KINDS } from '../../src/connectors.ts';
 import type { Credentials } from '../load/sign-in-steps.ts';
 import { LDAP_SITE } from './seed.ts';
 
@@ -23,7 +22,7 @@ const LDAP_USERS = ['alice', 'carol', 'grace', 'ivan', 'judy'];
 export async function startLdap(): Promise<Ldap> {
   const none = (skipped: string): Ldap => ({ users: [], skipped, stop: async () => {} });
   if (!existsSync(new URL('../../test/support/slapd.ts', import.meta.url))) return none('test/support/slapd.ts is not there');
-  if (!('ldap' in connectorFactories({ store: {} as Store }))) return none('no LDAP connector is registered in src/connectors.ts');
+  if (!CONNECTOR_KINDS.includes('ldap')) return none('no LDAP connector is registered in src/connectors.ts');
   const slapd = await import('../../test/support/slapd.ts');
   try {
     const server = await slapd.startSlapd();

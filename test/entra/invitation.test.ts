@@ -35,7 +35,7 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
       settings: { from: 'admit <no-reply@admit.test>', transport: smtp.url, timeoutSeconds: 5 },
       viewsDir: fileURLToPath(new URL('../../views', import.meta.url)), publicUrl: running.issuer, logger: pino({ level: 'silent' }),
     });
-    const sites = createSiteDirectory(running.config.sites, connectorFactories({ store: running.admit.store }));
+    const sites = createSiteDirectory(running.config.sites, await connectorFactories({ store: running.admit.store }));
     invitations = createInvitationService({ store: running.admit.store, accounts, sites, mailer, issuer: running.issuer });
     microsoft = await fakeMicrosoft();
   });
