@@ -39,3 +39,15 @@ describe('common password list', () => {
     assert.equal(await list.isCommon('Secret#2024x'), false);
   });
 });
+
+describe('compact word list', () => {
+  it('finds exactly the folded entries, at both ends and in between, and nothing else', async () => {
+    const { compactWordList } = await import('./common-passwords.ts');
+    const words = ['zebra', 'Apple', 'mango', 'apple', 'Crème', 'a', 'ü', 'line\nbreak'];
+    const list = compactWordList(words);
+    assert.equal(list.size, 6, 'folded duplicates once; an entry with a line break is dropped');
+    for (const word of ['a', 'apple', 'crème', 'mango', 'zebra', 'ü']) assert.equal(list.has(word), true, word);
+    for (const word of ['', 'appl', 'apples', 'b', 'zz', 'line', 'break', 'line\nbreak', 'apple\nmango', 'mango\n']) assert.equal(list.has(word), false, JSON.stringify(word));
+    assert.equal(compactWordList([]).has('x'), false);
+  });
+});
