@@ -18,7 +18,10 @@ import { createCookieSigner } from './http/cookie-signer.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
-import { createMailer } from './services/mail/mailer.ts';
+import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
+import { createOutbox } from './services/outbox/outbox.ts';
+import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
+import { phoneDeliverer } from './services/outbox/deliverers.ts';
 import { createOneTimeCodes } from './services/one-time-codes.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
 import { createPasswordService } from './services/passwords.ts';
@@ -69,7 +72,9 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const accounts = createAccountService({ store });
     // Only the connectors the sites use are loaded (see connectors.ts).
     const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind)));
-    const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger });
+    // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.
+    const outbox = createOutbox({ store, masterSecret, settings: config.outbox, siteIds: () => config.sites.map((site) => site.id) });
+    const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox });
     const audit = createAuditLog({ logger, store });
     // What every password write ends (the password service's one rule): the account's other sessions and
     // their grants (the session service, built with the provider below), and its trusted browsers.
@@ -87,7 +92,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const codes = createOneTimeCodes({ store, notifier, mailer, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
     const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, codes });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
-    const approval = createApprovalServices({ store, accounts, sites, mailer, audit, masterSecret, issuer: config.server.issuer });
+    const approval = createApprovalServices({ store, accounts, sites, mailer, outbox, audit, masterSecret, issuer: config.server.issuer });
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
@@ -116,15 +121,23 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       sessions: sessionService,
     });
     const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, signingKeysVersion: signingKeys.generation, routers: [portal, ...createAdminRouters({
-      config, store, provider, render, accounts, sites, audit, mailer, csrf: flows.csrf, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
+      config, store, provider, render, accounts, sites, audit, mailer, outbox, csrf: flows.csrf, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
     })] });
+    const outboxWorker = createOutboxWorker({
+      store, outbox, logger, settings: config.outbox,
+      deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id), ...phoneDeliverer(notifier) },
+    });
+    // What a killed process left half-written (an import's invitations) is completed before admit answers.
+    await outbox.applyPendingChanges();
+    outboxWorker.start();
     const close = async () => {
+      await outboxWorker.stop();
       signingKeys.stop();
       mailer.close();
       await Promise.all(sites.all().map(({ connector }) => connector.close?.()));
       await store.close();
     };
-    return { app, provider, store, close, passwords, mfa, approval, signingKeys };
+    return { app, provider, store, close, passwords, mfa, approval, outbox, outboxWorker, signingKeys };
   } catch (error) {
     await store.close();
     throw error;

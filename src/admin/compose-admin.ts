@@ -8,6 +8,7 @@ import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
+import type { Outbox } from '../services/outbox/outbox.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { SignInStep } from '../flows/sign-in-step.ts';
 import type { OneTimeCodes } from '../services/one-time-codes.ts';
@@ -35,9 +36,9 @@ import { createFederatedSignUpPass } from '../services/approvals/federated-signu
  * provider, because the gate is a sign-in step (and an oidc-provider check)
  * and the sign-in's first factor asks it which account someone is.
  */
-export function createApprovalServices(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; audit: AuditLog; masterSecret: string; issuer: string }) {
-  const invitations = createInvitationService({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, issuer: deps.issuer });
-  const requests = createAccessRequests({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, issuer: deps.issuer });
+export function createApprovalServices(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; outbox: Outbox; audit: AuditLog; masterSecret: string; issuer: string }) {
+  const invitations = createInvitationService({ store: deps.store, accounts: deps.accounts, sites: deps.sites, outbox: deps.outbox, issuer: deps.issuer });
+  const requests = createAccessRequests({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, outbox: deps.outbox, issuer: deps.issuer });
   const invitationCookie = createInvitationCookie({ masterSecret: deps.masterSecret });
   const signUpPass = createFederatedSignUpPass({ masterSecret: deps.masterSecret });
   const admission = createAdmission({ accounts: deps.accounts, sites: deps.sites, invitations, invitationCookie, audit: deps.audit });
@@ -50,7 +51,7 @@ export type ApprovalServices = ReturnType<typeof createApprovalServices>;
 /** The admin console and the registration / invitation pages, once the provider exists. */
 export function createAdminRouters(deps: {
   config: Config; store: Store; provider: Provider; render: Renderer; csrf: ReturnType<typeof createCsrf>;
-  accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; lockout: Lockout;
+  accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; outbox: Outbox; lockout: Lockout;
   approval: ApprovalServices; steps: SignInStep[]; masterSecret: string; mfa?: AdminMfaActions;
   codes: OneTimeCodes;
 }): Router[] {
@@ -62,7 +63,7 @@ export function createAdminRouters(deps: {
   const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, lockout: deps.lockout };
 
   const admin = adminRoutes({
-    ...common, store,
+    ...common, store, outbox: deps.outbox,
     invitations: deps.approval.invitations,
     requests: deps.approval.requests,
     clients: createClientRegistry({ store, configClients: config.clients }),

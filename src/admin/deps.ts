@@ -7,6 +7,7 @@ import type { AccountService } from '../services/accounts.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
+import type { Outbox } from '../services/outbox/outbox.ts';
 import type { Lockout } from '../services/lockout.ts';
 import type { InvitationService } from '../services/invitations/invitations.ts';
 import type { AccessRequests } from '../services/approvals/access-requests.ts';
@@ -33,6 +34,8 @@ export interface AdminDeps {
   sites: SiteDirectory;
   audit: AuditLog;
   mailer: Mailer;
+  /** Every message leaving admit: the console's Outbox page lists and resends them. */
+  outbox: Outbox;
   /** What an admin's Unlock clears. */
   lockout: Lockout;
   invitations: InvitationService;

@@ -9,10 +9,11 @@ import { invitationRoutes } from './pages/invitations.ts';
 import { userRoutes } from './pages/users.ts';
 import { clientRoutes } from './pages/clients.ts';
 import { auditRoutes } from './pages/audit.ts';
+import { outboxRoutes } from './pages/outbox.ts';
 
 /**
  * The admin console under /admin: approval queue, invitations, users,
- * relying applications, audit log. Every page needs an admin session; every
+ * relying applications, outbox, audit log. Every page needs an admin session; every
  * form post is CSRF-checked; a site admin sees and acts on their sites only.
  */
 export function adminRoutes(deps: AdminDeps): Router {
@@ -33,6 +34,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   invitationRoutes(router, deps, admin, form);
   userRoutes(router, deps, admin, form);
   clientRoutes(router, deps, admin, form);
+  outboxRoutes(router, deps, admin, form);
   auditRoutes(router, deps, admin);
   return router;
 }

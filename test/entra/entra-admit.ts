@@ -13,9 +13,10 @@ export const RP_CALLBACK = 'http://127.0.0.1:9/rp-callback';
  * application, press "Sign in with Microsoft", follow every redirect
  * (Microsoft's are nock's) and stop back at the application or on a page.
  */
-export async function startEntraAdmit(sites: Record<string, unknown>[]) {
+export async function startEntraAdmit(sites: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
   const running = await startAdmit({
     config: {
+      ...extra,
       sites,
       clients: [{ client_id: 'rp', client_name: 'Partner Center', client_secret: RP_SECRET, first_party: true, redirect_uris: [RP_CALLBACK] }],
     },

@@ -1,15 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import nock from 'nock';
-import pino from 'pino';
 import type { RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { createMailer } from '../../src/services/mail/mailer.ts';
-import { createSiteDirectory } from '../../src/services/sites.ts';
-import { connectorFactories } from '../../src/connectors.ts';
-import { createInvitationService } from '../../src/services/invitations/invitations.ts';
+import type { InvitationService } from '../../src/services/invitations/invitations.ts';
 import { TENANT, entraDirectory, fakeMicrosoft, offline, type FakeMicrosoft } from './fake-microsoft.ts';
 import { startEntraAdmit } from './entra-admit.ts';
 
@@ -23,20 +18,16 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
   let accounts: Awaited<ReturnType<typeof startEntraAdmit>>['accounts'];
   let microsoft: FakeMicrosoft;
   let smtp: TestSmtpServer;
-  let invitations: ReturnType<typeof createInvitationService>;
+  let invitations: InvitationService;
 
   before(async () => {
     offline();
     smtp = await startSmtpServer();
     ({ running, accounts } = await startEntraAdmit([
       { id: 'PARTNER', displayName: 'Partner Center', directory: entraDirectory({ groups: { enabled: true } }), signUp: { mode: 'invitation' }, signIn: { maxAttemptsPerIp: 10_000 } },
-    ]));
-    const mailer = createMailer({
-      settings: { from: 'admit <no-reply@admit.test>', transport: smtp.url, timeoutSeconds: 5 },
-      viewsDir: fileURLToPath(new URL('../../views', import.meta.url)), publicUrl: running.issuer, logger: pino({ level: 'silent' }),
-    });
-    const sites = createSiteDirectory(running.config.sites, await connectorFactories({ store: running.admit.store }));
-    invitations = createInvitationService({ store: running.admit.store, accounts, sites, mailer, issuer: running.issuer });
+    ], { mail: { from: 'admit <no-reply@admit.test>', transport: smtp.url, timeoutSeconds: 5 } }));
+    // admit's own service: its email goes out through admit's outbox to the SMTP server.
+    invitations = running.admit.approval.invitations;
     microsoft = await fakeMicrosoft();
   });
   after(async () => {

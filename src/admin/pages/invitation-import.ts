@@ -27,9 +27,10 @@ export type ImportResult =
 /**
  * A CSV of people to invite, all or nothing: every row is checked first
  * (format, duplicates, people who already have an account or an open
- * invitation) and any problem, reported by line, imports no one. A row that
- * becomes invalid between the check and its turn (someone invited the same
- * person meanwhile) is reported and skipped.
+ * invitation) and any problem, reported by line, imports no one. Then the
+ * invitations and their emails are one outbox write (services/invitations):
+ * all of them are stored, or none, whatever happens to the process, and the
+ * answer does not wait for the SMTP server (the worker mails them).
  */
 export async function importInvitationCsv(deps: AdminDeps, ctx: Context): Promise<ImportResult> {
   const user = ctx.state.admin as AdminUser;
@@ -43,28 +44,25 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context): Promis
 
   const { invitees, problems } = parseInvitationCsv(text);
   const siteId = parsed.data.site;
-  for (const invitee of invitees) {
-    const refusal = await deps.invitations.refusalFor(siteId, invitee.email);
+  const refusals = await deps.invitations.refusalsFor(siteId, invitees.map((invitee) => invitee.email));
+  invitees.forEach((invitee, index) => {
+    const refusal = refusals[index];
     if (refusal) problems.push({ line: invitee.line, message: `${invitee.email} ${refusalText[refusal]}.` });
-  }
-  if (problems.length) {
-    problems.sort((a, b) => a.line - b.line);
-    auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'refused', site: siteId, detail: { file: file.filename, rows: invitees.length, problems: problems.length } });
-    return refuse(`Nothing was imported: fix the ${problems.length === 1 ? 'line' : 'lines'} below and upload the file again.`, problems);
-  }
+  });
+  const refused = (list: CsvProblem[]) => {
+    list.sort((a, b) => a.line - b.line);
+    auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'refused', site: siteId, detail: { file: file.filename, rows: invitees.length, problems: list.length } });
+    return refuse(`Nothing was imported: fix the ${list.length === 1 ? 'line' : 'lines'} below and upload the file again.`, list);
+  };
+  if (problems.length) return refused(problems);
 
-  const invited: InvitationView[] = [];
-  const skipped: CsvProblem[] = [];
-  for (const invitee of invitees) {
-    const outcome = await deps.invitations.invite({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: parsed.data.days }, { id: user.account.id, label: user.account.name ?? user.label });
-    if (outcome.status === 'refused') {
-      skipped.push({ line: invitee.line, message: `${invitee.email} ${refusalText[outcome.reason]} (skipped).` });
-      continue;
-    }
-    invited.push(outcome.invitation);
-    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: outcome.invitation.sentAt ? 'sent' : 'not_sent', site: siteId, detail: { invitation: outcome.invitation.id, email: invitee.email, role: invitee.role, file: file.filename, line: invitee.line } });
-  }
-  auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'ok', site: siteId, detail: { file: file.filename, invited: invited.length, skipped: skipped.length } });
-  if (skipped.length) return { status: 'refused', problems: skipped, error: `${invited.length} invited; the lines below changed while importing and were skipped.` };
-  return { status: 'imported', invited };
+  const actor = { id: user.account.id, label: user.account.name ?? user.label };
+  const outcome = await deps.invitations.inviteMany(invitees.map((invitee) => ({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: parsed.data.days })), actor);
+  // Someone invited one of these people between the check and the write: still nothing is imported.
+  if (outcome.status === 'refused') return refused(outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: `${invitees[index]!.email} ${refusalText[reason]}.` })));
+  outcome.invitations.forEach((invitation, index) => {
+    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: 'queued', site: siteId, detail: { invitation: invitation.id, email: invitation.email, role: invitation.role, file: file.filename, line: invitees[index]!.line } });
+  });
+  auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'ok', site: siteId, detail: { file: file.filename, invited: outcome.invitations.length } });
+  return { status: 'imported', invited: outcome.invitations };
 }

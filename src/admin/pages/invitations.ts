@@ -54,8 +54,8 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     const { site: siteId, ...input } = parsed.data;
     const outcome = await deps.invitations.invite({ siteId, ...input }, { id: user.account.id, label: user.account.name ?? user.label });
     if (outcome.status === 'refused') return refuse(`${input.email} ${refusalText[outcome.reason]}.`);
-    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: outcome.invitation.sentAt ? 'sent' : 'not_sent', site: siteId, detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role } });
-    redirectWithNotice(ctx, '/admin/invitations', outcome.invitation.sentAt ? 'invited' : 'invite_not_sent');
+    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: 'queued', site: siteId, detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role } });
+    redirectWithNotice(ctx, '/admin/invitations', 'invited');
   });
 
   router.post('/invitations/upload', admin, multipartForm({ limitBytes: 256 * 1024 }), deps.csrf.verify, async (ctx) => {
@@ -68,9 +68,8 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     const invitation = await invitationFor(ctx);
     const user = ctx.state.admin as AdminUser;
     const outcome = await deps.invitations.resend(invitation.id, { label: user.account.name ?? user.label });
-    const sent = outcome.status === 'ok' && outcome.invitation.sendError === undefined;
-    auditAdmin(deps, ctx, { action: 'admin.invitation.resend', outcome: outcome.status === 'ok' ? (sent ? 'sent' : 'not_sent') : outcome.reason, site: invitation.siteId, detail: { invitation: invitation.id, email: invitation.email } });
-    redirectWithNotice(ctx, '/admin/invitations', outcome.status === 'ok' ? (sent ? 'resent' : 'invite_not_sent') : 'final');
+    auditAdmin(deps, ctx, { action: 'admin.invitation.resend', outcome: outcome.status === 'ok' ? 'queued' : outcome.reason, site: invitation.siteId, detail: { invitation: invitation.id, email: invitation.email } });
+    redirectWithNotice(ctx, '/admin/invitations', outcome.status === 'ok' ? 'resent' : 'final');
   });
 
   router.post('/invitations/:id/revoke', admin, ...form, async (ctx) => {

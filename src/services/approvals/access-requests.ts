@@ -3,6 +3,7 @@ import { storeKey, type Store } from '../../store/port.ts';
 import type { Account, AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { Outbox } from '../outbox/outbox.ts';
 import { businessDaysSince, isOverdue } from './business-days.ts';
 
 /** A person's request for access to a site ("User Registration"); the account waits in pending_approval. */
@@ -44,9 +45,10 @@ export type DecideOutcome = { status: 'ok'; request: AccessRequestView; account?
 /**
  * The approval queue: requests wait, approvers are told, an admin approves
  * (the account becomes active) or denies with a reason; the person is told
- * by email either way. Auditing is the caller's (it knows who acted, from where).
+ * by email either way, through the outbox (a decision's email goes out once
+ * and only for the decision that was written). Auditing is the caller's.
  */
-export function createAccessRequests(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; issuer: string }) {
+export function createAccessRequests(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; outbox: Outbox; issuer: string }) {
   const { store } = deps;
   const siteName = (siteId: string) => deps.sites.get(siteId)?.config.displayName ?? siteId;
 
@@ -74,13 +76,15 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
 
   async function submit(input: Omit<AccessRequest, 'id' | 'submittedAt'>): Promise<AccessRequestView> {
     const request: AccessRequest = { ...input, id: randomUUID(), submittedAt: new Date().toISOString() };
-    await Promise.all([store.set(requestKey(request.id), JSON.stringify(request)), store.addToSet(siteRequestsKey(request.siteId), request.id)]);
+    const raw = JSON.stringify(request);
+    // The emails are in the outbox before the request is stored, and go out only once it is (onlyIf).
+    const onlyIf = { key: requestKey(request.id), equals: raw };
     const submitted = `${request.submittedAt.slice(0, 10)}`;
     await deps.mailer.notify({
       to: request.email,
       template: 'request-received',
       data: { name: request.name, siteId: request.siteId, siteName: siteName(request.siteId), submitted, statusUrl: `${deps.issuer}/register/status` },
-    });
+    }, { siteId: request.siteId, onlyIf });
     for (const to of await approversOf(request.siteId)) {
       await deps.mailer.notify({
         to,
@@ -89,8 +93,10 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
           siteId: request.siteId, siteName: siteName(request.siteId), requesterName: request.name, requesterEmail: request.email,
           organisation: request.organisation, reason: request.reason, queueUrl: `${deps.issuer}/admin/approvals`,
         },
-      });
+      }, { siteId: request.siteId, onlyIf });
     }
+    await Promise.all([store.set(requestKey(request.id), raw), store.addToSet(siteRequestsKey(request.siteId), request.id)]);
+    deps.mailer.wake();
     return (await get(request.id))!;
   }
 
@@ -106,13 +112,20 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
   async function decide(id: string, decision: Decision): Promise<DecideOutcome> {
     const request = await get(id);
     if (!request) return { status: 'not_found' };
-    if (!(await store.setIfAbsent(decisionKey(id), JSON.stringify(decision)))) return { status: 'already_decided' };
     const approved = decision.outcome === 'approved';
-    const account = await deps.accounts.setStatus(request.accountId, approved ? 'active' : 'denied', decision.reason);
+    const raw = JSON.stringify(decision);
     const common = { name: request.name, siteId: request.siteId, siteName: siteName(request.siteId) };
-    await deps.mailer.notify(approved
+    // The person's email is queued first and goes out only once this very decision is the one written:
+    // a process killed before the write, or a decision that lost the race to another admin, mails nothing.
+    const messageId = await deps.mailer.queue(approved
       ? { to: request.email, template: 'request-approved', data: { ...common, username: request.username, portalUrl: `${deps.issuer}/portal` } }
-      : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } });
+      : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } }, { siteId: request.siteId, onlyIf: { key: decisionKey(id), equals: raw } });
+    if (!(await store.setIfAbsent(decisionKey(id), raw))) {
+      await deps.outbox.cancel(messageId, 'another admin decided first');
+      return { status: 'already_decided' };
+    }
+    const account = await deps.accounts.setStatus(request.accountId, approved ? 'active' : 'denied', decision.reason);
+    deps.mailer.wake();
     return { status: 'ok', request: (await get(id))!, account };
   }
 

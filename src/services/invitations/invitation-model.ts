@@ -17,9 +17,12 @@ export interface Invitation {
   createdAt: string;
   createdBy: string;
   expiresAt: string;
+  /** The outbox message carrying the current link (its delivery state is the outbox's). */
+  messageId?: string;
+  /** Records written before the outbox: when the email went out, and why it did not. */
   sentAt?: string;
-  /** Why the last email did not go out (resend to retry). */
   sendError?: string;
+  /** Links mailed so far, the first one included. */
   sends: number;
 }
 
@@ -31,13 +34,26 @@ export interface InvitationEnd {
   by?: string;
 }
 
-export type InvitationStatus = 'sent' | 'not_sent' | 'opened' | 'redeemed' | 'revoked' | 'expired';
+/** `queued`: the email is in the outbox, not delivered yet; `not_sent`: its delivery failed or was cancelled (use Resend). */
+export type InvitationStatus = 'queued' | 'sent' | 'not_sent' | 'opened' | 'redeemed' | 'revoked' | 'expired';
+
+/** The statuses of an invitation that still holds its address (one open invitation per address and site). */
+export const OPEN_STATUSES: readonly InvitationStatus[] = ['queued', 'sent', 'opened', 'not_sent'];
+
+/** What the outbox says about the current link's email. */
+export interface InvitationDelivery {
+  state: 'pending' | 'sent' | 'failed' | 'cancelled';
+  attempts: number;
+  sentAt?: string;
+  lastError?: string;
+}
 
 export interface InvitationView extends Invitation {
   status: InvitationStatus;
   /** When the current link's landing page was first shown. */
   openedAt?: string;
   end?: InvitationEnd;
+  delivery?: InvitationDelivery;
 }
 
 export const invitationKey = (id: string) => storeKey('invitation', id);
@@ -52,22 +68,25 @@ export const emailClaimKey = (siteId: string, email: string) => storeKey('invita
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-export function statusOf(invitation: Invitation, end: InvitationEnd | undefined, openedAt: string | undefined, now = Date.now()): InvitationStatus {
+export function statusOf(invitation: Invitation, end: InvitationEnd | undefined, openedAt: string | undefined, delivery: InvitationDelivery | undefined, now = Date.now()): InvitationStatus {
   if (end) return end.outcome;
   if (now > Date.parse(invitation.expiresAt)) return 'expired';
   if (openedAt) return 'opened';
-  return invitation.sentAt ? 'sent' : 'not_sent';
+  if (delivery) return delivery.state === 'sent' ? 'sent' : delivery.state === 'pending' ? 'queued' : 'not_sent';
+  return invitation.sentAt ? 'sent' : invitation.messageId ? 'queued' : 'not_sent';
 }
 
-export function viewOf(raw: string | undefined, rawEnd: string | undefined, openedAt: string | undefined): InvitationView | undefined {
+export function viewOf(raw: string | undefined, rawEnd: string | undefined, openedAt: string | undefined, delivery?: InvitationDelivery): InvitationView | undefined {
   if (raw === undefined) return undefined;
   const invitation = JSON.parse(raw) as Invitation;
   const end = rawEnd === undefined ? undefined : (JSON.parse(rawEnd) as InvitationEnd);
-  return { ...invitation, status: statusOf(invitation, end, openedAt), openedAt, end };
+  const sentAt = delivery ? delivery.sentAt : invitation.sentAt;
+  const sendError = delivery ? (delivery.state === 'failed' || delivery.state === 'cancelled' ? delivery.lastError ?? delivery.state : undefined) : invitation.sendError;
+  return { ...invitation, sentAt, sendError, status: statusOf(invitation, end, openedAt, delivery), openedAt, end, delivery };
 }
 
 /** The stored part of a view. */
 export function recordOf(view: InvitationView): Invitation {
-  const { status: _status, end: _end, openedAt: _opened, ...invitation } = view;
+  const { status: _status, end: _end, openedAt: _opened, delivery: _delivery, ...invitation } = view;
   return invitation;
 }

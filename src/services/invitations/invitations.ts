@@ -2,9 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from '../../store/port.ts';
 import type { AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { OutgoingMail } from '../mail/mailer.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import type { ChangeStep, OutboxInput } from '../outbox/outbox-model.ts';
 import {
-  emailClaimKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, recordOf, siteInvitationsKey, tokenKey, viewOf,
+  emailClaimKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationsKey, tokenKey, viewOf,
   type Invitation, type InvitationEnd, type InvitationRole, type InvitationView,
 } from './invitation-model.ts';
 import { createRedemption } from './redeem.ts';
@@ -21,6 +23,7 @@ export interface InviteInput {
 
 export type InviteRefusal = 'already_member' | 'already_invited' | 'unknown_site';
 export type CheckOutcome = { status: 'ok'; invitation: InvitationView } | { status: 'invalid' | 'expired' | 'used'; invitation?: InvitationView };
+export type InviteManyOutcome = { status: 'ok'; invitations: InvitationView[] } | { status: 'refused'; refusals: { index: number; reason: InviteRefusal }[] };
 
 /** The token's tail after the hash is looked up: kept a while past expiry so a late click hears "expired", not "invalid". */
 const TOKEN_GRACE_SECONDS = 30 * 86_400;
@@ -31,13 +34,22 @@ const DAY_SECONDS = 86_400;
  * single-use link (256 random bits, stored only as a hash) that expires.
  * Redeeming it (redeem.ts) binds the directory identity the invitee signs in
  * with to a new account.
+ *
+ * The email goes through the outbox, written in one atomic write with the
+ * invitations it announces (a change of create-only steps: see outbox.ts),
+ * so a list of 500 is stored whole with its 500 emails or not at all, and no
+ * request waits for the SMTP server. Each email is sent only while its link
+ * is live: a link revoked or replaced before delivery is not mailed.
  */
-export function createInvitationService(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; issuer: string }) {
-  const { store } = deps;
+export function createInvitationService(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; outbox: Outbox; issuer: string }) {
+  const { store, outbox } = deps;
 
   async function get(id: string): Promise<InvitationView | undefined> {
     const [raw, end, opened] = await store.getMany([invitationKey(id), invitationEndKey(id), invitationOpenedKey(id)]);
-    return viewOf(raw, end, opened);
+    if (raw === undefined) return undefined;
+    const { messageId } = JSON.parse(raw) as Invitation;
+    const message = messageId ? await outbox.get(messageId) : undefined;
+    return viewOf(raw, end, opened, message && { state: message.state, attempts: message.attempts, sentAt: message.sentAt, lastError: message.lastError });
   }
 
   async function list(siteIds: string[]): Promise<InvitationView[]> {
@@ -46,85 +58,127 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     return views.filter((view): view is InvitationView => view !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** Why this address cannot be invited to the site now, if it cannot. */
+  /** Why each address cannot be invited to the site now (undefined: it can); the site's members are read once. */
+  async function refusalsFor(siteId: string, emails: readonly string[]): Promise<(InviteRefusal | undefined)[]> {
+    if (!deps.sites.get(siteId)) return emails.map(() => 'unknown_site');
+    const members = new Set((await deps.accounts.listBySite(siteId)).filter((account) => account.status !== 'denied').flatMap((account) => (account.email ? [account.email.toLowerCase()] : [])));
+    const claims = await store.getMany(emails.map((email) => emailClaimKey(siteId, email.toLowerCase())));
+    return Promise.all(emails.map(async (email, index) => {
+      if (members.has(email.toLowerCase())) return 'already_member';
+      const claimed = claims[index];
+      const open = claimed === undefined ? undefined : await get(claimed);
+      return open && OPEN_STATUSES.includes(open.status) ? 'already_invited' : undefined;
+    }));
+  }
+
   async function refusalFor(siteId: string, email: string): Promise<InviteRefusal | undefined> {
-    if (!deps.sites.get(siteId)) return 'unknown_site';
-    if ((await deps.accounts.findByEmail(siteId, email)).some((account) => account.status !== 'denied')) return 'already_member';
-    const claimed = await store.get(emailClaimKey(siteId, email));
-    const open = claimed === undefined ? undefined : await get(claimed);
-    if (open && (open.status === 'sent' || open.status === 'opened' || open.status === 'not_sent')) return 'already_invited';
-    return undefined;
+    return (await refusalsFor(siteId, [email.trim().toLowerCase()]))[0];
   }
 
-  /** A new link for the invitation; the previous one stops working. */
-  async function issueToken(invitation: Invitation): Promise<{ token: string; invitation: Invitation }> {
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.now() + invitation.days * DAY_SECONDS * 1000).toISOString();
-    const next: Invitation = { ...invitation, tokenHash: hashToken(token), expiresAt };
-    await Promise.all([
-      store.set(tokenKey(next.tokenHash), next.id, { ttlSeconds: invitation.days * DAY_SECONDS + TOKEN_GRACE_SECONDS }),
-      store.delete(invitationOpenedKey(next.id)),
-    ]);
-    return { token, invitation: next };
-  }
-
-  /** Mails the link and records whether it went out. */
-  async function send(invitation: Invitation, token: string, invitedBy: string): Promise<Invitation> {
+  /** The email of an invitation's current link. */
+  function mailOf(invitation: Invitation, token: string, invitedBy: string): OutgoingMail {
     const site = deps.sites.get(invitation.siteId);
     const kind = site?.connector.kind ?? 'local';
-    try {
-      await deps.mailer.send({
-        to: invitation.email,
-        template: 'invitation',
-        data: {
-          name: invitation.name ?? '',
-          siteId: invitation.siteId,
-          siteName: site?.config.displayName ?? invitation.siteId,
-          link: `${deps.issuer}/invite?token=${token}`,
-          expires: `${invitation.expiresAt.slice(0, 16).replace('T', ' ')} UTC`,
-          invitedBy,
-          directoryLabel: kind === 'local' ? 'a user name and password you choose' : kind === 'entra' ? 'Microsoft account' : 'organisation\'s directory account',
-        },
-      });
-      return { ...invitation, sentAt: new Date().toISOString(), sendError: undefined, sends: invitation.sends + 1 };
-    } catch (error) {
-      return { ...invitation, sendError: (error as Error).message.slice(0, 200) };
+    return {
+      to: invitation.email,
+      template: 'invitation',
+      data: {
+        name: invitation.name ?? '',
+        siteId: invitation.siteId,
+        siteName: site?.config.displayName ?? invitation.siteId,
+        link: `${deps.issuer}/invite?token=${token}`,
+        expires: `${invitation.expiresAt.slice(0, 16).replace('T', ' ')} UTC`,
+        invitedBy,
+        directoryLabel: kind === 'local' ? 'a user name and password you choose' : kind === 'entra' ? 'Microsoft account' : 'organisation\'s directory account',
+      },
+    };
+  }
+
+  /** The outbox message of a link: delivered only while the link is live (its token still names this invitation). */
+  function messageOf(invitation: Invitation, token: string, invitedBy: string): OutboxInput & { id: string } {
+    return {
+      id: invitation.messageId!, channel: 'email', to: invitation.email, kind: 'invitation', siteId: invitation.siteId,
+      payload: mailOf(invitation, token, invitedBy), onlyIf: { key: tokenKey(invitation.tokenHash), equals: invitation.id },
+    };
+  }
+
+  /** A new link: a token (kept only as its hash), its expiry and the message that will carry it. */
+  function withNewLink(invitation: Invitation): { token: string; invitation: Invitation } {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + invitation.days * DAY_SECONDS * 1000).toISOString();
+    return { token, invitation: { ...invitation, tokenHash: hashToken(token), expiresAt, messageId: randomUUID(), sends: invitation.sends + 1 } };
+  }
+
+  const tokenTtl = (invitation: Invitation) => invitation.days * DAY_SECONDS + TOKEN_GRACE_SECONDS;
+
+  /**
+   * Holds the address for this invitation: one open invitation per address
+   * and site, even when two admins invite at once. A claim whose invitation
+   * ended or never got written (a process killed before it) is taken over.
+   */
+  async function claim(invitation: Invitation): Promise<boolean> {
+    const key = emailClaimKey(invitation.siteId, invitation.email);
+    if (await store.setIfAbsent(key, invitation.id)) return true;
+    const holderId = await store.get(key);
+    if (holderId === undefined) return store.setIfAbsent(key, invitation.id);
+    const holder = await get(holderId);
+    if (holder && OPEN_STATUSES.includes(holder.status)) return false;
+    return store.writeAll([{ op: 'set', key, value: invitation.id }], { onlyIf: { key, equals: holderId } });
+  }
+
+  /**
+   * Invites everyone or no one: the addresses are claimed first (a refusal
+   * gives the claims back), then the invitations, their links and their
+   * emails are one outbox write. Call refusalsFor first for the reasons an
+   * admin can fix (members, open invitations).
+   */
+  async function inviteMany(inputs: readonly InviteInput[], actor: { id: string; label: string }): Promise<InviteManyOutcome> {
+    const unknown = inputs.findIndex((input) => !deps.sites.get(input.siteId));
+    if (unknown >= 0) return { status: 'refused', refusals: [{ index: unknown, reason: 'unknown_site' }] };
+    const createdAt = new Date().toISOString();
+    const links = inputs.map((input) => withNewLink({
+      id: randomUUID(), siteId: input.siteId, email: input.email.trim().toLowerCase(), name: input.name?.trim() || undefined, role: input.role,
+      groups: [...new Set(input.groups)], tokenHash: '', days: input.days ?? deps.sites.get(input.siteId)!.config.signUp.invitationDays,
+      createdAt, createdBy: actor.id, expiresAt: '', sends: 0,
+    }));
+    const claimed = await Promise.all(links.map(({ invitation }) => claim(invitation)));
+    if (claimed.includes(false)) {
+      await Promise.all(links.map(({ invitation }, index) => (claimed[index] ? store.compareAndDelete(emailClaimKey(invitation.siteId, invitation.email), invitation.id) : undefined)));
+      return { status: 'refused', refusals: claimed.flatMap((ok, index) => (ok ? [] : [{ index, reason: 'already_invited' as const }])) };
     }
+    const change: ChangeStep[] = links.flatMap(({ invitation }) => [
+      { op: 'setIfAbsent' as const, key: tokenKey(invitation.tokenHash), value: invitation.id, ttlSeconds: tokenTtl(invitation) },
+      { op: 'setIfAbsent' as const, key: invitationKey(invitation.id), value: JSON.stringify(invitation) },
+      { op: 'addToSet' as const, key: siteInvitationsKey(invitation.siteId), member: invitation.id },
+    ]);
+    await outbox.enqueue(links.map(({ invitation, token }) => messageOf(invitation, token, actor.label)), { change });
+    return { status: 'ok', invitations: links.map(({ invitation }) => ({ ...invitation, status: 'queued' as const, delivery: { state: 'pending' as const, attempts: 0 } })) };
   }
 
   async function invite(input: InviteInput, actor: { id: string; label: string }): Promise<{ status: 'ok'; invitation: InvitationView } | { status: 'refused'; reason: InviteRefusal }> {
-    const email = input.email.trim().toLowerCase();
-    const refusal = await refusalFor(input.siteId, email);
+    const refusal = await refusalFor(input.siteId, input.email);
     if (refusal) return { status: 'refused', reason: refusal };
-    const site = deps.sites.get(input.siteId)!;
-    const draft: Invitation = {
-      id: randomUUID(), siteId: input.siteId, email, name: input.name?.trim() || undefined, role: input.role,
-      groups: [...new Set(input.groups)], tokenHash: '', days: input.days ?? site.config.signUp.invitationDays,
-      createdAt: new Date().toISOString(), createdBy: actor.id, expiresAt: '', sends: 0,
-    };
-    // One open invitation per address and site, even when two admins invite at once.
-    const claim = emailClaimKey(input.siteId, email);
-    if (!(await store.setIfAbsent(claim, draft.id))) {
-      const holder = await get((await store.get(claim)) ?? '');
-      if (holder && ['sent', 'opened', 'not_sent'].includes(holder.status)) return { status: 'refused', reason: 'already_invited' };
-      await store.set(claim, draft.id);
-    }
-    const { token, invitation } = await issueToken(draft);
-    await Promise.all([store.set(invitationKey(invitation.id), JSON.stringify(invitation)), store.addToSet(siteInvitationsKey(invitation.siteId), invitation.id)]);
-    const sent = await send(invitation, token, actor.label);
-    await store.set(invitationKey(sent.id), JSON.stringify(sent));
-    return { status: 'ok', invitation: (await get(sent.id))! };
+    const outcome = await inviteMany([input], actor);
+    return outcome.status === 'ok' ? { status: 'ok', invitation: outcome.invitations[0]! } : { status: 'refused', reason: outcome.refusals[0]!.reason };
   }
 
-  /** A new link by email; the old link is dead from now on. */
+  /**
+   * A new link by email; the old link is dead from now on. The message is
+   * written first, sent only once the new link is live: a process killed
+   * half-way leaves a cancelled message (the list says "not sent"), never a
+   * mailed link that does not work.
+   */
   async function resend(id: string, actor: { label: string }): Promise<{ status: 'ok'; invitation: InvitationView } | { status: 'refused'; reason: 'final' | 'not_found' }> {
     const current = await get(id);
     if (!current) return { status: 'refused', reason: 'not_found' };
     if (current.end) return { status: 'refused', reason: 'final' };
-    const { token, invitation } = await issueToken(recordOf(current));
-    await store.delete(tokenKey(current.tokenHash));
-    const sent = await send(invitation, token, actor.label);
-    await store.set(invitationKey(id), JSON.stringify(sent));
+    const { token, invitation } = withNewLink(recordOf(current));
+    await outbox.enqueue([messageOf(invitation, token, actor.label)]);
+    await store.set(invitationKey(id), JSON.stringify(invitation));
+    await store.set(tokenKey(invitation.tokenHash), id, { ttlSeconds: tokenTtl(invitation) });
+    await store.delete(tokenKey(current.tokenHash), invitationOpenedKey(id));
+    if (current.messageId) await outbox.cancel(current.messageId, 'replaced by a new link');
+    outbox.wake();
     return { status: 'ok', invitation: (await get(id))! };
   }
 
@@ -134,6 +188,7 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     const end: InvitationEnd = { outcome: 'revoked', at: new Date().toISOString(), by: actor.id };
     if (!(await store.setIfAbsent(invitationEndKey(id), JSON.stringify(end)))) return 'final';
     await store.delete(tokenKey(current.tokenHash));
+    if (current.messageId) await outbox.cancel(current.messageId, 'the invitation was revoked');
     return 'ok';
   }
 
@@ -158,7 +213,7 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
 
   const redemption = createRedemption({ store, accounts: deps.accounts, check });
 
-  return { invite, refusalFor, list, get, resend, revoke, check, markOpened, redeem: redemption.redeem };
+  return { invite, inviteMany, refusalFor, refusalsFor, list, get, resend, revoke, check, markOpened, redeem: redemption.redeem };
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;

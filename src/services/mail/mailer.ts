@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import ejs from 'ejs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Outbox } from '../outbox/outbox.ts';
 
 export interface MailSettings {
   from: string;
@@ -21,7 +22,7 @@ export interface OutgoingMail {
  * default, prints it to the log. Links in templates are built by the caller
  * from the configured issuer, never from a request's Host header.
  */
-export function createMailer({ settings, viewsDir, publicUrl, logger }: { settings: MailSettings; viewsDir: string; publicUrl: string; logger: Logger }) {
+export function createMailer({ settings, viewsDir, publicUrl, logger, outbox }: { settings: MailSettings; viewsDir: string; publicUrl: string; logger: Logger; outbox?: Outbox }) {
   const toConsole = settings.transport === 'console';
   // nodemailer reads its timeouts from the URL's query string.
   const withTimeouts = (url: string) => {
@@ -41,26 +42,56 @@ export function createMailer({ settings, viewsDir, publicUrl, logger }: { settin
     return { subject: first.slice('Subject: '.length).trim(), text: rest.join('\n').trimStart(), html };
   }
 
+  // The Message-ID's right side: the issuer's host, so a receiver sees one sender's ids.
+  const idDomain = new URL(publicUrl).hostname || 'admit.invalid';
+
+  /** Sends now. `messageId` (the outbox message's id) becomes the Message-ID, the same on every attempt. */
+  async function deliver(mail: OutgoingMail, messageId?: string): Promise<void> {
+    const { subject, text, html } = await render(mail.template, mail.data);
+    const header = messageId === undefined ? undefined : `<${messageId}@${idDomain}>`;
+    if (transporter) {
+      await transporter.sendMail({ from: settings.from, to: mail.to, subject, text, html, ...(header ? { messageId: header } : {}) });
+      return;
+    }
+    logger.info({ channel: 'mail', to: mail.to, subject, text, messageId: header }, 'email (console transport)');
+  }
+
+  function requireOutbox(): Outbox {
+    if (!outbox) throw new Error('this mailer has no outbox: queue() needs one');
+    return outbox;
+  }
+
   return {
-    async send(mail: OutgoingMail): Promise<void> {
-      const { subject, text, html } = await render(mail.template, mail.data);
-      if (transporter) {
-        await transporter.sendMail({ from: settings.from, to: mail.to, subject, text, html });
-        return;
-      }
-      logger.info({ channel: 'mail', to: mail.to, subject, text }, 'email (console transport)');
+    /** Sends inside the caller's request (the SMTP server's answer is the caller's to wait for); prefer queue(). */
+    send: (mail: OutgoingMail) => deliver(mail),
+    deliver,
+    /**
+     * Puts the email in the outbox: it goes out from the outbox worker, with
+     * retries, and the request does not wait for the SMTP server. `onlyIf`:
+     * only while that key still holds that value (the cause the caller is
+     * about to write). Returns the outbox message's id.
+     */
+    async queue(mail: OutgoingMail, options: { siteId?: string; onlyIf?: { key: string; equals: string } } = {}): Promise<string> {
+      const [message] = await requireOutbox().enqueue([{ channel: 'email', to: mail.to, kind: mail.template, siteId: options.siteId, payload: mail, onlyIf: options.onlyIf }]);
+      return message!.id;
     },
     /**
-     * Sends a notification whose failure must not fail what the user did (a
+     * A notification whose failure must not fail what the user did (a
      * password change is done even if the "your password changed" email is
-     * not): failures are logged instead.
+     * not): queued in the outbox when there is one, and a store that cannot
+     * take it is logged, not thrown.
      */
-    async notify(mail: OutgoingMail): Promise<void> {
+    async notify(mail: OutgoingMail, options: { siteId?: string; onlyIf?: { key: string; equals: string } } = {}): Promise<void> {
       try {
-        await this.send(mail);
+        if (outbox) await this.queue(mail, options);
+        else await deliver(mail);
       } catch (error) {
-        logger.warn({ err: error, template: mail.template }, 'notification email not sent');
+        logger.warn({ err: error, template: mail.template }, 'notification email not queued');
       }
+    },
+    /** After writing the cause of queued mail: the worker looks now rather than at its next poll. */
+    wake(): void {
+      outbox?.wake();
     },
     close(): void {
       transporter?.close();
