@@ -77,6 +77,8 @@ export interface Environment {
   totpSecret?: string;
   fetch(url: string | URL, init?: RequestInit): Promise<Response>;
   results: Map<string, Result>;
+  /** Authenticator codes the harness typed (a sanity check that the MFA site asked for them). */
+  totpCodesTyped: number;
   stop(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startEnvironment(name: string, options: { store?: string; 
     name, running, issuer, browser: newBrowser(), newBrowser, site: site.id, username, receiver, totpSecret,
     fetch: (url, init = {}) => fetch(toAdmit(url, issuer, port), { ...init, redirect: 'manual', headers: { ...proxyHeaders(issuer), ...(init.headers as Record<string, string> | undefined) } }),
     results: new Map(),
+    totpCodesTyped: 0,
     async stop() {
       await running.stop();
       await receiver.close();
@@ -277,6 +280,7 @@ export class ModuleRun {
       const stepNumber = [current - 1, current, current + 1].find((candidate) => candidate > last);
       if (stepNumber !== undefined) {
         this.usedTotpSteps.add(stepNumber);
+        this.env.totpCodesTyped += 1;
         usedSteps.set(secret, [...(usedSteps.get(secret) ?? []), stepNumber]);
         return totpCode(secret, now + (stepNumber - current) * 30_000);
       }

@@ -1,4 +1,5 @@
 import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { modules } from './modules.ts';
 import { ModuleRun, startEnvironment, type Environment } from './harness.ts';
 
@@ -32,11 +33,14 @@ export function conformancePlans(name: string, options: () => { store?: string; 
     }
 
     it('result table', (t) => {
+      // The harness's own check: on the MFA site the sign-ins really went through the authenticator code.
+      if (options().mfa) assert.ok(env.totpCodesTyped > 0, 'the MFA site asked for an authenticator code');
       const counts = new Map<string, number>();
       for (const [module, result] of env.results) {
         counts.set(result, (counts.get(result) ?? 0) + 1);
         t.diagnostic(`${result.padEnd(4)} ${module}`);
       }
+      if (env.totpCodesTyped > 0) t.diagnostic(`authenticator codes typed: ${env.totpCodesTyped}`);
       t.diagnostic(`${name}: ${[...counts].map(([result, count]) => `${count} ${result}`).join(', ')} of ${env.results.size}`);
     });
   });

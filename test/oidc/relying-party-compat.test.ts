@@ -87,6 +87,11 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     assert.equal(logout.status, 303);
     const confirm = await browser.follow(new URL(logout.headers.get('location')!, running.issuer));
     assert.match(await confirm.response.text(), /Sign out/);
+
+    // A form too large to become a URL is refused, with the way out named.
+    const huge = await browser.request(`${running.issuer}/auth`, { form: { ...params, login_hint: 'x'.repeat(9000) } });
+    assert.equal(huge.status, 413);
+    assert.match(await huge.text(), /pushed authorization request/);
   });
 
   it('refuses an authorization request without redirect_uri even for a client with one registered URI, with no redirect', async () => {
