@@ -89,7 +89,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
     const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) });
     // Every code admit sends a person (text, call, email) and every check of one.
-    const codes = createOneTimeCodes({ store, notifier, mailer, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
+    const codes = createOneTimeCodes({ store, notifier, mailer, outbox, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
     const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, codes });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
     const approval = createApprovalServices({ store, accounts, sites, mailer, outbox, audit, masterSecret, issuer: config.server.issuer });

@@ -1,5 +1,7 @@
 import { storeKey, type Store } from '../store/port.ts';
-import type { Notifier } from '../kit/notifier.ts';
+import type { Notifier, NotifierMessage } from '../kit/notifier.ts';
+import type { Outbox } from './outbox/outbox.ts';
+import { maskNumber } from './outbox/outbox-model.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { SmsSettings } from './mfa/settings-schema.ts';
 import { createCodeHasher, newSixDigitCode } from './mfa/one-time-code.ts';
@@ -91,7 +93,7 @@ export function lifetimeText(seconds: number): string {
  *   sending (refused sends count too), and a cooldown between two codes to
  *   one flow. Sending again replaces the flow's code and its attempts.
  */
-export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mailer: Mailer; settings: SmsSettings; key: string }) {
+export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mailer: Mailer; outbox?: Outbox; settings: SmsSettings; key: string }) {
   const { store, settings } = deps;
   const hasher = createCodeHasher(deps.key);
   const ttlSeconds = settings.codeTtlSeconds;
@@ -127,18 +129,37 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
     return undefined;
   }
 
+  /**
+   * Through the outbox where the page only needs "sent" (email codes, and a
+   * Self Update number's code): the request does not wait for the SMTP
+   * server or the gateway, and a message not delivered within the code's
+   * lifetime is dropped. A second factor at sign-in waits for the gateway's
+   * answer, so a failure can offer another method at once.
+   */
   async function deliver(binding: CodeBinding, request: CodeRequest, code: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const notAfter = new Date(Date.now() + ttlSeconds * 1000).toISOString();
     if (request.channel === 'email') {
       const template = EMAIL_TEMPLATES[binding.purpose];
       if (!template) return { ok: false, reason: `no email for ${binding.purpose} codes` };
+      const mail = { to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, lifetime } };
       try {
-        await deps.mailer.send({ to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, lifetime } });
+        if (deps.outbox) await deps.mailer.queue(mail, { notAfter });
+        else await deps.mailer.send(mail);
         return { ok: true };
       } catch (error) {
         return { ok: false, reason: (error as Error).message };
       }
     }
-    const outcome = await deps.notifier.send({ to: request.to, channel: request.channel === 'sms' ? 'sms' : 'voice', text: messageText(request.channel, code, request.siteName, lifetime) });
+    const message: NotifierMessage = { to: request.to, channel: request.channel === 'sms' ? 'sms' : 'voice', text: messageText(request.channel, code, request.siteName, lifetime) };
+    if (deps.outbox && binding.purpose !== 'mfa') {
+      try {
+        await deps.outbox.enqueue([{ channel: message.channel, to: maskNumber(request.to), kind: `${binding.purpose} code`, payload: message, notAfter }]);
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, reason: (error as Error).message };
+      }
+    }
+    const outcome = await deps.notifier.send(message);
     return outcome.status === 'sent' ? { ok: true } : { ok: false, reason: outcome.reason };
   }
 

@@ -8,6 +8,8 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  /** The Message-ID header (admit's outbox puts its message id there). */
+  messageId: string;
 }
 
 export interface TestSmtpServer {
@@ -35,6 +37,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           subject: parsed.subject ?? '',
           text: parsed.text ?? '',
           html: typeof parsed.html === 'string' ? parsed.html : '',
+          messageId: parsed.messageId ?? '',
         });
         waiters.splice(0).forEach((wake) => wake());
         callback();

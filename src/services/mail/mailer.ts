@@ -71,8 +71,8 @@ export function createMailer({ settings, viewsDir, publicUrl, logger, outbox }: 
      * only while that key still holds that value (the cause the caller is
      * about to write). Returns the outbox message's id.
      */
-    async queue(mail: OutgoingMail, options: { siteId?: string; onlyIf?: { key: string; equals: string } } = {}): Promise<string> {
-      const [message] = await requireOutbox().enqueue([{ channel: 'email', to: mail.to, kind: mail.template, siteId: options.siteId, payload: mail, onlyIf: options.onlyIf }]);
+    async queue(mail: OutgoingMail, options: { siteId?: string; onlyIf?: { key: string; equals: string }; notAfter?: string } = {}): Promise<string> {
+      const [message] = await requireOutbox().enqueue([{ channel: 'email', to: mail.to, kind: mail.template, siteId: options.siteId, payload: mail, onlyIf: options.onlyIf, notAfter: options.notAfter }]);
       return message!.id;
     },
     /**

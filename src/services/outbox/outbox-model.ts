@@ -36,6 +36,8 @@ export interface OutboxMessage {
   change?: string;
   /** Delivered only while this key holds this value: its cause (a decision, a live link) still stands. */
   onlyIf?: { key: string; equals: string };
+  /** Not delivered after this (a code past its lifetime is useless): cancelled instead. */
+  notAfter?: string;
 }
 
 /** What an enqueue names; the rest is the outbox's. */
@@ -49,6 +51,7 @@ export interface OutboxInput {
   /** The content, any JSON the channel's deliverer reads; sealed before it is stored. */
   payload: unknown;
   onlyIf?: { key: string; equals: string };
+  notAfter?: string;
 }
 
 /**

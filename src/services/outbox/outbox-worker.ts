@@ -74,6 +74,10 @@ export function createOutboxWorker(deps: { store: Store; outbox: Outbox; deliver
       return;
     }
     if (message.change) await outbox.applyChange(message.change);
+    if (message.notAfter && Date.parse(message.notAfter) < Date.now()) {
+      await settle(message, raw!, { ...message, state: 'cancelled', lastError: 'not delivered within its lifetime' }, undefined);
+      return;
+    }
     if (message.onlyIf && (await store.get(message.onlyIf.key)) !== message.onlyIf.equals) {
       const waiting = Date.now() - Date.parse(message.createdAt) < settings.holdSeconds * 1000;
       if (waiting) await settle(message, raw!, message, Date.now() + 500);

@@ -66,7 +66,7 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
   function build(input: Omit<OutboxInput, 'payload'> & { sealed: string }, change?: string): OutboxMessage {
     return {
       id: input.id ?? randomUUID(), channel: input.channel, to: input.to, kind: input.kind, siteId: input.siteId, sealed: input.sealed,
-      state: 'pending', attempts: 0, createdAt: new Date().toISOString(), order: nextOrder(), change, onlyIf: input.onlyIf,
+      state: 'pending', attempts: 0, createdAt: new Date().toISOString(), order: nextOrder(), change, onlyIf: input.onlyIf, notAfter: input.notAfter,
     };
   }
 
@@ -146,6 +146,7 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
     if (!original) return 'not_found';
     if (original.state === 'cancelled') return 'cancelled';
     if (original.state === 'pending') return 'pending';
+    if (original.notAfter && Date.parse(original.notAfter) < Date.now()) return 'cancelled';
     const copy = build({ ...original, id: undefined });
     await store.writeAll(messageOps(copy, Date.now()));
     wake();
