@@ -176,6 +176,18 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     assert.equal(decode(receiver.tokens[0]!).sid, sid, 'the logout token names the session');
   });
 
+  it('gives a client without back-channel logout sid when it asks with the claims parameter, and not otherwise', async () => {
+    const config = await discover(running, 'legacy');
+    const idTokenOf = async (extra: Record<string, string>) => {
+      const browser = new FormBrowser();
+      const callback = await finishSignIn(browser, await browser.follow(`${running.issuer}/auth?${new URLSearchParams(authParams('legacy', extra))}`, isCallback));
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { expectedState: 'st-1', expectedNonce: 'n-1' });
+      return tokens.claims()!;
+    };
+    assert.equal((await idTokenOf({})).sid, undefined);
+    assert.equal(typeof (await idTokenOf({ claims: JSON.stringify({ id_token: { sid: null } }) })).sid, 'string');
+  });
+
   it('signs ID tokens with ES256 for a client that chose it, verified by openid-client against the JWKS', async () => {
     const config = await discover(running, 'es256');
     assert.ok(config.serverMetadata().id_token_signing_alg_values_supported?.includes('ES256'));
