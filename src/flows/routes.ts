@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type { FlowDeps } from './deps.ts';
-import { showLogin } from './login/show-login.ts';
+import { showLogin, type LoginFlash } from './login/show-login.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { showConsent, submitConsent } from './consent/consent.ts';
 import { readSignInState } from './sign-in-state.ts';
@@ -35,10 +35,18 @@ export function interactionRoutes(deps: FlowDeps): Router {
     if (state) return continueSignIn(deps, ctx, details.uid, state);
     const client = await deps.provider.Client.find(String(details.params.client_id));
     const hint = details.params.login_hint;
+    // A refused sign-in post: its message once, with its status (a reload shows the form again).
+    const flash = (details.result as { loginFlash?: LoginFlash } | undefined)?.loginFlash;
+    if (flash) {
+      await deps.provider.interactionResult(ctx.req, ctx.res, { loginFlash: undefined }, { mergeWithLastSubmission: true });
+      ctx.status = flash.status;
+    }
     await showLogin(deps, ctx, {
       uid: details.uid,
       clientName: client?.clientName ?? client?.clientId,
-      username: typeof hint === 'string' ? hint.slice(0, 256) : undefined,
+      username: flash?.username ?? (typeof hint === 'string' ? hint.slice(0, 256) : undefined),
+      site: flash?.site,
+      error: flash?.error,
     });
   });
 

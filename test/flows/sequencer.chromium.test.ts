@@ -52,6 +52,12 @@ describe('sign-in sequencer in Chromium: reload and Back', () => {
       const page = await context.newPage();
       await page.goto(await world.authorizeUrl());
       await page.getByLabel('User Name').fill(username);
+      await page.getByLabel('Password').fill('Not-The-Password1');
+      await page.getByLabel('Log on to').selectOption('FIRST');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      await holds(page, 'Sign in');
+      assert.equal(await page.getByLabel('User Name').inputValue(), username, 'the user name stays after a refused sign-in');
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByLabel('Log on to').selectOption('FIRST');
       await page.getByRole('button', { name: 'Sign in' }).click();

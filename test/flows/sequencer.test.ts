@@ -148,6 +148,24 @@ describe('the sign-in sequencer', () => {
     assert.equal((await d.get(`/interaction/${uidOf(d)}`)).url.pathname, `/interaction/${uidOf(d)}/password`);
   });
 
+  it('answers a refused sign-in post with a redirect: the sign-in page shows the message and the status once, keeps the user name, and a reload shows the form again', async () => {
+    await world.addUser('sid');
+    const d = driver();
+    await d.authorize();
+    const refused = await raw(d, 'POST', 'login', { username: 'sid', password: 'Not-The-Password1', site: 'DEMO' });
+    assert.equal(refused.status, 303);
+    assert.equal(refused.location, `/interaction/${uidOf(d)}`);
+    const shown = await d.get(refused.location);
+    assert.equal(shown.status, 401);
+    assert.match(shown.html, /role="alert"/);
+    assert.match(shown.html, /value="sid"/, 'the user name is kept');
+    assert.doesNotMatch(shown.html, /Not-The-Password1/, 'the password is not');
+    const reloaded = await d.get(refused.location);
+    assert.equal(reloaded.status, 200);
+    assert.doesNotMatch(reloaded.html, /role="alert"/);
+    assert.match((await d.signIn('sid', PASSWORD)).url.pathname, /\/mfa\/start$/, 'the right password still goes on');
+  });
+
   it('answers every post with a redirect: a refused post shows its message once, a reload shows the page again', async () => {
     await world.addUser('tess');
     const d = driver();

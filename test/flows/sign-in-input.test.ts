@@ -27,9 +27,11 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
   });
   after(() => running?.stop());
 
+  // A refused post answers 303 to the sign-in page (post/redirect/get), which shows the message with the refusal's status.
   const post = async (form: Record<string, string>, headers?: Record<string, string>) => {
     const { browser, action, csrf } = await openSignIn(running);
-    return browser.request(action, { form: { _csrf: csrf, ...form }, headers });
+    // A sign-in that went through stops at the redirect to the application (303).
+    return (await browser.follow(action, (location) => location.href.startsWith(CLIENT.redirect_uris[0]!), { form: { _csrf: csrf, ...form }, headers })).response;
   };
 
   it('asks for missing fields, refuses oversized and unknown values with a clear message', async () => {
@@ -125,7 +127,7 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
     assert.equal(result.url.searchParams.get('error'), 'login_required');
 
     const again = await openSignIn(running, browser);
-    const refused = await again.browser.request(again.action, { form: { _csrf: again.csrf, username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' } });
+    const { response: refused } = await again.browser.follow(again.action, undefined, { form: { _csrf: again.csrf, username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' } });
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /account is disabled/);
     await service.save(record);

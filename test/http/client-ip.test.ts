@@ -18,7 +18,8 @@ async function attempt(running: RunningAdmit, username: string, forwardedFor: st
   url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CLIENT.redirect_uris[0]!, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' }).toString();
   const { response, url: page } = await browser.follow(url);
   const csrf = inputValue(await response.text(), '_csrf');
-  const answer = await browser.request(new URL(`${page.pathname}/login`, page), {
+  // The refusal's status is on the sign-in page the post redirects to (post/redirect/get).
+  const { response: answer } = await browser.follow(new URL(`${page.pathname}/login`, page), undefined, {
     form: { _csrf: csrf, username, password: 'Wrong-Password-1', site: 'DEMO' },
     headers: { 'x-forwarded-for': forwardedFor },
   });

@@ -3,6 +3,14 @@ import type { MessageCode } from '../../errors/messages.ts';
 import { messages } from '../../errors/messages.ts';
 import type { FlowDeps } from '../deps.ts';
 
+/** A refused sign-in post, kept in the interaction (its `result.loginFlash`) for the page it redirects to. */
+export interface LoginFlash {
+  status: number;
+  error: MessageCode;
+  username: string;
+  site?: string;
+}
+
 /** Renders the "Sign in" page: User Name, Password, Log on to. */
 export async function showLogin(
   deps: FlowDeps,

@@ -4,7 +4,7 @@ import type { MessageCode } from '../../errors/messages.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps } from '../deps.ts';
 import { loginForm } from './login-form.ts';
-import { showLogin } from './show-login.ts';
+import type { LoginFlash } from './show-login.ts';
 import { domainOf, federatedSiteForLogin } from '../federated/home-realm.ts';
 import { startFederatedSignIn } from '../federated/start.ts';
 
@@ -20,9 +20,13 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   const echo = { uid, clientName, username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined };
 
+  // Post/redirect/get, as every step: what went wrong waits in the interaction for the one
+  // sign-in page view it redirects to, so a reload or Back never posts the password again.
   const refuse = async (status: number, error: MessageCode) => {
-    ctx.status = status;
-    await showLogin(deps, ctx, { ...echo, error });
+    const loginFlash: LoginFlash = { status, error, username: echo.username, site: echo.site };
+    await deps.provider.interactionResult(ctx.req, ctx.res, { loginFlash }, { mergeWithLastSubmission: true });
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${uid}`);
   };
 
   // A federated site signs in at Microsoft (home-realm discovery: an email typed without a password finds its site).
