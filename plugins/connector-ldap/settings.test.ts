@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLdapConnector } from './ldap-connector.ts';
 import { parseLdapSettings } from './settings.ts';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 
 const minimal = {
   kind: 'ldap',
@@ -59,5 +61,12 @@ describe('LDAP settings', () => {
 
   it('reports an unreadable CA file by its option path when the connector is built', () => {
     assert.throws(() => createLdapConnector({ ...minimal, startTls: true, tlsCaFile: '/nonexistent/ca.pem' }), /directory\.tlsCaFile: cannot read/);
+  });
+
+  it('accepts every site of config/examples/ldap-site.yaml as written (decoyDn included)', () => {
+    const example = parse(readFileSync(new URL('../../config/examples/ldap-site.yaml', import.meta.url), 'utf8')) as { sites: { id: string; directory: unknown }[] };
+    const [acme, contoso] = example.sites.map((site) => parseLdapSettings(site.directory));
+    assert.equal(acme?.decoyDn, 'cn=decoy,ou=services,dc=acme,dc=example');
+    assert.equal(contoso?.flavor, 'ad');
   });
 });
