@@ -32,10 +32,7 @@ describe('the sign-in sequencer', () => {
   const store = () => world.running.admit.store;
   const accounts = () => createAccountService({ store: store() });
   const uidOf = (d: FlowDriver) => /\/interaction\/([^/]+)/.exec(d.page.url.pathname)![1]!;
-  const accountIdOf = async (username: string, site: string) => {
-    const user = await createLocalDirectory({ store: store(), siteId: site }).findUser(username);
-    return (await store().get(`account-link:{${site}:local:${user!.id}}`))!;
-  };
+  const accountIdOf = (username: string, site: string) => world.accountIdOf(username, site);
   const verifies = async (username: string, site: string, password: string) =>
     (await createLocalDirectory({ store: store(), siteId: site }).connector.verifyPassword({ username, password })).status === 'ok';
 

@@ -44,6 +44,13 @@ export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sm
 
   return {
     running, app, smtp, sms,
+    /** The account id of a local user of a site (the link its first sign-in made). */
+    async accountIdOf(username: string, siteId = 'DEMO'): Promise<string> {
+      const user = await directoryOf(siteId).findUser(username);
+      const id = user && (await running.admit.store.get(`account-link:{${siteId}:local:${user.id}}`));
+      if (!id) throw new Error(`no account for ${username} in ${siteId}`);
+      return id;
+    },
     async addUser(username: string, siteId = 'DEMO') {
       await directoryOf(siteId).addUser({ username, password: PASSWORD, email: `${username}@example.test`, name: username[0]!.toUpperCase() + username.slice(1) });
     },

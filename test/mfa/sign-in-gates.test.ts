@@ -22,10 +22,7 @@ describe('MFA gates the sign-in', () => {
   after(async () => world?.stop());
 
   const driver = (clientId = 'rp') => new FlowDriver(world.running, clientId, RP_SECRET);
-  const accountIdOf = async (username: string, site = 'DEMO') => {
-    const user = await (await import('../../plugins/connector-local/local-directory.ts')).createLocalDirectory({ store: world.running.admit.store, siteId: site }).findUser(username);
-    return (await world.running.admit.store.get(`account-link:{${site}:local:${user!.id}}`))!;
-  };
+  const accountIdOf = (username: string, site = 'DEMO') => world.accountIdOf(username, site);
 
   /** A new user enrolled with a mobile phone verified by text, ending back at the application. */
   async function enrolled(username: string, options: { trust?: boolean; site?: string; d?: FlowDriver } = {}) {
