@@ -21,6 +21,8 @@ export interface Instance {
   direct: string;
   kind: 'in-process' | 'process';
   stop(): Promise<void>;
+  /** Stops and starts again on the same port and store (a process: SIGTERM, then a new process). */
+  restart(): Promise<void>;
 }
 
 export interface Cluster {
@@ -61,13 +63,13 @@ export async function startCluster(options: { count: number; processes?: number;
 
   const instances: Instance[] = [];
   const first = await startAdmit({ store: storeUrl, issuer: proxy.url, dataDir: dir, config });
-  instances.push({ port: first.port, direct: `http://127.0.0.1:${first.port}`, kind: 'in-process', stop: () => first.stop() });
+  instances.push({ port: first.port, direct: `http://127.0.0.1:${first.port}`, kind: 'in-process', stop: () => first.stop(), restart: () => first.restart() });
   const processes = options.processes ?? 0;
   for (let i = 1; i < options.count; i += 1) {
     if (i >= options.count - processes) instances.push(await startProcess(env));
     else {
       const running = await startAdmit({ store: storeUrl, issuer: proxy.url, dataDir: dir, config });
-      instances.push({ port: running.port, direct: `http://127.0.0.1:${running.port}`, kind: 'in-process', stop: () => running.stop() });
+      instances.push({ port: running.port, direct: `http://127.0.0.1:${running.port}`, kind: 'in-process', stop: () => running.stop(), restart: () => running.restart() });
     }
   }
   proxy.upstreams.push(...instances.map((instance) => instance.port));
@@ -96,6 +98,18 @@ export async function startCluster(options: { count: number; processes?: number;
 /** `node src/main.ts` on a free port, ready once /healthz answers. */
 async function startProcess(env: NodeJS.ProcessEnv): Promise<Instance> {
   const port = await freePort();
+  let current = await launch(env, port);
+  return {
+    port, direct: `http://127.0.0.1:${port}`, kind: 'process',
+    stop: () => current.stop(),
+    async restart() {
+      await current.stop();
+      current = await launch(env, port);
+    },
+  };
+}
+
+async function launch(env: NodeJS.ProcessEnv, port: number): Promise<{ stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -113,7 +127,6 @@ async function startProcess(env: NodeJS.ProcessEnv): Promise<Instance> {
     await sleep(100);
   }
   return {
-    port, direct: `http://127.0.0.1:${port}`, kind: 'process',
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
