@@ -41,14 +41,15 @@ export interface Cluster {
  * Several admit instances on one store behind a round-robin proxy whose URL
  * is everyone's issuer. `processes` of them (the last ones) run as separate
  * `node src/main.ts` processes; the first always runs in this process.
- * `storeUrl` is a redis:// URL, or omitted for one SQLite file they all open.
+ * `storeUrl` is a redis:// URL (with `redisCluster`: a Redis Cluster's seed
+ * nodes), or omitted for one SQLite file they all open.
  */
-export async function startCluster(options: { count: number; processes?: number; storeUrl?: string; config?: Record<string, unknown> }): Promise<Cluster> {
+export async function startCluster(options: { count: number; processes?: number; storeUrl?: string; redisCluster?: { host: string; port: number }[]; config?: Record<string, unknown> }): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'admit-multi-'));
   const storeUrl = options.storeUrl ?? `sqlite:${join(dir, 'admit.db')}`;
   const proxy = await startRoundRobinProxy();
   const config = {
-    store: { url: storeUrl, redis: { keyPrefix: KEY_PREFIX } },
+    store: { url: storeUrl, redis: { keyPrefix: KEY_PREFIX, ...(options.redisCluster ? { cluster: options.redisCluster } : {}) } },
     sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: false } }],
     clients: [{
       client_id: 'rp', client_secret: RP_SECRET, first_party: true, redirect_uris: [RP_CALLBACK],
@@ -73,7 +74,7 @@ export async function startCluster(options: { count: number; processes?: number;
     }
   }
   proxy.upstreams.push(...instances.map((instance) => instance.port));
-  const store = await createStore(storeUrl, { keyPrefix: KEY_PREFIX, commandTimeoutMs: 5000, connectTimeoutMs: 5000 });
+  const store = await createStore(storeUrl, { keyPrefix: KEY_PREFIX, commandTimeoutMs: 5000, connectTimeoutMs: 5000, cluster: options.redisCluster });
   const run = promisify(execFile);
   return {
     proxy, instances, store, inProcess: first,

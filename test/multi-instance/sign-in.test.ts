@@ -14,9 +14,11 @@ import { startCluster, RP_SECRET, type Cluster } from './instances.ts';
  * request of one sign-in lands on another instance than the one before, and
  * what an admin changes on one instance holds on the others at once.
  */
-const backends: { name: string; count: number; processes: number; redis: boolean }[] = [
+const backends: { name: string; count: number; processes: number; redis: boolean; cluster?: boolean }[] = [
   { name: 'Redis, three instances (one a process of its own)', count: 3, processes: 1, redis: true },
   { name: 'one SQLite file, two processes', count: 2, processes: 1, redis: false },
+  // A one-node Redis Cluster refuses cross-slot commands: every key the instances share is hash-tagged.
+  { name: 'Redis Cluster, two instances (one a process of its own)', count: 2, processes: 1, redis: true, cluster: true },
 ];
 
 for (const backend of backends) {
@@ -26,8 +28,12 @@ for (const backend of backends) {
     const uma = { username: 'uma', password: 'Uma#Multi-2026', site: 'DEMO' };
 
     before(async () => {
-      if (backend.redis) redis = await startRedis();
-      cluster = await startCluster({ count: backend.count, processes: backend.processes, storeUrl: redis?.url });
+      if (backend.redis) redis = await startRedis({ cluster: backend.cluster });
+      cluster = await startCluster({
+        count: backend.count, processes: backend.processes, storeUrl: redis?.url,
+        redisCluster: backend.cluster ? [{ host: '127.0.0.1', port: redis!.port }] : undefined,
+        config: { keys: { pollSeconds: 1, jwksMaxAgeSeconds: 1, propagationSeconds: 3 } },
+      });
       await createLocalDirectory({ store: cluster.store, siteId: 'DEMO' }).addUser({ username: uma.username, password: uma.password, name: 'Uma User', email: 'uma@example.com' });
     });
     after(async () => {
@@ -91,6 +97,16 @@ for (const backend of backends) {
       } finally {
         cluster.proxy.pin(undefined);
       }
+    });
+
+    it('admit keys rotate: every instance publishes the staged keys within a poll, without a restart', async () => {
+      const kidsOf = async (direct: string) => ((await (await fetch(`${direct}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+      const before = await kidsOf(cluster.instances[0]!.direct);
+      const rotated = await cluster.cli('keys', 'rotate');
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const added = /new signing keys: (.+)/.exec(rotated.stdout)![1]!.split(', ');
+      await new Promise((resolve) => setTimeout(resolve, 1700));
+      for (const { direct } of cluster.instances) assert.deepEqual((await kidsOf(direct)).sort(), [...before, ...added].sort(), direct);
     });
   });
 }
