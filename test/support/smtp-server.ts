@@ -1,4 +1,4 @@
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 
@@ -46,7 +46,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
-  const silent: TcpServer = createTcpServer(() => {});
+  // It keeps every connection open and silent; a client giving up resets it, which is expected here.
+  const muted = new Set<Socket>();
+  const silent: TcpServer = createTcpServer((socket) => {
+    muted.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => muted.delete(socket));
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
   const silentPort = (silent.address() as { port: number }).port;
 
@@ -68,6 +74,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of muted) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     },
   };
