@@ -22,13 +22,18 @@ export interface TestSmtpServer {
 }
 
 /** A real SMTP server in the test process, on loopback, that keeps every message it receives. */
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: { rejects?: Set<string> } = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // A recipient in `rejects` (it may change while running) is refused with 550, as a mailbox that does not exist.
+    onRcptTo(address, _session, callback) {
+      if (options.rejects?.has(address.address)) return callback(Object.assign(new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       simpleParser(stream).then((parsed) => {
         received.push({
