@@ -57,7 +57,7 @@ export async function startLiveSigningKeys(options: LiveSigningKeysOptions) {
     try {
       const latest = await keys.version();
       if (latest !== version) {
-        stored = await keys.stored();
+        stored = await keys.stored(stored);
         version = latest;
       }
     } catch (error) {

@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore } from '../store/create-store.ts';
-import type { Store } from '../store/port.ts';
+import pino from 'pino';
+import { storeKey, type Store } from '../store/port.ts';
 import { createSigningKeys, viewAt, KeyRotationError, type StoredKey } from './signing-keys.ts';
+import { startLiveSigningKeys } from './live-signing-keys.ts';
 
 const key = (kid: string, alg: string, timeline: Omit<StoredKey, 'jwk'>): StoredKey => ({ jwk: { kid, alg, kty: alg === 'RS256' ? 'RSA' : 'EC' }, ...timeline });
 
@@ -56,5 +58,30 @@ describe('admit keys rotate (the store side)', () => {
     assert.deepEqual(view.published, [...first.map((jwk) => String(jwk.kid)), ...rotated.added]);
     await assert.rejects(keys.rotate({ propagationSeconds: 600, keepSeconds: 4200 }), KeyRotationError);
     assert.deepEqual(viewAt(await keys.stored(), rotated.activateAt.getTime()).signing, rotated.added);
+  });
+});
+
+describe('a running instance\'s signing keys (live-signing-keys.ts)', () => {
+  it('writes its keys back when the store lost them (a flushed Redis), instead of making new ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'admit-keys-'));
+    const store = await createStore(`sqlite:${join(dir, 'admit.db')}`, { keyPrefix: 'admit:', commandTimeoutMs: 2000, connectTimeoutMs: 2000 });
+    const live = await startLiveSigningKeys({ store, masterSecret: 'k'.repeat(40), pollSeconds: 60, jwksMaxAgeSeconds: 60, logger: pino({ level: 'silent' }) });
+    try {
+      const keys = createSigningKeys({ store, masterSecret: 'k'.repeat(40) });
+      await keys.rotate({ propagationSeconds: 600, keepSeconds: 4200 });
+      await live.refresh();
+      const before = live.view();
+      assert.equal(before.published.length, 4, 'the rotation was picked up');
+      assert.equal(live.generation(), 1);
+      await store.delete(storeKey('signing-keys', 'active'), storeKey('signing-keys', 'active', 'version'));
+      await live.refresh();
+      assert.deepEqual(live.view(), before, 'the same keys');
+      assert.deepEqual(viewAt(await keys.stored(), Date.now()).published, before.published, 'written back to the store');
+      assert.equal(live.publicJwks().keys.every((jwk) => !('d' in jwk)), true, 'the published set has no private members');
+    } finally {
+      live.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

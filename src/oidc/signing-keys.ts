@@ -90,11 +90,15 @@ export function createSigningKeys({ store, masterSecret }: { store: Store; maste
     return sealed === undefined ? undefined : (JSON.parse(box.open(sealed)) as StoredKey[]);
   }
 
-  /** The stored keys; creates them on first start. */
-  async function stored(): Promise<StoredKey[]> {
+  /**
+   * The stored keys; creates them on first start. A running instance that
+   * finds them gone (a flushed Redis) passes the keys it has, which are
+   * written back instead of new ones, so tokens it signed keep verifying.
+   */
+  async function stored(kept?: StoredKey[]): Promise<StoredKey[]> {
     const keys = await read();
     if (keys !== undefined) return keys;
-    const fresh = await newKeyPairs(Date.now());
+    const fresh = kept ?? await newKeyPairs(Date.now());
     // Two instances starting together: one writes, the other reads the winner's keys.
     if (await store.setIfAbsent(KEYSET, box.seal(JSON.stringify(fresh)))) return fresh;
     return (await read()) ?? fresh;
