@@ -21,7 +21,7 @@ import { connectorFactories } from './connectors.ts';
 import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
 import { createOutbox } from './services/outbox/outbox.ts';
 import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
-import { phoneDeliverer } from './services/outbox/deliverers.ts';
+import { backchannelDeliverer, phoneDeliverer } from './services/outbox/deliverers.ts';
 import { createOneTimeCodes } from './services/one-time-codes.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
 import { createPasswordService } from './services/passwords.ts';
@@ -62,10 +62,12 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
   // Every part of admit reads through the memo: a key read twice in one request is read from the store once.
   const memo = createRequestMemo();
   const store = memo.wrap(backends.store);
+  let stopSigningKeys = () => {};
   try {
     if (generatedSecret) logger.warn('generated a master secret beside the SQLite database; set ADMIT_SECRET in production');
     // The signing keys follow the store while admit runs (admit keys rotate stages new ones; no restart).
     const signingKeys = await startLiveSigningKeys({ store: backends.store, masterSecret, logger, pollSeconds: config.keys.pollSeconds, jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds });
+    stopSigningKeys = signingKeys.stop;
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
     const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
@@ -98,7 +100,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
     const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys: signingKeys.jwks(), cookieKeys, steps, subjectKey: deriveKey(masterSecret, 'pairwise-subject') });
     signingKeys.attach(provider);
-    const sessionService = createSessionService({ store, provider });
+    const sessionService = createSessionService({ store, provider, outbox });
     sessions = sessionService;
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
@@ -125,7 +127,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     })] });
     const outboxWorker = createOutboxWorker({
       store, outbox, logger, settings: config.outbox,
-      deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id), ...phoneDeliverer(notifier) },
+      deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id), ...phoneDeliverer(notifier), ...backchannelDeliverer(provider) },
     });
     // What a killed process left half-written (an import's invitations) is completed before admit answers.
     await outbox.applyPendingChanges();
@@ -139,6 +141,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     };
     return { app, provider, store, close, passwords, mfa, approval, outbox, outboxWorker, signingKeys };
   } catch (error) {
+    stopSigningKeys();
     await store.close();
     throw error;
   }
