@@ -21,7 +21,7 @@ import { connectorFactories } from './connectors.ts';
 import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
 import { createOutbox } from './services/outbox/outbox.ts';
 import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
-import { phoneDeliverer } from './services/outbox/deliverers.ts';
+import { backchannelDeliverer, phoneDeliverer } from './services/outbox/deliverers.ts';
 import { createOneTimeCodes } from './services/one-time-codes.ts';
 import type { SignInStep } from './flows/sign-in-step.ts';
 import { createPasswordService } from './services/passwords.ts';
@@ -100,7 +100,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
     const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys: signingKeys.jwks(), cookieKeys, steps, subjectKey: deriveKey(masterSecret, 'pairwise-subject') });
     signingKeys.attach(provider);
-    const sessionService = createSessionService({ store, provider });
+    const sessionService = createSessionService({ store, provider, outbox });
     sessions = sessionService;
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
@@ -127,7 +127,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     })] });
     const outboxWorker = createOutboxWorker({
       store, outbox, logger, settings: config.outbox,
-      deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id), ...phoneDeliverer(notifier) },
+      deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id), ...phoneDeliverer(notifier), ...backchannelDeliverer(provider) },
     });
     // What a killed process left half-written (an import's invitations) is completed before admit answers.
     await outbox.applyPendingChanges();

@@ -57,7 +57,7 @@ export function createAdminRouters(deps: {
 }): Router[] {
   const { config, store, provider } = deps;
   const issuer = config.server.issuer;
-  const sessions = createSessionService({ store, provider });
+  const sessions = createSessionService({ store, provider, outbox: deps.outbox });
   const commonPasswords = createCommonPasswordList();
   const policies = new Map(deps.sites.all().map(({ config: site }) => [site.id, createPasswordPolicy(site.passwordPolicy, { commonPasswords })]));
   const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, lockout: deps.lockout };

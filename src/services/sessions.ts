@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import type { AdapterPayload, Provider } from 'oidc-provider';
 import type { Store } from '../store/port.ts';
 import { accountGrantsKey, accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
+import type { Outbox } from './outbox/outbox.ts';
+import type { BackchannelNotice } from './outbox/deliverers.ts';
 
 export interface SessionSummary {
   id: string;
@@ -21,7 +23,7 @@ export interface SessionSummary {
  * browser (after a password write), also revokes the account's grants whose
  * session is already gone.
  */
-export function createSessionService({ store, provider }: { store: Store; provider: Provider }) {
+export function createSessionService({ store, provider, outbox }: { store: Store; provider: Provider; outbox?: Outbox }) {
   const Adapter = createOidcAdapterFactory(store);
   const sessionAdapter = new Adapter('Session');
   const grantAdapter = new Adapter('Grant');
@@ -68,11 +70,21 @@ export function createSessionService({ store, provider }: { store: Store; provid
     return others.length;
   }
 
-  /** Back-channel logout tokens (OIDC Back-Channel Logout 1.0), best effort like oidc-provider's own: the grants are already revoked. */
+  /**
+   * Back-channel logout tokens (OIDC Back-Channel Logout 1.0): through the
+   * outbox when there is one (retried until the application answers; the
+   * page does not wait for it), else sent now, best effort like
+   * oidc-provider's own. The grants are already revoked either way.
+   */
   async function tellApplications(accountId: string, authorizations: Record<string, { sid?: string }>): Promise<void> {
     await Promise.allSettled(Object.entries(authorizations).map(async ([clientId, { sid }]) => {
       const client = await provider.Client.find(clientId);
       if (!client?.backchannelLogoutUri || !sid) return;
+      if (outbox) {
+        const notice: BackchannelNotice = { clientId, accountId, sid };
+        await outbox.enqueue([{ channel: 'backchannel', to: clientId, kind: 'logout', payload: notice }]);
+        return;
+      }
       // oidc-provider's Client has backchannelLogout() (end_session uses it); @types/oidc-provider does not declare it.
       const notifier = client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> };
       await notifier.backchannelLogout(accountId, sid).then(

@@ -1,3 +1,4 @@
+import type { Provider } from 'oidc-provider';
 import type { Notifier, NotifierMessage } from '../../kit/notifier.ts';
 import type { Deliverer } from './outbox-worker.ts';
 
@@ -8,4 +9,36 @@ export function phoneDeliverer(notifier: Notifier): { sms: Deliverer; voice: Del
     if (outcome.status !== 'sent') throw new Error(outcome.reason);
   };
   return { sms: deliver, voice: deliver };
+}
+
+/** A back-channel logout notice: which application, for whom, which session. */
+export interface BackchannelNotice {
+  clientId: string;
+  accountId: string;
+  sid: string;
+}
+
+/**
+ * Back-channel logout through oidc-provider's own Client#backchannelLogout
+ * (the logout token, its signing, the POST): an answer other than 200 / 204
+ * is a failed attempt. Each attempt's token has its own jti; its sid and sub
+ * say which logout it repeats (a logout is idempotent for the application).
+ */
+export function backchannelDeliverer(provider: Provider): { backchannel: Deliverer } {
+  return {
+    backchannel: async (_message, payload) => {
+      const { clientId, accountId, sid } = payload as BackchannelNotice;
+      const client = await provider.Client.find(clientId);
+      if (!client?.backchannelLogoutUri) throw new Error(`client ${clientId} has no backchannel_logout_uri now`);
+      // oidc-provider's Client has backchannelLogout() (end_session uses it); @types/oidc-provider does not declare it.
+      const notifier = client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> };
+      try {
+        await notifier.backchannelLogout(accountId, sid);
+      } catch (error) {
+        provider.emit('backchannel.error', undefined, error, client, accountId, sid);
+        throw error;
+      }
+      provider.emit('backchannel.success', undefined, client, accountId, sid);
+    },
+  };
 }
