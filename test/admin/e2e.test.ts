@@ -85,7 +85,7 @@ describe('invitations, sign-up requests and the admin console, end to end in Chr
     await console.getByLabel('Site', { exact: true }).selectOption('PARTNERS');
     await console.getByLabel('Groups').fill('partners; meter-readers');
     await console.getByRole('button', { name: 'Send invitation' }).click();
-    await console.getByText('The invitation was sent.').waitFor();
+    await console.getByText('The invitation was saved and its email is on its way').waitFor();
     await screenshot(console, 'admin-invitations');
 
     const mail = await smtp.waitFor((m) => m.to.includes('ines@partner.test'));
