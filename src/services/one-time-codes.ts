@@ -29,7 +29,7 @@ export interface CodeRequest {
   /** The account asking, when there is one (a registration has none yet). */
   accountId?: string;
   ip: string;
-  /** The site's name as the message says it. */
+  /** The site's display name, for an email that names the site (registration); texts and calls name the product. */
   siteName: string;
   /** More for the email template (registration: the site's id). */
   mail?: Record<string, string>;
@@ -66,6 +66,14 @@ interface SentCode {
 
 /** The email each purpose sends (views/email/<template>.*.ejs). */
 const EMAIL_TEMPLATES: Partial<Record<CodePurpose, string>> = { contact: 'contact-code', registration: 'email-code' };
+
+/**
+ * The name every code's text and call gives: the product, as the page header
+ * and every email say it, never a site's display name (an admin's label such
+ * as "Demo site (local directory)"), so the enrollment's, the sign-in's and
+ * the portal's messages read the same.
+ */
+export const PRODUCT_NAME = 'Customer & Partner Center';
 
 /** "5 minutes": the lifetime as every message and page states it. */
 export function lifetimeText(seconds: number): string {
@@ -141,7 +149,7 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
     if (request.channel === 'email') {
       const template = EMAIL_TEMPLATES[binding.purpose];
       if (!template) return { ok: false, reason: `no email for ${binding.purpose} codes` };
-      const mail = { to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, lifetime } };
+      const mail = { to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, productName: PRODUCT_NAME, lifetime } };
       try {
         if (deps.outbox) await deps.mailer.queue(mail, { notAfter });
         else await deps.mailer.send(mail);
@@ -150,7 +158,7 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
         return { ok: false, reason: (error as Error).message };
       }
     }
-    const message: NotifierMessage = { to: request.to, channel: request.channel === 'sms' ? 'sms' : 'voice', text: messageText(request.channel, code, request.siteName, lifetime) };
+    const message: NotifierMessage = { to: request.to, channel: request.channel === 'sms' ? 'sms' : 'voice', text: messageText(request.channel, code, lifetime) };
     if (deps.outbox && binding.purpose !== 'mfa') {
       try {
         await deps.outbox.enqueue([{ channel: message.channel, to: maskNumber(request.to), kind: `${binding.purpose} code`, payload: message, notAfter }]);
@@ -216,8 +224,8 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
 
 export type OneTimeCodes = ReturnType<typeof createOneTimeCodes>;
 
-function messageText(channel: 'sms' | 'call', code: string, siteName: string, lifetime: string): string {
-  if (channel === 'sms') return `Your ${siteName} verification code is ${code}. It expires in ${lifetime}. Do not share it with anyone.`;
+function messageText(channel: 'sms' | 'call', code: string, lifetime: string): string {
+  if (channel === 'sms') return `Your ${PRODUCT_NAME} verification code is ${code}. It expires in ${lifetime}. Do not share it with anyone.`;
   const spoken = code.split('').join(', ');
-  return `Hello. This is ${siteName}. Your verification code is ${spoken}. Once again, your code is ${spoken}. It expires in ${lifetime}.`;
+  return `Hello. This is the ${PRODUCT_NAME}. Your verification code is ${spoken}. Once again, your code is ${spoken}. It expires in ${lifetime}.`;
 }
