@@ -42,7 +42,7 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
     const link = linkIn(await smtp.waitFor((mail) => mail.to.includes(email)));
     const browser = new FormBrowser();
     const landing = await (await browser.request(link)).text();
-    assert.match(landing, /sign in with your organisation's directory account/);
+    assert.match(landing, /Next you sign in with your ACME directory user name and password\./);
     const { response, url } = await browser.follow(new URL(formAction(landing, '/invite/accept'), running.issuer), undefined, { form: { _csrf: inputValue(landing, '_csrf'), token: link.searchParams.get('token')! } });
     const login = await response.text();
     assert.match(login, /<h1>Sign in<\/h1>/, url.href);

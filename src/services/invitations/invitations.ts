@@ -89,7 +89,8 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
         link: `${deps.issuer}/invite?token=${token}`,
         expires: `${invitation.expiresAt.slice(0, 16).replace('T', ' ')} UTC`,
         invitedBy,
-        directoryLabel: kind === 'local' ? 'a user name and password you choose' : kind === 'entra' ? 'Microsoft account' : 'organisation\'s directory account',
+        // "You will sign in with …": a local site's password is chosen on the invitation's page; an LDAP site's is the site's own.
+        directoryLabel: kind === 'local' ? 'a user name and password you choose' : kind === 'entra' ? 'your Microsoft account' : `your ${site?.config.displayName ?? invitation.siteId} user name and password`,
       },
     };
   }
