@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { PortalDeps } from './deps.ts';
+import { requestableSites } from '../registration/register-pages.ts';
 
 /**
  * The portal's front page, as the seed shows it: "Update Your Profile
@@ -12,6 +13,7 @@ export async function showHome(deps: PortalDeps, ctx: Context): Promise<void> {
   await deps.render(ctx, 'portal/home', {
     title: 'Self Service Portal',
     user: user ? { name: user.account.name ?? user.account.username, site: user.account.siteId } : undefined,
+    registration: requestableSites(deps).length > 0,
     csrfToken: deps.csrf.token(ctx),
   });
 }

@@ -11,7 +11,7 @@ import { showDetails, submitDetails } from './register-details.ts';
  * users sign in with a password, and a federated (Entra) site only for the
  * person who just signed in there and was found to have no account (`pass`).
  */
-export const requestableSites = (deps: RegistrationDeps, pass?: FederatedSignUpPass) => deps.sites.all()
+export const requestableSites = (deps: Pick<RegistrationDeps, 'sites'>, pass?: FederatedSignUpPass) => deps.sites.all()
   .filter(({ config, connector }) => config.signUp.mode === 'approval'
     && (connector.kind === 'local' || connector.kind === 'ldap' || (pass?.siteId === config.id && pass.kind === connector.kind)))
   .map(({ config }) => ({ id: config.id, displayName: config.displayName }));

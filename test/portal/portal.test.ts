@@ -39,7 +39,9 @@ describe('the self-service portal in Chromium', () => {
     const page = await browser.newPage();
     await page.goto(`${running.issuer}/`);
     await page.getByRole('heading', { name: 'Update Your Profile Efficiently' }).waitFor();
-    for (const [link, text] of [['User Registration', 'Establish your identity via registration'], ['Self Update', 'Update your contact information'], ['Change Password', 'Change your password using current password'], ['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account']] as const) {
+    // DEMO takes no access requests (signUp.mode open): no "User Registration" (test/ui/sign-up-mail.chromium.test.ts shows it where a site does).
+    assert.equal(await page.getByRole('link', { name: 'User Registration' }).count(), 0);
+    for (const [link, text] of [['Self Update', 'Update your contact information'], ['Change Password', 'Change your password using current password'], ['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account']] as const) {
       await page.getByRole('link', { name: link }).waitFor();
       await page.getByText(text).waitFor();
     }

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { MessageCode } from '../../errors/messages.ts';
 import { messages } from '../../errors/messages.ts';
 import type { FlowDeps } from '../deps.ts';
+import { requestableSites } from '../../registration/register-pages.ts';
 
 /** A refused sign-in post, kept in the interaction (its `result.loginFlash`) for the page it redirects to. */
 export interface LoginFlash {
@@ -24,6 +25,8 @@ export async function showLogin(
     username: view.username ?? '',
     selectedSite: view.site ?? deps.sites.list()[0]?.id,
     sites: deps.sites.list(),
+    // "User Registration" only when some site takes access requests from anyone (an Entra site's only after its sign-in).
+    registration: requestableSites(deps).length > 0,
     csrfToken: deps.csrf.token(ctx),
     error: view.error ? messages[view.error] : undefined,
   });
