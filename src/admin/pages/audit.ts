@@ -37,11 +37,27 @@ function filterOf(ctx: Context): { filter: AuditFilter; values: Record<string, s
   return { filter, values: { user: raw.user ?? '', site: site ?? '', action: raw.action ?? '', from, to } };
 }
 
+/**
+ * Events that name an account but no user name (MFA events written before
+ * they carried it) get the account's user name for the User column; each
+ * account is read once.
+ */
+async function withUserNames<T extends { username?: string; accountId?: string }>(deps: AdminDeps, events: T[]): Promise<T[]> {
+  const ids = [...new Set(events.flatMap((event) => (!event.username && event.accountId ? [event.accountId] : [])))];
+  const names = new Map<string, string>();
+  await Promise.all(ids.map(async (id) => {
+    const account = await deps.accounts.find(id);
+    if (account) names.set(id, account.username);
+  }));
+  return events.map((event) => (!event.username && event.accountId && names.has(event.accountId) ? { ...event, username: names.get(event.accountId) } : event));
+}
+
 /** The audit log: filter by user, site, action and days; export what matches as CSV. */
 export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware): void {
   router.get('/audit', admin, async (ctx) => {
     const { filter, values } = filterOf(ctx);
-    const { events, more } = await deps.audit.query(filter, PAGE);
+    const { events: found, more } = await deps.audit.query(filter, PAGE);
+    const events = await withUserNames(deps, found);
     const user = ctx.state.admin as AdminUser;
     await renderAdmin(deps, ctx, 'audit', {
       title: 'Audit log', tab: 'audit', events, more, values, page: PAGE,
