@@ -86,15 +86,24 @@ export async function showVerify(deps: ProfileDeps, ctx: Context, channel: Conta
     return ctx.redirect('/portal/profile');
   }
   if (view.status) ctx.status = view.status;
+  // A new email and a new phone: two codes, entered one after the other (email first).
+  const other = otherChannel(channel);
+  const otherPending = (await deps.codes.pending(codeFor(account.id, other))) !== undefined;
+  const updated = channel === 'sms' && ctx.query.updated === 'email' ? 'email' : undefined;
   await deps.render(ctx, 'portal/verify-contact', {
     title: 'Verify your new contact details',
     csrfToken: deps.csrf.token(ctx),
     channel,
     address,
+    next: otherPending ? other : undefined,
+    updated,
     lifetime: deps.codes.lifetime,
     error: view.error ? messages[view.error] : undefined,
   });
 }
+
+const otherChannel = (channel: ContactChannel): ContactChannel => (channel === 'email' ? 'sms' : 'email');
+const what = (channel: ContactChannel) => (channel === 'email' ? 'email address' : 'phone number');
 
 export async function submitVerify(deps: ProfileDeps, ctx: Context, channel: ContactChannel): Promise<void> {
   const { account } = ctx.state.user as PortalUser;
@@ -115,7 +124,16 @@ export async function submitVerify(deps: ProfileDeps, ctx: Context, channel: Con
   // The old address hears of the change, so a hijacked session cannot move the account quietly.
   const tell = channel === 'email' ? previous : latest.email;
   if (tell) {
-    await deps.mailer.notify({ to: tell, template: 'contact-changed', data: { name: latest.name ?? latest.username, what: channel === 'email' ? 'email address' : 'phone number', to: outcome.to } });
+    await deps.mailer.notify({ to: tell, template: 'contact-changed', data: { name: latest.name ?? latest.username, what: what(channel), to: outcome.to } });
   }
-  await deps.render(ctx, 'portal/done', { title: 'Contact details updated', heading: 'Contact details updated', message: `Your ${channel === 'email' ? 'email address' : 'phone number'} is now ${outcome.to}.` });
+  // The other change of the same Save still waits for its code: that page is next.
+  if (channel === 'email' && (await deps.codes.pending(codeFor(account.id, 'sms')))) {
+    ctx.status = 303;
+    return ctx.redirect('/portal/profile/verify/sms?updated=email');
+  }
+  const both = channel === 'sms' && ctx.query.updated === 'email' && updated.email;
+  const message = both
+    ? `Your email address is now ${updated.email} and your phone number is now ${outcome.to}.`
+    : `Your ${what(channel)} is now ${outcome.to}.`;
+  await deps.render(ctx, 'portal/done', { title: 'Contact details updated', heading: 'Contact details updated', message });
 }
