@@ -7,12 +7,35 @@ import { methodsOf } from '../../services/mfa/devices.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
+import { createRecoveryCodes } from '../../../plugins/mfa-recovery/recovery-codes.ts';
+
+/** The recovery-code plugin's own shape check (it owns the format). */
+const recoveryCodes = createRecoveryCodes();
 
 const sendForm = z.object({ channel: z.enum(['sms', 'call']) });
+type CodeSource = 'app' | 'phone' | 'recovery';
 const codeForm = z.object({
-  source: z.enum(['app', 'phone', 'recovery'], { error: 'field_required' }),
+  source: z.enum(['app', 'phone', 'recovery']).optional().catch(undefined),
   code: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(32, 'field_too_long'),
 });
+
+/**
+ * Where a typed code comes from. Its shape says most: a recovery code
+ * (two groups of five letters and digits) can be nothing else, and a 6-digit
+ * code cannot be a recovery code. A 6-digit code is the text or call this
+ * flow asked for, or else the authenticator app; the person's choice on the
+ * page wins when it fits the shape. Still one factor per try: the code is
+ * checked once, against that one factor.
+ */
+function sourceOf(flow: RecoveryFlow, form: { source?: CodeSource; code: string }): CodeSource {
+  const sixDigits = /^\d{6}$/.test(form.code.replace(/\s/g, ''));
+  if (!sixDigits && recoveryCodes.normalize(form.code) !== undefined) return 'recovery';
+  if (sixDigits && (form.source === 'app' || form.source === 'phone')) return form.source;
+  return defaultSource(flow);
+}
+
+/** The page's default for "The code is from": the text or call once one was asked for, else the app. Never depends on the account. */
+const defaultSource = (flow: RecoveryFlow): CodeSource => (flow.asked ? 'phone' : 'app');
 
 /** The open flow, or "start again" when there is none. */
 export async function openFlow(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<RecoveryFlow> {
@@ -21,8 +44,8 @@ export async function openFlow(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   return flow;
 }
 
-export async function showProve(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; notice?: string } = {}) {
-  await openFlow(deps, ctx, kind);
+export async function showProve(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; notice?: string; source?: CodeSource; flow?: RecoveryFlow } = {}) {
+  const flow = view.flow ?? (await openFlow(deps, ctx, kind));
   if (view.status) ctx.status = view.status;
   await deps.render(ctx, 'portal/recover-prove', {
     title: recoveryTexts[kind].heading,
@@ -30,6 +53,7 @@ export async function showProve(deps: RecoveryDeps, ctx: Context, kind: Recovery
     kind,
     csrfToken: deps.csrf.token(ctx),
     notice: view.notice,
+    source: view.source ?? defaultSource(flow),
     error: view.error ? messages[view.error] : undefined,
   });
 }
@@ -49,9 +73,11 @@ export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   if (who && device) {
     const outcome = await deps.mfa.challenge.sendCode(ctx, who, { bindTo: bindTo(flow), deviceId: device.id, channel });
     if (outcome.status === 'rate_limited' || outcome.status === 'cooldown') return showProve(deps, ctx, kind, { status: 429, error: 'too_many_attempts' });
-    if (outcome.status === 'sent') await deps.flows.save({ ...flow, sentTo: { deviceId: device.id, channel } });
+    if (outcome.status === 'sent') flow.sentTo = { deviceId: device.id, channel };
   }
-  await showProve(deps, ctx, kind, { notice: `If your account has a phone for this, we ${parsed.data.channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.` });
+  flow.asked = channel;
+  await deps.flows.save(flow);
+  await showProve(deps, ctx, kind, { flow, notice: `If your account has a phone for this, we ${parsed.data.channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.` });
 }
 
 /** Checks the code against the account's factors; an unknown account never passes. */
@@ -64,11 +90,12 @@ export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: Recover
     throw new AppError('too_many_attempts', 429);
   }
   const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
-  const proof = who ? await proofFor(deps, who.accountId, flow, parsed.data) : undefined;
+  const source = sourceOf(flow, parsed.data);
+  const proof = who ? await proofFor(deps, who.accountId, flow, source, parsed.data.code) : undefined;
   const result = who && proof ? await deps.mfa.challenge.verify(ctx, who, bindTo(flow), proof) : { status: 'invalid' as const };
   if (result.status !== 'ok') {
     deps.audit.record(ctx, { action: `${kind}_verify`, outcome: result.status, site: flow.siteId, username: flow.username });
-    return showProve(deps, ctx, kind, { status: result.status === 'throttled' ? 429 : 400, error: result.status === 'throttled' ? 'too_many_attempts' : 'wrong_code' });
+    return showProve(deps, ctx, kind, { flow, source, status: result.status === 'throttled' ? 429 : 400, error: result.status === 'throttled' ? 'too_many_attempts' : 'wrong_code' });
   }
   await deps.flows.save({ ...flow, proved: true });
   deps.audit.record(ctx, { action: `${kind}_verify`, outcome: 'ok', site: flow.siteId, username: flow.username, accountId: flow.accountId });
@@ -76,12 +103,12 @@ export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: Recover
   ctx.redirect(`/portal/${kind}/finish`);
 }
 
-async function proofFor(deps: RecoveryDeps, accountId: string, flow: RecoveryFlow, form: z.infer<typeof codeForm>): Promise<ChallengeProof | undefined> {
-  if (form.source === 'recovery') return { method: 'recovery', code: form.code };
+async function proofFor(deps: RecoveryDeps, accountId: string, flow: RecoveryFlow, source: CodeSource, code: string): Promise<ChallengeProof | undefined> {
+  if (source === 'recovery') return { method: 'recovery', code };
   // A texted or called code is checked against the phone this flow sent it to.
-  if (form.source === 'phone') return flow.sentTo ? { method: flow.sentTo.channel, deviceId: flow.sentTo.deviceId, code: form.code } : undefined;
+  if (source === 'phone') return flow.sentTo ? { method: flow.sentTo.channel, deviceId: flow.sentTo.deviceId, code } : undefined;
   const app = (await deps.mfa.devices.list(accountId)).find((device) => methodsOf(device).includes('totp'));
-  return app ? { method: 'totp', deviceId: app.id, code: form.code } : undefined;
+  return app ? { method: 'totp', deviceId: app.id, code } : undefined;
 }
 
 const bindTo = (flow: RecoveryFlow) => `portal-${flow.kind}:${flow.id}`;
