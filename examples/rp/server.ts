@@ -40,6 +40,22 @@ function sessionOf(req: IncomingMessage, res: ServerResponse): RpSession {
   return sessions.get(fresh)!;
 }
 
+/** What an OAuth error from admit means to the person who was signing in (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
+const ERROR_TEXTS: Record<string, { heading: string; text: string }> = {
+  access_denied: { heading: 'You cancelled the sign-in', text: 'You are not signed in, and nothing was shared with this application.' },
+  login_required: { heading: 'Please sign in', text: 'Your session at admit has ended. Sign in again to continue.' },
+  interaction_required: { heading: 'Please sign in', text: 'admit needs you to sign in again to continue.' },
+  consent_required: { heading: 'Please sign in', text: 'admit needs you to confirm what this application may see.' },
+  temporarily_unavailable: { heading: 'Sign-in is unavailable right now', text: 'admit could not finish the sign-in. Try again in a few minutes.' },
+};
+
+function signInFailed(res: ServerResponse, code: string, description?: string): void {
+  const known = ERROR_TEXTS[code] ?? { heading: 'The sign-in did not finish', text: 'admit could not sign you in to this application.' };
+  page(res, `<h1>${escape(known.heading)}</h1><p>${escape(known.text)}</p>
+    <p><a href="/login">Sign in again</a> · <a href="/">Home</a></p>
+    <p style="color:#5b6776;font-size:13px">Error code: <code>${escape(code)}</code>${description ? ` (${escape(description)})` : ''}</p>`, code === 'access_denied' ? 200 : 400);
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', base);
   const session = sessionOf(req, res);
@@ -66,9 +82,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return;
   }
   if (url.pathname === '/callback') {
-    session.tokens = await oidc.authorizationCodeGrant(config, url, {
-      pkceCodeVerifier: session.verifier, expectedState: session.state, expectedNonce: session.nonce, idTokenExpected: true,
-    });
+    try {
+      session.tokens = await oidc.authorizationCodeGrant(config, url, {
+        pkceCodeVerifier: session.verifier, expectedState: session.state, expectedNonce: session.nonce, idTokenExpected: true,
+      });
+    } catch (error) {
+      // admit answered with an OAuth error (the user pressed Cancel, or the sign-in could not finish): say so in words.
+      if (error instanceof oidc.AuthorizationResponseError) return signInFailed(res, error.error, error.error_description);
+      throw error;
+    } finally {
+      // A state, nonce and verifier serve one answer, whichever it was.
+      session.verifier = session.state = session.nonce = undefined;
+    }
     session.sid = session.tokens.claims()?.sid as string | undefined;
     res.writeHead(302, { location: '/' }).end();
     return;
