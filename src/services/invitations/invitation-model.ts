@@ -65,6 +65,8 @@ export const tokenKey = (tokenHash: string) => storeKey('invitation-token', toke
 export const siteInvitationsKey = (siteId: string) => storeKey('site-invitations', siteId);
 /** The open invitation of an address in a site: one at a time. */
 export const emailClaimKey = (siteId: string, email: string) => storeKey('invitation-email', `${siteId}:${email}`);
+/** Beside the claim (same hash tag): the claim's invitation is being written (see invitations.ts, claim). */
+export const emailClaimPendingKey = (siteId: string, email: string) => storeKey('invitation-email', `${siteId}:${email}`, 'pending');
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 

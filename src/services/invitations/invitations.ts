@@ -6,7 +6,7 @@ import type { OutgoingMail } from '../mail/mailer.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { ChangeStep, OutboxInput } from '../outbox/outbox-model.ts';
 import {
-  emailClaimKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationsKey, tokenKey, viewOf,
+  emailClaimKey, emailClaimPendingKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationsKey, tokenKey, viewOf,
   type Invitation, type InvitationEnd, type InvitationRole, type InvitationView,
 } from './invitation-model.ts';
 import { createRedemption } from './redeem.ts';
@@ -28,6 +28,8 @@ export type InviteManyOutcome = { status: 'ok'; invitations: InvitationView[] } 
 /** The token's tail after the hash is looked up: kept a while past expiry so a late click hears "expired", not "invalid". */
 const TOKEN_GRACE_SECONDS = 30 * 86_400;
 const DAY_SECONDS = 86_400;
+/** How long a claim counts as "being written" when its invitation is not there yet. */
+const CLAIM_PENDING_SECONDS = 30;
 
 /**
  * Invitations: an admin invites an address to a site; admit mails a
@@ -114,17 +116,30 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
 
   /**
    * Holds the address for this invitation: one open invitation per address
-   * and site, even when two admins invite at once. A claim whose invitation
-   * ended or never got written (a process killed before it) is taken over.
+   * and site, even when two admins (or two imports) invite at once. The
+   * claim is written with a short-lived "being written" marker (same hash
+   * tag, one writeAll): a claim whose invitation does not exist yet is
+   * another import's in progress while its marker lives, and is taken over
+   * only after that (a process killed before writing its invitations) or
+   * once its invitation ended.
    */
   async function claim(invitation: Invitation): Promise<boolean> {
     const key = emailClaimKey(invitation.siteId, invitation.email);
-    if (await store.setIfAbsent(key, invitation.id)) return true;
+    const marker = emailClaimPendingKey(invitation.siteId, invitation.email);
+    const mine = [{ op: 'set' as const, key, value: invitation.id }, { op: 'set' as const, key: marker, value: invitation.id, ttlSeconds: CLAIM_PENDING_SECONDS }];
+    if (await store.writeAll(mine, { onlyIf: { key, equals: undefined } })) return true;
     const holderId = await store.get(key);
-    if (holderId === undefined) return store.setIfAbsent(key, invitation.id);
+    if (holderId === undefined) return store.writeAll(mine, { onlyIf: { key, equals: undefined } });
     const holder = await get(holderId);
     if (holder && OPEN_STATUSES.includes(holder.status)) return false;
-    return store.writeAll([{ op: 'set', key, value: invitation.id }], { onlyIf: { key, equals: holderId } });
+    if (!holder && (await store.get(marker)) === holderId) return false;
+    return store.writeAll(mine, { onlyIf: { key, equals: holderId } });
+  }
+
+  /** Gives back a claim this invitation took (the import was refused). */
+  async function release(invitation: Invitation): Promise<void> {
+    const key = emailClaimKey(invitation.siteId, invitation.email);
+    await store.writeAll([{ op: 'delete', key }, { op: 'delete', key: emailClaimPendingKey(invitation.siteId, invitation.email) }], { onlyIf: { key, equals: invitation.id } });
   }
 
   /**
@@ -144,7 +159,7 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     }));
     const claimed = await Promise.all(links.map(({ invitation }) => claim(invitation)));
     if (claimed.includes(false)) {
-      await Promise.all(links.map(({ invitation }, index) => (claimed[index] ? store.compareAndDelete(emailClaimKey(invitation.siteId, invitation.email), invitation.id) : undefined)));
+      await Promise.all(links.map(({ invitation }, index) => (claimed[index] ? release(invitation) : undefined)));
       return { status: 'refused', refusals: claimed.flatMap((ok, index) => (ok ? [] : [{ index, reason: 'already_invited' as const }])) };
     }
     const change: ChangeStep[] = links.flatMap(({ invitation }) => [
