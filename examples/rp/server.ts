@@ -28,7 +28,7 @@ const sessions = new Map<string, RpSession>();
 const escape = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (res: ServerResponse, body: string, status = 200) => {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example RP</title></head><body style="font-family:system-ui;max-width:760px;margin:40px auto">${body}</body></html>`);
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Example RP</title></head><body style="font-family:system-ui;max-width:760px;margin:40px auto;padding:0 16px">${body}</body></html>`);
 };
 
 function sessionOf(req: IncomingMessage, res: ServerResponse): RpSession {
@@ -50,10 +50,12 @@ const ERROR_TEXTS: Record<string, { heading: string; text: string }> = {
 };
 
 function signInFailed(res: ServerResponse, code: string, description?: string): void {
-  const known = ERROR_TEXTS[code] ?? { heading: 'The sign-in did not finish', text: 'admit could not sign you in to this application.' };
-  page(res, `<h1>${escape(known.heading)}</h1><p>${escape(known.text)}</p>
+  const known = ERROR_TEXTS[code];
+  const shown = known ?? { heading: 'The sign-in did not finish', text: 'admit could not sign you in to this application.' };
+  // The server's description is for developers: shown only beside an error the page has no words for.
+  page(res, `<h1>${escape(shown.heading)}</h1><p>${escape(shown.text)}</p>
     <p><a href="/login">Sign in again</a> · <a href="/">Home</a></p>
-    <p style="color:#5b6776;font-size:13px">Error code: <code>${escape(code)}</code>${description ? ` (${escape(description)})` : ''}</p>`, code === 'access_denied' ? 200 : 400);
+    <p style="color:#5b6776;font-size:13px">Error code: <code>${escape(code)}</code>${!known && description ? ` (${escape(description)})` : ''}</p>`, code === 'access_denied' ? 200 : 400);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
