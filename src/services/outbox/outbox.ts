@@ -47,9 +47,10 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
   const box = createSecretBox(deps.masterSecret, 'outbox');
   const retentionSeconds = deps.settings.retentionDays * DAY_SECONDS;
   const listeners = new Set<() => void>();
-  // Creation time in µs plus a sequence: every message its own place in the list, even 500 in one ms.
-  let sequence = randomInt(1000);
-  const nextOrder = () => Date.now() * 1000 + (sequence = (sequence + 1) % 1000);
+  // Creation time in µs, strictly increasing in this process: every message its own place in the
+  // list, in the order written, even 500 in one ms (across processes, equal values are ordered by id).
+  let lastOrder = 0;
+  const nextOrder = () => (lastOrder = Math.max(lastOrder + 1, Date.now() * 1000 + randomInt(1000)));
 
   const parse = (raw: string | undefined) => (raw === undefined ? undefined : (JSON.parse(raw) as OutboxMessage));
 
