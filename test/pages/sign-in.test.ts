@@ -55,10 +55,12 @@ describe('the Sign in page in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.deepEqual(await page.getByLabel('Log on to').locator('option').allTextContents(), ['ITRONMS', 'ROSENPAMI']);
     // The seed's links under the form.
-    for (const [link, text] of [['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account'], ['User Registration', 'Establish your identity via registration']] as const) {
+    for (const [link, text] of [['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account']] as const) {
       await page.getByRole('link', { name: link }).waitFor();
       await page.getByText(text).waitFor();
     }
+    // Neither site takes access requests (signUp.mode open): no "User Registration" (test/ui/sign-up-mail.chromium.test.ts has the other case).
+    assert.equal(await page.getByRole('link', { name: 'User Registration' }).count(), 0);
     await screenshot(page, 'sign-in');
 
     await page.getByLabel('User Name').fill('bob');
