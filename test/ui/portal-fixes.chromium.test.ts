@@ -132,7 +132,9 @@ describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.getByLabel('New Password', { exact: true }).waitFor();
 
-      await page.goto(`${world.running.issuer}/portal/unlock`);
+      // Unlock Account from an application's sign-in page: the last page leads back to that sign-in.
+      await page.goto(await world.authorizeUrl());
+      await page.getByRole('link', { name: 'Unlock Account' }).click();
       await page.getByLabel('User Name').fill(username);
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('button', { name: 'Text me' }).click();
@@ -143,6 +145,13 @@ describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
       await page.getByRole('button', { name: 'Unlock Account' }).click();
       await page.getByText('it is unlocked now').waitFor();
       await screenshot(page, `ui-unlock-done-${size.width}`);
+      await page.getByRole('link', { name: 'Back to the sign-in' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByText('to continue to Customer Center').waitFor();
+      await page.getByLabel('User Name').fill(username);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await heading(page, 'Choose an authentication method');
       await context.close();
     });
   }

@@ -11,6 +11,9 @@ import { recoveryTexts } from './texts.ts';
 const password = z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long');
 const resetForm = z.object({ newPassword: password, confirmPassword: password });
 
+/** Back to the application's sign-in the person left for this flow (the sign-in page's link carried it), if any. */
+const signInAgain = (flow: RecoveryFlow) => (flow.interaction ? `/interaction/${flow.interaction}` : undefined);
+
 /** The flow, only once a second factor proved it. */
 async function provedFlow(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<RecoveryFlow & { accountId: string }> {
   const flow = await openFlow(deps, ctx, kind);
@@ -58,7 +61,7 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promi
   await Promise.all([
     deps.lockout.clearSignIn(flow.siteId, flow.username),
   ]);
-  await deps.render(ctx, 'portal/done', { title: recoveryTexts.reset.heading, heading: recoveryTexts.reset.heading, message: recoveryTexts.reset.done });
+  await deps.render(ctx, 'portal/done', { title: recoveryTexts.reset.heading, heading: recoveryTexts.reset.heading, message: recoveryTexts.reset.done, signInAgain: signInAgain(flow) });
 }
 
 /** Unlock after a proved second factor: admit's lockout counter and the directory's own lock. */
@@ -84,5 +87,5 @@ export async function finishUnlock(deps: RecoveryDeps, ctx: Context): Promise<vo
       data: { name: account.name ?? account.username, username: account.username, site: account.siteId, when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, by: '' },
     });
   }
-  await deps.render(ctx, 'portal/done', { title: recoveryTexts.unlock.heading, heading: recoveryTexts.unlock.heading, message: recoveryTexts.unlock.done });
+  await deps.render(ctx, 'portal/done', { title: recoveryTexts.unlock.heading, heading: recoveryTexts.unlock.heading, message: recoveryTexts.unlock.done, signInAgain: signInAgain(flow) });
 }

@@ -19,6 +19,8 @@ export interface RecoveryFlow {
   proved: boolean;
   /** The phone a code was last texted or called to, which the code is then checked against. */
   sentTo?: { deviceId: string; channel: 'sms' | 'call' };
+  /** The sign-in (an oidc-provider interaction uid) the person came from: the last page leads back to it. */
+  interaction?: string;
   /** "Text me" / "Call me" was pressed in this flow (known account or not): the page then expects that code. */
   asked?: 'sms' | 'call';
   /** When the flow lapses (epoch ms): a flow put back after a refused write keeps only what is left. */

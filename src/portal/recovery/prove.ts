@@ -54,6 +54,8 @@ export async function showProve(deps: RecoveryDeps, ctx: Context, kind: Recovery
     csrfToken: deps.csrf.token(ctx),
     notice: view.notice,
     source: view.source ?? defaultSource(flow),
+    // Cancel goes back where the person came from: the application's sign-in, or the portal.
+    back: flow.interaction ? `/interaction/${flow.interaction}` : '/portal',
     error: view.error ? messages[view.error] : undefined,
   });
 }

@@ -7,12 +7,19 @@ import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
 
+/** An oidc-provider interaction uid (only ever used as a relative link back to /interaction/<uid>). */
+const INTERACTION_UID = /^[A-Za-z0-9_-]{8,64}$/;
+const interactionOf = (value: unknown) => (typeof value === 'string' && INTERACTION_UID.test(value) ? value : undefined);
+
 const startForm = z.object({
   username: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(256, 'field_too_long').refine(usernameAllowed, 'username_not_allowed'),
   site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
+  interaction: z.string().regex(INTERACTION_UID).optional().catch(undefined),
 });
 
-export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; username?: string; site?: string } = {}) {
+
+
+export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; username?: string; site?: string; interaction?: string } = {}) {
   if (view.status) ctx.status = view.status;
   await deps.render(ctx, 'portal/recover-start', {
     title: recoveryTexts[kind].heading,
@@ -22,6 +29,7 @@ export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKi
     sites: deps.sites.list(),
     username: view.username ?? '',
     selectedSite: view.site,
+    interaction: view.interaction ?? interactionOf(ctx.query.interaction),
     error: view.error ? messages[view.error] : undefined,
   });
 }
@@ -33,7 +41,7 @@ export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKi
 export async function submitStart(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   const parsed = startForm.safeParse(body);
-  const echo = { username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined };
+  const echo = { username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined, interaction: interactionOf(body.interaction) };
   if (!parsed.success) return showStart(deps, ctx, kind, { status: 400, error: parsed.error.issues[0]?.message as MessageCode, ...echo });
   const { username, site: siteId } = parsed.data;
   if (!deps.sites.get(siteId)) return showStart(deps, ctx, kind, { status: 400, error: 'unknown_site', ...echo });
@@ -42,7 +50,7 @@ export async function submitStart(deps: RecoveryDeps, ctx: Context, kind: Recove
 
   const account = await deps.accounts.findByUsername(siteId, username);
   const usable = account && account.status === 'active' ? account : undefined;
-  await deps.flows.start(ctx, { kind, siteId, username, accountId: usable?.id });
+  await deps.flows.start(ctx, { kind, siteId, username, accountId: usable?.id, interaction: parsed.data.interaction });
   deps.audit.record(ctx, { action: `${kind}_start`, outcome: usable ? 'account' : 'no_account', site: siteId, username });
   ctx.status = 303;
   ctx.redirect(`/portal/${kind}/verify`);
