@@ -94,12 +94,19 @@ export async function showVerify(deps: ProfileDeps, ctx: Context, channel: Conta
     title: 'Verify your new contact details',
     csrfToken: deps.csrf.token(ctx),
     channel,
-    address,
+    address: shown(deps, channel, address),
     next: otherPending ? other : undefined,
     updated,
     lifetime: deps.codes.lifetime,
     error: view.error ? messages[view.error] : undefined,
   });
+}
+
+/** A number as the person reads it: "(201) 555-0192" at home, E.164 for another country; an address as it is. */
+function shown(deps: ProfileDeps, channel: ContactChannel, address: string): string {
+  if (channel !== 'sms') return address;
+  const parsed = deps.mfa.phoneNumbers.parse(deps.mfa.phoneNumbers.defaultCountry, address);
+  return parsed.status === 'ok' && parsed.phone.country === deps.mfa.phoneNumbers.defaultCountry ? parsed.phone.national : address;
 }
 
 const otherChannel = (channel: ContactChannel): ContactChannel => (channel === 'email' ? 'sms' : 'email');
@@ -133,7 +140,7 @@ export async function submitVerify(deps: ProfileDeps, ctx: Context, channel: Con
   }
   const both = channel === 'sms' && ctx.query.updated === 'email' && updated.email;
   const message = both
-    ? `Your email address is now ${updated.email} and your phone number is now ${outcome.to}.`
-    : `Your ${what(channel)} is now ${outcome.to}.`;
+    ? `Your email address is now ${updated.email} and your phone number is now ${shown(deps, 'sms', outcome.to)}.`
+    : `Your ${what(channel)} is now ${shown(deps, channel, outcome.to)}.`;
   await deps.render(ctx, 'portal/done', { title: 'Contact details updated', heading: 'Contact details updated', message });
 }
