@@ -8,6 +8,8 @@ import { freePort } from '../support/free-port.ts';
 import { linkIn } from '../invitations/support.ts';
 import { codeFrom } from '../registration/support.ts';
 import { consoleSignInPage, makeAdmin } from '../admin/console-support.ts';
+import pino from 'pino';
+import { createAuditLog } from '../../src/services/audit/audit-log.ts';
 
 /**
  * Issue 19's sign-up and mail bugs in Chromium at 1280 px and 390 px: the
@@ -148,6 +150,17 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
         await screenshot(page, `ui-audit-mfa-${size.width}`);
         await context.close();
       }
+
+      // A row written before MFA events carried the user name: the page fills it from the account.
+      await createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store }).record(undefined, { action: 'mfa_device_added', outcome: 'ok', site: 'STAFF', accountId: gina.account.id });
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await consoleSignInPage(running, page, gina, '/admin/audit');
+      await page.goto(`${running.issuer}/admin/audit?action=mfa_device_added`);
+      const row = page.getByRole('row').filter({ hasText: 'mfa_device_added' });
+      await row.waitFor();
+      assert.match(await row.innerText(), /\bgina\b/);
+      await context.close();
     });
   });
 });
