@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Context, Middleware, Next } from 'koa';
+import { requestIdOf } from './request-context.ts';
 
 /**
  * Discovery and the JWKS as prepared bytes. They change only when the
@@ -134,6 +135,8 @@ function answer(ctx: Context, prepared: Prepared): void {
   const headers = prepared.headers;
   for (let i = 0; i < headers.length; i += 1) res.setHeader(headers[i]![0], headers[i]![1]);
   res.setHeader('Access-Control-Allow-Origin', ctx.get('Origin') || '*');
+  // Per request like every answer's, so a trace id sent by a caller still comes back.
+  res.setHeader('X-Request-Id', requestIdOf(ctx));
   res.setHeader('ETag', prepared.etag);
   res.setHeader('Cache-Control', prepared.cacheControl);
   if (matches(ctx.get('If-None-Match'), prepared.etag)) {

@@ -4,6 +4,12 @@ import type { Logger } from 'pino';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** The request's id: the caller's X-Request-Id when it is well formed, else a new one. */
+export function requestIdOf(ctx: { get(name: string): string }): string {
+  const incoming = ctx.get('x-request-id');
+  return SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
  * A request's `ctx.state`: its id, and a logger carrying the id, made the
  * first time something logs through it (an error, a refusal). Most requests
@@ -36,8 +42,7 @@ export type RequestObserver = (method: string, path: string, status: number, sec
  */
 export function requestContext(logger: Logger, observe: RequestObserver): Middleware {
   return async (ctx, next) => {
-    const incoming = ctx.get('x-request-id');
-    const requestId = SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(ctx);
     ctx.state = new RequestState(logger, requestId);
     ctx.set('x-request-id', requestId);
     const started = performance.now();
