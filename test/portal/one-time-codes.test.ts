@@ -132,7 +132,7 @@ describe('one-time codes on the portal and registration pages', () => {
       assert.match(text?.text ?? '', /5 minutes/);
       assert.doesNotMatch(text?.text ?? '', /10 minutes/);
       const verified = await user.verify('sms', codeIn(text));
-      assert.match(verified.html, /Your phone number is now \+12015550177/);
+      assert.match(verified.html, /Your phone number is now \(201\) 555-0177\./);
     });
 
     it('states it in the registration email and page', async () => {
