@@ -71,7 +71,9 @@ const EMAIL_TEMPLATES: Partial<Record<CodePurpose, string>> = { contact: 'contac
  * The name every code's text and call gives: the product, as the page header
  * and every email say it, never a site's display name (an admin's label such
  * as "Demo site (local directory)"), so the enrollment's, the sign-in's and
- * the portal's messages read the same.
+ * the portal's messages read the same. The code emails (views/email/
+ * contact-code, email-code) say it in their text, as every email does, so a
+ * message queued in the outbox renders whatever version delivers it.
  */
 export const PRODUCT_NAME = 'Customer & Partner Center';
 
@@ -149,7 +151,7 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
     if (request.channel === 'email') {
       const template = EMAIL_TEMPLATES[binding.purpose];
       if (!template) return { ok: false, reason: `no email for ${binding.purpose} codes` };
-      const mail = { to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, productName: PRODUCT_NAME, lifetime } };
+      const mail = { to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, lifetime } };
       try {
         if (deps.outbox) await deps.mailer.queue(mail, { notAfter });
         else await deps.mailer.send(mail);
