@@ -1,12 +1,19 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from './load.ts';
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function configFile(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'admit-config-')), 'admit.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'admit-config-'));
+  made.push(dir);
+  const path = join(dir, 'admit.yaml');
   writeFileSync(path, text);
   return path;
 }
