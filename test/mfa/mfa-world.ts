@@ -95,7 +95,9 @@ export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sm
       for (;;) {
         const now = Date.now();
         const current = Math.floor(now / 30_000);
-        const step = [current - 1, current, current + 1].find((candidate) => candidate > (usedSteps.get(secret) ?? -1));
+        // The current step or the next, never the previous: a code for the previous step is refused once
+        // the clock crosses a step boundary before the server checks it (a loaded machine makes that likely).
+        const step = [current, current + 1].find((candidate) => candidate > (usedSteps.get(secret) ?? -1));
         if (step !== undefined) {
           usedSteps.set(secret, step);
           return totpCode(secret, now + (step - current) * 30_000);
