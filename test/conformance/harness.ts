@@ -277,7 +277,8 @@ export class ModuleRun {
       const now = Date.now();
       const current = Math.floor(now / 30_000);
       const last = Math.max(-1, ...this.usedTotpSteps, ...(usedSteps.get(secret) ?? []));
-      const stepNumber = [current - 1, current, current + 1].find((candidate) => candidate > last);
+      // Never the previous step: refused once a step boundary passes before the server checks it.
+      const stepNumber = [current, current + 1].find((candidate) => candidate > last);
       if (stepNumber !== undefined) {
         this.usedTotpSteps.add(stepNumber);
         this.env.totpCodesTyped += 1;
