@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { setCookie } from '../../http/cookies.ts';
+import { isHttpsIssuer, setCookie } from '../../http/cookies.ts';
 
 const MAX_TOKENS = 5;
 
@@ -10,7 +10,8 @@ const MAX_TOKENS = 5;
  * cannot set those, so there it has an ordinary name and no Secure flag.
  */
 export function createTrustCookie({ issuer }: { issuer: string }) {
-  const secure = issuer.startsWith('https://');
+  // The same test as the cookie helper's Secure flag: a __Host- name needs Secure.
+  const secure = isHttpsIssuer(issuer);
   const name = secure ? '__Host-admit.trust' : 'admit.trust';
 
   function read(ctx: Context): string[] {
