@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { InvalidCredentialsError } from 'ldapts';
 import { adBindState, adDataCode, adWriteRefusal, encodeUnicodePwd, guidToString } from './active-directory.ts';
 import { failedBindState } from './errors.ts';

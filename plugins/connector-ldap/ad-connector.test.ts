@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { PasswordConnector } from '../../src/kit/index.ts';
 import { createLdapConnector } from './ldap-connector.ts';
 import { startFakeActiveDirectory } from './testing/fake-active-directory.ts';
@@ -16,7 +16,7 @@ const quotedUtf16 = (password: string) => Buffer.from(`"${password}"`, 'utf16le'
 
 let ad: Awaited<ReturnType<typeof startFakeActiveDirectory>>;
 let ldap: PasswordConnector;
-before(async () => {
+beforeAll(async () => {
   const user = (sAMAccountName: string, subCode?: string) => ({
     sAMAccountName, password: `${sAMAccountName}-Passw0rd`, subCode, displayName: `${sAMAccountName} Test`,
     objectGUID: sAMAccountName === 'alice' ? GUID_BYTES : Buffer.alloc(16, sAMAccountName.length),
@@ -41,7 +41,7 @@ before(async () => {
     userBase: BASE_DN, connectTimeoutMs: 1000, timeoutMs: 2000,
   });
 });
-after(async () => {
+afterAll(async () => {
   await ldap.close?.();
   await ad.close();
 });

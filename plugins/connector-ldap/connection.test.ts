@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { BerReader } from 'ldapts';
 import { clientOptionsFor, openSession } from './connection.ts';
 import { ConnectionLostError } from './errors.ts';
@@ -9,7 +9,7 @@ import { tlsOptionsFor } from './tls-options.ts';
 
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
-after(async () => {
+afterAll(async () => {
   sockets.forEach((socket) => socket.destroy());
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });

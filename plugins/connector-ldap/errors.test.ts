@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { BerReader, BusyError, ConstraintViolationError, InsufficientAccessError, InvalidCredentialsError, NoSuchObjectError, UnavailableError } from 'ldapts';
 import { boundState, ConnectionLostError, failedBindState, isUnreachable, unavailable } from './errors.ts';
 import { PasswordPolicyControl } from './ppolicy-control.ts';

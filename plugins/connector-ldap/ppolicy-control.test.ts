@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { BerReader, BerWriter } from 'ldapts';
 import { passwordModifyValue } from './password-write.ts';
 import { PasswordPolicyControl, PPOLICY_OID } from './ppolicy-control.ts';

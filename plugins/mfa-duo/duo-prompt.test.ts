@@ -1,4 +1,4 @@
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { SignJWT, jwtVerify } from 'jose';
@@ -19,9 +19,9 @@ const idToken = (claims: Record<string, unknown>, secret: Uint8Array<ArrayBuffer
 const tokenReply = async (claims: Record<string, unknown>, secret?: Uint8Array<ArrayBuffer>) => ({ id_token: await idToken(claims, secret), access_token: 'a', expires_in: 300, token_type: 'Bearer' });
 
 describe('Duo Universal Prompt client (Duo SDK, nock)', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   it('validates its settings with messages that name the field', () => {
     const parsed = duoSettingsSchema.safeParse({ clientId: 'short', clientSecret: 'x', apiHost: 'https://api.example' });

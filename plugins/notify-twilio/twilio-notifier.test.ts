@@ -1,4 +1,4 @@
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import nock from 'nock';
@@ -13,9 +13,9 @@ const settings = (extra: Record<string, unknown> = {}) => {
 const context = (timeoutMs = 2000) => ({ timeoutMs, fetch: globalThis.fetch, log: () => {} });
 
 describe('Twilio notifier (HTTP API, nock)', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   it('sends a text through Messages with basic auth', async () => {
     let body = '';

@@ -1,4 +1,4 @@
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
@@ -13,9 +13,9 @@ const notifier = (timeoutMs = 2000, url = 'https://gateway.example.test/send') =
 };
 
 describe('webhook notifier (HTTPS, nock)', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   it('posts the message as JSON with a verifiable signature', async () => {
     const headers: Record<string, string> = {};

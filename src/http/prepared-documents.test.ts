@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -48,7 +48,7 @@ describe('discovery and JWKS as prepared bytes', () => {
   let bare: Server;
   let prepared: ReturnType<typeof preparedDocuments>;
 
-  before(async () => {
+  beforeAll(async () => {
     providers = [new Provider(issuer, { jwks: { keys: [signingKey() as never] }, features: { devInteractions: { enabled: false } } }), new Provider(issuer, { jwks: { keys: [signingKey() as never] }, features: { devInteractions: { enabled: false } } })];
     const koa = new Koa();
     prepared = preparedDocuments({ paths: [DISCOVERY, '/jwks'], version: () => version });
@@ -59,7 +59,7 @@ describe('discovery and JWKS as prepared bytes', () => {
     // oidc-provider on its own, as it answers without admit in front.
     bare = await listen((req, res) => providers[current]!.callback()(req, res));
   });
-  after(async () => {
+  afterAll(async () => {
     await new Promise((resolve) => app.close(resolve));
     await new Promise((resolve) => bare.close(resolve));
   });

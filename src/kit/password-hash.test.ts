@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { ARGON2_PARAMETERS, hashParameters, hashPassword, makeDecoyHash, needsRehash, verifyPassword } from './password-hash.ts';
 

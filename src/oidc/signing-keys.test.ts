@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +34,11 @@ describe('signing key timeline', () => {
 describe('admit keys rotate (the store side)', () => {
   let dir: string;
   let store: Store;
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'admit-keys-'));
     store = await createStore(`sqlite:${join(dir, 'admit.db')}`, { keyPrefix: 'admit:', commandTimeoutMs: 2000, connectTimeoutMs: 2000 });
   });
-  after(async () => {
+  afterAll(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -23,7 +23,7 @@ describe('admin console actions: users, relying applications, audit export', () 
   const admin = new FormBrowser();
   let userId: string;
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { sites, clients: [rpClient], mail: { transport: smtp.url } } });
     await consoleSignIn(running, admin, await makeAdmin(running, { site: 'SIDE', username: 'gina', adminSites: ['*'] }));
@@ -32,7 +32,7 @@ describe('admin console actions: users, relying applications, audit export', () 
     assert.ok(signIn.url.searchParams.get('code'));
     userId = (await createAccountService({ store: running.admit.store }).listBySite('DEMO'))[0]!.id;
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,13 @@ describe('admit admin add / list / remove', () => {
   let env: NodeJS.ProcessEnv;
   const admit = (...args: string[]) => spawnSync(process.execPath, ['bin/admit.js', ...args], { env, encoding: 'utf8', timeout: 60_000 });
 
-  before(() => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-admin-'));
     writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra }\n');
     env = { ...process.env, ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'admit.db')}`, ADMIT_SECRET: TEST_SECRET };
     assert.equal(admit('user', 'add', '--site', 'DEMO', '--username', 'alice', '--password', 'Alice#Pass2026', '--email', 'alice@example.com').status, 0);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is listed in the help', () => {
     const help = admit('--help');

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -18,7 +18,7 @@ describe('admin console: signing in, roles, and who sees what', () => {
   // One console session per admin for the whole file (each sign-in needs a fresh authenticator code).
   const globalBrowser = new FormBrowser();
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({ config: { sites } });
     global = await makeAdmin(running, { site: 'NORTH', username: 'gina', adminSites: ['*'] });
     north = await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH'] });
@@ -27,7 +27,7 @@ describe('admin console: signing in, roles, and who sees what', () => {
     const { createAccountService } = await import('../../src/services/accounts.ts');
     southUserId = (await createAccountService({ store: running.admit.store }).linkOrCreate('SOUTH', 'local', { externalId: south.id, username: 'sam', email: 'sam@south.test', groups: [] })).id;
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   it('signs an admin in through admit with two-step verification, and keeps the console session', async () => {
     const browser = globalBrowser;

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
@@ -55,7 +55,7 @@ describe('invitations, sign-up requests and the admin console, end to end in Chr
     await page.getByRole('heading', { name: 'Registration status' }).waitFor();
   }
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     app = await startCallbackServer();
     running = await startAdmit({
@@ -71,7 +71,7 @@ describe('invitations, sign-up requests and the admin console, end to end in Chr
     console = await (await browser.newContext()).newPage();
     await consoleSignInPage(running, console, gina);
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await running?.stop();
     await app?.close();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -15,7 +15,7 @@ describe('the console Outbox page in Chromium: delivery state, last error, resen
   let page: Page;
   const rejects = new Set(['bounce@example.com']);
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer({ rejects });
     // One attempt: a refused recipient is "failed" at once (retries are test/outbox's).
     running = await startAdmit({ config: { sites, mail: { transport: smtp.url }, outbox: { maxAttempts: 1, pollMs: 100 } } });
@@ -24,7 +24,7 @@ describe('the console Outbox page in Chromium: delivery state, last error, resen
     page = await (await chromium.browser.newContext()).newPage();
     await consoleSignInPage(running, page, gina);
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await running?.stop();
     await smtp?.stop();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
@@ -35,7 +35,7 @@ describe('admin console: the role order', () => {
     return { status: response.status, location: response.headers.get('location') ?? '', html: await response.text() };
   }
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({ config: { sites } });
     // The global admin's home site is NORTH: the site the site admin administers.
     global = await makeAdmin(running, { site: 'NORTH', username: 'gina', adminSites: ['*'] });
@@ -50,7 +50,7 @@ describe('admin console: the role order', () => {
     await consoleSignIn(running, globalBrowser, global);
     await consoleSignIn(running, northBrowser, north);
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   it('a site admin cannot disable, reset the MFA of, or sign out a global admin whose home site is theirs', async () => {
     assert.equal((await sessions().list(global.account.id)).length, 1, 'the global admin is signed in');

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { cpuMicrosPerOp, parseStatTicks } from '../../bench/lib/proc-stat.ts';
 import { inverseRatios, latency, median, pairRatios, percentile, spread } from '../../bench/lib/stats.ts';

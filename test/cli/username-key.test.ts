@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +12,12 @@ describe('the CLI and the canonical user-name key', () => {
   let env: NodeJS.ProcessEnv;
   const admit = (...args: string[]) => spawnSync(process.execPath, ['bin/admit.js', ...args], { env, encoding: 'utf8', timeout: 60_000 });
 
-  before(() => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-names-'));
     writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n');
     env = { ...process.env, ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'admit.db')}`, ADMIT_SECRET: TEST_SECRET };
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('user add: a look-alike of a taken name is taken; control and bidi characters are refused with the message', () => {
     const added = admit('user', 'add', '--site', 'DEMO', '--username', 'bob', '--password', 'Bob#Pass-2026');

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +19,8 @@ import { captureNotifier, codeIn } from '../mfa/harness.ts';
 let smtp: TestSmtpServer;
 let redis: RunningRedis;
 const dir = mkdtempSync(join(tmpdir(), 'admit-codes-'));
-before(async () => ([smtp, redis] = await Promise.all([startSmtpServer(), startRedis()])));
-after(async () => {
+beforeAll(async () => ([smtp, redis] = await Promise.all([startSmtpServer(), startRedis()])));
+afterAll(async () => {
   await Promise.all([smtp?.stop(), redis?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -49,8 +49,8 @@ const other = (code: string) => (code === '000000' ? '111111' : '000000');
 function suite(backend: string, open: () => Promise<Store>) {
   describe(`one-time codes on ${backend}`, () => {
     let store: Store;
-    before(async () => (store = await open()));
-    after(() => store?.close());
+    beforeAll(async () => (store = await open()));
+    afterAll(() => store?.close());
 
     it('is single use under a 25-way race of the right code: exactly one entry wins', async () => {
       const { codes, textCode } = service(store, { maxAttempts: 10 });
@@ -158,8 +158,8 @@ suite('Redis', async () => createStore(redis.url, { keyPrefix: `codes-${Date.now
 
 describe('the lifetime in every message', () => {
   let store: Store;
-  before(async () => (store = await createStore(`sqlite:${join(dir, 'texts.db')}`)));
-  after(() => store?.close());
+  beforeAll(async () => (store = await createStore(`sqlite:${join(dir, 'texts.db')}`)));
+  afterAll(() => store?.close());
 
   it('states sms.codeTtlSeconds = 300 as "5 minutes" in the text, the call and the emails', async () => {
     const { codes, texts } = service(store, { codeTtlSeconds: 300 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
+import type { TestContext } from 'vitest';
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
@@ -166,12 +166,12 @@ export class ModuleRun {
   warning(condition: unknown, message: string): void {
     if (condition) return;
     this.warnings.push(message);
-    this.t.diagnostic(`WARNING: ${message}`);
+    console.log(`WARNING: ${message}`);
   }
 
   skip(reason: string): void {
     this.skipped = reason;
-    this.t.diagnostic(`SKIPPED: ${reason}`);
+    console.log(`SKIPPED: ${reason}`);
   }
 
   async discovery(): Promise<Record<string, unknown>> {

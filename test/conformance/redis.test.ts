@@ -1,11 +1,11 @@
-import { before, after } from 'node:test';
+import { beforeAll, afterAll } from 'vitest';
 import { startRedis, type RunningRedis } from '../support/redis-server.ts';
 import { conformancePlans } from './run-plans.ts';
 
 // The conformance modules on the Redis store.
 let redis: RunningRedis;
-before(async () => {
+beforeAll(async () => {
   redis = await startRedis();
 });
-after(() => redis?.stop());
+afterAll(() => redis?.stop());
 conformancePlans('Redis', () => ({ store: redis.url }));

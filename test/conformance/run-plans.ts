@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { modules } from './modules.ts';
 import { ModuleRun, startEnvironment, type Environment } from './harness.ts';
@@ -12,10 +12,10 @@ import { ModuleRun, startEnvironment, type Environment } from './harness.ts';
 export function conformancePlans(name: string, options: () => { store?: string; mfa?: boolean }) {
   describe(`OpenID conformance OP modules (${name})`, () => {
     let env: Environment;
-    before(async () => {
+    beforeAll(async () => {
       env = await startEnvironment(name, options());
     });
-    after(async () => {
+    afterAll(async () => {
       await env?.stop();
     });
 

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -47,7 +47,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
   const stranger: StandInUser = { tid, oid: '6e8f0a21-3b4c-4d5e-9f70-8192a3b4c5d6', email: 'sam@itron-partner.example', password: 'Stand-in-Passw0rd', name: 'Sam Stranger' };
   const waiting: StandInUser = { tid, oid: '7f901b32-4c5d-4e6f-8a81-92a3b4c5d6e7', email: 'wendy@itron-partner.example', password: 'Stand-in-Passw0rd', name: 'Wendy Waiting' };
 
-  before(async () => {
+  beforeAll(async () => {
     app = await startCallbackServer();
     smtp = await startSmtpServer();
     const standInPort = await freePort();
@@ -78,7 +78,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await standIn?.stop();
     await running?.stop();

@@ -1,4 +1,4 @@
-import { describe, it, before, after, beforeEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,12 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
   let store: Store;
   let microsoft: FakeMicrosoft;
 
-  before(async () => {
+  beforeAll(async () => {
     offline();
     dir = mkdtempSync(join(tmpdir(), 'admit-entra-'));
     store = await createStore(`sqlite:${join(dir, 'store.db')}`);
   });
-  after(async () => {
+  afterAll(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
     nock.enableNetConnect();

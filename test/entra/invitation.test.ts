@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { RunningAdmit } from '../support/admit-server.ts';
@@ -20,7 +20,7 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
   let smtp: TestSmtpServer;
   let invitations: InvitationService;
 
-  before(async () => {
+  beforeAll(async () => {
     offline();
     smtp = await startSmtpServer();
     ({ running, accounts } = await startEntraAdmit([
@@ -30,7 +30,7 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
     invitations = running.admit.approval.invitations;
     microsoft = await fakeMicrosoft();
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
     microsoft?.stop();

@@ -1,4 +1,4 @@
-import { describe, it, before, after, beforeEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -26,7 +26,7 @@ describe('requesting access to an Entra site after signing in with Microsoft', (
   let key: Awaited<ReturnType<typeof microsoftKey>>;
   let count = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     offline();
     key = await microsoftKey();
     smtp = await startSmtpServer();
@@ -38,7 +38,7 @@ describe('requesting access to an Entra site after signing in with Microsoft', (
       },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
     microsoft?.stop();

@@ -1,4 +1,4 @@
-import { describe, it, before, after, beforeEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { RunningAdmit } from '../support/admit-server.ts';
@@ -31,7 +31,7 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
   let microsoft: FakeMicrosoft;
   let key: Awaited<ReturnType<typeof microsoftKey>>;
 
-  before(async () => {
+  beforeAll(async () => {
     offline();
     key = await microsoftKey();
     ({ running, accounts } = await startEntraAdmit([
@@ -46,7 +46,7 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
       { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: roomy },
     ]));
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     microsoft?.stop();
     nock.enableNetConnect();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -25,7 +25,7 @@ describe('the lockout: one counter per person, whatever the spelling, and no dou
   let running: RunningAdmit;
   const local = (username: string) => `${username}-Local-Pass-99`;
 
-  before(async () => {
+  beforeAll(async () => {
     [slapd, smtp] = await Promise.all([startSlapd(), startSmtpServer()]);
     // The directory's own lockout (ppolicy locks after 3 failures) would hide admit's: these users have none.
     await slapd.ldif([
@@ -51,7 +51,7 @@ describe('the lockout: one counter per person, whatever the spelling, and no dou
       for (const username of ['bob', 'carol', 'uma', 'erin']) await directory.addUser({ username, password: local(username), email: `${username}@example.com` });
     }
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await slapd?.stop();
     await smtp?.stop();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/chromium.ts';
@@ -18,12 +18,12 @@ describe('sign-in sequencer in Chromium: reload and Back', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld({ sites: [FIRST] });
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startMfaWorld, PASSWORD, type MfaWorld } from '../mfa/mfa-world.ts';
 import { FlowDriver, buttonValue } from '../mfa/flow-driver.ts';
@@ -23,10 +23,10 @@ describe('the sign-in sequencer', () => {
   let world: MfaWorld;
   let phones = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld({ sites: [FIRST] });
   });
-  after(async () => world?.stop());
+  afterAll(async () => world?.stop());
 
   const driver = () => new FlowDriver(world.running, 'rp', RP_SECRET);
   const store = () => world.running.admit.store;

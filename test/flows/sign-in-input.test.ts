@@ -1,4 +1,4 @@
-import { describe, it, before, after, beforeEach } from 'node:test';
+import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createLockout } from '../../src/services/lockout.ts';
@@ -19,13 +19,13 @@ async function openSignIn(running: RunningAdmit, browser = new FormBrowser(), ex
 
 describe('sign-in form: bad input, CSRF and throttling', () => {
   let running: RunningAdmit;
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({ config: { clients: [CLIENT], sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { maxFailedAttempts: 3, failureWindowSeconds: 60, maxAttemptsPerIp: 1000, changePasswordAtFirstSignIn: false } }] } });
     const directory = createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' });
     await directory.addUser({ username: 'erin', password: 'Erin-Pass-99' });
     await directory.addUser({ username: 'frank', password: 'Frank-Pass-99' });
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   // A refused post answers 303 to the sign-in page (post/redirect/get), which shows the message with the refusal's status.
   const post = async (form: Record<string, string>, headers?: Record<string, string>) => {

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -12,12 +12,12 @@ describe('when Redis fails under admit', () => {
   let redis: RunningRedis;
   let running: RunningAdmit;
 
-  before(async () => {
+  beforeAll(async () => {
     redis = await startRedis();
     running = await startAdmit({ store: redis.url, config: { clients: [CLIENT], store: { url: redis.url, redis: { keyPrefix: 'outage:', commandTimeoutMs: 500 } } } });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'heidi', password: 'Heidi-Pass-55' });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await redis?.stop();
   });

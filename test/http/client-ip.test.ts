@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
@@ -44,10 +44,10 @@ async function auditedIp(running: RunningAdmit, username: string): Promise<strin
 describe('the client IP behind trusted proxies', () => {
   describe('trustProxy: true (one trusted hop)', () => {
     let running: RunningAdmit;
-    before(async () => {
+    beforeAll(async () => {
       running = await start({ trustProxy: true });
     });
-    after(() => running?.stop());
+    afterAll(() => running?.stop());
 
     it('counts spoofed leftmost X-Forwarded-For entries against the address the proxy appended: only the per-IP limit is checked', async () => {
       const statuses: number[] = [];
@@ -66,10 +66,10 @@ describe('the client IP behind trusted proxies', () => {
 
   describe('trustedProxyHops: 2 (a CDN in front of the reverse proxy)', () => {
     let running: RunningAdmit;
-    before(async () => {
+    beforeAll(async () => {
       running = await start({ trustedProxyHops: 2 });
     });
-    after(() => running?.stop());
+    afterAll(() => running?.stop());
 
     it('takes the entry two places from the right and ignores what the client wrote before it', async () => {
       assert.equal(await attempt(running, 'two-hops', '198.51.100.1, 203.0.113.20, 10.0.0.5'), 401);
@@ -83,10 +83,10 @@ describe('the client IP behind trusted proxies', () => {
 
   describe('no proxy trusted (the default)', () => {
     let running: RunningAdmit;
-    before(async () => {
+    beforeAll(async () => {
       running = await start({});
     });
-    after(() => running?.stop());
+    afterAll(() => running?.stop());
 
     it('ignores X-Forwarded-For and uses the connection\'s address', async () => {
       assert.equal(await attempt(running, 'direct', '203.0.113.30'), 401);

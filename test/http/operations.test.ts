@@ -1,13 +1,13 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 
 describe('operations endpoints and headers', () => {
   let running: RunningAdmit;
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit();
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   it('answers /healthz and /readyz with the store and each site\'s directory', async () => {
     const health = await fetch(`${running.issuer}/healthz`);

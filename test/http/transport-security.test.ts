@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { inputValue } from '../support/form-browser.ts';
@@ -103,13 +103,13 @@ describe('transport security follows the issuer', () => {
   describe('https issuer behind a trusted TLS-terminating proxy', () => {
     let running: RunningAdmit;
     let browser: ProxiedBrowser;
-    before(async () => {
+    beforeAll(async () => {
       running = await startAdmit({ issuer: PUBLIC_HTTPS, config: { server: { trustProxy: true, allowLoopbackRequests: true }, clients: [CLIENT] } });
       await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'tess', password: 'Tess-Password-42' });
       browser = new ProxiedBrowser(running, PUBLIC_HTTPS, 'https');
       await walk(browser);
     });
-    after(() => running?.stop());
+    afterAll(() => running?.stop());
 
     it('sends HSTS on every answer: pages, redirects and JSON', () => {
       assert.ok(browser.hsts.length > 8);
@@ -146,13 +146,13 @@ describe('transport security follows the issuer', () => {
   describe('http issuer (local development)', () => {
     let running: RunningAdmit;
     let browser: ProxiedBrowser;
-    before(async () => {
+    beforeAll(async () => {
       running = await startAdmit({ config: { server: { allowLoopbackRequests: true }, clients: [CLIENT] } });
       await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'tess', password: 'Tess-Password-42' });
       browser = new ProxiedBrowser(running, running.issuer, 'http');
       await walk(browser);
     });
-    after(() => running?.stop());
+    afterAll(() => running?.stop());
 
     it('sets no Secure flag, so a browser on http://localhost keeps the cookies, and sends no HSTS', () => {
       const names = browser.names();

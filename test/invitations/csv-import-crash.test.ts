@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
@@ -25,11 +25,11 @@ const csvOf = (batch: string) => ['email,name,role,groups', ...Array.from({ leng
 let smtp: TestSmtpServer;
 let redis: RunningRedis;
 let dir: string;
-before(async () => {
+beforeAll(async () => {
   [smtp, redis] = await Promise.all([startSmtpServer(), startRedis()]);
   dir = mkdtempSync(join(tmpdir(), 'admit-import-crash-'));
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all([smtp?.stop(), redis?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -106,13 +106,13 @@ for (const backend of ['sqlite', 'redis'] as const) {
           await sleep(delay);
           await admit.kill();
           const result = await upload;
-          t.diagnostic(`killed at ${delay} ms; the upload ${answered === undefined ? 'got no answer' : `answered ${result?.status} after ${answered} ms`}`);
+          console.log(`killed at ${delay} ms; the upload ${answered === undefined ? 'got no answer' : `answered ${result?.status} after ${answered} ms`}`);
 
           const restarted = Date.now();
           admit = await startProcess(env, port);
           const up = Date.now() - restarted;
           await settled(store, 20_000);
-          t.diagnostic(`restarted in ${up} ms; the outbox settled ${Date.now() - restarted - up} ms later`);
+          console.log(`restarted in ${up} ms; the outbox settled ${Date.now() - restarted - up} ms later`);
           const ids = await store.setMembers(siteInvitationsKey('DEMO'));
           assert.ok(ids.length === 0 || ids.length === ROWS, `${ids.length} invitations after the restart`);
           if (answered !== undefined && result?.status === 200) assert.equal(ids.length, ROWS, 'an answered import is whole');
@@ -126,7 +126,7 @@ for (const backend of ['sqlite', 'redis'] as const) {
           assert.equal(byAddress.size, ids.length, 'every invitee got email, and no one else');
           for (const [address, messageIds] of byAddress) assert.equal(messageIds.size, 1, `${address} got ${messageIds.size} different emails`);
           const repeats = mails.length - byAddress.size;
-          t.diagnostic(`${ids.length} invitations, ${byAddress.size} invitees emailed, ${repeats} redelivered copies (same Message-ID)`);
+          console.log(`${ids.length} invitations, ${byAddress.size} invitees emailed, ${repeats} redelivered copies (same Message-ID)`);
           if (ids.length === ROWS) {
             // The console session lives in the store: the same browser is still signed in after the restart.
             const page = await getPage(running, browser, '/admin/invitations');

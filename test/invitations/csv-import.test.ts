@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
@@ -18,14 +18,14 @@ describe('invitations from a CSV upload: all or nothing, problems by line', () =
   const siteAdmin = new FormBrowser();
   let csrf: string;
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { sites, mail: { transport: smtp.url } } });
     await consoleSignIn(running, admin, await makeAdmin(running, { site: 'DEMO', username: 'gina', adminSites: ['*'], email: 'gina@admins.test' }));
     await consoleSignIn(running, siteAdmin, await makeAdmin(running, { site: 'OTHER', username: 'otto', adminSites: ['OTHER'] }));
     csrf = inputValue((await getPage(running, admin, '/admin/invitations')).html, '_csrf');
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
   });

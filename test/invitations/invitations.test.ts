@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -28,14 +28,14 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     return linkIn(await waitForNewMail(smtp, email, before));
   }
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { sites, mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' } } });
     dbPath = running.config.store.url.replace(/^sqlite:/, '');
     const gina = await makeAdmin(running, { site: 'OTHER', username: 'gina', adminSites: ['*'] });
     await consoleSignIn(running, admin, gina);
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 
@@ -7,10 +7,10 @@ const sites = [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local
 /** One open invitation per address and site, even between two imports running at once. */
 describe('two imports at once that share an address', () => {
   let running: RunningAdmit;
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({ config: { sites } });
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   it('one of them invites it (all its rows), the other is refused whole, in each of 10 rounds', async () => {
     const { invitations } = running.admit.approval;

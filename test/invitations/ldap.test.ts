@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
@@ -16,7 +16,7 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
   let smtp: TestSmtpServer;
   let running: RunningAdmit;
 
-  before(async () => {
+  beforeAll(async () => {
     slapd = await startSlapd();
     smtp = await startSmtpServer();
     running = await startAdmit({
@@ -30,7 +30,7 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
       },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await slapd?.stop();
     await smtp?.stop();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { PasswordConnector } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
 import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
@@ -7,11 +7,11 @@ import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../su
 // The seeded ppolicy states: dave locked, erin must change (pwdReset), frank expired (pwdMaxAge, no grace).
 let slapd: RunningSlapd;
 let ldap: PasswordConnector;
-before(async () => {
+beforeAll(async () => {
   slapd = await startSlapd();
   ldap = createLdapConnector(directoryFor(slapd));
 });
-after(async () => {
+afterAll(async () => {
   await ldap.close?.();
   await slapd.stop();
 });

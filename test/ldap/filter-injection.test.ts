@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Client } from 'ldapts';
 import type { PasswordConnector } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
@@ -10,11 +10,11 @@ const STAFF_ONLY = '(&(uid={username})(employeeType=staff))';
 
 let slapd: RunningSlapd;
 let ldap: PasswordConnector;
-before(async () => {
+beforeAll(async () => {
   slapd = await startSlapd();
   ldap = createLdapConnector(directoryFor(slapd, { userFilter: STAFF_ONLY }));
 });
-after(async () => {
+afterAll(async () => {
   await ldap.close?.();
   await slapd.stop();
 });

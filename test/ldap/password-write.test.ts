@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Client } from 'ldapts';
 import type { PasswordConnector, PasswordWriteOutcome } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
@@ -8,11 +8,11 @@ import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../su
 // The default policy: pwdMinLength 8 (pwdCheckQuality 1), pwdInHistory 3.
 let slapd: RunningSlapd;
 let ldap: PasswordConnector;
-before(async () => {
+beforeAll(async () => {
   slapd = await startSlapd();
   ldap = createLdapConnector(directoryFor(slapd));
 });
-after(async () => {
+afterAll(async () => {
   await ldap.close?.();
   await slapd.stop();
 });

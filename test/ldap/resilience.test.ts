@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { PasswordConnector } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
 import { freePort } from '../support/free-port.ts';
@@ -22,10 +22,10 @@ async function startSilentServer() {
   return { server, sockets, url: `ldap://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
 }
 
-before(async () => {
+beforeAll(async () => {
   [slapd, silent] = await Promise.all([startSlapd(), startSilentServer()]);
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all(connectors.map((connector) => connector.close?.()));
   silent.sockets.forEach((socket) => socket.destroy());
   await new Promise((resolve) => silent.server.close(resolve));

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
@@ -16,7 +16,7 @@ describe('signing in to an LDAP site through the sign-in page', () => {
   let running: RunningAdmit;
   let app: Awaited<ReturnType<typeof startCallbackServer>>;
 
-  before(async () => {
+  beforeAll(async () => {
     slapd = await startSlapd();
     app = await startCallbackServer();
     running = await startAdmit({
@@ -29,7 +29,7 @@ describe('signing in to an LDAP site through the sign-in page', () => {
       },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await slapd?.stop();
     await app?.close();

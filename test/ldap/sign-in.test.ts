@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { PasswordConnector, PasswordOutcome } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
 import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
 
 let slapd: RunningSlapd;
 const connectors: PasswordConnector[] = [];
-before(async () => (slapd = await startSlapd()));
-after(async () => {
+beforeAll(async () => (slapd = await startSlapd()));
+afterAll(async () => {
   await Promise.all(connectors.map((connector) => connector.close?.()));
   await slapd.stop();
 });

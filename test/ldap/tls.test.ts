@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
 import type { PasswordConnector } from '../../src/kit/index.ts';
@@ -18,10 +18,10 @@ describe('LDAP over TLS against OpenLDAP', () => {
     return ldap;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     slapd = await startSlapd({ tls: true });
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(made.map((ldap) => ldap.close?.()));
     await slapd?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Browser, Page } from 'playwright-core';
@@ -18,7 +18,7 @@ describe('Duo Universal Prompt in Chromium', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
     duo = fakeDuo();
@@ -26,7 +26,7 @@ describe('Duo Universal Prompt in Chromium', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
     duo?.stop();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/provider.ts';
@@ -18,13 +18,13 @@ describe('Duo Universal Prompt as a second factor', () => {
   let duo: FakeDuo;
   let users = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
     duo = fakeDuo();
     world = await startMfaWorld({ mfa: { duo: duoSettings(), maxFailedVerifications: 3 }, sites: [OPEN] });
   });
-  after(async () => {
+  afterAll(async () => {
     await world?.stop();
     duo?.stop();
     nock.enableNetConnect();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/chromium.ts';
@@ -16,13 +16,13 @@ describe('MFA enrollment wizard in Chromium', () => {
   let browser: Browser;
   const secrets = new Map<string, string>();
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld();
     for (const name of ['amy', 'ben', 'cat', 'dan']) await world.addUser(name);
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

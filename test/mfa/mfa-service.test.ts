@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,8 +32,8 @@ async function addApp(h: Harness, who: Who) {
 function suite(backend: string, open: () => Promise<Store>) {
   describe(`MFA service on ${backend}`, () => {
     let store: Store;
-    before(async () => (store = await open()));
-    after(async () => store?.close());
+    beforeAll(async () => (store = await open()));
+    afterAll(async () => store?.close());
 
     it('accepts a TOTP code once: a replay, an older code and a parallel replay are refused', async () => {
       const h = await mfaHarness(store);
@@ -232,11 +232,11 @@ function suite(backend: string, open: () => Promise<Store>) {
 
 let dir: string;
 let redis: RunningRedis;
-before(async () => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'admit-mfa-'));
   redis = await startRedis();
 });
-after(async () => {
+afterAll(async () => {
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

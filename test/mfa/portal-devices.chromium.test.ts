@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/chromium.ts';
@@ -16,13 +16,13 @@ describe('the portal\'s My Settings & Devices', () => {
   let browser: Browser;
   let tess: Awaited<ReturnType<MfaWorld['enrolledUser']>>;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld();
     tess = await world.enrolledUser('tess', { mobile: '(201) 555-0131', app: true, recovery: true });
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { FlowDriver } from './flow-driver.ts';
 import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
@@ -6,10 +6,10 @@ import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.t
 /** The limits as a person meets them on the pages: sends, cooldown, wrong codes, failed checks, forged JSON requests. */
 describe('MFA limits on the pages', () => {
   let world: MfaWorld;
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld({ sms: { perNumberPerHour: 2, resendCooldownSeconds: 30 }, mfa: { maxFailedVerifications: 6 } });
   });
-  after(async () => world?.stop());
+  afterAll(async () => world?.stop());
 
   async function atVerifyPage(username: string, number: string) {
     await world.addUser(username);

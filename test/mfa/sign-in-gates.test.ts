@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { ACR_MFA } from '../../src/oidc/provider.ts';
 import { FlowDriver, buttonValue, REDIRECT_URI } from './flow-driver.ts';
@@ -16,10 +16,10 @@ describe('MFA gates the sign-in', () => {
   let world: MfaWorld;
   let phones = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld({ sites: [TRUSTY] });
   });
-  after(async () => world?.stop());
+  afterAll(async () => world?.stop());
 
   const driver = (clientId = 'rp') => new FlowDriver(world.running, clientId, RP_SECRET);
   const accountIdOf = (username: string, site = 'DEMO') => world.accountIdOf(username, site);

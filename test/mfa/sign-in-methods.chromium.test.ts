@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/chromium.ts';
@@ -16,14 +16,14 @@ describe('MFA at sign-in in Chromium', () => {
   let rita: Awaited<ReturnType<MfaWorld['enrolledUser']>>;
   let sam: Awaited<ReturnType<MfaWorld['enrolledUser']>>;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld();
     rita = await world.enrolledUser('rita', { mobile: '(201) 555-0101', app: true, recovery: true });
     sam = await world.enrolledUser('sam', { mobile: '(201) 555-0102' });
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

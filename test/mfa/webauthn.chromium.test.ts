@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/chromium.ts';
@@ -15,7 +15,7 @@ describe('MFA with a security key in Chromium (virtual authenticator)', () => {
   let browser: Browser;
   let origin: string;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld();
     await world.addUser('kay');
     await world.addUser('pat');
@@ -23,7 +23,7 @@ describe('MFA with a security key in Chromium (virtual authenticator)', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

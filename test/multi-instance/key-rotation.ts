@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -46,7 +46,7 @@ export function keyRotationSuite(backend: {
     let cluster: Cluster;
     const uma = { username: 'uma', password: 'Uma#Rotate-2026', site: 'DEMO' };
 
-    before(async () => {
+    beforeAll(async () => {
       if (backend.redis) redis = await startRedis();
       cluster = await startCluster({
         count: backend.count, processes: backend.processes, storeUrl: redis?.url,
@@ -57,7 +57,7 @@ export function keyRotationSuite(backend: {
       });
       await createLocalDirectory({ store: cluster.store, siteId: 'DEMO' }).addUser({ username: uma.username, password: uma.password, name: 'Uma User' });
     });
-    after(async () => {
+    afterAll(async () => {
       await cluster?.stop();
       await redis?.stop();
     });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -27,7 +27,7 @@ for (const backend of backends) {
     let cluster: Cluster;
     const uma = { username: 'uma', password: 'Uma#Multi-2026', site: 'DEMO' };
 
-    before(async () => {
+    beforeAll(async () => {
       if (backend.redis) redis = await startRedis({ cluster: backend.cluster });
       cluster = await startCluster({
         count: backend.count, processes: backend.processes, storeUrl: redis?.url,
@@ -36,7 +36,7 @@ for (const backend of backends) {
       });
       await createLocalDirectory({ store: cluster.store, siteId: 'DEMO' }).addUser({ username: uma.username, password: uma.password, name: 'Uma User', email: 'uma@example.com' });
     });
-    after(async () => {
+    afterAll(async () => {
       await cluster?.stop();
       await redis?.stop();
     });

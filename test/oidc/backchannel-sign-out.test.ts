@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +20,7 @@ describe('back-channel logout when sessions are signed out from the portal', () 
   let running: RunningAdmit;
   let receiver: Awaited<ReturnType<typeof startLogoutReceiver>>;
 
-  before(async () => {
+  beforeAll(async () => {
     receiver = await startLogoutReceiver();
     running = await startAdmit({
       config: {
@@ -33,7 +33,7 @@ describe('back-channel logout when sessions are signed out from the portal', () 
     });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'bea', password: 'Bea#Secret2026', email: 'bea@example.com' });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await receiver?.close();
   });
@@ -92,7 +92,7 @@ describe('back-channel logout through the outbox: an application that is down is
   let down = true;
   const tokens: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     // A relying application's logout endpoint that answers 503 while it is "down".
     server = createServer(async (req, res) => {
       if (down) return void res.writeHead(503).end();
@@ -114,7 +114,7 @@ describe('back-channel logout through the outbox: an application that is down is
     });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'cy', password: 'Cy#Secret2026x', email: 'cy@example.com' });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
   });

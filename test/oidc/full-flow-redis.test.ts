@@ -1,12 +1,12 @@
-import { before, after } from 'node:test';
+import { beforeAll, afterAll } from 'vitest';
 import { startRedis } from '../support/redis-server.ts';
 import { fullFlowSuite } from './full-flow.ts';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
-before(async () => {
+beforeAll(async () => {
   redis = await startRedis();
 });
-after(async () => {
+afterAll(async () => {
   await redis?.stop();
 });
 

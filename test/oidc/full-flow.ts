@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -19,7 +19,7 @@ export function fullFlowSuite(backend: string, storeUrl: () => string | undefine
     let receiver: Awaited<ReturnType<typeof startLogoutReceiver>>;
     const alice = { username: 'alice', password: 'Correct-Horse-7', site: 'DEMO' };
 
-    before(async () => {
+    beforeAll(async () => {
       receiver = await startLogoutReceiver();
       running = await startAdmit({
         store: storeUrl(),
@@ -35,7 +35,7 @@ export function fullFlowSuite(backend: string, storeUrl: () => string | undefine
         username: 'alice', password: alice.password, name: 'Alice Example', email: 'alice@example.com', phoneNumber: '+15035550100', groups: ['staff'],
       });
     });
-    after(async () => {
+    afterAll(async () => {
       await running?.stop();
       await receiver?.close();
     });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,13 +20,13 @@ describe('admit serves discovery and the JWKS as prepared bytes', () => {
   let running: RunningAdmit;
   let bare: Server;
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit();
     // admit's own oidc-provider, asked directly (no admit middleware in front).
     bare = createServer(running.admit.provider.callback());
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   });
-  after(async () => {
+  afterAll(async () => {
     await new Promise((resolve) => bare.close(resolve));
     await running?.stop();
   });

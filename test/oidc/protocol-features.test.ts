@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -24,7 +24,7 @@ describe('protocol features for APIs and relying apps', () => {
     client_id: id, client_secret: RP_SECRET, first_party: true, redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], ...extra,
   });
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({
       config: {
         clients: [
@@ -43,7 +43,7 @@ describe('protocol features for APIs and relying apps', () => {
     });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'alice', password: alice.password, name: 'Alice Example', email: 'alice@example.com' });
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   const configFor = (id: string) => oidc.discovery(new URL(running.issuer), id, RP_SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
 

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -12,7 +12,7 @@ describe('OIDC protocol rules and abuse', () => {
   let running: RunningAdmit;
   const alice = { username: 'alice', password: 'Correct-Horse-7', site: 'DEMO' };
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({
       config: {
         clients: [
@@ -24,7 +24,7 @@ describe('OIDC protocol rules and abuse', () => {
     });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'alice', password: alice.password });
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   async function codeFor(config: oidc.Configuration) {
     return signInThroughBrowser(config, new FormBrowser(), alice);

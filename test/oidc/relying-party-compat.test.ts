@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -27,7 +27,7 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
   let receiver: Awaited<ReturnType<typeof startLogoutReceiver>>;
   const alice = { username: 'alice', password: 'Correct-Horse-7', site: 'DEMO' };
 
-  before(async () => {
+  beforeAll(async () => {
     receiver = await startLogoutReceiver();
     running = await startAdmit({
       config: {
@@ -43,7 +43,7 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
       username: 'alice', password: alice.password, name: 'Alice Example', email: 'alice@example.com', phoneNumber: '+15035550100',
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await receiver?.close();
   });

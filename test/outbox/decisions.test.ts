@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -11,11 +11,11 @@ const sites = [{ id: 'PARTNERS', displayName: 'Partner Center', directory: { kin
 describe('approval decisions through the outbox', () => {
   let running: RunningAdmit;
   let smtp: TestSmtpServer;
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { sites, mail: { transport: smtp.url }, outbox: { pollMs: 50 } } });
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
   });

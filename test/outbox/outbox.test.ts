@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,12 +43,12 @@ let smtp: TestSmtpServer;
 let redis: RunningRedis;
 let dir: string;
 let refusedPort: number;
-before(async () => {
+beforeAll(async () => {
   [smtp, redis] = await Promise.all([startSmtpServer(), startRedis()]);
   dir = mkdtempSync(join(tmpdir(), 'admit-outbox-'));
   refusedPort = await freePort(); // nothing listens: every connection is refused at once
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all([smtp?.stop(), redis?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,7 @@ describe('the sample relying application answers OAuth errors with a page in wor
   let admit: ChildProcess;
   let rp: ChildProcess;
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'admit-rp-errors-'));
     [admitPort, rpPort] = [await freePort(), await freePort()];
     writeFileSync(join(dir, 'admit.yaml'), readFileSync('config/default.yaml', 'utf8').replaceAll('localhost:3001', `localhost:${rpPort}`));
@@ -47,7 +47,7 @@ describe('the sample relying application answers OAuth errors with a page in wor
     admit = await startProcess(['src/main.ts'], env, /demo sign-in: .*\n/);
     rp = await startProcess(['examples/rp/server.ts'], { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` }, /example relying application on/);
   });
-  after(async () => {
+  afterAll(async () => {
     rp?.kill();
     admit?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
@@ -38,7 +38,7 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
 
   const unmetRules = (page: Page) => page.locator('#password-rules li.unmet').allInnerTexts();
 
-  before(async () => {
+  beforeAll(async () => {
     app = await startCallbackServer();
     smtp = await startSmtpServer();
     running = await startAdmit({
@@ -54,7 +54,7 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await running?.stop();
     await app?.close();

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ describe('quick start: admit and the sample relying application', () => {
   let admit: Awaited<ReturnType<typeof startProcess>>;
   let rp: Awaited<ReturnType<typeof startProcess>>;
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'admit-quickstart-'));
     [admitPort, rpPort] = [await freePort(), await freePort()];
     // The shipped default config, with the sample app's port moved to a free one.
@@ -53,7 +53,7 @@ describe('quick start: admit and the sample relying application', () => {
     admit = await startProcess(['src/main.ts'], env, /demo sign-in: .*\n/);
     rp = await startProcess(['examples/rp/server.ts'], { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` }, /example relying application on/);
   });
-  after(async () => {
+  afterAll(async () => {
     rp?.child.kill();
     admit?.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
@@ -24,7 +24,7 @@ describe('the Sign in page in Chromium', () => {
     }).href;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     app = await startCallbackServer();
     const client = (id: string, firstParty: boolean) => ({
       client_id: id, client_name: firstParty ? 'Customer Center' : 'Partner Analytics', client_secret: SECRET,
@@ -43,7 +43,7 @@ describe('the Sign in page in Chromium', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await running?.stop();
     await app?.close();

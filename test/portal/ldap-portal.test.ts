@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
@@ -52,7 +52,7 @@ describe('the portal on an LDAP site (real OpenLDAP)', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
   }
 
-  before(async () => {
+  beforeAll(async () => {
     slapd = await startSlapd();
     running = await startAdmit({
       compose: { notifierLog: sms.log },
@@ -64,7 +64,7 @@ describe('the portal on an LDAP site (real OpenLDAP)', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await running?.stop();
     await slapd?.stop();

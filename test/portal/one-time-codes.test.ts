@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
@@ -101,8 +101,8 @@ const mailCode = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? assert.fail(
 describe('one-time codes on the portal and registration pages', () => {
   describe('a code sent for Self Update, with sms.codeTtlSeconds = 300', () => {
     let world: World;
-    before(async () => (world = await startWorld({ codeTtlSeconds: 300, resendCooldownSeconds: 0 })));
-    after(() => world?.stop());
+    beforeAll(async () => (world = await startWorld({ codeTtlSeconds: 300, resendCooldownSeconds: 0 })));
+    afterAll(() => world?.stop());
 
     it('is stored as a keyed hash: sha256(accountId:code) over all 10^6 codes finds nothing in a copy of the store', async () => {
       const user = await world.signedIn();
@@ -197,8 +197,8 @@ describe('one-time codes on the portal and registration pages', () => {
 
   describe('send limits on registration codes', () => {
     let world: World;
-    before(async () => (world = await startWorld({ resendCooldownSeconds: 0 })));
-    after(() => world?.stop());
+    beforeAll(async () => (world = await startWorld({ resendCooldownSeconds: 0 })));
+    afterAll(() => world?.stop());
 
     const ask = async (email: string) => {
       const browser = new FormBrowser();

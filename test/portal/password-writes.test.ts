@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -23,10 +23,10 @@ describe('what a password write ends', () => {
   const accounts = () => createAccountService({ store: running.admit.store });
   const sessions = () => createSessionService({ store: running.admit.store, provider: running.admit.provider });
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({ config: { clients: [rpClient] } });
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   async function newUser(username: string, password: string): Promise<string> {
     const user = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).addUser({ username, password, email: `${username}@example.com`, name: username });

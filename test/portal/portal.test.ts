@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -18,7 +18,7 @@ describe('the self-service portal in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' } } });
     const directory = createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' });
@@ -29,7 +29,7 @@ describe('the self-service portal in Chromium', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await running?.stop();
     await smtp?.stop();

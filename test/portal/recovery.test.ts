@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
@@ -12,12 +12,12 @@ describe('Reset Password and Unlock Account', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     world = await startMfaWorld();
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { dayListKey } from '../../src/services/audit/audit-keys.ts';
@@ -9,8 +9,8 @@ import { startMfaWorld, type MfaWorld } from '../mfa/mfa-world.ts';
 /** Reset Password's finish takes the proved flow before it writes: parallel finishes write one password. */
 describe('Reset Password: parallel finishes of one proved flow', () => {
   let world: MfaWorld;
-  before(async () => (world = await startMfaWorld({ sites: [] })));
-  after(() => world?.stop());
+  beforeAll(async () => (world = await startMfaWorld({ sites: [] })));
+  afterAll(() => world?.stop());
 
   it('25 parallel finishes write exactly one password', async () => {
     const user = await world.enrolledUser('rhea', { mobile: '2015550190', recovery: true });

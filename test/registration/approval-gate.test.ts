@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -17,13 +17,13 @@ const password = 'Gate#Keeper2026';
 describe('the approval gate: a pending or denied account gets no token by any path', () => {
   let running: RunningAdmit;
 
-  before(async () => {
+  beforeAll(async () => {
     running = await startAdmit({
       config: { sites, clients: [rpClient, { ...rpClient, client_id: 'other-app', client_secret: `${RP_SECRET}-other` }] },
     });
     for (const site of ['OPEN', 'ASK', 'INVITE']) await createLocalDirectory({ store: running.admit.store, siteId: site }).addUser({ username: 'pat', password });
   });
-  after(() => running?.stop());
+  afterAll(() => running?.stop());
 
   it('an unknown directory user gets an account only where sign-up is open', async () => {
     const open = await signInAtRp(running, new FormBrowser(), { username: 'pat', password, site: 'OPEN' });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -20,12 +20,12 @@ describe('User Registration: request, approval queue, decision', () => {
   let smtp: TestSmtpServer;
   const admin = new FormBrowser();
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { sites, clients: [rpClient], mail: { transport: smtp.url } } });
     await consoleSignIn(running, admin, await makeAdmin(running, { site: 'OPEN', username: 'gina', adminSites: ['DEMO'], email: 'gina@admins.test' }));
   });
-  after(async () => {
+  afterAll(async () => {
     await running?.stop();
     await smtp?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -37,7 +37,7 @@ describe('Apache mod_auth_openidc as a relying party', () => {
   let browser: Browser;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
 
-  before(async () => {
+  beforeAll(async () => {
     const plan = await planApache();
     running = await startAdmit({
       config: {
@@ -54,7 +54,7 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await apache?.stop();
     await running?.stop();

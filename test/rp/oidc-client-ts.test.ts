@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
@@ -50,7 +50,7 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let endpoints: { authorization_endpoint: string; token_endpoint: string; userinfo_endpoint: string };
 
-  before(async () => {
+  beforeAll(async () => {
     const plan = await planSpa();
     running = await startAdmit({ config: { tokens: { accessTokenSeconds: ACCESS_TOKEN_SECONDS }, clients: [spaClient(plan, CLIENT_ID)] } });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser(RP_USER);
@@ -60,7 +60,7 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await spa?.close();
     await foreign?.close();

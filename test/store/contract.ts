@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { storeKey, type Store, type WriteOp } from '../../src/store/port.ts';
 
@@ -17,8 +17,8 @@ export function storeContract(name: string, make: MakeStore): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
-    before(async () => ({ store, cleanup } = await make()));
-    after(() => cleanup());
+    beforeAll(async () => ({ store, cleanup } = await make()));
+    afterAll(() => cleanup());
     const fresh = (suffix?: string) => storeKey(`test:${randomUUID()}`, 'id', suffix);
 
     it('get / set / delete', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { signInPolicySchema, siteSchema } from '../../src/config/sites.ts';
 import { createLockout } from '../../src/services/lockout.ts';
 import type { Site } from '../../src/services/sites.ts';
@@ -17,8 +17,8 @@ import { startRedis, type RunningRedis } from '../support/redis-server.ts';
  */
 let redis: RunningRedis;
 let cluster: RunningRedis;
-before(async () => ([redis, cluster] = await Promise.all([startRedis(), startRedis({ cluster: true })])));
-after(() => Promise.all([redis?.stop(), cluster?.stop()]));
+beforeAll(async () => ([redis, cluster] = await Promise.all([startRedis(), startRedis({ cluster: true })])));
+afterAll(() => Promise.all([redis?.stop(), cluster?.stop()]));
 
 const backends: [string, () => Promise<Store>][] = [
   ['sqlite', async () => createSqliteStore({ path: ':memory:' })],
@@ -45,8 +45,8 @@ for (const [name, open] of backends) {
   describe(`lockout sliding window: ${name}`, () => {
     let store: Store;
     let now = 0;
-    before(async () => (store = await open()));
-    after(() => store?.close());
+    beforeAll(async () => (store = await open()));
+    afterAll(() => store?.close());
     const lockout = () => createLockout({ store, sites, now: () => now });
     const guess = async (username: string) => !(await lockout().passwordAttempt({ siteId: 'DEMO', username, ip: '192.0.2.1' })).refused;
 

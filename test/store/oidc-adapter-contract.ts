@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
@@ -33,12 +33,12 @@ export function oidcAdapterContract(name: string, make: MakeStore): void {
   describe(`oidc-provider adapter contract: ${name}`, () => {
     let Adapter: AdapterConstructor;
     let cleanup: () => Promise<void>;
-    before(async () => {
+    beforeAll(async () => {
       const made = await make();
       Adapter = createOidcAdapterFactory(made.store);
       cleanup = made.cleanup;
     });
-    after(() => cleanup());
+    afterAll(() => cleanup());
 
     it('upsert then find returns the payload; unknown ids are falsy', async () => {
       const codes = new Adapter('AuthorizationCode');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Provider, { type AdapterConstructor } from 'oidc-provider';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
 import type { Store } from '../../src/store/port.ts';
@@ -60,8 +60,8 @@ async function redeemInParallel(store: Store, callers: number): Promise<string[]
 
 describe('oidc-provider token endpoint: one authorization code, parallel redemptions', () => {
   let redis: RunningRedis;
-  before(async () => (redis = await startRedis()));
-  after(() => redis.stop());
+  beforeAll(async () => (redis = await startRedis()));
+  afterAll(() => redis.stop());
 
   for (const callers of [8, 50]) {
     it(`redis: ${callers} parallel token requests, exactly one gets tokens`, async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore } from '../../src/store/create-store.ts';
 import { StoreUnavailableError } from '../../src/store/port.ts';
@@ -13,8 +13,8 @@ import { oidcAdapterContract } from './oidc-adapter-contract.ts';
 
 let redis: RunningRedis;
 let cluster: RunningRedis;
-before(async () => ([redis, cluster] = await Promise.all([startRedis(), startRedis({ cluster: true })])));
-after(() => Promise.all([redis.stop(), cluster.stop()]));
+beforeAll(async () => ([redis, cluster] = await Promise.all([startRedis(), startRedis({ cluster: true })])));
+afterAll(() => Promise.all([redis.stop(), cluster.stop()]));
 
 /** A connected store with its own key prefix, so test groups never share keys. */
 async function connected(settings: RedisSettings) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import type { Store } from '../../src/store/port.ts';
 import { createRequestMemo } from '../../src/store/request-memo.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
@@ -13,8 +13,8 @@ import { storeContract } from './contract.ts';
 import { oidcAdapterContract } from './oidc-adapter-contract.ts';
 
 let dir: string;
-before(async () => (dir = await mkdtemp(join(tmpdir(), 'admit-sqlite-'))));
-after(() => rm(dir, { recursive: true, force: true }));
+beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'admit-sqlite-'))));
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 let files = 0;
 // A nested path checks that the store creates the parent directory.

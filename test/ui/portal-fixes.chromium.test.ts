@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/chromium.ts';
@@ -19,13 +19,13 @@ describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     // A site whose display name is an admin's label, not the product's name.
     world = await startMfaWorld({ sites: [{ id: 'OPS', displayName: 'Demo site (local directory)', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true } }] });
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await world?.stop();
   });

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
@@ -26,19 +26,19 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
   let browser: Browser;
   let smtp: TestSmtpServer;
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
     chromium = await launchChromium();
     browser = chromium.browser;
   });
-  after(async () => {
+  afterAll(async () => {
     await chromium?.close();
     await smtp?.stop();
   });
 
   describe('sites that take no requests (invitation only)', () => {
     let running: RunningAdmit;
-    before(async () => {
+    beforeAll(async () => {
       const closed = await freePort();
       running = await startAdmit({
         config: {
@@ -51,7 +51,7 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
         },
       });
     });
-    after(async () => running?.stop());
+    afterAll(async () => running?.stop());
 
     it('invitation emails say how the person will sign in, per directory kind, and the link opens at both widths', async () => {
       for (const [siteId, expected] of [
@@ -97,7 +97,7 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
 
   describe('a site that takes access requests', () => {
     let running: RunningAdmit;
-    before(async () => {
+    beforeAll(async () => {
       running = await startAdmit({
         config: {
           sites: [
@@ -108,7 +108,7 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
         },
       });
     });
-    after(async () => running?.stop());
+    afterAll(async () => running?.stop());
 
     it('offers "User Registration", whose code email keeps the code out of the subject', async () => {
       for (const size of WIDTHS) {

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts';
@@ -12,7 +12,7 @@ describe('the audit log', () => {
   const today = new Date().toISOString().slice(0, 10);
   const ctx = { state: { requestId: 'req-12345678' }, ip: '192.0.2.7', get: () => 'test-agent' } as never;
 
-  before(async () => {
+  beforeAll(async () => {
     store = createSqliteStore({ path: ':memory:' });
     audit = createAuditLog({ logger: pino({ level: 'silent' }), store });
     for (let i = 0; i < 1200; i += 1) {
@@ -20,7 +20,7 @@ describe('the audit log', () => {
     }
     await audit.record(ctx, { action: 'admin.client.register', outcome: 'ok', actor: 'gina@NORTH', detail: { client: 'web' } });
   });
-  after(() => store.close());
+  afterAll(() => store.close());
 
   it('stores every event with when, where from and who acted, newest first', async () => {
     const { events, more } = await audit.query({ scope: { allSites: true }, from: today, to: today }, 5);

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -9,10 +9,10 @@ const viewsDir = fileURLToPath(new URL('../../../views', import.meta.url));
 
 describe('mailer', () => {
   let smtp: TestSmtpServer;
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtpServer();
   });
-  after(() => smtp?.stop());
+  afterAll(() => smtp?.stop());
 
   it('sends a templated message, text and HTML, through a real SMTP server', async () => {
     const mailer = createMailer({ settings: { from: 'admit <no-reply@admit.test>', transport: smtp.url, timeoutSeconds: 5 }, viewsDir, publicUrl: 'https://id.example.com', logger: pino({ level: 'silent' }) });

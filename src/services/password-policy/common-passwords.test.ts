@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { createCommonPasswordList, loadZxcvbnCommonPasswords } from './common-passwords.ts';
 
@@ -30,7 +30,7 @@ describe('common password list', () => {
     assert.equal(await list.isCommon('dragon'), true);
   });
 
-  it('reads the bundled list from @zxcvbn-ts/language-common', { skip: !installed('@zxcvbn-ts/language-common') && 'package not installed' }, async () => {
+  it.skipIf(!installed('@zxcvbn-ts/language-common'))('reads the bundled list from @zxcvbn-ts/language-common (skipped when the package is not installed)', async () => {
     const words = Array.from(await loadZxcvbnCommonPasswords());
     assert.ok(words.length > 40_000, `${words.length} entries`);
     const list = createCommonPasswordList();

@@ -1,0 +1,88 @@
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import { AppError } from '../errors/app-error.ts';
+import { messages, type MessageCode } from '../errors/messages.ts';
+
+/** What a route declared it reads, parsed by its schemas. */
+export interface RouteInput<Body, Query, Params> {
+  body: Body;
+  query: Query;
+  params: Params;
+}
+
+/**
+ * Why the input was refused: the first issue's message code (schemas name
+ * catalogue keys as their messages, so a person reads a sentence) and the
+ * form's fields as strings, for a form that shows them again.
+ */
+export interface InputRefusal {
+  code: MessageCode;
+  message: string;
+  echo: Record<string, string>;
+}
+
+interface GuardSpec<Body, Query, Params> {
+  body?: z.ZodType<Body>;
+  query?: z.ZodType<Query>;
+  params?: z.ZodType<Params>;
+  /** How this route answers refused input (a page with the message, usually); by default a 400 with the message. */
+  invalid?: (ctx: Context, refusal: InputRefusal) => unknown;
+}
+
+export type InputGuard<Body, Query, Params> = Middleware & {
+  /** The parsed input, inside the route's handler (after the guard ran). */
+  input(ctx: Context): RouteInput<Body, Query, Params>;
+};
+
+const INPUT = Symbol('route input');
+
+function echoOf(raw: unknown): Record<string, string> {
+  const echo: Record<string, string> = {};
+  if (raw && typeof raw === 'object') {
+    for (const [name, value] of Object.entries(raw)) if (typeof value === 'string') echo[name] = value;
+  }
+  return echo;
+}
+
+function refusalOf(issues: z.core.$ZodIssue[], raw: unknown): InputRefusal {
+  const first = issues[0]?.message;
+  const code = (first && first in messages ? first : 'invalid_form') as MessageCode;
+  return { code, message: messages[code], echo: echoOf(raw) };
+}
+
+/**
+ * A route's input, declared next to the route (as Logto's koaGuard): the
+ * schemas for its body, query and path parameters run before the handler, so
+ * a handler only ever sees input that passed them, and a refusal is
+ * answered in one place per route instead of a `safeParse` inside each
+ * handler.
+ */
+export function guard<Body = undefined, Query = undefined, Params = undefined>(spec: GuardSpec<Body, Query, Params>): InputGuard<Body, Query, Params> {
+  const parts = [
+    ['body', spec.body, (ctx: Context) => ctx.request.body ?? {}],
+    ['query', spec.query, (ctx: Context) => ctx.query],
+    ['params', spec.params, (ctx: Context) => (ctx as Context & { params?: unknown }).params ?? {}],
+  ] as const;
+  const middleware = (async (ctx, next) => {
+    const input: Record<string, unknown> = {};
+    for (const [name, schema, read] of parts) {
+      if (!schema) continue;
+      const raw = read(ctx);
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        const refusal = refusalOf(parsed.error.issues, raw);
+        if (spec.invalid) return void (await spec.invalid(ctx, refusal));
+        throw new AppError(refusal.code, 400);
+      }
+      input[name] = parsed.data;
+    }
+    ctx.state[INPUT] = input;
+    await next();
+  }) as InputGuard<Body, Query, Params>;
+  middleware.input = (ctx) => {
+    const input = ctx.state[INPUT] as RouteInput<Body, Query, Params> | undefined;
+    if (!input) throw new Error('route input read before its guard ran');
+    return input;
+  };
+  return middleware;
+}
