@@ -13,7 +13,7 @@ import type { SiteDirectory } from './services/sites.ts';
 import type { CookieSigner } from './http/cookie-signer.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { isHttpsIssuer, useCookiePolicy } from './http/cookies.ts';
+import { isHttpsIssuer, useCookiePolicy } from './lib/cookies.ts';
 import { errorHandler, respond } from './http/error-handler.ts';
 import { AppError } from './errors/app-error.ts';
 import { StoreUnavailableError } from './store/port.ts';
@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Koa {
   // ctx.ip (every per-IP limit, the audit log) is the address the outermost trusted proxy saw, never an entry the client wrote.
   const app = new Koa({ proxy: deps.config.server.trustProxy, maxIpsCount: deps.config.server.trustedProxyHops });
   app.keys = deps.cookieKeys;
-  // Every cookie admit sets is Secure when the issuer is https (see http/cookies.ts).
+  // Every cookie admit sets is Secure when the issuer is https (see lib/cookies.ts).
   useCookiePolicy(app, deps.config.server.issuer);
   app.silent = true;
   app.on('error', (error: Error) => deps.logger.error({ err: error }, 'unhandled application error'));

@@ -5,7 +5,7 @@ import type { Store } from './store/port.ts';
 import { resolveMasterSecret } from './config/master-secret.ts';
 import { createStore } from './store/create-store.ts';
 import { createRequestMemo } from './store/request-memo.ts';
-import { deriveKey } from './services/secret-box.ts';
+import { deriveKey } from './lib/secret-box.ts';
 import { startLiveSigningKeys } from './oidc/live-signing-keys.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createSiteDirectory } from './services/sites.ts';

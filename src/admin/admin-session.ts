@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../store/port.ts';
-import { clearCookie, setCookie } from '../http/cookies.ts';
+import { clearCookie, setCookie } from '../lib/cookies.ts';
 import type { Account, AccountService } from '../services/accounts.ts';
 import { roleOf } from './role-order.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { createCsrf } from './csrf.ts';
-import { useCookiePolicy } from './cookies.ts';
+import { useCookiePolicy } from '../lib/cookies.ts';
 
 async function serve(app: Koa): Promise<{ url: string; close(): void }> {
   const server = app.listen(0, '127.0.0.1');

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../errors/app-error.ts';
-import { setCookie } from './cookies.ts';
+import { setCookie } from '../lib/cookies.ts';
 
 /**
  * Signed double-submit CSRF protection (OWASP): a random value in an HttpOnly

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
 import { storeKey, type Store } from '../store/port.ts';
-import { clearCookie, setCookie } from '../http/cookies.ts';
+import { clearCookie, setCookie } from '../lib/cookies.ts';
 
 export interface SignedIn {
   accountId: string;

@@ -12,7 +12,7 @@ const LIMIT = 8 * 1024;
  *
  * oidc-provider's own `enableHttpPostMethods` refuses to start unless its
  * session cookie is `SameSite=None`, and admit's cookies are `Lax`
- * (http/cookies.ts). With Lax, a cross-site POST arrives without the session
+ * (lib/cookies.ts). With Lax, a cross-site POST arrives without the session
  * cookie: a signed-in user would be asked for a password again and
  * `prompt=none` would answer `login_required`. So the POST is answered with
  * 303 See Other to the same endpoint with the form's parameters as the query;

@@ -5,7 +5,7 @@ import type { AccountService } from '../services/accounts.ts';
 import type { Renderer } from '../http/render.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
-import { providerCookieOptions } from '../http/cookies.ts';
+import { providerCookieOptions } from '../lib/cookies.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 import { createFindAccount } from './find-account.ts';
 import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
@@ -74,7 +74,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     cookies: {
       keys: deps.cookieKeys,
-      // Secure when the issuer is https, like admit's own cookies (http/cookies.ts).
+      // Secure when the issuer is https, like admit's own cookies (lib/cookies.ts).
       long: providerCookieOptions(config.server.issuer),
       short: providerCookieOptions(config.server.issuer),
     },

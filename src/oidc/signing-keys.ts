@@ -1,7 +1,7 @@
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { storeKey, type Store } from '../store/port.ts';
-import { createSecretBox } from '../services/secret-box.ts';
+import { createSecretBox } from '../lib/secret-box.ts';
 
 /**
  * The rotation timeline's numbers (README, Operations: signing keys). The

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../store/port.ts';
-import { clearCookie, setCookie } from '../http/cookies.ts';
+import { clearCookie, setCookie } from '../lib/cookies.ts';
 import type { CodeBinding, CodeSend, OneTimeCodes } from '../services/one-time-codes.ts';
 
 const COOKIE = 'admit.signup';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createTotp, totpCode } from '../../plugins/mfa-totp/totp.ts';
-import { createSecretBox } from '../../src/services/secret-box.ts';
+import { createSecretBox } from '../../src/lib/secret-box.ts';
 import { createAccountService, type Account } from '../../src/services/accounts.ts';
 import { createDeviceStore, newDeviceId } from '../../src/services/mfa/devices.ts';
 import type { Store } from '../../src/store/port.ts';

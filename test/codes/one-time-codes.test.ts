@@ -10,7 +10,7 @@ import { createMailer } from '../../src/services/mail/mailer.ts';
 import { createNotifier } from '../../src/services/mfa/notifiers.ts';
 import { smsSettingsSchema } from '../../src/services/mfa/settings-schema.ts';
 import { createOneTimeCodes, lifetimeText, type CodeBinding } from '../../src/services/one-time-codes.ts';
-import { deriveKey } from '../../src/services/secret-box.ts';
+import { deriveKey } from '../../src/lib/secret-box.ts';
 import { startRedis, type RunningRedis } from '../support/redis-server.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';

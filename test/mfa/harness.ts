@@ -9,7 +9,7 @@ import { createMailer } from '../../src/services/mail/mailer.ts';
 import { createMfaService, type MfaService } from '../../src/services/mfa/mfa-service.ts';
 import { createNotifier } from '../../src/services/mfa/notifiers.ts';
 import { createOneTimeCodes } from '../../src/services/one-time-codes.ts';
-import { deriveKey } from '../../src/services/secret-box.ts';
+import { deriveKey } from '../../src/lib/secret-box.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { setCookie } from '../../http/cookies.ts';
+import { setCookie } from '../../lib/cookies.ts';
 
 const COOKIE = 'admit.federated';
 const VALUE = /^[A-Za-z0-9_-]{43}$/;

@@ -7,7 +7,7 @@ import type { FlowDeps } from '../deps.ts';
 import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
 import { MFA_STEP, readProgress, withProgress, type MfaProgress, type PageName } from './progress.ts';
 import type { TrustCookie } from './trust-cookie.ts';
-import type { SecretBox } from '../../services/secret-box.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
 
 /** What the MFA step's pages share. */
 export interface MfaDeps {

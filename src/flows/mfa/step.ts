@@ -16,7 +16,7 @@ import { keyRegistrationOptions } from './enroll-key.ts';
 import { keyAuthenticationOptions } from './verify-pages.ts';
 import { firstPage } from './first-page.ts';
 import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
-import { createSecretBox } from '../../services/secret-box.ts';
+import { createSecretBox } from '../../lib/secret-box.ts';
 
 /** amr values that prove a second factor was used (RFC 8176); `mfa` alone may come from a trusted browser. */
 const FACTOR_AMR = new Set(['otp', 'sms', 'tel', 'hwk', 'swk']);

@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import Koa from 'koa';
 import { createTrustCookie } from './trust-cookie.ts';
-import { useCookiePolicy } from '../../http/cookies.ts';
+import { useCookiePolicy } from '../../lib/cookies.ts';
 
 /** Runs one request through a Koa app (its cookie code, its signing) and returns the Set-Cookie lines. */
 async function setCookies(issuer: string, headers: Record<string, string> = {}, existing?: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { isHttpsIssuer, setCookie } from '../../http/cookies.ts';
+import { isHttpsIssuer, setCookie } from '../../lib/cookies.ts';
 
 const MAX_TOKENS = 5;
 

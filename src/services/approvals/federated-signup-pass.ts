@@ -1,4 +1,4 @@
-import { createSealedCookie } from '../../http/sealed-cookie.ts';
+import { createSealedCookie } from '../../lib/sealed-cookie.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
 
 /** Who signed in at Microsoft (or another federated directory) without an account in the site. */

@@ -1,4 +1,4 @@
-import { createSealedCookie } from '../../http/sealed-cookie.ts';
+import { createSealedCookie } from '../../lib/sealed-cookie.ts';
 
 /**
  * Carries an accepted invitation's token through a sign-in (LDAP and Entra

@@ -4,7 +4,7 @@ import type { OneTimeCodes } from '../one-time-codes.ts';
 import type { AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { createSecretBox, deriveKey } from '../secret-box.ts';
+import { createSecretBox, deriveKey } from '../../lib/secret-box.ts';
 import { createTotp } from '../../../plugins/mfa-totp/totp.ts';
 import { createRecoveryCodes as createRecoveryGenerator } from '../../../plugins/mfa-recovery/recovery-codes.ts';
 import { createWebAuthnRelyingParty, webAuthnScope } from '../../../plugins/mfa-webauthn/webauthn.ts';

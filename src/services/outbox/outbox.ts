@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Store, WriteOp } from '../../store/port.ts';
-import { createSecretBox } from '../secret-box.ts';
+import { createSecretBox } from '../../lib/secret-box.ts';
 import {
   changeKey, dueKey, listKey, messageKey, pendingChangesKey, siteListKey,
   type ChangeStep, type OutboxInput, type OutboxMessage,

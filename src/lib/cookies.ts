@@ -43,7 +43,7 @@ export function useCookiePolicy(app: Koa, issuer: string): void {
 
 function policyOf(ctx: Context): CookiePolicy {
   const policy = (ctx as unknown as Record<symbol, CookiePolicy | undefined>)[POLICY];
-  if (!policy) throw new Error('no cookie policy on this app: call useCookiePolicy(app, issuer) (src/http/cookies.ts)');
+  if (!policy) throw new Error('no cookie policy on this app: call useCookiePolicy(app, issuer) (src/lib/cookies.ts)');
   return policy;
 }
 

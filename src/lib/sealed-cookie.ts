@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { createSecretBox } from '../services/secret-box.ts';
+import { createSecretBox } from './secret-box.ts';
 import { clearCookie, setCookie } from './cookies.ts';
 
 /**
