@@ -1,4 +1,4 @@
-import type { StoredAuditEvent } from './audit-keys.ts';
+import type { StoredAuditEvent } from './audit-event.ts';
 
 export const AUDIT_CSV_COLUMNS = ['at', 'action', 'outcome', 'site', 'username', 'accountId', 'actor', 'ip', 'requestId', 'detail'] as const;
 

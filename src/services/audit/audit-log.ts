@@ -2,19 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/port.ts';
-import { dayListKey, siteDayListKey, type StoredAuditEvent } from './audit-keys.ts';
+import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
+import { dayListKey, siteDayListKey } from './audit-keys.ts';
 import { createAuditQuery } from './audit-query.ts';
-
-export interface AuditEvent {
-  action: string;
-  outcome: string;
-  site?: string;
-  username?: string;
-  accountId?: string;
-  /** Who acted, for admin actions: "username@SITE" of the admin, or "cli". */
-  actor?: string;
-  detail?: Record<string, string | number | boolean>;
-}
 
 /**
  * The audit trail of sign-in outcomes and admin actions. Every event is a
@@ -54,4 +44,4 @@ export function createAuditLog({ logger, store }: { logger: Logger; store: Store
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
-export type { StoredAuditEvent } from './audit-keys.ts';
+export type { AuditEvent, StoredAuditEvent } from './audit-event.ts';

@@ -1,5 +1,6 @@
 import type { Store } from '../../store/port.ts';
-import { dayListKey, siteDayListKey, type StoredAuditEvent } from './audit-keys.ts';
+import type { StoredAuditEvent } from './audit-event.ts';
+import { dayListKey, siteDayListKey } from './audit-keys.ts';
 
 export interface AuditFilter {
   /** What the reader may see: every site (and events without one), or only these sites' events. */
