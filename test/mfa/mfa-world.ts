@@ -88,6 +88,22 @@ export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sm
       const made = input.recovery ? await running.admit.mfa.manage.regenerateRecoveryCodes(undefined, who, { verifiedAt: Date.now() }) : undefined;
       return { accountId: id, device, secret: secret?.secret, recoveryCodes: made?.status === 'ok' ? made.value : [] };
     },
+    /** Adds a tablet with an authenticator app to an account (as the wizard does); its secret, for codes. */
+    async addTablet(accountId: string, name = 'iPad'): Promise<{ deviceId: string; secret: string }> {
+      const who = (await running.admit.mfa.subject(accountId))!;
+      const secret = running.admit.mfa.enrollment.newTotpSecret(who);
+      const device = { id: newDeviceId(), type: 'tablet' as const, name, platform: 'iphone' as const, totp: { sealedSecret: secret.sealed }, createdAt: new Date().toISOString() };
+      const added = await running.admit.mfa.manage.add(undefined, who, device, { verifiedAt: Date.now() });
+      if (added.status !== 'ok') throw new Error(`tablet not added: ${added.status}`);
+      return { deviceId: device.id, secret: secret.secret };
+    },
+    /** A user whose only device is a tablet (an authenticator app, no phone). */
+    async tabletUser(username: string): Promise<{ accountId: string; deviceId: string; secret: string }> {
+      await this.addUser(username);
+      const user = (await directoryOf('DEMO').findUser(username))!;
+      const account = await createAccountService({ store: running.admit.store }).linkOrCreate('DEMO', 'local', { externalId: user.id, username, email: user.email, groups: [] });
+      return { accountId: account.id, ...(await this.addTablet(account.id)) };
+    },
     /** The last code texted or read out to this number (E.164). */
     codeFor: (e164: string) => codeIn(sms.last(e164)),
     /** An authenticator-app code for a time step this secret has not used yet. */

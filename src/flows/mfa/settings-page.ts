@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { methodsOf } from '../../services/mfa/devices.ts';
+import { methodsOf, type MfaDevice } from '../../services/mfa/devices.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
@@ -28,7 +28,8 @@ export const settingsPage: MfaPage = {
     await request.render('settings', {
       title: 'My Settings & Devices',
       devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: methodsOf(device) })),
-      defaultDeviceId: settings.defaultDeviceId, whenILogIn: settings.whenILogIn, whenOptions: WHEN_I_LOG_IN,
+      // Only what the default device can do (the list puts the default first): a tablet takes no texts or calls.
+      defaultDeviceId: settings.defaultDeviceId, whenILogIn: settings.whenILogIn, whenOptions: whenOptionsFor(devices[0]),
       recoveryLeft, recoveryOffered: request.who.policy.recoveryCodes, browsers,
     }, problem);
   },
@@ -66,12 +67,21 @@ export const settingsPage: MfaPage = {
   },
 };
 
+/** "Ask", then the automatic choices the device can do. */
+const whenOptionsFor = (device: MfaDevice | undefined) =>
+  WHEN_I_LOG_IN.filter((option) => option.value === 'ask' || (device !== undefined && methodsOf(device).includes(option.value)));
+
 async function save(request: MfaRequest): Promise<void> {
   const parsed = settingsForm.safeParse(request.body);
   if (!parsed.success) return settingsPage.show(request, { status: 400, error: 'mfa_choose_option' });
-  const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: parsed.data.defaultDevice, whenILogIn: parsed.data.whenILogIn }, request.progress);
+  // The page offered the automatic choices of the default device it showed; a new default that cannot do the
+  // choice (a tablet chosen with "text message" still selected) is saved with "Ask" rather than refused.
+  const device = await request.mfa.devices.get(request.who.accountId, parsed.data.defaultDevice);
+  const possible = whenOptionsFor(device).some((option) => option.value === parsed.data.whenILogIn);
+  const whenILogIn = possible ? parsed.data.whenILogIn : 'ask';
+  const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: parsed.data.defaultDevice, whenILogIn }, request.progress);
   const problems: Record<string, Problem> = {
-    ok: { notice: 'Your settings were saved.' },
+    ok: { notice: possible ? 'Your settings were saved.' : `Your settings were saved. ${device ? deviceLabel(device) : 'This device'} cannot do what you chose for "When I log in", so you will be asked to choose an authentication method.` },
     unknown_device: { status: 400, error: 'mfa_device_unknown' },
     invalid: { status: 400, error: 'mfa_method_unavailable' },
   };
