@@ -70,7 +70,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     stopSigningKeys = signingKeys.stop;
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
-    const render = createRenderer({ viewsDir: root('views'), cache: process.env.NODE_ENV === 'production' });
+    const render = createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' });
     const accounts = createAccountService({ store });
     // Only the connectors the sites use are loaded (see connectors.ts).
     const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind)));

@@ -73,4 +73,59 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile('sites: [\n') }), /not valid YAML/);
     assert.throws(() => loadConfig({ ADMIT_CONFIG: '/nonexistent/admit.yaml' }), /cannot read the config file/);
   });
+
+  it('carries the environment NODE_ENV names, and refuses a NODE_ENV it does not know', () => {
+    const file = configFile(minimal);
+    assert.equal(loadConfig({ ADMIT_CONFIG: file }).environment, 'development');
+    assert.equal(loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'development' }).environment, 'development');
+    assert.equal(loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'test' }).environment, 'test');
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'staging' }), /NODE_ENV must be production, development or test \(or unset\), got "staging"/);
+  });
+
+  it('reads the master secret from ADMIT_SECRET_FILE, and not from both', () => {
+    const secretFile = configFile(`${'s'.repeat(10)}${'t'.repeat(30)}\n`);
+    assert.equal(loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: secretFile }).secret, `${'s'.repeat(10)}${'t'.repeat(30)}`, 'without the trailing newline');
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: secretFile, ADMIT_SECRET: 'x'.repeat(40) }), /set ADMIT_SECRET or ADMIT_SECRET_FILE, not both/);
+    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: '/nonexistent/secret' }), /cannot read the master secret file \/nonexistent\/secret \(ADMIT_SECRET_FILE\)/);
+  });
+
+  it('refuses the shipped demo config in production, naming every setting', () => {
+    const message = (() => {
+      try {
+        loadConfig({ NODE_ENV: 'production' });
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.message;
+      }
+      assert.fail('the demo config loaded in production');
+    })();
+    assert.match(message, /^refusing to start with NODE_ENV=production and config\/default\.yaml:/);
+    for (const setting of [
+      /- demo: the demo user is for trying admit out/,
+      /- sites\.0\.id: DEMO is the demo site/,
+      /- server\.allowLoopbackRequests: true /,
+      /- secret: set the master secret .* ADMIT_SECRET or ADMIT_SECRET_FILE/,
+      /- clients\.0\.client_secret: is the example-rp client's secret in config\/default\.yaml/,
+      /- server\.issuer: set the public https URL of admit \(ADMIT_ISSUER\)/,
+    ]) assert.match(message, setting);
+  });
+
+  it('starts production with a config of its own, https issuer and a master secret', () => {
+    const production = `${minimal.replace('DEMO', 'CUSTOMERS')}clients:\n  - client_id: app\n    client_secret: ${'k9'.repeat(20)}\n    redirect_uris: [https://app.example.net/cb]\n`;
+    const env = { NODE_ENV: 'production', ADMIT_CONFIG: configFile(production), ADMIT_ISSUER: 'https://id.example.net', ADMIT_SECRET: 'Qz7'.repeat(12) };
+    const config = loadConfig(env);
+    assert.equal(config.environment, 'production');
+    assert.equal(config.server.issuer, 'https://id.example.net');
+    assert.throws(() => loadConfig({ ...env, ADMIT_ISSUER: 'http://id.example.net' }), /server\.issuer: use an https URL \(got http:\/\/id\.example\.net\)/);
+    assert.equal(loadConfig({ ...env, ADMIT_ISSUER: 'http://127.0.0.1:4000' }).server.issuer, 'http://127.0.0.1:4000', 'plain http on a loopback host: one machine only');
+    assert.throws(() => loadConfig({ ...env, ADMIT_SECRET: 'example-rp-secret-change-me-0123456789' }), /- secret: is the example-rp client's secret/);
+    assert.throws(() => loadConfig({ ...env, ADMIT_SECRET: 'x'.repeat(40) }), /- secret: is a placeholder/);
+    assert.throws(() => loadConfig({ ...env, ADMIT_SECRET: undefined }), /- secret: set the master secret/);
+    assert.throws(() => loadConfig({ ...env, ADMIT_CONFIG: configFile(`${production}server:\n  allowLoopbackRequests: true\n`) }), /- server\.allowLoopbackRequests: true/);
+    assert.throws(() => loadConfig({ ...env, ADMIT_CONFIG: configFile(`${production}demo: { site: CUSTOMERS, username: demo }\n`) }), /- demo: /);
+  });
+
+  it('names the mount point when the production config file is missing', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', ADMIT_CONFIG: '/nonexistent/admit.yaml' }), /cannot read the config file \/nonexistent\/admit\.yaml \(ADMIT_CONFIG\): .*in production mount your config there \(start from config\/production\.example\.yaml\)/);
+  });
 });

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
+import { ConfigError } from './errors.ts';
+import { environmentFrom } from './environment.ts';
+import { productionProblems } from './production.ts';
 
-/** Thrown for any configuration problem; the message names the option path. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
 
@@ -14,26 +14,37 @@ type Env = Record<string, string | undefined>;
 
 /**
  * Reads the config file (ADMIT_CONFIG or config/default.yaml), applies the
- * environment overrides, and validates the result. This module and its
- * siblings are the only ones that read the environment.
+ * environment overrides, and validates the result. With NODE_ENV=production
+ * it also refuses what is only for trying admit out (production.ts). This
+ * module and its siblings are the only ones that read the environment; the
+ * rest of admit gets `config.environment`.
  */
 export function loadConfig(env: Env = process.env): Config {
+  const environment = environmentFrom(env.NODE_ENV);
   const path = env.ADMIT_CONFIG ?? DEFAULT_CONFIG_PATH;
-  const raw = readConfigFile(path);
+  const raw = readConfigFile(path, environment === 'production');
   applyEnvOverrides(raw, env);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`invalid configuration in ${path}:\n${describeIssues(parsed.error)}`);
   const config = parsed.data;
   const issuer = config.server.issuer ?? `http://localhost:${config.server.port}`;
-  return { ...config, server: { ...config.server, issuer: issuer.replace(/\/$/, '') } };
+  const loaded: Config = { ...config, environment, server: { ...config.server, issuer: issuer.replace(/\/$/, '') } };
+  if (environment === 'production') {
+    const problems = productionProblems(loaded, { issuerSet: config.server.issuer !== undefined });
+    if (problems.length > 0) {
+      throw new ConfigError(`refusing to start with NODE_ENV=production and ${path}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    }
+  }
+  return loaded;
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+function readConfigFile(path: string, production: boolean): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read the config file ${path} (ADMIT_CONFIG): ${(error as Error).message}`);
+    const hint = production ? '; in production mount your config there (start from config/production.example.yaml) or name it with ADMIT_CONFIG' : '';
+    throw new ConfigError(`cannot read the config file ${path} (ADMIT_CONFIG): ${(error as Error).message}${hint}`);
   }
   let value: unknown;
   try {
@@ -75,9 +86,20 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
     section(raw, 'server').trustedProxyHops = hops;
   }
   if (env.ADMIT_STORE !== undefined) section(raw, 'store').url = env.ADMIT_STORE;
+  if (env.ADMIT_SECRET !== undefined && env.ADMIT_SECRET_FILE !== undefined) throw new ConfigError('set ADMIT_SECRET or ADMIT_SECRET_FILE, not both');
   if (env.ADMIT_SECRET !== undefined) raw.secret = env.ADMIT_SECRET;
+  if (env.ADMIT_SECRET_FILE !== undefined) raw.secret = readSecretFile(env.ADMIT_SECRET_FILE);
   if (env.ADMIT_SMTP_URL !== undefined) section(raw, 'mail').transport = env.ADMIT_SMTP_URL;
   if (env.ADMIT_LOG_LEVEL !== undefined) section(raw, 'logging').level = env.ADMIT_LOG_LEVEL;
+}
+
+/** The master secret from a file (a container secret such as /run/secrets/admit_secret), without its trailing newline. */
+function readSecretFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ConfigError(`cannot read the master secret file ${path} (ADMIT_SECRET_FILE): ${(error as Error).message}`);
+  }
 }
 
 function describeIssues(error: z.ZodError): string {

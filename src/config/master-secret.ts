@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from './load.ts';
+import { ConfigError } from './errors.ts';
 import type { Config } from './schema.ts';
 
 /**
@@ -12,6 +12,8 @@ import type { Config } from './schema.ts';
  */
 export function resolveMasterSecret(config: Config): { secret: string; generated: boolean } {
   if (config.secret) return { secret: config.secret, generated: false };
+  // loadConfig refuses this already; a config built another way must not get a generated secret in production either.
+  if (config.environment === 'production') throw new ConfigError('secret (ADMIT_SECRET or ADMIT_SECRET_FILE) is required in production');
   const url = config.store.url;
   if (!url.startsWith('sqlite:')) {
     throw new ConfigError('secret (ADMIT_SECRET) is required with a Redis store: every instance must share it');
