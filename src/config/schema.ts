@@ -3,8 +3,8 @@ import { siteSchema } from './sites.ts';
 import { clientSchema } from './clients.ts';
 import { apiSchema } from './apis.ts';
 import { smsSettingsSchema } from '../services/mfa/settings-schema.ts';
-import { outboxSettingsSchema } from '../services/outbox/settings-schema.ts';
-import { JWKS_MAX_AGE_SECONDS, KEY_POLL_SECONDS, KEY_PROPAGATION_SECONDS } from '../oidc/signing-keys.ts';
+import { outboxSettingsSchema } from './outbox.ts';
+import { keysSchema } from './keys.ts';
 
 const serverSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(3000),
@@ -76,21 +76,6 @@ const tokensSchema = z.object({
   interactionSeconds: z.number().int().min(60).max(86_400).default(3600),
 }).strict();
 
-/** Live key rotation's timeline (README, Operations: signing keys). */
-const keysSchema = z.object({
-  /** How often each instance reads the key set's version from the store. */
-  pollSeconds: z.number().int().min(1).max(300).default(KEY_POLL_SECONDS),
-  /** Cache-Control max-age of `/jwks`. */
-  jwksMaxAgeSeconds: z.number().int().min(0).max(86_400).default(JWKS_MAX_AGE_SECONDS),
-  /** From `admit keys rotate` until the new keys sign; the old keys stay published this long past the longest token's lifetime too. */
-  propagationSeconds: z.number().int().min(2).max(7 * 86_400).default(KEY_PROPAGATION_SECONDS),
-}).strict().superRefine((keys, ctx) => {
-  // Every instance publishes the new keys within a poll, and every cached JWKS has expired a max-age later.
-  if (keys.propagationSeconds <= keys.jwksMaxAgeSeconds + keys.pollSeconds) {
-    ctx.addIssue({ code: 'custom', path: ['propagationSeconds'], message: `must be longer than jwksMaxAgeSeconds + pollSeconds (${keys.jwksMaxAgeSeconds + keys.pollSeconds} s)` });
-  }
-});
-
 const adminSchema = z.object({
   /** The admin console's sign-in lasts at most this long… */
   sessionMinutes: z.number().int().min(5).max(24 * 60).default(480),
@@ -142,5 +127,4 @@ export const configSchema = z.object({
   });
 });
 
-/** `environment` is NODE_ENV as loadConfig read it (config/environment.ts); left out (a test's config): not production. */
-export type Config = z.infer<typeof configSchema> & { server: { issuer: string }; environment?: import('./environment.ts').Environment };
+export type Config = z.infer<typeof configSchema> & { server: { issuer: string } };

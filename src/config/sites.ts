@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { passwordPolicySchema, defaultPasswordPolicy } from '../services/password-policy/schema.ts';
+import { passwordPolicySchema, defaultPasswordPolicy } from './password-policy.ts';
 import { mfaPolicySchema } from '../services/mfa/settings-schema.ts';
 
 /** The local directory: accounts and password hashes kept by admit itself. */

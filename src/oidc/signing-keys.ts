@@ -4,27 +4,10 @@ import { storeKey, type Store } from '../store/port.ts';
 import { createSecretBox } from '../lib/secret-box.ts';
 
 /**
- * The rotation timeline's numbers (README, Operations: signing keys). The
- * config's `keys.*` options default to these; the schema refuses a
- * propagation delay that is not longer than the JWKS max-age plus one poll.
- */
-/**
- * Cache-Control max-age of `/jwks` (`keys.jwksMaxAgeSeconds`): how long a
- * relying party may keep the key set. Whatever serves the JWKS bytes sets
+ * The JWKS's Cache-Control. Whatever serves the JWKS bytes sets
  * `jwksCacheControl(config.keys.jwksMaxAgeSeconds)`, so what is advertised is
- * what the propagation delay was checked against.
+ * what the propagation delay was checked against (config/keys.ts).
  */
-export const JWKS_MAX_AGE_SECONDS = 60;
-/** How often each instance reads the key set's version from the store (`keys.pollSeconds`). */
-export const KEY_POLL_SECONDS = 5;
-/**
- * From `admit keys rotate` until the new keys sign (`keys.propagationSeconds`):
- * well past the advertised max-age, and past the 10 minutes some relying-party
- * libraries keep a JWKS on their own (jose's createRemoteJWKSet).
- */
-export const KEY_PROPAGATION_SECONDS = 600;
-
-/** The JWKS's Cache-Control. */
 export const jwksCacheControl = (maxAgeSeconds: number) => `public, max-age=${maxAgeSeconds}`;
 
 const generate = promisify(generateKeyPair);

@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { hashPassword } from '../../kit/password-hash.ts';
 import { createPasswordPolicy } from './policy.ts';
-import { passwordPolicySchema } from './schema.ts';
+import { passwordPolicySchema } from '../../config/password-policy.ts';
 import { createCommonPasswordList } from './common-passwords.ts';
 import { SEED_RULES } from '../../../test/support/seed-password-rules.ts';
 

@@ -1,7 +1,7 @@
 import { verifyPassword } from '../../kit/password-hash.ts';
 import { createCommonPasswordList, type CommonPasswordList } from './common-passwords.ts';
 import { passwordRules, type RuleContext, type RuleId } from './rules.ts';
-import type { PasswordPolicy } from './schema.ts';
+import type { PasswordPolicy } from '../../config/password-policy.ts';
 
 /**
  * A site's password policy, ready to show and to check. `rules()` is the list

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { createPasswordPolicy } from './policy.ts';
-import { passwordPolicySchema } from './schema.ts';
+import { passwordPolicySchema } from '../../config/password-policy.ts';
 import { createCommonPasswordList } from './common-passwords.ts';
 
 // One test per rule: the rule's own message for a failing password, nothing

@@ -1,4 +1,4 @@
-import type { PasswordPolicy } from './schema.ts';
+import type { PasswordPolicy } from '../../config/password-policy.ts';
 
 /**
  * The seed's Change Password rules (seeds/000, step 14), one object each, in
