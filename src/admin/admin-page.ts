@@ -45,7 +45,12 @@ export async function renderAdmin(deps: AdminDeps, ctx: Context, view: string, d
 /** Only signed-in admins go on: a page request is sent to sign in; a form post without a session is refused. */
 export function requireAdmin(deps: AdminDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    const admin = await deps.adminSessions.current(ctx);
+    let admin = await deps.adminSessions.current(ctx);
+    // A console session lives no longer than its grant (the token endpoint revokes it when the code is replayed).
+    if (admin?.grantId && !(await deps.signIn.granted(admin.grantId))) {
+      await deps.adminSessions.end(ctx);
+      admin = undefined;
+    }
     if (!admin) {
       if (ctx.method !== 'GET') throw new AppError('admin_signed_out', 401);
       return deps.signIn.start(ctx, { returnTo: safeAdminPath(ctx.url), acrValues: deps.requireMfa ? 'urn:admit:acr:mfa' : undefined });

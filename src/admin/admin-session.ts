@@ -11,6 +11,8 @@ interface StoredSession {
   accountId: string;
   acr?: string;
   amr: string[];
+  /** The console client's grant the sign-in's code was issued under (sessions made before it was kept have none). */
+  grantId?: string;
   createdAt: number;
   /** Epoch ms after which the session ends whatever the activity. */
   until: number;
@@ -25,6 +27,8 @@ export interface AdminUser {
   /** How audit entries name this admin. */
   label: string;
   acr?: string;
+  /** The grant behind the console session: when it is revoked (a replayed code, a sign-out everywhere) the session ends. */
+  grantId?: string;
 }
 
 export function adminUserOf(account: Account, allSiteIds: string[], acr?: string): AdminUser | undefined {
@@ -46,10 +50,10 @@ export const canAdminister = (admin: AdminUser, siteId: string) => admin.sites.i
 export function createAdminSessions(deps: { store: Store; accounts: AccountService; allSiteIds: () => string[]; sessionMinutes: number; idleMinutes: number }) {
   const key = (id: string) => storeKey('admin-session', createHash('sha256').update(id).digest('base64url'));
 
-  async function create(ctx: Context, signedIn: { accountId: string; acr?: string; amr: string[] }): Promise<void> {
+  async function create(ctx: Context, signedIn: { accountId: string; acr?: string; amr: string[]; grantId?: string }): Promise<void> {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
-    const session: StoredSession = { ...signedIn, createdAt: now, until: now + deps.sessionMinutes * 60_000 };
+    const session: StoredSession = { accountId: signedIn.accountId, acr: signedIn.acr, amr: signedIn.amr, grantId: signedIn.grantId, createdAt: now, until: now + deps.sessionMinutes * 60_000 };
     await deps.store.set(key(id), JSON.stringify(session), { ttlSeconds: Math.min(deps.idleMinutes, deps.sessionMinutes) * 60 });
     setCookie(ctx, COOKIE, id, { path: '/admin' });
   }
@@ -65,6 +69,7 @@ export function createAdminSessions(deps: { store: Store; accounts: AccountServi
     const account = await deps.accounts.find(session.accountId);
     const admin = account && adminUserOf(account, deps.allSiteIds(), session.acr);
     if (!admin) return undefined;
+    admin.grantId = session.grantId;
     // Sliding idle limit, never past the absolute one.
     await deps.store.set(key(id), raw, { ttlSeconds: Math.max(1, Math.min(deps.idleMinutes * 60, Math.floor(remaining / 1000))) });
     return admin;

@@ -4,12 +4,15 @@ import type Provider from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
 import { storeKey, type Store } from '../store/port.ts';
 import { clearCookie, setCookie } from '../lib/cookies.ts';
+import { redeemAtTokenEndpoint } from './first-party-redeem.ts';
 
 export interface SignedIn {
   accountId: string;
   acr?: string;
   amr: string[];
   authTime?: number;
+  /** The grant the code was issued under; `granted(grantId)` tells whether it still stands. */
+  grantId: string;
   returnTo: string;
 }
 
@@ -24,9 +27,8 @@ const PENDING_SECONDS = 15 * 60;
  * admit's own pages (the portal, the admin console, the end of an invitation) sign
  * people in as first-party OIDC clients of admit: through /auth, so every
  * gate of the sign-in applies, with state and PKCE like any client. The
- * code comes back to admit itself, so it is redeemed in-process: the stored
- * code is checked (client, redirect URI, PKCE, expiry) and consumed with the
- * adapter's atomic consume, exactly once.
+ * code comes back to admit itself and is redeemed at admit's token endpoint
+ * like any client's (first-party-redeem.ts), replay treatment included.
  */
 export function createFirstPartySignIn(deps: { provider: Provider; store: Store; issuer: string; clientId: string; callbackPath: string; cookieName: string }) {
   const redirectUri = `${deps.issuer}${deps.callbackPath}`;
@@ -63,27 +65,33 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
     clearCookie(ctx, deps.cookieName);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     if (!expected || !equal(state, expected)) throw new AppError('interaction_expired', 400);
-    const raw = await deps.store.take(pendingKey(state));
+    // Read, not taken: a second callback with the same state must reach the token endpoint, whose answer to a
+    // replayed code is the revocation of its grant. The code, not the state, is what is used once.
+    const raw = await deps.store.get(pendingKey(state));
     if (raw === undefined) throw new AppError('interaction_expired', 400);
     const pending = JSON.parse(raw) as Pending;
     if (typeof ctx.query.error === 'string') return { error: ctx.query.error.slice(0, 64), returnTo: pending.returnTo };
 
-    const value = typeof ctx.query.code === 'string' ? ctx.query.code : '';
-    const code = value ? await deps.provider.AuthorizationCode.find(value) : undefined;
-    const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
-    if (!code || code.isExpired || (code as { consumed?: unknown }).consumed || code.clientId !== deps.clientId || code.redirectUri !== redirectUri
-      || !code.codeChallenge || !equal(code.codeChallenge, challenge) || !code.accountId) {
-      throw new AppError('interaction_expired', 400);
-    }
-    try {
-      await code.consume();
-    } catch (cause) {
-      throw new AppError('interaction_expired', 400, { cause });
-    }
-    return { accountId: code.accountId, acr: code.acr, amr: code.amr ?? [], authTime: code.authTime, returnTo: pending.returnTo };
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    if (!code) throw new AppError('interaction_expired', 400);
+    // The token endpoint decides (see first-party-redeem.ts); a replayed code is refused there and its grant revoked.
+    const redeemed = await redeemAtTokenEndpoint(ctx, deps.provider.pathFor('token'), {
+      grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pending.verifier, client_id: deps.clientId,
+    });
+    if (!redeemed.ok) throw new AppError('interaction_expired', 400, { cause: new Error(`token endpoint: ${redeemed.status} ${redeemed.error}`) });
+    // Who signed in and how: the code just redeemed (kept, consumed, until it expires).
+    const issued = await deps.provider.AuthorizationCode.find(code);
+    if (!issued?.accountId || !issued.grantId || issued.clientId !== deps.clientId) throw new AppError('interaction_expired', 400);
+    return { accountId: issued.accountId, acr: issued.acr, amr: issued.amr ?? [], authTime: issued.authTime, grantId: issued.grantId, returnTo: pending.returnTo };
   }
 
-  return { start, finish, redirectUri };
+  /** Whether what a sign-in granted still stands: a replayed code, a sign-out or a password change revokes it. */
+  async function granted(grantId: string): Promise<boolean> {
+    const grant = await deps.provider.Grant.find(grantId);
+    return grant !== undefined && grant.clientId === deps.clientId;
+  }
+
+  return { start, finish, granted, redirectUri };
 }
 
 export type FirstPartySignIn = ReturnType<typeof createFirstPartySignIn>;
