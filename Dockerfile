@@ -1,8 +1,23 @@
 # admit production image: Node 24 slim, production dependencies only, non-root.
-FROM node:24-slim
+#
+# It runs production (NODE_ENV=production), never the demo: the config is the
+# operator's, mounted at /etc/admit/admit.yaml (start from
+# config/production.example.yaml), and admit refuses to start, naming the
+# setting, without one or with the demo's user, site, secrets or loopback
+# requests (src/config/production.ts). README "Running in production".
+#
+#   docker run -v ./admit.yaml:/etc/admit/admit.yaml:ro -v admit-data:/app/data \
+#     -e ADMIT_ISSUER=https://id.example.com -e ADMIT_SECRET_FILE=/run/secrets/admit_secret …
+#
+# Base pinned by version and by the digest of its multi-platform index
+# (taken from public pins of this tag; check it with
+# `docker buildx imagetools inspect node:24.21.0-bookworm-slim`). Node 24.21.0
+# is the version package.json pins for development.
+FROM node:24.21.0-bookworm-slim@sha256:2fe369e969550cde8e867afc3fe370b260140cab4a23d467074295b42163d553
 
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    ADMIT_CONFIG=/etc/admit/admit.yaml
 WORKDIR /app
 
 COPY package.json package-lock.json ./
@@ -13,10 +28,11 @@ COPY src ./src
 COPY plugins ./plugins
 COPY views ./views
 COPY public ./public
+# The examples only (.dockerignore leaves out the demo's config/default.yaml).
 COPY config ./config
 COPY bin ./bin
 
-RUN mkdir -p /app/data && chown -R node:node /app/data
+RUN mkdir -p /app/data /etc/admit && chown -R node:node /app/data
 USER node
 
 EXPOSE 3000
