@@ -37,8 +37,9 @@ describe('production checks', () => {
     const shipped = yamlFiles.flatMap((file) => secretsIn(parseYaml(readFileSync(file, 'utf8'))).map((secret) => ({ file, secret })));
     // The example RP's built-in default, and the client secrets of the README's snippets.
     for (const match of readFileSync('examples/rp/server.ts', 'utf8').matchAll(/SECRET \?\? '([^']+)'/g)) shipped.push({ file: 'examples/rp/server.ts', secret: match[1]! });
-    for (const match of readFileSync('README.md', 'utf8').matchAll(/(?:client_secret:|OIDCClientSecret)\s+(\S+)/g)) shipped.push({ file: 'README.md', secret: match[1]! });
+    for (const match of readFileSync('README.md', 'utf8').matchAll(/^\s*(?:client_secret:|OIDCClientSecret)\s+(\S+)\s*$/gm)) shipped.push({ file: 'README.md', secret: match[1]! });
     assert.ok(shipped.length >= 7, `found ${shipped.length} shipped secrets`);
+    assert.ok(shipped.filter(({ file }) => file === 'README.md').length >= 2, "the README's client secrets are found");
     for (const { file, secret } of shipped) assert.ok(exampleSecretProblem(secret), `${file}: ${secret} is not refused in production`);
   });
 
