@@ -10,7 +10,7 @@ import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
 import type { Outbox } from '../services/outbox/outbox.ts';
 import type { Lockout } from '../services/lockout.ts';
-import type { SignInStep } from '../flows/sign-in-step.ts';
+import type { SignInStep } from '../flows/deps.ts';
 import type { OneTimeCodes } from '../services/one-time-codes.ts';
 import { createInvitationService } from '../services/invitations/invitations.ts';
 import { createInvitationCookie } from '../services/invitations/invitation-cookie.ts';

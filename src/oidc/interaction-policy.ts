@@ -1,8 +1,24 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService } from '../services/accounts.ts';
-import type { SignInStep } from '../flows/sign-in-step.ts';
+import type { Context } from 'koa';
 
 const { base, Check } = interactionPolicy;
+
+/**
+ * What the login checks ask of a sign-in step (flows' SignInStep extends it):
+ * its name, and whether an existing SSO session still satisfies it.
+ */
+export interface SessionGate {
+  readonly name: string;
+  /**
+   * Whether an existing SSO session still satisfies this step (e.g. MFA done
+   * and not reset since). Run as an oidc-provider login check on every
+   * authorization request: false sends the user through sign-in again.
+   * `request` is that authorization request: its parameters (acr_values,
+   * claims, max_age for step-up) and its context (cookies).
+   */
+  sessionSatisfies?(accountId: string, session: { amr?: string[]; acr?: string; loginTs?: number }, request: { ctx: Context; params: Record<string, unknown> }): Promise<boolean>;
+}
 
 /**
  * oidc-provider's default prompts (login, consent) plus admit's gates as
@@ -10,7 +26,7 @@ const { base, Check } = interactionPolicy;
  * them, whatever the client asks (`prompt=none` included): an existing
  * session whose account was disabled must sign in again.
  */
-export function createInteractionPolicy({ accounts, steps }: { accounts: AccountService; steps: SignInStep[] }) {
+export function createInteractionPolicy({ accounts, steps }: { accounts: AccountService; steps: SessionGate[] }) {
   const policy = base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider no longer has a login prompt');

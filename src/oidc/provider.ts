@@ -9,7 +9,7 @@ import { providerCookieOptions } from '../lib/cookies.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 import { createFindAccount } from './find-account.ts';
 import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
-import { createInteractionPolicy } from './interaction-policy.ts';
+import { createInteractionPolicy, type SessionGate } from './interaction-policy.ts';
 import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
 import { providerPages } from './provider-pages.ts';
 import { clientBasedCORS } from './client-cors.ts';
@@ -17,8 +17,7 @@ import { postAsGet } from './post-endpoints.ts';
 import { ignoreOfflineAccessOnFirstPartyRefresh } from './refresh-scope.ts';
 import { pairwiseIdentifier } from './pairwise.ts';
 import { resourceIndicators } from './resource-servers.ts';
-import type { SignInStep } from '../flows/sign-in-step.ts';
-import { portalClient } from '../portal/portal-client.ts';
+import { portalClient } from './portal-client.ts';
 
 export { ACR_PASSWORD, ACR_MFA } from './protocol-settings.ts';
 
@@ -29,7 +28,8 @@ export interface ProviderDeps {
   render: Renderer;
   metrics: Metrics;
   signingKeys: Record<string, unknown>[];
-  steps: SignInStep[];
+  /** The sign-in steps, whose session checks become login checks (interaction-policy.ts). */
+  steps: SessionGate[];
   /** Signs the provider's cookies; the same signer as the app's (see http/cookie-signer.ts). */
   cookieKeys: CookieSigner;
   /** Keys pairwise subject identifiers (derived from the master secret, see pairwise.ts). */

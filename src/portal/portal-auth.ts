@@ -2,7 +2,7 @@ import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService, Account } from '../services/accounts.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
-import { PORTAL_CLIENT_ID } from './portal-client.ts';
+import { PORTAL_CLIENT_ID } from '../oidc/portal-client.ts';
 
 export interface PortalUser {
   account: Account;

@@ -1,5 +1,5 @@
 import { ACR_MFA } from '../../oidc/provider.ts';
-import { PORTAL_CLIENT_ID } from '../../portal/portal-client.ts';
+import { PORTAL_CLIENT_ID } from '../../oidc/portal-client.ts';
 
 /**
  * Whether the relying application asked for the MFA level: `acr_values`
