@@ -30,7 +30,13 @@ describe('loadConfig', () => {
   });
 
   it('applies the environment overrides', () => {
-    const config = loadConfig({ ADMIT_CONFIG: configFile(minimal), PORT: '4100', ADMIT_STORE: 'redis://127.0.0.1:6379/2', ADMIT_SECRET: 'x'.repeat(40), ADMIT_LOG_LEVEL: 'warn' });
+    const config = loadConfig({
+      ADMIT_CONFIG: configFile(minimal),
+      PORT: '4100',
+      ADMIT_STORE: 'redis://127.0.0.1:6379/2',
+      ADMIT_SECRET: 'x'.repeat(40),
+      ADMIT_LOG_LEVEL: 'warn',
+    });
     assert.equal(config.server.port, 4100);
     assert.equal(config.server.issuer, 'http://localhost:4100', 'the issuer follows PORT');
     assert.equal(config.store.url, 'redis://127.0.0.1:6379/2');
@@ -40,10 +46,16 @@ describe('loadConfig', () => {
 
   it('names the option path of a wrong value', () => {
     const bad = 'sites:\n  - id: lower-case\n    displayName: Demo\n    directory: { kind: local }\n';
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(bad) }), (error: Error) => error instanceof ConfigError && /sites\.0\.id/.test(error.message));
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: configFile(bad) }),
+      (error: Error) => error instanceof ConfigError && /sites\.0\.id/.test(error.message),
+    );
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}tokens:\n  accessTokenSeconds: 5\n`) }), /tokens\.accessTokenSeconds/);
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}unknownOption: 1\n`) }), /unknownOption/);
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}clients:\n  - client_id: a\n    redirect_uris: [not-a-url]\n`) }), /clients\.0\.(redirect_uris|client_secret)/);
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}clients:\n  - client_id: a\n    redirect_uris: [not-a-url]\n`) }),
+      /clients\.0\.(redirect_uris|client_secret)/,
+    );
   });
 
   it('resolves the trusted proxy hops: none by default, one for trustProxy alone, as many as set', () => {
@@ -58,8 +70,14 @@ describe('loadConfig', () => {
 
   it('names the option of a contradictory or malformed proxy setting', () => {
     const file = configFile(minimal);
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'false', ADMIT_TRUSTED_PROXY_HOPS: '1' }), /server\.trustedProxyHops: proxy hops are trusted only with server\.trustProxy true/);
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'true', ADMIT_TRUSTED_PROXY_HOPS: '0' }), /server\.trustedProxyHops: use at least 1/);
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'false', ADMIT_TRUSTED_PROXY_HOPS: '1' }),
+      /server\.trustedProxyHops: proxy hops are trusted only with server\.trustProxy true/,
+    );
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'true', ADMIT_TRUSTED_PROXY_HOPS: '0' }),
+      /server\.trustedProxyHops: use at least 1/,
+    );
     assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: '11' }), /server\.trustedProxyHops/);
     assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(`${minimal}server:\n  trustedProxyHops: 1.5\n`) }), /server\.trustedProxyHops/);
     assert.throws(() => loadConfig({ ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: 'one' }), /ADMIT_TRUSTED_PROXY_HOPS must be a number of proxies/);
@@ -79,14 +97,27 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ ADMIT_CONFIG: file }).environment, 'development');
     assert.equal(loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'development' }).environment, 'development');
     assert.equal(loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'test' }).environment, 'test');
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'staging' }), /NODE_ENV must be production, development or test \(or unset\), got "staging"/);
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: file, NODE_ENV: 'staging' }),
+      /NODE_ENV must be production, development or test \(or unset\), got "staging"/,
+    );
   });
 
   it('reads the master secret from ADMIT_SECRET_FILE, and not from both', () => {
     const secretFile = configFile(`${'s'.repeat(10)}${'t'.repeat(30)}\n`);
-    assert.equal(loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: secretFile }).secret, `${'s'.repeat(10)}${'t'.repeat(30)}`, 'without the trailing newline');
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: secretFile, ADMIT_SECRET: 'x'.repeat(40) }), /set ADMIT_SECRET or ADMIT_SECRET_FILE, not both/);
-    assert.throws(() => loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: '/nonexistent/secret' }), /cannot read the master secret file \/nonexistent\/secret \(ADMIT_SECRET_FILE\)/);
+    assert.equal(
+      loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: secretFile }).secret,
+      `${'s'.repeat(10)}${'t'.repeat(30)}`,
+      'without the trailing newline',
+    );
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: secretFile, ADMIT_SECRET: 'x'.repeat(40) }),
+      /set ADMIT_SECRET or ADMIT_SECRET_FILE, not both/,
+    );
+    assert.throws(
+      () => loadConfig({ ADMIT_CONFIG: configFile(minimal), ADMIT_SECRET_FILE: '/nonexistent/secret' }),
+      /cannot read the master secret file \/nonexistent\/secret \(ADMIT_SECRET_FILE\)/,
+    );
   });
 
   it('refuses the shipped demo config in production, naming every setting', () => {
@@ -107,7 +138,8 @@ describe('loadConfig', () => {
       /- secret: set the master secret .* ADMIT_SECRET or ADMIT_SECRET_FILE/,
       /- clients\.0\.client_secret: is the example-rp client's secret in config\/default\.yaml/,
       /- server\.issuer: set the public https URL of admit \(ADMIT_ISSUER\)/,
-    ]) assert.match(message, setting);
+    ])
+      assert.match(message, setting);
   });
 
   it('starts production with a config of its own, https issuer and a master secret', () => {
@@ -117,15 +149,25 @@ describe('loadConfig', () => {
     assert.equal(config.environment, 'production');
     assert.equal(config.server.issuer, 'https://id.example.net');
     assert.throws(() => loadConfig({ ...env, ADMIT_ISSUER: 'http://id.example.net' }), /server\.issuer: use an https URL \(got http:\/\/id\.example\.net\)/);
-    assert.equal(loadConfig({ ...env, ADMIT_ISSUER: 'http://127.0.0.1:4000' }).server.issuer, 'http://127.0.0.1:4000', 'plain http on a loopback host: one machine only');
+    assert.equal(
+      loadConfig({ ...env, ADMIT_ISSUER: 'http://127.0.0.1:4000' }).server.issuer,
+      'http://127.0.0.1:4000',
+      'plain http on a loopback host: one machine only',
+    );
     assert.throws(() => loadConfig({ ...env, ADMIT_SECRET: 'example-rp-secret-change-me-0123456789' }), /- secret: is the example-rp client's secret/);
     assert.throws(() => loadConfig({ ...env, ADMIT_SECRET: 'x'.repeat(40) }), /- secret: is a placeholder/);
     assert.throws(() => loadConfig({ ...env, ADMIT_SECRET: undefined }), /- secret: set the master secret/);
-    assert.throws(() => loadConfig({ ...env, ADMIT_CONFIG: configFile(`${production}server:\n  allowLoopbackRequests: true\n`) }), /- server\.allowLoopbackRequests: true/);
+    assert.throws(
+      () => loadConfig({ ...env, ADMIT_CONFIG: configFile(`${production}server:\n  allowLoopbackRequests: true\n`) }),
+      /- server\.allowLoopbackRequests: true/,
+    );
     assert.throws(() => loadConfig({ ...env, ADMIT_CONFIG: configFile(`${production}demo: { site: CUSTOMERS, username: demo }\n`) }), /- demo: /);
   });
 
   it('names the mount point when the production config file is missing', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', ADMIT_CONFIG: '/nonexistent/admit.yaml' }), /cannot read the config file \/nonexistent\/admit\.yaml \(ADMIT_CONFIG\): .*in production mount your config there \(start from config\/production\.example\.yaml\)/);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', ADMIT_CONFIG: '/nonexistent/admit.yaml' }),
+      /cannot read the config file \/nonexistent\/admit\.yaml \(ADMIT_CONFIG\): .*in production mount your config there \(start from config\/production\.example\.yaml\)/,
+    );
   });
 });

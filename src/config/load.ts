@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
 import { environmentFrom } from './environment.ts';
@@ -75,7 +75,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
   }
   if (env.ADMIT_ISSUER !== undefined) section(raw, 'server').issuer = env.ADMIT_ISSUER;
   if (env.ADMIT_TRUST_PROXY !== undefined) {
-    if (env.ADMIT_TRUST_PROXY !== 'true' && env.ADMIT_TRUST_PROXY !== 'false') throw new ConfigError(`ADMIT_TRUST_PROXY must be true or false, got "${env.ADMIT_TRUST_PROXY}"`);
+    if (env.ADMIT_TRUST_PROXY !== 'true' && env.ADMIT_TRUST_PROXY !== 'false')
+      throw new ConfigError(`ADMIT_TRUST_PROXY must be true or false, got "${env.ADMIT_TRUST_PROXY}"`);
     section(raw, 'server').trustProxy = env.ADMIT_TRUST_PROXY === 'true';
   }
   if (env.ADMIT_TRUSTED_PROXY_HOPS !== undefined) {
@@ -103,7 +104,5 @@ function readSecretFile(path: string): string {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
-    .join('\n');
+  return error.issues.map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`).join('\n');
 }

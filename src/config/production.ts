@@ -55,7 +55,9 @@ export function productionProblems(config: Config, facts: ProductionFacts): stri
     problems.push('server.allowLoopbackRequests: true lets back-channel logout and jwks_uri requests reach loopback hosts (development only); remove it');
   }
   if (config.secret === undefined) {
-    problems.push('secret: set the master secret (at least 32 random characters) with ADMIT_SECRET or ADMIT_SECRET_FILE; one generated beside the database is for development only');
+    problems.push(
+      'secret: set the master secret (at least 32 random characters) with ADMIT_SECRET or ADMIT_SECRET_FILE; one generated beside the database is for development only',
+    );
   }
   for (const [path, value] of credentials(config)) {
     const problem = exampleSecretProblem(value);

@@ -28,10 +28,14 @@ function tempDir(): string {
 /** The Dockerfile's instructions, continuation lines joined, comments left out. */
 function instructions(): Array<{ op: string; args: string }> {
   const text = readFileSync(join(repo, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  return text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')).map((line) => {
-    const [op, ...rest] = line.split(/\s+/);
-    return { op: op!.toUpperCase(), args: rest.join(' ') };
-  });
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const [op, ...rest] = line.split(/\s+/);
+      return { op: op!.toUpperCase(), args: rest.join(' ') };
+    });
 }
 
 /** ENV's key=value pairs (the form the Dockerfile uses). */
@@ -46,20 +50,34 @@ function imageEnv(): Record<string, string> {
   return env;
 }
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** `node <script>` as the image runs it: the image's environment, cwd a temporary directory; killed after timeoutMs. */
 function run(script: string, args: string[], env: Record<string, string>, options: { cwd: string; until?: (stdout: string) => boolean; timeoutMs?: number }) {
-  const child = spawn(process.execPath, [join(repo, script), ...args], { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repo, script), ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk; });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk; });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
   const exited = new Promise<Run>((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   void exited.then(() => clearTimeout(timer));
   const ready = new Promise<void>((done, fail) => {
-    child.stdout.on('data', () => { if (options.until?.(stdout)) done(); });
+    child.stdout.on('data', () => {
+      if (options.until?.(stdout)) done();
+    });
     void exited.then((result) => fail(new Error(`exited ${result.code} before it was ready:\n${result.stderr}`)));
   });
   ready.catch(() => {}); // awaited only by callers that wait for it
@@ -88,7 +106,9 @@ describe('the container image', () => {
     const env = imageEnv();
     assert.equal(env.NODE_ENV, 'production');
     assert.equal(env.ADMIT_CONFIG, '/etc/admit/admit.yaml');
-    const ignored = readFileSync(join(repo, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync(join(repo, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     assert.ok(ignored.includes('config/default.yaml'), '.dockerignore leaves out config/default.yaml');
   });
 
@@ -97,17 +117,31 @@ describe('the container image', () => {
     const { exited } = run('src/main.ts', [], { ...imageEnv(), ADMIT_CONFIG: join(cwd, 'etc/admit/admit.yaml'), PORT: String(await freePort()) }, { cwd });
     const result = await exited;
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /cannot read the config file .*etc\/admit\/admit\.yaml \(ADMIT_CONFIG\).*in production mount your config there \(start from config\/production\.example\.yaml\)/);
+    assert.match(
+      result.stderr,
+      /cannot read the config file .*etc\/admit\/admit\.yaml \(ADMIT_CONFIG\).*in production mount your config there \(start from config\/production\.example\.yaml\)/,
+    );
   });
 
   it('refuses the demo config in production, server and admin command alike, naming each setting', async () => {
     const cwd = tempDir();
     const env = { ...imageEnv(), ADMIT_CONFIG: join(repo, 'config/default.yaml'), PORT: String(await freePort()) };
-    for (const [script, args] of [['src/main.ts', []], ['bin/admit.js', ['keys', 'rotate']]] as const) {
+    for (const [script, args] of [
+      ['src/main.ts', []],
+      ['bin/admit.js', ['keys', 'rotate']],
+    ] as const) {
       const result = await run(script, [...args], env, { cwd }).exited;
       assert.equal(result.code, 1, `${script} exits 1`);
       assert.doesNotMatch(result.stdout, /admit is ready/);
-      for (const setting of [/refusing to start with NODE_ENV=production/, /- demo: /, /- sites\.0\.id: DEMO/, /- server\.allowLoopbackRequests: true/, /- secret: set the master secret/, /- clients\.0\.client_secret: is the example-rp client's secret/, /- server\.issuer: /]) {
+      for (const setting of [
+        /refusing to start with NODE_ENV=production/,
+        /- demo: /,
+        /- sites\.0\.id: DEMO/,
+        /- server\.allowLoopbackRequests: true/,
+        /- secret: set the master secret/,
+        /- clients\.0\.client_secret: is the example-rp client's secret/,
+        /- server\.issuer: /,
+      ]) {
         assert.match(result.stderr, setting, `${script}: ${setting}`);
       }
     }
@@ -117,16 +151,27 @@ describe('the container image', () => {
     const cwd = tempDir();
     const port = await freePort();
     const configFile = join(cwd, 'admit.yaml');
-    writeFileSync(configFile, readFileSync(join(repo, 'config/production.example.yaml'), 'utf8').replace('REPLACE-ME-with-at-least-32-random-characters', 'rp-Zt4nW8qLx2Vb7Kd9Hs3Jf6Mc1Pg5Ry0Ae'));
+    writeFileSync(
+      configFile,
+      readFileSync(join(repo, 'config/production.example.yaml'), 'utf8').replace(
+        'REPLACE-ME-with-at-least-32-random-characters',
+        'rp-Zt4nW8qLx2Vb7Kd9Hs3Jf6Mc1Pg5Ry0Ae',
+      ),
+    );
     const secretFile = join(cwd, 'admit_secret');
     writeFileSync(secretFile, 'ms-Qh7Lw2Xe9Tb4Nz6Kc1Vr8Jd3Fs5Gp0Uy\n', { mode: 0o600 });
     const issuer = `http://127.0.0.1:${port}`;
-    const admit = run('src/main.ts', [], { ...imageEnv(), ADMIT_CONFIG: configFile, ADMIT_SECRET_FILE: secretFile, ADMIT_ISSUER: issuer, PORT: String(port), ADMIT_LOG_LEVEL: 'warn' }, { cwd, until: (out) => out.includes('admit is ready'), timeoutMs: 60_000 });
+    const admit = run(
+      'src/main.ts',
+      [],
+      { ...imageEnv(), ADMIT_CONFIG: configFile, ADMIT_SECRET_FILE: secretFile, ADMIT_ISSUER: issuer, PORT: String(port), ADMIT_LOG_LEVEL: 'warn' },
+      { cwd, until: (out) => out.includes('admit is ready'), timeoutMs: 60_000 },
+    );
     try {
       await admit.ready;
       const health = await fetch(`${issuer}/healthz`);
       assert.equal(health.status, 200);
-      const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as { issuer: string };
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
       assert.equal(discovery.issuer, issuer);
     } finally {
       admit.child.kill('SIGTERM');
