@@ -127,4 +127,5 @@ export const configSchema = z.object({
   });
 });
 
-export type Config = z.infer<typeof configSchema> & { server: { issuer: string } };
+/** `environment` is NODE_ENV as loadConfig read it (config/environment.ts); left out (a test's config): not production. */
+export type Config = z.infer<typeof configSchema> & { server: { issuer: string }; environment?: import('./environment.ts').Environment };
