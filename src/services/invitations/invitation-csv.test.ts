@@ -1,13 +1,15 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { parseCsv, parseInvitationCsv, MAX_CSV_ROWS } from './invitation-csv.ts';
+import { readCsv, parseInvitationCsv, MAX_CSV_ROWS } from './invitation-csv.ts';
 
 describe('invitation CSV', () => {
   it('reads RFC 4180: quotes, doubled quotes, commas and line breaks inside quotes, CRLF, a BOM', () => {
-    assert.deepEqual(parseCsv('a,"b,c","say ""hi"""\r\n"multi\nline",x\n'), [
+    assert.deepEqual(readCsv('a,"b,c","say ""hi"""\r\n"multi\nline",x\n').records, [
       { line: 1, fields: ['a', 'b,c', 'say "hi"'] },
       { line: 2, fields: ['multi\nline', 'x'] },
     ]);
+    // Each record's line is the one it starts on, past blank lines and values spanning lines; CR alone ends a row too.
+    assert.deepEqual(readCsv('h\n\n"one\ntwo\r\nthree",x\rnext\r\n\r\n"a\r\nb"\nlast').records.map((record) => record.line), [1, 3, 6, 8, 10]);
     const { invitees, problems } = parseInvitationCsv('\uFEFFEmail,Name,Role,Groups\r\nAnn@Example.com,"Ann, A.",site-admin,partners; billing\r\nbob@example.com,,,\r\n');
     assert.deepEqual(problems, []);
     assert.deepEqual(invitees, [
@@ -44,5 +46,15 @@ describe('invitation CSV', () => {
     const { invitees, problems } = parseInvitationCsv(many);
     assert.equal(invitees.length, 0);
     assert.match(problems[0]!.message, /At most 500/);
+  });
+
+  it('a file csv-parse cannot read imports no one, and says on which line', () => {
+    const unclosed = parseInvitationCsv('email,name\nann@example.com,Ann\nbob@example.com,"Bob\ncarl@example.com,Carl\n');
+    assert.deepEqual(unclosed.invitees, []);
+    assert.equal(unclosed.problems.length, 1);
+    assert.equal(unclosed.problems[0]!.line, 3);
+    assert.match(unclosed.problems[0]!.message, /quote \(\"\) that is never closed/);
+    // A quote inside an unquoted value is a character, as spreadsheets write it.
+    assert.deepEqual(parseInvitationCsv('email,name\nann@example.com,Ann "the" A\n').invitees.map((invitee) => invitee.name), ['Ann "the" A']);
   });
 });

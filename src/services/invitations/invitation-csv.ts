@@ -1,3 +1,4 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { InvitationRole } from './invitation-model.ts';
 
@@ -25,7 +26,8 @@ const group = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
  * the caller imports nothing unless there are none (all or nothing).
  */
 export function parseInvitationCsv(text: string): { invitees: CsvInvitee[]; problems: CsvProblem[] } {
-  const records = parseCsv(text.replace(/^\uFEFF/, ''));
+  const { records, problem } = readCsv(text);
+  if (problem) return { invitees: [], problems: [problem] };
   const problems: CsvProblem[] = [];
   const header = records.shift();
   if (!header) return { invitees: [], problems: [{ line: 1, message: 'The file is empty. The first row must name the columns, e.g. email,name,role,groups.' }] };
@@ -60,42 +62,40 @@ export function parseInvitationCsv(text: string): { invitees: CsvInvitee[]; prob
   return { invitees, problems };
 }
 
-/** RFC 4180 records with the line each starts on (quoted fields may span lines). */
-export function parseCsv(text: string): { line: number; fields: string[] }[] {
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index]!;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else {
-        if (char === '\n') line += 1;
-        field += char;
-      }
-    } else if (char === '"' && field === '') quoted = true;
-    else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[index + 1] === '\n') index += 1;
-      fields.push(field);
-      records.push({ line: start, fields });
-      fields = [];
-      field = '';
-      line += 1;
-      start = line;
-    } else field += char;
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+/**
+ * RFC 4180 records by csv-parse, each with the line it starts on (a quoted
+ * value may span lines), or the one problem that stops the file being read,
+ * with its line. Lenient where spreadsheets are: a quote inside an unquoted
+ * value is a character, rows may differ in length (the caller says which row
+ * has too many values), CRLF, LF and CR all end a row, a BOM is dropped.
+ */
+export function readCsv(text: string): { records: CsvRecord[]; problem?: CsvProblem } {
+  // csv-parse counts a CRLF inside a quoted value as two lines; an editor shows one. Its count is corrected by those seen so far.
+  let extra = 0;
+  let lastLine = 0;
+  const records: CsvRecord[] = [];
+  try {
+    parse(text, {
+      bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      on_record: (fields: string[], context) => {
+        extra += fields.reduce((count, field) => count + (field.match(/\r\n/g)?.length ?? 0), 0);
+        lastLine = context.lines - extra;
+        // csv-parse gives the line a record ends on; the admin looks for the one it starts on.
+        records.push({ line: lastLine - fields.reduce((count, field) => count + (field.match(/\r\n|\r|\n/g)?.length ?? 0), 0), fields });
+        return null;
+      },
+    });
+    return { records };
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // An unclosed quote is noticed at the end of the file; it opened on the line after the last whole row.
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return { records: [], problem: { line: lastLine + 1, message: 'A value starts with a quote (") that is never closed. Nothing below it can be read.' } };
+    return { records: [], problem: { line: lastLine + 1, message: `This line is not valid CSV (${error.message.replace(/ at line \d+.*$/, '')}).` } };
   }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    records.push({ line: start, fields });
-  }
-  return records;
 }
