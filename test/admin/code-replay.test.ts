@@ -8,8 +8,10 @@ import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 /** A browser that remembers the callback it was sent to, with the cookies it sent there: what a replay resends. */
 class RecordingBrowser extends FormBrowser {
   callback?: { url: URL; cookie: string };
-  constructor(private readonly path: string) {
+  private readonly path: string;
+  constructor(path: string) {
     super();
+    this.path = path;
   }
 
   override async request(url: string | URL, init: Parameters<FormBrowser['request']>[1] = {}): Promise<Response> {
@@ -40,7 +42,7 @@ describe('first-party sign-ins redeem their code at the token endpoint, replay i
     const callback = browser.callback!;
     const code = callback.url.searchParams.get('code')!;
     const issued = await running.admit.provider.AuthorizationCode.find(code);
-    assert.ok(issued?.consumed, 'the first callback redeemed the code');
+    assert.ok(issued && (issued as { consumed?: unknown }).consumed, 'the first callback redeemed the code');
     assert.ok(await running.admit.provider.Grant.find(issued.grantId!), 'the grant stands');
 
     const again = await replay(callback);
@@ -62,7 +64,7 @@ describe('first-party sign-ins redeem their code at the token endpoint, replay i
     assert.equal(url.pathname, '/portal/profile');
     const callback = browser.callback!;
     const issued = await running.admit.provider.AuthorizationCode.find(callback.url.searchParams.get('code')!);
-    assert.ok(issued?.consumed && await running.admit.provider.Grant.find(issued.grantId!));
+    assert.ok(issued && (issued as { consumed?: unknown }).consumed && await running.admit.provider.Grant.find(issued.grantId!));
 
     const again = await replay(callback);
     assert.equal(again.status, 400);
