@@ -133,7 +133,6 @@ describe('loadConfig', () => {
     assert.match(message, /^refusing to start with NODE_ENV=production and config\/default\.yaml:/);
     for (const setting of [
       /- demo: the demo user is for trying admit out/,
-      /- sites\.0\.id: DEMO is the demo site/,
       /- server\.allowLoopbackRequests: true /,
       /- secret: set the master secret .* ADMIT_SECRET or ADMIT_SECRET_FILE/,
       /- clients\.0\.client_secret: is the example-rp client's secret in config\/default\.yaml/,

@@ -38,19 +38,19 @@ export interface ProductionFacts {
 
 /**
  * What a production run (NODE_ENV=production) refuses, each as
- * "<setting>: <why>": the demo user and demo site, credentials published in
+ * "<setting>: <why>": the demo user (the `demo` section), credentials published in
  * the repository, loopback requests, a missing master secret (a generated one
  * is for a development machine), and an issuer that is defaulted or plain
  * http on a host others reach. http stays allowed for a loopback issuer
  * (a production-mode run on one machine, as the benchmark's), which no
  * browser elsewhere can use anyway.
+ * A site merely named DEMO is not refused: its id is a label (the
+ * benchmark's production-mode run uses it); the demo's danger is its user,
+ * its published secrets and its loopback requests.
  */
 export function productionProblems(config: Config, facts: ProductionFacts): string[] {
   const problems: string[] = [];
   if (config.demo) problems.push('demo: the demo user is for trying admit out; remove the demo section');
-  config.sites.forEach((site, index) => {
-    if (site.id === 'DEMO') problems.push(`sites.${index}.id: DEMO is the demo site of config/default.yaml; give your sites their own ids`);
-  });
   if (config.server.allowLoopbackRequests) {
     problems.push('server.allowLoopbackRequests: true lets back-channel logout and jwks_uri requests reach loopback hosts (development only); remove it');
   }

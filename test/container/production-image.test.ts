@@ -136,7 +136,6 @@ describe('the container image', () => {
       for (const setting of [
         /refusing to start with NODE_ENV=production/,
         /- demo: /,
-        /- sites\.0\.id: DEMO/,
         /- server\.allowLoopbackRequests: true/,
         /- secret: set the master secret/,
         /- clients\.0\.client_secret: is the example-rp client's secret/,
