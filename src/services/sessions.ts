@@ -4,6 +4,7 @@ import type { Store } from '../store/port.ts';
 import { accountGrantsKey, accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 import type { Outbox } from './outbox/outbox.ts';
 import type { BackchannelNotice } from './outbox/deliverers.ts';
+import { sendBackchannelLogout } from './backchannel-logout.ts';
 
 export interface SessionSummary {
   id: string;
@@ -85,12 +86,8 @@ export function createSessionService({ store, provider, outbox }: { store: Store
         await outbox.enqueue([{ channel: 'backchannel', to: clientId, kind: 'logout', payload: notice }]);
         return;
       }
-      // oidc-provider's Client has backchannelLogout() (end_session uses it); @types/oidc-provider does not declare it.
-      const notifier = client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> };
-      await notifier.backchannelLogout(accountId, sid).then(
-        () => provider.emit('backchannel.success', undefined, client, accountId, sid),
-        (error: unknown) => provider.emit('backchannel.error', undefined, error, client, accountId, sid),
-      );
+      // Best effort, as oidc-provider's own end_session (the failure is its backchannel.error event).
+      await sendBackchannelLogout(provider, client, accountId, sid);
     }));
   }
 
