@@ -18,6 +18,7 @@ import { createCookieSigner } from './http/cookie-signer.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createApp } from './app.ts';
 import { connectorFactories } from './connectors.ts';
+import type { DirectoryPlugin } from './kit/connector.ts';
 import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
 import { createOutbox } from './services/outbox/outbox.ts';
 import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
@@ -50,6 +51,8 @@ export async function openBackends(config: Config): Promise<{ store: Store; mast
 export interface ComposeOptions {
   /** Where notifiers write their log lines, the console notifier its messages (codes included); the log by default. */
   notifierLog?: (entry: Record<string, unknown>, message: string) => void;
+  /** Directory plugins beside the ones this build ships (connectors.ts): a test's own kind. */
+  directories?: DirectoryPlugin[];
 }
 
 /**
@@ -73,7 +76,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const render = createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' });
     const accounts = createAccountService({ store });
     // Only the connectors the sites use are loaded (see connectors.ts).
-    const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind)));
+    const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind), options.directories));
     // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.
     const outbox = createOutbox({ store, masterSecret, settings: config.outbox, siteIds: () => config.sites.map((site) => site.id) });
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox });

@@ -1,42 +1,51 @@
 import type { Store } from './store/port.ts';
-import type { ConnectorFactory } from './services/sites.ts';
-
-type ConnectorModule = (deps: { store: Store }) => Promise<ConnectorFactory>;
+import type { SiteConfig } from './config/sites.ts';
+import type { DirectoryPlugin, DirectoryUsers } from './kit/connector.ts';
+import type { DirectoryKind } from './services/sites.ts';
+import { localDirectoryPlugin } from '../plugins/connector-local/plugin.ts';
+import { ldapDirectoryPlugin } from '../plugins/connector-ldap/plugin.ts';
+import { entraDirectoryPlugin } from '../plugins/connector-entra/plugin.ts';
 
 /**
- * The directory connectors this build of admit ships, by `directory.kind`.
- * Each is imported only when a site uses its kind: the LDAP connector
- * (ldapts) and the Entra one (@azure/msal-node) are ~40 MiB of resident
- * memory together, loaded for nothing by a config with local sites only.
+ * The directory plugins this build of admit ships, one line each; a site's
+ * `directory.kind` names one. A plugin's connector code is imported only
+ * when a site uses its kind (see DirectoryPlugin.load).
  */
-const CONNECTOR_MODULES: Record<string, ConnectorModule> = {
-  local: async ({ store }) => {
-    const { createLocalDirectory } = await import('../plugins/connector-local/local-directory.ts');
-    return (site) => createLocalDirectory({
-      store,
-      siteId: site.id,
-      hashing: { rehashOnSignIn: site.directory.kind === 'local' ? site.directory.rehashOnSignIn : true },
-    }).connector;
-  },
-  ldap: async () => {
-    const { createLdapConnector } = await import('../plugins/connector-ldap/ldap-connector.ts');
-    return (site) => createLdapConnector(site.directory);
-  },
-  entra: async ({ store }) => {
-    const { createEntraConnector } = await import('../plugins/connector-entra/entra-connector.ts');
-    return (site) => createEntraConnector(site.directory, { store, siteId: site.id });
-  },
-};
+export const DIRECTORY_PLUGINS: readonly DirectoryPlugin[] = [
+  localDirectoryPlugin,
+  ldapDirectoryPlugin,
+  entraDirectoryPlugin,
+];
 
 /** The kinds a site's `directory.kind` may name in this build. */
-export const CONNECTOR_KINDS: readonly string[] = Object.keys(CONNECTOR_MODULES);
+export const CONNECTOR_KINDS: readonly string[] = DIRECTORY_PLUGINS.map((plugin) => plugin.kind);
+
+/** The plugin of a kind; `extra` (a test's own) comes before the built-in ones. */
+export function directoryPlugin(kind: string, extra: readonly DirectoryPlugin[] = []): DirectoryPlugin | undefined {
+  return [...extra, ...DIRECTORY_PLUGINS].find((plugin) => plugin.kind === kind);
+}
 
 /**
- * The factories for `kinds` (every kind this build ships when omitted);
- * a kind this build does not ship is left out, for createSiteDirectory to refuse.
+ * The loaded kinds for `kinds` (every kind this build ships when omitted);
+ * a kind no plugin has is left out, for createSiteDirectory to refuse.
  */
-export async function connectorFactories({ store }: { store: Store }, kinds: Iterable<string> = CONNECTOR_KINDS): Promise<Record<string, ConnectorFactory>> {
-  const wanted = [...new Set(kinds)].filter((kind) => Object.hasOwn(CONNECTOR_MODULES, kind));
-  const factories = await Promise.all(wanted.map((kind) => CONNECTOR_MODULES[kind]!({ store })));
-  return Object.fromEntries(wanted.map((kind, index) => [kind, factories[index]!]));
+export async function connectorFactories(
+  { store }: { store: Store },
+  kinds: Iterable<string> = CONNECTOR_KINDS,
+  extra: readonly DirectoryPlugin[] = [],
+): Promise<Record<string, DirectoryKind>> {
+  const wanted = [...new Set(kinds)].flatMap((kind) => directoryPlugin(kind, extra) ?? []);
+  const factories = await Promise.all(wanted.map((plugin) => plugin.load({ store })));
+  return Object.fromEntries(wanted.map((plugin, index) => [plugin.kind, { capabilities: plugin.capabilities, create: factories[index]! }]));
+}
+
+/**
+ * The users of a site's directory when admit manages them (the CLI and the
+ * demo user add and find them); undefined for a directory that keeps its own.
+ */
+export async function managedUsers(store: Store, site: SiteConfig): Promise<DirectoryUsers | undefined> {
+  const plugin = directoryPlugin(site.directory.kind);
+  if (!plugin?.capabilities.managedUsers) return undefined;
+  const connector = (await plugin.load({ store }))(site);
+  return 'users' in connector ? connector.users : undefined;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config/schema.ts';
 import type { Store } from './store/port.ts';
-import { createLocalDirectory, LocalUserExistsError } from '../plugins/connector-local/local-directory.ts';
+import { managedUsers } from './connectors.ts';
+import { UsernameTakenError } from './kit/connector.ts';
 
 /**
  * Creates the configured demo user once, with a random password that meets
@@ -11,14 +12,14 @@ import { createLocalDirectory, LocalUserExistsError } from '../plugins/connector
 export async function ensureDemoUser(config: Config, store: Store): Promise<{ site: string; username: string; password?: string } | undefined> {
   if (!config.demo) return undefined;
   const site = config.sites.find((candidate) => candidate.id === config.demo?.site);
-  if (!site || site.directory.kind !== 'local') throw new Error(`demo.site: ${config.demo.site} is not a site with the local directory`);
-  const directory = createLocalDirectory({ store, siteId: site.id });
+  const users = site && (await managedUsers(store, site));
+  if (!site || !users) throw new Error(`demo.site: ${config.demo.site} is not a site with the local directory`);
   const password = `Demo-${randomBytes(9).toString('base64url')}7a`;
   try {
-    await directory.addUser({ username: config.demo.username, password, name: 'Demo User', email: 'demo@example.com', groups: ['demo'] });
+    await users.add({ username: config.demo.username, password, name: 'Demo User', email: 'demo@example.com', groups: ['demo'] });
     return { site: site.id, username: config.demo.username, password };
   } catch (error) {
-    if (error instanceof LocalUserExistsError) return { site: site.id, username: config.demo.username };
+    if (error instanceof UsernameTakenError) return { site: site.id, username: config.demo.username };
     throw error;
   }
 }

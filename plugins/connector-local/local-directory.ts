@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   hashPassword, verifyPassword, needsRehash, makeDecoyHash, storeKey, canonicalUsername, checkUsername, legacyUsernameKey,
-  ARGON2_PARAMETERS, type Argon2Parameters, type Store, type PasswordConnector, type PasswordOutcome, type PasswordWriteOutcome,
+  ARGON2_PARAMETERS, UsernameTakenError, type Argon2Parameters, type DirectoryIdentity, type Store, type PasswordConnector, type PasswordOutcome,
+  type PasswordWriteOutcome,
 } from '../../src/kit/index.ts';
 
 /** A user of admit's own directory, as stored. */
@@ -21,7 +22,8 @@ export type NewLocalUser = Pick<LocalUser, 'username'> & Partial<Pick<LocalUser,
   password: string;
 };
 
-export class LocalUserExistsError extends Error {
+/** A UsernameTakenError, as callers outside the plugin know it. */
+export class LocalUserExistsError extends UsernameTakenError {
   override name = 'LocalUserExistsError';
 }
 
@@ -97,18 +99,7 @@ export function createLocalDirectory({ store, siteId, hashing = {} }: {
     if (!user || !matches) return { status: 'invalid' };
     if (user.disabled) return { status: 'disabled' };
     if (rehashOnSignIn && needsRehash(user.passwordHash, parameters)) await rehash(username, user, password.normalize('NFC'));
-    return {
-      status: 'ok',
-      identity: {
-        externalId: user.id,
-        username: user.username,
-        name: user.name,
-        email: user.email,
-        emailVerified: false,
-        phoneNumber: user.phoneNumber,
-        groups: user.groups,
-      },
-    };
+    return { status: 'ok', identity: identityOf(user) };
   }
 
   /**
@@ -147,6 +138,13 @@ export function createLocalDirectory({ store, siteId, hashing = {} }: {
   const connector: PasswordConnector = {
     kind: 'local',
     verifyPassword: verify,
+    users: {
+      add: async (input) => identityOf(await addUser(input)),
+      find: async (username) => {
+        const user = await findUser(username);
+        return user && identityOf(user);
+      },
+    },
     async changePassword({ username, oldPassword, newPassword }) {
       const outcome = await verify({ username, password: oldPassword });
       if (outcome.status === 'invalid') return { status: 'invalid_old_password' };
@@ -165,6 +163,11 @@ export function createLocalDirectory({ store, siteId, hashing = {} }: {
   };
 
   return { connector, addUser, findUser };
+}
+
+/** Who a stored user is, as every caller sees it (the address is not proved by the directory). */
+function identityOf(user: LocalUser): DirectoryIdentity {
+  return { externalId: user.id, username: user.username, name: user.name, email: user.email, emailVerified: false, phoneNumber: user.phoneNumber, groups: user.groups };
 }
 
 export type LocalDirectory = ReturnType<typeof createLocalDirectory>;

@@ -19,7 +19,6 @@ import { createAdmission } from '../services/approvals/admission.ts';
 import { createSessionService } from '../services/sessions.ts';
 import { createPasswordPolicy } from '../services/password-policy/policy.ts';
 import { createCommonPasswordList } from '../services/password-policy/common-passwords.ts';
-import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { approvalStep } from '../flows/approval/step.ts';
 import { createFirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { createAdminSessions } from './admin-session.ts';
@@ -88,7 +87,6 @@ export function createAdminRouters(deps: {
       // A first password has no old one and no history: those rules are not shown.
       return { rules: () => policy.rules().filter((rule) => rule.id !== 'oldPasswordRun' && rule.id !== 'history'), check: (password, context) => policy.check(password, context) };
     },
-    localDirectory: (siteId) => createLocalDirectory({ store, siteId }),
   });
   return [admin, registration];
 }

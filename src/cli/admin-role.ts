@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { createAccountService, type Account } from '../services/accounts.ts';
 import { createAuditLog } from '../services/audit/audit-log.ts';
-import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { managedUsers } from '../connectors.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/port.ts';
 import { roleOf, describeRole } from '../admin/role-order.ts';
@@ -22,7 +22,7 @@ const siteList = (value: string, config: Config): string[] => {
   return sites;
 };
 
-/** The account of this user name in its home site; a local-directory user who never signed in gets one now. */
+/** The account of this user name in its home site; a user of a directory admit manages who never signed in gets one now. */
 async function accountOf(store: Store, config: Config, home: string, username: string): Promise<Account> {
   const site = config.sites.find((candidate) => candidate.id === home);
   if (!site) throw new CliError(`--home: no site "${home}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
@@ -31,11 +31,10 @@ async function accountOf(store: Store, config: Config, home: string, username: s
   // The canonical user-name key, as every sign-in finds the account.
   const found = await accounts.findByUsername(home, username);
   if (found) return found;
-  if (site.directory.kind === 'local') {
-    const user = await createLocalDirectory({ store, siteId: home }).findUser(username);
-    if (user) return accounts.linkOrCreate(home, 'local', { externalId: user.id, username: user.username, name: user.name, email: user.email, groups: user.groups });
-  }
-  throw new CliError(`--username: no account "${username}" in site ${home}; ${site.directory.kind === 'local' ? 'add the user first (admit user add)' : 'the person signs in once first, or invite them with the site-admin role'}`);
+  const users = await managedUsers(store, site);
+  const user = await users?.find(username);
+  if (user) return accounts.linkOrCreate(home, site.directory.kind, { externalId: user.externalId, username: user.username, name: user.name, email: user.email, groups: user.groups });
+  throw new CliError(`--username: no account "${username}" in site ${home}; ${users ? 'add the user first (admit user add)' : 'the person signs in once first, or invite them with the site-admin role'}`);
 }
 
 async function audit(context: CommandContext, account: Account, action: string, sites: string[]): Promise<void> {

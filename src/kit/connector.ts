@@ -3,6 +3,7 @@
  * directory, LDAP / Active Directory, Microsoft Entra ID) implements. Plugins
  * import this file (through src/kit/index.ts) and nothing else from src/.
  */
+import type { Store } from '../store/port.ts';
 
 /** Who the directory says the person is. `externalId` is the directory's immutable id. */
 export interface DirectoryIdentity {
@@ -52,6 +53,8 @@ export interface PasswordConnector {
   resetPassword?(input: { username: string; newPassword: string }): Promise<PasswordWriteOutcome>;
   /** Clears the directory's own lock on the account. */
   unlock?(input: { username: string }): Promise<UnlockOutcome>;
+  /** Adding and finding users, in a directory admit manages itself (capabilities.managedUsers). */
+  readonly users?: DirectoryUsers;
   /** Reports whether the directory can be reached; used by /readyz. */
   health(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close?(): Promise<void>;
@@ -119,4 +122,72 @@ export interface FederatedConnector {
   completeSignIn(input: { redirectUri: string; browserBinding: string; callback: FederatedCallback }): Promise<FederatedOutcome>;
   health(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close?(): Promise<void>;
+}
+
+/**
+ * What a directory can do, declared by its plugin. Callers read these
+ * instead of testing a directory's kind, so a new kind is one plugin folder;
+ * createSiteDirectory checks at start that a connector has the methods its
+ * declaration promises.
+ */
+export interface DirectoryCapabilities {
+  /** Users type a password into admit's sign-in page (false: they sign in upstream). */
+  readonly passwords: boolean;
+  /** A user can change their own password through admit (`changePassword`). */
+  readonly passwordChange: boolean;
+  /** admit can set a password without the old one: Reset Password, an admin's reset (`resetPassword`). */
+  readonly passwordReset: boolean;
+  /** admit can clear the directory's own lock on an account (`unlock`). */
+  readonly unlock: boolean;
+  /** Users sign in at an upstream identity provider (the connector is a FederatedConnector). */
+  readonly federated: boolean;
+  /**
+   * admit keeps this directory's users itself (`users`): a registrant or
+   * invitee chooses a user name and password in admit, `admit user add` adds
+   * one, and the password is admit's, not a domain's.
+   */
+  readonly managedUsers: boolean;
+}
+
+/** A user admit adds to a directory it manages (registration, an invitation, `admit user add`). */
+export interface NewDirectoryUser {
+  username: string;
+  password: string;
+  name?: string;
+  email?: string;
+  phoneNumber?: string;
+  groups?: string[];
+}
+
+/** The user name is taken in the directory (under its canonical key): the caller asks for another. */
+export class UsernameTakenError extends Error {
+  override name = 'UsernameTakenError';
+}
+
+/** The users of a directory admit manages (capabilities.managedUsers). */
+export interface DirectoryUsers {
+  /** Throws UsernameTakenError when the name is taken; nothing is written then. */
+  add(user: NewDirectoryUser): Promise<DirectoryIdentity>;
+  /** The user of this name (its canonical key), without a password check. */
+  find(username: string): Promise<DirectoryIdentity | undefined>;
+}
+
+/** What a site hands its directory's connector: its id and its `directory` block (validated by the config, or by the connector). */
+export interface DirectorySite {
+  id: string;
+  directory: unknown;
+}
+
+export type DirectoryFactory = (site: DirectorySite) => PasswordConnector | FederatedConnector;
+
+/**
+ * A directory plugin: its kind (`directory.kind` in a site's config), what
+ * its connectors can do, and its code. `load` imports the connector only when
+ * a site uses the kind: the LDAP and Entra connectors' libraries are ~40 MiB
+ * of resident memory, loaded for nothing by a config with local sites only.
+ */
+export interface DirectoryPlugin {
+  readonly kind: string;
+  readonly capabilities: DirectoryCapabilities;
+  load(deps: { store: Store }): Promise<DirectoryFactory>;
 }

@@ -12,7 +12,6 @@ import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { InvitationService } from '../services/invitations/invitations.ts';
 import type { InvitationCookie } from '../services/invitations/invitation-cookie.ts';
 import type { PasswordCheckResult, PolicyRule } from '../services/password-policy/policy.ts';
-import type { LocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import type { SignupFlows } from './signup-flow.ts';
 import type { OneTimeCodes } from '../services/one-time-codes.ts';
@@ -46,6 +45,4 @@ export interface RegistrationDeps {
   /** Ends an invitation: a sign-in through admit that runs every gate (MFA enrollment, password change). */
   welcome: FirstPartySignIn;
   passwordRules(siteId: string): PasswordRules;
-  /** The local directory of a site whose directory is admit's own. */
-  localDirectory(siteId: string): LocalDirectory;
 }

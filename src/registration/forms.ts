@@ -6,8 +6,9 @@ export const startForm = z.object({
   email: z.email({ error: 'invalid_email' }).max(254, 'invalid_email').transform((email) => email.toLowerCase()),
 });
 
+/** The emailed code; anything but six digits reads as no code, which the page answers as a wrong one (unchecked). */
 export const codeForm = z.object({
-  code: z.string({ error: 'wrong_code' }).trim().regex(/^\d{6}$/, 'wrong_code'),
+  code: z.string().trim().regex(/^\d{6}$/).optional().catch(undefined),
 });
 
 const text = (max: number) => z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(max, 'field_too_long');

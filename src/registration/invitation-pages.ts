@@ -1,21 +1,28 @@
 import type Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { messages, type MessageCode } from '../errors/messages.ts';
-import { LocalUserExistsError } from '../../plugins/connector-local/local-directory.ts';
+import { UsernameTakenError } from '../kit/connector.ts';
+import { guard } from '../http/route-input.ts';
 import type { InvitationView } from '../services/invitations/invitation-model.ts';
+import { signInWay } from '../services/invitations/sign-in-way.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
 import type { RegistrationDeps } from './deps.ts';
 import { createSignInForm, tokenForm } from './forms.ts';
 
 const problems: Record<'invalid' | 'expired' | 'used', MessageCode> = { invalid: 'invitation_invalid', expired: 'invitation_expired', used: 'invitation_used' };
 
+/** The live invitation a /invite/create post is for, checked before the rest of its form is read. */
+const held = new WeakMap<Context, { token: string; invitation: InvitationView }>();
+const heldOf = (ctx: Context) => held.get(ctx)!;
+
 /**
  * An invitation link: GET only shows it (a mail scanner that fetches the
  * link uses nothing up); pressing the button (a POST with the CSRF token)
- * goes on. For a local site the invitee sets up a user name and password
- * here, which redeems it; elsewhere they sign in with their directory (or
- * Microsoft), and that sign-in redeems it (services/approvals/admission.ts).
- * Either way the sign-in that follows runs every gate.
+ * goes on. For a site whose directory admit manages, the invitee sets up a
+ * user name and password here, which redeems it; elsewhere they sign in with
+ * their directory (or Microsoft), and that sign-in redeems it
+ * (services/approvals/admission.ts). Either way the sign-in that follows
+ * runs every gate.
  */
 export function invitationRoutes(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
   async function problemPage(ctx: Context, status: 'invalid' | 'expired' | 'used') {
@@ -35,6 +42,23 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     });
   }
 
+  // A token that is not one reads as an invalid link, as does one that finds no invitation.
+  const tokenInput = guard({ body: tokenForm, invalid: (ctx) => problemPage(ctx, 'invalid') });
+  const createInput = guard({
+    body: createSignInForm,
+    invalid: (ctx, refusal) => showCreate(ctx, heldOf(ctx).token, heldOf(ctx).invitation, { status: 400, error: refusal.code, username: refusal.echo.username?.slice(0, 256) }),
+  });
+
+  /** The invitation of the posted token, live, for a site whose directory admit manages (only there is a sign-in set up here). */
+  async function heldInvitation(ctx: Context, next: Next) {
+    const { token } = tokenInput.input(ctx).body;
+    const checked = await deps.invitations.check(token);
+    if (checked.status !== 'ok') return problemPage(ctx, checked.status);
+    if (!deps.sites.get(checked.invitation.siteId)?.capabilities.managedUsers) return problemPage(ctx, 'invalid');
+    held.set(ctx, { token, invitation: checked.invitation });
+    await next();
+  }
+
   router.get('/invite', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     const checked = await deps.invitations.check(token);
@@ -44,52 +68,46 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     await deps.render(ctx, 'registration/invitation', {
       title: 'Invitation', token, email: checked.invitation.email, name: checked.invitation.name,
       siteId: checked.invitation.siteId, siteName: site?.config.displayName ?? checked.invitation.siteId,
-      kind: site?.connector.kind ?? 'local', expires: checked.invitation.expiresAt.slice(0, 16).replace('T', ' '),
+      way: signInWay(site?.capabilities), expires: checked.invitation.expiresAt.slice(0, 16).replace('T', ' '),
       csrfToken: deps.csrf.token(ctx),
     });
   });
 
-  router.post('/invite/accept', ...form, async (ctx) => {
-    const parsed = tokenForm.safeParse(ctx.request.body ?? {});
-    const checked = await deps.invitations.check(parsed.success ? parsed.data.token : '');
+  router.post('/invite/accept', ...form, tokenInput, async (ctx) => {
+    const { token } = tokenInput.input(ctx).body;
+    const checked = await deps.invitations.check(token);
     if (checked.status !== 'ok') return problemPage(ctx, checked.status);
     void deps.audit.record(ctx, { action: 'invitation.accept', outcome: 'ok', site: checked.invitation.siteId, detail: { invitation: checked.invitation.id } });
-    if (deps.sites.get(checked.invitation.siteId)?.connector.kind === 'local') return showCreate(ctx, parsed.data!.token, checked.invitation);
+    if (deps.sites.get(checked.invitation.siteId)?.capabilities.managedUsers) return showCreate(ctx, token, checked.invitation);
     // The directory sign-in redeems it: carry the token through the sign-in, sealed.
-    deps.invitationCookie.set(ctx, parsed.data!.token);
+    deps.invitationCookie.set(ctx, token);
     await deps.welcome.start(ctx, { returnTo: '/invite/done', prompt: 'login' });
   });
 
-  router.post('/invite/create', ...form, async (ctx) => {
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const parsed = createSignInForm.safeParse(body);
-    const checked = await deps.invitations.check(typeof body.token === 'string' ? body.token : '');
-    if (checked.status !== 'ok') return problemPage(ctx, checked.status);
-    const { invitation } = checked;
-    const token = String(body.token);
-    const site = deps.sites.get(invitation.siteId);
-    if (site?.connector.kind !== 'local') return problemPage(ctx, 'invalid');
-    const username = typeof body.username === 'string' ? body.username.slice(0, 256) : undefined;
-    if (!parsed.success) return showCreate(ctx, token, invitation, { status: 400, error: parsed.error.issues[0]?.message as MessageCode, username });
-    const input = parsed.data;
+  router.post('/invite/create', ...form, tokenInput, heldInvitation, createInput, async (ctx) => {
+    const { token, invitation } = heldOf(ctx);
+    const input = createInput.input(ctx).body;
+    // Shown again as typed (untrimmed) beside a refusal.
+    const username = String((ctx.request.body as Record<string, unknown>).username).slice(0, 256);
     if (!(await deps.lockout.invitationSignIn(ctx.ip))) return showCreate(ctx, token, invitation, { status: 429, error: 'too_many_requests', username });
     if (input.newPassword !== input.confirmPassword) return showCreate(ctx, token, invitation, { status: 400, error: 'password_mismatch', username });
     const check = await deps.passwordRules(invitation.siteId).check(input.newPassword, { username: input.username });
     if (!check.ok) return showCreate(ctx, token, invitation, { status: 400, error: 'password_rules_unmet', unmet: check.failures, username });
 
     // The invitation is held first, then the user is made: of parallel presses one makes a user.
-    let user: { id: string; username: string } | undefined;
+    const site = deps.sites.get(invitation.siteId)!;
+    let user: { externalId: string; username: string } | undefined;
     let redeemed;
     try {
       redeemed = await deps.invitations.redeem(token, async () => {
-        user = await deps.localDirectory(invitation.siteId).addUser({ username: input.username, password: input.newPassword, name: invitation.name, email: invitation.email });
+        user = await site.connector.users!.add({ username: input.username, password: input.newPassword, name: invitation.name, email: invitation.email });
         return {
-          siteId: invitation.siteId, directoryKind: 'local', passwordChosen: true,
-          identity: { externalId: user.id, username: user.username, name: invitation.name, email: invitation.email, emailVerified: true, groups: [] },
+          siteId: invitation.siteId, directoryKind: site.connector.kind, passwordChosen: true,
+          identity: { externalId: user.externalId, username: user.username, name: invitation.name, email: invitation.email, emailVerified: true, groups: [] },
         };
       });
     } catch (error) {
-      if (error instanceof LocalUserExistsError) return showCreate(ctx, token, invitation, { status: 409, error: 'username_taken', username });
+      if (error instanceof UsernameTakenError) return showCreate(ctx, token, invitation, { status: 409, error: 'username_taken', username });
       throw error;
     }
     void deps.audit.record(ctx, {

@@ -1,14 +1,22 @@
-import type { Context } from 'koa';
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
 import { storeKey } from '../store/port.ts';
 import { messages, type MessageCode } from '../errors/messages.ts';
-import type { DirectoryIdentity } from '../kit/connector.ts';
-import { LocalUserExistsError } from '../../plugins/connector-local/local-directory.ts';
+import { UsernameTakenError, type DirectoryIdentity } from '../kit/connector.ts';
+import { guard, type InputRefusal } from '../http/route-input.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
 import type { RegistrationDeps } from './deps.ts';
+import type { SignupFlow } from './signup-flow.ts';
 import { detailsForm, federatedDetailsForm } from './forms.ts';
-import { emailInUse, redirect } from './register-pages.ts';
+import { emailInUse } from './email-in-use.ts';
+import { redirect } from './redirect.ts';
 
 type Problem = { status: number; error?: MessageCode; unmet?: PolicyRule[] };
+type Details = { name: string; organisation: string; reason: string; username?: string; password?: string; confirmPassword?: string };
+
+/** The flow a details post belongs to, found before its input is read (the form depends on the flow's site). */
+const flows = new WeakMap<Context, { id: string; flow: SignupFlow }>();
+const flowOf = (ctx: Context) => flows.get(ctx)!;
 
 /** The details page: who you are and why, and the sign-in you will use (chosen, or your directory's). */
 export async function showDetails(deps: RegistrationDeps, ctx: Context, problem?: Problem, values: Record<string, unknown> = {}): Promise<void> {
@@ -16,14 +24,15 @@ export async function showDetails(deps: RegistrationDeps, ctx: Context, problem?
   if (!current?.flow.verified) return redirect(ctx, '/register');
   if (current.flow.requestId) return redirect(ctx, '/register/status');
   const site = deps.sites.get(current.flow.siteId)!;
-  const local = site.connector.kind === 'local';
+  // A directory admit manages gets its user name and password chosen here; any other is signed in to.
+  const choosesPassword = site.capabilities.managedUsers;
   const pass = site.federated ? passFor(deps, ctx, current.flow.siteId, site.connector.kind) : undefined;
   const unmet = new Set((problem?.unmet ?? []).map((rule) => rule.id));
   if (problem) ctx.status = problem.status;
   await deps.render(ctx, 'registration/details', {
-    title: 'User Registration', email: current.flow.email, siteId: site.config.id, siteName: site.config.displayName, local,
+    title: 'User Registration', email: current.flow.email, siteId: site.config.id, siteName: site.config.displayName, choosesPassword,
     federated: Boolean(site.federated), signedInAs: pass ? pass.identity.email ?? pass.identity.username : undefined,
-    rules: local ? deps.passwordRules(site.config.id).rules().map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })) : [],
+    rules: choosesPassword ? deps.passwordRules(site.config.id).rules().map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })) : [],
     values: { name: str(values.name), organisation: str(values.organisation), reason: str(values.reason), username: str(values.username) },
     csrfToken: deps.csrf.token(ctx), error: problem?.error ? messages[problem.error] : undefined,
   });
@@ -38,21 +47,38 @@ function passFor(deps: RegistrationDeps, ctx: Context, siteId: string, kind: str
 }
 
 /**
- * Sends the request: the account is made now, waiting (pending_approval),
- * bound to the sign-in the person proved (a new local user, or their
- * directory account), so approval is all that is left.
+ * The details page's routes. A post goes: the flow (verified, not sent yet),
+ * then its input (a federated site's form has no sign-in fields), then
+ * submitDetails.
  */
-export async function submitDetails(deps: RegistrationDeps, ctx: Context): Promise<void> {
-  const current = await deps.flows.current(ctx);
-  if (!current?.flow.verified) return redirect(ctx, '/register');
-  if (current.flow.requestId) return redirect(ctx, '/register/status');
+export function detailsRoute(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
+  const refuse = (ctx: Context, refusal: InputRefusal) => showDetails(deps, ctx, { status: 400, error: refusal.code }, (ctx.request.body ?? {}) as Record<string, unknown>);
+  const inputs = { signIn: guard({ body: detailsForm, invalid: refuse }), federated: guard({ body: federatedDetailsForm, invalid: refuse }) };
+  const inputFor = (ctx: Context) => (deps.sites.get(flowOf(ctx).flow.siteId)!.federated ? inputs.federated : inputs.signIn);
+
+  async function verifiedFlow(ctx: Context, next: Next) {
+    const current = await deps.flows.current(ctx);
+    if (!current?.flow.verified) return redirect(ctx, '/register');
+    if (current.flow.requestId) return redirect(ctx, '/register/status');
+    flows.set(ctx, current);
+    await next();
+  }
+
+  router.get('/register/details', (ctx) => showDetails(deps, ctx));
+  router.post('/register/details', ...form, verifiedFlow, (ctx, next) => inputFor(ctx)(ctx, next),
+    (ctx) => submitDetails(deps, ctx, inputFor(ctx).input(ctx).body as Details));
+}
+
+/**
+ * Sends the request: the account is made now, waiting (pending_approval),
+ * bound to the sign-in the person proved (a new user in a directory admit
+ * manages, or their directory account), so approval is all that is left.
+ */
+async function submitDetails(deps: RegistrationDeps, ctx: Context, input: Details): Promise<void> {
+  const current = flowOf(ctx);
   const { flow } = current;
-  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  const refuse = (problem: Problem) => showDetails(deps, ctx, problem, body);
+  const refuse = (problem: Problem) => showDetails(deps, ctx, problem, (ctx.request.body ?? {}) as Record<string, unknown>);
   const site = deps.sites.get(flow.siteId)!;
-  const parsed = (site.federated ? federatedDetailsForm : detailsForm).safeParse(body);
-  if (!parsed.success) return refuse({ status: 400, error: parsed.error.issues[0]?.message as MessageCode });
-  const input = parsed.data as { name: string; organisation: string; reason: string; username?: string; password?: string; confirmPassword?: string };
   const pass = site.federated ? passFor(deps, ctx, flow.siteId, site.connector.kind) : undefined;
   if (site.federated && !pass) return refuse({ status: 400, error: 'sign_up_federated_first' });
 
@@ -61,22 +87,22 @@ export async function submitDetails(deps: RegistrationDeps, ctx: Context): Promi
   if (!claimed || (await emailInUse(deps, flow.siteId, flow.email))) return refuse({ status: 409, error: 'email_in_use' });
 
   let identity: DirectoryIdentity;
-  // A local site's registrant chooses the password here: the first sign-in has none to change.
+  // A registrant who chooses the password here has none to change at the first sign-in.
   let passwordChosen = false;
   if (pass) {
     // The identity Microsoft proved a moment ago (tid:oid for Entra), so the next sign-in there finds this account.
     if (await deps.accounts.findLinked(flow.siteId, pass.kind, pass.identity.externalId)) return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
     identity = pass.identity;
-  } else if (site.connector.kind === 'local') {
+  } else if (site.connector.users) {
     if (input.password !== input.confirmPassword) return release(deps, flow, () => refuse({ status: 400, error: 'password_mismatch' }));
     const check = await deps.passwordRules(flow.siteId).check(input.password!, { username: input.username });
     if (!check.ok) return release(deps, flow, () => refuse({ status: 400, error: 'password_rules_unmet', unmet: check.failures }));
     try {
-      const user = await deps.localDirectory(flow.siteId).addUser({ username: input.username!, password: input.password!, name: input.name, email: flow.email });
-      identity = { externalId: user.id, username: user.username, name: input.name, email: flow.email, emailVerified: true, groups: [] };
+      const user = await site.connector.users.add({ username: input.username!, password: input.password!, name: input.name, email: flow.email });
+      identity = { externalId: user.externalId, username: user.username, name: input.name, email: flow.email, emailVerified: true, groups: [] };
       passwordChosen = true;
     } catch (error) {
-      if (error instanceof LocalUserExistsError) return release(deps, flow, () => refuse({ status: 409, error: 'username_taken' }));
+      if (error instanceof UsernameTakenError) return release(deps, flow, () => refuse({ status: 409, error: 'username_taken' }));
       throw error;
     }
   } else {

@@ -1,26 +1,19 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { messages, type MessageCode } from '../errors/messages.ts';
+import { guard } from '../http/route-input.ts';
+import { requestableSites } from '../services/requestable-sites.ts';
 import type { RegistrationDeps } from './deps.ts';
 import { codeForm, startForm } from './forms.ts';
-import type { FederatedSignUpPass } from '../services/approvals/federated-signup-pass.ts';
-import { showDetails, submitDetails } from './register-details.ts';
+import { detailsRoute } from './register-details.ts';
+import { emailInUse } from './email-in-use.ts';
+import { redirect } from './redirect.ts';
 
-/**
- * The sites that take access requests ("User Registration"): those whose
- * users sign in with a password, and a federated (Entra) site only for the
- * person who just signed in there and was found to have no account (`pass`).
- */
-export const requestableSites = (deps: Pick<RegistrationDeps, 'sites'>, pass?: FederatedSignUpPass) => deps.sites.all()
-  .filter(({ config, connector }) => config.signUp.mode === 'approval'
-    && (connector.kind === 'local' || connector.kind === 'ldap' || (pass?.siteId === config.id && pass.kind === connector.kind)))
-  .map(({ config }) => ({ id: config.id, displayName: config.displayName }));
-
-/** Whether this email is taken in the site: an account with it (a denied one too), or an open invitation. */
-export async function emailInUse(deps: RegistrationDeps, siteId: string, email: string): Promise<boolean> {
-  if ((await deps.accounts.findByEmail(siteId, email)).length > 0) return true;
-  return (await deps.invitations.refusalFor(siteId, email)) === 'already_invited';
-}
+/** The start form as typed, to show again beside a refusal (the email as typed, not lower-cased). */
+const echoOf = (body: unknown) => {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  return { email: typeof fields.email === 'string' ? fields.email.slice(0, 254) : '', site: typeof fields.site === 'string' ? fields.site : undefined };
+};
 
 /**
  * "User Registration": choose the site and give an email; prove it with the
@@ -41,30 +34,29 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     await deps.render(ctx, 'registration/verify', { title: 'Verify your email', email, lifetime: deps.codes.lifetime, csrfToken: deps.csrf.token(ctx), error: error ? messages[error] : undefined });
   }
 
+  const refuseStart = (ctx: Context, status: number, error: MessageCode) => {
+    ctx.status = status;
+    return showStart(ctx, { ...echoOf(ctx.request.body), error });
+  };
+  const startInput = guard({ body: startForm, invalid: (ctx, refusal) => refuseStart(ctx, 400, refusal.code) });
+  // codeForm refuses nothing: a malformed code is answered on the code page, after the flow's own checks.
+  const verifyInput = guard({ body: codeForm });
+
   router.get('/register', (ctx) => showStart(ctx));
 
-  router.post('/register', ...form, async (ctx) => {
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const echo = { email: typeof body.email === 'string' ? body.email.slice(0, 254) : '', site: typeof body.site === 'string' ? body.site : undefined };
-    const refuse = (status: number, error: MessageCode) => {
-      ctx.status = status;
-      return showStart(ctx, { ...echo, error });
-    };
-    const parsed = startForm.safeParse(body);
-    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
-    const { site: siteId, email } = parsed.data;
-    if (!requestableSites(deps, deps.signUpPass.read(ctx)).some((site) => site.id === siteId)) return refuse(400, 'sign_up_closed');
+  router.post('/register', ...form, startInput, async (ctx) => {
+    const { site: siteId, email } = startInput.input(ctx).body;
+    if (!requestableSites(deps, deps.signUpPass.read(ctx)).some((site) => site.id === siteId)) return refuseStart(ctx, 400, 'sign_up_closed');
     const site = deps.sites.get(siteId)!;
     // Codes by email cost the recipient attention: the code service limits them per address and per client IP.
     const sent = await deps.flows.start(ctx, siteId, email, (binding) => deps.codes.send(binding, { channel: 'email', to: email, ip: ctx.ip, siteName: site.config.displayName, mail: { siteId } }));
     if (sent.status === 'failed') throw new Error(`the registration code could not be emailed: ${sent.reason}`);
     if (sent.status !== 'sent') {
       void deps.audit.record(ctx, { action: 'registration.code', outcome: 'throttled', site: siteId, detail: { email } });
-      return refuse(429, 'too_many_requests');
+      return refuseStart(ctx, 429, 'too_many_requests');
     }
     void deps.audit.record(ctx, { action: 'registration.code', outcome: 'sent', site: siteId, detail: { email } });
-    ctx.status = 303;
-    ctx.redirect('/register/verify');
+    redirect(ctx, '/register/verify');
   });
 
   router.get('/register/verify', async (ctx) => {
@@ -73,12 +65,12 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     await showVerify(ctx, current.flow.email);
   });
 
-  router.post('/register/verify', ...form, async (ctx) => {
+  router.post('/register/verify', ...form, verifyInput, async (ctx) => {
     const current = await deps.flows.current(ctx);
     if (!current) return showStart(ctx, { error: 'registration_expired' });
     if (current.flow.verified) return redirect(ctx, '/register/details');
-    const parsed = codeForm.safeParse(ctx.request.body ?? {});
-    const outcome = parsed.success ? await deps.flows.checkCode(current.id, current.flow, parsed.data.code) : 'wrong_code';
+    const { code } = verifyInput.input(ctx).body;
+    const outcome = code ? await deps.flows.checkCode(current.id, current.flow, code) : 'wrong_code';
     void deps.audit.record(ctx, { action: 'registration.verify_email', outcome, site: current.flow.siteId, detail: { email: current.flow.email } });
     if (outcome === 'too_many_attempts' || outcome === 'code_expired') {
       await deps.flows.end(ctx, current.id);
@@ -98,8 +90,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     redirect(ctx, '/register/details');
   });
 
-  router.get('/register/details', (ctx) => showDetails(deps, ctx));
-  router.post('/register/details', ...form, (ctx) => submitDetails(deps, ctx));
+  detailsRoute(router, deps, form);
 
   router.get('/register/status', async (ctx) => {
     const current = await deps.flows.current(ctx);
@@ -110,9 +101,4 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
       siteName: deps.sites.get(request.siteId)?.config.displayName ?? request.siteId,
     });
   });
-}
-
-export function redirect(ctx: Context, path: string): void {
-  ctx.status = 303;
-  ctx.redirect(path);
 }

@@ -11,6 +11,7 @@ import { createNotifier } from '../../src/services/mfa/notifiers.ts';
 import { createOneTimeCodes } from '../../src/services/one-time-codes.ts';
 import { deriveKey } from '../../src/lib/secret-box.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { localDirectoryPlugin } from '../../plugins/connector-local/plugin.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
 /** A message the console notifier wrote, as a person would read it. */
@@ -54,7 +55,7 @@ export async function mfaHarness(store: Store, options: { sms?: Record<string, u
   const sms = { ...smsSettingsSchema.parse({ resendCooldownSeconds: 0, ...options.sms }), ...options.unchecked };
   const accounts = createAccountService({ store });
   const directory = createLocalDirectory({ store, siteId: 'DEMO' });
-  const sites = createSiteDirectory([site], { local: () => directory.connector });
+  const sites = createSiteDirectory([site], { local: { capabilities: localDirectoryPlugin.capabilities, create: () => directory.connector } });
   const capture = captureNotifier();
   const mailer = createMailer({ settings: { from: 'admit <a@b.test>', transport: 'console', timeoutSeconds: 5 }, viewsDir: new URL('../../views', import.meta.url).pathname, publicUrl: 'http://127.0.0.1', logger });
   const mfa: MfaService = createMfaService({

@@ -4,6 +4,7 @@ import type { FederatedConnector } from '../../kit/connector.ts';
 import { createSiteDirectory } from '../../services/sites.ts';
 import { siteSchema } from '../../config/sites.ts';
 import { domainOf, federatedSiteFor, federatedSiteForLogin } from './home-realm.ts';
+import { entraDirectoryPlugin } from '../../../plugins/connector-entra/plugin.ts';
 
 const federated = (domains: string[]): FederatedConnector => ({
   kind: 'entra', federated: true, domains,
@@ -16,8 +17,8 @@ const domainsBySite: Record<string, string[]> = { A: ['contoso.test'], B: ['fabr
 const sites = createSiteDirectory(
   [config('LOCAL', 'local'), config('A', 'entra'), config('B', 'entra'), config('C', 'entra')],
   {
-    local: () => ({ kind: 'local', verifyPassword: async () => ({ status: 'invalid' }), health: async () => ({ ok: true }) }),
-    entra: (site) => federated(domainsBySite[site.id]!),
+    local: { capabilities: { ...entraDirectoryPlugin.capabilities, passwords: true, federated: false }, create: () => ({ kind: 'local', verifyPassword: async () => ({ status: 'invalid' }), health: async () => ({ ok: true }) }) },
+    entra: { capabilities: entraDirectoryPlugin.capabilities, create: (site) => federated(domainsBySite[site.id]!) },
   },
 );
 

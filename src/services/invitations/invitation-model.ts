@@ -56,6 +56,9 @@ export interface InvitationView extends Invitation {
   delivery?: InvitationDelivery;
 }
 
+/** What a link stands for, without using it up (InvitationService.check; redemption starts with it). */
+export type CheckOutcome = { status: 'ok'; invitation: InvitationView } | { status: 'invalid' | 'expired' | 'used'; invitation?: InvitationView };
+
 export const invitationKey = (id: string) => storeKey('invitation', id);
 /** Same hash tag as the record: both are read in one getMany. */
 export const invitationEndKey = (id: string) => storeKey('invitation', id, 'end');

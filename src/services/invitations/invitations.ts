@@ -7,9 +7,12 @@ import type { Outbox } from '../outbox/outbox.ts';
 import type { ChangeStep, OutboxInput } from '../outbox/outbox-model.ts';
 import {
   emailClaimKey, emailClaimPendingKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationsKey, tokenKey, viewOf,
-  type Invitation, type InvitationEnd, type InvitationRole, type InvitationView,
+  type CheckOutcome, type Invitation, type InvitationEnd, type InvitationRole, type InvitationView,
 } from './invitation-model.ts';
+
+export type { CheckOutcome } from './invitation-model.ts';
 import { createRedemption } from './redeem.ts';
+import { signInWay } from './sign-in-way.ts';
 
 export interface InviteInput {
   siteId: string;
@@ -22,7 +25,6 @@ export interface InviteInput {
 }
 
 export type InviteRefusal = 'already_member' | 'already_invited' | 'unknown_site';
-export type CheckOutcome = { status: 'ok'; invitation: InvitationView } | { status: 'invalid' | 'expired' | 'used'; invitation?: InvitationView };
 export type InviteManyOutcome = { status: 'ok'; invitations: InvitationView[] } | { status: 'refused'; refusals: { index: number; reason: InviteRefusal }[] };
 
 /** The token's tail after the hash is looked up: kept a while past expiry so a late click hears "expired", not "invalid". */
@@ -80,19 +82,19 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
   /** The email of an invitation's current link. */
   function mailOf(invitation: Invitation, token: string, invitedBy: string): OutgoingMail {
     const site = deps.sites.get(invitation.siteId);
-    const kind = site?.connector.kind ?? 'local';
+    const siteName = site?.config.displayName ?? invitation.siteId;
     return {
       to: invitation.email,
       template: 'invitation',
       data: {
         name: invitation.name ?? '',
         siteId: invitation.siteId,
-        siteName: site?.config.displayName ?? invitation.siteId,
+        siteName,
         link: `${deps.issuer}/invite?token=${token}`,
         expires: `${invitation.expiresAt.slice(0, 16).replace('T', ' ')} UTC`,
         invitedBy,
-        // "You will sign in with …": a local site's password is chosen on the invitation's page; an LDAP site's is the site's own.
-        directoryLabel: kind === 'local' ? 'a user name and password you choose' : kind === 'entra' ? 'your Microsoft account' : `your ${site?.config.displayName ?? invitation.siteId} user name and password`,
+        // "You will sign in with …": chosen on the invitation's page, the Microsoft account, or the site's own directory's.
+        directoryLabel: { choose: 'a user name and password you choose', federated: 'your Microsoft account', directory: `your ${siteName} user name and password` }[signInWay(site?.capabilities)],
       },
     };
   }

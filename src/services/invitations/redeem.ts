@@ -1,8 +1,7 @@
 import type { Store } from '../../store/port.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
 import type { Account, AccountService } from '../accounts.ts';
-import { emailClaimKey, invitationEndKey, type InvitationEnd, type InvitationView } from './invitation-model.ts';
-import type { CheckOutcome } from './invitations.ts';
+import { emailClaimKey, invitationEndKey, type CheckOutcome, type InvitationEnd, type InvitationView } from './invitation-model.ts';
 
 export interface RedeemInput {
   siteId: string;
