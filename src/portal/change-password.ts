@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import type { MessageCode } from '../errors/messages.ts';
-import { passwordChangeForm } from '../flows/password-change/form.ts';
-import { renderPasswordPage, problemOf, type PasswordProblem } from '../flows/password-change/page.ts';
+import { guard } from '../http/route-input.ts';
+import { passwordChangeForm, type PasswordChangeForm } from '../http/pages/password-forms.ts';
+import { renderPasswordPage, problemOf, type PasswordProblem } from '../http/pages/password-page.ts';
 import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
 
@@ -18,13 +18,15 @@ export async function showChangePassword(deps: PortalDeps, ctx: Context, problem
   });
 }
 
-export async function submitChangePassword(deps: PortalDeps, ctx: Context): Promise<void> {
+/** The posted form, read before submitChangePassword: a refused one shows the page again with why (400). */
+export const changePasswordInput = (deps: PortalDeps) =>
+  guard({ body: passwordChangeForm, invalid: (ctx, refusal) => showChangePassword(deps, ctx, { status: 400, error: refusal.code }) });
+
+export async function submitChangePassword(deps: PortalDeps, ctx: Context, form: PasswordChangeForm): Promise<void> {
   const user = ctx.state.user as PortalUser;
-  const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
-  if (!parsed.success) return showChangePassword(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
   // Guessing the old password here is throttled like a sign-in.
   if (!(await deps.lockout.passwordChange.attempt(user.account.id))) return showChangePassword(deps, ctx, { status: 429, error: 'too_many_attempts' });
-  const result = await deps.passwords.change(ctx, { siteId: user.account.siteId, username: user.account.username, accountId: user.account.id, ...parsed.data });
+  const result = await deps.passwords.change(ctx, { siteId: user.account.siteId, username: user.account.username, accountId: user.account.id, ...form });
   const problem = problemOf(result);
   if (problem) return showChangePassword(deps, ctx, problem);
   await deps.lockout.passwordChange.succeeded(user.account.id);

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { PortalDeps } from './deps.ts';
 import { showHome } from './home.ts';
-import { showChangePassword, submitChangePassword } from './change-password.ts';
+import { changePasswordInput, showChangePassword, submitChangePassword } from './change-password.ts';
 import { showProfile, submitProfile, showVerify, submitVerify } from './profile.ts';
 import { showSessions, signOutSession, signOutEverywhere, forgetTrustedBrowser } from './sessions-page.ts';
 import { recoveryRoutes } from './recovery/routes.ts';
@@ -33,7 +33,8 @@ export function portalRoutes(deps: PortalDeps): Router {
   });
 
   router.get('/portal/password', signedIn, (ctx) => showChangePassword(deps, ctx));
-  router.post('/portal/password', signedIn, ...post, (ctx) => submitChangePassword(deps, ctx));
+  const passwordInput = changePasswordInput(deps);
+  router.post('/portal/password', signedIn, ...post, passwordInput, (ctx) => submitChangePassword(deps, ctx, passwordInput.input(ctx).body));
   router.get('/portal/profile', signedIn, (ctx) => showProfile(deps, ctx));
   router.post('/portal/profile', signedIn, ...post, (ctx) => submitProfile(deps, ctx));
   router.get('/portal/profile/verify/:channel', signedIn, (ctx) => showVerify(deps, ctx, channel(ctx.params.channel)));

@@ -2,13 +2,13 @@ import type { Context } from 'koa';
 import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { AppError } from '../../errors/app-error.ts';
-import type { MessageCode } from '../../errors/messages.ts';
 import type { PasswordService } from '../../services/passwords.ts';
 import type { FlowDeps, SignInStep } from '../deps.ts';
 import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
 import { continueSignIn, PASSWORD_STEP } from '../continue-sign-in.ts';
-import { passwordChangeForm } from './form.ts';
-import { renderPasswordPage, problemOf, type PasswordProblem } from './page.ts';
+import { guard } from '../../http/route-input.ts';
+import { passwordChangeForm } from '../../http/pages/password-forms.ts';
+import { renderPasswordPage, problemOf, type PasswordProblem } from '../../http/pages/password-page.ts';
 
 /** What the last post went wrong with, shown once by the GET it redirects to (post/redirect/get). */
 type Flash = Omit<PasswordProblem, 'unmet'> & { unmet?: string[] };
@@ -33,14 +33,21 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
         if (flash) await saveSignInState(deps.provider, ctx, { ...state, steps: { ...state.steps, [PASSWORD_STEP]: undefined } });
         await show(deps, ctx, uid, state, flash);
       });
-      router.post(`/${PASSWORD_STEP}`, form, deps.csrf.verify, async (ctx) => {
+      // A refused form is said on the step's page, like a refused password.
+      const input = guard({
+        body: passwordChangeForm,
+        invalid: async (ctx, refusal) => {
+          const { uid, state } = await stepState(deps, ctx);
+          await again(deps, ctx, uid, state, { status: 400, error: refusal.code });
+        },
+      });
+      router.post(`/${PASSWORD_STEP}`, form, deps.csrf.verify, input, async (ctx) => {
         const { uid, state } = await stepState(deps, ctx);
-        const parsed = passwordChangeForm.safeParse(ctx.request.body ?? {});
-        if (!parsed.success) return again(deps, ctx, uid, state, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
-        const result = await passwords.change(ctx, { siteId: state.siteId, username: state.username, accountId: state.accountId || undefined, ...parsed.data });
+        const posted = input.input(ctx).body;
+        const result = await passwords.change(ctx, { siteId: state.siteId, username: state.username, accountId: state.accountId || undefined, ...posted });
         const problem = problemOf(result);
         if (problem) return again(deps, ctx, uid, state, { status: problem.status, error: problem.error, reason: problem.reason, unmet: problem.unmet?.map((rule) => rule.id) });
-        return finish(deps, ctx, uid, state, parsed.data.newPassword);
+        return finish(deps, ctx, uid, state, posted.newPassword);
       });
     },
   };

@@ -1,15 +1,12 @@
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import type { MessageCode } from '../../errors/messages.ts';
-import { renderPasswordPage, problemOf, type PasswordProblem } from '../../flows/password-change/page.ts';
+import { guard } from '../../http/route-input.ts';
+import { passwordResetForm, type PasswordResetForm } from '../../http/pages/password-forms.ts';
+import { renderPasswordPage, problemOf, type PasswordProblem } from '../../http/pages/password-page.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { openFlow } from './prove.ts';
 import { recoveryTexts } from './texts.ts';
-
-const password = z.string({ error: 'field_required' }).min(1, 'field_required').max(1024, 'field_too_long');
-const resetForm = z.object({ newPassword: password, confirmPassword: password });
 
 /** Back to the application's sign-in the person left for this flow (the sign-in page's link carried it), if any. */
 const signInAgain = (flow: RecoveryFlow) => (flow.interaction ? `/interaction/${flow.interaction}` : undefined);
@@ -34,20 +31,22 @@ export async function showNewPassword(deps: RecoveryDeps, ctx: Context, problem:
   });
 }
 
+/** The posted new password, read before submitNewPassword: a refused one shows the page again with why (400). */
+export const newPasswordInput = (deps: RecoveryDeps) =>
+  guard({ body: passwordResetForm, invalid: (ctx, refusal) => showNewPassword(deps, ctx, { status: 400, error: refusal.code }) });
+
 /**
  * The new password after a proved second factor: the site's policy, the
  * directory's administrative write (which ends every other session and
  * trusted browser: the password service's rule), then the lockout counter
  * cleared.
  */
-export async function submitNewPassword(deps: RecoveryDeps, ctx: Context): Promise<void> {
+export async function submitNewPassword(deps: RecoveryDeps, ctx: Context, form: PasswordResetForm): Promise<void> {
   const flow = await provedFlow(deps, ctx, 'reset');
-  const parsed = resetForm.safeParse(ctx.request.body ?? {});
-  if (!parsed.success) return showNewPassword(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
   // Taken before anything is written: of parallel finishes only the one holding the flow writes a password.
   const taken = await deps.flows.take(flow);
   if (!taken?.proved) throw new AppError('recovery_expired', 400);
-  const result = await deps.passwords.reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...parsed.data }).catch(async (error: unknown) => {
+  const result = await deps.passwords.reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...form }).catch(async (error: unknown) => {
     await deps.flows.putBack(taken);
     throw error;
   });

@@ -4,7 +4,7 @@ import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryKind } from './flow.ts';
 import { showStart, submitStart } from './start.ts';
 import { showProve, sendCode, verifyCode } from './prove.ts';
-import { showNewPassword, submitNewPassword, finishUnlock } from './finish.ts';
+import { newPasswordInput, showNewPassword, submitNewPassword, finishUnlock } from './finish.ts';
 
 /**
  * "Reset Password" and "Unlock Account": user name and site, then proof
@@ -20,7 +20,8 @@ export function recoveryRoutes(router: Router, deps: RecoveryDeps, post: readonl
     router.post(`/portal/${kind}/verify`, ...post, (ctx) => verifyCode(deps, ctx, kind));
   }
   router.get('/portal/reset/finish', (ctx) => showNewPassword(deps, ctx));
-  router.post('/portal/reset/finish', ...post, (ctx) => submitNewPassword(deps, ctx));
+  const passwordInput = newPasswordInput(deps);
+  router.post('/portal/reset/finish', ...post, passwordInput, (ctx) => submitNewPassword(deps, ctx, passwordInput.input(ctx).body));
   // Unlocking changes state, so it waits for a POST from the proved flow's page.
   router.get('/portal/unlock/finish', (ctx) => deps.render(ctx, 'portal/unlock-confirm', { title: 'Unlock Account', csrfToken: deps.csrf.token(ctx) }));
   router.post('/portal/unlock/finish', ...post, (ctx) => finishUnlock(deps, ctx));

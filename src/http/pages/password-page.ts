@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { messages, type MessageCode } from '../../errors/messages.ts';
-import type { Renderer } from '../../http/render.ts';
+import type { Renderer } from '../render.ts';
 import type { PolicyRule } from '../../services/password-policy/policy.ts';
 import type { PasswordChangeResult } from '../../services/passwords.ts';
 
