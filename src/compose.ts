@@ -29,6 +29,20 @@ import { createPasswordService } from './services/passwords.ts';
 import { passwordChangeStep } from './flows/password-change/step.ts';
 import { createMfaService } from './services/mfa/mfa-service.ts';
 import { createNotifier } from './services/mfa/notifiers.ts';
+import type { MfaMethod } from './kit/mfa-method.ts';
+import { smsMethod } from '../plugins/mfa-sms/sms-method.ts';
+import { voiceMethod } from '../plugins/mfa-voice/voice-method.ts';
+import { totpMethod } from '../plugins/mfa-totp/totp-method.ts';
+import { webauthnMethod } from '../plugins/mfa-webauthn/webauthn-method.ts';
+import { recoveryMethod } from '../plugins/mfa-recovery/recovery-method.ts';
+import { createTotp } from '../plugins/mfa-totp/totp.ts';
+import { createRecoveryCodes } from '../plugins/mfa-recovery/recovery-codes.ts';
+import { createWebAuthnRelyingParty, webAuthnScope } from '../plugins/mfa-webauthn/webauthn.ts';
+import { duoPlugin } from '../plugins/mfa-duo/duo-prompt.ts';
+import type { NotifierPlugin } from './kit/notifier.ts';
+import { consoleNotifier } from '../plugins/notify-console/console-notifier.ts';
+import { twilioNotifier } from '../plugins/notify-twilio/twilio-notifier.ts';
+import { webhookNotifier } from '../plugins/notify-webhook/webhook-notifier.ts';
 import { mfaStep } from './flows/mfa/step.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { createPortalAuth } from './portal/portal-auth.ts';
@@ -53,6 +67,25 @@ export interface ComposeOptions {
   notifierLog?: (entry: Record<string, unknown>, message: string) => void;
   /** Directory plugins beside the ones this build ships (connectors.ts): a test's own kind. */
   directories?: DirectoryPlugin[];
+  /** MFA methods beside the built-in ones (a test's fake method): registered like them, last. */
+  mfaMethods?: MfaMethod[];
+}
+
+/** The notifier plugins this build ships (plugins/notify-*), one line each; `sms.notifier.kind` picks one. */
+export const notifierPlugins = [consoleNotifier, twilioNotifier, webhookNotifier] as NotifierPlugin<never>[];
+
+/**
+ * The MFA plugins this build ships: the methods (the one list; a method is one line here and
+ * one plugin folder) and the engines they check with.
+ */
+export function mfaPlugins(issuer: string, extra: MfaMethod[] = []) {
+  return {
+    methods: [smsMethod, voiceMethod, totpMethod, webauthnMethod, recoveryMethod, ...extra],
+    engines: {
+      totp: createTotp(), recoveryCodes: createRecoveryCodes(), duo: duoPlugin,
+      webauthn: createWebAuthnRelyingParty({ rpName: 'Customer & Partner Center', ...webAuthnScope(issuer) }),
+    },
+  };
 }
 
 /**
@@ -92,10 +125,10 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       },
     });
     // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
-    const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) });
+    const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) }, notifierPlugins);
     // Every code admit sends a person (text, call, email) and every check of one.
     const codes = createOneTimeCodes({ store, notifier, mailer, outbox, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
-    const mfa = createMfaService({ store, accounts, sites, sms: config.sms, issuer: config.server.issuer, masterSecret, audit, mailer, codes });
+    const mfa = createMfaService({ store, accounts, sites, sms: config.sms, masterSecret, audit, mailer, codes, ...mfaPlugins(config.server.issuer, options.mfaMethods) });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
     const approval = createApprovalServices({ store, accounts, sites, mailer, outbox, audit, masterSecret, issuer: config.server.issuer });
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import { SignJWT, jwtVerify } from 'jose';
 import { createDuoPrompt, amrOfDuoFactor } from './duo-prompt.ts';
-import { duoSettingsSchema } from './settings.ts';
+import { duoSettingsSchema } from '../../src/kit/index.ts';
 
 const HOST = 'api-5678efgh.duosecurity.com';
 const SECRET = 'unit-duo-secret-0123456789abcdefghijklmn';

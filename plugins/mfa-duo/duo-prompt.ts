@@ -1,23 +1,5 @@
 import { Client } from '@duosecurity/duo_universal';
-import type { DuoSettings } from './settings.ts';
-
-/** What Duo's token says about the authentication it ran. */
-export type DuoOutcome =
-  | { status: 'allow'; factor: string }
-  | { status: 'deny'; reason: string }
-  /** The code could not be exchanged or the token did not verify (wrong user, wrong signature, expired, Duo down). */
-  | { status: 'error'; reason: string };
-
-export interface DuoPrompt {
-  /** Whether Duo answers its health check (the answer is reused for `healthCacheSeconds`). */
-  healthy(): Promise<boolean>;
-  /** A fresh random state for one redirect to Duo. */
-  newState(): string;
-  /** Where to send the browser: Duo's Universal Prompt for this user, coming back to `redirectUrl`. */
-  authUrl(input: { username: string; state: string; redirectUrl: string }): Promise<string>;
-  /** Exchanges the `duo_code` Duo sent back; the SDK checks the token's signature, audience, issuer, expiry and user. */
-  exchange(input: { code: string; username: string; redirectUrl: string }): Promise<DuoOutcome>;
-}
+import type { DuoPlugin, DuoPrompt, DuoSettings } from '../../src/kit/index.ts';
 
 /**
  * Duo's Universal Prompt through Duo's own SDK (@duosecurity/duo_universal).
@@ -72,3 +54,6 @@ export function amrOfDuoFactor(factor: string): string | undefined {
   if (/passcode|token|yubikey|bypass_code/.test(name)) return 'otp';
   return undefined;
 }
+
+/** The Duo plugin as the composition root registers it. */
+export const duoPlugin: DuoPlugin = { create: createDuoPrompt, amrOf: amrOfDuoFactor };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { siteSchema } from './sites.ts';
 import { clientSchema } from './clients.ts';
 import { apiSchema } from './apis.ts';
-import { smsSettingsSchema } from '../services/mfa/settings-schema.ts';
+import { smsSettingsSchema } from '../kit/mfa-settings.ts';
 import { outboxSettingsSchema } from './outbox.ts';
 import { keysSchema } from './keys.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passwordPolicySchema, defaultPasswordPolicy } from './password-policy.ts';
-import { mfaPolicySchema } from '../services/mfa/settings-schema.ts';
+import { mfaPolicySchema } from '../kit/mfa-settings.ts';
 
 /** The local directory: accounts and password hashes kept by admit itself. */
 const localDirectory = z.object({
@@ -58,7 +58,7 @@ export const siteSchema = z.object({
   signIn: signInPolicySchema.default(signInPolicySchema.parse({})),
   /** The rules every new password of this site must meet (seed step 14 by default). */
   passwordPolicy: passwordPolicySchema.default(defaultPasswordPolicy),
-  /** Second factor: enrollment, methods, "Trust this browser" (see src/services/mfa/settings-schema.ts). */
+  /** Second factor: enrollment, methods, "Trust this browser" (see src/kit/mfa-settings.ts). */
   mfa: mfaPolicySchema.default(mfaPolicySchema.parse({})),
   signUp: signUpPolicySchema.default(signUpPolicySchema.parse({})),
 }).strict();

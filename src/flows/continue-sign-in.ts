@@ -3,11 +3,12 @@ import { ACR_MFA, ACR_PASSWORD } from '../oidc/provider.ts';
 import type { FlowDeps } from './deps.ts';
 import { saveSignInState, type SignInState } from './sign-in-state.ts';
 import { stepUrl } from './sequencer.ts';
+import { SECOND_FACTOR_AMR } from '../kit/mfa-method.ts';
 
 export const PASSWORD_STEP = 'password';
 
-/** Methods that count as a second factor for `acr` (RFC 8176 values). */
-const SECOND_FACTORS = new Set(['otp', 'sms', 'tel', 'hwk', 'swk', 'mfa']);
+/** What counts as a second factor for `acr`: a factor's amr (the kit's one list), or `mfa` (a trusted browser where the site says it counts). */
+const countsAsSecondFactor = (method: string) => SECOND_FACTOR_AMR.has(method) || method === 'mfa';
 
 /**
  * The sequencer's one way forward: records the first step still needed as
@@ -35,7 +36,7 @@ export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, 
   // Recorded, not guessed from timestamps: the first sign-in is over once one has gone through every step.
   if (!account.firstSignInAt) await deps.accounts.save({ ...account, firstSignInAt: new Date().toISOString() });
   const amr = [...new Set(state.amr)];
-  const multiFactor = amr.some((method) => SECOND_FACTORS.has(method));
+  const multiFactor = amr.some(countsAsSecondFactor);
   if (multiFactor && !amr.includes('mfa')) amr.push('mfa');
   await deps.provider.interactionFinished(ctx.req, ctx.res, {
     admit: undefined,

@@ -1,22 +1,14 @@
 /**
- * The second-factor contracts: the MFA plugins (plugins/mfa-*) implement
+ * The second-factor engines: the MFA plugins (plugins/mfa-*) implement
  * the cryptography of each factor; admit's MFA service (src/services/mfa)
  * adds storage, replay protection, attempt limits and audit around them.
+ * What each method is and does lives in its method (mfa-method.ts).
  */
 
 /** The kinds of device the enrollment wizard offers (seed step 5). */
 export type DeviceType = 'mobile' | 'tablet' | 'landline' | 'security_key';
 
-/** The ways a device (or a recovery code) proves the second factor. */
-export type FactorMethod = 'sms' | 'call' | 'totp' | 'webauthn' | 'recovery';
-
-/**
- * RFC 8176 `amr` value of each method. WebAuthn is `hwk` for a key bound to
- * one device and `swk` for a synced passkey (see amrOfWebAuthn). A recovery
- * code is a one-time password.
- */
-export const METHOD_AMR: Record<Exclude<FactorMethod, 'webauthn'>, string> = { sms: 'sms', call: 'tel', totp: 'otp', recovery: 'otp' };
-
+/** WebAuthn's `amr` (RFC 8176): `hwk` for a key bound to one device, `swk` for a synced passkey. */
 export const amrOfWebAuthn = (credential: { multiDevice: boolean; backedUp: boolean }) =>
   credential.multiDevice || credential.backedUp ? 'swk' : 'hwk';
 

@@ -2,7 +2,6 @@ import type { Context } from 'koa';
 import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
 
-const METHOD_NAMES: Record<string, string> = { sms: 'Text message', call: 'Phone call', totp: 'Authenticator app', webauthn: 'Security key' };
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
 
 /**
@@ -21,7 +20,7 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
     csrfToken: deps.csrf.token(ctx),
     devices: factors.map((factor) => ({
       name: factor.name, phone: factor.phone, isDefault: factor.isDefault,
-      methods: factor.methods.map((method) => METHOD_NAMES[method] ?? method).join(', ') || 'None yet',
+      methods: factor.methods.map((method) => deps.mfa.methods.get(method)?.label ?? method).join(', ') || 'None yet',
       added: day(factor.createdAt), lastUsed: day(factor.lastUsedAt),
     })),
     recoveryLeft,

@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/port.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { createMailer } from '../../src/services/mail/mailer.ts';
 import { createNotifier } from '../../src/services/mfa/notifiers.ts';
+import { notifierPlugins } from '../../src/compose.ts';
 import { smsSettingsSchema } from '../../src/services/mfa/settings-schema.ts';
 import { createOneTimeCodes, lifetimeText, type CodeBinding } from '../../src/services/one-time-codes.ts';
 import { deriveKey } from '../../src/lib/secret-box.ts';
@@ -35,7 +36,7 @@ function service(store: Store, sms: Record<string, unknown> = {}) {
   const settings = smsSettingsSchema.parse({ resendCooldownSeconds: 0, ...sms });
   const texts = captureNotifier();
   const mailer = createMailer({ settings: { from: 'admit <a@b.test>', transport: smtp.url, timeoutSeconds: 5 }, viewsDir: new URL('../../views', import.meta.url).pathname, publicUrl: 'http://127.0.0.1', logger: pino({ level: 'silent' }) });
-  const codes = createOneTimeCodes({ store, mailer, settings, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }) });
+  const codes = createOneTimeCodes({ store, mailer, settings, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }, notifierPlugins) });
   /** Texts a code for the flow and answers it. */
   async function textCode(binding: CodeBinding, to = newNumber(), ip = '192.0.2.1'): Promise<{ code: string; to: string }> {
     assert.deepEqual(await codes.send(binding, { channel: 'sms', to, accountId: 'acct-1', ip, siteName: 'Demo' }), { status: 'sent' });
@@ -112,7 +113,7 @@ function suite(backend: string, open: () => Promise<Store>) {
       const settings = smsSettingsSchema.parse({ resendCooldownSeconds: 0 });
       const texts = captureNotifier();
       // 1 second, below the schema's minimum, to see it lapse.
-      const codes = createOneTimeCodes({ store, mailer: undefined as never, settings: { ...settings, codeTtlSeconds: 1 }, key: 'k', notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }) });
+      const codes = createOneTimeCodes({ store, mailer: undefined as never, settings: { ...settings, codeTtlSeconds: 1 }, key: 'k', notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }, notifierPlugins) });
       const binding = newFlow();
       const to = newNumber();
       assert.equal((await codes.send(binding, { channel: 'sms', to, ip: '192.0.2.9', siteName: 'Demo' })).status, 'sent');

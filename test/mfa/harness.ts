@@ -13,6 +13,7 @@ import { deriveKey } from '../../src/lib/secret-box.ts';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { localDirectoryPlugin } from '../../plugins/connector-local/plugin.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
+import { mfaPlugins, notifierPlugins } from '../../src/compose.ts';
 
 /** A message the console notifier wrote, as a person would read it. */
 export interface SentMessage {
@@ -59,9 +60,9 @@ export async function mfaHarness(store: Store, options: { sms?: Record<string, u
   const capture = captureNotifier();
   const mailer = createMailer({ settings: { from: 'admit <a@b.test>', transport: 'console', timeoutSeconds: 5 }, viewsDir: new URL('../../views', import.meta.url).pathname, publicUrl: 'http://127.0.0.1', logger });
   const mfa: MfaService = createMfaService({
-    store, accounts, sites, sms, issuer: 'http://127.0.0.1:3000', masterSecret: TEST_SECRET,
+    store, accounts, sites, sms, masterSecret: TEST_SECRET, ...mfaPlugins('http://127.0.0.1:3000'),
     audit: { record: () => {} }, mailer,
-    codes: createOneTimeCodes({ store, mailer, settings: sms, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(sms, { fetch: globalThis.fetch, log: capture.log }) }),
+    codes: createOneTimeCodes({ store, mailer, settings: sms, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(sms, { fetch: globalThis.fetch, log: capture.log }, notifierPlugins) }),
   });
   let users = 0;
   async function newAccount(username = `user${++users}-${Date.now()}`) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { methodsOf } from '../../services/mfa/devices.ts';
 import { defaultDeviceName, deviceLabel } from '../../services/mfa/device-names.ts';
+import type { DeviceType } from '../../kit/factor.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest } from './request.ts';
@@ -15,10 +15,10 @@ export const deviceOptionsPage: MfaPage = {
     if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
     const device = await current(request);
     if (!device) return request.go({ ...request.progress, page: 'settings', optionsDeviceId: undefined });
-    const usable = (await request.mfa.devices.list(request.who.accountId)).filter((other) => methodsOf(other).length > 0);
+    const usable = (await request.mfa.devices.list(request.who.accountId)).filter(request.mfa.methods.usable);
     await request.render('device-options', {
       title: 'Device Options', device, label: deviceLabel(device),
-      canApp: device.type === 'mobile' || device.type === 'tablet', hasApp: Boolean(device.totp),
+      canApp: appMethod(request, device.type) !== undefined, hasApp: Boolean(device.totp),
       canRemove: usable.some((other) => other.id !== device.id),
     }, problem);
   },
@@ -43,7 +43,7 @@ export const deviceOptionsPage: MfaPage = {
         return deviceOptionsPage.show(request, { notice: 'The type of phone was changed.' });
       }
       case 'app':
-        if (device.type !== 'mobile' && device.type !== 'tablet') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+        if (!appMethod(request, device.type)) return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
         return request.go({ ...request.progress, page: 'app', enrolling: { deviceId: device.id, type: device.type, existing: true, platform: device.platform, returnTo: 'device-options' } });
       case 'remove': {
         const removed = await request.mfa.manage.remove(request.ctx, request.who, device.id, proof);
@@ -54,6 +54,12 @@ export const deviceOptionsPage: MfaPage = {
         return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
     }
   },
+};
+
+/** The authenticator app, when it can be added to this type of device (the app pages enroll it). */
+const appMethod = (request: MfaRequest, type: DeviceType) => {
+  const app = request.mfa.methods.get('totp');
+  return app?.addToExisting && app.deviceTypes.includes(type) ? app : undefined;
 };
 
 async function current(request: MfaRequest) {

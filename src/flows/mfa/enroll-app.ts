@@ -1,12 +1,11 @@
 import QRCode from 'qrcode';
-import { METHOD_AMR } from '../../kit/factor.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import { afterDevice } from './after-device.ts';
-import { saveProvedDevice } from './enroll-phone.ts';
+import { amrOf, saveProvedDevice } from './enroll-phone.ts';
 
 const STORES = {
   iphone: { store: 'App Store', steps: ['Launch the App Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.', 'Tap the Get link.', 'Then tap the Install link to download the app to your device.'] },
@@ -55,10 +54,10 @@ export const activatePage: MfaPage = {
     const totp = { sealedSecret: enrolling.totpSecret };
     if (!enrolling.existing) {
       const device: MfaDevice = { id: enrolling.deviceId, type: enrolling.type, platform: enrolling.platform, name: defaultDeviceName(enrolling), totp, createdAt: new Date().toISOString() };
-      return saveProvedDevice(request, device, METHOD_AMR.totp);
+      return saveProvedDevice(request, device, amrOf(request, 'totp'));
     }
     const changed = await request.mfa.manage.update(request.ctx, request.who, enrolling.deviceId, (device) => ({ ...device, totp }), { verifiedAt: request.progress.verifiedAt, settingUp: !enrolling.returnTo });
     if (changed.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
-    return request.go(await afterDevice(request, { ...request.progress, verifiedAt: Date.now() }), METHOD_AMR.totp);
+    return request.go(await afterDevice(request, { ...request.progress, verifiedAt: Date.now() }), amrOf(request, 'totp'));
   },
 };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { METHOD_AMR } from '../../kit/factor.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
@@ -71,7 +70,7 @@ export const verifyPhonePage: MfaPage = {
     if (checked.status !== 'ok') return verifyPhonePage.show(request, codeProblem(checked.status));
     const { confirmed: _confirmed, ...phone } = enrolling.phone;
     const device: MfaDevice = { id: enrolling.deviceId, type: enrolling.type, name: defaultDeviceName({ type: enrolling.type }), phone, createdAt: new Date().toISOString() };
-    return saveProvedDevice(request, device, METHOD_AMR[checked.channel], enrolling.type === 'mobile' ? 'phone-type' : undefined);
+    return saveProvedDevice(request, device, amrOf(request, checked.channel), enrolling.type === 'mobile' ? 'phone-type' : undefined);
   },
 };
 
@@ -81,6 +80,13 @@ function codeProblem(status: 'invalid' | 'expired' | 'too_many_attempts' | 'thro
 }
 
 /** Saves a device whose possession was just proved; the proof counts for this sign-in. */
+/** The amr a method's proof claims (its plugin says). */
+export function amrOf(request: MfaRequest, methodId: string): string {
+  const method = request.mfa.methods.get(methodId);
+  if (!method) throw new Error(`no "${methodId}" MFA method is registered`);
+  return method.amr;
+}
+
 export async function saveProvedDevice(request: MfaRequest, device: MfaDevice, amr: string, nextPage?: 'phone-type'): Promise<void> {
   const added = await request.mfa.manage.add(request.ctx, request.who, device, { verifiedAt: request.progress.verifiedAt });
   if (added.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DeviceType } from '../../kit/factor.ts';
 import { newDeviceId } from '../../services/mfa/devices.ts';
-import type { MfaPolicy } from '../../services/mfa/settings-schema.ts';
 import type { MfaPage } from './page.ts';
+import type { MfaRequest } from './request.ts';
 
 /** Seed step 4: "Protect Your … Account" with "Start setup". */
 export const startPage: MfaPage = {
@@ -11,15 +11,19 @@ export const startPage: MfaPage = {
   submit: (request) => request.go({ ...request.progress, page: 'device' }),
 };
 
-const DEVICE_OPTIONS: { type: DeviceType; label: string; hint?: string; needs: MfaPolicy['methods'] }[] = [
-  { type: 'mobile', label: 'Mobile phone', hint: 'RECOMMENDED', needs: ['sms', 'call', 'totp'] },
-  { type: 'tablet', label: 'Tablet (iPad, Nexus 7, etc.)', needs: ['totp'] },
-  { type: 'landline', label: 'Landline', needs: ['call'] },
-  { type: 'security_key', label: 'Security Key (YubiKey, Feitian, etc.)', needs: ['webauthn'] },
+/** The seed's device types (step 5); which are offered follows from the registered methods. */
+const DEVICE_OPTIONS: { type: DeviceType; label: string; hint?: string }[] = [
+  { type: 'mobile', label: 'Mobile phone', hint: 'RECOMMENDED' },
+  { type: 'tablet', label: 'Tablet (iPad, Nexus 7, etc.)' },
+  { type: 'landline', label: 'Landline' },
+  { type: 'security_key', label: 'Security Key (YubiKey, Feitian, etc.)' },
 ];
 
-/** The device types the site's policy allows. */
-export const deviceOptions = (policy: MfaPolicy) => DEVICE_OPTIONS.filter((option) => option.needs.some((method) => policy.methods.includes(method)));
+/** The device types that carry a method the site's policy allows. */
+export function deviceOptions(request: MfaRequest) {
+  const carried = request.mfa.methods.deviceTypesFor(request.who.policy.methods);
+  return DEVICE_OPTIONS.filter((option) => carried.includes(option.type));
+}
 
 const deviceForm = z.object({ type: z.enum(['mobile', 'tablet', 'landline', 'security_key']) });
 
@@ -28,12 +32,12 @@ export const devicePage: MfaPage = {
   name: 'device',
   async show(request, problem = {}) {
     const adding = !request.progress.firstEnrollment || request.progress.enrolled;
-    await request.render('device', { title: 'What type of device are you adding?', options: deviceOptions(request.who.policy), back: adding }, problem);
+    await request.render('device', { title: 'What type of device are you adding?', options: deviceOptions(request), back: adding }, problem);
   },
   async submit(request) {
     if (request.body.action === 'back') return request.go({ ...request.progress, page: 'settings', enrolling: undefined });
     const parsed = deviceForm.safeParse(request.body);
-    const allowed = parsed.success && deviceOptions(request.who.policy).some((option) => option.type === parsed.data.type);
+    const allowed = parsed.success && deviceOptions(request).some((option) => option.type === parsed.data.type);
     if (!parsed.success || !allowed) return devicePage.show(request, { status: 400, error: 'mfa_choose_option' });
     // Adding a second device needs a fresh second factor (the first enrollment has none to give).
     if (request.progress.enrolled || !request.progress.firstEnrollment) {

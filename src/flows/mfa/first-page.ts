@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import type { MfaService } from '../../services/mfa/mfa-service.ts';
 import type { MfaSubject } from '../../services/mfa/device-management.ts';
-import { methodsOf } from '../../services/mfa/devices.ts';
 import type { MfaProgress } from './progress.ts';
 import { asksForDeviceManagement } from './step-up.ts';
 
@@ -18,8 +17,9 @@ export async function firstPage(who: MfaSubject, mfa: MfaService, ctx: Context, 
   if (asksForDeviceManagement(params)) return { ...base, page: 'choose', after: 'settings' };
   const { defaultDeviceId, whenILogIn } = settings;
   const device = defaultDeviceId ? devices.find((candidate) => candidate.id === defaultDeviceId) : undefined;
-  if (whenILogIn === 'ask' || !device || !methodsOf(device).includes(whenILogIn)) return { ...base, page: 'choose' };
+  const automatic = whenILogIn === 'ask' ? undefined : mfa.methods.whenILogIn(device).find((method) => method.id === whenILogIn);
+  if (!device || !automatic?.send) return { ...base, page: 'choose' };
   // The redirect into the step is what sends the code; the cooldown keeps a reload from sending another.
-  const sent = await mfa.challenge.sendCode(ctx, who, { bindTo, deviceId: device.id, channel: whenILogIn });
-  return sent.status === 'sent' ? { ...base, page: 'code', challenge: { method: whenILogIn, deviceId: device.id } } : { ...base, page: 'choose' };
+  const sent = await mfa.challenge.sendCode(ctx, who, { bindTo, deviceId: device.id, channel: automatic.id });
+  return sent.status === 'sent' ? { ...base, page: 'code', challenge: { method: automatic.id, deviceId: device.id } } : { ...base, page: 'choose' };
 }

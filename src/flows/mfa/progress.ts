@@ -10,7 +10,8 @@ export const PAGES = [
 ] as const;
 export type PageName = (typeof PAGES)[number];
 
-export type ChallengeMethod = 'sms' | 'call' | 'totp' | 'recovery' | 'webauthn' | 'duo';
+/** A registered method's id (services/mfa/method-registry.ts), or `duo` (the redirect to Duo's prompt). */
+export type ChallengeMethod = string;
 
 /** The device being added. */
 export interface Enrolling {

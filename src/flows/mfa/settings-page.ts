@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { methodsOf, type MfaDevice } from '../../services/mfa/devices.ts';
+import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
@@ -7,13 +7,10 @@ import type { MfaRequest, Problem } from './request.ts';
 import { completeSecondFactor } from './finish.ts';
 import { showCodes } from './recovery-page.ts';
 
-export const WHEN_I_LOG_IN = [
-  { value: 'ask', label: 'Ask me to choose an authentication method' },
-  { value: 'sms', label: 'Automatically send this device a text message' },
-  { value: 'call', label: 'Automatically call this device' },
-] as const;
+const ASK = { value: 'ask', label: 'Ask me to choose an authentication method' };
 
-const settingsForm = z.object({ defaultDevice: z.string().min(1).max(64), whenILogIn: z.enum(['ask', 'sms', 'call']) });
+// The automatic choices are the methods' own ("When I log in" of their plugin); any other value is refused below.
+const settingsForm = z.object({ defaultDevice: z.string().min(1).max(64), whenILogIn: z.string().min(1).max(40) });
 
 /** Seed step 12: "My Settings & Devices". Reached only with a second factor proved in this sign-in. */
 export const settingsPage: MfaPage = {
@@ -27,9 +24,9 @@ export const settingsPage: MfaPage = {
     ]);
     await request.render('settings', {
       title: 'My Settings & Devices',
-      devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: methodsOf(device) })),
+      devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: request.mfa.methods.idsOf(device) })),
       // Only what the default device can do (the list puts the default first): a tablet takes no texts or calls.
-      defaultDeviceId: settings.defaultDeviceId, whenILogIn: settings.whenILogIn, whenOptions: whenOptionsFor(devices[0]),
+      defaultDeviceId: settings.defaultDeviceId, whenILogIn: settings.whenILogIn, whenOptions: whenOptionsFor(request, devices[0]),
       recoveryLeft, recoveryOffered: request.who.policy.recoveryCodes, browsers,
     }, problem);
   },
@@ -68,8 +65,8 @@ export const settingsPage: MfaPage = {
 };
 
 /** "Ask", then the automatic choices the device can do. */
-const whenOptionsFor = (device: MfaDevice | undefined) =>
-  WHEN_I_LOG_IN.filter((option) => option.value === 'ask' || (device !== undefined && methodsOf(device).includes(option.value)));
+const whenOptionsFor = (request: MfaRequest, device: MfaDevice | undefined) =>
+  [ASK, ...request.mfa.methods.whenILogIn(device).map((method) => ({ value: method.id, label: method.whenILogIn! }))];
 
 async function save(request: MfaRequest): Promise<void> {
   const parsed = settingsForm.safeParse(request.body);
@@ -77,7 +74,7 @@ async function save(request: MfaRequest): Promise<void> {
   // The page offered the automatic choices of the default device it showed; a new default that cannot do the
   // choice (a tablet chosen with "text message" still selected) is saved with "Ask" rather than refused.
   const device = await request.mfa.devices.get(request.who.accountId, parsed.data.defaultDevice);
-  const possible = whenOptionsFor(device).some((option) => option.value === parsed.data.whenILogIn);
+  const possible = whenOptionsFor(request, device).some((option) => option.value === parsed.data.whenILogIn);
   const whenILogIn = possible ? parsed.data.whenILogIn : 'ask';
   const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: parsed.data.defaultDevice, whenILogIn }, request.progress);
   const problems: Record<string, Problem> = {

@@ -16,9 +16,8 @@ import { keyAuthenticationOptions } from './verify-pages.ts';
 import { firstPage } from './first-page.ts';
 import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
 import { createSecretBox } from '../../lib/secret-box.ts';
-
-/** amr values that prove a second factor was used (RFC 8176); `mfa` alone may come from a trusted browser. */
-const FACTOR_AMR = new Set(['otp', 'sms', 'tel', 'hwk', 'swk']);
+// amr values that prove a second factor was used; `mfa` alone may come from a trusted browser, so it is not one.
+import { SECOND_FACTOR_AMR } from '../../kit/mfa-method.ts';
 
 /**
  * The sign-in's MFA step: enrollment when the user has no device (and the
@@ -71,7 +70,7 @@ export function mfaStep({ mfa, issuer, masterSecret }: { mfa: MfaService; issuer
       const beforeReset = resetAt !== undefined && (session.loginTs ?? 0) * 1000 < resetAt;
       // A site that trusts Entra's MFA: the session's upstream `mfa` stands for admit's factor (see federated/upstream-mfa.ts).
       if (!beforeReset && upstreamMfaSatisfied({ amr: session.amr ?? [] })) return true;
-      const factorProved = !beforeReset && (session.amr ?? []).some((method) => FACTOR_AMR.has(method));
+      const factorProved = !beforeReset && (session.amr ?? []).some((method) => SECOND_FACTOR_AMR.has(method));
       if (asksForMfa(request.params)) return factorProved;
       if (!mfa.anyFactorIn(who, devices)) return !who.policy.required;
       if (factorProved || (await trusted(request.ctx, who))) return true;

@@ -1,17 +1,14 @@
 import type { ChallengeProof, ChallengeResult } from '../../services/mfa/challenge.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
-import { messages } from '../../errors/messages.ts';
+import { messages, type MessageCode } from '../../errors/messages.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest, Problem } from './request.ts';
-import type { ChallengeMethod } from './progress.ts';
 import { factorProved } from './finish.ts';
 import { postedCredential } from './enroll-key.ts';
 import { sendProblem, sentNotice } from './send-problem.ts';
 import { startDuo } from './duo-page.ts';
-
-const METHOD_BUTTONS: Record<Exclude<ChallengeMethod, 'duo'>, string> = { sms: 'Text me', call: 'Call me', totp: 'Passcode', webauthn: 'Security key', recovery: 'Recovery code' };
 
 /** The user's devices with their methods, the default first (seed step 13). */
 async function choices(request: MfaRequest) {
@@ -20,9 +17,10 @@ async function choices(request: MfaRequest) {
   return {
     devices: devices.map((device) => ({
       id: device.id, label: deviceLabel(device),
-      methods: options.filter((option) => option.deviceId === device.id).map((option) => ({ value: `${option.method}:${device.id}`, label: METHOD_BUTTONS[option.method] })),
+      methods: options.filter((option) => option.deviceId === device.id).map((option) => ({ value: `${option.method}:${device.id}`, label: methodOf(request, option.method)?.action ?? option.method, icon: methodOf(request, option.method)?.icon })),
     })).filter((device) => device.methods.length > 0),
-    recovery: options.some((option) => option.method === 'recovery'),
+    // The account's own methods (recovery codes), below the devices.
+    accountWide: options.filter((option) => option.deviceId === undefined).map((option) => ({ value: option.method, label: methodOf(request, option.method)?.action ?? option.method, icon: methodOf(request, option.method)?.icon })),
     duo: request.mfa.duo.enabled(request.who),
     options,
   };
@@ -32,11 +30,11 @@ async function choices(request: MfaRequest) {
 export const choosePage: MfaPage = {
   name: 'choose',
   async show(request, problem = {}) {
-    const { devices, recovery, duo } = await choices(request);
+    const { devices, accountWide, duo } = await choices(request);
     const { progress } = request;
     const banner = progress.promptShown && progress.enrolled ? 'Enrollment successful! This is the login prompt that you\'ll normally see when logging in.' : undefined;
     const notice = problem.notice ?? (progress.after ? messages.mfa_verify_first : undefined);
-    await request.render('choose', { title: 'Choose an authentication method', devices, recovery, duo, banner }, { ...problem, notice });
+    await request.render('choose', { title: 'Choose an authentication method', devices, accountWide, duo, banner }, { ...problem, notice });
   },
   async submit(request) {
     const action = field(request, 'action');
@@ -44,64 +42,64 @@ export const choosePage: MfaPage = {
       if (request.fresh()) return request.go({ ...request.progress, page: action, after: undefined });
       return request.go({ ...request.progress, after: action });
     }
-    const [method, deviceId] = (field(request, 'method') ?? '').split(':') as [ChallengeMethod, string | undefined];
+    const [method = '', deviceId] = (field(request, 'method') ?? '').split(':');
     if (method === 'duo' && request.mfa.duo.enabled(request.who)) return startDuo(request, (problem) => choosePage.show(request, problem));
     const { options } = await choices(request);
     if (!options.some((option) => option.method === method && option.deviceId === deviceId)) return choosePage.show(request, { status: 400, error: 'mfa_method_unavailable' });
-    if (method === 'sms' || method === 'call') {
+    const chosen = methodOf(request, method);
+    if (chosen?.send) {
       const problem = await sendCode(request, method, deviceId!);
       if (problem) return choosePage.show(request, problem);
     }
-    const page = method === 'webauthn' ? 'key-verify' : 'code';
+    const page = chosen?.prompt.kind === 'key' ? 'key-verify' : 'code';
     return request.go({ ...request.progress, page, challenge: { method, deviceId } });
   },
 };
 
-async function sendCode(request: MfaRequest, channel: 'sms' | 'call', deviceId: string): Promise<Problem | undefined> {
+async function sendCode(request: MfaRequest, channel: string, deviceId: string): Promise<Problem | undefined> {
   const outcome = await request.mfa.challenge.sendCode(request.ctx, request.who, { bindTo: request.bindTo('signin'), deviceId, channel });
   return sendProblem(outcome);
 }
 
-const CODE_TITLES: Record<Exclude<ChallengeMethod, 'webauthn' | 'duo'>, { title: string; label: string }> = {
-  sms: { title: 'Enter your 6-digit code', label: 'Enter your 6-digit code' },
-  call: { title: 'Enter your 6-digit code', label: 'Enter your 6-digit code' },
-  totp: { title: 'Enter a passcode', label: 'Passcode from your authenticator app' },
-  recovery: { title: 'Enter a recovery code', label: 'Recovery code' },
-};
+const methodOf = (request: MfaRequest, id: string | undefined) => request.mfa.methods.get(id);
+
+/** The code prompt of the method being checked, or undefined when it asks for none (a key, Duo). */
+function codePrompt(request: MfaRequest) {
+  const challenge = request.progress.challenge;
+  const method = methodOf(request, challenge?.method);
+  return challenge && method?.prompt.kind === 'code' ? { challenge, method, prompt: method.prompt } : undefined;
+}
 
 /** The code the chosen method gives: a text, a call, the app's passcode or a recovery code. */
 export const codePage: MfaPage = {
   name: 'code',
   async show(request, problem = {}) {
-    const challenge = request.progress.challenge;
-    if (!challenge || challenge.method === 'webauthn' || challenge.method === 'duo') return request.go({ ...request.progress, page: 'choose' });
+    const asked = codePrompt(request);
+    if (!asked) return request.go({ ...request.progress, page: 'choose' });
+    const { challenge, method, prompt } = asked;
     const device = challenge.deviceId ? await request.mfa.devices.get(request.who.accountId, challenge.deviceId) : undefined;
-    const phone = challenge.method === 'sms' || challenge.method === 'call' ? device?.phone : undefined;
-    const notice = problem.notice ?? (phone ? sentNotice(challenge.method as 'sms' | 'call', phone.national) : undefined);
-    await request.render('code', { ...CODE_TITLES[challenge.method], method: challenge.method, canResend: Boolean(phone) }, { ...problem, notice });
+    // A sent code says where it went; a resend is offered for what was sent.
+    const phone = method.send ? device?.phone : undefined;
+    const notice = problem.notice ?? (phone ? sentNotice(method.id, phone.national) : undefined);
+    await request.render('code', { title: prompt.title, label: prompt.label, method: method.id, format: prompt.format, canResend: Boolean(method.send) }, { ...problem, notice });
   },
   async submit(request) {
-    const challenge = request.progress.challenge;
-    if (!challenge || challenge.method === 'webauthn' || challenge.method === 'duo') return request.go({ ...request.progress, page: 'choose' });
+    const asked = codePrompt(request);
+    if (!asked) return request.go({ ...request.progress, page: 'choose' });
+    const { challenge, method, prompt } = asked;
     const action = field(request, 'action');
     if (action === 'back') return request.go({ ...request.progress, page: 'choose', challenge: undefined });
-    if (action === 'resend' && (challenge.method === 'sms' || challenge.method === 'call')) {
-      const problem = await sendCode(request, challenge.method, challenge.deviceId!);
+    if (action === 'resend' && method.send) {
+      const problem = await sendCode(request, method.id, challenge.deviceId!);
       return codePage.show(request, problem ?? {});
     }
-    let proof: ChallengeProof;
-    if (challenge.method === 'recovery') {
-      const code = field(request, 'code', 64);
-      if (!code) return codePage.show(request, { status: 400, error: 'mfa_recovery_wrong' });
-      proof = { method: 'recovery', code };
-    } else {
-      const code = cleanCode(request.body.code);
-      if (!code) return codePage.show(request, { status: 400, error: 'mfa_code_format' });
-      proof = { method: challenge.method, deviceId: challenge.deviceId!, code };
-    }
+    // Six digits (spaces and dashes dropped), or the text the method reads itself (a recovery code).
+    const code = prompt.format === 'digits' ? cleanCode(request.body.code) : field(request, 'code', 64);
+    if (!code) return codePage.show(request, { status: 400, error: prompt.format === 'digits' ? 'mfa_code_format' : 'mfa_recovery_wrong' });
+    const proof: ChallengeProof = { method: method.id, deviceId: challenge.deviceId, code };
     const result = await request.mfa.challenge.verify(request.ctx, request.who, request.bindTo('signin'), proof);
     if (result.status === 'ok') return factorProved(request, result.amr);
-    return codePage.show(request, failure(result, challenge.method));
+    return codePage.show(request, failure(result, prompt.format === 'digits' ? 'mfa_code_wrong' : 'mfa_recovery_wrong'));
   },
 };
 
@@ -117,7 +115,7 @@ export const keyVerifyPage: MfaPage = {
     if (!response) return keyVerifyPage.show(request, { status: 400, error: 'mfa_key_failed' });
     const result = await request.mfa.challenge.verify(request.ctx, request.who, request.bindTo('signin'), { method: 'webauthn', response });
     if (result.status === 'ok') return factorProved(request, result.amr);
-    return keyVerifyPage.show(request, failure(result, 'webauthn'));
+    return keyVerifyPage.show(request, failure(result, 'mfa_key_failed'));
   },
 };
 
@@ -126,10 +124,11 @@ export async function keyAuthenticationOptions(request: MfaRequest): Promise<voi
   request.ctx.body = await request.mfa.challenge.webauthnOptions(request.who, request.bindTo('signin'));
 }
 
-function failure(result: Exclude<ChallengeResult, { status: 'ok' }>, method: ChallengeMethod): Problem {
+/** What a refused check says; `wrong`: the message for a proof that did not match (a code, a key). */
+function failure(result: Exclude<ChallengeResult, { status: 'ok' }>, wrong: MessageCode): Problem {
   switch (result.status) {
     case 'invalid':
-      return { status: 400, error: method === 'recovery' ? 'mfa_recovery_wrong' : method === 'webauthn' ? 'mfa_key_failed' : 'mfa_code_wrong' };
+      return { status: 400, error: wrong };
     case 'expired':
       return { status: 400, error: 'mfa_code_expired' };
     case 'replayed':

@@ -3,14 +3,9 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { messages, type MessageCode } from '../../errors/messages.ts';
 import type { ChallengeProof } from '../../services/mfa/challenge.ts';
-import { methodsOf } from '../../services/mfa/devices.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
-import { createRecoveryCodes } from '../../../plugins/mfa-recovery/recovery-codes.ts';
-
-/** The recovery-code plugin's own shape check (it owns the format). */
-const recoveryCodes = createRecoveryCodes();
 
 const sendForm = z.object({ channel: z.enum(['sms', 'call']) });
 type CodeSource = 'app' | 'phone' | 'recovery';
@@ -27,9 +22,9 @@ const codeForm = z.object({
  * page wins when it fits the shape. Still one factor per try: the code is
  * checked once, against that one factor.
  */
-function sourceOf(flow: RecoveryFlow, form: { source?: CodeSource; code: string }): CodeSource {
+function sourceOf(flow: RecoveryFlow, form: { source?: CodeSource; code: string }, isRecoveryCode: (input: string) => boolean): CodeSource {
   const sixDigits = /^\d{6}$/.test(form.code.replace(/\s/g, ''));
-  if (!sixDigits && recoveryCodes.normalize(form.code) !== undefined) return 'recovery';
+  if (!sixDigits && isRecoveryCode(form.code)) return 'recovery';
   if (sixDigits && (form.source === 'app' || form.source === 'phone')) return form.source;
   return defaultSource(flow);
 }
@@ -71,7 +66,7 @@ export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   if (!parsed.success) return showProve(deps, ctx, kind, { status: 400, error: 'invalid_form' });
   const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
   const channel = parsed.data.channel;
-  const device = who ? (await deps.mfa.devices.list(who.accountId)).find((candidate) => methodsOf(candidate).includes(channel)) : undefined;
+  const device = who ? await provingDevice(deps, who.accountId, channel) : undefined;
   if (who && device) {
     const outcome = await deps.mfa.challenge.sendCode(ctx, who, { bindTo: bindTo(flow), deviceId: device.id, channel });
     if (outcome.status === 'rate_limited' || outcome.status === 'cooldown') return showProve(deps, ctx, kind, { status: 429, error: 'too_many_attempts' });
@@ -92,7 +87,8 @@ export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: Recover
     throw new AppError('too_many_attempts', 429);
   }
   const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
-  const source = sourceOf(flow, parsed.data);
+  // The recovery-code plugin owns the format (through the MFA service).
+  const source = sourceOf(flow, parsed.data, deps.mfa.isRecoveryCode);
   const proof = who ? await proofFor(deps, who.accountId, flow, source, parsed.data.code) : undefined;
   const result = who && proof ? await deps.mfa.challenge.verify(ctx, who, bindTo(flow), proof) : { status: 'invalid' as const };
   if (result.status !== 'ok') {
@@ -109,8 +105,15 @@ async function proofFor(deps: RecoveryDeps, accountId: string, flow: RecoveryFlo
   if (source === 'recovery') return { method: 'recovery', code };
   // A texted or called code is checked against the phone this flow sent it to.
   if (source === 'phone') return flow.sentTo ? { method: flow.sentTo.channel, deviceId: flow.sentTo.deviceId, code } : undefined;
-  const app = (await deps.mfa.devices.list(accountId)).find((device) => methodsOf(device).includes('totp'));
+  const app = await provingDevice(deps, accountId, 'totp');
   return app ? { method: 'totp', deviceId: app.id, code } : undefined;
+}
+
+/** The account's first device whose method proves identity for Reset Password / Unlock Account (its plugin says). */
+async function provingDevice(deps: RecoveryDeps, accountId: string, methodId: string) {
+  const method = deps.mfa.methods.get(methodId);
+  if (!method?.provesIdentity) return undefined;
+  return (await deps.mfa.devices.list(accountId)).find((device) => method.carriedBy(device));
 }
 
 const bindTo = (flow: RecoveryFlow) => `portal-${flow.kind}:${flow.id}`;

@@ -1,28 +1,30 @@
 import type { Context } from 'koa';
-import { METHOD_AMR, type FactorMethod } from '../../kit/factor.ts';
+import type { MfaMethodTools } from '../../kit/mfa-method.ts';
 import type { FailureLimit } from './failure-limit.ts';
 import type { MfaPolicy } from './settings-schema.ts';
-import { methodsOf, type DeviceStore, type MfaDevice } from './devices.ts';
-import type { PhoneCodes, PhoneChannel, SendOutcome } from './phone-codes.ts';
-import type { TotpCodes } from './totp-codes.ts';
-import type { RecoveryCodes } from './recovery.ts';
+import type { DeviceStore, MfaDevice } from './devices.ts';
+import type { SendOutcome } from './phone-codes.ts';
 import type { SecurityKeys } from './security-keys.ts';
+import type { MethodRegistry } from './method-registry.ts';
 import { maskPhone } from './phone-numbers.ts';
 import type { MfaAudit } from './mfa-audit.ts';
 
-/** One way to answer the challenge: a method of a device, or a recovery code. */
+/** One way to answer the challenge: a method of a device, or an account-wide one (a recovery code). */
 export interface ChallengeOption {
-  method: FactorMethod;
+  method: string;
   deviceId?: string;
   deviceName?: string;
   /** The masked number a text or call goes to. */
   target?: string;
 }
 
-export type ChallengeProof =
-  | { method: 'sms' | 'call' | 'totp'; deviceId: string; code: string }
-  | { method: 'recovery'; code: string }
-  | { method: 'webauthn'; response: unknown };
+/** A code typed for a method (of a device, or the account's), or a WebAuthn response. */
+export interface ChallengeProof {
+  method: string;
+  deviceId?: string;
+  code?: string;
+  response?: unknown;
+}
 
 export type ChallengeResult =
   | { status: 'ok'; amr: string; deviceId?: string }
@@ -38,37 +40,41 @@ export interface ChallengeAccount {
 /**
  * "Prove a factor you enrolled": the second-factor challenge the sign-in's
  * verification page uses, and the portal's Reset Password / Unlock Account
- * pages reuse. `bindTo` names the flow a code or WebAuthn challenge belongs
- * to (an interaction uid, a portal flow id), so a code sent for one flow
- * cannot be used in another. Failed checks are limited per account.
+ * pages reuse. Each check goes to the method's plugin (the registry); this
+ * adds what every method shares: `bindTo` names the flow a code or WebAuthn
+ * challenge belongs to (an interaction uid, a portal flow id), so a code
+ * sent for one flow cannot be used in another; failed checks are limited
+ * per account; every send and check is audited.
  */
 export function createSecondFactorChallenge(deps: {
-  devices: DeviceStore; phoneCodes: PhoneCodes; totpCodes: TotpCodes; recovery: RecoveryCodes; securityKeys: SecurityKeys;
-  failures: FailureLimit; audit: MfaAudit;
+  devices: DeviceStore; methods: MethodRegistry; tools: MfaMethodTools; securityKeys: SecurityKeys; failures: FailureLimit; audit: MfaAudit;
 }) {
-  const { devices, failures, audit } = deps;
+  const { devices, methods, tools, failures, audit } = deps;
 
   /** The ways to answer; `known` saves reading the devices again when the caller has them. */
   async function options(accountId: string, known?: MfaDevice[]): Promise<ChallengeOption[]> {
     const list = known ?? (await devices.list(accountId));
-    const perDevice = list.flatMap((device) => methodsOf(device).map((method) => ({
-      method, deviceId: device.id, deviceName: device.name, target: device.phone && (method === 'sms' || method === 'call') ? maskPhone(device.phone) : undefined,
+    const perDevice = list.flatMap((device) => methods.of(device).map((method) => ({
+      method: method.id, deviceId: device.id, deviceName: device.name, target: device.phone && method.send ? maskPhone(device.phone) : undefined,
     })));
-    const recovery = (await deps.recovery.remaining(accountId)) > 0 ? [{ method: 'recovery' as const }] : [];
-    return [...perDevice, ...recovery];
+    const accountWide = [];
+    for (const method of methods.accountWide()) if (await method.available?.(accountId, tools)) accountWide.push({ method: method.id });
+    return [...perDevice, ...accountWide];
   }
 
-  async function phoneOf(accountId: string, deviceId: string, channel: PhoneChannel): Promise<MfaDevice | undefined> {
-    const device = await devices.get(accountId, deviceId);
-    return device?.phone && methodsOf(device).includes(channel) ? device : undefined;
+  /** The device, when it carries the method. */
+  async function deviceFor(accountId: string, deviceId: string | undefined, methodId: string): Promise<MfaDevice | undefined> {
+    const device = deviceId ? await devices.get(accountId, deviceId) : undefined;
+    return device && methods.get(methodId)?.carriedBy(device) ? device : undefined;
   }
 
-  /** Texts or calls a code to one of the account's phones. */
-  async function sendCode(ctx: Context, who: ChallengeAccount, input: { bindTo: string; deviceId: string; channel: PhoneChannel }): Promise<SendOutcome | { status: 'unavailable' }> {
-    const device = await phoneOf(who.accountId, input.deviceId, input.channel);
-    if (!device?.phone) return { status: 'unavailable' };
-    const outcome = await deps.phoneCodes.send({ bindTo: input.bindTo, accountId: who.accountId, ip: ctx.ip, phone: device.phone, channel: input.channel, siteName: who.siteName });
-    audit(ctx, who, 'mfa_code_send', outcome.status, { channel: input.channel });
+  /** Sends the code a method sends (a text, a call) to one of the account's devices. */
+  async function sendCode(ctx: Context, who: ChallengeAccount, input: { bindTo: string; deviceId: string; channel: string }): Promise<SendOutcome | { status: 'unavailable' }> {
+    const method = methods.get(input.channel);
+    const device = await deviceFor(who.accountId, input.deviceId, input.channel);
+    if (!method?.send || !device) return { status: 'unavailable' };
+    const outcome = await method.send({ bindTo: input.bindTo, accountId: who.accountId, ip: ctx.ip, siteName: who.siteName, device }, tools);
+    if (outcome.status !== 'unavailable') audit(ctx, who, 'mfa_code_send', outcome.status, { channel: input.channel });
     return outcome;
   }
 
@@ -87,35 +93,18 @@ export function createSecondFactorChallenge(deps: {
   }
 
   async function check(accountId: string, bindTo: string, proof: ChallengeProof): Promise<ChallengeResult> {
-    switch (proof.method) {
-      case 'sms':
-      case 'call': {
-        const device = await phoneOf(accountId, proof.deviceId, proof.method);
-        if (!device?.phone) return { status: 'unavailable' };
-        const outcome = await deps.phoneCodes.verify({ bindTo, phone: device.phone, code: proof.code });
-        if (outcome.status !== 'ok') return outcome;
-        await touch(accountId, device);
-        // The code proves the channel it travelled on, whichever button was pressed last.
-        return { status: 'ok', amr: METHOD_AMR[outcome.channel], deviceId: device.id };
-      }
-      case 'totp': {
-        const device = await devices.get(accountId, proof.deviceId);
-        if (!device?.totp) return { status: 'unavailable' };
-        const outcome = await deps.totpCodes.verify(device.id, device.totp.sealedSecret, proof.code);
-        if (outcome !== 'ok') return { status: outcome };
-        await touch(accountId, device);
-        return { status: 'ok', amr: METHOD_AMR.totp, deviceId: device.id };
-      }
-      case 'recovery':
-        return (await deps.recovery.consume(accountId, proof.code)) ? { status: 'ok', amr: METHOD_AMR.recovery } : { status: 'invalid' };
-      case 'webauthn': {
-        const verified = await deps.securityKeys.verifyAuthentication({ bindTo, accountId, response: proof.response });
-        return verified ? { status: 'ok', amr: verified.amr, deviceId: verified.device.id } : { status: 'invalid' };
-      }
-    }
+    const method = methods.get(proof.method);
+    if (!method) return { status: 'unavailable' };
+    // A device's method is checked against that device; the key ceremony finds its key itself; account-wide ones need none.
+    const onDevice = method.deviceTypes.length > 0 && method.prompt.kind === 'code';
+    const device = onDevice ? await deviceFor(accountId, proof.deviceId, method.id) : undefined;
+    if (onDevice && !device) return { status: 'unavailable' };
+    const outcome = await method.verify({ accountId, bindTo, device, code: proof.code, response: proof.response }, tools);
+    if (outcome.status !== 'ok') return outcome;
+    if (device) await devices.touch(accountId, { ...device, lastUsedAt: new Date().toISOString() });
+    const deviceId = device?.id ?? outcome.deviceId;
+    return deviceId ? { status: 'ok', amr: outcome.amr, deviceId } : { status: 'ok', amr: outcome.amr };
   }
-
-  const touch = (accountId: string, device: MfaDevice) => devices.touch(accountId, { ...device, lastUsedAt: new Date().toISOString() });
 
   return { options, sendCode, webauthnOptions, verify };
 }

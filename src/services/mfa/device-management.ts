@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { Account } from '../accounts.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { MfaPolicy } from './settings-schema.ts';
-import { methodsOf, type DeviceStore, type MfaDevice, type WhenILogIn } from './devices.ts';
+import type { DeviceStore, MfaDevice, WhenILogIn } from './devices.ts';
+import type { MethodRegistry } from './method-registry.ts';
 import type { RecoveryCodes } from './recovery.ts';
 import type { MfaAudit } from './mfa-audit.ts';
 import { deviceLabel } from './device-names.ts';
@@ -31,8 +32,9 @@ export type ManageResult<T = undefined> =
  * factor proved within `freshFactorSeconds`; adding or removing a device
  * and new recovery codes tell the user by email.
  */
-export function createDeviceManagement(deps: { devices: DeviceStore; recovery: RecoveryCodes; mailer: Mailer; audit: MfaAudit }) {
-  const { devices, audit } = deps;
+export function createDeviceManagement(deps: { devices: DeviceStore; methods: MethodRegistry; recovery: RecoveryCodes; mailer: Mailer; audit: MfaAudit }) {
+  const { devices, methods, audit } = deps;
+  const methodsOf = methods.idsOf;
   const usable = async (accountId: string) => (await devices.list(accountId)).filter((device) => methodsOf(device).length > 0);
 
   async function fresh(who: MfaSubject, proof: Freshness): Promise<boolean> {
@@ -94,11 +96,11 @@ export function createDeviceManagement(deps: { devices: DeviceStore; recovery: R
     return { status: 'ok' };
   }
 
-  /** The default device and "When I log in"; an automatic text or call needs a default device that can take it. */
+  /** The default device and "When I log in"; an automatic choice (a text, a call) needs a default device whose method offers it. */
   async function saveSettings(ctx: Context | undefined, who: MfaSubject, input: { defaultDeviceId: string; whenILogIn: WhenILogIn }, proof: Freshness): Promise<ManageResult> {
     const device = await devices.get(who.accountId, input.defaultDeviceId);
     if (!device || methodsOf(device).length === 0) return { status: 'unknown_device' };
-    if (input.whenILogIn !== 'ask' && !methodsOf(device).includes(input.whenILogIn)) return { status: 'invalid' };
+    if (input.whenILogIn !== 'ask' && !methods.whenILogIn(device).some((method) => method.id === input.whenILogIn)) return { status: 'invalid' };
     if (!(await fresh(who, proof))) return { status: 'stale' };
     const settings = await devices.settings(who.accountId);
     await devices.saveSettings(who.accountId, { ...settings, defaultDeviceId: device.id, whenILogIn: input.whenILogIn });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { storeKey, type Store } from '../../store/port.ts';
-import type { DeviceType, FactorMethod, WebAuthnCredentialRecord } from '../../kit/factor.ts';
+import type { DeviceType, WebAuthnCredentialRecord } from '../../kit/factor.ts';
 
 export type Platform = 'iphone' | 'android' | 'windows' | 'other';
 
@@ -23,32 +23,20 @@ export interface MfaDevice {
   /** The authenticator app's TOTP secret, sealed with the secret box. */
   totp?: { sealedSecret: string };
   webauthn?: WebAuthnCredentialRecord;
+  /** Credentials of methods admit has no field for, by method id (see kit/mfa-method.ts). */
+  credentials?: Record<string, string>;
   createdAt: string;
   lastUsedAt?: string;
 }
 
-/** "When I log in": ask, or go straight to a text or a call to the default device. */
-export type WhenILogIn = 'ask' | 'sms' | 'call';
+/** "When I log in": ask, or start a method of the default device without asking (a method with a `whenILogIn` choice). */
+export type WhenILogIn = 'ask' | (string & {});
 
 export interface MfaSettings {
   defaultDeviceId?: string;
   whenILogIn: WhenILogIn;
   /** When an admin reset MFA (ms): sessions older than this no longer count. */
   resetAt?: number;
-}
-
-/** The methods a device can prove the second factor with. */
-export function methodsOf(device: MfaDevice): FactorMethod[] {
-  switch (device.type) {
-    case 'mobile':
-      return [...(device.phone ? (['sms', 'call'] as const) : []), ...(device.totp ? (['totp'] as const) : [])];
-    case 'tablet':
-      return device.totp ? ['totp'] : [];
-    case 'landline':
-      return device.phone ? ['call'] : [];
-    case 'security_key':
-      return device.webauthn ? ['webauthn'] : [];
-  }
 }
 
 export const newDeviceId = () => randomBytes(12).toString('base64url');

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { storeKey, type Store } from '../../store/port.ts';
-import { createDuoPrompt, amrOfDuoFactor, type DuoPrompt } from '../../../plugins/mfa-duo/duo-prompt.ts';
+import type { DuoPlugin, DuoPrompt } from '../../kit/mfa-duo.ts';
 import type { CodeHasher } from './one-time-code.ts';
 import type { FailureLimit } from './failure-limit.ts';
 import type { MfaAudit } from './mfa-audit.ts';
@@ -27,7 +27,7 @@ const PASS_MATCH_MS = 60_000;
  * and Duo's verdict counted against the account's failure limit.
  */
 export function createDuoFactor(deps: {
-  store: Store; hasher: CodeHasher; failures: FailureLimit; audit: MfaAudit;
+  store: Store; hasher: CodeHasher; failures: FailureLimit; audit: MfaAudit; plugin: DuoPlugin;
 }) {
   // One client per site, so its health answer is shared by the site's sign-ins.
   const prompts = new Map<string, DuoPrompt>();
@@ -36,7 +36,7 @@ export function createDuoFactor(deps: {
     const settings = who.policy.duo;
     if (!settings) return undefined;
     let prompt = prompts.get(who.siteId);
-    if (!prompt) prompts.set(who.siteId, (prompt = createDuoPrompt(settings)));
+    if (!prompt) prompts.set(who.siteId, (prompt = deps.plugin.create(settings)));
     return prompt;
   }
 
@@ -82,7 +82,7 @@ export function createDuoFactor(deps: {
         return { status: 'denied' };
       }
       deps.audit(ctx, who, 'mfa_verify', 'ok', { method: 'duo', factor: outcome.factor.slice(0, 60) });
-      return { status: 'ok', amr: amrOfDuoFactor(outcome.factor), factor: outcome.factor };
+      return { status: 'ok', amr: deps.plugin.amrOf(outcome.factor), factor: outcome.factor };
     },
 
     /**

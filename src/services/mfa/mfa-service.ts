@@ -5,11 +5,12 @@ import type { AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { createSecretBox, deriveKey } from '../../lib/secret-box.ts';
-import { createTotp } from '../../../plugins/mfa-totp/totp.ts';
-import { createRecoveryCodes as createRecoveryGenerator } from '../../../plugins/mfa-recovery/recovery-codes.ts';
-import { createWebAuthnRelyingParty, webAuthnScope } from '../../../plugins/mfa-webauthn/webauthn.ts';
+import type { RecoveryCodeGenerator, TotpAlgorithm, WebAuthnRelyingParty } from '../../kit/factor.ts';
+import type { MfaMethod, MfaMethodTools } from '../../kit/mfa-method.ts';
+import type { DuoPlugin } from '../../kit/mfa-duo.ts';
 import { mfaPolicySchema, type MfaPolicy, type SmsSettings } from './settings-schema.ts';
-import { createDeviceStore, methodsOf, type MfaDevice } from './devices.ts';
+import { createDeviceStore, type MfaDevice } from './devices.ts';
+import { createMethodRegistry } from './method-registry.ts';
 import { createPhoneNumbers, maskPhone } from './phone-numbers.ts';
 import { createCodeHasher } from './one-time-code.ts';
 import { createPhoneCodes } from './phone-codes.ts';
@@ -41,12 +42,15 @@ export interface MfaServiceDeps {
   accounts: AccountService;
   sites: SiteDirectory;
   sms: SmsSettings;
-  issuer: string;
   masterSecret: string;
   audit: AuditSink;
   mailer: Mailer;
   /** The one-time-code service: text and call codes are sent and checked there. */
   codes: OneTimeCodes;
+  /** The MFA methods, one plugin each, as the composition root registers them (the one list). */
+  methods: readonly MfaMethod[];
+  /** The factor engines the methods check with (plugins/mfa-totp, mfa-recovery, mfa-webauthn, mfa-duo). */
+  engines: { totp: TotpAlgorithm; recoveryCodes: RecoveryCodeGenerator; webauthn: WebAuthnRelyingParty; duo: DuoPlugin };
 }
 
 /**
@@ -62,17 +66,28 @@ export function createMfaService(deps: MfaServiceDeps) {
   const phoneNumbers = createPhoneNumbers({ allowedCountries: deps.sms.allowedCountries });
   const hasher = createCodeHasher(deriveKey(deps.masterSecret, 'mfa-codes'));
   const phoneCodes = createPhoneCodes({ codes: deps.codes, phoneNumbers });
-  const totpCodes = createTotpCodes({ store, totp: createTotp(), box: createSecretBox(deps.masterSecret, 'mfa-totp') });
-  const recovery = createRecoveryCodes({ store, generator: createRecoveryGenerator(), hasher });
+  const totpCodes = createTotpCodes({ store, totp: deps.engines.totp, box: createSecretBox(deps.masterSecret, 'mfa-totp') });
+  const recovery = createRecoveryCodes({ store, generator: deps.engines.recoveryCodes, hasher });
   const trustedBrowsers = createTrustedBrowsers({ store });
-  const relyingParty = createWebAuthnRelyingParty({ rpName: 'Customer & Partner Center', ...webAuthnScope(deps.issuer) });
-  const securityKeys = createSecurityKeys({ store, devices, relyingParty });
+  const securityKeys = createSecurityKeys({ store, devices, relyingParty: deps.engines.webauthn });
+  const methods = createMethodRegistry(deps.methods);
+  checkPolicies(deps.sites, methods.ids());
+  // What the methods check with: admit's guarded engines, never the raw store of another method.
+  const tools: MfaMethodTools = {
+    phoneCodes, totp: totpCodes, recoveryCodes: recovery, box: createSecretBox(deps.masterSecret, 'mfa-method'),
+    securityKeys: {
+      async verifyAuthentication(input) {
+        const verified = await securityKeys.verifyAuthentication(input);
+        return verified && { deviceId: verified.device.id, amr: verified.amr };
+      },
+    },
+  };
   // How many second-factor tries: the lockout service's rule (its state is in the store, shared with every instance).
   const failures = createLockout({ store, sites: deps.sites }).secondFactor;
-  const challenge = createSecondFactorChallenge({ devices, phoneCodes, totpCodes, recovery, securityKeys, failures, audit });
+  const challenge = createSecondFactorChallenge({ devices, methods, tools, securityKeys, failures, audit });
   const enrollment = createEnrollment({ phoneCodes, totpCodes, securityKeys, failures, audit });
-  const duo = createDuoFactor({ store, hasher, failures, audit });
-  const manage = createDeviceManagement({ devices, recovery, mailer: deps.mailer, audit });
+  const duo = createDuoFactor({ store, hasher, failures, audit, plugin: deps.engines.duo });
+  const manage = createDeviceManagement({ devices, methods, recovery, mailer: deps.mailer, audit });
   const defaultPolicy = mfaPolicySchema.parse({});
 
   const policyOf = (siteId: string): MfaPolicy => deps.sites.get(siteId)?.config.mfa ?? defaultPolicy;
@@ -88,16 +103,16 @@ export function createMfaService(deps: MfaServiceDeps) {
   async function listFactors(accountId: string): Promise<FactorSummary[]> {
     const { defaultDeviceId } = await devices.settings(accountId);
     return (await devices.list(accountId)).map((device) => ({
-      id: device.id, type: device.type, name: device.name, methods: methodsOf(device),
+      id: device.id, type: device.type, name: device.name, methods: methods.idsOf(device),
       phone: device.phone ? maskPhone(device.phone) : undefined, isDefault: device.id === defaultDeviceId,
       createdAt: device.createdAt, lastUsedAt: device.lastUsedAt,
     }));
   }
 
   /** A device of admit's with a method left. */
-  const hasUsableFactor = async (accountId: string) => (await devices.list(accountId)).some((device) => methodsOf(device).length > 0);
+  const hasUsableFactor = async (accountId: string) => (await devices.list(accountId)).some(methods.usable);
   /** Any second factor the user can answer now: an admit device, or Duo on a site that has it (Duo enrolls its users itself). */
-  const anyFactorIn = (who: MfaSubject, list: MfaDevice[]) => duo.enabled(who) || list.some((device) => methodsOf(device).length > 0);
+  const anyFactorIn = (who: MfaSubject, list: MfaDevice[]) => duo.enabled(who) || list.some(methods.usable);
   const hasAnyFactor = async (who: MfaSubject) => duo.enabled(who) || hasUsableFactor(who.accountId);
 
   /** Revokes every "Trust this browser" of the account (password change, sign out everywhere). */
@@ -122,8 +137,18 @@ export function createMfaService(deps: MfaServiceDeps) {
     settings: devices.settings,
     devices: { list: devices.list, get: devices.get, overview: devices.overview },
     recoveryCodesLeft: recovery.remaining,
-    phoneNumbers, trustedBrowsers, challenge, enrollment, manage, duo, audit,
+    /** Whether typed text has the shape of a recovery code (the plugin's format), before any check. */
+    isRecoveryCode: (input: string) => deps.engines.recoveryCodes.normalize(input) !== undefined,
+    phoneNumbers, trustedBrowsers, challenge, enrollment, manage, duo, audit, methods,
   };
+}
+
+/** A site's `mfa.methods` may name only registered methods: a typo stops start-up with the option's path. */
+function checkPolicies(sites: SiteDirectory, known: string[]): void {
+  sites.all().forEach(({ config }) => {
+    const unknown = (config.mfa.methods ?? []).filter((id) => !known.includes(id));
+    if (unknown.length > 0) throw new Error(`sites[${config.id}].mfa.methods: no "${unknown.join('", "')}" method in this version of admit (use ${known.join(', ')})`);
+  });
 }
 
 export type MfaService = ReturnType<typeof createMfaService>;
