@@ -47,7 +47,7 @@ describe('Reset Password: parallel finishes of one proved flow', () => {
     assert.equal(world.smtp.received.slice(mailsBefore).filter((mail) => mail.to.includes('rhea@example.test') && mail.subject === 'Your password was changed').length, 1);
   });
 
-  it('a refused password leaves the proved flow open for another try', async () => {
+  it('a refused password or form leaves the proved flow open for another try', async () => {
     const user = await world.enrolledUser('remy', { mobile: '2015550191', recovery: true });
     const { issuer } = world.running;
     const browser = new FormBrowser();
@@ -55,6 +55,12 @@ describe('Reset Password: parallel finishes of one proved flow', () => {
     const prove = await browser.follow(`${issuer}/portal/reset`, undefined, { form: { _csrf: inputValue(start, '_csrf'), username: 'remy', site: 'DEMO' } });
     const proved = await browser.follow(`${issuer}/portal/reset/verify`, undefined, { form: { _csrf: inputValue(await prove.response.text(), '_csrf'), source: 'recovery', code: user.recoveryCodes[0]! } });
     const csrf = inputValue(await proved.response.text(), '_csrf');
+    // A form that cannot be read is refused before the flow is taken, with the field's message.
+    for (const [fields, message] of [[{ newPassword: '', confirmPassword: 'Remy#Another2026' }, /Fill in every field/], [{ newPassword: 'x'.repeat(1025), confirmPassword: 'x' }, /One of the values is too long/]] as const) {
+      const refused = await browser.request(`${issuer}/portal/reset/finish`, { form: { _csrf: csrf, ...fields } });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), message);
+    }
     const weak = await browser.request(`${issuer}/portal/reset/finish`, { form: { _csrf: csrf, newPassword: 'short', confirmPassword: 'short' } });
     assert.equal(weak.status, 400);
     const good = await browser.request(`${issuer}/portal/reset/finish`, { form: { _csrf: csrf, newPassword: 'Remy#Another2026', confirmPassword: 'Remy#Another2026' } });
