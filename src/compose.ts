@@ -49,7 +49,7 @@ import { createPortalAuth } from './portal/portal-auth.ts';
 import { PORTAL_CLIENT_ID } from './oidc/portal-client.ts';
 import { createFirstPartySignIn } from './oidc/first-party-sign-in.ts';
 import { createSessionService, type SessionService } from './services/sessions.ts';
-import { createApprovalServices, createAdminRouters } from './admin/compose-admin.ts';
+import { createApprovalServices, createAdminRouters } from './compose/admin.ts';
 import { internalClients } from './admin/internal-clients.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
