@@ -30,7 +30,7 @@ export async function startGenerator(users: SignInUsers, nodeFlags: string[] = [
     if (message.type === 'failed') waiter.reject(new Error(message.message));
     else waiter.resolve(message);
   });
-  child.child.once('exit', (code) => waiting.forEach((waiter) => waiter.reject(new Error(`the load generator exited (${code})`))));
+  child.child.once('exit', (code) => { for (const waiter of waiting.values()) waiter.reject(new Error(`the load generator exited (${code})`)); });
   const tell = (message: ToGenerator) => child.child.send(message);
   const reply = (id: number) => new Promise<FromGenerator>((resolve, reject) => waiting.set(id, { resolve, reject }));
   tell({ type: 'configure', users });

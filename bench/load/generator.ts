@@ -59,7 +59,7 @@ function createGenerator() {
         go(message.id).catch(fail(message.id));
         break;
       case 'exit':
-        clients.forEach((client) => client.close());
+        for (const client of clients.values()) client.close();
         process.disconnect();
         break;
     }

@@ -36,7 +36,7 @@ export async function scanKeys(redis: Redis, prefix: string): Promise<Set<string
   let cursor = '0';
   do {
     const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    batch.forEach((key) => keys.add(key));
+    for (const key of batch) keys.add(key);
     cursor = next;
   } while (cursor !== '0');
   return keys;

@@ -11,8 +11,8 @@ export function collectIds(records: readonly { id: string; payload: unknown }[])
   const visit = (value: unknown, property?: string) => {
     if (typeof value === 'string') {
       if (property && ID_PROPERTIES.has(property) && value.length >= 8) ids.add(value);
-    } else if (Array.isArray(value)) value.forEach((item) => visit(item));
-    else if (value && typeof value === 'object') Object.entries(value).forEach(([key, item]) => visit(item, key));
+    } else if (Array.isArray(value)) for (const item of value) visit(item);
+    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) visit(item, key);
   };
   for (const record of records) {
     ids.add(record.id);

@@ -25,7 +25,7 @@ const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
 interface RpSession { verifier?: string; state?: string; nonce?: string; tokens?: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers; sid?: string }
 const sessions = new Map<string, RpSession>();
 
-const escape = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (res: ServerResponse, body: string, status = 200) => {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Example RP</title></head><body style="font-family:system-ui;max-width:760px;margin:40px auto;padding:0 16px">${body}</body></html>`);
@@ -53,9 +53,9 @@ function signInFailed(res: ServerResponse, code: string, description?: string): 
   const known = ERROR_TEXTS[code];
   const shown = known ?? { heading: 'The sign-in did not finish', text: 'admit could not sign you in to this application.' };
   // The server's description is for developers: shown only beside an error the page has no words for.
-  page(res, `<h1>${escape(shown.heading)}</h1><p>${escape(shown.text)}</p>
+  page(res, `<h1>${escapeHtml(shown.heading)}</h1><p>${escapeHtml(shown.text)}</p>
     <p><a href="/login">Sign in again</a> · <a href="/">Home</a></p>
-    <p style="color:#5b6776;font-size:13px">Error code: <code>${escape(code)}</code>${!known && description ? ` (${escape(description)})` : ''}</p>`, code === 'access_denied' ? 200 : 400);
+    <p style="color:#5b6776;font-size:13px">Error code: <code>${escapeHtml(code)}</code>${!known && description ? ` (${escapeHtml(description)})` : ''}</p>`, code === 'access_denied' ? 200 : 400);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -65,7 +65,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (url.pathname === '/') {
     if (!session.tokens) return page(res, '<h1>Example relying application</h1><p>Not signed in.</p><p><a href="/login">Sign in with admit</a></p>');
     const claims = session.tokens.claims();
-    return page(res, `<h1>Signed in</h1><h2>ID token claims</h2><pre id="claims">${escape(JSON.stringify(claims, null, 2))}</pre>
+    return page(res, `<h1>Signed in</h1><h2>ID token claims</h2><pre id="claims">${escapeHtml(JSON.stringify(claims, null, 2))}</pre>
       <p><a href="/userinfo">Call userinfo</a> · <a href="/refresh">Refresh tokens</a> · <a href="/logout">Sign out</a></p>`);
   }
   if (url.pathname === '/login') {
@@ -102,7 +102,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (url.pathname === '/userinfo' && session.tokens) {
     const info = await oidc.fetchUserInfo(config, session.tokens.access_token, session.tokens.claims()!.sub);
-    return page(res, `<h1>userinfo</h1><pre>${escape(JSON.stringify(info, null, 2))}</pre><p><a href="/">Back</a></p>`);
+    return page(res, `<h1>userinfo</h1><pre>${escapeHtml(JSON.stringify(info, null, 2))}</pre><p><a href="/">Back</a></p>`);
   }
   if (url.pathname === '/refresh' && session.tokens?.refresh_token) {
     session.tokens = await oidc.refreshTokenGrant(config, session.tokens.refresh_token);
@@ -127,5 +127,5 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 }
 
 createServer((req, res) => {
-  handle(req, res).catch((error: Error) => page(res, `<h1>Error</h1><pre>${escape(error.message)}</pre><p><a href="/">Home</a></p>`, 500));
+  handle(req, res).catch((error: Error) => page(res, `<h1>Error</h1><pre>${escapeHtml(error.message)}</pre><p><a href="/">Home</a></p>`, 500));
 }).listen(port, () => process.stdout.write(`example relying application on ${base} (issuer ${issuer.href})\n`));

@@ -79,7 +79,7 @@ export async function finishAtRp(attempt: Omit<Attempt, 'claims' | 'accessToken'
 }
 
 /** Continues a walk stopped at a redirect (e.g. after keeping the callback URL). */
-export async function resume(running: RunningAdmit, browser: FormBrowser, from: URL): Promise<{ response: Response; url: URL }> {
+export async function resume(_running: RunningAdmit, browser: FormBrowser, from: URL): Promise<{ response: Response; url: URL }> {
   return browser.follow(from, isRp);
 }
 

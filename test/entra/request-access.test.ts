@@ -2,7 +2,7 @@ import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { TENANT, entraDirectory, fakeMicrosoft, microsoftKey, offline, type EntraUser, type FakeMicrosoft } from './fake-microsoft.ts';

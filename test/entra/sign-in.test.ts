@@ -198,7 +198,8 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     const carol = user();
     await provision(accounts, 'PARTNER', carol);
     let callback: URL | undefined;
-    const stopped = await asUser(carol, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && location.origin === running.issuer && (callback = location) !== undefined });
+    const keep = (location: URL) => { callback = location; return true; };
+    const stopped = await asUser(carol, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && location.origin === running.issuer && keep(location) });
     assert.ok(callback);
     const first = await resume(running, stopped.browser, callback);
     assert.ok(first.url.searchParams.get('code'));
@@ -212,7 +213,8 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     const dave = user();
     await provision(accounts, 'PARTNER', dave);
     let callback: URL | undefined;
-    await asUser(dave, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && (callback = location) !== undefined });
+    const keep = (location: URL) => { callback = location; return true; };
+    await asUser(dave, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && keep(location) });
     const other = await resume(running, new FormBrowser(), callback!);
     assert.equal(other.response.status, 400);
     assert.match(await other.response.text(), /started in another browser/);
@@ -223,7 +225,8 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     const erin = user();
     await provision(accounts, 'PARTNER', erin);
     let callback: URL | undefined;
-    const stopped = await asUser(erin, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && (callback = location) !== undefined });
+    const keep = (location: URL) => { callback = location; return true; };
+    const stopped = await asUser(erin, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && keep(location) });
     const forged = new URL(callback!);
     forged.searchParams.set('state', 'B'.repeat(43));
     assert.equal((await resume(running, stopped.browser, forged)).response.status, 400);
@@ -270,7 +273,7 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(viaSignIn.claims?.tenant, 'MULTI');
     // The hint travels to Microsoft.
     let authorize: URL | undefined;
-    await asUser(grace, { site: 'DEMO', username: 'grace@fabrikam.test' }, { stopAt: (location) => location.origin === LOGIN_HOST && (authorize = location) !== undefined });
+    await asUser(grace, { site: 'DEMO', username: 'grace@fabrikam.test' }, { stopAt: (location) => { if (location.origin !== LOGIN_HOST) return false; authorize = location; return true; } });
     assert.equal(authorize?.searchParams.get('login_hint'), 'grace@fabrikam.test');
     assert.equal(authorize?.pathname, '/organizations/oauth2/v2.0/authorize');
   });

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(connectors.map((connector) => connector.close?.()));
-  silent.sockets.forEach((socket) => socket.destroy());
+  for (const socket of silent.sockets) socket.destroy();
   await new Promise((resolve) => silent.server.close(resolve));
   await slapd.stop();
 });

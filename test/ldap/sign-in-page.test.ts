@@ -5,7 +5,7 @@ import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector
 import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { startSlapd, directoryFor, seedPassword, type RunningSlapd } from '../support/slapd.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { launchChromium, } from '../support/chromium.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
 
 const SECRET = 'ldap-page-secret-0123456789-0123456789';

@@ -156,7 +156,7 @@ describe('LDAP sign-in: an unknown user name costs what a wrong password costs',
     assert.deepEqual(unknown, known);
   });
 
-  it(`takes as long: medians of ${TRIES} interleaved tries within 10 %`, async (t) => {
+  it(`takes as long: medians of ${TRIES} interleaved tries within 10 %`, async () => {
     const ldap = connector({ decoyDn: slapd.decoyDn });
     let run = await measure(ldap, TRIES);
     console.log(describeRun(run));

@@ -75,7 +75,7 @@ describe('back-channel logout when sessions are signed out from the portal', () 
     const page = await here.follow(new URL('/portal/sessions', running.issuer));
     const html = await page.response.text();
     // The other browser's session is the row not marked "(this browser)".
-    const rows = [...html.matchAll(/<tr>([^]*?)<\/tr>/g)].map((match) => match[1]!).filter((row) => row.includes('/sign-out"'));
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((match) => match[1]!).filter((row) => row.includes('/sign-out"'));
     assert.equal(rows.length, 2);
     const otherId = /\/portal\/sessions\/([^/"]+)\/sign-out/.exec(rows.find((row) => !row.includes('(this browser)'))!)![1];
     await here.follow(new URL(`/portal/sessions/${otherId}/sign-out`, running.issuer), undefined, { form: { _csrf: inputValue(html, '_csrf') } });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
+import { type FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 import type { RunningAdmit } from '../support/admit-server.ts';
 
 export const RP_SECRET = 'rp-secret-0123456789-0123456789-abcdef';

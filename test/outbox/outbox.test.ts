@@ -113,7 +113,10 @@ for (const [name, backend] of backends) {
       let working = false;
       const worker = createOutboxWorker({
         store, outbox, logger, settings: quick,
-        deliverers: { email: (message, payload) => (attempts.push(Date.now()), (working ? good : refusing).deliver(payload as OutgoingMail, message.id)) },
+        deliverers: { email: (message, payload) => {
+          attempts.push(Date.now());
+          return (working ? good : refusing).deliver(payload as OutgoingMail, message.id);
+        } },
       });
       worker.start();
       try {

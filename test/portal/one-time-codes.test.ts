@@ -6,9 +6,9 @@ import { Worker } from 'node:worker_threads';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { startAdmit, } from '../support/admit-server.ts';
 import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { startSmtpServer, } from '../support/smtp-server.ts';
 import { captureNotifier, codeIn } from '../mfa/harness.ts';
 
 const PASSWORD = 'Codes#Portal2026';

@@ -157,7 +157,7 @@ export function storeContract(name: string, make: MakeStore): void {
 
     it('large values (1 MB) round-trip', async () => {
       const key = fresh();
-      const value = 'x'.repeat(1024 * 1024 - 2) + 'é';
+      const value = `${'x'.repeat(1024 * 1024 - 2)}é`;
       await store.set(key, value);
       assert.equal(await store.get(key), value);
       assert.equal(await store.take(key), value);
@@ -273,7 +273,7 @@ export function storeContract(name: string, make: MakeStore): void {
     });
 
     // The only sleeping tests; they run side by side so the file waits ~1.5 s once.
-    describe('expiry (ttl 1 s)', { concurrency: true }, () => {
+    describe('expiry (ttl 1 s)', { concurrent: true }, () => {
       it('an expired key is absent to get, getMany and take', async () => {
         const [short, long] = [fresh(), fresh()];
         await store.set(short, 'v', { ttlSeconds: 1 });

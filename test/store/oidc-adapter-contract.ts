@@ -136,7 +136,7 @@ export function oidcAdapterContract(name: string, make: MakeStore): void {
       assert.ok(!(await new Adapter('AuthorizationCode').find(code.jti!)));
     });
 
-    describe('expiry', { concurrency: true }, () => {
+    describe('expiry', { concurrent: true }, () => {
       it('a record upserted with expiresIn 1 is gone after it, with its indexes', async () => {
         const sessions = new Adapter('Session');
         const session = token('Session', { uid: randomUUID() });

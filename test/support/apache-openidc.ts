@@ -74,7 +74,7 @@ const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   }
 };
 // A failed test run must not leave servers behind.
-process.once('exit', () => running.forEach((child) => signalGroup(child, 'SIGKILL')));
+process.once('exit', () => running.forEach((child) => { signalGroup(child, 'SIGKILL'); }));
 
 /**
  * Starts Debian's Apache httpd with mod_auth_openidc as a relying party of

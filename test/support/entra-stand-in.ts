@@ -42,13 +42,13 @@ export interface RunningStandIn {
 }
 
 const running = new Set<ChildProcess>();
-process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+process.once('exit', () => running.forEach((child) => { child.kill('SIGKILL'); }));
 
 /** Starts the stand-in in a child process and resolves once it listens. */
 export async function startEntraStandIn(options: StandInOptions): Promise<RunningStandIn> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENTRA_STAND_IN: JSON.stringify(options) } });
   running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => (running.delete(child), resolve())));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { running.delete(child); resolve(); }));
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -170,13 +170,13 @@ async function serveStandIn(options: StandInOptions): Promise<number> {
 }
 
 function page(ctx: import('koa').Context, login: string, error?: string): void {
-  const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   ctx.type = 'html';
   ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title>
 <style>body{font-family:"Segoe UI",sans-serif;background:#f2f2f2;margin:0}main{background:#fff;max-width:380px;margin:60px auto;padding:40px;box-shadow:0 2px 6px rgba(0,0,0,.2)}
 .logo{font-weight:600;color:#5e5e5e}h1{font-size:24px;font-weight:600}label{display:block;margin:12px 0 4px}input{width:100%;padding:6px 0;border:0;border-bottom:1px solid #666;font-size:15px}
 .error{color:#e81123}.actions{text-align:right;margin-top:24px}button{background:#0067b8;color:#fff;border:0;padding:8px 32px}</style></head>
-<body><main><div class="logo">Microsoft (stand-in)</div><h1>Sign in</h1>${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
-<form method="post"><label for="login">Email, phone, or Skype</label><input id="login" name="login" value="${escape(login)}" autofocus>
+<body><main><div class="logo">Microsoft (stand-in)</div><h1>Sign in</h1>${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post"><label for="login">Email, phone, or Skype</label><input id="login" name="login" value="${escapeHtml(login)}" autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password"><div class="actions"><button type="submit">Sign in</button></div></form></main></body></html>`;
 }

@@ -31,7 +31,7 @@ export interface RunningRedis {
 
 const running = new Set<ChildProcess>();
 // A failed or interrupted test run must not leave servers behind.
-const killAll = () => running.forEach((child) => child.kill('SIGKILL'));
+const killAll = () => { for (const child of running) child.kill('SIGKILL'); };
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
@@ -69,7 +69,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Runn
     proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     running.add(proc);
     child = proc;
-    exited = new Promise((resolve) => proc.once('exit', () => (running.delete(proc), resolve())));
+    exited = new Promise((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
     const deadline = Date.now() + 10_000;
     while ((await command(port, 'PING').catch(() => '')) !== '+PONG') {
       if (proc.exitCode !== null || Date.now() > deadline) {
@@ -125,7 +125,7 @@ export async function startSentinel(master: RunningRedis, name = 'admit-master')
   ].join('\n'));
   const proc = spawn(REDIS_SERVER, [config, '--sentinel'], { stdio: 'ignore' });
   running.add(proc);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => (running.delete(proc), resolve())));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
   const deadline = Date.now() + 10_000;
   while (!(await command(port, `SENTINEL get-master-addr-by-name ${name}`).catch(() => '')).includes(String(master.port))) {
     if (proc.exitCode !== null || Date.now() > deadline) {

@@ -52,7 +52,7 @@ export function directoryFor(server: RunningSlapd, overrides: Record<string, unk
 
 const running = new Set<ChildProcess>();
 // A failed test run must not leave servers behind.
-process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+process.once('exit', () => running.forEach((child) => { child.kill('SIGKILL'); }));
 
 /**
  * Starts a throwaway OpenLDAP on 127.0.0.1:<free port> in a temp dir, with
@@ -82,11 +82,11 @@ export async function startSlapd(options: { tls?: boolean; stats?: boolean } = {
     const listeners = [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' ');
     const proc = spawn(SLAPD, ['-f', confPath, '-h', listeners, '-d', options.stats ? 'stats' : '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    proc.stdio.slice(1).forEach((stream) => stream?.on('data', (chunk: Buffer) => (output += chunk.toString())));
+    proc.stdio.slice(1).forEach((stream) => { stream?.on('data', (chunk: Buffer) => { output += chunk.toString(); }); });
     if (options.stats) collectLines(proc.stderr!, stats);
     running.add(proc);
     child = proc;
-    exited = new Promise((resolve) => proc.once('exit', () => (running.delete(proc), resolve())));
+    exited = new Promise((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
     const deadline = Date.now() + 10_000;
     while (!(await answers(url))) {
       if (proc.exitCode !== null || Date.now() > deadline) {
@@ -155,7 +155,7 @@ function run(command: string, args: string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    [proc.stdout, proc.stderr].forEach((stream) => stream.on('data', (chunk: Buffer) => (output += chunk.toString())));
+    [proc.stdout, proc.stderr].forEach((stream) => { stream.on('data', (chunk: Buffer) => { output += chunk.toString(); }); });
     proc.once('error', reject);
     proc.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${output}`))));
     proc.stdin.end(input);

@@ -44,7 +44,7 @@ export async function startSmtpServer(options: { rejects?: Set<string> } = {}): 
           html: typeof parsed.html === 'string' ? parsed.html : '',
           messageId: parsed.messageId ?? '',
         });
-        waiters.splice(0).forEach((wake) => wake());
+        for (const wake of waiters.splice(0)) wake();
         callback();
       }, callback);
     },
