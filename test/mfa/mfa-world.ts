@@ -5,6 +5,7 @@ import { totpCode } from '../../plugins/mfa-totp/totp.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import type { ComposeOptions } from '../../src/compose.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { captureNotifier, codeIn } from './harness.ts';
@@ -18,13 +19,13 @@ export const PASSWORD = 'Mfa-Test#Passw0rd';
  * server for the notification emails, and the console SMS notifier's
  * messages captured (the real notifier runs; its log lines land here).
  */
-export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sms?: Record<string, unknown>; store?: string; sites?: Record<string, unknown>[] } = {}) {
+export async function startMfaWorld(options: { mfa?: Record<string, unknown>; sms?: Record<string, unknown>; store?: string; sites?: Record<string, unknown>[]; compose?: ComposeOptions } = {}) {
   const app = await startCallbackServer();
   const smtp: TestSmtpServer = await startSmtpServer();
   const sms = captureNotifier();
   const running: RunningAdmit = await startAdmit({
     store: options.store,
-    compose: { notifierLog: sms.log },
+    compose: { notifierLog: sms.log, ...options.compose },
     config: {
       sites: [
         { id: 'DEMO', displayName: 'Customer & Partner Center', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, ...options.mfa } },
