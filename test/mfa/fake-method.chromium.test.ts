@@ -72,7 +72,7 @@ describe('a fake MFA method registered through the composition root', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Start setup' }).click();
     await heading(page, 'What type of device are you adding?');
-    assert.deepEqual(await page.getByRole('radio').evaluateAll((radios) => radios.map((radio) => (radio as HTMLInputElement).value)), ['tablet']);
+    assert.deepEqual(await page.getByRole('radio').evaluateAll((radios) => radios.map((radio) => radio.getAttribute('value'))), ['tablet']);
     await context.close();
   });
 });
