@@ -34,10 +34,9 @@ export type InputGuard<Body, Query, Params> = Middleware & {
   input(ctx: Context): RouteInput<Body, Query, Params>;
 };
 
-const INPUT = Symbol('route input');
-
+/** A null-prototype record: a field named `__proto__` or `constructor` is echoed as a field, never set on a prototype. */
 function echoOf(raw: unknown): Record<string, string> {
-  const echo: Record<string, string> = {};
+  const echo: Record<string, string> = Object.create(null);
   if (raw && typeof raw === 'object') {
     for (const [name, value] of Object.entries(raw)) if (typeof value === 'string') echo[name] = value;
   }
@@ -63,6 +62,8 @@ export function guard<Body = undefined, Query = undefined, Params = undefined>(s
     ['query', spec.query, (ctx: Context) => ctx.query],
     ['params', spec.params, (ctx: Context) => (ctx as Context & { params?: unknown }).params ?? {}],
   ] as const;
+  // Per request, without writing into ctx.state (whose shape belongs to request-context.ts).
+  const inputs = new WeakMap<Context, RouteInput<Body, Query, Params>>();
   const middleware = (async (ctx, next) => {
     const input: Record<string, unknown> = {};
     for (const [name, schema, read] of parts) {
@@ -76,11 +77,11 @@ export function guard<Body = undefined, Query = undefined, Params = undefined>(s
       }
       input[name] = parsed.data;
     }
-    ctx.state[INPUT] = input;
+    inputs.set(ctx, input as unknown as RouteInput<Body, Query, Params>);
     await next();
   }) as InputGuard<Body, Query, Params>;
   middleware.input = (ctx) => {
-    const input = ctx.state[INPUT] as RouteInput<Body, Query, Params> | undefined;
+    const input = inputs.get(ctx);
     if (!input) throw new Error('route input read before its guard ran');
     return input;
   };
