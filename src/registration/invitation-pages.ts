@@ -4,6 +4,7 @@ import { messages, type MessageCode } from '../errors/messages.ts';
 import { UsernameTakenError } from '../kit/connector.ts';
 import { guard } from '../http/route-input.ts';
 import type { InvitationView } from '../services/invitations/invitation-model.ts';
+import type { RedeemOutcome } from '../services/invitations/redeem.ts';
 import { signInWay } from '../services/invitations/sign-in-way.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
 import type { RegistrationDeps } from './deps.ts';
@@ -97,7 +98,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     // The invitation is held first, then the user is made: of parallel presses one makes a user.
     const site = deps.sites.get(invitation.siteId)!;
     let user: { externalId: string; username: string } | undefined;
-    let redeemed;
+    let redeemed: RedeemOutcome;
     try {
       redeemed = await deps.invitations.redeem(token, async () => {
         user = await site.connector.users!.add({ username: input.username, password: input.newPassword, name: invitation.name, email: invitation.email });

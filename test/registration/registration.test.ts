@@ -80,7 +80,7 @@ describe('User Registration: request, approval queue, decision', () => {
     const page = await verifyEmail(running, smtp, browser, 'DEMO', 'dan@example.com');
     await sendDetails(running, browser, page, { ...details('dan'), name: 'Dan Denied' });
     const queue = await getPage(running, admin, '/admin/approvals');
-    const requestId = /data-request="([^"]+)"[^]*?Dan Denied/.exec(queue.html)![1]!;
+    const requestId = /data-request="([^"]+)"[\s\S]*?Dan Denied/.exec(queue.html)![1]!;
     const empty = await postForm(running, admin, queue.html, `/admin/approvals/${requestId}/deny`, { reason: '  ' });
     assert.equal(empty.response.status, 400);
     assert.match(await empty.response.text(), /Give a reason/);

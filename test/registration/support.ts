@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
+import { type FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 import type { TestSmtpServer } from '../support/smtp-server.ts';
 
 export const RP_SECRET = 'registration-rp-secret-0123456789-abcdef';
