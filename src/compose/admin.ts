@@ -1,43 +1,59 @@
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
-import type { Config } from '../config/schema.ts';
-import type { Renderer } from '../http/render.ts';
-import type { createCsrf } from '../http/csrf.ts';
-import type { Store } from '../store/port.ts';
-import type { AccountService } from '../services/accounts.ts';
-import type { SiteDirectory } from '../services/sites.ts';
-import type { AuditLog } from '../services/audit/audit-log.ts';
-import type { Mailer } from '../services/mail/mailer.ts';
-import type { Outbox } from '../services/outbox/outbox.ts';
-import type { Lockout } from '../services/lockout.ts';
-import type { SignInStep } from '../flows/deps.ts';
-import type { OneTimeCodes } from '../services/one-time-codes.ts';
-import { createInvitationService } from '../services/invitations/invitations.ts';
-import { createInvitationCookie } from '../services/invitations/invitation-cookie.ts';
-import { createAccessRequests } from '../services/approvals/access-requests.ts';
-import { createAdmission } from '../services/approvals/admission.ts';
-import { createSessionService } from '../services/sessions.ts';
-import { createPasswordPolicy } from '../services/password-policy/policy.ts';
-import { createCommonPasswordList } from '../services/password-policy/common-passwords.ts';
-import { approvalStep } from '../flows/approval/step.ts';
-import { createFirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { createAdminSessions } from '../admin/admin-session.ts';
 import { createClientRegistry } from '../admin/client-registry.ts';
+import type { AdminMfaActions } from '../admin/deps.ts';
 import { CONSOLE_CLIENT_ID, WELCOME_CLIENT_ID } from '../admin/internal-clients.ts';
 import { adminRoutes } from '../admin/routes.ts';
-import type { AdminMfaActions } from '../admin/deps.ts';
+import type { Config } from '../config/schema.ts';
+import { approvalStep } from '../flows/approval/step.ts';
+import type { SignInStep } from '../flows/deps.ts';
+import type { createCsrf } from '../http/csrf.ts';
+import type { Renderer } from '../http/render.ts';
+import { createFirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { registrationRoutes } from '../registration/routes.ts';
 import { createSignupFlows } from '../registration/signup-flow.ts';
+import type { AccountService } from '../services/accounts.ts';
+import { createAccessRequests } from '../services/approvals/access-requests.ts';
+import { createAdmission } from '../services/approvals/admission.ts';
 import { createFederatedSignUpPass } from '../services/approvals/federated-signup-pass.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import { createInvitationCookie } from '../services/invitations/invitation-cookie.ts';
+import { createInvitationService } from '../services/invitations/invitations.ts';
+import type { Lockout } from '../services/lockout.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+import type { OneTimeCodes } from '../services/one-time-codes.ts';
+import type { Outbox } from '../services/outbox/outbox.ts';
+import { createCommonPasswordList } from '../services/password-policy/common-passwords.ts';
+import { createPasswordPolicy } from '../services/password-policy/policy.ts';
+import { createSessionService } from '../services/sessions.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { Store } from '../store/port.ts';
 
 /**
  * Invitations, access requests and the approval gate: built before the
  * provider, because the gate is a sign-in step (and an oidc-provider check)
  * and the sign-in's first factor asks it which account someone is.
  */
-export function createApprovalServices(deps: { store: Store; accounts: AccountService; sites: SiteDirectory; mailer: Mailer; outbox: Outbox; audit: AuditLog; masterSecret: string; issuer: string }) {
+export function createApprovalServices(deps: {
+  store: Store;
+  accounts: AccountService;
+  sites: SiteDirectory;
+  mailer: Mailer;
+  outbox: Outbox;
+  audit: AuditLog;
+  masterSecret: string;
+  issuer: string;
+}) {
   const invitations = createInvitationService({ store: deps.store, accounts: deps.accounts, sites: deps.sites, outbox: deps.outbox, issuer: deps.issuer });
-  const requests = createAccessRequests({ store: deps.store, accounts: deps.accounts, sites: deps.sites, mailer: deps.mailer, outbox: deps.outbox, issuer: deps.issuer });
+  const requests = createAccessRequests({
+    store: deps.store,
+    accounts: deps.accounts,
+    sites: deps.sites,
+    mailer: deps.mailer,
+    outbox: deps.outbox,
+    issuer: deps.issuer,
+  });
   const invitationCookie = createInvitationCookie({ masterSecret: deps.masterSecret });
   const signUpPass = createFederatedSignUpPass({ masterSecret: deps.masterSecret });
   const admission = createAdmission({ accounts: deps.accounts, sites: deps.sites, invitations, invitationCookie, audit: deps.audit });
@@ -49,9 +65,21 @@ export type ApprovalServices = ReturnType<typeof createApprovalServices>;
 
 /** The admin console and the registration / invitation pages, once the provider exists. */
 export function createAdminRouters(deps: {
-  config: Config; store: Store; provider: Provider; render: Renderer; csrf: ReturnType<typeof createCsrf>;
-  accounts: AccountService; sites: SiteDirectory; audit: AuditLog; mailer: Mailer; outbox: Outbox; lockout: Lockout;
-  approval: ApprovalServices; steps: SignInStep[]; masterSecret: string; mfa?: AdminMfaActions;
+  config: Config;
+  store: Store;
+  provider: Provider;
+  render: Renderer;
+  csrf: ReturnType<typeof createCsrf>;
+  accounts: AccountService;
+  sites: SiteDirectory;
+  audit: AuditLog;
+  mailer: Mailer;
+  outbox: Outbox;
+  lockout: Lockout;
+  approval: ApprovalServices;
+  steps: SignInStep[];
+  masterSecret: string;
+  mfa?: AdminMfaActions;
   codes: OneTimeCodes;
 }): Router[] {
   const { config, store, provider } = deps;
@@ -59,10 +87,21 @@ export function createAdminRouters(deps: {
   const sessions = createSessionService({ store, provider, outbox: deps.outbox });
   const commonPasswords = createCommonPasswordList();
   const policies = new Map(deps.sites.all().map(({ config: site }) => [site.id, createPasswordPolicy(site.passwordPolicy, { commonPasswords })]));
-  const common = { config, render: deps.render, csrf: deps.csrf, accounts: deps.accounts, sites: deps.sites, audit: deps.audit, mailer: deps.mailer, lockout: deps.lockout };
+  const common = {
+    config,
+    render: deps.render,
+    csrf: deps.csrf,
+    accounts: deps.accounts,
+    sites: deps.sites,
+    audit: deps.audit,
+    mailer: deps.mailer,
+    lockout: deps.lockout,
+  };
 
   const admin = adminRoutes({
-    ...common, store, outbox: deps.outbox,
+    ...common,
+    store,
+    outbox: deps.outbox,
     invitations: deps.approval.invitations,
     requests: deps.approval.requests,
     clients: createClientRegistry({ store, configClients: config.clients }),
@@ -73,7 +112,8 @@ export function createAdminRouters(deps: {
     mfa: deps.mfa,
   });
   const registration = registrationRoutes({
-    ...common, store,
+    ...common,
+    store,
     requests: deps.approval.requests,
     invitations: deps.approval.invitations,
     invitationCookie: deps.approval.invitationCookie,
@@ -85,7 +125,10 @@ export function createAdminRouters(deps: {
       const policy = policies.get(siteId);
       if (!policy) throw new Error(`no site ${siteId}`);
       // A first password has no old one and no history: those rules are not shown.
-      return { rules: () => policy.rules().filter((rule) => rule.id !== 'oldPasswordRun' && rule.id !== 'history'), check: (password, context) => policy.check(password, context) };
+      return {
+        rules: () => policy.rules().filter((rule) => rule.id !== 'oldPasswordRun' && rule.id !== 'history'),
+        check: (password, context) => policy.check(password, context),
+      };
     },
   });
   return [admin, registration];

@@ -1,19 +1,19 @@
-import type { FederatedSignUpPassCookie } from '../services/approvals/federated-signup-pass.ts';
-import type Provider from 'oidc-provider';
-import type { Context } from 'koa';
 import type Router from '@koa/router';
-import type { SessionGate } from '../oidc/interaction-policy.ts';
-import type { SignInState } from './sign-in-state.ts';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import type { Renderer } from '../http/render.ts';
-import type { AccountService } from '../services/accounts.ts';
-import type { SiteDirectory } from '../services/sites.ts';
-import type { Lockout } from '../services/lockout.ts';
-import type { AuditLog } from '../services/audit/audit-log.ts';
-import type { Metrics } from '../http/metrics.ts';
 import type { createCsrf } from '../http/csrf.ts';
-import type { Mailer } from '../services/mail/mailer.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { Renderer } from '../http/render.ts';
+import type { SessionGate } from '../oidc/interaction-policy.ts';
+import type { AccountService } from '../services/accounts.ts';
 import type { Admission } from '../services/approvals/admission.ts';
+import type { FederatedSignUpPassCookie } from '../services/approvals/federated-signup-pass.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { Lockout } from '../services/lockout.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { SignInState } from './sign-in-state.ts';
 
 /** What the sign-in steps need, passed down from main.ts. */
 export interface FlowDeps {

@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Koa from 'koa';
+import { describe, it } from 'vitest';
 import { clearCookie, isHttpsIssuer, providerCookieOptions, setCookie, useCookiePolicy } from './cookies.ts';
 
 /** One request through a Koa app that sets cookies with the helper; returns the Set-Cookie lines (or the error text). */
@@ -82,11 +82,17 @@ describe('the cookie helper', () => {
       setCookie(ctx, 'admit.twice', 'first');
       setCookie(ctx, 'admit.twice', 'second');
     });
-    assert.deepEqual(lines.filter((line) => line.startsWith('admit.twice=')).map((line) => line.split(';')[0]), ['admit.twice=second']);
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('admit.twice=')).map((line) => line.split(';')[0]),
+      ['admit.twice=second'],
+    );
   });
 
   it('refuses to set a cookie on an app without a policy rather than guess from the request', async () => {
-    await assert.rejects(answer(undefined, (ctx) => setCookie(ctx, 'admit.test', 'v')), /no cookie policy on this app/);
+    await assert.rejects(
+      answer(undefined, (ctx) => setCookie(ctx, 'admit.test', 'v')),
+      /no cookie policy on this app/,
+    );
   });
 
   it('is the only place in admit that sets a cookie', () => {
@@ -97,12 +103,12 @@ describe('the cookie helper', () => {
     assert.deepEqual(setters, []);
   });
 
-  it('gives oidc-provider\'s cookies the same attributes', () => {
+  it("gives oidc-provider's cookies the same attributes", () => {
     assert.deepEqual(providerCookieOptions('https://login.example.com'), { signed: true, httpOnly: true, sameSite: 'lax', secure: true });
     assert.deepEqual(providerCookieOptions('http://localhost:3000'), { signed: true, httpOnly: true, sameSite: 'lax', secure: false });
   });
 
-  it('reads the issuer\'s scheme as a URL does, the one rule HSTS follows too', () => {
+  it("reads the issuer's scheme as a URL does, the one rule HSTS follows too", () => {
     assert.equal(isHttpsIssuer('https://login.example.com'), true);
     assert.equal(isHttpsIssuer('HTTPS://Login.Example.com/base'), true);
     assert.equal(isHttpsIssuer('http://localhost:3000'), false);

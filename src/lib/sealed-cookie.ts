@@ -1,13 +1,20 @@
 import type { Context } from 'koa';
-import { createSecretBox } from './secret-box.ts';
 import { clearCookie, setCookie } from './cookies.ts';
+import { createSecretBox } from './secret-box.ts';
 
 /**
  * A value carried by the browser between two of admit's pages, sealed with
  * AES-GCM under the master secret: the browser holds it but can neither read
  * nor alter it, and it lapses after `lifetimeMs` whatever the cookie says.
  */
-export function createSealedCookie<T>(input: { masterSecret: string; purpose: string; name: string; path: string; lifetimeMs: number; isValue: (value: unknown) => value is T }) {
+export function createSealedCookie<T>(input: {
+  masterSecret: string;
+  purpose: string;
+  name: string;
+  path: string;
+  lifetimeMs: number;
+  isValue: (value: unknown) => value is T;
+}) {
   const box = createSecretBox(input.masterSecret, input.purpose);
   return {
     set(ctx: Context, value: T): void {

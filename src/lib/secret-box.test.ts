@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { createSecretBox } from './secret-box.ts';
 
 describe('secret box', () => {

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
+import { type PasswordChangeForm, passwordChangeForm } from '../http/pages/password-forms.ts';
+import { type PasswordProblem, problemOf, renderPasswordPage } from '../http/pages/password-page.ts';
 import { guard } from '../http/route-input.ts';
-import { passwordChangeForm, type PasswordChangeForm } from '../http/pages/password-forms.ts';
-import { renderPasswordPage, problemOf, type PasswordProblem } from '../http/pages/password-page.ts';
-import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
+import type { PortalUser } from './portal-auth.ts';
 
 /** "Change Password: Change your password using current password", for a signed-in user. */
 export async function showChangePassword(deps: PortalDeps, ctx: Context, problem: PasswordProblem = {}): Promise<void> {
@@ -31,5 +31,9 @@ export async function submitChangePassword(deps: PortalDeps, ctx: Context, form:
   if (problem) return showChangePassword(deps, ctx, problem);
   await deps.lockout.passwordChange.succeeded(user.account.id);
   // What the change ended is the password service's one rule (services/passwords.ts): everything but this session.
-  await deps.render(ctx, 'portal/done', { title: 'Password changed', heading: 'Password changed', message: 'Your password was changed. You were signed out on your other devices and browsers. Use the new password from now on.' });
+  await deps.render(ctx, 'portal/done', {
+    title: 'Password changed',
+    heading: 'Password changed',
+    message: 'Your password was changed. You were signed out on your other devices and browsers. Use the new password from now on.',
+  });
 }

@@ -1,13 +1,13 @@
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import type { PortalDeps } from './deps.ts';
-import { showHome } from './home.ts';
+import Router from '@koa/router';
 import { changePasswordInput, showChangePassword, submitChangePassword } from './change-password.ts';
-import { showProfile, submitProfile, showVerify, submitVerify } from './profile.ts';
-import { showSessions, signOutSession, signOutEverywhere, forgetTrustedBrowser } from './sessions-page.ts';
-import { recoveryRoutes } from './recovery/routes.ts';
-import { showDevices, manageDevices } from './devices-page.ts';
+import type { PortalDeps } from './deps.ts';
+import { manageDevices, showDevices } from './devices-page.ts';
+import { showHome } from './home.ts';
+import { showProfile, showVerify, submitProfile, submitVerify } from './profile.ts';
 import { createRecoveryFlows } from './recovery/flow.ts';
+import { recoveryRoutes } from './recovery/routes.ts';
+import { forgetTrustedBrowser, showSessions, signOutEverywhere, signOutSession } from './sessions-page.ts';
 
 /**
  * The self-service portal (seed: "Update Your Profile Efficiently"). Pages

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import { rpClient, signInAtRp } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
 const SITE = 'DEMO';
 
@@ -20,7 +20,12 @@ describe('Change Password: a form that cannot be read', () => {
   afterAll(() => running?.stop());
 
   async function newUser(username: string, password: string, passwordChangeRequired = false) {
-    const user = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).addUser({ username, password, email: `${username}@example.com`, name: username });
+    const user = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).addUser({
+      username,
+      password,
+      email: `${username}@example.com`,
+      name: username,
+    });
     const accounts = createAccountService({ store: running.admit.store });
     const account = await accounts.linkOrCreate(SITE, 'local', { externalId: user.id, username, email: `${username}@example.com`, groups: [] });
     if (passwordChangeRequired) await accounts.save({ ...account, passwordChangeRequired: true });
@@ -32,12 +37,14 @@ describe('Change Password: a form that cannot be read', () => {
     [{ oldPassword: 'Ned#Initial2026', newPassword: 'x'.repeat(1025), confirmPassword: 'x' }, /One of the values is too long/],
   ] as const;
 
-  it('the portal\'s page answers 400 with the field\'s message, and the old password still works', async () => {
+  it("the portal's page answers 400 with the field's message, and the old password still works", async () => {
     await newUser('ned', 'Ned#Initial2026');
     const browser = new FormBrowser();
     let { response, url } = await browser.follow(`${running.issuer}/portal/password`);
     const login = await response.text();
-    ({ response, url } = await browser.follow(new URL(formAction(login, '/login'), url), undefined, { form: { _csrf: inputValue(login, '_csrf'), username: 'ned', password: 'Ned#Initial2026', site: SITE } }));
+    ({ response, url } = await browser.follow(new URL(formAction(login, '/login'), url), undefined, {
+      form: { _csrf: inputValue(login, '_csrf'), username: 'ned', password: 'Ned#Initial2026', site: SITE },
+    }));
     const page = await response.text();
     assert.equal(url.pathname, '/portal/password', page.slice(0, 300));
     for (const [fields, message] of refusals) {
@@ -47,11 +54,14 @@ describe('Change Password: a form that cannot be read', () => {
       assert.match(html, message);
       assert.match(html, /Change Password/);
     }
-    const verified = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).connector.verifyPassword({ username: 'ned', password: 'Ned#Initial2026' });
+    const verified = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).connector.verifyPassword({
+      username: 'ned',
+      password: 'Ned#Initial2026',
+    });
     assert.equal(verified.status, 'ok', 'nothing was written');
   });
 
-  it('the sign-in\'s step redirects to its page, which answers 400 with the message once', async () => {
+  it("the sign-in's step redirects to its page, which answers 400 with the message once", async () => {
     await newUser('nell', 'Nell#Initial2026', true);
     const browser = new FormBrowser();
     const signIn = await signInAtRp(running, browser, { username: 'nell', password: 'Nell#Initial2026', site: SITE });

@@ -1,14 +1,14 @@
-import type { Context } from 'koa';
-import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
-import type { PasswordService } from '../../services/passwords.ts';
-import type { FlowDeps, SignInStep } from '../deps.ts';
-import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
-import { continueSignIn, PASSWORD_STEP } from '../continue-sign-in.ts';
-import { guard } from '../../http/route-input.ts';
 import { passwordChangeForm } from '../../http/pages/password-forms.ts';
-import { renderPasswordPage, problemOf, type PasswordProblem } from '../../http/pages/password-page.ts';
+import { type PasswordProblem, problemOf, renderPasswordPage } from '../../http/pages/password-page.ts';
+import { guard } from '../../http/route-input.ts';
+import type { PasswordService } from '../../services/passwords.ts';
+import { continueSignIn, PASSWORD_STEP } from '../continue-sign-in.ts';
+import type { FlowDeps, SignInStep } from '../deps.ts';
+import { readSignInState, type SignInState, saveSignInState } from '../sign-in-state.ts';
 
 /** What the last post went wrong with, shown once by the GET it redirects to (post/redirect/get). */
 type Flash = Omit<PasswordProblem, 'unmet'> & { unmet?: string[] };
@@ -46,7 +46,13 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
         const posted = input.input(ctx).body;
         const result = await passwords.change(ctx, { siteId: state.siteId, username: state.username, accountId: state.accountId || undefined, ...posted });
         const problem = problemOf(result);
-        if (problem) return again(deps, ctx, uid, state, { status: problem.status, error: problem.error, reason: problem.reason, unmet: problem.unmet?.map((rule) => rule.id) });
+        if (problem)
+          return again(deps, ctx, uid, state, {
+            status: problem.status,
+            error: problem.error,
+            reason: problem.reason,
+            unmet: problem.unmet?.map((rule) => rule.id),
+          });
         return finish(deps, ctx, uid, state, posted.newPassword);
       });
     },

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
-import { messages, type MessageCode } from '../../errors/messages.ts';
-import type { Renderer } from '../render.ts';
+import { type MessageCode, messages } from '../../errors/messages.ts';
 import type { PolicyRule } from '../../services/password-policy/policy.ts';
 import type { PasswordChangeResult } from '../../services/passwords.ts';
+import type { Renderer } from '../render.ts';
 
 /** What went wrong with a password change, as the page shows it. */
 export interface PasswordProblem {
@@ -62,8 +62,6 @@ export async function renderPasswordPage(render: Renderer, ctx: Context, view: P
     // Without an old password its rule has nothing to compare against.
     rules: view.rules.filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun').map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
     error: view.error ? messages[view.error] : view.reason,
-    subtitle: withOldPassword
-      ? (view.domain ? 'Change your current domain password.' : 'Change your current password.')
-      : 'Choose a new password.',
+    subtitle: withOldPassword ? (view.domain ? 'Change your current domain password.' : 'Change your current password.') : 'Choose a new password.',
   });
 }

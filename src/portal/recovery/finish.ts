@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
+import { type PasswordResetForm, passwordResetForm } from '../../http/pages/password-forms.ts';
+import { type PasswordProblem, problemOf, renderPasswordPage } from '../../http/pages/password-page.ts';
 import { guard } from '../../http/route-input.ts';
-import { passwordResetForm, type PasswordResetForm } from '../../http/pages/password-forms.ts';
-import { renderPasswordPage, problemOf, type PasswordProblem } from '../../http/pages/password-page.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { openFlow } from './prove.ts';
@@ -46,10 +46,12 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context, form: 
   // Taken before anything is written: of parallel finishes only the one holding the flow writes a password.
   const taken = await deps.flows.take(flow);
   if (!taken?.proved) throw new AppError('recovery_expired', 400);
-  const result = await deps.passwords.reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...form }).catch(async (error: unknown) => {
-    await deps.flows.putBack(taken);
-    throw error;
-  });
+  const result = await deps.passwords
+    .reset(ctx, { siteId: flow.siteId, username: flow.username, accountId: flow.accountId, ...form })
+    .catch(async (error: unknown) => {
+      await deps.flows.putBack(taken);
+      throw error;
+    });
   const problem = problemOf(result);
   if (problem) {
     // Nothing was written: the proved flow stays open for another password.
@@ -57,10 +59,13 @@ export async function submitNewPassword(deps: RecoveryDeps, ctx: Context, form: 
     return showNewPassword(deps, ctx, problem);
   }
   await deps.flows.finish(ctx, flow);
-  await Promise.all([
-    deps.lockout.clearSignIn(flow.siteId, flow.username),
-  ]);
-  await deps.render(ctx, 'portal/done', { title: recoveryTexts.reset.heading, heading: recoveryTexts.reset.heading, message: recoveryTexts.reset.done, signInAgain: signInAgain(flow) });
+  await Promise.all([deps.lockout.clearSignIn(flow.siteId, flow.username)]);
+  await deps.render(ctx, 'portal/done', {
+    title: recoveryTexts.reset.heading,
+    heading: recoveryTexts.reset.heading,
+    message: recoveryTexts.reset.done,
+    signInAgain: signInAgain(flow),
+  });
 }
 
 /** Unlock after a proved second factor: admit's lockout counter and the directory's own lock. */
@@ -83,8 +88,19 @@ export async function finishUnlock(deps: RecoveryDeps, ctx: Context): Promise<vo
     await deps.mailer.notify({
       to: account.email,
       template: 'account-unlocked',
-      data: { name: account.name ?? account.username, username: account.username, site: account.siteId, when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, by: '' },
+      data: {
+        name: account.name ?? account.username,
+        username: account.username,
+        site: account.siteId,
+        when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        by: '',
+      },
     });
   }
-  await deps.render(ctx, 'portal/done', { title: recoveryTexts.unlock.heading, heading: recoveryTexts.unlock.heading, message: recoveryTexts.unlock.done, signInAgain: signInAgain(flow) });
+  await deps.render(ctx, 'portal/done', {
+    title: recoveryTexts.unlock.heading,
+    heading: recoveryTexts.unlock.heading,
+    message: recoveryTexts.unlock.done,
+    signInAgain: signInAgain(flow),
+  });
 }

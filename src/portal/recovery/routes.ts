@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { RecoveryDeps } from './deps.ts';
+import { finishUnlock, newPasswordInput, showNewPassword, submitNewPassword } from './finish.ts';
 import type { RecoveryKind } from './flow.ts';
+import { sendCode, showProve, verifyCode } from './prove.ts';
 import { showStart, submitStart } from './start.ts';
-import { showProve, sendCode, verifyCode } from './prove.ts';
-import { newPasswordInput, showNewPassword, submitNewPassword, finishUnlock } from './finish.ts';
 
 /**
  * "Reset Password" and "Unlock Account": user name and site, then proof

@@ -19,7 +19,15 @@ export function auditCsvHeader(): string {
 
 export function auditCsvRow(event: StoredAuditEvent): string {
   const values: (string | undefined)[] = [
-    event.at, event.action, event.outcome, event.site, event.username, event.accountId, event.actor, event.ip, event.requestId,
+    event.at,
+    event.action,
+    event.outcome,
+    event.site,
+    event.username,
+    event.accountId,
+    event.actor,
+    event.ip,
+    event.requestId,
     event.detail ? JSON.stringify(event.detail) : undefined,
   ];
   return `${values.map(csvField).join(',')}\r\n`;

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Store } from '../../store/port.ts';
-import { createAuditLog } from './audit-log.ts';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { auditCsvRow, csvField } from './audit-csv.ts';
+import { createAuditLog } from './audit-log.ts';
 
 describe('the audit log', () => {
   let store: Store;
@@ -65,7 +65,7 @@ describe('the audit log', () => {
     assert.equal(row, `2025-01-01T00:00:00.000Z,sign_in,ok,,'+cmd,,,,,"{""a"":1}"\r\n`);
   });
 
-  it('a store outage loses the stored copy, never the caller\'s request', async () => {
+  it("a store outage loses the stored copy, never the caller's request", async () => {
     const broken = createAuditLog({ logger: pino({ level: 'silent' }), store: { ...store, appendToList: () => Promise.reject(new Error('down')) } });
     await broken.record(undefined, { action: 'sign_in', outcome: 'ok' });
   });

@@ -31,10 +31,7 @@ export function createAuditLog({ logger, store }: { logger: Logger; store: Store
     const line = JSON.stringify(stored);
     const day = stored.at.slice(0, 10);
     try {
-      await Promise.all([
-        store.appendToList(dayListKey(day), line),
-        ...(event.site ? [store.appendToList(siteDayListKey(event.site, day), line)] : []),
-      ]);
+      await Promise.all([store.appendToList(dayListKey(day), line), ...(event.site ? [store.appendToList(siteDayListKey(event.site, day), line)] : [])]);
     } catch (error) {
       log.error({ err: error, event: stored }, 'audit event not stored');
     }
