@@ -70,6 +70,7 @@ describe('route input guard', () => {
     assert.equal(response.status, 422);
     assert.deepEqual(await response.json(), { shown: messages.invalid_email, echo: { email: 'nope', name: 'Ann' } });
     assert.equal(lastRefusal?.code, 'invalid_email');
+    assert.equal(lastRefusal?.issue, 'invalid_email');
     const tooLong = await (await post('email=ann%40example.com&name=Annabel')).json() as { shown: string };
     assert.equal(tooLong.shown, messages.field_too_long);
     assert.deepEqual(reached, []);
@@ -90,8 +91,11 @@ describe('route input guard', () => {
     const body = Object.assign(Object.create(null) as Record<string, string>, { email: 'x', constructor: 'c', toString: 't', hasOwnProperty: 'h' });
     Object.defineProperty(body, '__proto__', { value: 'p', enumerable: true });
     let refusal: InputRefusal | undefined;
-    const check = guard({ body: z.object({ email: z.email() }), invalid: (_ctx, seen) => { refusal = seen; } });
+    const check = guard({ body: z.object({ email: z.email('Enter an email address, e.g. ann@example.com.') }), invalid: (_ctx, seen) => { refusal = seen; } });
     await check({ request: { body }, query: {} } as never, async () => assert.fail('the handler ran'));
+    // A sentence that is not a catalogue key: the code is invalid_form, the sentence is the issue.
+    assert.equal(refusal?.code, 'invalid_form');
+    assert.equal(refusal?.issue, 'Enter an email address, e.g. ann@example.com.');
     assert.deepEqual(Object.entries(refusal!.echo), [['email', 'x'], ['constructor', 'c'], ['toString', 't'], ['hasOwnProperty', 'h'], ['__proto__', 'p']]);
     assert.equal(Object.getPrototypeOf(refusal!.echo), null);
     assert.equal(({} as Record<string, unknown>).p, undefined);

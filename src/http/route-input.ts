@@ -18,6 +18,8 @@ export interface RouteInput<Body, Query, Params> {
 export interface InputRefusal {
   code: MessageCode;
   message: string;
+  /** The first issue's message as the schema wrote it (console forms write sentences, not catalogue keys). */
+  issue: string;
   echo: Record<string, string>;
 }
 
@@ -46,7 +48,7 @@ function echoOf(raw: unknown): Record<string, string> {
 function refusalOf(issues: z.core.$ZodIssue[], raw: unknown): InputRefusal {
   const first = issues[0]?.message;
   const code = (first && first in messages ? first : 'invalid_form') as MessageCode;
-  return { code, message: messages[code], echo: echoOf(raw) };
+  return { code, message: messages[code], issue: first ?? messages[code], echo: echoOf(raw) };
 }
 
 /**

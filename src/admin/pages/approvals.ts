@@ -2,11 +2,11 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { messages } from '../../errors/messages.ts';
 import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
+import { guard } from '../../http/route-input.ts';
 
 const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
 
@@ -40,15 +40,20 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'approved' : 'already_decided');
   });
 
-  router.post('/approvals/:id/deny', admin, ...form, async (ctx) => {
-    const request = await requestFor(ctx);
-    const parsed = denyForm.safeParse(ctx.request.body ?? {});
-    if (!parsed.success) {
+  const deny = guard({
+    body: denyForm,
+    invalid: async (ctx, refusal) => {
+      // An unknown id is "not found" before a bad reason is mentioned.
+      await requestFor(ctx);
       ctx.status = 400;
-      return show(ctx, messages[parsed.error.issues[0]?.message as keyof typeof messages] ?? messages.invalid_form);
-    }
-    const outcome = await deps.requests.deny(request.id, (ctx.state.admin as AdminUser).account.id, parsed.data.reason);
-    auditAdmin(deps, ctx, { action: 'admin.request.deny', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email, reason: parsed.data.reason } });
+      return show(ctx, refusal.message);
+    },
+  });
+  router.post('/approvals/:id/deny', admin, ...form, deny, async (ctx) => {
+    const request = await requestFor(ctx);
+    const { reason } = deny.input(ctx).body;
+    const outcome = await deps.requests.deny(request.id, (ctx.state.admin as AdminUser).account.id, reason);
+    auditAdmin(deps, ctx, { action: 'admin.request.deny', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email, reason } });
     redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'denied' : 'already_decided');
   });
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { messages } from '../../errors/messages.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin, requireGlobalAdmin } from '../admin-page.ts';
 import type { AdminDeps } from '../deps.ts';
+import { guard } from '../../http/route-input.ts';
 
 /** https anywhere; plain http only to loopback (development). No fragments, no credentials. */
 function redirectUriProblem(uri: string): boolean {
@@ -42,15 +43,19 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
 
   router.get('/clients', admin, requireGlobalAdmin, (ctx) => show(ctx));
 
-  router.post('/clients', admin, requireGlobalAdmin, ...form, async (ctx) => {
-    const body = (ctx.request.body ?? {}) as Record<string, string>;
-    const parsed = registerForm.safeParse(body);
+  const registration = guard({
+    body: registerForm,
+    invalid: (ctx, refusal) => {
+      ctx.status = 400;
+      return show(ctx, { values: refusal.echo, error: messageOf(refusal.issue) });
+    },
+  });
+  router.post('/clients', admin, requireGlobalAdmin, ...form, registration, async (ctx) => {
+    const input = registration.input(ctx).body;
     const refuse = (error: string) => {
       ctx.status = 400;
-      return show(ctx, { values: body, error });
+      return show(ctx, { values: ctx.request.body ?? {}, error });
     };
-    if (!parsed.success) return refuse(messageOf(parsed.error.issues[0]?.message));
-    const input = parsed.data;
     const outcome = await deps.clients.register({ id: input.client_id, name: input.client_name, redirectUris: input.redirect_uris, firstParty: input.first_party === 'on', isPublic: input.type === 'public' });
     auditAdmin(deps, ctx, { action: 'admin.client.register', outcome: outcome.status, detail: { client: input.client_id, type: input.type, firstParty: input.first_party === 'on' } });
     if (outcome.status === 'exists') return refuse(messages.client_exists);
@@ -66,16 +71,24 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
     await show(ctx, { secret: { clientId: id, value: secret } });
   });
 
-  router.post('/clients/:id/redirect-uris', admin, requireGlobalAdmin, ...form, async (ctx) => {
+  const clientFor = async (ctx: Context) => {
     const id = String(ctx.params.id);
     if (!(await deps.clients.find(id))) throw new AppError('not_found', 404);
-    const parsed = redirectUris.safeParse((ctx.request.body as Record<string, unknown> | undefined)?.redirect_uris ?? '');
-    if (!parsed.success) {
+    return id;
+  };
+  const newRedirectUris = guard({
+    body: z.object({ redirect_uris: z.string().default('').pipe(redirectUris) }),
+    invalid: async (ctx) => {
+      const id = await clientFor(ctx);
       ctx.status = 400;
       return show(ctx, { error: `${id}: ${messages.invalid_redirect_uris}` });
-    }
-    const outcome = await deps.clients.setRedirectUris(id, parsed.data);
-    auditAdmin(deps, ctx, { action: 'admin.client.redirect_uris', outcome: outcome.status, detail: { client: id, redirectUris: parsed.data.join(' ') } });
+    },
+  });
+  router.post('/clients/:id/redirect-uris', admin, requireGlobalAdmin, ...form, newRedirectUris, async (ctx) => {
+    const id = await clientFor(ctx);
+    const uris = newRedirectUris.input(ctx).body.redirect_uris;
+    const outcome = await deps.clients.setRedirectUris(id, uris);
+    auditAdmin(deps, ctx, { action: 'admin.client.redirect_uris', outcome: outcome.status, detail: { client: id, redirectUris: uris.join(' ') } });
     if (outcome.status !== 'ok') {
       ctx.status = 400;
       return show(ctx, { error: outcome.status === 'invalid' ? `${outcome.field}: ${outcome.message}` : messages.invalid_form });

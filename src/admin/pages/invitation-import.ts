@@ -9,10 +9,12 @@ import type { UploadedFile } from '../multipart.ts';
 import type { InviteRefusal } from '../../services/invitations/invitations.ts';
 import { optionalDays } from './invitation-days.ts';
 
-const uploadForm = z.object({
+export const uploadForm = z.object({
   site: z.string().min(1).max(64),
   days: optionalDays,
 });
+
+export const UPLOAD_FORM_REFUSED = 'Choose one of your sites and a validity of 1 to 90 days.';
 
 export const refusalText: Record<InviteRefusal, string> = {
   already_member: 'already has an account in this site',
@@ -32,18 +34,17 @@ export type ImportResult =
  * all of them are stored, or none, whatever happens to the process, and the
  * answer does not wait for the SMTP server (the worker mails them).
  */
-export async function importInvitationCsv(deps: AdminDeps, ctx: Context): Promise<ImportResult> {
+export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z.infer<typeof uploadForm>): Promise<ImportResult> {
   const user = ctx.state.admin as AdminUser;
-  const parsed = uploadForm.safeParse(ctx.request.body ?? {});
   const file = (ctx.state.files as Record<string, UploadedFile> | undefined)?.file;
   const refuse = (error: string, problems: CsvProblem[] = []): ImportResult => ({ status: 'refused', problems, error });
-  if (!parsed.success || !canAdminister(user, parsed.data.site)) return refuse('Choose one of your sites and a validity of 1 to 90 days.');
+  if (!canAdminister(user, form.site)) return refuse(UPLOAD_FORM_REFUSED);
   if (!file || file.data.length === 0) return refuse('Choose a CSV file to upload.');
   const text = file.data.toString('utf8');
   if (text.includes('\uFFFD') || text.includes('\0')) return refuse('The file is not UTF-8 text. Save it as "CSV UTF-8" and upload it again.');
 
   const { invitees, problems } = parseInvitationCsv(text);
-  const siteId = parsed.data.site;
+  const siteId = form.site;
   const refusals = await deps.invitations.refusalsFor(siteId, invitees.map((invitee) => invitee.email));
   invitees.forEach((invitee, index) => {
     const refusal = refusals[index];
@@ -57,7 +58,7 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context): Promis
   if (problems.length) return refused(problems);
 
   const actor = { id: user.account.id, label: user.account.name ?? user.label };
-  const outcome = await deps.invitations.inviteMany(invitees.map((invitee) => ({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: parsed.data.days })), actor);
+  const outcome = await deps.invitations.inviteMany(invitees.map((invitee) => ({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: form.days })), actor);
   // Someone invited one of these people between the check and the write: still nothing is imported.
   if (outcome.status === 'refused') return refused(outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: `${invitees[index]!.email} ${refusalText[reason]}.` })));
   outcome.invitations.forEach((invitation, index) => {

@@ -6,7 +6,8 @@ import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { multipartForm } from '../multipart.ts';
-import { importInvitationCsv, refusalText } from './invitation-import.ts';
+import { importInvitationCsv, refusalText, uploadForm, UPLOAD_FORM_REFUSED } from './invitation-import.ts';
+import { guard } from '../../http/route-input.ts';
 import { optionalDays } from './invitation-days.ts';
 
 const groupList = z.string().max(1000).default('').transform((text) => text.split(/[;,]/).map((name) => name.trim()).filter(Boolean))
@@ -41,25 +42,31 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
 
   router.get('/invitations', admin, (ctx) => show(ctx));
 
-  router.post('/invitations', admin, ...form, async (ctx) => {
+  const refuse = (ctx: Context, error: string, values: unknown = ctx.request.body ?? {}) => {
+    ctx.status = 400;
+    return show(ctx, { values, error });
+  };
+  const invite = guard({ body: inviteForm, invalid: (ctx, refusal) => refuse(ctx, refusal.issue, refusal.echo) });
+  router.post('/invitations', admin, ...form, invite, async (ctx) => {
     const user = ctx.state.admin as AdminUser;
-    const body = (ctx.request.body ?? {}) as Record<string, string>;
-    const parsed = inviteForm.safeParse(body);
-    const refuse = (error: string) => {
-      ctx.status = 400;
-      return show(ctx, { values: body, error });
-    };
-    if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? 'Check the form.');
-    if (!canAdminister(user, parsed.data.site)) return refuse('Choose one of your sites.');
-    const { site: siteId, ...input } = parsed.data;
+    const parsed = invite.input(ctx).body;
+    if (!canAdminister(user, parsed.site)) return refuse(ctx, 'Choose one of your sites.');
+    const { site: siteId, ...input } = parsed;
     const outcome = await deps.invitations.invite({ siteId, ...input }, { id: user.account.id, label: user.account.name ?? user.label });
-    if (outcome.status === 'refused') return refuse(`${input.email} ${refusalText[outcome.reason]}.`);
+    if (outcome.status === 'refused') return refuse(ctx, `${input.email} ${refusalText[outcome.reason]}.`);
     auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: 'queued', site: siteId, detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role } });
     redirectWithNotice(ctx, '/admin/invitations', 'invited');
   });
 
-  router.post('/invitations/upload', admin, multipartForm({ limitBytes: 256 * 1024 }), deps.csrf.verify, async (ctx) => {
-    const result = await importInvitationCsv(deps, ctx);
+  const upload = guard({
+    body: uploadForm,
+    invalid: (ctx) => {
+      ctx.status = 400;
+      return show(ctx, { problems: [], error: UPLOAD_FORM_REFUSED });
+    },
+  });
+  router.post('/invitations/upload', admin, multipartForm({ limitBytes: 256 * 1024 }), deps.csrf.verify, upload, async (ctx) => {
+    const result = await importInvitationCsv(deps, ctx, upload.input(ctx).body);
     if (result.status !== 'imported') ctx.status = 400;
     await show(ctx, result.status === 'imported' ? { imported: result.invited } : { problems: result.problems, error: result.error });
   });
