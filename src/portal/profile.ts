@@ -4,6 +4,7 @@ import { messages, type MessageCode } from '../errors/messages.ts';
 import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
 import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
+import { guard } from '../http/route-input.ts';
 
 const profileForm = z.object({
   name: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(100, 'field_too_long'),
@@ -41,19 +42,29 @@ export async function showProfile(deps: ProfileDeps, ctx: Context, view: { statu
 
 /**
  * Saves the name at once; a new email or phone number is only proposed:
- * it replaces the old one after the code sent to it is entered.
+ * it replaces the old one after the code sent to it is entered. The form's
+ * guard runs in front of the handler here because portal/routes.ts wires
+ * each page as one (deps, ctx) function.
  */
-export async function submitProfile(deps: ProfileDeps, ctx: Context): Promise<void> {
-  const { account } = ctx.state.user as PortalUser;
+export function submitProfile(deps: ProfileDeps, ctx: Context): Promise<void> {
+  const input = guard({ body: profileForm, invalid: (ctx, refusal) => showProfile(deps, ctx, { status: 400, error: refusal.code, values: echoOf(ctx) }) });
+  return input(ctx, () => saveProfile(deps, ctx, input.input(ctx).body)) as Promise<void>;
+}
+
+/** The form as typed, shown again with a refusal. */
+function echoOf(ctx: Context) {
   const body = (ctx.request.body ?? {}) as Record<string, string>;
-  const parsed = profileForm.safeParse(body);
-  const echo = { name: String(body.name ?? ''), email: String(body.email ?? ''), phone: String(body.phone ?? '') };
-  if (!parsed.success) return showProfile(deps, ctx, { status: 400, error: parsed.error.issues[0]?.message as MessageCode, values: echo });
-  const { name, email } = parsed.data;
+  return { name: String(body.name ?? ''), email: String(body.email ?? ''), phone: String(body.phone ?? '') };
+}
+
+async function saveProfile(deps: ProfileDeps, ctx: Context, form: z.infer<typeof profileForm>): Promise<void> {
+  const { account } = ctx.state.user as PortalUser;
+  const echo = echoOf(ctx);
+  const { name, email } = form;
   let phone: string | undefined;
-  if (parsed.data.phone !== '') {
+  if (form.phone !== '') {
     // The MFA phone rules: a real number, in a country admit may text (SMS pumping).
-    const number = deps.mfa.phoneNumbers.parse(deps.mfa.phoneNumbers.defaultCountry, parsed.data.phone);
+    const number = deps.mfa.phoneNumbers.parse(deps.mfa.phoneNumbers.defaultCountry, form.phone);
     if (number.status !== 'ok') return showProfile(deps, ctx, { status: 400, error: number.status === 'country_not_allowed' ? 'mfa_phone_country_not_allowed' : 'invalid_phone', values: echo });
     phone = number.phone.e164;
   }
@@ -112,12 +123,15 @@ function shown(deps: ProfileDeps, channel: ContactChannel, address: string): str
 const otherChannel = (channel: ContactChannel): ContactChannel => (channel === 'email' ? 'sms' : 'email');
 const what = (channel: ContactChannel) => (channel === 'email' ? 'email address' : 'phone number');
 
-export async function submitVerify(deps: ProfileDeps, ctx: Context, channel: ContactChannel): Promise<void> {
+export function submitVerify(deps: ProfileDeps, ctx: Context, channel: ContactChannel): Promise<void> {
+  const input = guard({ body: codeForm, invalid: (ctx) => showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code' }) });
+  return input(ctx, () => verify(deps, ctx, channel, input.input(ctx).body.code)) as Promise<void>;
+}
+
+async function verify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, code: string): Promise<void> {
   const { account } = ctx.state.user as PortalUser;
-  const parsed = codeForm.safeParse(ctx.request.body ?? {});
-  if (!parsed.success) return showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code' });
   const pending = await deps.codes.pending(codeFor(account.id, channel));
-  const outcome = await deps.codes.check(codeFor(account.id, channel), { code: parsed.data.code });
+  const outcome = await deps.codes.check(codeFor(account.id, channel), { code });
   deps.audit.record(ctx, { action: `verify_${channel}`, outcome: outcome.status === 'invalid' ? 'wrong_code' : outcome.status, accountId: account.id, site: account.siteId });
   if (outcome.status === 'invalid') return showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code', address: pending?.to });
   if (outcome.status !== 'ok') return showProfile(deps, ctx, { status: 400, error: outcome.status === 'too_many_attempts' ? 'too_many_attempts' : 'code_expired' });

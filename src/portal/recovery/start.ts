@@ -6,6 +6,7 @@ import type { PortalDeps } from '../deps.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
+import { guard } from '../../http/route-input.ts';
 
 /** An oidc-provider interaction uid (only ever used as a relative link back to /interaction/<uid>). */
 const INTERACTION_UID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -16,8 +17,6 @@ const startForm = z.object({
   site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
   interaction: z.string().regex(INTERACTION_UID).optional().catch(undefined),
 });
-
-
 
 export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; username?: string; site?: string; interaction?: string } = {}) {
   if (view.status) ctx.status = view.status;
@@ -34,23 +33,39 @@ export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKi
   });
 }
 
+/** What the start form echoes back: the typed user name and site, and a valid interaction uid only. */
+function echoOf(ctx: Context) {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  return { username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined, interaction: interactionOf(body.interaction) };
+}
+
+/** The start form's declared input; a refused form is the start page again with the first issue's message. */
+const startInput = (deps: RecoveryDeps, kind: RecoveryKind) => guard({
+  body: startForm,
+  invalid: (ctx, refusal) => showStart(deps, ctx, kind, { status: 400, error: refusal.code, ...echoOf(ctx) }),
+});
+
 /**
  * User name and site. Whether or not they name an account, the answer is the
  * same next page; only a second factor of that account can prove the flow.
+ * The guard runs in front of the handler here because recovery/routes.ts
+ * wires each page as one (deps, ctx) function.
  */
-export async function submitStart(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
-  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  const parsed = startForm.safeParse(body);
-  const echo = { username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined, interaction: interactionOf(body.interaction) };
-  if (!parsed.success) return showStart(deps, ctx, kind, { status: 400, error: parsed.error.issues[0]?.message as MessageCode, ...echo });
-  const { username, site: siteId } = parsed.data;
+export function submitStart(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
+  const input = startInput(deps, kind);
+  return input(ctx, () => start(deps, ctx, kind, input.input(ctx).body)) as Promise<void>;
+}
+
+async function start(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, form: z.infer<typeof startForm>): Promise<void> {
+  const echo = echoOf(ctx);
+  const { username, site: siteId } = form;
   if (!deps.sites.get(siteId)) return showStart(deps, ctx, kind, { status: 400, error: 'unknown_site', ...echo });
 
   if (!(await deps.lockout.recoveryStart({ siteId, username, ip: ctx.ip }))) return showStart(deps, ctx, kind, { status: 429, error: 'too_many_attempts', ...echo });
 
   const account = await deps.accounts.findByUsername(siteId, username);
   const usable = account && account.status === 'active' ? account : undefined;
-  await deps.flows.start(ctx, { kind, siteId, username, accountId: usable?.id, interaction: parsed.data.interaction });
+  await deps.flows.start(ctx, { kind, siteId, username, accountId: usable?.id, interaction: form.interaction });
   deps.audit.record(ctx, { action: `${kind}_start`, outcome: usable ? 'account' : 'no_account', site: siteId, username });
   ctx.status = 303;
   ctx.redirect(`/portal/${kind}/verify`);
