@@ -2,14 +2,19 @@ import { z } from 'zod';
 import { defaultDeviceName, deviceLabel } from '../../services/mfa/device-names.ts';
 import type { DeviceType } from '../../kit/factor.ts';
 import type { MfaPage } from './page.ts';
-import { field } from './page.ts';
 import type { MfaRequest } from './request.ts';
 
-const nameForm = z.object({ name: z.string().trim().min(1).max(40).regex(/^[^<>\u0000-\u001f]+$/) });
-const platformForm = z.object({ platform: z.enum(['iphone', 'android', 'windows', 'other']) });
+// Each button posts what it needs; the first issue's message is what the page says (route-input.ts).
+const nameInvalid = { error: 'mfa_name_invalid' } as const;
+const optionsForm = z.discriminatedUnion('action', [
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters (or markup) is refused.
+  z.object({ action: z.literal('rename'), name: z.string(nameInvalid).trim().min(1, nameInvalid).max(40, nameInvalid).regex(/^[^<>\u0000-\u001f]+$/, nameInvalid) }),
+  z.object({ action: z.literal('platform'), platform: z.enum(['iphone', 'android', 'windows', 'other'], { error: 'mfa_choose_option' }) }),
+  z.object({ action: z.enum(['app', 'remove', 'back']) }),
+], { error: 'mfa_choose_option' });
 
 /** "Device Options": rename, change the type of phone, (re)activate the app, remove. */
-export const deviceOptionsPage: MfaPage = {
+export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
   name: 'device-options',
   async show(request, problem) {
     if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
@@ -22,24 +27,30 @@ export const deviceOptionsPage: MfaPage = {
       canRemove: usable.some((other) => other.id !== device.id),
     }, problem);
   },
-  async submit(request) {
+  input: {
+    body: optionsForm,
+    async refused(request, refusal) {
+      if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
+      if (!(await current(request))) return request.go({ ...request.progress, page: 'settings', optionsDeviceId: undefined });
+      return deviceOptionsPage.show(request, { status: 400, error: refusal.code });
+    },
+  },
+  async submit(request, form) {
     if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
     const device = await current(request);
-    const action = field(request, 'action');
-    if (!device || action === 'back') return request.go({ ...request.progress, page: 'settings', optionsDeviceId: undefined });
+    if (!device || form.action === 'back') return request.go({ ...request.progress, page: 'settings', optionsDeviceId: undefined });
     const proof = request.progress;
-    switch (action) {
+    switch (form.action) {
       case 'rename': {
-        const parsed = nameForm.safeParse(request.body);
-        if (!parsed.success) return deviceOptionsPage.show(request, { status: 400, error: 'mfa_name_invalid' });
-        await request.mfa.manage.update(request.ctx, request.who, device.id, (old) => ({ ...old, name: parsed.data.name }), proof);
+        const { name } = form;
+        await request.mfa.manage.update(request.ctx, request.who, device.id, (old) => ({ ...old, name }), proof);
         return deviceOptionsPage.show(request, { notice: 'The device was renamed.' });
       }
       case 'platform': {
-        const parsed = platformForm.safeParse(request.body);
-        if (!parsed.success || device.type !== 'mobile') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+        if (device.type !== 'mobile') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+        const { platform } = form;
         const renamed = device.name === defaultDeviceName(device);
-        await request.mfa.manage.update(request.ctx, request.who, device.id, (old) => ({ ...old, platform: parsed.data.platform, name: renamed ? defaultDeviceName({ ...old, platform: parsed.data.platform }) : old.name }), proof);
+        await request.mfa.manage.update(request.ctx, request.who, device.id, (old) => ({ ...old, platform, name: renamed ? defaultDeviceName({ ...old, platform }) : old.name }), proof);
         return deviceOptionsPage.show(request, { notice: 'The type of phone was changed.' });
       }
       case 'app':
@@ -50,8 +61,6 @@ export const deviceOptionsPage: MfaPage = {
         if (removed.status === 'last_device') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_last_device' });
         return request.go({ ...request.progress, page: 'settings', optionsDeviceId: undefined });
       }
-      default:
-        return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
     }
   },
 };

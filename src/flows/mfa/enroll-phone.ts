@@ -5,13 +5,22 @@ import { cleanCode } from '../../services/mfa/one-time-code.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest } from './request.ts';
+import type { Enrolling } from './progress.ts';
 import { afterDevice } from './after-device.ts';
 import { sendProblem, sentNotice } from './send-problem.ts';
 
-const phoneForm = z.object({ country: z.string().max(2), number: z.string().max(40), confirmed: z.literal('on').optional() });
+// Back needs no number; Continue posts the country, the number and, the second time, "this number is correct".
+const phoneForm = z.union([
+  z.object({ action: z.literal('back') }),
+  z.object({ country: z.string().max(2), number: z.string().max(40), confirmed: z.literal('on').optional() }),
+]);
+
+/** The device being added takes a phone number (else the wizard goes back to the device's type). */
+const takesNumber = (enrolling: Enrolling | undefined): enrolling is Enrolling & { type: 'mobile' | 'landline' } =>
+  enrolling?.type === 'mobile' || enrolling?.type === 'landline';
 
 /** Seed steps 6–7: "Enter your phone number", then "is this number correct?". */
-export const phonePage: MfaPage = {
+export const phonePage: MfaPage<z.infer<typeof phoneForm>> = {
   name: 'phone',
   async show(request, problem) {
     const phones = request.mfa.phoneNumbers;
@@ -24,18 +33,23 @@ export const phonePage: MfaPage = {
       pending: pending && !pending.confirmed ? pending : undefined,
     }, problem);
   },
-  async submit(request) {
+  input: {
+    body: phoneForm,
+    async refused(request) {
+      if (!takesNumber(request.progress.enrolling)) return request.go({ ...request.progress, page: 'device' });
+      return phonePage.show(request, { status: 400, error: 'mfa_phone_invalid' });
+    },
+  },
+  async submit(request, form) {
     const enrolling = request.progress.enrolling;
-    if (!enrolling?.type || (enrolling.type !== 'mobile' && enrolling.type !== 'landline')) return request.go({ ...request.progress, page: 'device' });
-    if (field(request, 'action') === 'back') return request.go({ ...request.progress, page: 'device', enrolling: undefined });
-    const form = phoneForm.safeParse(request.body);
-    if (!form.success) return phonePage.show(request, { status: 400, error: 'mfa_phone_invalid' });
-    const parsed = request.mfa.phoneNumbers.parse(form.data.country, form.data.number);
+    if (!takesNumber(enrolling)) return request.go({ ...request.progress, page: 'device' });
+    if ('action' in form) return request.go({ ...request.progress, page: 'device', enrolling: undefined });
+    const parsed = request.mfa.phoneNumbers.parse(form.country, form.number);
     if (parsed.status !== 'ok') return phonePage.show(request, { status: 400, error: parsed.status === 'invalid' ? 'mfa_phone_invalid' : 'mfa_phone_country_not_allowed' });
     const mine = await request.mfa.devices.list(request.who.accountId);
     if (mine.some((device) => device.phone?.e164 === parsed.phone.e164)) return phonePage.show(request, { status: 400, error: 'mfa_phone_taken' });
     const same = enrolling.phone?.e164 === parsed.phone.e164;
-    if (same && form.data.confirmed) return request.go({ ...request.progress, page: 'verify-phone', enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: true } } });
+    if (same && form.confirmed) return request.go({ ...request.progress, page: 'verify-phone', enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: true } } });
     const next = { ...request.progress, enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: false } } };
     if (!same) return request.go(next);
     await request.save(next);
@@ -100,7 +114,7 @@ export async function saveProvedDevice(request: MfaRequest, device: MfaDevice, a
 const platformForm = z.object({ platform: z.enum(['iphone', 'android', 'windows', 'other']) });
 
 /** Seed step 9: "What type of phone is …?" (tablets: "What type of tablet is this?"). */
-export const phoneTypePage: MfaPage = {
+export const phoneTypePage: MfaPage<z.infer<typeof platformForm>> = {
   name: 'phone-type',
   async show(request, problem) {
     const enrolling = request.progress.enrolling;
@@ -112,12 +126,16 @@ export const phoneTypePage: MfaPage = {
       tablet, platform: enrolling.platform ?? 'iphone',
     }, problem);
   },
-  async submit(request) {
+  input: {
+    body: platformForm,
+    async refused(request) {
+      if (!request.progress.enrolling) return request.go({ ...request.progress, page: 'device' });
+      return phoneTypePage.show(request, { status: 400, error: 'mfa_choose_option' });
+    },
+  },
+  async submit(request, { platform }) {
     const enrolling = request.progress.enrolling;
     if (!enrolling) return request.go({ ...request.progress, page: 'device' });
-    const parsed = platformForm.safeParse(request.body);
-    if (!parsed.success) return phoneTypePage.show(request, { status: 400, error: 'mfa_choose_option' });
-    const platform = parsed.data.platform;
     if (enrolling.type === 'tablet') return request.go({ ...request.progress, page: 'app', enrolling: { ...enrolling, platform } });
     const changed = await request.mfa.manage.update(request.ctx, request.who, enrolling.deviceId, (device) => ({ ...device, platform, name: defaultDeviceName({ type: device.type, platform }) }), { verifiedAt: request.progress.verifiedAt });
     if (changed.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });

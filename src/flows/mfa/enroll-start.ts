@@ -25,25 +25,31 @@ export function deviceOptions(request: MfaRequest) {
   return DEVICE_OPTIONS.filter((option) => carried.includes(option.type));
 }
 
-const deviceForm = z.object({ type: z.enum(['mobile', 'tablet', 'landline', 'security_key']) });
+// Back needs no type; any other button (Continue) posts one of the seed's types.
+const deviceForm = z.union([
+  z.object({ action: z.literal('back') }),
+  z.object({ type: z.enum(['mobile', 'tablet', 'landline', 'security_key']) }),
+]);
 
 /** Seed step 5: "What type of device are you adding?" */
-export const devicePage: MfaPage = {
+export const devicePage: MfaPage<z.infer<typeof deviceForm>> = {
   name: 'device',
   async show(request, problem = {}) {
     const adding = !request.progress.firstEnrollment || request.progress.enrolled;
     await request.render('device', { title: 'What type of device are you adding?', options: deviceOptions(request), back: adding }, problem);
   },
-  async submit(request) {
-    if (request.body.action === 'back') return request.go({ ...request.progress, page: 'settings', enrolling: undefined });
-    const parsed = deviceForm.safeParse(request.body);
-    const allowed = parsed.success && deviceOptions(request).some((option) => option.type === parsed.data.type);
-    if (!parsed.success || !allowed) return devicePage.show(request, { status: 400, error: 'mfa_choose_option' });
+  input: {
+    body: deviceForm,
+    refused: (request) => devicePage.show(request, { status: 400, error: 'mfa_choose_option' }),
+  },
+  async submit(request, form) {
+    if ('action' in form) return request.go({ ...request.progress, page: 'settings', enrolling: undefined });
+    const { type } = form;
+    if (!deviceOptions(request).some((option) => option.type === type)) return devicePage.show(request, { status: 400, error: 'mfa_choose_option' });
     // Adding a second device needs a fresh second factor (the first enrollment has none to give).
     if (request.progress.enrolled || !request.progress.firstEnrollment) {
       if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
     }
-    const type = parsed.data.type;
     const enrolling = { deviceId: newDeviceId(), type };
     const next = type === 'tablet' ? 'phone-type' : type === 'security_key' ? 'key' : 'phone';
     return request.go({ ...request.progress, page: next, enrolling });

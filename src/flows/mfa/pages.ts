@@ -9,8 +9,8 @@ import { deviceOptionsPage } from './device-options-page.ts';
 import { choosePage, codePage, keyVerifyPage } from './verify-pages.ts';
 import { duoPage } from './duo-page.ts';
 
-/** Every page of the MFA step, in the wizard's order. */
-export const MFA_PAGES: MfaPage[] = [
+/** Every page of the MFA step, in the wizard's order (each with the form it declares, if any). */
+export const MFA_PAGES: MfaPage<unknown>[] = [
   startPage, devicePage, phonePage, verifyPhonePage, phoneTypePage, appPage, activatePage, keyPage,
   recoveryPage, recoveryCodesPage, settingsPage, deviceOptionsPage, choosePage, codePage, keyVerifyPage, duoPage,
 ];

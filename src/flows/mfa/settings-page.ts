@@ -2,18 +2,21 @@ import { z } from 'zod';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
 import type { MfaPage } from './page.ts';
-import { field } from './page.ts';
 import type { MfaRequest, Problem } from './request.ts';
 import { completeSecondFactor } from './finish.ts';
 import { showCodes } from './recovery-page.ts';
 
 const ASK = { value: 'ask', label: 'Ask me to choose an authentication method' };
 
-// The automatic choices are the methods' own ("When I log in" of their plugin); any other value is refused below.
-const settingsForm = z.object({ defaultDevice: z.string().min(1).max(64), whenILogIn: z.string().min(1).max(40) });
+/** A button: its verb, and after a colon the device or trusted browser it names (at most 200 characters, as every button). */
+const button = (verbs: string) => z.string().max(200).regex(new RegExp(`^(${verbs})(:|$)`));
+// The automatic choices are the methods' own ("When I log in" of their plugin); any other value is saved as "Ask", below.
+const saveForm = z.object({ action: button('save'), defaultDevice: z.string().min(1).max(64), whenILogIn: z.string().min(1).max(40) });
+/** Save posts the default device and "When I log in"; the other buttons need no field. */
+const settingsForm = z.union([saveForm, z.object({ action: button('continue|add|options|recovery|forget') })]);
 
 /** Seed step 12: "My Settings & Devices". Reached only with a second factor proved in this sign-in. */
-export const settingsPage: MfaPage = {
+export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
   name: 'settings',
   async show(request, problem) {
     if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
@@ -30,13 +33,18 @@ export const settingsPage: MfaPage = {
       recoveryLeft, recoveryOffered: request.who.policy.recoveryCodes, browsers,
     }, problem);
   },
-  async submit(request) {
+  input: {
+    body: settingsForm,
+    async refused(request) {
+      if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
+      return settingsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+    },
+  },
+  async submit(request, form) {
     if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
-    const action = field(request, 'action') ?? '';
-    const [verb, id] = action.split(':');
+    if ('defaultDevice' in form) return save(request, form);
+    const [verb, id] = form.action.split(':');
     switch (verb) {
-      case 'save':
-        return save(request);
       case 'continue':
         // "Continue to Login" is the login prompt (seed step 13) unless a factor was already proved at it in this
         // sign-in: proving one while enrolling a device is not signing in with it.
@@ -68,15 +76,13 @@ export const settingsPage: MfaPage = {
 const whenOptionsFor = (request: MfaRequest, device: MfaDevice | undefined) =>
   [ASK, ...request.mfa.methods.whenILogIn(device).map((method) => ({ value: method.id, label: method.whenILogIn! }))];
 
-async function save(request: MfaRequest): Promise<void> {
-  const parsed = settingsForm.safeParse(request.body);
-  if (!parsed.success) return settingsPage.show(request, { status: 400, error: 'mfa_choose_option' });
+async function save(request: MfaRequest, form: z.infer<typeof saveForm>): Promise<void> {
   // The page offered the automatic choices of the default device it showed; a new default that cannot do the
   // choice (a tablet chosen with "text message" still selected) is saved with "Ask" rather than refused.
-  const device = await request.mfa.devices.get(request.who.accountId, parsed.data.defaultDevice);
-  const possible = whenOptionsFor(request, device).some((option) => option.value === parsed.data.whenILogIn);
-  const whenILogIn = possible ? parsed.data.whenILogIn : 'ask';
-  const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: parsed.data.defaultDevice, whenILogIn }, request.progress);
+  const device = await request.mfa.devices.get(request.who.accountId, form.defaultDevice);
+  const possible = whenOptionsFor(request, device).some((option) => option.value === form.whenILogIn);
+  const whenILogIn = possible ? form.whenILogIn : 'ask';
+  const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: form.defaultDevice, whenILogIn }, request.progress);
   const problems: Record<string, Problem> = {
     ok: { notice: possible ? 'Your settings were saved.' : `Your settings were saved. ${device ? deviceLabel(device) : 'This device'} cannot do what you chose for "When I log in", so you will be asked to choose an authentication method.` },
     unknown_device: { status: 400, error: 'mfa_device_unknown' },

@@ -16,6 +16,7 @@ import { keyAuthenticationOptions } from './verify-pages.ts';
 import { firstPage } from './first-page.ts';
 import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
 import { createSecretBox } from '../../lib/secret-box.ts';
+import { guard } from '../../http/route-input.ts';
 // amr values that prove a second factor was used; `mfa` alone may come from a trusted browser, so it is not one.
 import { SECOND_FACTOR_AMR } from '../../kit/mfa-method.ts';
 
@@ -109,10 +110,20 @@ export function mfaStep({ mfa, issuer, masterSecret }: { mfa: MfaService; issuer
           }
           await page.show(request, flash);
         });
-        router.post(`${base}/${page.name}`, noStore, form, deps.csrf.verify, async (ctx) => {
+        // The page's declared form, read before its handler; a refused one is answered by the page, once it is the current one.
+        const declared = page.input;
+        const input = declared && guard({
+          body: declared.body,
+          invalid: async (ctx, refusal) => {
+            const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
+            if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
+            await declared.refused(request, refusal);
+          },
+        });
+        router.post(`${base}/${page.name}`, noStore, form, deps.csrf.verify, ...(input ? [input] : []), async (ctx) => {
           const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
           if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
-          await page.submit(request);
+          await page.submit(request, input?.input(ctx).body);
         });
       }
 
