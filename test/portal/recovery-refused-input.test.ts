@@ -41,7 +41,7 @@ describe('Reset Password and Unlock Account: a proof form that cannot be read', 
     for (const kind of ['reset', 'unlock'] as const) {
       const { post } = await proving(kind, 'vera');
       const sent = world.sms.sent.length;
-      for (const form of [{ channel: 'email' }, {}, { channel: 'SMS' }]) {
+      for (const form of [{ channel: 'email' }, {}, { channel: 'SMS' }] as Record<string, string>[]) {
         const html = await says(await post('send', form), 400, messages.invalid_form);
         assert.match(html, /Prove it is you/);
       }

@@ -2,17 +2,20 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { messages, type MessageCode } from '../../errors/messages.ts';
+import { guard } from '../../http/route-input.ts';
 import type { ChallengeProof } from '../../services/mfa/challenge.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
 
 const sendForm = z.object({ channel: z.enum(['sms', 'call']) });
+type SendForm = z.infer<typeof sendForm>;
 type CodeSource = 'app' | 'phone' | 'recovery';
 const codeForm = z.object({
   source: z.enum(['app', 'phone', 'recovery']).optional().catch(undefined),
   code: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(32, 'field_too_long'),
 });
+type CodeForm = z.infer<typeof codeForm>;
 
 /**
  * Where a typed code comes from. Its shape says most: a recovery code
@@ -55,17 +58,22 @@ export async function showProve(deps: RecoveryDeps, ctx: Context, kind: Recovery
   });
 }
 
+/** The posted Text me / Call me, read before sendCode: another channel shows the page again with "the form could not be read" (400). */
+export const sendCodeInput = (deps: RecoveryDeps, kind: RecoveryKind) =>
+  guard({ body: sendForm, invalid: (ctx) => showProve(deps, ctx, kind, { status: 400, error: 'invalid_form' }) });
+
+/** The posted code, read before verifyCode: a missing or overlong one shows the page again with why (400), not counted as a try. */
+export const verifyCodeInput = (deps: RecoveryDeps, kind: RecoveryKind) =>
+  guard({ body: codeForm, invalid: (ctx, refusal) => showProve(deps, ctx, kind, { status: 400, error: refusal.code }) });
+
 /**
  * "Text me" / "Call me": sends a code to the account's phone, if it has one
  * for that channel. The page says the same either way, so it tells nobody
  * whether the account exists or which phones it has.
  */
-export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
+export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, { channel }: SendForm): Promise<void> {
   const flow = await openFlow(deps, ctx, kind);
-  const parsed = sendForm.safeParse(ctx.request.body ?? {});
-  if (!parsed.success) return showProve(deps, ctx, kind, { status: 400, error: 'invalid_form' });
   const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
-  const channel = parsed.data.channel;
   const device = who ? await provingDevice(deps, who.accountId, channel) : undefined;
   if (who && device) {
     const outcome = await deps.mfa.challenge.sendCode(ctx, who, { bindTo: bindTo(flow), deviceId: device.id, channel });
@@ -74,22 +82,20 @@ export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   }
   flow.asked = channel;
   await deps.flows.save(flow);
-  await showProve(deps, ctx, kind, { flow, notice: `If your account has a phone for this, we ${parsed.data.channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.` });
+  await showProve(deps, ctx, kind, { flow, notice: `If your account has a phone for this, we ${channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.` });
 }
 
 /** Checks the code against the account's factors; an unknown account never passes. */
-export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind): Promise<void> {
+export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, form: CodeForm): Promise<void> {
   const flow = await openFlow(deps, ctx, kind);
-  const parsed = codeForm.safeParse(ctx.request.body ?? {});
-  if (!parsed.success) return showProve(deps, ctx, kind, { status: 400, error: parsed.error.issues[0]?.message as MessageCode });
   if (!(await deps.lockout.recoveryCode(flow.id))) {
     await deps.flows.finish(ctx, flow);
     throw new AppError('too_many_attempts', 429);
   }
   const who = flow.accountId ? await deps.mfa.subject(flow.accountId) : undefined;
   // The recovery-code plugin owns the format (through the MFA service).
-  const source = sourceOf(flow, parsed.data, deps.mfa.isRecoveryCode);
-  const proof = who ? await proofFor(deps, who.accountId, flow, source, parsed.data.code) : undefined;
+  const source = sourceOf(flow, form, deps.mfa.isRecoveryCode);
+  const proof = who ? await proofFor(deps, who.accountId, flow, source, form.code) : undefined;
   const result = who && proof ? await deps.mfa.challenge.verify(ctx, who, bindTo(flow), proof) : { status: 'invalid' as const };
   if (result.status !== 'ok') {
     deps.audit.record(ctx, { action: `${kind}_verify`, outcome: result.status, site: flow.siteId, username: flow.username });

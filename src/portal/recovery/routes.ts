@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import type { RecoveryDeps } from './deps.ts';
 import { finishUnlock, newPasswordInput, showNewPassword, submitNewPassword } from './finish.ts';
 import type { RecoveryKind } from './flow.ts';
-import { sendCode, showProve, verifyCode } from './prove.ts';
+import { sendCode, sendCodeInput, showProve, verifyCode, verifyCodeInput } from './prove.ts';
 import { showStart, submitStart } from './start.ts';
 
 /**
@@ -16,8 +16,10 @@ export function recoveryRoutes(router: Router, deps: RecoveryDeps, post: readonl
     router.get(`/portal/${kind}`, (ctx) => showStart(deps, ctx, kind));
     router.post(`/portal/${kind}`, ...post, (ctx) => submitStart(deps, ctx, kind));
     router.get(`/portal/${kind}/verify`, (ctx) => showProve(deps, ctx, kind));
-    router.post(`/portal/${kind}/send`, ...post, (ctx) => sendCode(deps, ctx, kind));
-    router.post(`/portal/${kind}/verify`, ...post, (ctx) => verifyCode(deps, ctx, kind));
+    const sendInput = sendCodeInput(deps, kind);
+    router.post(`/portal/${kind}/send`, ...post, sendInput, (ctx) => sendCode(deps, ctx, kind, sendInput.input(ctx).body));
+    const codeInput = verifyCodeInput(deps, kind);
+    router.post(`/portal/${kind}/verify`, ...post, codeInput, (ctx) => verifyCode(deps, ctx, kind, codeInput.input(ctx).body));
   }
   router.get('/portal/reset/finish', (ctx) => showNewPassword(deps, ctx));
   const passwordInput = newPasswordInput(deps);
