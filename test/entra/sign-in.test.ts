@@ -237,6 +237,10 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal((await resume(running, stopped.browser, callback!)).response.status, 400);
     assert.equal(microsoft.calls.token, 0);
     assert.equal((await resume(running, stopped.browser, new URL('/federated/entra/NOPE/callback?state=x', running.issuer))).response.status, 404);
+    // The callback's query is declared (route-input guard): an oversized value is a bad request, after the site check.
+    const oversized = 'x'.repeat(5000);
+    assert.equal((await resume(running, stopped.browser, new URL(`/federated/entra/PARTNER/callback?state=${oversized}`, running.issuer))).response.status, 400);
+    assert.equal((await resume(running, stopped.browser, new URL(`/federated/entra/NOPE/callback?state=${oversized}`, running.issuer))).response.status, 404);
   });
 
   it('refuses an ID token with a wrong nonce, an expired one, and one for another application', async () => {

@@ -1,11 +1,13 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import type { FederatedOutcome } from '../../kit/connector.ts';
+import type { FederatedConnector, FederatedOutcome } from '../../kit/connector.ts';
+import type { Site } from '../../services/sites.ts';
 import type { FlowDeps } from '../deps.ts';
 import { browserBinding } from './browser-binding.ts';
 import { renderRefused, renderTryAgain } from './pages.ts';
 import { redirectUriOf } from './start.ts';
+import { guard } from '../../http/route-input.ts';
 
 const param = z.string().max(4096).optional();
 const callbackQuery = z.object({ code: param, state: param, error: param, error_description: param, error_subcode: param });
@@ -32,13 +34,26 @@ export async function handleCallback(deps: FlowDeps, ctx: Context): Promise<void
   const { kind, site: siteId } = ctx.params as { kind: string; site: string };
   const site = deps.sites.get(siteId);
   if (!site?.federated || site.federated.kind !== kind) throw new AppError('not_found', 404);
-  const parsed = callbackQuery.safeParse(ctx.query);
-  if (!parsed.success) throw new AppError('invalid_form', 400);
+  // The query's guard answers after the site check, so an unknown site is "not found" whatever it was sent (a bad query: 400 invalid_form).
+  const input = guard({ query: callbackQuery });
+  const federated = site.federated;
+  return input(ctx, () => complete(deps, ctx, { kind, siteId, site, federated, query: input.input(ctx).query })) as Promise<void>;
+}
+
+interface Arrival {
+  kind: string;
+  siteId: string;
+  site: Site;
+  federated: FederatedConnector;
+  query: z.infer<typeof callbackQuery>;
+}
+
+async function complete(deps: FlowDeps, ctx: Context, { kind, siteId, site, federated, query }: Arrival): Promise<void> {
   // The lockout service's per-IP limit; the return has its own counter (the start counted once).
   if (!(await deps.lockout.ipAttempt({ siteId, ip: ctx.ip, step: 'callback' }))) throw new AppError('too_many_attempts', 429);
 
-  const outcome = await site.federated.completeSignIn({
-    redirectUri: redirectUriOf(deps, site), browserBinding: browserBinding.read(ctx) ?? '', callback: parsed.data,
+  const outcome = await federated.completeSignIn({
+    redirectUri: redirectUriOf(deps, site), browserBinding: browserBinding.read(ctx) ?? '', callback: query,
   });
   const uid = outcome.context?.uid;
   deps.metrics.signIns.inc({ site: siteId, outcome: outcome.status === 'ok' ? 'federated_ok' : outcome.status });

@@ -7,6 +7,7 @@ import { showLogin } from '../login/show-login.ts';
 import { browserBinding } from './browser-binding.ts';
 import { domainOf, federatedSiteFor } from './home-realm.ts';
 import { renderTryAgain } from './pages.ts';
+import { guard } from '../../http/route-input.ts';
 
 /** The sign-in form as posted by "Sign in with Microsoft" (the password, if typed, is ignored). */
 const federatedForm = z.object({
@@ -23,9 +24,13 @@ export function redirectUriOf(deps: FlowDeps, site: Site): string {
 export async function submitFederated(deps: FlowDeps, ctx: Context): Promise<void> {
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
   if (details.prompt.name !== 'login') throw new AppError('interaction_expired', 400);
-  const parsed = federatedForm.safeParse(ctx.request.body ?? {});
-  if (!parsed.success) throw new AppError('invalid_form', 400);
-  const { site: siteId, username } = parsed.data;
+  // The form's guard answers after the interaction check, so an expired sign-in says so first (a bad form: 400 invalid_form).
+  const input = guard({ body: federatedForm });
+  return input(ctx, () => chooseSite(deps, ctx, details, input.input(ctx).body)) as Promise<void>;
+}
+
+async function chooseSite(deps: FlowDeps, ctx: Context, details: Awaited<ReturnType<FlowDeps['provider']['interactionDetails']>>, form: z.infer<typeof federatedForm>): Promise<void> {
+  const { site: siteId, username } = form;
   const site = federatedSiteFor(deps.sites, { site: siteId, username });
   if (!site) {
     const client = await deps.provider.Client.find(String(details.params.client_id));

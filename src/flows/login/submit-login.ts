@@ -3,7 +3,8 @@ import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps } from '../deps.ts';
-import { loginForm } from './login-form.ts';
+import { loginForm, type LoginForm } from './login-form.ts';
+import { guard } from '../../http/route-input.ts';
 import type { LoginFlash } from './show-login.ts';
 import { domainOf, federatedSiteForLogin } from '../federated/home-realm.ts';
 import { startFederatedSignIn } from '../federated/start.ts';
@@ -33,9 +34,15 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
   const federatedSite = federatedSiteForLogin(deps.sites, body);
   if (federatedSite) return startFederatedSignIn(deps, ctx, { uid, site: federatedSite, loginHint: domainOf(echo.username) ? echo.username.trim() : undefined });
 
-  const parsed = loginForm.safeParse(body);
-  if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message as MessageCode);
-  const { username, password, site: siteId } = parsed.data;
+  // The form's guard answers after the interaction and home-realm checks (an email alone is a valid federated start).
+  const input = guard({ body: loginForm, invalid: (_ctx, refusal) => refuse(400, refusal.code) });
+  return input(ctx, () => checkPassword(deps, ctx, uid, refuse, input.input(ctx).body)) as Promise<void>;
+}
+
+type Refuse = (status: number, error: MessageCode) => Promise<void>;
+
+async function checkPassword(deps: FlowDeps, ctx: Context, uid: string, refuse: Refuse, form: LoginForm): Promise<void> {
+  const { username, password, site: siteId } = form;
   const site = deps.sites.get(siteId);
   if (!site) return refuse(400, 'unknown_site');
 
