@@ -77,6 +77,17 @@ export interface Store {
    * taker dies becomes due again at `setTo`.
    */
   claimDue(key: string, options: { upTo: number; setTo: number; limit: number }): Promise<string[]>;
+  /**
+   * Members of a lexicographic index (`lexAdd` / `lexRemove` in `writeAll`),
+   * in the byte order of their UTF-8 (code point order; descending with
+   * `reverse`), at most `limit`: those starting with `prefix`, strictly after
+   * `after` and strictly before `before` (cursors: the last member of the
+   * previous page). A prefix range is an index range, never a scan of the
+   * whole index. Members are well-formed strings without U+0000. Indexes
+   * never expire; `delete` removes a whole index. A key is one kind: a set,
+   * a list, a scored or a lexicographic index.
+   */
+  lexRange(key: string, options: LexRangeOptions): Promise<string[]>;
   /** Throws when the backend cannot serve; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -92,11 +103,60 @@ export type WriteOp =
   | { op: 'indexAdd'; key: string; member: string; score: number }
   | { op: 'indexRemove'; key: string; member: string }
   /** Removes every member whose score is at most `maxScore`. */
-  | { op: 'indexTrim'; key: string; maxScore: number };
+  | { op: 'indexTrim'; key: string; maxScore: number }
+  /** Adds a member to a lexicographic index (`lexRange`); adding one already there is a no-op. */
+  | { op: 'lexAdd'; key: string; member: string }
+  | { op: 'lexRemove'; key: string; member: string };
+
+export interface LexRangeOptions {
+  prefix?: string;
+  after?: string;
+  before?: string;
+  limit: number;
+  reverse?: boolean;
+}
 
 export interface IndexEntry {
   member: string;
   score: number;
+}
+
+/** Compares two strings in the byte order of their UTF-8, the order of `lexRange` (JavaScript's `<` compares UTF-16 units). */
+export function compareLex(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * The bounds of a `lexRange` as both backends apply them: the lowest member
+ * (inclusive or not) and the first member past the range (exclusive), each
+ * absent when unbounded. The prefix's end is the prefix with its last code
+ * point incremented: in code point order, exactly the strings starting with
+ * the prefix lie between the two.
+ */
+export function lexBounds(options: LexRangeOptions): { low?: { value: string; inclusive: boolean }; high?: string } {
+  if (!(options.limit >= 0)) throw new RangeError(`lexRange needs limit >= 0, got ${options.limit}`);
+  for (const bound of [options.prefix, options.after, options.before]) {
+    if (bound !== undefined && (typeof bound !== 'string' || bound.includes('\u0000'))) throw new RangeError('lexRange bounds are strings without U+0000');
+  }
+  const prefix = options.prefix || undefined;
+  let low: { value: string; inclusive: boolean } | undefined = prefix === undefined ? undefined : { value: prefix, inclusive: true };
+  if (options.after !== undefined && (low === undefined || compareLex(options.after, low.value) >= 0)) low = { value: options.after, inclusive: false };
+  let high = prefix === undefined ? undefined : prefixEnd(prefix);
+  if (options.before !== undefined && (high === undefined || compareLex(options.before, high) < 0)) high = options.before;
+  return { ...(low ? { low } : {}), ...(high === undefined ? {} : { high }) };
+}
+
+/** The least string greater than every string starting with `prefix` (undefined: none, every code point is the last one). */
+function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix].map((char) => char.codePointAt(0)!);
+  while (points.length) {
+    const last = points.pop()!;
+    if (last < 0x10ffff) {
+      points.push(last + 1 === 0xd800 ? 0xe000 : last + 1);
+      return String.fromCodePoint(...points);
+    }
+  }
+  return undefined;
 }
 
 /** The Redis Cluster hash tag of a key: the first `{…}` with something inside, else the whole key. */
@@ -115,6 +175,7 @@ export function keysOfWrite(ops: readonly WriteOp[], onlyIf?: { key: string }): 
   if (stray !== undefined) throw new RangeError(`writeAll keys must share one hash tag: "${keys[0]}" and "${stray}" do not`);
   for (const op of ops) {
     if (op.op === 'set' && op.ttlSeconds !== undefined && !(Math.round(op.ttlSeconds * 1000) > 0)) throw new RangeError(`ttlSeconds must be positive, got ${op.ttlSeconds}`);
+    if ((op.op === 'lexAdd' || op.op === 'lexRemove') && (typeof op.member !== 'string' || op.member.includes('\u0000'))) throw new RangeError('lexicographic index members are strings without U+0000');
     if ((op.op === 'indexAdd' && !Number.isFinite(op.score)) || (op.op === 'indexTrim' && !Number.isFinite(op.maxScore))) throw new RangeError('index scores must be finite numbers');
   }
   return keys;

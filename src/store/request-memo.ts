@@ -41,14 +41,14 @@ export function createRequestMemo() {
         for (const key of keys) if (memo.get(key)?.read === read) memo.delete(key);
       });
     };
-    const valueOf = (held: Held): Promise<Value> => (held.index < 0 ? (held.read as Promise<Value>) : (held.read as Promise<readonly Value[]>).then((values) => values[held.index]));
+    const heldValue = (held: Held): Promise<Value> => (held.index < 0 ? (held.read as Promise<Value>) : (held.read as Promise<readonly Value[]>).then((values) => values[held.index]));
 
     return {
       get(key) {
         const memo = current.getStore();
         if (!memo) return store.get(key);
         const held = memo.get(key);
-        if (held) return valueOf(held);
+        if (held) return heldValue(held);
         const read = store.get(key);
         memo.set(key, { read, index: -1 });
         dropOnFailure(memo, [key], read);
@@ -58,12 +58,12 @@ export function createRequestMemo() {
         const memo = current.getStore();
         if (!memo) return store.getMany(keys);
         const missing = keys.filter((key) => !memo.has(key));
-        if (missing.length === 0) return Promise.all(keys.map((key) => valueOf(memo.get(key)!)));
+        if (missing.length === 0) return Promise.all(keys.map((key) => heldValue(memo.get(key)!)));
         const read = store.getMany(missing);
-        missing.forEach((key, index) => memo.set(key, { read, index }));
+        for (const [index, key] of missing.entries()) memo.set(key, { read, index });
         dropOnFailure(memo, missing, read);
         // The usual case, nothing of it held yet: the one read answers as it is.
-        return missing.length === keys.length ? read : Promise.all(keys.map((key) => valueOf(memo.get(key)!)));
+        return missing.length === keys.length ? read : Promise.all(keys.map((key) => heldValue(memo.get(key)!)));
       },
       set(key, value, options) {
         forget([key]);
@@ -109,6 +109,7 @@ export function createRequestMemo() {
       },
       indexRange: (key, options) => store.indexRange(key, options),
       claimDue: (key, options) => store.claimDue(key, options),
+      lexRange: (key, options) => store.lexRange(key, options),
       setMembers: (key) => store.setMembers(key),
       listRange: (key, start, count) => store.listRange(key, start, count),
       listLength: (key) => store.listLength(key),

@@ -268,6 +268,63 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.deepEqual((await store.indexRange(key, { min: 10_000, limit: 10 })).map((entry) => entry.member), ['due-0', 'due-1', 'due-10']);
     });
 
+    it('lexRange: byte order, prefix, after/before cursors, limit, reverse, unicode, removal', async () => {
+      const key = fresh('lex');
+      const other = fresh('lex'); // another index whose members share prefixes: never seen
+      const members = ['b', 'a', 'ab', 'abc', 'abd', 'ac', 'A', 'é', 'éa', '\uffff', '🙂', '🙂x', 'a b', 'a\u0001x', 'b\u0001z'];
+      await store.writeAll(members.map((member) => ({ op: 'lexAdd' as const, key, member })));
+      await store.writeAll(['a', 'aa', 'ab0', 'éz', '🙂y', 'zz'].map((member) => ({ op: 'lexAdd' as const, key: other, member })));
+      await store.writeAll([{ op: 'lexAdd', key, member: 'ab' }]); // already there: still once
+      // UTF-8 byte order: U+FFFF (EF BF BF) before 🙂 (F0 …), unlike UTF-16 comparison.
+      const all = ['A', 'a', 'a\u0001x', 'a b', 'ab', 'abc', 'abd', 'ac', 'b', 'b\u0001z', 'é', 'éa', '\uffff', '🙂', '🙂x'];
+      assert.deepEqual(await store.lexRange(key, { limit: 100 }), all);
+      assert.deepEqual(await store.lexRange(key, { limit: 100, reverse: true }), [...all].reverse());
+      assert.deepEqual(await store.lexRange(key, { prefix: 'ab', limit: 100 }), ['ab', 'abc', 'abd']);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'a', limit: 3 }), ['a', 'a\u0001x', 'a b']);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'a', after: 'a b', limit: 3 }), ['ab', 'abc', 'abd']);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'a', after: 'abd', limit: 3 }), ['ac']);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'a', after: 'ac', limit: 3 }), []);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'ab', after: 'a', limit: 10 }), ['ab', 'abc', 'abd'], 'a cursor before the prefix does not widen it');
+      assert.deepEqual(await store.lexRange(key, { prefix: 'ab', after: 'zz', limit: 10 }), [], 'a cursor past the prefix');
+      assert.deepEqual(await store.lexRange(key, { prefix: 'é', limit: 10 }), ['é', 'éa']);
+      assert.deepEqual(await store.lexRange(key, { prefix: '🙂', limit: 10 }), ['🙂', '🙂x']);
+      assert.deepEqual(await store.lexRange(key, { prefix: '\uffff', limit: 10 }), ['\uffff']);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'zz', limit: 10 }), []);
+      assert.deepEqual(await store.lexRange(key, { prefix: '', limit: 2 }), ['A', 'a'], 'an empty prefix is every member');
+      // Previous page: the members before a cursor, nearest first.
+      assert.deepEqual(await store.lexRange(key, { prefix: 'a', before: 'abd', limit: 2, reverse: true }), ['abc', 'ab']);
+      assert.deepEqual(await store.lexRange(key, { before: 'a', limit: 5, reverse: true }), ['A']);
+      assert.deepEqual(await store.lexRange(key, { after: 'ab', before: 'ac', limit: 5 }), ['abc', 'abd']);
+      assert.deepEqual(await store.lexRange(key, { after: 'ac', before: 'ab', limit: 5 }), [], 'crossed bounds are an empty range');
+      assert.deepEqual(await store.lexRange(key, { limit: 0 }), []);
+      // Paging by cursor sees each member once.
+      const paged: string[] = [];
+      for (let after: string | undefined; ; ) {
+        const page = await store.lexRange(key, { after, limit: 4 });
+        paged.push(...page);
+        if (page.length < 4) break;
+        after = page.at(-1);
+      }
+      assert.deepEqual(paged, all);
+      await store.writeAll([{ op: 'lexRemove', key, member: 'abc' }, { op: 'lexRemove', key, member: 'absent' }, { op: 'lexAdd', key, member: 'abz' }]);
+      assert.deepEqual(await store.lexRange(key, { prefix: 'ab', limit: 10 }), ['ab', 'abd', 'abz']);
+      assert.deepEqual(await store.lexRange(other, { prefix: 'a', limit: 10 }), ['a', 'aa', 'ab0']);
+      await assert.rejects(store.lexRange(key, { limit: -1 }), RangeError);
+      await assert.rejects(store.lexRange(key, { prefix: 'a\u0000', limit: 1 }), RangeError);
+      await assert.rejects(store.writeAll([{ op: 'lexAdd', key, member: 'x\u0000y' }]), RangeError);
+      await store.delete(key);
+      assert.deepEqual(await store.lexRange(key, { limit: 10 }), []);
+      assert.equal((await store.lexRange(other, { limit: 10 })).length, 6, 'deleting one index leaves the other');
+    });
+
+    it('lexAdd goes in one writeAll with the record it indexes, under onlyIf', async () => {
+      const record = fresh('record');
+      const index = record.replace(/record$/, 'by-name'); // same hash tag
+      assert.equal(await store.writeAll([{ op: 'set', key: record, value: 'v1' }, { op: 'lexAdd', key: index, member: 'ann' }], { onlyIf: { key: record, equals: undefined } }), true);
+      assert.equal(await store.writeAll([{ op: 'lexRemove', key: index, member: 'ann' }, { op: 'lexAdd', key: index, member: 'bob' }], { onlyIf: { key: record, equals: 'stale' } }), false);
+      assert.deepEqual(await store.lexRange(index, { limit: 10 }), ['ann']);
+    });
+
     it('ping answers', async () => {
       await store.ping();
     });

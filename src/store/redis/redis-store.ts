@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { hashTagOf, keysOfWrite, StoreUnavailableError, type Store } from '../port.ts';
+import { compareLex as compareBounds, hashTagOf, keysOfWrite, lexBounds, StoreUnavailableError, type Store } from '../port.ts';
 import { createRedisClient, describeRedisTarget, type RedisClient, type RedisSettings } from './redis-options.ts';
 
 /** A Redis-backed store plus the start-up step `createStore` awaits. */
@@ -56,6 +56,8 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
   elseif kind == 'indexAdd' then redis.call('ZADD', key, op[4], op[3])
   elseif kind == 'indexRemove' then redis.call('ZREM', key, op[3])
   elseif kind == 'indexTrim' then redis.call('ZREMRANGEBYSCORE', key, '-inf', op[3])
+  elseif kind == 'lexAdd' then redis.call('ZADD', key, 0, op[3])
+  elseif kind == 'lexRemove' then redis.call('ZREM', key, op[3])
   end
 end
 return 1`;
@@ -235,9 +237,10 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
         switch (op.op) {
           case 'set': return ['set', at(op.key), op.value, op.ttlSeconds === undefined ? '' : String(ttlMs(op.ttlSeconds))];
           case 'delete': return ['delete', at(op.key)];
-          case 'addToSet': case 'removeFromSet': case 'indexRemove': return [op.op, at(op.key), op.member];
+          case 'addToSet': case 'removeFromSet': case 'indexRemove': case 'lexAdd': case 'lexRemove': return [op.op, at(op.key), op.member];
           case 'indexAdd': return ['indexAdd', at(op.key), op.member, scoreText(op.score)];
           case 'indexTrim': return ['indexTrim', at(op.key), scoreText(op.maxScore)];
+          default: throw new RangeError(`unknown writeAll operation ${(op as { op: string }).op}`);
         }
       });
       // The guard's key goes last, even when an operation uses it too.
@@ -260,6 +263,21 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
       const entries = [];
       for (let i = 0; i + 1 < reply.length; i += 2) entries.push({ member: reply[i]!, score: Number(reply[i + 1]) });
       return entries;
+    },
+
+    // A sorted set whose members all score 0: ZRANGE BYLEX orders them by memcmp, the byte order of lexRange.
+    async lexRange(key, opts) {
+      const { low, high } = lexBounds(opts);
+      if (opts.limit === 0) return [];
+      const min = low ? `${low.inclusive ? '[' : '('}${low.value}` : '-';
+      const max = high === undefined ? '+' : `(${high}`;
+      // Nothing lies between the bounds: no round trip.
+      if (low && high !== undefined && compareBounds(low.value, high) >= 0) return [];
+      return guard('ZRANGE BYLEX', () =>
+        opts.reverse
+          ? client.zrange(k(key), max, min, 'BYLEX', 'REV', 'LIMIT', 0, Math.trunc(opts.limit))
+          : client.zrange(k(key), min, max, 'BYLEX', 'LIMIT', 0, Math.trunc(opts.limit)),
+      );
     },
 
     async claimDue(key, opts) {

@@ -30,6 +30,11 @@ export const SQL_SCHEMA = `
     PRIMARY KEY (key, member)
   );
   CREATE INDEX IF NOT EXISTS index_members_by_score ON index_members (key, score, member);
+  CREATE TABLE IF NOT EXISTS lex_members (
+    key TEXT NOT NULL,
+    member TEXT NOT NULL,
+    PRIMARY KEY (key, member)
+  ) WITHOUT ROWID;
 `;
 
 const live = (table: string) => `(${table}.expires_at IS NULL OR ${table}.expires_at > ?)`;
@@ -56,6 +61,9 @@ export const SQL = {
   deleteSets: `DELETE FROM set_members WHERE key IN (SELECT value FROM json_each(?))`,
   deleteLists: `DELETE FROM list_items WHERE key IN (SELECT value FROM json_each(?))`,
   deleteIndexes: `DELETE FROM index_members WHERE key IN (SELECT value FROM json_each(?))`,
+  deleteLex: `DELETE FROM lex_members WHERE key IN (SELECT value FROM json_each(?))`,
+  lexAdd: `INSERT INTO lex_members (key, member) VALUES (?, ?) ON CONFLICT (key, member) DO NOTHING`,
+  lexRemove: `DELETE FROM lex_members WHERE key = ? AND member = ?`,
   indexAdd: `
     INSERT INTO index_members (key, member, score) VALUES (?, ?, ?)
     ON CONFLICT (key, member) DO UPDATE SET score = excluded.score`,
@@ -100,3 +108,15 @@ export const SQL = {
   sweepSets: `DELETE FROM set_members WHERE ${expired('set_members')}`,
   ping: `SELECT 1`,
 } as const;
+
+/**
+ * A `lexRange` statement of one shape: the primary key (key, member) makes
+ * it a range scan of the index. TEXT compares with the BINARY collation,
+ * memcmp of the UTF-8: the byte order Redis uses for ZRANGE BYLEX.
+ * Params: key, then the low bound if any, then the high bound if any, then the limit.
+ */
+export function lexRangeSql(shape: { low?: 'inclusive' | 'exclusive'; high: boolean; reverse: boolean }): string {
+  const low = shape.low === undefined ? '' : shape.low === 'inclusive' ? ' AND member >= ?' : ' AND member > ?';
+  const high = shape.high ? ' AND member < ?' : '';
+  return `SELECT member FROM lex_members WHERE key = ?${low}${high} ORDER BY member${shape.reverse ? ' DESC' : ''} LIMIT ?`;
+}

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { keysOfWrite, StoreUnavailableError, type Store, type WriteOp } from '../port.ts';
-import { SQL, SQL_SCHEMA } from './sqlite-sql.ts';
+import { keysOfWrite, lexBounds, StoreUnavailableError, type Store, type WriteOp } from '../port.ts';
+import { lexRangeSql, SQL, SQL_SCHEMA } from './sqlite-sql.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for unit tests. */
@@ -33,6 +33,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const stmt = Object.fromEntries(
     Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)]),
   ) as Statements;
+
+  // One prepared statement per shape of lexRange (which bounds it has, which way).
+  const lexStatements = new Map<string, StatementSync>();
+  const lexStatement = (shape: { low?: 'inclusive' | 'exclusive'; high: boolean; reverse: boolean }) => {
+    const sql = lexRangeSql(shape);
+    const prepared = lexStatements.get(sql) ?? db.prepare(sql);
+    lexStatements.set(sql, prepared);
+    return prepared;
+  };
 
   let closed = false;
   const sweep = setInterval(() => {
@@ -87,6 +96,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         stmt.deleteSets.run(list);
         stmt.deleteLists.run(list);
         stmt.deleteIndexes.run(list);
+        stmt.deleteLex.run(list);
         return;
       }
       case 'addToSet':
@@ -107,6 +117,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         return;
       case 'indexTrim':
         stmt.indexTrim.run(op.key, op.maxScore);
+        return;
+      case 'lexAdd':
+        stmt.lexAdd.run(op.key, op.member);
+        return;
+      case 'lexRemove':
+        stmt.lexRemove.run(op.key, op.member);
         return;
     }
   }
@@ -145,6 +161,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           stmt.deleteSets.run(list);
           stmt.deleteLists.run(list);
           stmt.deleteIndexes.run(list);
+          stmt.deleteLex.run(list);
         });
       }),
 
@@ -217,6 +234,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
         if (opts.limit === 0) return [];
         return (stmt.claimDue.all(opts.setTo, key, opts.upTo, Math.trunc(opts.limit)) as { member: string }[]).map((row) => row.member);
+      }),
+
+    lexRange: (key, opts) =>
+      guard('lexRange', () => {
+        const { low, high } = lexBounds(opts);
+        if (opts.limit === 0) return [];
+        const statement = lexStatement({ low: low && (low.inclusive ? 'inclusive' : 'exclusive'), high: high !== undefined, reverse: opts.reverse === true });
+        const params = [key, ...(low ? [low.value] : []), ...(high === undefined ? [] : [high]), Math.trunc(opts.limit)];
+        return (statement.all(...params) as { member: string }[]).map((row) => row.member);
       }),
 
     ping: () =>
