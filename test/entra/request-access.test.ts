@@ -97,7 +97,7 @@ describe('requesting access to an Entra site after signing in with Microsoft', (
     const waiting = await signIn(running, { site: 'PARTNER' });
     assert.match(await waiting.response.text(), /Waiting for approval|waiting/i);
 
-    const [request] = (await running.admit.approval.requests.list(['PARTNER'])).filter((entry) => entry.accountId === account!.id);
+    const [request] = (await running.admit.approval.requests.list(['PARTNER'])).items.filter((entry) => entry.accountId === account!.id);
     await running.admit.approval.requests.approve(request!.id, 'admin');
     microsoft.state.nextUser = who;
     const admitted = await signIn(running, { site: 'PARTNER' });

@@ -93,7 +93,7 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
     assert.equal(account?.email, 'grace@example.test', 'the directory owns the email');
     const pending = await signInAtRp(running, new FormBrowser(), { username: 'grace', password: seedPassword('grace'), site: 'ASK' });
     assert.match(pending.html, /waiting for approval/);
-    const [request] = await running.admit.approval.requests.list(['ASK']);
+    const [request] = (await running.admit.approval.requests.list(['ASK'])).items;
     assert.equal((await running.admit.approval.requests.approve(request!.id, 'admin-id')).status, 'ok');
     assert.ok((await signInAtRp(running, new FormBrowser(), { username: 'grace', password: seedPassword('grace'), site: 'ASK' })).url.searchParams.get('code'));
     // Registering again with the same directory account is refused.

@@ -5,6 +5,7 @@ import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { pendingKey } from '../../src/services/approvals/access-requests.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
 import { rpClient, sendDetails, signInAtRp, verifyEmail } from './support.ts';
 
@@ -149,10 +150,13 @@ describe('User Registration: request, approval queue, decision', () => {
     const browser = new FormBrowser();
     const page = await verifyEmail(running, smtp, browser, 'DEMO', 'old@example.com');
     await sendDetails(running, browser, page, { ...details('oldie'), name: 'Olga Old' });
-    const request = (await running.admit.approval.requests.list(['DEMO'])).find((entry) => entry.email === 'old@example.com')!;
+    const request = (await running.admit.approval.requests.list(['DEMO'])).items.find((entry) => entry.email === 'old@example.com')!;
     const key = `access-request:{${request.id}}`;
     const stored = JSON.parse((await running.admit.store.get(key))!);
-    await running.admit.store.set(key, JSON.stringify({ ...stored, submittedAt: new Date(Date.now() - 8 * 86_400_000).toISOString() }));
+    const submittedAt = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    await running.admit.store.set(key, JSON.stringify({ ...stored, submittedAt }));
+    // The queue's age is the pending index's score (the submission time).
+    await running.admit.store.writeAll([{ op: 'indexAdd', key: pendingKey('DEMO'), member: request.id, score: Date.parse(submittedAt) }]);
     const queue = await getPage(running, admin, '/admin/approvals');
     const row = new RegExp(`<tr class="overdue" data-request="${request.id}">[\\s\\S]*?(\\d+) business days <span class="badge danger">Overdue</span>`).exec(queue.html);
     assert.ok(row, 'flagged');
@@ -167,7 +171,7 @@ describe('User Registration: request, approval queue, decision', () => {
     assert.equal(results.filter((result) => result.url.pathname === '/register/status').length >= 1, true);
     const accounts = await createAccountService({ store: running.admit.store }).findByEmail('DEMO', 'twice@example.com');
     assert.equal(accounts.length, 1);
-    const requests = (await running.admit.approval.requests.list(['DEMO'])).filter((request) => request.email === 'twice@example.com');
+    const requests = (await running.admit.approval.requests.list(['DEMO'])).items.filter((request) => request.email === 'twice@example.com');
     assert.equal(requests.length, 1);
   });
 });

@@ -2,7 +2,9 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { QUEUE_PAGE, type AccessRequestView } from '../../services/approvals/access-requests.ts';
 import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
+import { CursorError, type Page } from '../../services/paging.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -10,17 +12,23 @@ import { guard } from '../../http/route-input.ts';
 
 const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
 
-/** The approval queue: pending requests of the admin's sites, oldest first, aged in business days. */
+/** The approval queue: pending requests of the admin's sites, oldest first, aged in business days, 50 a page (a cursor in `after`). */
 export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
   async function show(ctx: Parameters<Middleware>[0], error?: string) {
     const user = ctx.state.admin as AdminUser;
     const decided = ctx.query.show === 'decided';
-    const all = await deps.requests.list(user.sites);
-    const requests = all.filter((request) => (decided ? request.status !== 'pending' : request.status === 'pending'));
-    if (decided) requests.reverse();
+    let page: Page<AccessRequestView> = { items: [] };
+    try {
+      page = await deps.requests.list(user.sites, { decided, cursor: ctx.query.after as string | undefined });
+    } catch (problem) {
+      if (!(problem instanceof CursorError)) throw problem;
+      ctx.status = 400;
+      error = problem.message;
+    }
+    const base = decided ? '/admin/approvals?show=decided&' : '/admin/approvals?';
     await renderAdmin(deps, ctx, 'approvals', {
-      title: 'Approval queue', tab: 'approvals', requests, decided, error, sla: APPROVAL_SLA_BUSINESS_DAYS,
-      pendingCount: all.filter((request) => request.status === 'pending').length,
+      title: 'Approval queue', tab: 'approvals', requests: page.items, decided, error, sla: APPROVAL_SLA_BUSINESS_DAYS,
+      pageSize: QUEUE_PAGE, firstPage: ctx.query.after === undefined, nextUrl: page.next && `${base}after=${encodeURIComponent(page.next)}`, firstUrl: base.slice(0, -1),
     });
   }
 

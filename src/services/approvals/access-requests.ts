@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { storeKey, type Store } from '../../store/port.ts';
+import { storeKey, type Store, type WriteOp } from '../../store/port.ts';
 import type { Account, AccountService } from '../accounts.ts';
 import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { decodeCursor, encodeCursor, mergedPage, type Page } from '../paging.ts';
 import { businessDaysSince, isOverdue } from './business-days.ts';
 
 /** A person's request for access to a site ("User Registration"); the account waits in pending_approval. */
@@ -36,9 +37,22 @@ export interface AccessRequestView extends AccessRequest {
 }
 
 const requestKey = (id: string) => storeKey('access-request', id);
-/** Written once (setIfAbsent): two admins deciding at once cannot both win. */
-const decisionKey = (id: string) => storeKey('access-request', id, 'decision');
-const siteRequestsKey = (siteId: string) => storeKey('site-access-requests', siteId);
+/** Where decisions were kept before the per-site indexes (read, never written). */
+const legacyDecisionKey = (id: string) => storeKey('access-request', id, 'decision');
+/** Before the indexes: every request id of a site, decided or not, in one set. */
+const legacySiteRequestsKey = (siteId: string) => storeKey('site-access-requests', siteId);
+// The site's queue keys share the site's hash tag, so a decision, its leaving
+// the pending index and its entry in the decided one are one writeAll.
+/** Written once (writeAll onlyIf absent): two admins deciding at once cannot both win. */
+const decisionKey = (siteId: string, id: string) => storeKey('access-queue', siteId, `decision:${id}`);
+/** Requests waiting for a decision, scored by submission time (ms): oldest first is the queue's order. */
+export const pendingKey = (siteId: string) => storeKey('access-queue', siteId, 'pending');
+/** Decided requests, scored by decision time (ms). */
+export const decidedKey = (siteId: string) => storeKey('access-queue', siteId, 'decided');
+/** Set once the site's legacy set was copied into the indexes. */
+const migratedKey = (siteId: string) => storeKey('access-queue', siteId, 'migrated');
+const MIGRATE_BATCH = 200;
+export const QUEUE_PAGE = 50;
 
 export type DecideOutcome = { status: 'ok'; request: AccessRequestView; account?: Account } | { status: 'already_decided' | 'not_found' };
 
@@ -52,26 +66,83 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
   const { store } = deps;
   const siteName = (siteId: string) => deps.sites.get(siteId)?.config.displayName ?? siteId;
 
-  async function get(id: string): Promise<AccessRequestView | undefined> {
-    const [raw, rawDecision] = await store.getMany([requestKey(id), decisionKey(id)]);
-    if (raw === undefined) return undefined;
-    const request = JSON.parse(raw) as AccessRequest;
-    const decision = rawDecision === undefined ? undefined : (JSON.parse(rawDecision) as Decision);
-    const pending = decision === undefined;
+  function viewOf(request: AccessRequest, decision: Decision | undefined, submittedMs = Date.parse(request.submittedAt)): AccessRequestView {
+    const submitted = new Date(submittedMs).toISOString();
     return {
       ...request,
       status: decision?.outcome ?? 'pending',
       decision,
-      ageBusinessDays: businessDaysSince(request.submittedAt),
-      overdue: pending && isOverdue(request.submittedAt),
+      ageBusinessDays: businessDaysSince(submitted),
+      overdue: decision === undefined && isOverdue(submitted),
     };
   }
 
-  async function list(siteIds: string[]): Promise<AccessRequestView[]> {
-    const ids = (await Promise.all(siteIds.map((siteId) => store.setMembers(siteRequestsKey(siteId))))).flat();
-    const views = (await Promise.all(ids.map(get))).filter((view): view is AccessRequestView => view !== undefined);
-    // The queue: oldest first, so the ones past the promise are on top.
-    return views.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  async function get(id: string): Promise<AccessRequestView | undefined> {
+    const raw = await store.get(requestKey(id));
+    if (raw === undefined) return undefined;
+    const request = JSON.parse(raw) as AccessRequest;
+    const [current, legacy] = await store.getMany([decisionKey(request.siteId, id), legacyDecisionKey(id)]);
+    const rawDecision = current ?? legacy;
+    return viewOf(request, rawDecision === undefined ? undefined : (JSON.parse(rawDecision) as Decision));
+  }
+
+  /** The requests of index entries, in the entries' order (one read for the records, one for the decisions). */
+  async function viewsOf(entries: readonly { member: string; score: number }[], pending: boolean): Promise<AccessRequestView[]> {
+    const raws = await store.getMany(entries.map((entry) => requestKey(entry.member)));
+    const requests = raws.flatMap((raw, index) => (raw === undefined ? [] : [{ request: JSON.parse(raw) as AccessRequest, score: entries[index]!.score }]));
+    if (pending) return requests.map(({ request, score }) => viewOf(request, undefined, score));
+    // Requests decided before the indexes keep their decision at the legacy key.
+    const decisions = await store.getMany([...requests.map(({ request }) => decisionKey(request.siteId, request.id)), ...requests.map(({ request }) => legacyDecisionKey(request.id))]);
+    return requests.map(({ request }, index) => {
+      const raw = decisions[index] ?? decisions[requests.length + index];
+      return viewOf(request, raw === undefined ? undefined : (JSON.parse(raw) as Decision));
+    });
+  }
+
+  /**
+   * Copies a site's legacy set (requests stored before the indexes) into the
+   * pending and decided indexes, once, a batch of records at a time; the set
+   * itself is removed when done. Safe to run twice or in parallel (the index
+   * writes are idempotent).
+   */
+  async function migrate(siteId: string): Promise<void> {
+    if ((await store.get(migratedKey(siteId))) !== undefined) return;
+    // The legacy set holds ids only (a few dozen bytes each); the records are read a batch at a time.
+    const ids = await store.setMembers(legacySiteRequestsKey(siteId));
+    for (let start = 0; start < ids.length; start += MIGRATE_BATCH) {
+      const batch = ids.slice(start, start + MIGRATE_BATCH);
+      const raws = await store.getMany(batch.map(requestKey));
+      const decisions = await store.getMany(batch.map(legacyDecisionKey));
+      const ops: WriteOp[] = [];
+      raws.forEach((raw, index) => {
+        if (raw === undefined) return;
+        const request = JSON.parse(raw) as AccessRequest;
+        const decided = decisions[index];
+        if (decided === undefined) ops.push({ op: 'indexAdd', key: pendingKey(siteId), member: request.id, score: Date.parse(request.submittedAt) });
+        else {
+          ops.push({ op: 'indexRemove', key: pendingKey(siteId), member: request.id });
+          ops.push({ op: 'indexAdd', key: decidedKey(siteId), member: request.id, score: Date.parse((JSON.parse(decided) as Decision).at) });
+        }
+      });
+      if (ops.length) await store.writeAll(ops);
+    }
+    await store.set(migratedKey(siteId), new Date().toISOString());
+    await store.delete(legacySiteRequestsKey(siteId));
+  }
+
+  /**
+   * One page of the queue across the given sites: waiting requests oldest
+   * first (the ones past the promise on top), or decided ones newest first.
+   * Each site's index gives at most a page, merged by score. `cursor` is the
+   * `next` of the page before; a malformed one is a CursorError.
+   */
+  async function list(siteIds: readonly string[], options: { decided?: boolean; cursor?: string; limit?: number } = {}): Promise<Page<AccessRequestView>> {
+    const after = decodeCursor(options.cursor);
+    await Promise.all(siteIds.map(migrate));
+    const decided = options.decided ?? false;
+    const keys = siteIds.map(decided ? decidedKey : pendingKey);
+    const { entries, next } = await mergedPage(store, keys, { after, limit: options.limit ?? QUEUE_PAGE, reverse: decided });
+    return { items: await viewsOf(entries, !decided), next: next && encodeCursor(next) };
   }
 
   async function submit(input: Omit<AccessRequest, 'id' | 'submittedAt'>): Promise<AccessRequestView> {
@@ -95,7 +166,9 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
         },
       }, { siteId: request.siteId, onlyIf });
     }
-    await Promise.all([store.set(requestKey(request.id), raw), store.addToSet(siteRequestsKey(request.siteId), request.id)]);
+    // The record first: an index entry always finds its request.
+    await store.set(requestKey(request.id), raw);
+    await store.writeAll([{ op: 'indexAdd', key: pendingKey(request.siteId), member: request.id, score: Date.parse(request.submittedAt) }]);
     deps.mailer.wake();
     return (await get(request.id))!;
   }
@@ -119,8 +192,15 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     // a process killed before the write, or a decision that lost the race to another admin, mails nothing.
     const messageId = await deps.mailer.queue(approved
       ? { to: request.email, template: 'request-approved', data: { ...common, username: request.username, portalUrl: `${deps.issuer}/portal` } }
-      : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } }, { siteId: request.siteId, onlyIf: { key: decisionKey(id), equals: raw } });
-    if (!(await store.setIfAbsent(decisionKey(id), raw))) {
+      : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } }, { siteId: request.siteId, onlyIf: { key: decisionKey(request.siteId, id), equals: raw } });
+    // The decision, the request leaving the queue and entering the decided list: one atomic write, one winner.
+    const key = decisionKey(request.siteId, id);
+    const written = request.status === 'pending' && await store.writeAll([
+      { op: 'set', key, value: raw },
+      { op: 'indexRemove', key: pendingKey(request.siteId), member: id },
+      { op: 'indexAdd', key: decidedKey(request.siteId), member: id, score: Date.parse(decision.at) },
+    ], { onlyIf: { key, equals: undefined } });
+    if (!written) {
       await deps.outbox.cancel(messageId, 'another admin decided first');
       return { status: 'already_decided' };
     }
