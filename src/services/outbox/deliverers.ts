@@ -1,6 +1,7 @@
 import type { Provider } from 'oidc-provider';
 import type { Notifier, NotifierMessage } from '../../kit/notifier.ts';
 import type { Deliverer } from './outbox-worker.ts';
+import { sendBackchannelLogout } from '../backchannel-logout.ts';
 
 /** Texts and calls: the notifier's `failed` outcome is a failed attempt (retried like any other). */
 export function phoneDeliverer(notifier: Notifier): { sms: Deliverer; voice: Deliverer } {
@@ -19,8 +20,9 @@ export interface BackchannelNotice {
 }
 
 /**
- * Back-channel logout through oidc-provider's own Client#backchannelLogout
- * (the logout token, its signing, the POST): an answer other than 200 / 204
+ * Back-channel logout through oidc-provider's own Client#backchannelLogout,
+ * behind its one adapter (../backchannel-logout.ts): the logout token, its
+ * signing, the POST. An answer other than 200 / 204
  * is a failed attempt. Each attempt's token has its own jti; its sid and sub
  * say which logout it repeats (a logout is idempotent for the application).
  */
@@ -30,15 +32,7 @@ export function backchannelDeliverer(provider: Provider): { backchannel: Deliver
       const { clientId, accountId, sid } = payload as BackchannelNotice;
       const client = await provider.Client.find(clientId);
       if (!client?.backchannelLogoutUri) throw new Error(`client ${clientId} has no backchannel_logout_uri now`);
-      // oidc-provider's Client has backchannelLogout() (end_session uses it); @types/oidc-provider does not declare it.
-      const notifier = client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> };
-      try {
-        await notifier.backchannelLogout(accountId, sid);
-      } catch (error) {
-        provider.emit('backchannel.error', undefined, error, client, accountId, sid);
-        throw error;
-      }
-      provider.emit('backchannel.success', undefined, client, accountId, sid);
+      await sendBackchannelLogout(provider, client, accountId, sid);
     },
   };
 }
