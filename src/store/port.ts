@@ -66,7 +66,7 @@ export interface Store {
    * Members of a scored index (`indexAdd` / `indexRemove` / `indexTrim` in
    * `writeAll`), ordered by score then member (both descending with
    * `reverse`), between `min` and `max` inclusive, at most `limit`. Indexes
-   * never expire; `delete` removes a whole index.
+   * never expire unless given an end (`indexExpireAt`); `delete` removes a whole index.
    */
   indexRange(key: string, options: { min?: number; max?: number; limit: number; reverse?: boolean }): Promise<IndexEntry[]>;
   /**
@@ -106,7 +106,16 @@ export type WriteOp =
   | { op: 'indexTrim'; key: string; maxScore: number }
   /** Adds a member to a lexicographic index (`lexRange`); adding one already there is a no-op. */
   | { op: 'lexAdd'; key: string; member: string }
-  | { op: 'lexRemove'; key: string; member: string };
+  | { op: 'lexRemove'; key: string; member: string }
+  /**
+   * The whole scored index ends at `at` (epoch ms): from then on it is
+   * absent to every operation, as if deleted, and a later `indexAdd` starts
+   * a new index without an end. Applies to the index as it is at this step
+   * (an absent index stays absent, so put it after the `indexAdd`); setting
+   * it again moves the end; a moment already past removes the index now.
+   * Per-day indexes that must not outlive a retention period use it.
+   */
+  | { op: 'indexExpireAt'; key: string; at: number };
 
 export interface LexRangeOptions {
   prefix?: string;
@@ -177,6 +186,7 @@ export function keysOfWrite(ops: readonly WriteOp[], onlyIf?: { key: string }): 
     if (op.op === 'set' && op.ttlSeconds !== undefined && !(Math.round(op.ttlSeconds * 1000) > 0)) throw new RangeError(`ttlSeconds must be positive, got ${op.ttlSeconds}`);
     if ((op.op === 'lexAdd' || op.op === 'lexRemove') && (typeof op.member !== 'string' || op.member.includes('\u0000'))) throw new RangeError('lexicographic index members are strings without U+0000');
     if ((op.op === 'indexAdd' && !Number.isFinite(op.score)) || (op.op === 'indexTrim' && !Number.isFinite(op.maxScore))) throw new RangeError('index scores must be finite numbers');
+    if (op.op === 'indexExpireAt' && !Number.isSafeInteger(op.at)) throw new RangeError(`indexExpireAt needs a whole number of ms, got ${op.at}`);
   }
   return keys;
 }

@@ -387,6 +387,28 @@ export function storeContract(name: string, make: MakeStore): void {
         await store.addToSet(short, 'new', { ttlSeconds: 60 }); // an expired set starts empty
         assert.deepEqual(await store.setMembers(short), ['new']);
       });
+
+      it('indexExpireAt: a scored index ends at its moment, whole; a later add starts a new one; a past moment removes it now', async () => {
+        const [ending, kept, past, absent] = [fresh(), fresh(), fresh(), fresh()];
+        const soon = Date.now() + 1000;
+        await store.writeAll([{ op: 'indexAdd', key: ending, member: 'a', score: 1 }, { op: 'indexAdd', key: ending, member: 'b', score: 2 }, { op: 'indexExpireAt', key: ending, at: soon }]);
+        await store.writeAll([{ op: 'indexAdd', key: kept, member: 'a', score: 1 }, { op: 'indexExpireAt', key: kept, at: soon }]);
+        await store.writeAll([{ op: 'indexAdd', key: kept, member: 'b', score: 2 }, { op: 'indexExpireAt', key: kept, at: Date.now() + 60_000 }]); // moved later
+        await store.writeAll([{ op: 'indexAdd', key: past, member: 'a', score: 1 }, { op: 'indexExpireAt', key: past, at: Date.now() - 1000 }]);
+        await store.writeAll([{ op: 'indexExpireAt', key: absent, at: soon }]); // an absent index stays absent
+        assert.deepEqual(await store.indexRange(past, { limit: 10 }), [], 'a moment already past');
+        await store.writeAll([{ op: 'indexAdd', key: ending, member: 'c', score: 3 }]); // an add keeps the end
+        assert.equal((await store.indexRange(ending, { limit: 10 })).length, 3);
+        await assert.rejects(store.writeAll([{ op: 'indexExpireAt', key: ending, at: Number.NaN }]), RangeError);
+        await sleep(PAST_ONE_SECOND);
+        assert.deepEqual(await store.indexRange(ending, { limit: 10 }), []);
+        assert.deepEqual(await store.claimDue(ending, { upTo: 10, setTo: 100, limit: 10 }), []);
+        assert.deepEqual((await store.indexRange(kept, { limit: 10 })).map((entry) => entry.member), ['a', 'b']);
+        await store.writeAll([{ op: 'indexAdd', key: ending, member: 'new', score: 5 }]); // an ended index starts empty, without an end
+        await store.writeAll([{ op: 'indexAdd', key: absent, member: 'x', score: 5 }]);
+        assert.deepEqual(await store.indexRange(ending, { limit: 10 }), [{ member: 'new', score: 5 }]);
+        assert.deepEqual(await store.indexRange(absent, { limit: 10 }), [{ member: 'x', score: 5 }]);
+      });
     });
   });
 }

@@ -58,6 +58,7 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
   elseif kind == 'indexTrim' then redis.call('ZREMRANGEBYSCORE', key, '-inf', op[3])
   elseif kind == 'lexAdd' then redis.call('ZADD', key, 0, op[3])
   elseif kind == 'lexRemove' then redis.call('ZREM', key, op[3])
+  elseif kind == 'indexExpireAt' then redis.call('PEXPIREAT', key, op[3])
   end
 end
 return 1`;
@@ -238,6 +239,7 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
           case 'set': return ['set', at(op.key), op.value, op.ttlSeconds === undefined ? '' : String(ttlMs(op.ttlSeconds))];
           case 'delete': return ['delete', at(op.key)];
           case 'addToSet': case 'removeFromSet': case 'indexRemove': case 'lexAdd': case 'lexRemove': return [op.op, at(op.key), op.member];
+          case 'indexExpireAt': return ['indexExpireAt', at(op.key), op.at.toFixed(0)];
           case 'indexAdd': return ['indexAdd', at(op.key), op.member, scoreText(op.score)];
           case 'indexTrim': return ['indexTrim', at(op.key), scoreText(op.maxScore)];
           default: throw new RangeError(`unknown writeAll operation ${(op as { op: string }).op}`);

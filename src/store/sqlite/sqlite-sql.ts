@@ -35,6 +35,11 @@ export const SQL_SCHEMA = `
     member TEXT NOT NULL,
     PRIMARY KEY (key, member)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS index_expiry (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS index_expiry_at ON index_expiry (expires_at);
 `;
 
 const live = (table: string) => `(${table}.expires_at IS NULL OR ${table}.expires_at > ?)`;
@@ -107,6 +112,17 @@ export const SQL = {
   sweepKv: `DELETE FROM kv WHERE ${expired('kv')}`,
   sweepSets: `DELETE FROM set_members WHERE ${expired('set_members')}`,
   ping: `SELECT 1`,
+  // Scored indexes with an end (indexExpireAt). Params: key, now.
+  indexExpired: `SELECT 1 AS ended FROM index_expiry WHERE key = ? AND expires_at <= ?`,
+  purgeIndexMembers: `DELETE FROM index_members WHERE key = ?1 AND EXISTS (SELECT 1 FROM index_expiry WHERE key = ?1 AND expires_at <= ?2)`,
+  purgeIndexExpiry: `DELETE FROM index_expiry WHERE key = ? AND expires_at <= ?`,
+  // Params: key, at. Only an index with members gets an end (an absent index stays absent).
+  indexExpireAt: `
+    INSERT INTO index_expiry (key, expires_at) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM index_members WHERE key = ?1)
+    ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
+  deleteIndexExpiry: `DELETE FROM index_expiry WHERE key IN (SELECT value FROM json_each(?))`,
+  sweepIndexMembers: `DELETE FROM index_members WHERE key IN (SELECT key FROM index_expiry WHERE expires_at <= ?)`,
+  sweepIndexExpiry: `DELETE FROM index_expiry WHERE expires_at <= ?`,
 } as const;
 
 /**

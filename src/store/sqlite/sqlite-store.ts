@@ -50,6 +50,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const now = Date.now();
       stmt.sweepKv.run(now);
       stmt.sweepSets.run(now);
+      stmt.sweepIndexMembers.run(now);
+      stmt.sweepIndexExpiry.run(now);
     } catch {}
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
@@ -84,8 +86,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   }
 
+  /** An index past its end (indexExpireAt) is removed before a write touches it, so a new one starts fresh. */
+  function purgeEnded(key: string): void {
+    const now = Date.now();
+    stmt.purgeIndexMembers.run(key, now);
+    stmt.purgeIndexExpiry.run(key, now);
+  }
+
+  const ended = (key: string) => stmt.indexExpired.get(key, Date.now()) !== undefined;
+
   /** One step of writeAll, inside its transaction. */
   function apply(op: WriteOp): void {
+    if (op.op === 'indexAdd' || op.op === 'indexRemove' || op.op === 'indexTrim' || op.op === 'indexExpireAt') purgeEnded(op.key);
     switch (op.op) {
       case 'set':
         stmt.set.run(op.key, op.value, expiry(op.ttlSeconds));
@@ -96,6 +108,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         stmt.deleteSets.run(list);
         stmt.deleteLists.run(list);
         stmt.deleteIndexes.run(list);
+        stmt.deleteIndexExpiry.run(list);
         stmt.deleteLex.run(list);
         return;
       }
@@ -123,6 +136,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         return;
       case 'lexRemove':
         stmt.lexRemove.run(op.key, op.member);
+        return;
+      case 'indexExpireAt':
+        stmt.indexExpireAt.run(op.key, op.at);
+        purgeEnded(op.key);
         return;
     }
   }
@@ -161,6 +178,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           stmt.deleteSets.run(list);
           stmt.deleteLists.run(list);
           stmt.deleteIndexes.run(list);
+          stmt.deleteIndexExpiry.run(list);
           stmt.deleteLex.run(list);
         });
       }),
@@ -224,6 +242,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     indexRange: (key, opts) =>
       guard('indexRange', () => {
         if (!(opts.limit >= 0)) throw new RangeError(`indexRange needs limit >= 0, got ${opts.limit}`);
+        if (ended(key)) return [];
         const statement = opts.reverse ? stmt.indexRangeDown : stmt.indexRangeUp;
         const rows = statement.all(key, opts.min ?? -Number.MAX_VALUE, opts.max ?? Number.MAX_VALUE, Math.trunc(opts.limit)) as { member: string; score: number }[];
         return rows.map((row) => ({ member: row.member, score: Number(row.score) }));
@@ -233,6 +252,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       guard('claimDue', () => {
         if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
         if (opts.limit === 0) return [];
+        if (ended(key)) return [];
         return (stmt.claimDue.all(opts.setTo, key, opts.upTo, Math.trunc(opts.limit)) as { member: string }[]).map((row) => row.member);
       }),
 
