@@ -88,6 +88,13 @@ export interface Store {
    * a list, a scored or a lexicographic index.
    */
   lexRange(key: string, options: LexRangeOptions): Promise<string[]>;
+  /**
+   * One page of a set's members, for walking a large set without reading it
+   * whole: start without `cursor`, pass back the one answered, stop when it
+   * is undefined. Every member present for the whole walk is answered at
+   * least once (a member may come twice); `count` is a hint, not a cap.
+   */
+  setScan(key: string, options: { cursor?: string; count: number }): Promise<{ members: string[]; cursor?: string }>;
   /** Throws when the backend cannot serve; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -111,6 +111,7 @@ export function createRequestMemo() {
       claimDue: (key, options) => store.claimDue(key, options),
       lexRange: (key, options) => store.lexRange(key, options),
       setMembers: (key) => store.setMembers(key),
+      setScan: (key, options) => store.setScan(key, options),
       listRange: (key, start, count) => store.listRange(key, start, count),
       listLength: (key) => store.listLength(key),
       ping: () => store.ping(),

@@ -325,6 +325,27 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.deepEqual(await store.lexRange(index, { limit: 10 }), ['ann']);
     });
 
+    it('setScan walks a set in pages: every member at least once, other sets never', async () => {
+      const key = fresh('scan');
+      const other = fresh('scan-other');
+      const members = Array.from({ length: 250 }, (_, i) => `m-${i}-${i % 7 ? 'x' : 'é🙂'}`);
+      for (const member of members) await store.addToSet(key, member);
+      await store.addToSet(other, 'm-0-é🙂');
+      await store.addToSet(other, 'stranger');
+      const seen = new Set<string>();
+      let pages = 0;
+      for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+        const page = await store.setScan(key, { cursor, count: 40 });
+        for (const member of page.members) seen.add(member);
+        cursor = page.cursor;
+        pages += 1;
+        assert.ok(pages < 100, 'the walk ends');
+      }
+      assert.deepEqual([...seen].sort(), [...members].sort());
+      assert.ok(pages > 1, 'more than one page');
+      assert.deepEqual(await store.setScan(fresh('absent'), { count: 10 }), { members: [] });
+    });
+
     it('ping answers', async () => {
       await store.ping();
     });

@@ -209,6 +209,13 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
 
     setMembers: (key) => guard('SMEMBERS', () => client.smembers(k(key))),
 
+    // SSCAN's guarantee is the port's: members present throughout come at least once, some maybe twice.
+    setScan: (key, opts) =>
+      guard('SSCAN', async () => {
+        const [next, members] = await client.sscan(k(key), opts.cursor ?? '0', 'COUNT', Math.max(1, Math.trunc(opts.count)));
+        return next === '0' ? { members } : { members, cursor: next };
+      }),
+
     appendToList: (key, value) => guard('RPUSH', () => client.rpush(k(key), value)),
 
     async listRange(key, start, count) {

@@ -109,6 +109,8 @@ export const SQL = {
   setSetExpiry: `UPDATE set_members SET expires_at = ? WHERE key = ?`,
   removeMember: `DELETE FROM set_members WHERE key = ? AND member = ?`,
   members: `SELECT member FROM set_members WHERE key = ? AND ${live('set_members')}`,
+  // Params: key, after (exclusive; '' from the start), now, limit. The primary key makes it a range scan.
+  scanMembers: `SELECT member FROM set_members WHERE key = ? AND member > ? AND ${live('set_members')} ORDER BY member LIMIT ?`,
   sweepKv: `DELETE FROM kv WHERE ${expired('kv')}`,
   sweepSets: `DELETE FROM set_members WHERE ${expired('set_members')}`,
   ping: `SELECT 1`,

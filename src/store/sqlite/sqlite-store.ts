@@ -213,6 +213,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     setMembers: (key) =>
       guard('setMembers', () => (stmt.members.all(key, Date.now()) as { member: string }[]).map((r) => r.member)),
 
+    setScan: (key, opts) =>
+      guard('setScan', () => {
+        const count = Math.max(1, Math.trunc(opts.count));
+        // The cursor is the last member answered: members order by their UTF-8, so a walk never goes back.
+        const members = (stmt.scanMembers.all(key, opts.cursor ?? '', Date.now(), count) as { member: string }[]).map((row) => row.member);
+        return members.length < count ? { members } : { members, cursor: members.at(-1) };
+      }),
+
     appendToList: (key, value) =>
       // IMMEDIATE: the max(seq) read and the insert happen under one write lock, across processes too.
       guard('appendToList', () => inImmediateTransaction(() => Number((stmt.appendToList.get(key, value) as { length: number }).length))),
