@@ -1,5 +1,6 @@
 import type { Store } from './store/port.ts';
-import type { SiteConfig } from './config/sites.ts';
+import { siteSchemaFor, type SiteConfig } from './config/sites.ts';
+import { configSchemaFor } from './config/schema.ts';
 import type { DirectoryPlugin, DirectoryUsers } from './kit/connector.ts';
 import type { DirectoryKind } from './services/sites.ts';
 import { localDirectoryPlugin } from '../plugins/connector-local/plugin.ts';
@@ -20,10 +21,33 @@ export const DIRECTORY_PLUGINS: readonly DirectoryPlugin[] = [
 /** The kinds a site's `directory.kind` may name in this build. */
 export const CONNECTOR_KINDS: readonly string[] = DIRECTORY_PLUGINS.map((plugin) => plugin.kind);
 
+/** The directory plugins with `extra` (a test's own), which come before the built-in ones. */
+export function directoryPlugins(extra: readonly DirectoryPlugin[] = []): readonly DirectoryPlugin[] {
+  return extra.length === 0 ? DIRECTORY_PLUGINS : [...extra, ...DIRECTORY_PLUGINS];
+}
+
 /** The plugin of a kind; `extra` (a test's own) comes before the built-in ones. */
 export function directoryPlugin(kind: string, extra: readonly DirectoryPlugin[] = []): DirectoryPlugin | undefined {
-  return [...extra, ...DIRECTORY_PLUGINS].find((plugin) => plugin.kind === kind);
+  return directoryPlugins(extra).find((plugin) => plugin.kind === kind);
 }
+
+/**
+ * The config schema of this build: each site's `directory` block is
+ * validated by the settings schema of its kind's plugin (`extra` ones too).
+ * loadConfig is handed the same plugins by the entry (main.ts, cli/main.ts).
+ */
+export function buildConfigSchema(extra: readonly DirectoryPlugin[] = []) {
+  return configSchemaFor(directoryPlugins(extra));
+}
+
+/** A site of this build's config (see buildConfigSchema). */
+export function buildSiteSchema(extra: readonly DirectoryPlugin[] = []) {
+  return siteSchemaFor(directoryPlugins(extra));
+}
+
+/** The config schema and the site schema of this build, with the plugins it ships. */
+export const configSchema = buildConfigSchema();
+export const siteSchema = buildSiteSchema();
 
 /**
  * The loaded kinds for `kinds` (every kind this build ships when omitted);

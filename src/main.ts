@@ -1,12 +1,13 @@
 import { createLogger } from './logger.ts';
 import { loadConfig, ConfigError } from './config/load.ts';
+import { DIRECTORY_PLUGINS } from './connectors.ts';
 import { composeAdmit } from './compose.ts';
 import { ensureDemoUser } from './demo-user.ts';
 import { serve } from './serve.ts';
 
 /** admit's entry point: read the config, compose, listen, and stop cleanly on SIGTERM. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(DIRECTORY_PLUGINS);
   const logger = createLogger(config.logging.level);
   const admit = await composeAdmit(config, logger);
   const demo = await ensureDemoUser(config, admit.store);

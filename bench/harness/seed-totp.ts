@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { configSchema, type Config } from '../../src/config/schema.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { configSchema } from '../../src/connectors.ts';
 import { composeAdmit } from '../../src/compose.ts';
 import { storeKey } from '../../src/store/port.ts';
 import { hashPassword } from '../../src/kit/index.ts';

@@ -6,10 +6,11 @@
  */
 import { createServer } from 'node:http';
 import { loadConfig } from '../../src/config/load.ts';
+import { DIRECTORY_PLUGINS } from '../../src/connectors.ts';
 import { composeAdmit } from '../../src/compose.ts';
 import { createLogger } from '../../src/logger.ts';
 
-const config = loadConfig();
+const config = loadConfig(DIRECTORY_PLUGINS);
 const logger = createLogger(config.logging.level);
 const admit = await composeAdmit(config, logger);
 const server = createServer(admit.app.callback());

@@ -12,7 +12,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import { createStore } from '../../src/store/create-store.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
 import { protocolSettings, protocolFeatures } from '../../src/oidc/protocol-settings.ts';
-import { configSchema } from '../../src/config/schema.ts';
+import { configSchema } from '../../src/connectors.ts';
 import { API_RESOURCE, baselineClients } from './clients.ts';
 
 export interface BaselineSpec {

@@ -2,14 +2,15 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { siteSchema } from '../../src/config/sites.ts';
+import { siteSchemaFor } from '../../src/config/sites.ts';
+import { entraDirectoryPlugin } from './plugin.ts';
 import { allowedTenantsOf, expectedIssuer, metadataUrlOf, parseEntraSettings } from './settings.ts';
 
 describe('Entra settings', () => {
   it('accepts every site of config/examples/entra-site.yaml', () => {
     const example = parse(readFileSync(new URL('../../config/examples/entra-site.yaml', import.meta.url), 'utf8')) as { sites: unknown[] };
     for (const raw of example.sites) {
-      const site = siteSchema.parse(raw);
+      const site = siteSchemaFor([entraDirectoryPlugin]).parse(raw);
       const settings = parseEntraSettings(site.directory);
       assert.ok(allowedTenantsOf(settings).size >= 1);
     }

@@ -1,4 +1,13 @@
-import { Filter, FilterParser } from 'ldapts';
+import { createRequire } from 'node:module';
+import type * as Ldapts from 'ldapts';
+
+/**
+ * ldapts, required at first use: the site schema (settings.ts) checks filter
+ * templates with it and plugin.ts declares that schema, so a static import
+ * here would load the LDAP library for a config without an LDAP site.
+ */
+let library: typeof Ldapts | undefined;
+const ldapts = () => (library ??= createRequire(import.meta.url)('ldapts') as typeof Ldapts);
 
 /**
  * Filter templates from the site config, filled with untrusted values. Every
@@ -8,7 +17,7 @@ import { Filter, FilterParser } from 'ldapts';
 const PLACEHOLDER = /\{(username|dn)\}/g;
 
 export function fillFilter(template: string, values: { username: string; dn?: string }): string {
-  return template.replace(PLACEHOLDER, (_, name: 'username' | 'dn') => Filter.escape(values[name] ?? ''));
+  return template.replace(PLACEHOLDER, (_, name: 'username' | 'dn') => ldapts().Filter.escape(values[name] ?? ''));
 }
 
 /** Why a template is unusable, or undefined; checked when the settings are read. */
@@ -20,7 +29,7 @@ export function checkFilterTemplate(template: string, required: string[]): strin
   if (unknown) return `unknown placeholder ${unknown}: use {username} or {dn}`;
   if (!balanced(template)) return 'not a valid LDAP filter: write it in parentheses, each one closed';
   try {
-    FilterParser.parseString(fillFilter(template, { username: 'x', dn: 'cn=x' }));
+    ldapts().FilterParser.parseString(fillFilter(template, { username: 'x', dn: 'cn=x' }));
     return undefined;
   } catch (error) {
     return `not a valid LDAP filter: ${(error as Error).message}`;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.ts';
+import { DIRECTORY_PLUGINS } from '../connectors.ts';
 import { openBackends } from '../compose.ts';
 import { CliError, type Command } from './command.ts';
 import { userAdd } from './user-add.ts';
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.help}\n`);
     return 0;
   }
-  const config = loadConfig();
+  const config = loadConfig(DIRECTORY_PLUGINS);
   const { store, masterSecret } = await openBackends(config);
   try {
     const output = await command.run(values, { config, store, masterSecret });

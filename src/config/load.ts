@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.ts';
+import { configSchemaFor, type Config } from './schema.ts';
+import type { DirectorySchema } from '../kit/connector.ts';
 import { ConfigError } from './errors.ts';
 import { environmentFrom } from './environment.ts';
 import { productionProblems } from './production.ts';
@@ -17,14 +18,16 @@ type Env = Record<string, string | undefined>;
  * environment overrides, and validates the result. With NODE_ENV=production
  * it also refuses what is only for trying admit out (production.ts). This
  * module and its siblings are the only ones that read the environment; the
- * rest of admit gets `config.environment`.
+ * rest of admit gets `config.environment`. `directories` are the directory
+ * kinds of this build (the entry passes its plugins, src/connectors.ts): a
+ * site's `directory` block is validated by its kind's schema.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(directories: readonly DirectorySchema[], env: Env = process.env): Config {
   const environment = environmentFrom(env.NODE_ENV);
   const path = env.ADMIT_CONFIG ?? DEFAULT_CONFIG_PATH;
   const raw = readConfigFile(path, environment === 'production');
   applyEnvOverrides(raw, env);
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchemaFor(directories).safeParse(raw);
   if (!parsed.success) throw new ConfigError(`invalid configuration in ${path}:\n${describeIssues(parsed.error)}`);
   const config = parsed.data;
   const issuer = config.server.issuer ?? `http://localhost:${config.server.port}`;

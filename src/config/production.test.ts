@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { exampleSecretProblem } from './production.ts';
 import { loadConfig } from './load.ts';
+import { DIRECTORY_PLUGINS } from '../connectors.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -58,7 +59,7 @@ describe('production checks', () => {
 
   it('refuses config/production.example.yaml as shipped, naming what to fill in', () => {
     assert.throws(
-      () => loadConfig({ NODE_ENV: 'production', ADMIT_CONFIG: PRODUCTION_EXAMPLE }),
+      () => loadConfig(DIRECTORY_PLUGINS, { NODE_ENV: 'production', ADMIT_CONFIG: PRODUCTION_EXAMPLE }),
       (error: Error) => {
         for (const setting of [
           /- server\.issuer: set the public https URL/,
@@ -78,7 +79,7 @@ describe('production checks', () => {
       OPERATOR_SECRET.split('').reverse().join(''),
     );
     const secretFile = tempFile(`${OPERATOR_SECRET}\n`);
-    const config = loadConfig({
+    const config = loadConfig(DIRECTORY_PLUGINS, {
       NODE_ENV: 'production',
       ADMIT_CONFIG: tempFile(text),
       ADMIT_ISSUER: 'https://id.your-company.example',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { siteSchema } from './sites.ts';
+import { siteSchemaFor } from './sites.ts';
+import type { DirectorySchema } from '../kit/connector.ts';
 import { clientSchema } from './clients.ts';
 import { apiSchema } from './apis.ts';
 import { smsSettingsSchema } from '../kit/mfa-settings.ts';
@@ -83,49 +84,58 @@ const adminSchema = z.object({
   idleMinutes: z.number().int().min(1).max(24 * 60).default(30),
 }).strict();
 
-export const configSchema = z.object({
-  server: serverSchema.default(serverSchema.parse({})),
-  store: storeSchema.default(storeSchema.parse({})),
-  /**
-   * Master secret (≥ 32 characters): encrypts signing keys at rest and signs
-   * cookies. Required with Redis (all instances must share it); with SQLite a
-   * random one is generated next to the database file on first start.
-   */
-  secret: z.string().min(32, 'use at least 32 characters').optional(),
-  tokens: tokensSchema.default(tokensSchema.parse({})),
-  keys: keysSchema.default(keysSchema.parse({})),
-  mail: mailSchema.default(mailSchema.parse({})),
-  /** Text and voice codes for MFA: the notifier (console, twilio, webhook) and the sending limits. */
-  sms: smsSettingsSchema.default(smsSettingsSchema.parse({})),
-  /** Every message leaving admit (email, text, call, back-channel logout): retries, lease, retention. */
-  outbox: outboxSettingsSchema.default(outboxSettingsSchema.parse({})),
-  admin: adminSchema.default(adminSchema.parse({})),
-  sites: z.array(siteSchema).min(1, 'declare at least one site'),
-  clients: z.array(clientSchema).default([]),
-  /** APIs that clients get access tokens for with the `resource` parameter (RFC 8707). */
-  apis: z.array(apiSchema).default([]),
-  /**
-   * For trying admit out: on start, create this local-directory user (with a
-   * random password, printed once) if it does not exist yet. Leave out in production.
-   */
-  demo: z.object({ site: z.string(), username: z.string().min(1).max(256) }).strict().optional(),
-  logging: z.object({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  }).strict().default({ level: 'info' }),
-}).strict().superRefine((config, ctx) => {
-  const seen = new Set<string>();
-  config.sites.forEach((site, index) => {
-    if (seen.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', index, 'id'], message: `duplicate site id ${site.id}` });
-    seen.add(site.id);
+/**
+ * The whole config. `directories` are the directory kinds of this build (the
+ * entry hands in its plugins, see src/connectors.ts): each site's `directory`
+ * block is validated by its kind's schema.
+ */
+export function configSchemaFor(directories: readonly DirectorySchema[]) {
+  return z.object({
+    server: serverSchema.default(serverSchema.parse({})),
+    store: storeSchema.default(storeSchema.parse({})),
+    /**
+     * Master secret (≥ 32 characters): encrypts signing keys at rest and signs
+     * cookies. Required with Redis (all instances must share it); with SQLite a
+     * random one is generated next to the database file on first start.
+     */
+    secret: z.string().min(32, 'use at least 32 characters').optional(),
+    tokens: tokensSchema.default(tokensSchema.parse({})),
+    keys: keysSchema.default(keysSchema.parse({})),
+    mail: mailSchema.default(mailSchema.parse({})),
+    /** Text and voice codes for MFA: the notifier (console, twilio, webhook) and the sending limits. */
+    sms: smsSettingsSchema.default(smsSettingsSchema.parse({})),
+    /** Every message leaving admit (email, text, call, back-channel logout): retries, lease, retention. */
+    outbox: outboxSettingsSchema.default(outboxSettingsSchema.parse({})),
+    admin: adminSchema.default(adminSchema.parse({})),
+    /** The audit log: each day's events are kept `retentionDays` full days (UTC) after it, then expire by themselves (TTL on both backends). */
+    audit: z.object({ retentionDays: z.number().int().min(1).max(3650).default(400) }).strict().default({ retentionDays: 400 }),
+    sites: z.array(siteSchemaFor(directories)).min(1, 'declare at least one site'),
+    clients: z.array(clientSchema).default([]),
+    /** APIs that clients get access tokens for with the `resource` parameter (RFC 8707). */
+    apis: z.array(apiSchema).default([]),
+    /**
+     * For trying admit out: on start, create this local-directory user (with a
+     * random password, printed once) if it does not exist yet. Leave out in production.
+     */
+    demo: z.object({ site: z.string(), username: z.string().min(1).max(256) }).strict().optional(),
+    logging: z.object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    }).strict().default({ level: 'info' }),
+  }).strict().superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.sites.forEach((site, index) => {
+      if (seen.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', index, 'id'], message: `duplicate site id ${site.id}` });
+      seen.add(site.id);
+    });
+    const clientIds = new Set<string>();
+    config.clients.forEach((client, index) => {
+      if (clientIds.has(client.client_id)) {
+        ctx.addIssue({ code: 'custom', path: ['clients', index, 'client_id'], message: `duplicate client_id ${client.client_id}` });
+      }
+      clientIds.add(client.client_id);
+    });
   });
-  const clientIds = new Set<string>();
-  config.clients.forEach((client, index) => {
-    if (clientIds.has(client.client_id)) {
-      ctx.addIssue({ code: 'custom', path: ['clients', index, 'client_id'], message: `duplicate client_id ${client.client_id}` });
-    }
-    clientIds.add(client.client_id);
-  });
-});
+}
 
 /** `environment` is NODE_ENV as loadConfig read it (config/environment.ts); left out (a test's config): not production. */
-export type Config = z.infer<typeof configSchema> & { server: { issuer: string }; environment?: import('./environment.ts').Environment };
+export type Config = z.infer<ReturnType<typeof configSchemaFor>> & { server: { issuer: string }; environment?: import('./environment.ts').Environment };

@@ -1,28 +1,7 @@
 import { z } from 'zod';
 import { passwordPolicySchema, defaultPasswordPolicy } from './password-policy.ts';
 import { mfaPolicySchema } from '../kit/mfa-settings.ts';
-
-/** The local directory: accounts and password hashes kept by admit itself. */
-const localDirectory = z.object({
-  kind: z.literal('local'),
-  /**
-   * A password hash made with less work than admit's argon2id parameters is
-   * replaced at its owner's next successful sign-in. false keeps stored hashes
-   * as they are (the benchmark's near-free hashes that take the hash out of
-   * its protocol sign-in).
-   */
-  rehashOnSignIn: z.boolean().default(true),
-}).strict();
-
-/** LDAP / Active Directory; the connector validates its own settings (see plugins/connector-ldap). */
-const ldapDirectory = z.object({
-  kind: z.literal('ldap'),
-}).passthrough();
-
-/** Microsoft Entra ID; the connector validates its own settings (see plugins/connector-entra). */
-const entraDirectory = z.object({
-  kind: z.literal('entra'),
-}).passthrough();
+import type { DirectorySchema, DirectorySettings } from '../kit/connector.ts';
 
 export const signInPolicySchema = z.object({
   /** Sign-in attempts per user name (its canonical key) in the window; further ones are refused (services/lockout.ts). */
@@ -50,19 +29,50 @@ export const signUpPolicySchema = z.object({
   invitationDays: z.number().int().min(1).max(90).default(7),
 }).strict();
 
-export const siteSchema = z.object({
-  /** Shown in "Log on to" and carried in the `tenant` claim, e.g. ITRONMS. */
-  id: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'use 1-32 upper-case letters, digits, _ or -'),
-  displayName: z.string().min(1).max(100),
-  directory: z.discriminatedUnion('kind', [localDirectory, ldapDirectory, entraDirectory]),
-  signIn: signInPolicySchema.default(signInPolicySchema.parse({})),
-  /** The rules every new password of this site must meet (seed step 14 by default). */
-  passwordPolicy: passwordPolicySchema.default(defaultPasswordPolicy),
-  /** Second factor: enrollment, methods, "Trust this browser" (see src/kit/mfa-settings.ts). */
-  mfa: mfaPolicySchema.default(mfaPolicySchema.parse({})),
-  signUp: signUpPolicySchema.default(signUpPolicySchema.parse({})),
-}).strict();
+/**
+ * A site's `directory` block: `kind` names one of `directories` (the
+ * directory plugins of this build, handed in by the entry: config imports no
+ * plugin), and that kind's own schema validates the rest. A kind this build
+ * has no plugin for is refused with the kinds it has.
+ */
+export function directorySchemaFor(directories: readonly DirectorySchema[]) {
+  const byKind = new Map<string, DirectorySchema['settings']>();
+  for (const directory of directories) if (!byKind.has(directory.kind)) byKind.set(directory.kind, directory.settings);
+  const kinds = [...byKind.keys()].map((kind) => `"${kind}"`).join(', ') || '(none: no directory plugin was handed to the config)';
+  return z
+    .looseObject({ kind: z.string({ error: `name the directory's kind, one of ${kinds}` }) })
+    .transform((block, ctx): DirectorySettings => {
+      const settings = byKind.get(block.kind);
+      if (!settings) {
+        ctx.addIssue({ code: 'custom', path: ['kind'], message: `no "${block.kind}" directory in this build of admit; use one of ${kinds}` });
+        return z.NEVER;
+      }
+      const parsed = settings.safeParse(block);
+      if (parsed.success) return parsed.data;
+      // The kind's own issues, with their paths inside the block (sites.0.directory.userBase).
+      for (const { path, message } of parsed.error.issues) ctx.addIssue({ code: 'custom', path, message });
+      return z.NEVER;
+    });
+}
 
-export type SiteConfig = z.infer<typeof siteSchema>;
+/** A site, its `directory` block validated by the schemas of `directories` (see directorySchemaFor). */
+export function siteSchemaFor(directories: readonly DirectorySchema[]) {
+  return z.object({
+    /** Shown in "Log on to" and carried in the `tenant` claim, e.g. ITRONMS. */
+    id: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'use 1-32 upper-case letters, digits, _ or -'),
+    displayName: z.string().min(1).max(100),
+    /** The kind and its settings; each kind's plugin declares its schema (plugins/connector-*\/settings.ts). */
+    directory: directorySchemaFor(directories),
+    signIn: signInPolicySchema.default(signInPolicySchema.parse({})),
+    /** The rules every new password of this site must meet (seed step 14 by default). */
+    passwordPolicy: passwordPolicySchema.default(defaultPasswordPolicy),
+    /** Second factor: enrollment, methods, "Trust this browser" (see src/kit/mfa-settings.ts). */
+    mfa: mfaPolicySchema.default(mfaPolicySchema.parse({})),
+    signUp: signUpPolicySchema.default(signUpPolicySchema.parse({})),
+  }).strict();
+}
+
+/** A site; its `directory` is any kind's block here, and the kind's plugin reads it with its own settings type. */
+export type SiteConfig = z.infer<ReturnType<typeof siteSchemaFor>>;
 export type SignInPolicy = z.infer<typeof signInPolicySchema>;
 export type SignUpPolicy = z.infer<typeof signUpPolicySchema>;

@@ -3,6 +3,7 @@
  * directory, LDAP / Active Directory, Microsoft Entra ID) implements. Plugins
  * import this file (through src/kit/index.ts) and nothing else from src/.
  */
+import type { z } from 'zod';
 import type { Store } from '../store/port.ts';
 
 /** Who the directory says the person is. `externalId` is the directory's immutable id. */
@@ -172,22 +173,51 @@ export interface DirectoryUsers {
   find(username: string): Promise<DirectoryIdentity | undefined>;
 }
 
-/** What a site hands its directory's connector: its id and its `directory` block (validated by the config, or by the connector). */
-export interface DirectorySite {
-  id: string;
-  directory: unknown;
+/**
+ * A site's `directory` block once the config has validated it: its kind and
+ * that kind's settings, as the kind's plugin declared them (its `settings`).
+ */
+export interface DirectorySettings {
+  readonly kind: string;
 }
 
-export type DirectoryFactory = (site: DirectorySite) => PasswordConnector | FederatedConnector;
+/**
+ * A directory kind as the config knows it: its name and the schema of a
+ * site's `directory` block of that kind (`kind: z.literal(kind)` and the
+ * kind's settings). The entry hands the build's plugins to the config loader,
+ * which validates every site's block against the schema its kind names.
+ */
+export interface DirectorySchema<Settings extends DirectorySettings = DirectorySettings> {
+  readonly kind: Settings['kind'];
+  readonly settings: z.ZodType<Settings>;
+}
+
+/** What a site hands its directory's connector: its id and its `directory` block, validated by the plugin's `settings`. */
+export interface DirectorySite<Settings extends DirectorySettings = DirectorySettings> {
+  id: string;
+  directory: Settings;
+}
+
+export type DirectoryFactory<Settings extends DirectorySettings = DirectorySettings> = (site: DirectorySite<Settings>) => PasswordConnector | FederatedConnector;
 
 /**
- * A directory plugin: its kind (`directory.kind` in a site's config), what
- * its connectors can do, and its code. `load` imports the connector only when
- * a site uses the kind: the LDAP and Entra connectors' libraries are ~40 MiB
- * of resident memory, loaded for nothing by a config with local sites only.
+ * A directory plugin: its kind (`directory.kind` in a site's config), the
+ * schema of its settings, what its connectors can do, and its code. `load`
+ * imports the connector only when a site uses the kind: the LDAP and Entra
+ * connectors' libraries are ~40 MiB of resident memory, loaded for nothing by
+ * a config with local sites only.
  */
-export interface DirectoryPlugin {
-  readonly kind: string;
+export interface DirectoryPlugin<Settings extends DirectorySettings = DirectorySettings> extends DirectorySchema<Settings> {
   readonly capabilities: DirectoryCapabilities;
-  load(deps: { store: Store }): Promise<DirectoryFactory>;
+  load(deps: { store: Store }): Promise<DirectoryFactory<Settings>>;
+}
+
+/**
+ * A plugin, typed by its own settings schema (its connector reads
+ * `site.directory` as that schema's output), as the list of the build's
+ * plugins holds it. Sound because the config hands a connector only blocks
+ * that this plugin's `settings` validated (sites are dispatched by kind).
+ */
+export function defineDirectoryPlugin<Settings extends DirectorySettings>(plugin: DirectoryPlugin<Settings>): DirectoryPlugin {
+  return plugin as unknown as DirectoryPlugin;
 }

@@ -1,8 +1,8 @@
 // The plugin kit: the only part of src/ that plugins import.
 export type { DirectoryIdentity, PasswordOutcome, PasswordConnector, PasswordWriteOutcome, UnlockOutcome } from './connector.ts';
 export type { FederatedBegin, FederatedCallback, FederatedConnector, FederatedContext, FederatedIdentity, FederatedOutcome } from './connector.ts';
-export type { DirectoryCapabilities, DirectoryFactory, DirectoryPlugin, DirectorySite, DirectoryUsers, NewDirectoryUser } from './connector.ts';
-export { UsernameTakenError } from './connector.ts';
+export type { DirectoryCapabilities, DirectoryFactory, DirectoryPlugin, DirectorySchema, DirectorySettings, DirectorySite, DirectoryUsers, NewDirectoryUser } from './connector.ts';
+export { UsernameTakenError, defineDirectoryPlugin } from './connector.ts';
 export { hashPassword, verifyPassword, needsRehash, makeDecoyHash, ARGON2_PARAMETERS, type Argon2Parameters } from './password-hash.ts';
 export type { Store } from '../store/port.ts';
 export { storeKey } from '../store/port.ts';

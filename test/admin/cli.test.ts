@@ -14,7 +14,7 @@ describe('admit admin add / list / remove', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-admin-'));
-    writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra }\n');
+    writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra, tenant: 6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b, clientId: admit, clientSecret: corp-secret }\n');
     env = { ...process.env, ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'admit.db')}`, ADMIT_SECRET: TEST_SECRET };
     assert.equal(admit('user', 'add', '--site', 'DEMO', '--username', 'alice', '--password', 'Alice#Pass2026', '--email', 'alice@example.com').status, 0);
   });

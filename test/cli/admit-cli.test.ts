@@ -17,7 +17,7 @@ describe('the admit command line', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-'));
-    writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra }\n');
+    writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra, tenant: 6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b, clientId: admit, clientSecret: corp-secret }\n');
     env = { ...process.env, ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'admit.db')}`, ADMIT_SECRET: TEST_SECRET };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

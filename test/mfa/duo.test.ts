@@ -197,7 +197,7 @@ describe('config/examples/duo-site.yaml', () => {
   it('is a valid site configuration', async () => {
     const { readFile } = await import('node:fs/promises');
     const { parse } = await import('yaml');
-    const { siteSchema } = await import('../../src/config/sites.ts');
+    const { siteSchema } = await import('../../src/connectors.ts');
     const example = parse(await readFile(new URL('../../config/examples/duo-site.yaml', import.meta.url), 'utf8')) as { sites: unknown[] };
     for (const site of example.sites) {
       const parsed = siteSchema.safeParse(site);

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { Context } from 'koa';
 import type { Store } from '../../src/store/port.ts';
-import { siteSchema } from '../../src/config/sites.ts';
+import { siteSchema } from '../../src/connectors.ts';
 import { smsSettingsSchema } from '../../src/services/mfa/settings-schema.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createSiteDirectory } from '../../src/services/sites.ts';

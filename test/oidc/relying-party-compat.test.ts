@@ -2,7 +2,7 @@ import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { configSchema } from '../../src/config/schema.ts';
+import { configSchema } from '../../src/connectors.ts';
 import { clientAdd } from '../../src/cli/client-add.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';

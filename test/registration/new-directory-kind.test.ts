@@ -1,54 +1,21 @@
 import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { configSchema, type Config } from '../../src/config/schema.ts';
-import { composeAdmit } from '../../src/compose.ts';
-import { serve } from '../../src/serve.ts';
+import { buildConfigSchema, buildSiteSchema, configSchema } from '../../src/connectors.ts';
 import { createSiteDirectory } from '../../src/services/sites.ts';
-import { siteSchema } from '../../src/config/sites.ts';
-import { freePort } from '../support/free-port.ts';
-import { TEST_SECRET, type RunningAdmit } from '../support/admit-server.ts';
+import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { rpClient, sendDetails, signInAtRp, verifyEmail } from './support.ts';
 import { createFakeDirectoryPlugin } from './fake-directory/plugin.ts';
 
 /**
- * admit with a site on the fake directory: the plugin goes in through the
- * composition root's `directories`, and no file of admit is edited for it.
- * (The config schema lists the shipped kinds, so the site is parsed as a
- * local one and given the fake kind afterwards.)
+ * A site on the fake directory, written as an operator would: its kind and
+ * the settings the fake plugin declares (fake-directory/settings.ts). admit's
+ * config knows neither; they are validated by the plugin's own schema.
  */
-async function startWithFakeDirectory(fake: ReturnType<typeof createFakeDirectoryPlugin>, smtpUrl: string): Promise<RunningAdmit> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'admit-fake-directory-'));
-  const parsed = configSchema.parse({
-    server: { port, issuer, allowLoopbackRequests: true },
-    store: { url: `sqlite:${join(dataDir, 'admit.db')}` },
-    secret: TEST_SECRET,
-    sites: [{ id: 'FAKE', displayName: 'Fake directory site', directory: { kind: 'local' }, mfa: { required: false }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval' } }],
-    clients: [rpClient],
-    mail: { transport: smtpUrl },
-    logging: { level: 'silent' },
-  });
-  const config = { ...parsed, sites: parsed.sites.map((site) => ({ ...site, directory: { kind: fake.plugin.kind } })) } as Config;
-  const logger = pino({ level: 'silent' });
-  const admit = await composeAdmit(config, logger, { directories: [fake.plugin] });
-  const server = await serve(admit, config, logger, port);
-  return {
-    issuer, port, config, admit,
-    async stop() {
-      await server.shutdown(1000);
-      await admit.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-    restart: () => Promise.reject(new Error('not needed here')),
-  };
-}
+const fakeSite = (directory: Record<string, unknown>) => ({
+  id: 'FAKE', displayName: 'Fake directory site', directory, mfa: { required: false }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval' },
+});
 
 describe('a new directory kind is one plugin folder and one line in the composition root', () => {
   const fake = createFakeDirectoryPlugin();
@@ -57,7 +24,11 @@ describe('a new directory kind is one plugin folder and one line in the composit
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    running = await startWithFakeDirectory(fake, smtp.url);
+    // The plugin goes in through the composition root's `directories` (and so into the config schema); no file of admit is edited for it.
+    running = await startAdmit({
+      config: { sites: [fakeSite({ kind: 'fake', idPrefix: 'fk-' })], clients: [rpClient], mail: { transport: smtp.url } },
+      compose: { directories: [fake.plugin] },
+    });
   });
   afterAll(async () => {
     await running?.stop();
@@ -74,10 +45,12 @@ describe('a new directory kind is one plugin folder and one line in the composit
     });
     assert.equal(url.pathname, '/register/status');
     assert.equal(fake.usersOf('FAKE').get('fay')?.identity.email, 'fay@example.com');
+    // The connector read its own setting from the site's block.
+    assert.match(fake.usersOf('FAKE').get('fay')?.identity.externalId ?? '', /^fk-\d+$/);
 
     const waiting = await signInAtRp(running, new FormBrowser(), { username: 'fay', password: 'Fay#Directory2026', site: 'FAKE' });
     assert.equal(waiting.status, 403);
-    const [request] = await running.admit.approval.requests.list(['FAKE']);
+    const [request] = (await running.admit.approval.requests.list(['FAKE'])).items;
     assert.equal((await running.admit.approval.requests.approve(request!.id, 'test-admin')).status, 'ok');
 
     const wrong = await signInAtRp(running, new FormBrowser(), { username: 'fay', password: 'not-her-password', site: 'FAKE' });
@@ -96,11 +69,27 @@ describe('a new directory kind is one plugin folder and one line in the composit
     assert.match(await response.text(), /This user name is taken/);
   });
 
+  it('the config validates the block with the plugin\'s own schema, and without the plugin names the kinds it has', () => {
+    const bad = buildConfigSchema([fake.plugin]).safeParse({ sites: [fakeSite({ kind: 'fake', idPrefix: 'FK' })] });
+    assert.deepEqual(bad.error?.issues.map((issue) => [issue.path.join('.'), issue.message]), [['sites.0.directory.idPrefix', 'use lower-case letters and a closing -, e.g. fake-']]);
+    const unknownKey = buildConfigSchema([fake.plugin]).safeParse({ sites: [fakeSite({ kind: 'fake', idPrefix: 'fk-', rehashOnSignIn: false })] });
+    assert.deepEqual(unknownKey.error?.issues.map((issue) => issue.path.join('.')), ['sites.0.directory']);
+    assert.match(unknownKey.error?.issues[0]?.message ?? '', /rehashOnSignIn/);
+
+    const without = configSchema.safeParse({ sites: [fakeSite({ kind: 'fake', idPrefix: 'fk-' })] });
+    assert.deepEqual(without.error?.issues.map((issue) => [issue.path.join('.'), issue.message]), [
+      ['sites.0.directory.kind', 'no "fake" directory in this build of admit; use one of "local", "ldap", "entra"'],
+    ]);
+    // A test's plugin of a shipped kind's name comes first (as in connectors.ts' directoryPlugin).
+    const shadow = createFakeDirectoryPlugin('local');
+    assert.equal(buildConfigSchema([shadow.plugin]).safeParse({ sites: [fakeSite({ kind: 'local', idPrefix: 'fk-' })] }).success, true);
+  });
+
   it('a connector that lacks what its plugin declares stops start-up', () => {
-    const site = siteSchema.parse({ id: 'FAKE', displayName: 'Fake', directory: { kind: 'local' } });
+    const site = buildSiteSchema([fake.plugin]).parse({ id: 'FAKE', displayName: 'Fake', directory: { kind: 'fake', idPrefix: 'fk-' } });
     const connector = { kind: 'fake', verifyPassword: async () => ({ status: 'invalid' as const }), health: async () => ({ ok: true as const }) };
     assert.throws(
-      () => createSiteDirectory([site], { local: { capabilities: { ...fake.plugin.capabilities }, create: () => connector } }),
+      () => createSiteDirectory([site], { fake: { capabilities: { ...fake.plugin.capabilities }, create: () => connector } }),
       /does not match its declared capabilities \(managedUsers\)/,
     );
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { signInPolicySchema, siteSchema } from '../../src/config/sites.ts';
+import { signInPolicySchema } from '../../src/config/sites.ts';
+import { siteSchema } from '../../src/connectors.ts';
 import { createLockout } from '../../src/services/lockout.ts';
 import type { Site } from '../../src/services/sites.ts';
 import { createThrottle } from '../../src/services/throttle.ts';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { configSchema, type Config } from '../../src/config/schema.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { buildConfigSchema } from '../../src/connectors.ts';
 import { composeAdmit, type Admit, type ComposeOptions } from '../../src/compose.ts';
 import { serve } from '../../src/serve.ts';
 import { freePort } from './free-port.ts';
@@ -21,7 +22,9 @@ export interface RunningAdmit {
 
 /**
  * Runs admit in this process on a free loopback port. `store` is a redis://
- * URL, or omitted for a fresh SQLite file in a temporary folder.
+ * URL, or omitted for a fresh SQLite file in a temporary folder. A test's
+ * own directory plugins (`compose.directories`) go into the config schema
+ * too, so a site may name their kind and its settings.
  */
 export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string; compose?: ComposeOptions; issuer?: string } = {}): Promise<RunningAdmit> {
   const port = await freePort();
@@ -38,7 +41,7 @@ export async function startAdmit(options: { store?: string; config?: Record<stri
   };
   // Tests that are not about MFA sign in with a password only; MFA tests ask for it explicitly.
   const sites = (raw.sites as Record<string, unknown>[]).map((site) => ('mfa' in site ? site : { ...site, mfa: { required: false } }));
-  const parsed = configSchema.parse({ ...raw, sites });
+  const parsed = buildConfigSchema(options.compose?.directories).parse({ ...raw, sites });
   const config = { ...parsed, server: { ...parsed.server, issuer } } as Config;
   const logger = pino({ level: process.env.ADMIT_TEST_LOG ?? 'silent' });
 

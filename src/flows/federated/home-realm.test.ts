@@ -2,7 +2,8 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import type { FederatedConnector } from '../../kit/connector.ts';
 import { createSiteDirectory } from '../../services/sites.ts';
-import { siteSchema } from '../../config/sites.ts';
+import { z } from 'zod';
+import { siteSchemaFor } from '../../config/sites.ts';
 import { domainOf, federatedSiteFor, federatedSiteForLogin } from './home-realm.ts';
 import { entraDirectoryPlugin } from '../../../plugins/connector-entra/plugin.ts';
 
@@ -12,6 +13,8 @@ const federated = (domains: string[]): FederatedConnector => ({
   completeSignIn: async () => ({ status: 'rejected', reason: 'test' }),
   health: async () => ({ ok: true }),
 });
+/** Sites of two kinds whose settings the stand-in connectors below do not read. */
+const siteSchema = siteSchemaFor(['local', 'entra'].map((kind) => ({ kind, settings: z.object({ kind: z.literal(kind) }) })));
 const config = (id: string, kind: string) => siteSchema.parse({ id, displayName: id, directory: { kind } });
 const domainsBySite: Record<string, string[]> = { A: ['contoso.test'], B: ['fabrikam.test', 'shared.test'], C: ['shared.test'] };
 const sites = createSiteDirectory(

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { canonicalUsername, UsernameTakenError, type DirectoryIdentity, type DirectoryPlugin, type PasswordConnector } from '../../../src/kit/index.ts';
+import { canonicalUsername, defineDirectoryPlugin, UsernameTakenError, type DirectoryIdentity, type PasswordConnector } from '../../../src/kit/index.ts';
+import { fakeSettingsSchema } from './settings.ts';
 
 interface FakeUser {
   identity: DirectoryIdentity;
@@ -8,8 +9,9 @@ interface FakeUser {
 
 /**
  * A directory kind admit does not ship, written as a plugin would be: it
- * imports the kit only, declares what it can do, and is handed to the
- * composition root (composeAdmit's `directories`). Users live in memory
+ * imports the kit only, declares its settings (settings.ts) and what it can
+ * do, and is handed to the composition root (composeAdmit's `directories`).
+ * A site names it with `directory: { kind: fake, idPrefix: … }`. Users live in memory
  * (plain passwords: a test's fake, nothing else); admit manages them, so
  * "User Registration" lets a registrant choose a user name and password here.
  */
@@ -18,8 +20,9 @@ export function createFakeDirectoryPlugin(kind = 'fake') {
   const usersOf = (siteId: string) => sites.get(siteId) ?? sites.set(siteId, new Map()).get(siteId)!;
   const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-  const plugin: DirectoryPlugin = {
+  const plugin = defineDirectoryPlugin({
     kind,
+    settings: fakeSettingsSchema(kind),
     capabilities: { passwords: true, passwordChange: false, passwordReset: false, unlock: false, federated: false, managedUsers: true },
     async load() {
       return (site): PasswordConnector => {
@@ -34,7 +37,7 @@ export function createFakeDirectoryPlugin(kind = 'fake') {
             async add(input) {
               const key = canonicalUsername(input.username);
               if (users.has(key)) throw new UsernameTakenError(`${input.username} is taken`);
-              const identity = { externalId: `fake-${users.size + 1}`, username: input.username, name: input.name, email: input.email, groups: input.groups ?? [] };
+              const identity = { externalId: `${site.directory.idPrefix}${users.size + 1}`, username: input.username, name: input.name, email: input.email, groups: input.groups ?? [] };
               users.set(key, { identity, password: input.password });
               return identity;
             },
@@ -44,6 +47,6 @@ export function createFakeDirectoryPlugin(kind = 'fake') {
         };
       };
     },
-  };
+  });
   return { plugin, usersOf };
 }
