@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { storeKey, type Store } from '../store/port.ts';
 import type { DirectoryIdentity } from '../kit/connector.ts';
 import { checkUsername, legacyUsernameKey } from '../kit/username.ts';
+import { createAccountIndex, type SearchOptions, type SearchPage } from './accounts-index.ts';
 
 /**
  * admit's record of a person in one site. Its id is the OIDC `sub`: random,
@@ -57,7 +58,7 @@ export type NewAccountFields = Partial<Pick<Account, 'status' | 'name' | 'email'
 
 const accountKey = (id: string) => storeKey('account', id);
 const linkKey = (siteId: string, kind: string, externalId: string) => storeKey('account-link', `${siteId}:${kind}:${externalId}`);
-/** Every account id of a site, for the admin console's list and search (members may outlive a dropped account). */
+/** Every account id of a site (members may outlive a dropped account): walked page by page by the index backfill, never read whole. */
 const siteAccountsKey = (siteId: string) => storeKey('site-accounts', siteId);
 /**
  * The canonical user-name key (kit/username.ts); a stored name that has none
@@ -76,18 +77,28 @@ const legacyNameKey = (siteId: string, username: string) => storeKey('account-na
 const adminsKey = storeKey('admins', 'all');
 
 export function createAccountService({ store }: { store: Store }) {
+  // The search indexes (accounts-index.ts): user name by its canonical key, email, name; per status too.
+  const index = createAccountIndex({
+    store,
+    siteAccountsKey,
+    fieldValue: (account, field) => (field === 'username' ? nameOf(account.username) : field === 'email' ? account.email : account.name),
+  });
+
   async function find(id: string): Promise<Account | undefined> {
     const raw = await store.get(accountKey(id));
     return raw === undefined ? undefined : (JSON.parse(raw) as Account);
   }
 
+  /** Writes the record and moves its index entries along (the order is accounts-index.ts's consistency rule). */
   async function save(account: Account): Promise<void> {
+    await index.prepare(account);
     await Promise.all([
       store.set(accountKey(account.id), JSON.stringify(account)),
       store.set(usernameKey(account.siteId, account.username), account.id),
       store.addToSet(siteAccountsKey(account.siteId), account.id),
       ...(account.adminSites?.length ? [store.addToSet(adminsKey, account.id)] : []),
     ]);
+    await index.sync(account.siteId, account.id);
   }
 
   /**
@@ -102,8 +113,9 @@ export function createAccountService({ store }: { store: Store }) {
     if (existing) {
       const refreshed: Account = { ...existing, ...directoryFields(identity), ...keptVerifiedEmail(existing, identity), ...verifiedOverrides(existing), lastSignInAt: now };
       refreshed.groups = withGranted(refreshed.groups, existing.grantedGroups);
-      // A sign-in changes the record; the indexes already point here unless the directory renamed the user.
-      if (refreshed.username === existing.username) await store.set(accountKey(refreshed.id), JSON.stringify(refreshed));
+      // A sign-in changes the record; the indexes already hold it unless the directory changed an indexed value.
+      const same = (a: Account) => JSON.stringify(index.entriesOf(a));
+      if (refreshed.username === existing.username && same(refreshed) === same(existing)) await store.set(accountKey(refreshed.id), JSON.stringify(refreshed));
       else await save(refreshed);
       return refreshed;
     }
@@ -125,6 +137,7 @@ export function createAccountService({ store }: { store: Store }) {
     // A parallel first sign-in claimed the link first: use its account, drop ours.
     await store.delete(accountKey(created.id));
     await store.removeFromSet(siteAccountsKey(siteId), created.id);
+    await index.sync(siteId, created.id);
     const winner = await find((await store.get(link)) ?? '');
     if (!winner) throw new Error('account link points at a missing account');
     return winner;
@@ -136,17 +149,23 @@ export function createAccountService({ store }: { store: Store }) {
     return id === undefined ? undefined : find(id);
   }
 
-  /** Every account of a site (the admin console filters and pages in memory). */
-  async function listBySite(siteId: string): Promise<Account[]> {
-    const ids = await store.setMembers(siteAccountsKey(siteId));
-    const raws = await store.getMany(ids.map(accountKey));
-    return raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as Account])).filter((account) => account.siteId === siteId);
+  /**
+   * A page of accounts of these sites by user name, email or name prefix
+   * (and status), in the folded value's order; `next` / `prev` are the
+   * cursors of the pages after and before. Reads index ranges, never a whole site.
+   */
+  function search(siteIds: readonly string[], options: SearchOptions): Promise<SearchPage> {
+    return index.search(siteIds, options);
   }
 
-  /** The site's accounts with this email (case-insensitive). */
-  async function findByEmail(siteId: string, email: string): Promise<Account[]> {
-    const wanted = email.toLowerCase();
-    return (await listBySite(siteId)).filter((account) => account.email?.toLowerCase() === wanted);
+  /** The first accounts of a site by user name, at most `limit` (tests and small tools; the console pages with search). */
+  async function listBySite(siteId: string, limit = 200): Promise<Account[]> {
+    return (await search([siteId], { limit })).accounts;
+  }
+
+  /** The site's accounts with this email (case-insensitive), by the email index (at most 50). */
+  function findByEmail(siteId: string, email: string): Promise<Account[]> {
+    return index.findByEmail(siteId, email);
   }
 
   /** Changes the status (approval, denial, disabling), re-reading the record so other fields are kept. */
@@ -179,7 +198,7 @@ export function createAccountService({ store }: { store: Store }) {
     return old;
   }
 
-  return { find, save, linkOrCreate, findLinked, listBySite, findByEmail, setStatus, listAdmins, findByUsername };
+  return { find, save, linkOrCreate, findLinked, search, listBySite, findByEmail, setStatus, listAdmins, findByUsername, backfillIndexes: index.backfill };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

@@ -22,6 +22,17 @@ type Held = { read: Promise<Value> | Promise<readonly Value[]>; index: number };
  * Atomic operations (setIfAbsent, take, compareAndDelete, increment) always go to the store.
  * Outside a request (start-up, the CLI, timers) nothing is kept.
  */
+const UNMEMOIZED = Symbol('admit.unmemoized');
+
+/**
+ * The store under a request memo, for the rare read that must see what other
+ * requests wrote since (an index kept in step with its record re-reads the
+ * record after writing it); any other store is its own.
+ */
+export function withoutMemo(store: Store): Store {
+  return (store as Store & { [UNMEMOIZED]?: Store })[UNMEMOIZED] ?? store;
+}
+
 export function createRequestMemo() {
   const current = new AsyncLocalStorage<Map<string, Held>>();
 
@@ -43,7 +54,8 @@ export function createRequestMemo() {
     };
     const heldValue = (held: Held): Promise<Value> => (held.index < 0 ? (held.read as Promise<Value>) : (held.read as Promise<readonly Value[]>).then((values) => values[held.index]));
 
-    return {
+    const wrapped: Store & { [UNMEMOIZED]: Store } = {
+      [UNMEMOIZED]: store,
       get(key) {
         const memo = current.getStore();
         if (!memo) return store.get(key);
@@ -117,6 +129,7 @@ export function createRequestMemo() {
       ping: () => store.ping(),
       close: () => store.close(),
     };
+    return wrapped;
   }
 
   return { run, wrap };

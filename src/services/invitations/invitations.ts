@@ -62,13 +62,14 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     return views.filter((view): view is InvitationView => view !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** Why each address cannot be invited to the site now (undefined: it can); the site's members are read once. */
+  /** Why each address cannot be invited to the site now (undefined: it can). */
   async function refusalsFor(siteId: string, emails: readonly string[]): Promise<(InviteRefusal | undefined)[]> {
     if (!deps.sites.get(siteId)) return emails.map(() => 'unknown_site');
-    const members = new Set((await deps.accounts.listBySite(siteId)).filter((account) => account.status !== 'denied').flatMap((account) => (account.email ? [account.email.toLowerCase()] : [])));
+    // One bounded email-index look-up per address, never the site's whole account list.
+    const members = await Promise.all(emails.map(async (email) => (await deps.accounts.findByEmail(siteId, email)).some((account) => account.status !== 'denied')));
     const claims = await store.getMany(emails.map((email) => emailClaimKey(siteId, email.toLowerCase())));
     return Promise.all(emails.map(async (email, index) => {
-      if (members.has(email.toLowerCase())) return 'already_member';
+      if (members[index]) return 'already_member';
       const claimed = claims[index];
       const open = claimed === undefined ? undefined : await get(claimed);
       return open && OPEN_STATUSES.includes(open.status) ? 'already_invited' : undefined;
