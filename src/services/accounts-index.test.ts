@@ -6,6 +6,7 @@ import { createRequestMemo } from '../store/request-memo.ts';
 import type { Config } from '../config/schema.ts';
 import { adminAdd } from '../cli/admin-role.ts';
 import { createAccountService, type Account } from './accounts.ts';
+import { CursorError } from './paging.ts';
 
 const identity = (username: string, extra: Partial<{ name: string; email: string }> = {}) => ({ externalId: `ext-${username}`, username, emailVerified: false, groups: [], ...extra });
 
@@ -41,6 +42,11 @@ describe('account search by index', () => {
     assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'ann', limit: 10 })), ['Ann', 'anna']);
     assert.deepEqual(names(await accounts.search(['DEMO', 'OTHER'], { query: 'ann', limit: 10 })), ['Ann', 'anna', 'annette']);
     assert.deepEqual(names(await accounts.search(['DEMO'], { limit: 10 })), ['Ann', 'anna', 'bob']);
+    // Any field also finds the email's domain.
+    assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'example.c', limit: 10 })).sort(), ['Ann', 'bob']);
+    assert.deepEqual(names(await accounts.search(['DEMO'], { query: '@Example.org', limit: 10 })), ['anna']);
+    assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'example.c', field: 'email', limit: 10 })), [], 'an email field search is of the whole address');
+    assert.deepEqual(names(await accounts.search(['DEMO'], { query: '@', field: 'name', limit: 10 })), []);
 
     await accounts.setStatus(anna.id, 'disabled');
     assert.deepEqual(names(await accounts.search(['DEMO'], { status: 'disabled', limit: 10 })), ['anna']);
@@ -57,7 +63,8 @@ describe('account search by index', () => {
     assert.deepEqual(await accounts.findByEmail('OTHER', 'ann@example.com'), []);
     const stale = await store.lexRange(storeKey('account-lex', 'DEMO', 'username:all'), { limit: 10 });
     assert.equal(stale.length, 3, 'one username entry per account, none stale');
-    await assert.rejects(accounts.search(['DEMO'], { after: 'not a cursor', limit: 10 }), RangeError);
+    await assert.rejects(accounts.search(['DEMO'], { after: 'not a cursor', limit: 10 }), CursorError);
+    await assert.rejects(accounts.search(['DEMO'], { before: Buffer.from('no separator').toString('base64url'), limit: 10 }), CursorError);
     await store.close();
   });
 

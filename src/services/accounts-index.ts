@@ -1,6 +1,7 @@
 import { compareLex, storeKey, type Store, type WriteOp } from '../store/port.ts';
 import { withoutMemo } from '../store/request-memo.ts';
 import type { Account } from './accounts.ts';
+import { CursorError } from './paging.ts';
 
 /**
  * The account indexes of a site (issue 16: a search read every account of
@@ -35,26 +36,43 @@ import type { Account } from './accounts.ts';
  */
 
 export type SearchField = 'username' | 'email' | 'name';
-export const SEARCH_FIELDS: readonly SearchField[] = ['username', 'email', 'name'];
+/** The indexed values: the three searchable fields, and the email's domain (a search in every field finds `partner.test`). */
+type IndexedField = SearchField | 'domain';
+const INDEXED_FIELDS: readonly IndexedField[] = ['username', 'email', 'name', 'domain'];
+const ANY_FIELD: readonly IndexedField[] = INDEXED_FIELDS;
 type Status = Account['status'];
 type Slot = Status | 'all';
 
 const SEPARATOR = '\u0001';
-/** The longest cursor accepted (a folded value is capped when indexed, plus the id). */
-export const MAX_CURSOR_LENGTH = 600;
-const MAX_VALUE_LENGTH = 400;
+/** The longest cursor accepted, base64url (a folded value is capped when indexed, plus the id). */
+const MAX_CURSOR_LENGTH = 1200;
+/** Values are indexed up to this many code points (a longer one is found by its start). */
+const MAX_VALUE_LENGTH = 200;
+const capped = (value: string) => (value.length > MAX_VALUE_LENGTH ? [...value].slice(0, MAX_VALUE_LENGTH).join('') : value);
 const accountKey = (id: string) => storeKey('account', id);
-const indexKey = (siteId: string, field: SearchField, slot: Slot) => storeKey('account-lex', siteId, `${field}:${slot}`);
+const indexKey = (siteId: string, field: IndexedField, slot: Slot) => storeKey('account-lex', siteId, `${field}:${slot}`);
 const stateKey = (siteId: string, id: string) => storeKey('account-lex', siteId, `of:${id}`);
 const backfillKey = (siteId: string) => storeKey('account-lex', siteId, 'backfill');
 
 const dropControls = (value: string) => value.replace(/\p{Cc}/gu, '');
 /** Names and user names as compared: compatibility forms, lower case, one space between words. */
-export const foldText = (value: string): string => dropControls(value.normalize('NFKC').toLowerCase().normalize('NFKC').replace(/\s+/gu, ' ')).trim().slice(0, MAX_VALUE_LENGTH);
+export const foldText = (value: string): string => capped(dropControls(value.normalize('NFKC').toLowerCase().normalize('NFKC').replace(/\s+/gu, ' ')).trim());
 /** Emails as compared (as findByEmail always did): lower case, trimmed. */
-export const foldEmail = (value: string): string => dropControls(value.trim().toLowerCase()).slice(0, MAX_VALUE_LENGTH);
+export const foldEmail = (value: string): string => capped(dropControls(value.trim().toLowerCase()));
 
-const folders: Record<SearchField, (value: string) => string> = { username: foldText, email: foldEmail, name: foldText };
+const domainOf = (email: string) => {
+  const folded = foldEmail(email);
+  return folded.includes('@') ? folded.slice(folded.lastIndexOf('@') + 1) : '';
+};
+const folders: Record<IndexedField, (value: string) => string> = { username: foldText, email: foldEmail, name: foldText, domain: domainOf };
+/** A query as the prefix of each index: a domain is asked as `partner.test` or `@partner.test`, never with a local part. */
+const queryFolders: Record<IndexedField, (query: string) => string> = {
+  ...folders,
+  domain: (query) => {
+    const folded = foldEmail(query);
+    return folded.startsWith('@') ? folded.slice(1) : folded.includes('@') ? '' : folded;
+  },
+};
 
 interface Entry {
   key: string;
@@ -62,9 +80,15 @@ interface Entry {
 }
 const entryId = (entry: Entry) => `${entry.key}\n${entry.member}`;
 
-/** A cursor is a member: a folded value, the separator, an account id. */
-export function isCursor(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_CURSOR_LENGTH && value.includes(SEPARATOR) && !value.includes('\u0000') && value.isWellFormed();
+/** A cursor is a member (a folded value, the separator, an account id), base64url for a query string. */
+const encodeCursor = (member: string) => Buffer.from(member, 'utf8').toString('base64url');
+
+/** The member of a cursor this code made; CursorError for anything else (edited, truncated). */
+function decodeCursor(text: string): string {
+  if (text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw new CursorError();
+  const member = Buffer.from(text, 'base64url').toString('utf8');
+  if (!member.includes(SEPARATOR) || member.includes('\u0000') || member.includes('\ufffd') || encodeCursor(member) !== text) throw new CursorError();
+  return member;
 }
 
 export interface SearchOptions {
@@ -73,7 +97,7 @@ export interface SearchOptions {
   /** Which value the prefix is of; absent: user name, email or name (an account matching two comes once, at its first). */
   field?: SearchField;
   status?: Status;
-  /** The `next` of the previous page. */
+  /** The `next` of the previous page (CursorError when it is not one). */
   after?: string;
   /** The `prev` of the next page: the page before it. */
   before?: string;
@@ -97,8 +121,8 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
 
   function entriesOf(account: Account): Entry[] {
     const entries: Entry[] = [];
-    for (const field of SEARCH_FIELDS) {
-      const raw = fieldValue(account, field);
+    for (const field of INDEXED_FIELDS) {
+      const raw = fieldValue(account, field === 'domain' ? 'email' : field);
       const value = raw === undefined ? '' : folders[field](raw);
       if (!value) continue;
       const member = `${value}${SEPARATOR}${account.id}`;
@@ -177,7 +201,7 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
 
   interface List {
     siteId: string;
-    field: SearchField;
+    field: IndexedField;
     key: string;
     prefix: string;
   }
@@ -191,18 +215,21 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
   async function search(siteIds: readonly string[], options: SearchOptions): Promise<SearchPage> {
     const limit = Math.trunc(options.limit);
     if (!(limit > 0)) throw new RangeError(`search needs a positive limit, got ${options.limit}`);
-    for (const cursor of [options.after, options.before]) if (cursor !== undefined && !isCursor(cursor)) throw new RangeError('not a search cursor');
-    const backward = options.before !== undefined;
-    const fields = options.field ? [options.field] : options.query ? SEARCH_FIELDS : (['username'] as const);
+    const afterMember = options.after === undefined ? undefined : decodeCursor(options.after);
+    const beforeMember = options.before === undefined ? undefined : decodeCursor(options.before);
+    const backward = beforeMember !== undefined;
+    const fields: readonly IndexedField[] = options.field ? [options.field] : options.query ? ANY_FIELD : ['username'];
     const slot: Slot = options.status ?? 'all';
     const sites = [...new Set(siteIds)];
     await Promise.all(sites.map(ensureIndexed));
+    // A query that folds to nothing for an index (`@` for a name) does not make that index a full listing.
     const lists: List[] = sites.flatMap((siteId) =>
-      fields.map((field) => {
-        const prefix = options.query ? folders[field](options.query) : '';
-        return { siteId, field, key: indexKey(siteId, field, slot), prefix };
+      fields.flatMap((field) => {
+        const prefix = options.query ? queryFolders[field](options.query) : '';
+        return options.query && !prefix ? [] : [{ siteId, field, key: indexKey(siteId, field, slot), prefix }];
       }),
     );
+    if (lists.length === 0) return { accounts: [] };
     const order = (a: Hit, b: Hit) => (backward ? -1 : 1) * compareLex(a.member, b.member);
 
     /** Whether the hit is live and the account's first match among the lists searched (so it shows once). */
@@ -219,7 +246,7 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
     }
 
     const found: { account: Account; member: string }[] = [];
-    let cursor = backward ? options.before : options.after;
+    let cursor = backward ? beforeMember : afterMember;
     let more = false;
     for (let round = 0; round < MAX_ROUNDS && found.length < limit; round += 1) {
       const want = limit - found.length + 1;
@@ -245,10 +272,10 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
     const last = found.at(-1)?.member;
     const page: SearchPage = { accounts: found.map((entry) => entry.account) };
     // Forward: more after the page is `more`; a page reached by a cursor has one before it. Backward: the other way round.
-    const after = backward ? (last ?? options.before) : more ? (found.length === limit ? last : cursor) : undefined;
-    const before = backward ? (more ? (first ?? cursor) : undefined) : options.after !== undefined ? (first ?? options.after) : undefined;
-    if (after !== undefined) page.next = after;
-    if (before !== undefined) page.prev = before;
+    const after = backward ? (last ?? beforeMember) : more ? (found.length === limit ? last : cursor) : undefined;
+    const before = backward ? (more ? (first ?? cursor) : undefined) : afterMember !== undefined ? (first ?? afterMember) : undefined;
+    if (after !== undefined) page.next = encodeCursor(after);
+    if (before !== undefined) page.prev = encodeCursor(before);
     return page;
   }
 

@@ -6,24 +6,62 @@ import type { AdminDeps } from '../deps.ts';
 import { accountFor, userActionRoutes } from './user-actions.ts';
 import { describeRole, mayActOn, roleOf } from '../role-order.ts';
 import { messages } from '../../errors/messages.ts';
+import type { Account } from '../../services/accounts.ts';
+import { CursorError } from '../../services/paging.ts';
 
-const PAGE_SIZE = 200;
+const PAGE_SIZE = 50;
+const MAX_QUERY = 100;
+const FIELDS = { '': 'User name, email or name', username: 'User name', email: 'Email', name: 'Name' } as const;
+const STATUSES = { '': 'Any status', active: 'Active', disabled: 'Disabled', pending_approval: 'Pending approval', denied: 'Denied' } as const;
+type Field = keyof typeof FIELDS;
+type Status = keyof typeof STATUSES;
 
-/** Users: search the admin's sites; one page per account with its actions. */
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** The search as asked, and the sentence refusing it (400) when no form of the page would send it. */
+function searchOf(ctx: Parameters<Middleware>[0], user: AdminUser) {
+  const q = text(ctx.query.q).trim();
+  const field = text(ctx.query.field) as Field;
+  const status = text(ctx.query.status) as Status;
+  const site = text(ctx.query.site);
+  const values = { q: q.slice(0, MAX_QUERY), field: field in FIELDS ? field : '', status: status in STATUSES ? status : '', site: site && canAdminister(user, site) ? site : '' };
+  if (q.length > MAX_QUERY) return { values, error: `The search is too long: at most ${MAX_QUERY} characters.` };
+  if (!(field in FIELDS)) return { values, error: 'Search in: choose user name, email or name.' };
+  if (!(status in STATUSES)) return { values, error: 'Status: choose one of the statuses listed.' };
+  // Only the sites this admin administers are searched; another site is refused, never widened to it.
+  if (site && !canAdminister(user, site)) return { values, error: `You do not administer site ${site}.` };
+  return { values };
+}
+
+/** Users: search the admin's sites by prefix, 50 a page by cursor; one page per account with its actions. */
 export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
   router.get('/users', admin, async (ctx) => {
     const user = ctx.state.admin as AdminUser;
-    const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 100) : '';
-    const site = typeof ctx.query.site === 'string' && canAdminister(user, ctx.query.site) ? ctx.query.site : '';
-    const sites = site ? [site] : user.sites;
-    const wanted = q.toLowerCase();
-    const found = (await Promise.all(sites.map((id) => deps.accounts.listBySite(id)))).flat()
-      .filter((account) => !wanted || [account.username, account.name, account.email].some((value) => value?.toLowerCase().includes(wanted)))
-      .sort((a, b) => a.username.localeCompare(b.username) || a.siteId.localeCompare(b.siteId));
-    await renderAdmin(deps, ctx, 'users', {
-      title: 'Users', tab: 'users', q, site, users: found.slice(0, PAGE_SIZE), total: found.length, pageSize: PAGE_SIZE,
-      sites: deps.sites.list().filter((candidate) => canAdminister(user, candidate.id)),
-    });
+    const { values, error: refused } = searchOf(ctx, user);
+    const sites = deps.sites.list().filter((candidate) => canAdminister(user, candidate.id));
+    const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== '')).toString();
+    const base = `/admin/users${query ? `?${query}&` : '?'}`;
+    const view = { title: 'Users', tab: 'users', ...values, fields: FIELDS, statuses: STATUSES, sites, users: [] as Account[], firstUrl: base.slice(0, -1), firstPage: true, nextUrl: undefined as string | undefined, prevUrl: undefined as string | undefined };
+    if (refused) {
+      ctx.status = 400;
+      await renderAdmin(deps, ctx, 'users', { ...view, error: refused });
+      return;
+    }
+    const after = text(ctx.query.after) || undefined;
+    const before = after ? undefined : text(ctx.query.before) || undefined;
+    try {
+      const found = await deps.accounts.search(values.site ? [values.site] : user.sites, {
+        query: values.q || undefined, field: values.field || undefined, status: values.status || undefined, after, before, limit: PAGE_SIZE,
+      });
+      await renderAdmin(deps, ctx, 'users', {
+        ...view, users: found.accounts, firstPage: found.prev === undefined,
+        nextUrl: found.next && `${base}after=${encodeURIComponent(found.next)}`, prevUrl: found.prev && `${base}before=${encodeURIComponent(found.prev)}`,
+      });
+    } catch (problem) {
+      if (!(problem instanceof CursorError)) throw problem;
+      ctx.status = 400;
+      await renderAdmin(deps, ctx, 'users', { ...view, firstPage: false, error: problem.message });
+    }
   });
 
   router.get('/users/:id', admin, async (ctx) => {
