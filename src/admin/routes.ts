@@ -10,9 +10,10 @@ import { userRoutes } from './pages/users.ts';
 import { clientRoutes } from './pages/clients.ts';
 import { auditRoutes } from './pages/audit.ts';
 import { outboxRoutes } from './pages/outbox.ts';
+import { dashboardRoutes } from './pages/dashboard.ts';
 
 /**
- * The admin console under /admin: approval queue, invitations, users,
+ * The admin console under /admin: a dashboard, approval queue, invitations, users,
  * relying applications, outbox, audit log. Every page needs an admin session; every
  * form post is CSRF-checked; a site admin sees and acts on their sites only.
  */
@@ -26,10 +27,8 @@ export function adminRoutes(deps: AdminDeps): Router {
   const admin = requireAdmin(deps);
 
   consoleAuthRoutes(router, deps, form);
-  router.get('/', admin, (ctx) => {
-    ctx.status = 303;
-    ctx.redirect('/admin/approvals');
-  });
+  // The console's home: what needs attention first.
+  dashboardRoutes(router, deps, admin);
   approvalRoutes(router, deps, admin, form);
   invitationRoutes(router, deps, admin, form);
   userRoutes(router, deps, admin, form);

@@ -4,6 +4,7 @@ import type { Store } from '../store/port.ts';
 import type { MfaPolicy } from './mfa/settings-schema.ts';
 import type { SiteDirectory } from './sites.ts';
 import { createThrottle } from './throttle.ts';
+import { createLockIndex } from './dashboard-locks.ts';
 
 /**
  * How many tries: the one owner of every guess limit (sign-in, a directory
@@ -54,6 +55,7 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
   const userCounter = (siteId: string, username: string) => `sign-in:${siteId}:${nameOf(username)}`;
   const ipCounter = (ip: string) => `ip:${ip}`;
   const secondFactorCounter = (accountId: string) => `mfa-failures:${accountId}`;
+  const locks = createLockIndex({ store });
 
   /** A password guess for a user name of a site (sign-in, or a directory password at registration). */
   async function passwordAttempt(input: { siteId: string; username: string; ip: string }): Promise<PasswordAttempt> {
@@ -61,6 +63,8 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     const window = policy.failureWindowSeconds;
     const typed = userCounter(input.siteId, input.username);
     const [perIp, perUser] = await Promise.all([counter.hit(ipCounter(input.ip), window), counter.take(typed, window)]);
+    // The console dashboard's note that a lock may have started (its count asks the counter again).
+    if (perUser.count >= policy.maxFailedAttempts) await locks.started(input.siteId, nameOf(input.username), (now?.() ?? Date.now()) + 2 * window * 1000);
     if (perIp > policy.maxAttemptsPerIp) return { refused: true, reason: 'ip' };
     if (perUser.count > policy.maxFailedAttempts) return { refused: true, reason: 'user' };
     return {
@@ -120,6 +124,14 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     passwordAttempt,
     ipAttempt,
     clearSignIn,
+    /** The canonical names of the site whose sign-in is locked now (the dashboard), from at most `limit` + 1 noted locks. */
+    async lockedNames(siteId: string, limit: number): Promise<{ names: string[]; more: boolean }> {
+      const policy = policyOf(siteId);
+      const noted = await locks.candidates(siteId, limit + 1, now?.());
+      const counts = await Promise.all(noted.map((name) => counter.count(`sign-in:${siteId}:${name}`, policy.failureWindowSeconds)));
+      const names = noted.filter((_, index) => counts[index]! >= policy.maxFailedAttempts);
+      return { names: names.slice(0, limit), more: names.length > limit };
+    },
     /**
      * An administrator's "Unlock": the account's sign-in lockout (on its
      * canonical name) and its failed second-factor checks. The directory's own

@@ -5,6 +5,7 @@ import type { Store } from '../../store/port.ts';
 import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
 import { dayListKey, siteDayListKey } from './audit-keys.ts';
 import { createAuditQuery } from './audit-query.ts';
+import { createDashboardCounters } from '../dashboard-counters.ts';
 
 /**
  * The audit trail of sign-in outcomes and admin actions. Every event is a
@@ -17,6 +18,8 @@ import { createAuditQuery } from './audit-query.ts';
  */
 export function createAuditLog({ logger, store }: { logger: Logger; store: Store }) {
   const log = logger.child({ channel: 'audit' });
+  // The console dashboard's per-day counters and per-person timelines, kept as events are recorded.
+  const dashboard = createDashboardCounters({ store });
 
   async function record(ctx: Context | undefined, event: AuditEvent): Promise<void> {
     const stored: StoredAuditEvent = {
@@ -35,6 +38,7 @@ export function createAuditLog({ logger, store }: { logger: Logger; store: Store
     } catch (error) {
       log.error({ err: error, event: stored }, 'audit event not stored');
     }
+    await dashboard.observe(stored);
   }
 
   return { record, ...createAuditQuery({ store }) };
