@@ -14,6 +14,7 @@ import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { ClientRegistry } from './client-registry.ts';
 import type { AdminSessions } from './admin-session.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
+import type { SessionService } from '../services/sessions.ts';
 
 /**
  * What the MFA service offers the console. Optional so the console works
@@ -22,7 +23,7 @@ import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 export interface AdminMfaActions {
   resetMfa(ctx: Context | undefined, accountId: string): Promise<void>;
   revokeTrustedBrowsers(accountId: string): Promise<unknown>;
-  listFactors?(accountId: string): Promise<{ name: string; type: string; isDefault: boolean }[]>;
+  listFactors?(accountId: string): Promise<{ name: string; type: string; isDefault: boolean; methods?: string[]; phone?: string; createdAt?: string; lastUsedAt?: string }[]>;
 }
 
 export interface AdminDeps {
@@ -48,4 +49,6 @@ export interface AdminDeps {
   /** True once an MFA step is part of the sign-in: the console then requires acr urn:admit:acr:mfa. */
   requireMfa: boolean;
   mfa?: AdminMfaActions;
+  /** An account's SSO sessions, for the user page (read only; signing out is signOutEverywhere). */
+  sessions?: Pick<SessionService, 'list'>;
 }

@@ -11,6 +11,7 @@ import { clientRoutes } from './pages/clients.ts';
 import { auditRoutes } from './pages/audit.ts';
 import { outboxRoutes } from './pages/outbox.ts';
 import { dashboardRoutes } from './pages/dashboard.ts';
+import { userPageRoutes } from './pages/user-page.ts';
 
 /**
  * The admin console under /admin: a dashboard, approval queue, invitations, users,
@@ -31,6 +32,8 @@ export function adminRoutes(deps: AdminDeps): Router {
   dashboardRoutes(router, deps, admin);
   approvalRoutes(router, deps, admin, form);
   invitationRoutes(router, deps, admin, form);
+  // The user page (devices, sessions, timeline) is registered first, so it answers /users/:id.
+  userPageRoutes(router, deps, admin);
   userRoutes(router, deps, admin, form);
   clientRoutes(router, deps, admin, form);
   outboxRoutes(router, deps, admin, form);

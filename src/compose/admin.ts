@@ -106,6 +106,7 @@ export function createAdminRouters(deps: {
     requests: deps.approval.requests,
     clients: createClientRegistry({ store, configClients: config.clients }),
     signOutEverywhere: (accountId) => sessions.signOutEverywhere(accountId),
+    sessions,
     adminSessions: createAdminSessions({ store, accounts: deps.accounts, allSiteIds: () => deps.sites.list().map((site) => site.id), ...config.admin }),
     signIn: createFirstPartySignIn({ provider, store, issuer, clientId: CONSOLE_CLIENT_ID, callbackPath: '/admin/callback', cookieName: 'admit.admin-state' }),
     requireMfa: deps.steps.some((step) => step.name === 'mfa'),
