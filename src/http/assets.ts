@@ -10,6 +10,8 @@ export function assetRoutes({ publicDir }: { publicDir: string }): Router {
     { path: '/assets/admit.css', file: 'admit.css', type: 'text/css; charset=utf-8' },
     // Security keys on the MFA pages (WebAuthn in the browser).
     { path: '/assets/mfa-webauthn.js', file: 'mfa-webauthn.js', type: 'text/javascript; charset=utf-8' },
+    // Progressive enhancement of the forms: show/hide a password, the password rules marked while typing.
+    { path: '/assets/admit-forms.js', file: 'admit-forms.js', type: 'text/javascript; charset=utf-8' },
   ];
   for (const asset of files) {
     const body = readFileSync(join(publicDir, asset.file));

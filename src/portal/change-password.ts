@@ -14,6 +14,7 @@ export async function showChangePassword(deps: PortalDeps, ctx: Context, problem
     csrfToken: deps.csrf.token(ctx),
     rules: deps.passwords.rulesFor(user.account.siteId),
     domain: !deps.sites.get(user.account.siteId)?.capabilities.managedUsers,
+    username: user.account.username,
     ...problem,
   });
 }

@@ -85,3 +85,53 @@ export function readProgress(state: SignInState): MfaProgress | undefined {
 export function withProgress(state: SignInState, progress: MfaProgress, amr?: string): SignInState {
   return { ...state, amr: amr ? [...state.amr, amr] : state.amr, steps: { ...state.steps, [MFA_STEP]: progress } };
 }
+
+/** One step of the enrollment as the progress indicator names it, and the wizard pages it covers. */
+export interface WizardStep {
+  label: string;
+  pages: readonly PageName[];
+}
+
+const SETUP_PAGES: readonly PageName[] = ['phone', 'verify-phone', 'phone-type', 'app', 'activate', 'key'];
+const PROMPT_PAGES: readonly PageName[] = ['choose', 'code', 'key-verify', 'duo'];
+
+/**
+ * The steps of the first enrollment (seed steps 4–13), in order: what the
+ * progress indicator counts. Recovery codes are a step only where the site
+ * offers them. Adding a device later has no start page and no login prompt.
+ */
+export function wizardSteps(progress: Pick<MfaProgress, 'firstEnrollment'>, options: { recoveryCodes: boolean }): WizardStep[] {
+  const steps: WizardStep[] = [];
+  if (progress.firstEnrollment) steps.push({ label: 'Start', pages: ['start'] });
+  steps.push({ label: 'Device', pages: ['device'] }, { label: 'Set up', pages: SETUP_PAGES });
+  if (options.recoveryCodes && progress.firstEnrollment) steps.push({ label: 'Recovery', pages: ['recovery', 'recovery-codes'] });
+  steps.push({ label: 'Settings', pages: ['settings', 'device-options'] });
+  if (progress.firstEnrollment) steps.push({ label: 'Log in', pages: PROMPT_PAGES });
+  return steps;
+}
+
+/** Where the page stands in the enrollment ("Step 3 of 6: Set up"), or undefined where there is no enrollment to show (a sign-in's prompt). */
+export interface WizardPosition {
+  steps: { label: string; state: 'done' | 'current' | 'todo' }[];
+  number: number;
+  total: number;
+  label: string;
+}
+
+export function wizardPosition(progress: Pick<MfaProgress, 'page' | 'firstEnrollment' | 'enrolled' | 'enrolling'>, options: { recoveryCodes: boolean }): WizardPosition | undefined {
+  const page = progress.page;
+  const enrolling = progress.firstEnrollment || progress.enrolled === true || progress.enrolling !== undefined || page === 'device' || SETUP_PAGES.includes(page);
+  // A returning user's prompt, My Settings & Devices or Device Options: no wizard to place them in.
+  if (!enrolling) return undefined;
+  // The login prompt is the wizard's last step only after the first device is added.
+  if (PROMPT_PAGES.includes(page) && !(progress.firstEnrollment && progress.enrolled)) return undefined;
+  const steps = wizardSteps(progress, options);
+  const index = steps.findIndex((step) => step.pages.includes(page));
+  if (index < 0) return undefined;
+  return {
+    steps: steps.map((step, i) => ({ label: step.label, state: i < index ? 'done' : i === index ? 'current' : 'todo' })),
+    number: index + 1,
+    total: steps.length,
+    label: steps[index]!.label,
+  };
+}

@@ -5,7 +5,7 @@ import type { MfaService } from '../../services/mfa/mfa-service.ts';
 import type { MfaSubject } from '../../services/mfa/device-management.ts';
 import type { FlowDeps } from '../deps.ts';
 import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
-import { MFA_STEP, readProgress, withProgress, type MfaProgress, type PageName } from './progress.ts';
+import { MFA_STEP, readProgress, withProgress, wizardPosition, type MfaProgress, type PageName } from './progress.ts';
 import type { TrustCookie } from './trust-cookie.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 
@@ -114,7 +114,9 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
       }
       if (problem.status) ctx.status = problem.status;
       await deps.render(ctx, `mfa/${view}`, {
-        uid, base, csrfToken: deps.csrf.token(ctx), siteName: who.siteName,
+        uid, base, csrfToken: deps.csrf.token(ctx), siteName: who.siteName, brand: { name: who.siteName },
+        // "Step 3 of 6" through the enrollment (none on a returning user's prompt).
+        wizard: wizardPosition(request.progress, { recoveryCodes: Boolean(who.policy.recoveryCodes) }),
         trust: request.progress.trust, trustDays: who.policy.trustBrowserDays,
         error: problem.error ? messages[problem.error] : undefined, notice: problem.notice,
         ...data,

@@ -97,6 +97,7 @@ export function passwordChangeStep({ passwords }: { passwords: PasswordService }
       error: flash.error,
       reason: flash.reason,
       domain: !deps.sites.get(state.siteId)?.capabilities.managedUsers,
+      username: state.username,
     });
   }
 }

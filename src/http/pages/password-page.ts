@@ -45,6 +45,8 @@ export interface PasswordPageView {
   domain: boolean;
   /** A reset after a second factor has no old password to give. */
   withOldPassword?: boolean;
+  /** Whose password it is: the page's live check of "consecutive characters from username" reads it (the server still decides). */
+  username?: string;
 }
 
 /** The Change Password page: the seed's fields, with the rules shown before typing. */
@@ -59,6 +61,7 @@ export async function renderPasswordPage(render: Renderer, ctx: Context, view: P
     action: view.action,
     cancelAction: view.cancelAction,
     csrfToken: view.csrfToken,
+    username: view.username ?? '',
     // Without an old password its rule has nothing to compare against.
     rules: view.rules.filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun').map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
     error: view.error ? messages[view.error] : view.reason,

@@ -27,6 +27,7 @@ export async function showNewPassword(deps: RecoveryDeps, ctx: Context, problem:
     rules: deps.passwords.rulesFor(flow.siteId),
     domain: !deps.sites.get(flow.siteId)?.capabilities.managedUsers,
     withOldPassword: false,
+    username: flow.username,
     ...problem,
   });
 }

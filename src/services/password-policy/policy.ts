@@ -15,6 +15,8 @@ export type PolicyRule = {
   text: string;
   /** For `restrictedPatterns`: the words behind the seed's "List" link. */
   list?: readonly string[];
+  /** The policy's number in the rule, so the page can mark it while the user types (the server still decides). */
+  limit?: number;
 };
 
 export type PasswordCheckContext = RuleContext & {
@@ -44,7 +46,7 @@ export function createPasswordPolicy(policy: PasswordPolicy, deps: PasswordPolic
   const shown: PolicyRule[] = [
     ...active.map((rule): PolicyRule => rule.id === 'restrictedPatterns'
       ? { id: rule.id, text: rule.describe(policy), list: policy.restrictedPatterns }
-      : { id: rule.id, text: rule.describe(policy) }),
+      : { id: rule.id, text: rule.describe(policy), ...(rule.limit ? { limit: rule.limit(policy) } : {}) }),
     ...extra,
   ];
 

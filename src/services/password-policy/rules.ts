@@ -21,6 +21,8 @@ export type PasswordRule = {
   applies(policy: PasswordPolicy): boolean;
   /** The seed's wording with the policy's numbers. */
   describe(policy: PasswordPolicy): string;
+  /** The policy's number in the rule (a length, a count, a run), for the page's live check. */
+  limit?(policy: PasswordPolicy): number;
   /** True when the candidate meets the rule. */
   check(candidate: string, context: RuleContext, policy: PasswordPolicy): boolean;
 };
@@ -73,18 +75,21 @@ const timesWord = (n: number): string => (n === 1 ? 'once' : n === 2 ? 'twice' :
 export const passwordRules: readonly PasswordRule[] = [
   {
     id: 'minLength',
+    limit: (p) => p.minLength,
     applies: () => true,
     describe: (p) => `Minimum length should be at least "${p.minLength}"`,
     check: (c, _, p) => codePoints(c).length >= p.minLength,
   },
   {
     id: 'maxLength',
+    limit: (p) => p.maxLength,
     applies: () => true,
     describe: (p) => `Maximum length should be at most "${p.maxLength}"`,
     check: (c, _, p) => codePoints(c).length <= p.maxLength,
   },
   {
     id: 'minSpecial',
+    limit: (p) => p.minSpecial,
     applies: (p) => p.minSpecial > 0,
     describe: (p) => `Number of special characters to include "${p.minSpecial}"`,
     check: (c, _, p) => count(c, SPECIAL) >= p.minSpecial,
@@ -97,6 +102,7 @@ export const passwordRules: readonly PasswordRule[] = [
   },
   {
     id: 'minDigits',
+    limit: (p) => p.minDigits,
     applies: (p) => p.minDigits > 0,
     describe: (p) => `Number of numerals to include "${p.minDigits}"`,
     check: (c, _, p) => count(c, NUMERAL) >= p.minDigits,
@@ -112,18 +118,21 @@ export const passwordRules: readonly PasswordRule[] = [
   },
   {
     id: 'maxRepeat',
+    limit: (p) => p.maxRepeat,
     applies: (p) => p.maxRepeat > 0,
     describe: (p) => `Must not contain any character more than ${timesWord(p.maxRepeat)} consecutively`,
     check: (c, _, p) => longestRun(c) <= p.maxRepeat,
   },
   {
     id: 'usernameRun',
+    limit: (p) => p.usernameRun,
     applies: (p) => p.usernameRun > 0,
     describe: (p) => `Must not have ${p.usernameRun} consecutive characters from username`,
     check: (c, ctx, p) => !ctx.username || !usernameParts(ctx.username).some((u) => sharesRun(c, u, p.usernameRun)),
   },
   {
     id: 'oldPasswordRun',
+    limit: (p) => p.oldPasswordRun,
     applies: (p) => p.oldPasswordRun > 0,
     describe: (p) => `Must not contain ${p.oldPasswordRun} consecutive characters from your old password`,
     check: (c, ctx, p) => !ctx.oldPassword || !sharesRun(c, ctx.oldPassword, p.oldPasswordRun),
