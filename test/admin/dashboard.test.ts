@@ -106,9 +106,9 @@ describe('the console dashboard: figures from counters and indexes, per site and
       assert.match(page.html, /Uma tablet \(default\)/);
       assert.match(page.html, /Uma spare/);
       assert.match(page.html, /<h2 id="sessions-heading">Sessions<\/h2>/);
-      assert.match(page.html, /<td>Password<\/td><td>rp<\/td>/, 'her sign-ins at the application, in words');
+      assert.match(page.html, /<td data-label="Verified with">Password<\/td><td data-label="Applications">rp<\/td>/, 'her sign-ins at the application, in words');
       assert.match(page.html, /<tr data-action="mfa_device_added">/);
-      assert.match(page.html, /<tr data-action="sign_in"><td>[^<]+<\/td><td>sign_in<\/td><td><span class="badge ok">ok<\/span>/);
+      assert.match(page.html, /<tr data-action="sign_in"><td[^>]*>[^<]+<\/td><td[^>]*>sign_in<\/td><td[^>]*><span class="badge ok">ok<\/span>/);
     });
 
     it('shows a refused password on the timeline of the account it was typed for', async () => {
