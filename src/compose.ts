@@ -113,7 +113,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.
     const outbox = createOutbox({ store, masterSecret, settings: config.outbox, siteIds: () => config.sites.map((site) => site.id) });
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox });
-    const audit = createAuditLog({ logger, store });
+    const audit = createAuditLog({ logger, store, retentionDays: config.audit.retentionDays });
     // What every password write ends (the password service's one rule): the account's other sessions and
     // their grants (the session service, built with the provider below), and its trusted browsers.
     let sessions: SessionService | undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { decidedKey, pendingKey, type AccessRequests } from '../../src/services/approvals/access-requests.ts';
+import { decidedKey, pendingKey, type AccessRequests, type AccessRequestView } from '../../src/services/approvals/access-requests.ts';
 import { storeKey } from '../../src/store/port.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
@@ -34,7 +34,7 @@ describe.each(['sqlite', 'redis'])('the approval queue on %s: a pending index pe
   afterAll(() => running?.stop());
 
   it('paging a 120-request queue across two sites sees each request once, oldest first, 50 a page', async () => {
-    const seen: { id: string; submittedAt: string }[] = [];
+    const seen: AccessRequestView[] = [];
     const sizes: number[] = [];
     let cursor: string | undefined;
     do {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
 describe('admit admin add / list / remove', () => {
@@ -59,7 +60,8 @@ describe('admit admin add / list / remove', () => {
     const store = createSqliteStore({ path: join(dir, 'admit.db') });
     try {
       const day = new Date().toISOString().slice(0, 10);
-      const events = (await store.listRange(`audit:{${day}}`, 0, 100)).map((line) => JSON.parse(line) as { action: string; actor: string });
+      const events: { action: string; actor?: string }[] = [];
+      for await (const event of createAuditQuery({ store }).events({ scope: { allSites: true }, from: day, to: day })) events.unshift(event);
       assert.deepEqual(events.map((event) => event.action), ['admin.role.grant', 'admin.role.grant', 'admin.role.grant', 'admin.role.revoke']);
       assert.ok(events.every((event) => event.actor === 'cli'));
     } finally {

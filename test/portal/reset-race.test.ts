@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { dayListKey } from '../../src/services/audit/audit-keys.ts';
+import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
 import { type MfaWorld, startMfaWorld } from '../mfa/mfa-world.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 
@@ -44,9 +44,11 @@ describe('Reset Password: parallel finishes of one proved flow', () => {
     for (const password of passwords) if ((await directory.connector.verifyPassword({ username: 'rhea', password })).status === 'ok') working.push(password);
     assert.equal(working.length, 1, 'one of the 25 passwords works');
 
-    const events = (await world.running.admit.store.listRange(dayListKey(new Date().toISOString().slice(0, 10)), 0, 100_000))
-      .map((line) => JSON.parse(line) as { action: string; outcome: string; username?: string })
-      .filter((event) => event.action === 'password_reset' && event.username === 'rhea');
+    const today = new Date().toISOString().slice(0, 10);
+    const events: { outcome: string }[] = [];
+    for await (const event of createAuditQuery({ store: world.running.admit.store }).events({ scope: { allSites: true }, user: 'rhea', action: 'password_reset', from: today, to: today })) {
+      if (event.action === 'password_reset' && event.username === 'rhea') events.push(event);
+    }
     assert.deepEqual(
       events.map((event) => event.outcome),
       ['ok'],

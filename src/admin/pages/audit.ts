@@ -1,40 +1,53 @@
+import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { AuditFilter } from '../../services/audit/audit-query.ts';
 import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
+import { CursorError } from '../../services/paging.ts';
 import { auditAdmin, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 
-const PAGE = 200;
-const EXPORT_MAX = 100_000;
-const MAX_DAYS = 92;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)));
+const PAGE = 100;
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const day = (label: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, `${label}: enter a date as YYYY-MM-DD.`)
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && dayOf(Date.parse(`${value}T00:00:00Z`)) === value, `${label}: that is not a date in the calendar.`);
+const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);
 
 const filterForm = z.object({
-  user: z.string().trim().max(100).optional().catch(undefined),
+  user: text(200),
   site: z.string().max(64).optional().catch(undefined),
-  action: z.string().trim().max(64).optional().catch(undefined),
-  from: day.optional().catch(undefined),
-  to: day.optional().catch(undefined),
+  action: text(64),
+  outcome: text(64),
+  from: z.union([z.literal(''), day('From')]).optional(),
+  to: z.union([z.literal(''), day('To')]).optional(),
 });
 
-/** The filter from the query, kept inside the admin's sites and a 92-day window (default: the last 7 days). */
-function filterOf(ctx: Context): { filter: AuditFilter; values: Record<string, string> } {
+/** A filter the page cannot run (a malformed date or cursor): answered 400 with its sentence. */
+class FilterError extends Error {}
+
+/**
+ * The filter from the query, kept inside the admin's sites and the retention
+ * (default: the last 7 days). A bad date is a FilterError, not a silent default.
+ */
+function filterOf(ctx: Context, retentionDays: number): { filter: AuditFilter; values: Record<string, string> } {
   const admin = ctx.state.admin as AdminUser;
-  const raw = filterForm.parse(ctx.query);
-  const today = new Date().toISOString().slice(0, 10);
+  const parsed = filterForm.safeParse(ctx.query);
+  if (!parsed.success) throw new FilterError(parsed.error.issues[0]!.message);
+  const raw = parsed.data;
+  const today = dayOf(Date.now());
   const to = raw.to && raw.to <= today ? raw.to : today;
-  const earliest = new Date(Date.parse(`${to}T00:00:00Z`) - (MAX_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
-  const fallback = new Date(Date.parse(`${to}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
-  const from = raw.from && raw.from <= to ? (raw.from < earliest ? earliest : raw.from) : fallback;
+  const earliest = dayOf(Date.now() - retentionDays * DAY_MS);
+  if (raw.from && raw.to && raw.from > raw.to) throw new FilterError('From must be on or before To.');
+  const from = raw.from ? [raw.from, earliest].sort()[1]! : dayOf(Date.parse(`${to}T00:00:00Z`) - 6 * DAY_MS);
   const site = raw.site && canAdminister(admin, raw.site) ? raw.site : undefined;
   const filter: AuditFilter = {
     scope: admin.allSites ? { allSites: true } : { allSites: false, sites: admin.sites },
-    site, user: raw.user || undefined, action: raw.action || undefined, from, to,
+    site, user: raw.user || undefined, action: raw.action || undefined, outcome: raw.outcome || undefined, from, to,
   };
-  return { filter, values: { user: raw.user ?? '', site: site ?? '', action: raw.action ?? '', from, to } };
+  return { filter, values: { user: raw.user ?? '', site: site ?? '', action: raw.action ?? '', outcome: raw.outcome ?? '', from, to } };
 }
 
 /**
@@ -52,28 +65,66 @@ async function withUserNames<T extends { username?: string; accountId?: string }
   return events.map((event) => (!event.username && event.accountId && names.has(event.accountId) ? { ...event, username: names.get(event.accountId) } : event));
 }
 
-/** The audit log: filter by user, site, action and days; export what matches as CSV. */
+const emptyValues = { user: '', site: '', action: '', outcome: '', from: '', to: '' };
+
+/**
+ * The audit log: filter by days, site, user, action and outcome (each served
+ * by an index), 100 a page by cursor; export what matches as CSV or JSON
+ * Lines, streamed a batch at a time with no row cap.
+ */
 export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware): void {
+  const retentionDays = deps.audit.retentionDays;
+  const sitesOf = (user: AdminUser) => deps.sites.list().filter((site) => canAdminister(user, site.id));
+
   router.get('/audit', admin, async (ctx) => {
-    const { filter, values } = filterOf(ctx);
-    const { events: found, more } = await deps.audit.query(filter, PAGE);
-    const events = await withUserNames(deps, found);
     const user = ctx.state.admin as AdminUser;
-    await renderAdmin(deps, ctx, 'audit', {
-      title: 'Audit log', tab: 'audit', events, more, values, page: PAGE,
-      exportQuery: new URLSearchParams(values).toString(),
-      sites: deps.sites.list().filter((site) => canAdminister(user, site.id)),
+    const render = (data: Record<string, unknown>) => renderAdmin(deps, ctx, 'audit', {
+      title: 'Audit log', tab: 'audit', events: [], nextUrl: undefined, firstPage: true, values: emptyValues, exportQuery: '', error: undefined,
+      page: PAGE, retentionDays, sites: sitesOf(user), ...data,
     });
+    try {
+      const { filter, values } = filterOf(ctx, retentionDays);
+      const found = await deps.audit.page(filter, { cursor: ctx.query.after as string | undefined, limit: PAGE });
+      const query = new URLSearchParams(values).toString();
+      await render({
+        events: await withUserNames(deps, found.items), values, exportQuery: query, firstPage: ctx.query.after === undefined,
+        firstUrl: `/admin/audit?${query}`, nextUrl: found.next && `/admin/audit?${query}&after=${encodeURIComponent(found.next)}`,
+      });
+    } catch (problem) {
+      if (!(problem instanceof FilterError || problem instanceof CursorError)) throw problem;
+      ctx.status = 400;
+      const raw = Object.fromEntries(Object.keys(emptyValues).map((key) => [key, typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '']));
+      await render({ error: problem.message, values: raw });
+    }
   });
 
-  router.get('/audit.csv', admin, async (ctx) => {
-    const { filter, values } = filterOf(ctx);
-    auditAdmin(deps, ctx, { action: 'admin.audit.export', outcome: 'ok', site: filter.site, detail: values });
-    const lines = [auditCsvHeader()];
-    for await (const event of deps.audit.events(filter, EXPORT_MAX)) lines.push(auditCsvRow(event));
-    ctx.set('content-disposition', `attachment; filename="admit-audit-${values.from}-to-${values.to}.csv"`);
+  /** CSV or JSON Lines of everything the filter matches, streamed: rows are read a batch at a time, never held whole. */
+  async function exportAs(ctx: Context, format: 'csv' | 'jsonl') {
+    let filtered: ReturnType<typeof filterOf>;
+    try {
+      filtered = filterOf(ctx, retentionDays);
+    } catch (problem) {
+      if (!(problem instanceof FilterError)) throw problem;
+      ctx.status = 400;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = `${problem.message}\n`;
+      return;
+    }
+    const { filter, values } = filtered;
+    auditAdmin(deps, ctx, { action: 'admin.audit.export', outcome: 'ok', site: filter.site, detail: { ...values, format } });
+    const batches = deps.audit.batches(filter);
+    async function* body(): AsyncGenerator<string> {
+      if (format === 'csv') yield auditCsvHeader();
+      for await (const batch of batches) {
+        yield batch.map(({ event }) => (format === 'csv' ? auditCsvRow(event) : `${JSON.stringify(event)}\n`)).join('');
+      }
+    }
+    ctx.set('content-disposition', `attachment; filename="admit-audit-${values.from}-to-${values.to}.${format}"`);
     ctx.set('cache-control', 'no-store');
-    ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = lines.join('');
-  });
+    ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/jsonl; charset=utf-8';
+    ctx.body = Readable.from(body(), { objectMode: false });
+  }
+
+  router.get('/audit.csv', admin, (ctx) => exportAs(ctx, 'csv'));
+  router.get('/audit.jsonl', admin, (ctx) => exportAs(ctx, 'jsonl'));
 }

@@ -1,47 +1,78 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import type { Store } from '../../store/port.ts';
+import type { Store, WriteOp } from '../../store/port.ts';
 import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
-import { dayListKey, siteDayListKey } from './audit-keys.ts';
+import { ALL_SCOPE, actionIndexKey, actionPrefixes, dayIndexKey, eventKey, outcomeIndexKey, userIndexKey, userTerm } from './audit-keys.ts';
 import { createAuditQuery } from './audit-query.ts';
-import { createDashboardCounters } from '../dashboard-counters.ts';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_RETENTION_DAYS = 400;
 
 /**
  * The audit trail of sign-in outcomes and admin actions. Every event is a
- * structured `audit` log line and an entry in the store's append-only lists
- * (one per day, and one per site and day so a site admin reads only their
- * sites). The application can append and read; nothing updates or deletes.
+ * structured `audit` log line and, in the store, a record plus entries in
+ * per-day scored indexes (every event; by action, outcome and user; and the
+ * same again per site, so a site admin reads only their sites). A day's keys
+ * end `retentionDays` full days after it (a TTL on the record, an end on
+ * each index: both backends expire them, nothing sweeps). The application
+ * appends and reads; nothing updates or deletes.
  *
  * `record` never rejects and callers need not await it: a store outage loses
  * the stored copy (the log line still carries it), not the user's request.
  */
-export function createAuditLog({ logger, store }: { logger: Logger; store: Store }) {
+export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTION_DAYS, clock = Date.now }: { logger: Logger; store: Store; retentionDays?: number; clock?: () => number }) {
   const log = logger.child({ channel: 'audit' });
-  // The console dashboard's per-day counters and per-person timelines, kept as events are recorded.
-  const dashboard = createDashboardCounters({ store });
+  // Scores are µs since the epoch, made unique within this process's millisecond so a cursor names one
+  // entry (a clock set back keeps its own time; equal scores are still told apart by member).
+  let lastScore = 0;
+  const scoreOf = (ms: number) => {
+    const base = ms * 1000;
+    lastScore = base > lastScore || lastScore - base >= 999 ? base : lastScore + 1;
+    return lastScore;
+  };
+
+  /** The moment a day's keys end: the end of the day plus the retention. */
+  const endOf = (day: string) => Date.parse(`${day}T00:00:00Z`) + (retentionDays + 1) * DAY_MS;
+
+  function indexOps(scope: string, day: string, stored: StoredAuditEvent, score: number, end: number): WriteOp[] {
+    const users = [...new Set([stored.username, stored.actor, stored.accountId].flatMap((value) => (value ? [userTerm(value)] : [])))];
+    const keys = [
+      dayIndexKey(scope, day),
+      ...actionPrefixes(stored.action).map((action) => actionIndexKey(scope, day, action)),
+      outcomeIndexKey(scope, day, stored.outcome),
+      ...users.map((user) => userIndexKey(scope, day, user)),
+    ];
+    return keys.flatMap((key) => [{ op: 'indexAdd' as const, key, member: stored.id, score }, { op: 'indexExpireAt' as const, key, at: end }]);
+  }
 
   async function record(ctx: Context | undefined, event: AuditEvent): Promise<void> {
+    const now = clock();
+    const score = scoreOf(now);
     const stored: StoredAuditEvent = {
       id: randomUUID(),
-      at: new Date().toISOString(),
+      at: new Date(Math.floor(score / 1000)).toISOString(),
       ...event,
       requestId: ctx?.state.requestId === undefined ? undefined : String(ctx.state.requestId),
       ip: ctx?.ip,
       userAgent: ctx?.get('user-agent')?.slice(0, 200) || undefined,
     };
     log.info(stored, `${event.action}:${event.outcome}`);
-    const line = JSON.stringify(stored);
     const day = stored.at.slice(0, 10);
+    const end = endOf(day);
+    const ttlSeconds = Math.floor((end - Date.now()) / 1000);
+    if (ttlSeconds <= 0) return; // already past the retention (a clock set back)
     try {
-      await Promise.all([store.appendToList(dayListKey(day), line), ...(event.site ? [store.appendToList(siteDayListKey(event.site, day), line)] : [])]);
+      await Promise.all([
+        store.writeAll([{ op: 'set', key: eventKey(day, stored.id), value: JSON.stringify(stored), ttlSeconds }, ...indexOps(ALL_SCOPE, day, stored, score, end)]),
+        ...(event.site ? [store.writeAll(indexOps(event.site, day, stored, score, end))] : []),
+      ]);
     } catch (error) {
       log.error({ err: error, event: stored }, 'audit event not stored');
     }
-    await dashboard.observe(stored);
   }
 
-  return { record, ...createAuditQuery({ store }) };
+  return { record, retentionDays, ...createAuditQuery({ store, retentionDays }) };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

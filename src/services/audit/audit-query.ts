@@ -1,78 +1,111 @@
-import type { Store } from '../../store/port.ts';
+import type { IndexEntry, Store } from '../../store/port.ts';
+import { decodeCursor, encodeCursor, mergedPage, type Cursor, type Page } from '../paging.ts';
 import type { StoredAuditEvent } from './audit-event.ts';
-import { dayListKey, siteDayListKey } from './audit-keys.ts';
+import { ALL_SCOPE, actionIndexKey, dayIndexKey, eventKey, outcomeIndexKey, userIndexKey, userTerm } from './audit-keys.ts';
 
 export interface AuditFilter {
   /** What the reader may see: every site (and events without one), or only these sites' events. */
   scope: { allSites: true } | { allSites: false; sites: string[] };
   site?: string;
-  /** Matches the user name, the actor or the account id, case-insensitively, as a substring. */
+  /** The user name, the acting admin or the account id, exactly (case-insensitive). */
   user?: string;
-  /** Matches actions that start with this (e.g. "admin." or "sign_in"). */
+  /** The action, or a dotted prefix of it ("admin" or "admin." finds admin.request.approve; "sign_in" finds sign_in.admission). */
   action?: string;
+  /** The outcome, exactly ("ok", "invalid", …). */
+  outcome?: string;
   /** First and last UTC day, YYYY-MM-DD, both included. */
   from: string;
   to: string;
 }
 
-const CHUNK = 500;
+/** Index entries read per round: the page's records are one getMany per day. */
+const BATCH = 500;
 const DAY_MS = 86_400_000;
+const dayOfScore = (score: number) => new Date(Math.floor(score / 1000)).toISOString().slice(0, 10);
 
 /**
- * Reading the audit log newest first. Each day's list is read backwards in
- * chunks, so the first page of a busy day costs one chunk per list; a site
- * admin's several site lists are merged by time.
+ * Reading the audit log newest first, from the index that serves the filter
+ * (the user's, else the action's, else the outcome's, else every event of
+ * the day), one day at a time from `to` back to `from`; a site admin's site
+ * indexes are merged by time. Conditions the chosen index does not answer
+ * (a second filter) are checked on the records read, a batch at a time.
+ * Days past the retention have ended in the store and are skipped.
  */
-export function createAuditQuery({ store }: { store: Store }) {
-  async function* backwards(key: string): AsyncGenerator<StoredAuditEvent> {
-    let end = await store.listLength(key);
-    while (end > 0) {
-      const start = Math.max(0, end - CHUNK);
-      const items = await store.listRange(key, start, end - start);
-      for (let index = items.length - 1; index >= 0; index -= 1) yield JSON.parse(items[index]!) as StoredAuditEvent;
-      end = start;
-    }
-  }
-
-  /** Newest first across several lists. */
-  async function* merged(keys: string[]): AsyncGenerator<StoredAuditEvent> {
-    const sources = keys.map((key) => backwards(key));
-    const heads = await Promise.all(sources.map((source) => source.next()));
-    for (;;) {
-      let best = -1;
-      heads.forEach((head, index) => {
-        if (!head.done && (best < 0 || head.value.at > (heads[best]!.value as StoredAuditEvent).at)) best = index;
-      });
-      if (best < 0) return;
-      yield heads[best]!.value as StoredAuditEvent;
-      heads[best] = await sources[best]!.next();
-    }
-  }
-
-  function listsOf(filter: AuditFilter, day: string): string[] {
+export function createAuditQuery({ store, retentionDays = 400 }: { store: Store; retentionDays?: number }) {
+  function scopesOf(filter: AuditFilter): string[] {
     const { scope } = filter;
-    if (scope.allSites) return filter.site ? [siteDayListKey(filter.site, day)] : [dayListKey(day)];
-    const sites = filter.site ? scope.sites.filter((site) => site === filter.site) : scope.sites;
-    return sites.map((site) => siteDayListKey(site, day));
+    if (scope.allSites) return [filter.site ?? ALL_SCOPE];
+    return filter.site ? scope.sites.filter((site) => site === filter.site) : scope.sites;
+  }
+
+  const action = (filter: AuditFilter) => filter.action?.replace(/\.+$/, '') || undefined;
+
+  function keysOf(filter: AuditFilter, day: string): string[] {
+    const wanted = action(filter);
+    return scopesOf(filter).map((scope) => {
+      if (filter.user) return userIndexKey(scope, day, userTerm(filter.user));
+      if (wanted) return actionIndexKey(scope, day, wanted);
+      if (filter.outcome) return outcomeIndexKey(scope, day, filter.outcome);
+      return dayIndexKey(scope, day);
+    });
   }
 
   function matches(filter: AuditFilter, event: StoredAuditEvent): boolean {
-    if (filter.action && !event.action.startsWith(filter.action)) return false;
+    const wanted = action(filter);
+    if (wanted && event.action !== wanted && !event.action.startsWith(`${wanted}.`)) return false;
+    if (filter.outcome && event.outcome !== filter.outcome) return false;
     if (filter.user) {
-      const wanted = filter.user.toLowerCase();
-      if (![event.username, event.actor, event.accountId].some((value) => value?.toLowerCase().includes(wanted))) return false;
+      const term = userTerm(filter.user);
+      if (![event.username, event.actor, event.accountId].some((value) => value !== undefined && userTerm(value) === term)) return false;
     }
     return true;
   }
 
-  /** Every matching event, newest first, until `max`. */
-  async function* events(filter: AuditFilter, max: number): AsyncGenerator<StoredAuditEvent> {
+  /** The days of the filter, newest first, within the retention. */
+  function* days(filter: AuditFilter, startDay: string): Generator<string> {
+    const kept = new Date(Date.now() - (retentionDays + 1) * DAY_MS).toISOString().slice(0, 10);
+    const oldest = Date.parse(`${[filter.from, kept].sort()[1]}T00:00:00Z`);
+    for (let time = Date.parse(`${startDay}T00:00:00Z`); time >= oldest; time -= DAY_MS) yield new Date(time).toISOString().slice(0, 10);
+  }
+
+  async function recordsOf(entries: readonly IndexEntry[]): Promise<StoredAuditEvent[]> {
+    if (!entries.length) return [];
+    const raws = await store.getMany(entries.map((entry) => eventKey(dayOfScore(entry.score), entry.member)));
+    return raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as StoredAuditEvent]));
+  }
+
+  /**
+   * Matching events newest first, in batches (each at most BATCH), each with
+   * the cursor just after it; from `after` when given. Memory is one batch.
+   */
+  async function* batches(filter: AuditFilter, after?: Cursor): AsyncGenerator<{ event: StoredAuditEvent; cursor: Cursor }[]> {
+    if (filter.scope.allSites === false && scopesOf(filter).length === 0) return;
+    const startDay = after ? [dayOfScore(after.score), filter.to].sort()[0]! : filter.to;
+    let cursor = after && dayOfScore(after.score) <= filter.to ? after : undefined;
+    for (const day of days(filter, startDay)) {
+      const keys = keysOf(filter, day);
+      for (;;) {
+        const page = await mergedPage(store, keys, { after: cursor, limit: BATCH, reverse: true });
+        if (!page.entries.length) break;
+        const byId = new Map((await recordsOf(page.entries)).map((event) => [event.id, event]));
+        const found = page.entries.flatMap((entry) => {
+          const event = byId.get(entry.member);
+          return event && matches(filter, event) ? [{ event, cursor: { score: entry.score, member: entry.member } }] : [];
+        });
+        if (found.length) yield found;
+        const last = page.entries.at(-1)!;
+        cursor = { score: last.score, member: last.member };
+        if (!page.next) break;
+      }
+      cursor = undefined;
+    }
+  }
+
+  /** Every matching event, newest first, until `max` (exports: no cap by default), a batch at a time. */
+  async function* events(filter: AuditFilter, max = Number.POSITIVE_INFINITY): AsyncGenerator<StoredAuditEvent> {
     let count = 0;
-    const first = Date.parse(`${filter.from}T00:00:00Z`);
-    for (let time = Date.parse(`${filter.to}T00:00:00Z`); time >= first; time -= DAY_MS) {
-      const day = new Date(time).toISOString().slice(0, 10);
-      for await (const event of merged(listsOf(filter, day))) {
-        if (!matches(filter, event)) continue;
+    for await (const batch of batches(filter)) {
+      for (const { event } of batch) {
         if (count >= max) return;
         count += 1;
         yield event;
@@ -80,13 +113,26 @@ export function createAuditQuery({ store }: { store: Store }) {
     }
   }
 
+  /** One page newest first, from the `cursor` of the page before (a malformed one is a CursorError). */
+  async function page(filter: AuditFilter, options: { cursor?: string; limit: number }): Promise<Page<StoredAuditEvent>> {
+    const after = decodeCursor(options.cursor);
+    const items: { event: StoredAuditEvent; cursor: Cursor }[] = [];
+    for await (const batch of batches(filter, after)) {
+      items.push(...batch);
+      if (items.length > options.limit) break;
+    }
+    const shown = items.slice(0, options.limit);
+    return { items: shown.map((item) => item.event), next: items.length > options.limit ? encodeCursor(shown.at(-1)!.cursor) : undefined };
+  }
+
   return {
     events,
-    /** One page: up to `limit` events and whether more matched. */
+    batches,
+    page,
+    /** The first page: up to `limit` events and whether more matched. */
     async query(filter: AuditFilter, limit: number): Promise<{ events: StoredAuditEvent[]; more: boolean }> {
-      const found: StoredAuditEvent[] = [];
-      for await (const event of events(filter, limit + 1)) found.push(event);
-      return { events: found.slice(0, limit), more: found.length > limit };
+      const first = await page(filter, { limit });
+      return { events: first.items, more: first.next !== undefined };
     },
   };
 }

@@ -88,12 +88,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   /** An index past its end (indexExpireAt) is removed before a write touches it, so a new one starts fresh. */
   function purgeEnded(key: string): void {
+    if (!ended(key)) return; // one primary-key look-up on the common path
     const now = Date.now();
     stmt.purgeIndexMembers.run(key, now);
     stmt.purgeIndexExpiry.run(key, now);
   }
 
-  const ended = (key: string) => stmt.indexExpired.get(key, Date.now()) !== undefined;
+  function ended(key: string): boolean {
+    return stmt.indexExpired.get(key, Date.now()) !== undefined;
+  }
 
   /** One step of writeAll, inside its transaction. */
   function apply(op: WriteOp): void {
