@@ -5,6 +5,7 @@ import type { Store, WriteOp } from '../../store/port.ts';
 import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
 import { ALL_SCOPE, actionIndexKey, actionPrefixes, dayIndexKey, eventKey, outcomeIndexKey, userIndexKey, userTerm } from './audit-keys.ts';
 import { createAuditQuery } from './audit-query.ts';
+import { createDashboardCounters } from '../dashboard-counters.ts';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -23,6 +24,8 @@ export const DEFAULT_RETENTION_DAYS = 400;
  */
 export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTION_DAYS, clock = Date.now }: { logger: Logger; store: Store; retentionDays?: number; clock?: () => number }) {
   const log = logger.child({ channel: 'audit' });
+  // The console dashboard's per-day counters and per-person timelines, kept as events are recorded.
+  const dashboard = createDashboardCounters({ store, retentionDays });
   // Scores are µs since the epoch, made unique within this process's millisecond so a cursor names one
   // entry (a clock set back keeps its own time; equal scores are still told apart by member).
   let lastScore = 0;
@@ -70,6 +73,7 @@ export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTIO
     } catch (error) {
       log.error({ err: error, event: stored }, 'audit event not stored');
     }
+    await dashboard.observe(stored);
   }
 
   return { record, retentionDays, ...createAuditQuery({ store, retentionDays }) };
