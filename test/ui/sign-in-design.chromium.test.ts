@@ -72,6 +72,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       assert.ok(logOnTo && logOnTo.y >= 0 && logOnTo.y + logOnTo.height <= size.height && logOnTo.x >= 0 && logOnTo.x + logOnTo.width <= size.width, `"Log on to" visible without scrolling: ${JSON.stringify(logOnTo)}`);
       await noSidewaysScroll(page, size.width, 'sign-in');
       await noSupportCode(page, 'sign-in');
+      await screenshot(page, `signin-${size.width}`);
 
       // Show / Hide: the field's type follows the button; its label stays "Password".
       const password = page.getByLabel('Password');
@@ -80,7 +81,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await page.getByRole('button', { name: 'Show' }).click();
       assert.equal(await password.getAttribute('type'), 'text');
       assert.equal(await page.getByRole('button', { name: 'Hide' }).getAttribute('aria-pressed'), 'true');
-      await screenshot(page, `signin-${size.width}`);
+      await screenshot(page, `signin-show-password-${size.width}`);
       await page.getByRole('button', { name: 'Hide' }).click();
       assert.equal(await password.getAttribute('type'), 'password');
 
@@ -145,7 +146,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       assert.equal(await inHeading.innerText(), '(201) 555-01' + number.slice(-2));
       const box = await inHeading.boundingBox();
       assert.ok(box && box.height < 40, `the number is on one line: ${JSON.stringify(box)}`);
-      assert.equal(await page.getByRole('button', { name: 'Text me' }).locator('svg.icon').count(), 1);
+      assert.equal(await page.locator('.icon-button', { has: page.getByRole('button', { name: 'Text me' }) }).locator('svg.icon[aria-hidden=true]').count(), 1);
       await page.getByRole('button', { name: 'Text me' }).click();
       await page.getByText(/We sent a text message with your code/).waitFor();
       await screenshot(page, `wizard-verify-${size.width}`);
@@ -170,7 +171,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       for (const name of ['Text me', 'Call me']) {
         const button = page.getByRole('button', { name, exact: true });
         assert.equal(await button.count(), 1, name);
-        assert.equal(await button.locator('svg.icon[aria-hidden=true]').count(), 1, `an icon beside ${name}`);
+        assert.equal(await page.locator('.method-row', { has: button }).locator('svg.icon[aria-hidden=true]').count(), 1, `an icon beside ${name}`);
       }
       await noSupportCode(page, 'choose');
       await screenshot(page, `wizard-choose-${size.width}`);
@@ -186,7 +187,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await heading(page, 'Choose an authentication method');
       assert.equal(await page.getByRole('navigation', { name: 'Setup progress' }).count(), 0);
       const passcode = page.getByRole('button', { name: 'Passcode', exact: true });
-      assert.equal(await passcode.locator('svg.icon').count(), 1, 'the authenticator app\'s icon');
+      assert.equal(await page.locator('.method-row', { has: passcode }).locator('svg.icon.icon-app').count(), 1, 'the authenticator app\'s icon');
       await noSidewaysScroll(page, size.width, 'prompt');
       await screenshot(page, `wizard-prompt-${size.width}`);
       await context.close();
