@@ -1,6 +1,7 @@
 import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { RedisOptions } from 'ioredis';
 import { createStore } from '../../src/store/create-store.ts';
 import { StoreUnavailableError, type Store } from '../../src/store/port.ts';
 import { createRedisClient, describeRedisTarget, parseRedisUrl } from '../../src/store/redis/redis-options.ts';
@@ -47,16 +48,17 @@ describe('Redis URL and topology settings', () => {
   it('a client built without a URL goes to 127.0.0.1:6379 db 0 with the default deadlines; rediss turns TLS on', () => {
     const plain = createRedisClient({});
     const tls = createRedisClient({ url: 'rediss://cache.internal:6380', commandTimeoutMs: 700, connectTimeoutMs: 900 });
+    const options = (client: typeof plain) => client.options as RedisOptions;
     try {
-      assert.equal(plain.options.host, '127.0.0.1');
-      assert.equal(plain.options.port, 6379);
-      assert.equal(plain.options.db, 0);
-      assert.equal(plain.options.commandTimeout, 2000);
-      assert.equal(plain.options.connectTimeout, 5000);
-      assert.equal(plain.options.tls, undefined);
-      assert.deepEqual(tls.options.tls, {});
-      assert.equal(tls.options.commandTimeout, 700);
-      assert.equal(tls.options.connectTimeout, 900);
+      assert.equal(options(plain).host, '127.0.0.1');
+      assert.equal(options(plain).port, 6379);
+      assert.equal(options(plain).db, 0);
+      assert.equal(options(plain).commandTimeout, 2000);
+      assert.equal(options(plain).connectTimeout, 5000);
+      assert.equal(options(plain).tls, undefined);
+      assert.deepEqual(options(tls).tls, {});
+      assert.equal(options(tls).commandTimeout, 700);
+      assert.equal(options(tls).connectTimeout, 900);
       assert.equal(plain.status, 'wait', 'nothing connects until asked');
     } finally {
       plain.disconnect();
