@@ -70,6 +70,12 @@ export interface Store {
    */
   indexRange(key: string, options: { min?: number; max?: number; limit: number; reverse?: boolean }): Promise<IndexEntry[]>;
   /**
+   * How many members of a scored index score between `min` and `max`
+   * inclusive (both omitted: the whole index), without reading them: a count
+   * for a page heading ("N waiting"). An absent or ended index counts 0.
+   */
+  indexCount(key: string, options?: { min?: number; max?: number }): Promise<number>;
+  /**
    * Atomically takes up to `limit` members whose score is at most `upTo`
    * (lowest first) and moves them to score `setTo`, returning them: of
    * parallel callers (processes too) each member goes to one. A work queue

@@ -120,6 +120,7 @@ export function createRequestMemo() {
         return store.writeAll(ops, options);
       },
       indexRange: (key, options) => store.indexRange(key, options),
+      indexCount: (key, options) => store.indexCount(key, options),
       claimDue: (key, options) => store.claimDue(key, options),
       lexRange: (key, options) => store.lexRange(key, options),
       setMembers: (key) => store.setMembers(key),

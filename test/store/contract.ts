@@ -249,6 +249,27 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.deepEqual(await store.indexRange(key, { limit: 10 }), []);
     });
 
+    it('indexCount: the whole index or a score range, bounds inclusive, without reading; absent counts 0', async () => {
+      const key = fresh();
+      const big = 1_765_000_000_000_000;
+      await store.writeAll([
+        ...Array.from({ length: 30 }, (_, i) => ({ op: 'indexAdd' as const, key, member: `m-${i}`, score: big + i })),
+        { op: 'indexAdd', key, member: 'low', score: -2.5 },
+      ]);
+      assert.equal(await store.indexCount(key), 31);
+      assert.equal(await store.indexCount(key, {}), 31);
+      assert.equal(await store.indexCount(key, { max: big + 9 }), 11, 'below a cutoff: the overdue count');
+      assert.equal(await store.indexCount(key, { min: big + 10 }), 20);
+      assert.equal(await store.indexCount(key, { min: big + 5, max: big + 5 }), 1, 'both bounds inclusive');
+      assert.equal(await store.indexCount(key, { min: big + 5, max: big + 4 }), 0, 'an empty range');
+      assert.equal(await store.indexCount(key, { max: -2.5 }), 1);
+      await store.writeAll([{ op: 'indexAdd', key, member: 'm-0', score: big + 100 }, { op: 'indexRemove', key, member: 'low' }, { op: 'indexTrim', key, maxScore: big + 2 }]);
+      assert.equal(await store.indexCount(key), 28, 'a moved member counts once; removed and trimmed ones not at all');
+      assert.equal(await store.indexCount(fresh('absent')), 0);
+      await store.delete(key);
+      assert.equal(await store.indexCount(key), 0);
+    });
+
     it('claimDue: of 10 parallel claimers each due member goes to one; the rest wait; a lease ends at its score', async () => {
       const key = fresh();
       await store.writeAll([
@@ -424,6 +445,8 @@ export function storeContract(name: string, make: MakeStore): void {
         await sleep(PAST_ONE_SECOND);
         assert.deepEqual(await store.indexRange(ending, { limit: 10 }), []);
         assert.deepEqual(await store.claimDue(ending, { upTo: 10, setTo: 100, limit: 10 }), []);
+        assert.equal(await store.indexCount(ending), 0, 'an ended index counts 0');
+        assert.equal(await store.indexCount(past), 0);
         assert.deepEqual((await store.indexRange(kept, { limit: 10 })).map((entry) => entry.member), ['a', 'b']);
         await store.writeAll([{ op: 'indexAdd', key: ending, member: 'new', score: 5 }]); // an ended index starts empty, without an end
         await store.writeAll([{ op: 'indexAdd', key: absent, member: 'x', score: 5 }]);

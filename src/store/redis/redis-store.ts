@@ -274,6 +274,14 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
       return entries;
     },
 
+    // ZCARD for the whole index, ZCOUNT for a score range: O(log n), nothing read.
+    indexCount: (key, opts) =>
+      guard('ZCOUNT', () =>
+        opts?.min === undefined && opts?.max === undefined
+          ? client.zcard(k(key))
+          : client.zcount(k(key), opts.min === undefined ? '-inf' : scoreText(opts.min), opts.max === undefined ? '+inf' : scoreText(opts.max)),
+      ),
+
     // A sorted set whose members all score 0: ZRANGE BYLEX orders them by memcmp, the byte order of lexRange.
     async lexRange(key, opts) {
       const { low, high } = lexBounds(opts);

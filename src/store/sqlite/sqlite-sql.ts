@@ -77,6 +77,8 @@ export const SQL = {
   // Params: key, min, max, limit.
   indexRangeUp: `SELECT member, score FROM index_members WHERE key = ? AND score >= ? AND score <= ? ORDER BY score, member LIMIT ?`,
   indexRangeDown: `SELECT member, score FROM index_members WHERE key = ? AND score >= ? AND score <= ? ORDER BY score DESC, member DESC LIMIT ?`,
+  // Params: key, min, max. A range of index_members_by_score (key, score, member), never a table scan.
+  indexCount: `SELECT count(*) AS n FROM index_members WHERE key = ? AND score >= ? AND score <= ?`,
   // Params: setTo, key, upTo, limit. One statement: the choice and the move are one step.
   claimDue: `
     UPDATE index_members SET score = ?1

@@ -259,6 +259,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         return rows.map((row) => ({ member: row.member, score: Number(row.score) }));
       }),
 
+    indexCount: (key, opts) =>
+      guard('indexCount', () => {
+        if (ended(key)) return 0;
+        return Number((stmt.indexCount.get(key, opts?.min ?? -Number.MAX_VALUE, opts?.max ?? Number.MAX_VALUE) as { n: number }).n);
+      }),
+
     claimDue: (key, opts) =>
       guard('claimDue', () => {
         if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
