@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { QUEUE_PAGE, type AccessRequestView } from '../../services/approvals/access-requests.ts';
 import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
+import { overdueBefore } from '../../services/dashboard-queue.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
@@ -25,9 +26,10 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
       ctx.status = 400;
       error = problem.message;
     }
+    const counts = await deps.requests.counts(user.sites, { overdueBefore: overdueBefore() });
     const base = decided ? '/admin/approvals?show=decided&' : '/admin/approvals?';
     await renderAdmin(deps, ctx, 'approvals', {
-      title: 'Approval queue', tab: 'approvals', requests: page.items, decided, error, sla: APPROVAL_SLA_BUSINESS_DAYS,
+      title: 'Approval queue', tab: 'approvals', requests: page.items, decided, error, counts, sla: APPROVAL_SLA_BUSINESS_DAYS,
       pageSize: QUEUE_PAGE, firstPage: ctx.query.after === undefined, nextUrl: page.next && `${base}after=${encodeURIComponent(page.next)}`, firstUrl: base.slice(0, -1),
     });
   }

@@ -145,6 +145,21 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     return { items: await viewsOf(entries, !decided), next: next && encodeCursor(next) };
   }
 
+  /**
+   * How many requests of the given sites wait, and how many of those were
+   * sent at or before `overdueBefore` (ms; the last submission time that is
+   * past the promise now: overdue only grows with age, so it is a score
+   * range). Counted by the pending indexes, no request is read.
+   */
+  async function counts(siteIds: readonly string[], options: { overdueBefore: number }): Promise<{ waiting: number; overdue: number }> {
+    await Promise.all(siteIds.map(migrate));
+    const perSite = await Promise.all(siteIds.map((siteId) => Promise.all([
+      store.indexCount(pendingKey(siteId)),
+      store.indexCount(pendingKey(siteId), { max: options.overdueBefore }),
+    ])));
+    return { waiting: perSite.reduce((sum, [waiting]) => sum + waiting, 0), overdue: perSite.reduce((sum, [, overdue]) => sum + overdue, 0) };
+  }
+
   async function submit(input: Omit<AccessRequest, 'id' | 'submittedAt'>): Promise<AccessRequestView> {
     const request: AccessRequest = { ...input, id: randomUUID(), submittedAt: new Date().toISOString() };
     const raw = JSON.stringify(request);
@@ -212,6 +227,7 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
   return {
     get,
     list,
+    counts,
     submit,
     approversOf,
     approve: (id: string, by: string) => decide(id, { outcome: 'approved', at: new Date().toISOString(), by }),
