@@ -138,6 +138,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     signingKeys.attach(provider);
     const sessionService = createSessionService({ store, provider, outbox });
     sessions = sessionService;
+    // Sessions & Devices names the browser each session began in (noted at its first authorization).
+    sessionService.noteBrowsers();
     const flows = {
       config, provider, render, accounts, sites, metrics, mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),

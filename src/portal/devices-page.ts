@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
+import { takeNotice } from './notice.ts';
 
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
 
@@ -15,11 +16,15 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
   const user = ctx.state.user as PortalUser;
   const who = await deps.mfa.subject(user.account.id);
   const [factors, recoveryLeft] = await Promise.all([deps.mfa.listFactors(user.account.id), deps.mfa.recoveryCodesLeft(user.account.id)]);
+  // Remove is offered while another usable device would be left (the device service's rule: never the last one).
+  const usable = factors.filter((factor) => factor.methods.length > 0);
   await deps.render(ctx, 'portal/devices', {
     title: 'My Settings & Devices',
     csrfToken: deps.csrf.token(ctx),
+    notice: takeNotice(ctx),
     devices: factors.map((factor) => ({
-      name: factor.name, phone: factor.phone, isDefault: factor.isDefault,
+      id: factor.id, name: factor.name, phone: factor.phone, isDefault: factor.isDefault,
+      removable: usable.some((other) => other.id !== factor.id),
       methods: factor.methods.map((method) => deps.mfa.methods.get(method)?.label ?? method).join(', ') || 'None yet',
       added: day(factor.createdAt), lastUsed: day(factor.lastUsedAt),
     })),

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { AccountService, Account } from '../services/accounts.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { PORTAL_CLIENT_ID } from '../oidc/portal-client.ts';
+import { createApplications } from './applications.ts';
 
 export interface PortalUser {
   account: Account;
@@ -31,7 +32,7 @@ export function createPortalAuth({ provider, accounts, issuer, signIn }: { provi
     const session = await provider.Session.get(ctx);
     if (!session.accountId) return undefined;
     const account = await accounts.find(session.accountId);
-    if (!account || account.status !== 'active') return undefined;
+    if (account?.status !== 'active') return undefined;
     return { account, sessionId: session.jti, amr: session.amr ?? [], authTime: session.loginTs ?? 0 };
   }
 
@@ -64,7 +65,13 @@ export function createPortalAuth({ provider, accounts, issuer, signIn }: { provi
     return url.href;
   }
 
-  return { currentUser, requireUser, startSignIn, callback, signOutUrl };
+  /** A registered client's `client_name`, for pages that name applications (undefined: unknown or unnamed). */
+  async function clientName(clientId: string): Promise<string | undefined> {
+    const client = await provider.Client.find(clientId).catch(() => undefined);
+    return client?.clientName;
+  }
+
+  return { currentUser, requireUser, startSignIn, callback, signOutUrl, clientName, applications: createApplications({ provider, issuer }) };
 }
 
 export type PortalAuth = ReturnType<typeof createPortalAuth>;

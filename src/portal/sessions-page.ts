@@ -2,21 +2,35 @@ import type { Context } from 'koa';
 import { AppError } from '../errors/app-error.ts';
 import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
+import { browserInWords, factorsInWords, timeInWords } from './session-words.ts';
 
-/** "Sessions & Devices": where the user is signed in, with sign-out for each and everywhere. */
+/** The applications a session signed in to, by their registered `client_name` (the id when it has none); the portal itself too. */
+async function applicationNames(deps: PortalDeps, clientIds: string[]): Promise<Map<string, string>> {
+  const names = await Promise.all([...new Set(clientIds)].map(async (id) => [id, (await deps.auth.clientName(id)) ?? id] as const));
+  return new Map(names);
+}
+
+/** "Sessions & Devices": where the user is signed in, in words (browser, system, how, when, which applications), with sign-out for each and everywhere. */
 export async function showSessions(deps: PortalDeps, ctx: Context, notice?: string): Promise<void> {
   const user = ctx.state.user as PortalUser;
   const [sessions, trusted] = await Promise.all([deps.sessions.list(user.account.id), deps.mfa.trustedBrowsers.list(user.account.id)]);
+  const names = await applicationNames(deps, sessions.flatMap((session) => session.clients));
   await deps.render(ctx, 'portal/sessions', {
     title: 'Sessions & Devices',
     csrfToken: deps.csrf.token(ctx),
     notice,
-    trusted: trusted.map((browser) => ({ id: browser.id, label: browser.label, until: browser.expiresAt.slice(0, 10) })),
-    sessions: sessions.map((session) => ({
-      ...session,
-      current: session.id === user.sessionId,
-      signedIn: new Date(session.signedInAt * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    })),
+    trusted: trusted.map((browser) => ({ id: browser.id, label: browser.label, until: timeInWords(Date.parse(browser.expiresAt) / 1000).replace(/ \d\d:\d\d UTC$/, '') })),
+    sessions: sessions.map((session) => {
+      const browser = browserInWords(session.userAgent);
+      return {
+        id: session.id,
+        current: session.id === user.sessionId,
+        browser: browser?.label ?? 'A browser',
+        factors: factorsInWords(session.amr, deps.mfa.methods.all),
+        applications: session.clients.map((id) => names.get(id) ?? id),
+        signedIn: timeInWords(session.signedInAt),
+      };
+    }),
   });
 }
 

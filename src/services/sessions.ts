@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { AdapterPayload, Provider } from 'oidc-provider';
-import type { Store } from '../store/port.ts';
+import { storeKey, type Store } from '../store/port.ts';
 import { accountGrantsKey, accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
 import type { Outbox } from './outbox/outbox.ts';
 import type { BackchannelNotice } from './outbox/deliverers.ts';
@@ -13,7 +13,13 @@ export interface SessionSummary {
   amr: string[];
   /** The applications this session signed in to. */
   clients: string[];
+  /** The User-Agent of the browser that signed in, as noted when the session began (absent for older sessions). */
+  userAgent?: string;
 }
+
+/** The browser a session began in, kept beside oidc-provider's Session record (which has no field for it). */
+const sessionBrowserKey = (sessionId: string) => storeKey('session-browser', sessionId);
+const BROWSER_NOTE_SECONDS = 30 * 24 * 3600;
 
 /**
  * A person's SSO sessions (oidc-provider's Session records, indexed by
@@ -49,7 +55,7 @@ export function createSessionService({ store, provider, outbox }: { store: Store
 
   async function end(id: string, payload: AdapterPayload): Promise<void> {
     await Promise.all(grantIdsOf(payload).map(revokeGrant));
-    await sessionAdapter.destroy(id);
+    await Promise.all([sessionAdapter.destroy(id), store.delete(sessionBrowserKey(id))]);
     await tellApplications(String(payload.accountId), authorizationsOf(payload));
   }
 
@@ -97,15 +103,32 @@ export function createSessionService({ store, provider, outbox }: { store: Store
     return session.accountId === accountId ? session.jti : undefined;
   }
 
+  /**
+   * Notes the browser of each session once, at its first authorization (the
+   * sign-in's own request, so its User-Agent is the person's browser); the
+   * first note wins. The composition root calls this once per provider.
+   */
+  function noteBrowsers(): void {
+    provider.on('authorization.success', (ctx: Context & { oidc?: { session?: { jti?: string; accountId?: string } } }) => {
+      const session = ctx.oidc?.session;
+      const agent = ctx.get('user-agent').slice(0, 400);
+      if (!session?.jti || !session.accountId || !agent) return;
+      store.setIfAbsent(sessionBrowserKey(session.jti), agent, { ttlSeconds: BROWSER_NOTE_SECONDS }).catch(() => {});
+    });
+  }
+
   return {
+    noteBrowsers,
     async list(accountId: string): Promise<SessionSummary[]> {
       const sessions = await load(accountId);
+      const agents = await Promise.all(sessions.map(({ id }) => store.get(sessionBrowserKey(id))));
       return sessions
-        .map(({ id, payload }) => ({
+        .map(({ id, payload }, index) => ({
           id,
           signedInAt: Number(payload.loginTs ?? 0),
           amr: (payload.amr as string[] | undefined) ?? [],
           clients: Object.keys((payload.authorizations ?? {}) as object),
+          userAgent: agents[index],
         }))
         .sort((a, b) => b.signedInAt - a.signedInAt);
     },
