@@ -134,6 +134,9 @@ describe('admin console actions: users, relying applications, audit export', () 
     assert.match(text, /"'=HYPERLINK\(""http:\/\/evil""\)"/);
     assert.doesNotMatch(text, /,=HYPERLINK/);
     const bad = await getPage(running, admin, '/admin/audit?from=yesterday&to=2999-01-01&site=NOPE&user=' + 'x'.repeat(500));
-    assert.equal(bad.status, 200, 'bad filters fall back to defaults');
+    // A filter the page cannot run is refused with its sentence (and the form shows what was typed), not silently widened.
+    assert.equal(bad.status, 400, 'a malformed date is refused');
+    assert.match(bad.html, /role="alert"|class="error"/);
+    assert.doesNotMatch(bad.html, /at \w+ \(|node_modules/, 'no stack trace in the page');
   });
 });
