@@ -21,7 +21,7 @@ import { requestIdOf } from './request-context.ts';
  * anything else go on to the chain.
  *
  * oidc-provider builds discovery's URLs from the request's own origin, so the
- * bytes are kept per origin (`ctx.origin`, which honours the trusted proxy's
+ * bytes are kept per origin (`ctx.protocol`://`ctx.host`, which honour the trusted proxy's
  * X-Forwarded-Proto and -Host), at most `maxOrigins` of them; a request from
  * another origin past that goes through the chain, unkept.
  *
@@ -80,7 +80,8 @@ export function preparedDocuments(options: PreparedDocumentsOptions): Middleware
       keptVersion = current;
       invalidate();
     }
-    const origin = ctx.origin;
+    // Not ctx.origin: in Koa 3 that is the request's Origin header, not the origin it was sent to.
+    const origin = `${ctx.protocol}://${ctx.host}`;
     const prepared = kept.get(origin)?.get(ctx.path);
     if (prepared) return answer(ctx, prepared);
 
