@@ -1,6 +1,5 @@
 import { compareLex, storeKey, type Store, type WriteOp } from '../store/port.ts';
 import { withoutMemo } from '../store/request-memo.ts';
-import type { Account } from './accounts.ts';
 import { CursorError } from './paging.ts';
 
 /**
@@ -40,7 +39,13 @@ export type SearchField = 'username' | 'email' | 'name';
 type IndexedField = SearchField | 'domain';
 const INDEXED_FIELDS: readonly IndexedField[] = ['username', 'email', 'name', 'domain'];
 const ANY_FIELD: readonly IndexedField[] = INDEXED_FIELDS;
-type Status = Account['status'];
+type Status = 'active' | 'disabled' | 'pending_approval' | 'denied';
+/** What the index needs of an account record (accounts.ts's Account; not imported, so the two files do not import each other). */
+interface IndexedRecord {
+  id: string;
+  siteId: string;
+  status: Status;
+}
 type Slot = Status | 'all';
 
 const SEPARATOR = '\u0001';
@@ -104,7 +109,7 @@ export interface SearchOptions {
   limit: number;
 }
 
-export interface SearchPage {
+export interface SearchPage<Account extends IndexedRecord = IndexedRecord> {
   accounts: Account[];
   /** Pass as `after` for the next page; absent on the last. */
   next?: string;
@@ -116,7 +121,7 @@ export interface SearchPage {
 const MAX_ROUNDS = 4;
 const BACKFILL_PAGE = 200;
 
-export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { store: Store; siteAccountsKey: (siteId: string) => string; fieldValue: (account: Account, field: SearchField) => string | undefined }) {
+export function createAccountIndex<Account extends IndexedRecord>({ store, siteAccountsKey, fieldValue }: { store: Store; siteAccountsKey: (siteId: string) => string; fieldValue: (account: Account, field: SearchField) => string | undefined }) {
   const direct = withoutMemo(store);
 
   function entriesOf(account: Account): Entry[] {
@@ -212,7 +217,7 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
 
   const idOf = (member: string) => member.slice(member.lastIndexOf(SEPARATOR) + 1);
 
-  async function search(siteIds: readonly string[], options: SearchOptions): Promise<SearchPage> {
+  async function search(siteIds: readonly string[], options: SearchOptions): Promise<SearchPage<Account>> {
     const limit = Math.trunc(options.limit);
     if (!(limit > 0)) throw new RangeError(`search needs a positive limit, got ${options.limit}`);
     const afterMember = options.after === undefined ? undefined : decodeCursor(options.after);
@@ -270,7 +275,7 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
     if (backward) found.reverse();
     const first = found[0]?.member;
     const last = found.at(-1)?.member;
-    const page: SearchPage = { accounts: found.map((entry) => entry.account) };
+    const page: SearchPage<Account> = { accounts: found.map((entry) => entry.account) };
     // Forward: more after the page is `more`; a page reached by a cursor has one before it. Backward: the other way round.
     const after = backward ? (last ?? beforeMember) : more ? (found.length === limit ? last : cursor) : undefined;
     const before = backward ? (more ? (first ?? cursor) : undefined) : afterMember !== undefined ? (first ?? afterMember) : undefined;
@@ -288,11 +293,11 @@ export function createAccountIndex({ store, siteAccountsKey, fieldValue }: { sto
     const raws = await store.getMany(members.map((member) => accountKey(idOf(member))));
     return raws.flatMap((raw) => {
       const account = raw === undefined ? undefined : (JSON.parse(raw) as Account);
-      return account && account.siteId === siteId && account.email !== undefined && foldEmail(account.email) === wanted ? [account] : [];
+      const stored = account && fieldValue(account, 'email');
+      return account && account.siteId === siteId && stored !== undefined && foldEmail(stored) === wanted ? [account] : [];
     });
   }
 
   return { entriesOf, prepare, sync, backfill, search, findByEmail };
 }
 
-export type AccountIndex = ReturnType<typeof createAccountIndex>;

@@ -58,7 +58,11 @@ export type NewAccountFields = Partial<Pick<Account, 'status' | 'name' | 'email'
 
 const accountKey = (id: string) => storeKey('account', id);
 const linkKey = (siteId: string, kind: string, externalId: string) => storeKey('account-link', `${siteId}:${kind}:${externalId}`);
-/** Every account id of a site (members may outlive a dropped account): walked page by page by the index backfill, never read whole. */
+/**
+ * Every account id of a site, as admit before the indexes kept it: walked page
+ * by page by the index backfill, never read whole. Saves no longer add to it
+ * (the indexes list a site; a large set made every save slower).
+ */
 const siteAccountsKey = (siteId: string) => storeKey('site-accounts', siteId);
 /**
  * The canonical user-name key (kit/username.ts); a stored name that has none
@@ -78,7 +82,7 @@ const adminsKey = storeKey('admins', 'all');
 
 export function createAccountService({ store }: { store: Store }) {
   // The search indexes (accounts-index.ts): user name by its canonical key, email, name; per status too.
-  const index = createAccountIndex({
+  const index = createAccountIndex<Account>({
     store,
     siteAccountsKey,
     fieldValue: (account, field) => (field === 'username' ? nameOf(account.username) : field === 'email' ? account.email : account.name),
@@ -95,7 +99,6 @@ export function createAccountService({ store }: { store: Store }) {
     await Promise.all([
       store.set(accountKey(account.id), JSON.stringify(account)),
       store.set(usernameKey(account.siteId, account.username), account.id),
-      store.addToSet(siteAccountsKey(account.siteId), account.id),
       ...(account.adminSites?.length ? [store.addToSet(adminsKey, account.id)] : []),
     ]);
     await index.sync(account.siteId, account.id);
@@ -136,7 +139,6 @@ export function createAccountService({ store }: { store: Store }) {
     if (await store.setIfAbsent(link, created.id)) return created;
     // A parallel first sign-in claimed the link first: use its account, drop ours.
     await store.delete(accountKey(created.id));
-    await store.removeFromSet(siteAccountsKey(siteId), created.id);
     await index.sync(siteId, created.id);
     const winner = await find((await store.get(link)) ?? '');
     if (!winner) throw new Error('account link points at a missing account');
@@ -154,7 +156,7 @@ export function createAccountService({ store }: { store: Store }) {
    * (and status), in the folded value's order; `next` / `prev` are the
    * cursors of the pages after and before. Reads index ranges, never a whole site.
    */
-  function search(siteIds: readonly string[], options: SearchOptions): Promise<SearchPage> {
+  function search(siteIds: readonly string[], options: SearchOptions): Promise<SearchPage<Account>> {
     return index.search(siteIds, options);
   }
 
@@ -179,8 +181,18 @@ export function createAccountService({ store }: { store: Store }) {
 
   /** Every account with an admin role, in any site. */
   async function listAdmins(): Promise<Account[]> {
-    const raws = await store.getMany((await store.setMembers(adminsKey)).map(accountKey));
-    return raws.flatMap((raw) => (raw === undefined ? [] : [JSON.parse(raw) as Account])).filter((account) => account.adminSites?.length);
+    // The set is walked 200 at a time (records of people who lost the role are dropped as they come), never read whole.
+    const admins = new Map<string, Account>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.setScan(adminsKey, { cursor, count: 200 });
+      for (const raw of await store.getMany(page.members.map(accountKey))) {
+        const account = raw === undefined ? undefined : (JSON.parse(raw) as Account);
+        if (account?.adminSites?.length) admins.set(account.id, account);
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return [...admins.values()];
   }
 
   /** The account a user name signs in to in this site, if admit has one. */

@@ -94,8 +94,10 @@ describe('console Users: search by index, 50 a page by cursor, only the admin\'s
       [`/admin/users?before=${Buffer.from('no separator here').toString('base64url')}`, /That page link is not valid any more/],
       [`/admin/users?after=${'A'.repeat(5000)}`, /That page link is not valid any more/],
       [`/admin/users?q=${'x'.repeat(101)}`, /The search is too long: at most 100 characters\./],
-      ['/admin/users?field=password', /Search in: choose user name, email or name\./],
+      ['/admin/users?field=password', /Field: choose user name, email or name\./],
       ['/admin/users?status=deleted', /Status: choose one of the statuses listed\./],
+      ['/admin/users?field=toString&q=a', /Field: choose user name, email or name\./],
+      ['/admin/users?status=constructor', /Status: choose one of the statuses listed\./],
     ];
     for (const [path, sentence] of cases) {
       const page = await getPage(running, east, path);

@@ -24,10 +24,10 @@ function searchOf(ctx: Parameters<Middleware>[0], user: AdminUser) {
   const field = text(ctx.query.field) as Field;
   const status = text(ctx.query.status) as Status;
   const site = text(ctx.query.site);
-  const values = { q: q.slice(0, MAX_QUERY), field: field in FIELDS ? field : '', status: status in STATUSES ? status : '', site: site && canAdminister(user, site) ? site : '' };
+  const values = { q: q.slice(0, MAX_QUERY), field: Object.hasOwn(FIELDS, field) ? field : '', status: Object.hasOwn(STATUSES, status) ? status : '', site: site && canAdminister(user, site) ? site : '' };
   if (q.length > MAX_QUERY) return { values, error: `The search is too long: at most ${MAX_QUERY} characters.` };
-  if (!(field in FIELDS)) return { values, error: 'Search in: choose user name, email or name.' };
-  if (!(status in STATUSES)) return { values, error: 'Status: choose one of the statuses listed.' };
+  if (!(Object.hasOwn(FIELDS, field))) return { values, error: 'Field: choose user name, email or name.' };
+  if (!(Object.hasOwn(STATUSES, status))) return { values, error: 'Status: choose one of the statuses listed.' };
   // Only the sites this admin administers are searched; another site is refused, never widened to it.
   if (site && !canAdminister(user, site)) return { values, error: `You do not administer site ${site}.` };
   return { values };

@@ -17,6 +17,8 @@ export const SQL_SCHEMA = `
     PRIMARY KEY (key, member)
   );
   CREATE INDEX IF NOT EXISTS set_members_expires_at ON set_members (expires_at) WHERE expires_at IS NOT NULL;
+  -- A set's members with an expiry, by set: adding to a large persistent set reads none of its rows.
+  CREATE INDEX IF NOT EXISTS set_members_key_expires_at ON set_members (key, expires_at) WHERE expires_at IS NOT NULL;
   CREATE TABLE IF NOT EXISTS list_items (
     key TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -101,14 +103,17 @@ export const SQL = {
       expires_at = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= ?3 THEN excluded.expires_at
                    ELSE coalesce(c.expires_at, excluded.expires_at) END
     RETURNING value`,
-  sweepSet: `DELETE FROM set_members WHERE key = ? AND ${expired('set_members')}`,
+  sweepSet: `DELETE FROM set_members WHERE key = ? AND expires_at IS NOT NULL AND expires_at <= ?`,
+  // Whether the set has a member without expiry, and its latest expiry: index look-ups, not a count of the set.
   setExpiry: `
-    SELECT count(*) AS members, count(*) - count(expires_at) AS persistent, max(expires_at) AS latest
-    FROM set_members WHERE key = ?`,
+    SELECT EXISTS (SELECT 1 FROM set_members WHERE key = ?1 AND expires_at IS NULL) AS persistent,
+           (SELECT max(expires_at) FROM set_members WHERE key = ?1 AND expires_at IS NOT NULL) AS latest`,
   addMember: `
     INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)
     ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at`,
-  setSetExpiry: `UPDATE set_members SET expires_at = ? WHERE key = ?`,
+  // Only rows whose expiry changes are written: adding to a large persistent set touches one row, not all of them.
+  setSetExpiry: `UPDATE set_members SET expires_at = ?1 WHERE key = ?2 AND (expires_at IS NULL OR expires_at <> ?1)`,
+  setSetPersistent: `UPDATE set_members SET expires_at = NULL WHERE key = ? AND expires_at IS NOT NULL`,
   removeMember: `DELETE FROM set_members WHERE key = ? AND member = ?`,
   members: `SELECT member FROM set_members WHERE key = ? AND ${live('set_members')}`,
   // Params: key, after (exclusive; '' from the start), now, limit. The primary key makes it a range scan.

@@ -120,7 +120,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         // members already expired stay gone.
         stmt.sweepSet.run(op.key, Date.now());
         stmt.addMember.run(op.key, op.member, null);
-        stmt.setSetExpiry.run(null, op.key);
+        stmt.setSetPersistent.run(op.key);
         return;
       case 'removeFromSet':
         stmt.removeMember.run(op.key, op.member);
@@ -199,12 +199,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           const now = Date.now();
           stmt.sweepSet.run(key, now);
           // The whole set shares one expiry, the later of the two; null means never.
-          const current = stmt.setExpiry.get(key) as { members: number; persistent: number; latest: number | null };
+          const current = stmt.setExpiry.get(key) as { persistent: number; latest: number | null };
           const wanted = expiry(opts?.ttlSeconds);
           const expiresAt =
             wanted === null || current.persistent > 0 ? null : Math.max(wanted, current.latest ?? wanted);
           stmt.addMember.run(key, member, expiresAt);
-          stmt.setSetExpiry.run(expiresAt, key);
+          if (expiresAt === null) stmt.setSetPersistent.run(key);
+          else stmt.setSetExpiry.run(expiresAt, key);
         }),
       ),
 
