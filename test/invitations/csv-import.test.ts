@@ -4,7 +4,7 @@ import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { consoleSignIn, getPage, makeAdmin } from '../admin/console-support.ts';
-import { uploadCsv } from './support.ts';
+import { allInvitations, uploadCsv } from './support.ts';
 
 const sites = [
   { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signUp: { mode: 'invitation' } },
@@ -30,7 +30,7 @@ describe('invitations from a CSV upload: all or nothing, problems by line', () =
     await smtp?.stop();
   });
 
-  const invitationsOf = async () => running.admit.approval.invitations.list(['DEMO']);
+  const invitationsOf = async () => allInvitations(running, ['DEMO']);
 
   it('imports nothing from a file with bad rows, and names each bad line (an existing member too)', async () => {
     const csv = 'email,name,role,groups\nann@example.com,Ann,user,partners\nnot-an-email,X,user,\nbob@example.com,Bob,owner,\ngina@admins.test,Gina,user,\n';

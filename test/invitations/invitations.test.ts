@@ -5,7 +5,7 @@ import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
-import { linkIn, rawPost, tokenOf, waitForNewMail } from './support.ts';
+import { allInvitations, linkIn, rawPost, tokenOf, waitForNewMail } from './support.ts';
 import { invitationKey } from '../../src/services/invitations/invitation-model.ts';
 
 const sites = [
@@ -94,7 +94,7 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     assert.match(await reused.text(), /already used/);
     const again = await invitee.request(new URL('/invite/create', running.issuer), { form: { _csrf: inputValue(create, '_csrf'), token: tokenOf(link), username: 'ivy2', newPassword: 'Ivy#Garden2026', confirmPassword: 'Ivy#Garden2026' } });
     assert.equal(again.status, 410);
-    const accounts = await running.admit.approval.invitations.list(['DEMO']);
+    const accounts = await allInvitations(running, ['DEMO']);
     const ivy = accounts.find((invitation) => invitation.email === 'ivy@example.com');
     assert.equal(ivy?.status, 'redeemed');
     const { createAccountService } = await import('../../src/services/accounts.ts');
@@ -136,7 +136,7 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
 
   it('an expired link says so and redeems nothing', async () => {
     const link = await invite('late@example.com');
-    const invitation = (await running.admit.approval.invitations.list(['DEMO'])).find((entry) => entry.email === 'late@example.com')!;
+    const invitation = (await allInvitations(running, ['DEMO'])).find((entry) => entry.email === 'late@example.com')!;
     const raw = JSON.parse((await running.admit.store.get(invitationKey(invitation.id)))!);
     await running.admit.store.set(invitationKey(invitation.id), JSON.stringify({ ...raw, expiresAt: new Date(Date.now() - 1000).toISOString() }));
     const response = await new FormBrowser().request(link);
@@ -150,7 +150,7 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
   it('resend makes a new link and kills the old one; revoke kills the link', async () => {
     const old = await invite('resent@example.com');
     const page = await getPage(running, admin, '/admin/invitations');
-    const id = (await running.admit.approval.invitations.list(['DEMO'])).find((entry) => entry.email === 'resent@example.com')!.id;
+    const id = (await allInvitations(running, ['DEMO'])).find((entry) => entry.email === 'resent@example.com')!.id;
     const before = smtp.received.length;
     const { url } = await postForm(running, admin, page.html, `/admin/invitations/${id}/resend`);
     assert.equal(url.searchParams.get('notice'), 'resent');

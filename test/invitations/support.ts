@@ -48,3 +48,15 @@ export async function uploadCsv(running: RunningAdmit, browser: FormBrowser, fie
   const response = await fetch(`${running.issuer}/admin/invitations/upload`, { method: 'POST', body: form, headers: { cookie: browser.cookieHeader(running.issuer), accept: 'text/html' }, redirect: 'manual' });
   return { status: response.status, html: await response.text() };
 }
+
+/** Every invitation of the sites, newest first, page by page as the console reads them. */
+export async function allInvitations(running: RunningAdmit, siteIds: string[]) {
+  const all = [];
+  let cursor: string | undefined;
+  do {
+    const page = await running.admit.approval.invitations.list(siteIds, { cursor });
+    all.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return all;
+}

@@ -9,6 +9,9 @@ import { multipartForm } from '../multipart.ts';
 import { importInvitationCsv, refusalText, uploadForm, UPLOAD_FORM_REFUSED } from './invitation-import.ts';
 import { guard } from '../../http/route-input.ts';
 import { optionalDays } from './invitation-days.ts';
+import { INVITATIONS_PAGE } from '../../services/invitations/invitations.ts';
+import type { InvitationView } from '../../services/invitations/invitation-model.ts';
+import { CursorError, type Page } from '../../services/paging.ts';
 
 const groupList = z.string().max(1000).default('').transform((text) => text.split(/[;,]/).map((name) => name.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'Groups may use letters, digits, space . _ - (at most 64 each).')).max(50));
@@ -24,13 +27,25 @@ export const inviteForm = z.object({
 
 /** Invitations: invite one person or a CSV list, resend, revoke, and see each one's status. */
 export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
+  /** The forms and one page of the admin's sites' invitations, newest first, 50 a page (a cursor in `after`). */
   async function show(ctx: Context, extra: Record<string, unknown> = {}) {
     const user = ctx.state.admin as AdminUser;
+    const after = ctx.method === 'GET' ? (ctx.query.after as string | undefined) : undefined;
+    let page: Page<InvitationView> = { items: [] };
+    let pageError: string | undefined;
+    try {
+      page = await deps.invitations.list(user.sites, { cursor: after });
+    } catch (problem) {
+      if (!(problem instanceof CursorError)) throw problem;
+      ctx.status = 400;
+      pageError = problem.message;
+    }
     await renderAdmin(deps, ctx, 'invitations', {
       title: 'Invitations', tab: 'invitations',
-      invitations: await deps.invitations.list(user.sites),
+      invitations: page.items, total: await deps.invitations.count(user.sites), pageSize: INVITATIONS_PAGE,
+      firstPage: after === undefined, nextUrl: page.next && `/admin/invitations?after=${encodeURIComponent(page.next)}`, firstUrl: '/admin/invitations',
       sites: deps.sites.list().filter((site) => canAdminister(user, site.id)),
-      values: {}, error: undefined, problems: undefined, imported: undefined, ...extra,
+      values: {}, error: pageError, problems: undefined, imported: undefined, ...extra,
     });
   }
 

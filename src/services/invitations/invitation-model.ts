@@ -65,7 +65,12 @@ export const invitationEndKey = (id: string) => storeKey('invitation', id, 'end'
 /** Kept apart from the record so marking "opened" never rewrites it (and so never races a resend). */
 export const invitationOpenedKey = (id: string) => storeKey('invitation', id, 'opened');
 export const tokenKey = (tokenHash: string) => storeKey('invitation-token', tokenHash);
+/** Before the index: every invitation id of a site in one set (read only to migrate it, a page at a time). */
 export const siteInvitationsKey = (siteId: string) => storeKey('site-invitations', siteId);
+/** A site's invitations scored by creation (ms x 1000 + place in its list): the console's order, newest first. */
+export const siteInvitationIndexKey = (siteId: string) => storeKey('site-invitations', siteId, 'by-created');
+/** Set once the site's legacy set was copied into the index. */
+export const siteInvitationsMigratedKey = (siteId: string) => storeKey('site-invitations', siteId, 'migrated');
 /** The open invitation of an address in a site: one at a time. */
 export const emailClaimKey = (siteId: string, email: string) => storeKey('invitation-email', `${siteId}:${email}`);
 /** Beside the claim (same hash tag): the claim's invitation is being written (see invitations.ts, claim). */

@@ -5,8 +5,10 @@ import type { SiteDirectory } from '../sites.ts';
 import type { OutgoingMail } from '../mail/mailer.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { ChangeStep, OutboxInput } from '../outbox/outbox-model.ts';
+import { decodeCursor, encodeCursor, mergedPage, type Page } from '../paging.ts';
 import {
-  emailClaimKey, emailClaimPendingKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationsKey, tokenKey, viewOf,
+  emailClaimKey, emailClaimPendingKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationIndexKey,
+  siteInvitationsKey, siteInvitationsMigratedKey, tokenKey, viewOf,
   type CheckOutcome, type Invitation, type InvitationEnd, type InvitationRole, type InvitationView,
 } from './invitation-model.ts';
 
@@ -32,6 +34,17 @@ const TOKEN_GRACE_SECONDS = 30 * 86_400;
 const DAY_SECONDS = 86_400;
 /** How long a claim counts as "being written" when its invitation is not there yet. */
 const CLAIM_PENDING_SECONDS = 30;
+/** The console's page of invitations. */
+export const INVITATIONS_PAGE = 50;
+/** Legacy set members copied into the index per round trip. */
+const MIGRATE_PAGE = 200;
+
+/**
+ * An invitation's score in its site's index: creation time in ms x 1000,
+ * plus 999 less its place in its list, so newest first shows an import's
+ * rows in the file's order and each row of one write has its own score.
+ */
+const scoreOf = (createdAt: string, place = 0) => Date.parse(createdAt) * 1000 + Math.max(0, 999 - place);
 
 /**
  * Invitations: an admin invites an address to a site; admit mails a
@@ -56,10 +69,57 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     return viewOf(raw, end, opened, message && { state: message.state, attempts: message.attempts, sentAt: message.sentAt, lastError: message.lastError });
   }
 
-  async function list(siteIds: string[]): Promise<InvitationView[]> {
-    const ids = (await Promise.all(siteIds.map((siteId) => store.setMembers(siteInvitationsKey(siteId))))).flat();
-    const views = await Promise.all(ids.map(get));
-    return views.filter((view): view is InvitationView => view !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  /** Several invitations in a bounded number of round trips: one for the records, one for their emails' delivery. */
+  async function getSeveral(ids: readonly string[]): Promise<InvitationView[]> {
+    const raws = await store.getMany(ids.flatMap((id) => [invitationKey(id), invitationEndKey(id), invitationOpenedKey(id)]));
+    const found = ids.flatMap((_, index) => {
+      const raw = raws[index * 3];
+      return raw === undefined ? [] : [{ raw, end: raws[index * 3 + 1], opened: raws[index * 3 + 2], messageId: (JSON.parse(raw) as Invitation).messageId }];
+    });
+    const withMessage = found.filter((row) => row.messageId !== undefined);
+    const messages = new Map((await outbox.getMany(withMessage.map((row) => row.messageId!))).flatMap((message) => (message ? [[message.id, message] as const] : [])));
+    return found.map(({ raw, end, opened, messageId }) => {
+      const message = messageId === undefined ? undefined : messages.get(messageId);
+      return viewOf(raw, end, opened, message && { state: message.state, attempts: message.attempts, sentAt: message.sentAt, lastError: message.lastError })!;
+    });
+  }
+
+  /**
+   * Copies a site's legacy set (invitations stored before the index) into
+   * the index, once, a page of the set at a time (setScan: the set is never
+   * read whole). Safe to run twice or in parallel: index adds are idempotent.
+   * The set is left as it was (nothing writes or reads it any more).
+   */
+  async function migrate(siteId: string): Promise<void> {
+    if ((await store.get(siteInvitationsMigratedKey(siteId))) !== undefined) return;
+    let cursor: string | undefined;
+    do {
+      const page = await store.setScan(siteInvitationsKey(siteId), { cursor, count: MIGRATE_PAGE });
+      const raws = await store.getMany(page.members.map(invitationKey));
+      const ops = raws.flatMap((raw, index) =>
+        raw === undefined ? [] : [{ op: 'indexAdd' as const, key: siteInvitationIndexKey(siteId), member: page.members[index]!, score: scoreOf((JSON.parse(raw) as Invitation).createdAt) }]);
+      if (ops.length) await store.writeAll(ops);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    await store.set(siteInvitationsMigratedKey(siteId), new Date().toISOString());
+  }
+
+  /**
+   * One page of the sites' invitations, newest first, with each one's
+   * status: at most a page per site's index, merged by creation time.
+   * `cursor` is the `next` of the page before; a malformed one is a CursorError.
+   */
+  async function list(siteIds: readonly string[], options: { cursor?: string; limit?: number } = {}): Promise<Page<InvitationView>> {
+    const after = decodeCursor(options.cursor);
+    await Promise.all(siteIds.map(migrate));
+    const { entries, next } = await mergedPage(store, siteIds.map(siteInvitationIndexKey), { after, limit: options.limit ?? INVITATIONS_PAGE, reverse: true });
+    return { items: await getSeveral(entries.map((entry) => entry.member)), next: next && encodeCursor(next) };
+  }
+
+  /** How many invitations the sites have (every status), counted by their indexes. */
+  async function count(siteIds: readonly string[]): Promise<number> {
+    await Promise.all(siteIds.map(migrate));
+    return (await Promise.all(siteIds.map((siteId) => store.indexCount(siteInvitationIndexKey(siteId))))).reduce((sum, n) => sum + n, 0);
   }
 
   /** Why each address cannot be invited to the site now (undefined: it can). */
@@ -165,10 +225,11 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
       await Promise.all(links.map(({ invitation }, index) => (claimed[index] ? release(invitation) : undefined)));
       return { status: 'refused', refusals: claimed.flatMap((ok, index) => (ok ? [] : [{ index, reason: 'already_invited' as const }])) };
     }
-    const change: ChangeStep[] = links.flatMap(({ invitation }) => [
+    // The record, its link and its index entry are one change with the emails: all of them or none, whatever happens to the process.
+    const change: ChangeStep[] = links.flatMap(({ invitation }, place) => [
       { op: 'setIfAbsent' as const, key: tokenKey(invitation.tokenHash), value: invitation.id, ttlSeconds: tokenTtl(invitation) },
       { op: 'setIfAbsent' as const, key: invitationKey(invitation.id), value: JSON.stringify(invitation) },
-      { op: 'addToSet' as const, key: siteInvitationsKey(invitation.siteId), member: invitation.id },
+      { op: 'indexAdd' as const, key: siteInvitationIndexKey(invitation.siteId), member: invitation.id, score: scoreOf(invitation.createdAt, place) },
     ]);
     await outbox.enqueue(links.map(({ invitation, token }) => messageOf(invitation, token, actor.label)), { change });
     return { status: 'ok', invitations: links.map(({ invitation }) => ({ ...invitation, status: 'queued' as const, delivery: { state: 'pending' as const, attempts: 0 } })) };
@@ -232,7 +293,7 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
 
   const redemption = createRedemption({ store, accounts: deps.accounts, check });
 
-  return { invite, inviteMany, refusalFor, refusalsFor, list, get, resend, revoke, check, markOpened, redeem: redemption.redeem };
+  return { invite, inviteMany, refusalFor, refusalsFor, list, count, get, resend, revoke, check, markOpened, redeem: redemption.redeem };
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;

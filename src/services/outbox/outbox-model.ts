@@ -56,13 +56,15 @@ export interface OutboxInput {
 
 /**
  * A write that must happen with the messages it causes but lives outside
- * the outbox's slot. Each step is create-only (setIfAbsent, addToSet), so
- * applying it twice, or after later changes to the same records, changes
- * nothing the first application did not.
+ * the outbox's slot. Each step is create-only (setIfAbsent, addToSet, and
+ * indexAdd of a member whose score nothing else ever moves), so applying it
+ * twice, or after later changes to the same records, changes nothing the
+ * first application did not.
  */
 export type ChangeStep =
   | { op: 'setIfAbsent'; key: string; value: string; ttlSeconds?: number }
-  | { op: 'addToSet'; key: string; member: string };
+  | { op: 'addToSet'; key: string; member: string }
+  | { op: 'indexAdd'; key: string; member: string; score: number };
 
 // Every outbox key carries the hash tag {outbox}: the messages, their queue
 // and a change are written in one writeAll, one Redis Cluster slot.

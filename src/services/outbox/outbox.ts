@@ -96,7 +96,9 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
       await Promise.all(steps.slice(start, start + CHANGE_CHUNK).map((step) =>
         step.op === 'setIfAbsent'
           ? store.setIfAbsent(step.key, step.value, step.ttlSeconds === undefined ? undefined : { ttlSeconds: step.ttlSeconds })
-          : store.addToSet(step.key, step.member),
+          : step.op === 'indexAdd'
+            ? store.writeAll([step])
+            : store.addToSet(step.key, step.member),
       ));
     }
     await store.writeAll([{ op: 'delete', key: changeKey(id) }, { op: 'removeFromSet', key: pendingChangesKey, member: id }]);
