@@ -4,7 +4,7 @@
 // of choosing one) — right, wrong, unreachable, or already registered.
 import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { defineDirectoryPlugin, canonicalUsername, type PasswordConnector } from '../../src/kit/index.ts';
+import { defineDirectoryPlugin, canonicalUsername, type PasswordConnector, type PasswordOutcome } from '../../src/kit/index.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
@@ -22,12 +22,12 @@ const ownDirectory = defineDirectoryPlugin({
   async load() {
     return (): PasswordConnector => ({
       kind: 'own',
-      async verifyPassword({ username, password }) {
-        if (ownDown) return { status: 'unavailable' };
+      async verifyPassword({ username, password }): Promise<PasswordOutcome> {
+        if (ownDown) return { status: 'unavailable', reason: 'the test took it down' };
         const user = ownUsers.get(canonicalUsername(username));
         return user && password === `${user.username}-Directory#1` ? { status: 'ok', identity: user } : { status: 'invalid' };
       },
-      health: async () => ({ ok: !ownDown }),
+      health: async () => (ownDown ? { ok: false as const, reason: 'down' } : { ok: true as const }),
     });
   },
 });
