@@ -108,6 +108,11 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const metrics = createMetrics();
     const render = createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' });
     const accounts = createAccountService({ store });
+    // Accounts stored before the look-up indexes are indexed in the background from the start, so
+    // the first console search of a large site does not wait for it (it shares this run if it comes early).
+    for (const site of config.sites) {
+      accounts.ensureIndexed(site.id).catch((error: unknown) => logger.error({ err: error, site: site.id }, 'account index backfill failed; it resumes at the next look-up'));
+    }
     // Only the connectors the sites use are loaded (see connectors.ts).
     const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind), options.directories));
     // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.

@@ -298,6 +298,6 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
     });
   }
 
-  return { entriesOf, prepare, sync, backfill, search, findByEmail };
+  return { entriesOf, prepare, sync, backfill, ensureIndexed, search, findByEmail };
 }
 

@@ -210,7 +210,7 @@ export function createAccountService({ store }: { store: Store }) {
     return old;
   }
 
-  return { find, save, linkOrCreate, findLinked, search, listBySite, findByEmail, setStatus, listAdmins, findByUsername, backfillIndexes: index.backfill };
+  return { find, save, linkOrCreate, findLinked, search, listBySite, findByEmail, setStatus, listAdmins, findByUsername, backfillIndexes: index.backfill, ensureIndexed: index.ensureIndexed };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
