@@ -62,7 +62,7 @@ export function createNetworkClient({ timeoutMs }: { timeoutMs: number }): INetw
       return fail(`${where}: answered ${response.status} with something other than JSON`, error);
     }
     const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => (headers[key] = value));
+    for (const [key, value] of response.headers) headers[key] = value;
     return { status: response.status, headers, body };
   }
 

@@ -10,7 +10,7 @@ import { tlsOptionsFor } from './tls-options.ts';
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
 afterAll(async () => {
-  sockets.forEach((socket) => socket.destroy());
+  for (const socket of sockets) socket.destroy();
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });
 

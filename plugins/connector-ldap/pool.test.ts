@@ -13,7 +13,9 @@ function fakeSession(id: number) {
       return live;
     },
     kill: () => (live = false),
-    close: async () => void (live = false),
+    close: async () => {
+      live = false;
+    },
   };
   return session as unknown as LdapSession & { id: number; kill(): void };
 }
@@ -45,7 +47,10 @@ describe('service connection pool', () => {
 
   it('opens at most `size` sessions; further callers wait for one', async () => {
     const { pool: services, opened } = pool(2);
-    const ids = await Promise.all(Array.from({ length: 6 }, () => services.use(async (session) => (await hold(10), idOf(session)))));
+    const ids = await Promise.all(Array.from({ length: 6 }, () => services.use(async (session) => {
+        await hold(10);
+        return idOf(session);
+      })));
     assert.equal(opened.length, 2);
     assert.deepEqual([...new Set(ids)].sort(), [1, 2]);
   });

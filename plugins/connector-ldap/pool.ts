@@ -41,7 +41,10 @@ export function createServicePool(options: ServicePoolOptions) {
   /** Gives a free slot to the longest waiter, on a new session. */
   function serveWaiter(): void {
     const waiter = waiters.shift();
-    if (!waiter || closed) return waiter?.fail(new Error('the directory connector is closed'));
+    if (!waiter || closed) {
+      waiter?.fail(new Error('the directory connector is closed'));
+      return;
+    }
     openOne().then((session) => waiter.grant(session) || release(session, false), (error) => waiter.fail(error));
   }
 
@@ -114,8 +117,10 @@ export function createServicePool(options: ServicePoolOptions) {
     },
     async close(): Promise<void> {
       closed = true;
-      waiters.splice(0).forEach((waiter) => waiter.fail(new Error('the directory connector is closed')));
-      await Promise.all(idle.splice(0).map((session) => (open -= 1, session.close())));
+      for (const waiter of waiters.splice(0)) waiter.fail(new Error('the directory connector is closed'));
+      const closing = idle.splice(0);
+      open -= closing.length;
+      await Promise.all(closing.map((session) => session.close()));
     },
     get stats() {
       return { open, idle: idle.length, waiting: waiters.length };

@@ -1,4 +1,4 @@
-import { BerReader, Control } from 'ldapts';
+import { type BerReader, Control } from 'ldapts';
 
 /**
  * The Password Policy control (draft-behera-ldap-password-policy), which

@@ -69,7 +69,10 @@ describe('Duo Universal Prompt client (Duo SDK, nock)', () => {
   it('exchanges a code: allow with its factor, deny with Duo\'s reason, and errors for a wrong signature or another user', async () => {
     const prompt = createDuoPrompt(settings());
     let sent = new URLSearchParams();
-    nock(`https://${HOST}`).post('/oauth/v1/token', (body) => ((sent = new URLSearchParams(body as string)), true)).reply(200, await tokenReply({ auth_context: { factor: 'phone_call' } }));
+    nock(`https://${HOST}`).post('/oauth/v1/token', (body) => {
+        sent = new URLSearchParams(body as string);
+        return true;
+      }).reply(200, await tokenReply({ auth_context: { factor: 'phone_call' } }));
     assert.deepEqual(await prompt.exchange({ code: 'code-1', username: 'ann', redirectUrl: REDIRECT }), { status: 'allow', factor: 'phone_call' });
     assert.equal(sent.get('code'), 'code-1');
     assert.equal(sent.get('redirect_uri'), REDIRECT);

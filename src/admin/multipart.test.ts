@@ -55,6 +55,7 @@ describe('multipart form parsing (busboy)', () => {
       + part('Content-Disposition: form-data; name="hasOwnProperty"; filename="h.csv"', 'h')
       + end);
     assert.equal(fields.constructor, 'c');
+    // biome-ignore lint/suspicious/noProto: a field named __proto__ is what this test sends
     assert.equal(fields.__proto__, 'p');
     assert.equal(fields.toString, 't');
     assert.equal(Object.getPrototypeOf(fields), null, 'nothing was set on a prototype');

@@ -28,7 +28,7 @@ export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, 
     }
   }
   const account = await deps.accounts.find(state.accountId);
-  if (!account || account.status !== 'active') {
+  if (account?.status !== 'active') {
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}`);
     return;

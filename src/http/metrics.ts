@@ -31,7 +31,10 @@ export function createMetrics() {
     const route = routeGroup(path);
     const key = `${method} ${route} ${status}`;
     let child = children.get(key);
-    if (!child) children.set(key, child = httpDuration.labels({ method, route, status: String(status) }));
+    if (!child) {
+      child = httpDuration.labels({ method, route, status: String(status) });
+      children.set(key, child);
+    }
     child.observe(seconds);
   };
 

@@ -13,7 +13,7 @@ export function createFindAccount(accounts: AccountService, store: Store): FindA
     // both are fetched in one round trip, and the request memo answers the grant's read.
     const grantId = (token as { grantId?: unknown } | undefined)?.grantId;
     const [account] = await Promise.all([accounts.find(id), typeof grantId === 'string' ? prefetchModel(store, 'Grant', grantId) : undefined]);
-    if (!account || account.status !== 'active') return undefined;
+    if (account?.status !== 'active') return undefined;
     return {
       accountId: account.id,
       async claims() {

@@ -100,7 +100,10 @@ export async function startLiveSigningKeys(options: LiveSigningKeysOptions) {
       });
     },
     /** Polls now (tests, and the CLI's own instance do not wait for the timer). */
-    refresh: () => (tick(), running ?? Promise.resolve()),
+    refresh: () => {
+      tick();
+      return running ?? Promise.resolve();
+    },
     stop() {
       clearInterval(timer);
     },

@@ -133,7 +133,7 @@ describe('admin console actions: users, relying applications, audit export', () 
     const text = await csv.text();
     assert.match(text, /"'=HYPERLINK\(""http:\/\/evil""\)"/);
     assert.doesNotMatch(text, /,=HYPERLINK/);
-    const bad = await getPage(running, admin, '/admin/audit?from=yesterday&to=2999-01-01&site=NOPE&user=' + 'x'.repeat(500));
+    const bad = await getPage(running, admin, `/admin/audit?from=yesterday&to=2999-01-01&site=NOPE&user=${'x'.repeat(500)}`);
     // A filter the page cannot run is refused with its sentence (and the form shows what was typed), not silently widened.
     assert.equal(bad.status, 400, 'a malformed date is refused');
     assert.match(bad.html, /role="alert"|class="error"/);

@@ -7,7 +7,7 @@ import { createAccountService, type Account } from '../../src/services/accounts.
 import { createDeviceStore, newDeviceId } from '../../src/services/mfa/devices.ts';
 import type { Store } from '../../src/store/port.ts';
 import { TEST_SECRET, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
+import { type FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 
 export interface TestAdmin {
   account: Account;

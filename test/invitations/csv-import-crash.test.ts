@@ -73,7 +73,7 @@ for (const backend of ['sqlite', 'redis'] as const) {
   describe(`a 500-row CSV import killed (SIGKILL) at a random moment, ${backend}: 0 or 500 invitations after a restart, each email once`, () => {
     // The kill lands while the upload is being processed, then anywhere in the import and its deliveries.
     for (const [round, window] of [[1, [50, 700]], [2, [0, 2500]]] as const) {
-      it(`round ${round}: kill ${window[0]}–${window[1]} ms after the upload starts`, async (t) => {
+      it(`round ${round}: kill ${window[0]}–${window[1]} ms after the upload starts`, async (_t) => {
         const port = await freePort();
         const keyPrefix = `crash-${randomUUID()}:`;
         const storeUrl = backend === 'sqlite' ? `sqlite:${join(dir, `${randomUUID()}.db`)}` : redis.url;

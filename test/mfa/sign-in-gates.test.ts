@@ -1,7 +1,7 @@
 import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { ACR_MFA } from '../../src/oidc/provider.ts';
-import { FlowDriver, buttonValue, REDIRECT_URI } from './flow-driver.ts';
+import { FlowDriver, buttonValue, } from './flow-driver.ts';
 import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
 
 const TRUSTY = { id: 'TRUSTY', displayName: 'Trusty', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, trustedBrowserCountsAsMfa: true } };

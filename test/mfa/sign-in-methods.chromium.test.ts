@@ -14,12 +14,12 @@ describe('MFA at sign-in in Chromium', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
   let rita: Awaited<ReturnType<MfaWorld['enrolledUser']>>;
-  let sam: Awaited<ReturnType<MfaWorld['enrolledUser']>>;
+  let _sam: Awaited<ReturnType<MfaWorld['enrolledUser']>>;
 
   beforeAll(async () => {
     world = await startMfaWorld();
     rita = await world.enrolledUser('rita', { mobile: '(201) 555-0101', app: true, recovery: true });
-    sam = await world.enrolledUser('sam', { mobile: '(201) 555-0102' });
+    _sam = await world.enrolledUser('sam', { mobile: '(201) 555-0102' });
     chromium = await launchChromium();
     browser = chromium.browser;
   });

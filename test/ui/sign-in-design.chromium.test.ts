@@ -143,7 +143,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await expectStep(page, 'Step 3 of 6', 'Set up', size.width);
       // The number in the heading is one unbreakable piece, on one line.
       const inHeading = page.locator('h1 .nowrap');
-      assert.equal(await inHeading.innerText(), '(201) 555-01' + number.slice(-2));
+      assert.equal(await inHeading.innerText(), `(201) 555-01${number.slice(-2)}`);
       const box = await inHeading.boundingBox();
       assert.ok(box && box.height < 40, `the number is on one line: ${JSON.stringify(box)}`);
       assert.equal(await page.locator('.icon-button', { has: page.getByRole('button', { name: 'Text me' }) }).locator('svg.icon[aria-hidden=true]').count(), 1);

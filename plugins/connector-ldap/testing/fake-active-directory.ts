@@ -56,7 +56,10 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
   function bind(socket: Socket, id: number, request: BindRequest): void {
     binds.push(request.dn);
     const user = options.users.find((candidate) => dnOf(candidate) === request.dn);
-    if (request.dn === options.serviceDn && request.password === options.servicePassword) return answer(socket, id, 0x61, result(0));
+    if (request.dn === options.serviceDn && request.password === options.servicePassword) {
+      answer(socket, id, 0x61, result(0));
+      return;
+    }
     // Like AD: the reason is told only to whoever knows the password; otherwise 52e.
     const subCode = user && user.password === request.password ? user.subCode : '52e';
     answer(socket, id, 0x61, subCode ? result(49, bindDiagnostic(subCode)) : result(0));
@@ -80,7 +83,10 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
           writer.startSequence();
           writer.writeString(type);
           writer.startSequence(0x31);
-          values.forEach((value) => (Buffer.isBuffer(value) ? writer.writeBuffer(value, 0x04) : writer.writeString(value)));
+          for (const value of values) {
+            if (Buffer.isBuffer(value)) writer.writeBuffer(value, 0x04);
+            else writer.writeString(value);
+          }
           writer.endSequence();
           writer.endSequence();
         }
@@ -140,7 +146,7 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
     modifications,
     binds,
     close: () => new Promise<void>((resolve) => {
-      sockets.forEach((socket) => socket.destroy());
+      for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
     }),
   };

@@ -80,7 +80,7 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
   const state = readSignInState(details);
   if (details.prompt.name !== 'login' || !state?.accountId) throw new AppError('interaction_expired', 400);
   const who = await mfaDeps.mfa.subject(state.accountId);
-  if (!who || who.account.status !== 'active') throw new AppError('interaction_expired', 400);
+  if (who?.account.status !== 'active') throw new AppError('interaction_expired', 400);
   const stored = readProgress(state);
   if (stored?.done) throw new AppError('interaction_expired', 400);
   let progress = stored ?? (await initial?.(who, details.uid, details.params));

@@ -53,7 +53,7 @@ describe('invitation CSV', () => {
     assert.deepEqual(unclosed.invitees, []);
     assert.equal(unclosed.problems.length, 1);
     assert.equal(unclosed.problems[0]!.line, 3);
-    assert.match(unclosed.problems[0]!.message, /quote \(\"\) that is never closed/);
+    assert.match(unclosed.problems[0]!.message, /quote \("\) that is never closed/);
     // A quote inside an unquoted value is a character, as spreadsheets write it.
     assert.deepEqual(parseInvitationCsv('email,name\nann@example.com,Ann "the" A\n').invitees.map((invitee) => invitee.name), ['Ann "the" A']);
   });

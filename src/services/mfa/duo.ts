@@ -36,7 +36,10 @@ export function createDuoFactor(deps: {
     const settings = who.policy.duo;
     if (!settings) return undefined;
     let prompt = prompts.get(who.siteId);
-    if (!prompt) prompts.set(who.siteId, (prompt = deps.plugin.create(settings)));
+    if (!prompt) {
+      prompt = deps.plugin.create(settings);
+      prompts.set(who.siteId, prompt);
+    }
     return prompt;
   }
 

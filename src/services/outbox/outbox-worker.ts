@@ -69,7 +69,7 @@ export function createOutboxWorker(deps: { store: Store; outbox: Outbox; deliver
   async function attempt(id: string): Promise<void> {
     const raw = await store.get(messageKey(id));
     const message = raw === undefined ? undefined : (JSON.parse(raw) as OutboxMessage);
-    if (!message || message.state !== 'pending') {
+    if (message?.state !== 'pending') {
       await store.writeAll([{ op: 'indexRemove', key: dueKey, member: id }]);
       return;
     }

@@ -160,7 +160,7 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
   async function cancel(id: string, reason: string): Promise<boolean> {
     const raw = await store.get(messageKey(id));
     const message = parse(raw);
-    if (!message || message.state !== 'pending') return false;
+    if (message?.state !== 'pending') return false;
     return store.writeAll(
       [{ op: 'set', key: messageKey(id), value: JSON.stringify({ ...message, state: 'cancelled', lastError: reason }), ttlSeconds: retentionSeconds }, { op: 'indexRemove', key: dueKey, member: id }],
       { onlyIf: { key: messageKey(id), equals: raw! } },

@@ -99,7 +99,8 @@ export function createCommonPasswordList(loader: LoadCommonPasswords = loadZxcvb
     if (set) return set;
     const loading = loader().then(compactWordList);
     loading.catch(() => { if (set === loading) set = undefined; }); // a failed load is retried, not cached
-    return (set = loading);
+    set = loading;
+    return loading;
   };
   return {
     async load() { await get(); },
