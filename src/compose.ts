@@ -174,6 +174,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     });
     // What a killed process left half-written (an import's invitations) is completed before admit answers.
     await outbox.applyPendingChanges();
+    // Audit events stored before the per-day indexes are copied into them once, so the console shows them (resumable).
+    await audit.migrateLegacy();
     outboxWorker.start();
     const close = async () => {
       await outboxWorker.stop();

@@ -1,4 +1,5 @@
-import { storeKey } from '../../store/port.ts';
+import { storeKey, type WriteOp } from '../../store/port.ts';
+import type { StoredAuditEvent } from './audit-event.ts';
 
 /**
  * The audit log's keys. Every key of one scope and UTC day shares one hash
@@ -28,3 +29,22 @@ export function actionPrefixes(action: string): string[] {
 
 /** How a user value is indexed and looked up. */
 export const userTerm = (value: string) => value.trim().toLowerCase().slice(0, 200);
+
+/**
+ * An event's entries in one scope's indexes of its day (every event; its
+ * action and each dotted prefix; its outcome; each user it names), each
+ * index ending at `end` with the day's other keys. One hash tag: one writeAll.
+ */
+export function eventIndexOps(scope: string, day: string, stored: StoredAuditEvent, score: number, end: number): WriteOp[] {
+  const users = [...new Set([stored.username, stored.actor, stored.accountId].flatMap((value) => (value ? [userTerm(value)] : [])))];
+  const keys = [
+    dayIndexKey(scope, day),
+    ...actionPrefixes(stored.action).map((action) => actionIndexKey(scope, day, action)),
+    outcomeIndexKey(scope, day, stored.outcome),
+    ...users.map((user) => userIndexKey(scope, day, user)),
+  ];
+  return keys.flatMap((key) => [{ op: 'indexAdd' as const, key, member: stored.id, score }, { op: 'indexExpireAt' as const, key, at: end }]);
+}
+
+/** When a day's keys end: the end of the day plus the retention. */
+export const dayEnd = (day: string, retentionDays: number) => Date.parse(`${day}T00:00:00Z`) + (retentionDays + 1) * 86_400_000;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import type { Store, WriteOp } from '../../store/port.ts';
+import type { Store } from '../../store/port.ts';
 import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
-import { ALL_SCOPE, actionIndexKey, actionPrefixes, dayIndexKey, eventKey, outcomeIndexKey, userIndexKey, userTerm } from './audit-keys.ts';
+import { ALL_SCOPE, dayEnd, eventIndexOps, eventKey } from './audit-keys.ts';
+import { migrateLegacyAudit } from './audit-legacy.ts';
 import { createAuditQuery } from './audit-query.ts';
 import { createDashboardCounters } from '../dashboard-counters.ts';
 
-const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_DAYS = 400;
 
 /**
@@ -36,18 +36,8 @@ export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTIO
   };
 
   /** The moment a day's keys end: the end of the day plus the retention. */
-  const endOf = (day: string) => Date.parse(`${day}T00:00:00Z`) + (retentionDays + 1) * DAY_MS;
-
-  function indexOps(scope: string, day: string, stored: StoredAuditEvent, score: number, end: number): WriteOp[] {
-    const users = [...new Set([stored.username, stored.actor, stored.accountId].flatMap((value) => (value ? [userTerm(value)] : [])))];
-    const keys = [
-      dayIndexKey(scope, day),
-      ...actionPrefixes(stored.action).map((action) => actionIndexKey(scope, day, action)),
-      outcomeIndexKey(scope, day, stored.outcome),
-      ...users.map((user) => userIndexKey(scope, day, user)),
-    ];
-    return keys.flatMap((key) => [{ op: 'indexAdd' as const, key, member: stored.id, score }, { op: 'indexExpireAt' as const, key, at: end }]);
-  }
+  const endOf = (day: string) => dayEnd(day, retentionDays);
+  const indexOps = eventIndexOps;
 
   async function record(ctx: Context | undefined, event: AuditEvent): Promise<void> {
     const now = clock();
@@ -76,7 +66,13 @@ export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTIO
     await dashboard.observe(stored);
   }
 
-  return { record, retentionDays, ...createAuditQuery({ store, retentionDays }) };
+  return {
+    record,
+    retentionDays,
+    /** Start-up: events stored before the indexes (per-day lists) are copied into them, once (audit-legacy.ts). */
+    migrateLegacy: () => migrateLegacyAudit({ store, retentionDays, log, clock }),
+    ...createAuditQuery({ store, retentionDays }),
+  };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
