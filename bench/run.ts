@@ -22,6 +22,7 @@ import { planFor, storePlans } from './harness/plans.ts';
 import { startServers, type ServerOptions } from './harness/servers.ts';
 import { startGenerator } from './harness/generator-client.ts';
 import { measureThreadpool } from './harness/threadpool.ts';
+import { runScale } from './scale/run.ts';
 
 const args = parseArgs(process.argv.slice(2));
 if (args.help) {
@@ -32,6 +33,11 @@ if (args.help) {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+if (args.scale) {
+  // The scale benchmark (bench/scale/): its own store, admit and report.
+  await runScale({ mode: args.scale, out: args.out, logLevel: args.admitLogLevel, cpuProfDir: args.cpuProfDir, log });
+  process.exit(0);
+}
 const startedAt = new Date().toISOString();
 const machine = describeMachine(process.env.UV_THREADPOOL_SIZE);
 const ticksPerSecond = clockTicksPerSecond();

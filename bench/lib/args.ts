@@ -16,9 +16,12 @@ export interface BenchArgs {
   /** Where to write the JSON (default bench/results/<date>.json). */
   out?: string;
   help: boolean;
+  /** The scale benchmark instead (bench/scale/): 100k (with --quick) or 1m accounts. */
+  scale?: '100k' | '1m';
 }
 
 export const USAGE = `npm run bench -- [--quick] [--only=op,op] [--stores=redis,sqlite] [--no-memory] [--threadpool] [--cpu-prof=dir] [--admit-log-level=info] [--out=file.json]
+       npm run bench -- --scale[=100k|1m] [--quick]   (scale: --quick is 100k, default 1m)
   operations: ${OPERATIONS.join(', ')}`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -59,6 +62,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         if (!value) throw new Error('--out needs a file name');
         args.out = value;
         break;
+      case '--scale':
+        if (value !== undefined && value !== '100k' && value !== '1m') throw new Error('--scale: 100k or 1m');
+        args.scale = (value as BenchArgs['scale']) ?? '1m';
+        break;
       case '--help':
       case '-h':
         args.help = true;
@@ -67,5 +74,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
+  // --scale --quick is the 100k variant unless a size was given.
+  if (args.scale && args.quick && !argv.some((arg) => arg.startsWith('--scale='))) args.scale = '100k';
   return args;
 }

@@ -1,0 +1,116 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../test/support/free-port.ts';
+import { benchPath, startNodeChild } from '../harness/child-process.ts';
+import { BENCH_SECRET } from '../harness/servers.ts';
+import { describeMachine, loadAverage } from '../lib/machine.ts';
+import { scaleConfig } from './config.ts';
+import { signInToConsole } from './console.ts';
+import { queuePageUrl, REQUEST_ROW, rssOf, timeExport, timePage, USER_ROW, type Timing } from './measure.ts';
+import { SEARCHES } from './people.ts';
+import { checksOf, formatScaleReport, type ScaleResult } from './report.ts';
+import { AUDIT_DAYS, seedScale, type SeedCounts } from './seed.ts';
+import { percentile } from '../lib/stats.ts';
+
+export const SCALE_COUNTS: Record<'100k' | '1m', SeedCounts> = {
+  '100k': { accounts: 100_000, pending: 10_000, audit: 100_000 },
+  '1m': { accounts: 1_000_000, pending: 10_000, audit: 1_000_000 },
+};
+
+const strip = ({ times: _times, ...timing }: Timing) => timing;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * `npm run bench -- --scale[=100k|1m]` (bench/README.md "Scale"): seeds a
+ * SQLite store through admit's services, starts admit on it as a child (as
+ * the main benchmark does), signs in to the console as the seeded admin and
+ * measures user search, the approval queue, the audit exports and admit's
+ * RSS over HTTP; writes bench/results/<date>-scale[-quick].json + .md.
+ */
+export async function runScale(options: { mode: '100k' | '1m'; out?: string; logLevel: string; cpuProfDir?: string; log: (line: string) => void }): Promise<ScaleResult> {
+  const { mode, log } = options;
+  const counts = SCALE_COUNTS[mode];
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const machine = describeMachine(process.env.UV_THREADPOOL_SIZE);
+  const dir = mkdtempSync(join(tmpdir(), 'admit-scale-'));
+  try {
+    const port = await freePort();
+    const storeUrl = `sqlite:${join(dir, 'admit.db')}`;
+    const config = scaleConfig({ port, keyPrefix: 'scale:', logLevel: options.logLevel });
+    log(`scale ${mode}: seeding ${counts.accounts.toLocaleString('en')} accounts, ${counts.pending.toLocaleString('en')} pending requests, ${counts.audit.toLocaleString('en')} audit entries into ${storeUrl}`);
+    const seeded = await seedScale({ config, storeUrl, masterSecret: BENCH_SECRET, counts, concurrency: 16, log });
+
+    const configPath = join(dir, 'admit.yaml');
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    const admit = await startNodeChild({
+      script: benchPath('servers/admit.ts'),
+      nodeFlags: options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [],
+      env: { NODE_ENV: 'production', ADMIT_CONFIG: configPath, ADMIT_STORE: storeUrl, ADMIT_SECRET: BENCH_SECRET, PORT: String(port) },
+      readyTimeoutMs: 120_000,
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    try {
+      const browser = await signInToConsole(origin, seeded.admin);
+      // Idle: started, one console page served (the sign-in lands on Users), then left alone.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const idle = rssOf(admit.pid);
+      log(`admit idle: ${idle.rssMb} MB RSS`);
+
+      const samples = mode === '1m' ? 100 : 60;
+      const queries: Timing[] = [];
+      for (const search of SEARCHES) {
+        const query = new URLSearchParams({ q: search.q, ...(search.field ? { field: search.field } : {}) });
+        const timing = await timePage(browser, search.label, `${origin}/admin/users?${query}`, { samples, warmup: 3, rowMarker: USER_ROW });
+        log(`search ${search.label}: ${timing.rows} rows, p50 ${timing.p50Ms} ms, p99 ${timing.p99Ms} ms`);
+        queries.push(timing);
+      }
+      const all = queries.flatMap((timing) => timing.times ?? []);
+      const pooled = { label: `every query pooled (${SEARCHES.length} × ${samples})`, samples: all.length, p50Ms: Math.round(percentile(all, 50) * 10) / 10, p99Ms: Math.round(percentile(all, 99) * 10) / 10, maxMs: Math.round(Math.max(...all) * 10) / 10, rows: 0 };
+
+      const queue: Timing[] = [];
+      queue.push(await timePage(browser, 'first page (oldest 50 waiting)', `${origin}/admin/approvals`, { samples, warmup: 3, rowMarker: REQUEST_ROW }));
+      const laterPage = Math.max(2, Math.min(40, Math.floor(counts.pending / 50)));
+      queue.push(await timePage(browser, `page ${laterPage} (by the Next links' cursor)`, await queuePageUrl(browser, origin, laterPage), { samples, warmup: 3, rowMarker: REQUEST_ROW }));
+      for (const timing of queue) log(`queue ${timing.label}: ${timing.rows} rows, p50 ${timing.p50Ms} ms, p99 ${timing.p99Ms} ms`);
+
+      // Every seeded entry: the export's filter is the seeded days.
+      const exportQuery = new URLSearchParams({ from: dayOf(Date.now() - AUDIT_DAYS * 86_400_000), to: dayOf(Date.now()) }).toString();
+      const exports = [];
+      for (const format of ['csv', 'jsonl'] as const) {
+        const run = await timeExport(browser, origin, format, exportQuery);
+        log(`export ${format}: ${run.rows.toLocaleString('en')} rows in ${run.seconds} s (${run.rowsPerSecond.toLocaleString('en')} rows/s)`);
+        exports.push(run);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const after = rssOf(admit.pid);
+      const rss = { idleMb: idle.rssMb, afterMb: after.rssMb, growthMb: Math.round((after.rssMb - idle.rssMb) * 10) / 10, peakMb: after.peakMb };
+      log(`admit after: ${after.rssMb} MB RSS (+${rss.growthMb} MB), peak ${after.peakMb} MB`);
+
+      const partial = { search: { pooled, queries: queries.map(strip) }, rss, exports };
+      const result: ScaleResult = {
+        schema: 'admit-bench-scale/1', mode, startedAt, durationSeconds: Math.round((performance.now() - started) / 1000),
+        machine: { ...machine, loadAverageAtEnd: loadAverage(), otherProcessesNote: process.env.BENCH_MACHINE_NOTE ?? '' },
+        store: 'sqlite', counts, seeding: seeded.rates, ...partial, queue: queue.map(strip), checks: checksOf(partial),
+        notes: [
+          `The store is one SQLite file (WAL) in a temporary directory; admit runs as a child (bench/servers/admit.ts, NODE_ENV=production, log level ${options.logLevel} to /dev/null), the measuring client in the harness process on the same machine.`,
+          'Pages are timed from the request to the last byte of the HTML, one request at a time, after 3 untimed requests each; the export from the request to the last byte, lines counted as they arrive.',
+          `Search queries are prefixes of the seeded people's user names, emails, names and email domains (bench/scale/people.ts), in one field or in every field; 50 rows a page. The admin administers every site (${counts.accounts.toLocaleString('en')} accounts over 4 sites).`,
+          'RSS growth is VmRSS after every measurement (and 3 s idle) minus VmRSS 3 s after the console sign-in, before any search.',
+        ],
+      };
+      const report = formatScaleReport(result);
+      const outFile = options.out ?? benchPath(`results/${startedAt.slice(0, 10)}-scale${mode === '100k' ? '-quick' : ''}.json`);
+      mkdirSync(join(outFile, '..'), { recursive: true });
+      writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+      writeFileSync(outFile.replace(/\.json$/, '.md'), `${report}\n`);
+      process.stdout.write(`\n${report}\n\nwritten: ${outFile}\n`);
+      return result;
+    } finally {
+      await admit.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
