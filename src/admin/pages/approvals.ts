@@ -10,6 +10,7 @@ import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { guard } from '../../http/route-input.ts';
+import { approvalBulkRoutes, bulkNoticeOf } from './approvals-bulk.ts';
 
 const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
 
@@ -18,19 +19,36 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
   async function show(ctx: Parameters<Middleware>[0], error?: string) {
     const user = ctx.state.admin as AdminUser;
     const decided = ctx.query.show === 'decided';
+    // Waiting: oldest first by default (the promise is two business days); decided: newest first.
+    const defaultOrder = decided ? 'newest' : 'oldest';
+    const asked = ctx.query.order ?? defaultOrder;
+    const order = asked === 'newest' ? 'newest' : 'oldest';
     let page: Page<AccessRequestView> = { items: [] };
-    try {
-      page = await deps.requests.list(user.sites, { decided, cursor: ctx.query.after as string | undefined });
-    } catch (problem) {
-      if (!(problem instanceof CursorError)) throw problem;
+    if (asked !== 'newest' && asked !== 'oldest') {
       ctx.status = 400;
-      error = problem.message;
+      error = 'Order: choose oldest first or newest first.';
+    } else {
+      try {
+        page = await deps.requests.list(user.sites, { decided, cursor: ctx.query.after as string | undefined, newestFirst: order === 'newest' });
+      } catch (problem) {
+        if (!(problem instanceof CursorError)) throw problem;
+        ctx.status = 400;
+        error = problem.message;
+      }
     }
     const counts = await deps.requests.counts(user.sites, { overdueBefore: overdueBefore() });
-    const base = decided ? '/admin/approvals?show=decided&' : '/admin/approvals?';
+    // Links keep the view (waiting or decided) and the order; an order link starts again at the first page.
+    const query = (wanted: string, after?: string) => [decided && 'show=decided', wanted !== defaultOrder && `order=${wanted}`, after && `after=${encodeURIComponent(after)}`].filter(Boolean).join('&');
+    const url = (params: string) => `/admin/approvals${params ? `?${params}` : ''}`;
+    const params = query(order);
+    const base = `/admin/approvals?${params}${params ? '&' : ''}`;
+    // "Select all on this page" without JavaScript: the same page again with every box checked.
+    const here = ctx.path === '/admin/approvals' ? query(order, typeof ctx.query.after === 'string' ? ctx.query.after : undefined) : params;
     await renderAdmin(deps, ctx, 'approvals', {
       title: 'Approval queue', tab: 'approvals', requests: page.items, decided, error, counts, sla: APPROVAL_SLA_BUSINESS_DAYS,
       pageSize: QUEUE_PAGE, firstPage: ctx.query.after === undefined, nextUrl: page.next && `${base}after=${encodeURIComponent(page.next)}`, firstUrl: base.slice(0, -1),
+      order, orderUrls: { oldest: url(query('oldest')), newest: url(query('newest')) }, bulkNotice: bulkNoticeOf(ctx.query),
+      selectAll: ctx.query.select === 'all', selectAllUrl: url(`${here}${here ? '&' : ''}select=all`), clearUrl: url(here),
     });
   }
 
@@ -66,4 +84,6 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     auditAdmin(deps, ctx, { action: 'admin.request.deny', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email, reason } });
     redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'denied' : 'already_decided');
   });
+
+  approvalBulkRoutes(router, deps, admin, form, show);
 }

@@ -134,14 +134,15 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
    * One page of the queue across the given sites: waiting requests oldest
    * first (the ones past the promise on top), or decided ones newest first.
    * Each site's index gives at most a page, merged by score. `cursor` is the
-   * `next` of the page before; a malformed one is a CursorError.
+   * `next` of the page before; a malformed one is a CursorError. `newestFirst`
+   * turns either order round (a cursor belongs to the order it was made in).
    */
-  async function list(siteIds: readonly string[], options: { decided?: boolean; cursor?: string; limit?: number } = {}): Promise<Page<AccessRequestView>> {
+  async function list(siteIds: readonly string[], options: { decided?: boolean; cursor?: string; limit?: number; newestFirst?: boolean } = {}): Promise<Page<AccessRequestView>> {
     const after = decodeCursor(options.cursor);
     await Promise.all(siteIds.map(migrate));
     const decided = options.decided ?? false;
     const keys = siteIds.map(decided ? decidedKey : pendingKey);
-    const { entries, next } = await mergedPage(store, keys, { after, limit: options.limit ?? QUEUE_PAGE, reverse: decided });
+    const { entries, next } = await mergedPage(store, keys, { after, limit: options.limit ?? QUEUE_PAGE, reverse: options.newestFirst ?? decided });
     return { items: await viewsOf(entries, !decided), next: next && encodeCursor(next) };
   }
 

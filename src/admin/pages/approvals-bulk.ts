@@ -1,0 +1,107 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
+import { guard } from '../../http/route-input.ts';
+import { QUEUE_PAGE, type AccessRequestView } from '../../services/approvals/access-requests.ts';
+import { auditAdmin } from '../admin-page.ts';
+import { canAdminister, type AdminUser } from '../admin-session.ts';
+import type { AdminDeps } from '../deps.ts';
+
+/** Request ids as submit() makes them (UUIDs), and as tests name them: nothing else reaches the store. */
+const requestId = z.string().regex(/^[\w-]{1,100}$/, 'A selected request is not one this page listed.');
+
+/**
+ * The checked boxes: one `id` is a string, several an array, and more than
+ * qs's arrayLimit (20) an object keyed 0, 1, … — each read as the list it is.
+ * Any other key (id.x=…, id[foo]=…) is refused.
+ */
+const ids = z.preprocess(
+  (value) => {
+    if (value === undefined || typeof value === 'string') return value === undefined ? [] : [value];
+    if (Array.isArray(value)) return value;
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      return entries.every(([key]) => /^\d{1,3}$/.test(key)) ? entries.map(([, id]) => id) : value;
+    }
+    return value;
+  },
+  z.array(requestId)
+    .min(1, 'Select at least one request.')
+    .max(QUEUE_PAGE, `Select at most ${QUEUE_PAGE} requests at a time (one page).`),
+);
+
+export const bulkForm = z
+  .object({
+    id: ids,
+    decision: z.enum(['approve', 'deny'], { message: 'Choose Approve selected or Deny selected.' }),
+    reason: z.string().trim().max(500, 'The reason is too long: at most 500 characters.').optional().default(''),
+  })
+  // The same rule as a single deny: a denial says why (the person is told the reason by email).
+  .refine((form) => form.decision === 'approve' || form.reason !== '', { message: 'Give a reason to deny the selected requests.', path: ['reason'] });
+
+export const BULK_NOT_YOURS = 'Nothing was decided: a selected request is not one you can decide (unknown, or of a site you do not administer).';
+
+const count = (value: unknown) => {
+  const n = typeof value === 'string' && /^\d{1,2}$/.test(value) ? Number(value) : 0;
+  return n <= QUEUE_PAGE ? n : 0;
+};
+
+/**
+ * The sentence after a bulk decision, from counts in the query (numbers only,
+ * at most a page; the words are this code's): "3 approved; 1 was already decided."
+ */
+export function bulkNoticeOf(query: Context['query']): string | undefined {
+  if (query.notice !== 'bulk') return undefined;
+  const approved = count(query.approved);
+  const denied = count(query.denied);
+  const already = count(query.already);
+  const done = [approved > 0 && `${approved} approved`, denied > 0 && `${denied} denied`].filter(Boolean).join(', ') || 'None decided';
+  const skipped = already > 0 ? `; ${already} ${already === 1 ? 'was' : 'were'} already decided` : '';
+  return `${done}${skipped}.${approved + denied > 0 ? ' Each person is told by email.' : ''}`;
+}
+
+/**
+ * Approve or deny the checked requests of one page, with one reason. Every id
+ * is checked first (known, of a site this admin administers; duplicates count
+ * once), so a post naming another site's request changes nothing; then each is
+ * decided by the same service call as a single decision (first decision wins,
+ * its email through the outbox) and audited as one.
+ */
+export function approvalBulkRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[], show: (ctx: Context, error?: string) => Promise<void>): void {
+  const input = guard({
+    body: bulkForm,
+    invalid: (ctx, refusal) => {
+      ctx.status = 400;
+      return show(ctx, refusal.issue);
+    },
+  });
+
+  router.post('/approvals/bulk', admin, ...form, input, async (ctx) => {
+    const user = ctx.state.admin as AdminUser;
+    const { id, decision, reason } = input.input(ctx).body;
+    const unique = [...new Set(id)];
+    const requests = await Promise.all(unique.map((one) => deps.requests.get(one)));
+    if (requests.some((request) => !request || !canAdminister(user, request.siteId))) {
+      ctx.status = 404;
+      return show(ctx, BULK_NOT_YOURS);
+    }
+    const tally = { approved: 0, denied: 0, already: 0 };
+    // One at a time: each is the single decision's path, and the outbox and audit see them in order.
+    for (const request of requests as AccessRequestView[]) {
+      const outcome = decision === 'approve'
+        ? await deps.requests.approve(request.id, user.account.id)
+        : await deps.requests.deny(request.id, user.account.id, reason);
+      auditAdmin(deps, ctx, {
+        action: decision === 'approve' ? 'admin.request.approve' : 'admin.request.deny',
+        outcome: outcome.status,
+        site: request.siteId, username: request.username, accountId: request.accountId,
+        detail: { request: request.id, email: request.email, ...(decision === 'deny' ? { reason } : {}), bulk: true },
+      });
+      if (outcome.status !== 'ok') tally.already += 1;
+      else if (decision === 'approve') tally.approved += 1;
+      else tally.denied += 1;
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/approvals?notice=bulk&approved=${tally.approved}&denied=${tally.denied}&already=${tally.already}`);
+  });
+}
