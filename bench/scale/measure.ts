@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { FormBrowser } from '../../test/support/form-browser.ts';
 import { percentile } from '../lib/stats.ts';
 
-/** VmRSS (and VmHWM, the peak) of a process, in MB, from /proc/<pid>/status. */
-export function rssOf(pid: number): { rssMb: number; peakMb: number } {
+/** VmRSS (its anonymous and file-backed parts, and VmHWM, the peak) of a process, in MB, from /proc/<pid>/status. */
+export function rssOf(pid: number): { rssMb: number; anonMb: number; fileMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rssMb: Math.round(kb('VmRSS') / 102.4) / 10, peakMb: Math.round(kb('VmHWM') / 102.4) / 10 };
+  const mb = (field: string) => Math.round(Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 102.4) / 10;
+  return { rssMb: mb('VmRSS'), anonMb: mb('RssAnon'), fileMb: mb('RssFile'), peakMb: mb('VmHWM') };
 }
 
 export interface Timing {

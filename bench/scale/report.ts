@@ -2,6 +2,8 @@ import type { Machine } from '../lib/result.ts';
 import type { ExportRun, Timing } from './measure.ts';
 import type { SeedCounts, SeedRate } from './seed.ts';
 
+type RssParts = { rssMb: number; anonMb: number; fileMb: number; peakMb: number };
+
 /** Issue 16's targets. */
 export const SCALE_TARGETS = { searchP99Ms: 50, rssGrowthMb: 50, exportRowsPerSecond: 50_000 } as const;
 
@@ -17,7 +19,10 @@ export interface ScaleResult {
   search: { pooled: Omit<Timing, 'times'>; queries: Omit<Timing, 'times'>[] };
   queue: Omit<Timing, 'times'>[];
   exports: ExportRun[];
-  rss: { idleMb: number; afterMb: number; growthMb: number; peakMb: number };
+  rss: {
+    idleMb: number; afterMb: number; growthMb: number; peakMb: number;
+    idle?: RssParts; after?: RssParts; afterSecondRound?: RssParts; secondRoundGrowthMb?: number;
+  };
   checks: { figure: string; value: string; target: string; pass: boolean }[];
   notes: string[];
 }
@@ -60,7 +65,7 @@ export function formatScaleReport(result: ScaleResult): string {
     '|---|---|---|---|---|---|',
     ...result.exports.map((run) => `| ${run.format.toUpperCase()} | ${n(run.rows)} | ${(run.bytes / 1e6).toFixed(1)} | ${run.seconds} | ${n(run.rowsPerSecond)} | ${run.firstByteMs} |`),
     '',
-    `admit RSS (VmRSS): ${result.rss.idleMb} MB idle after start and console sign-in, ${result.rss.afterMb} MB after every measurement (+${result.rss.growthMb} MB); peak (VmHWM) ${result.rss.peakMb} MB.`,
+    `admit RSS (VmRSS): ${result.rss.idleMb} MB idle after start and console sign-in, ${result.rss.afterMb} MB after every measurement (+${result.rss.growthMb} MB)${result.rss.idle && result.rss.after ? ` (anonymous ${result.rss.idle.anonMb} → ${result.rss.after.anonMb} MB, file-backed ${result.rss.idle.fileMb} → ${result.rss.after.fileMb} MB)` : ''}; ${result.rss.afterSecondRound ? `after the same searches and both exports again: ${result.rss.afterSecondRound.rssMb} MB (${result.rss.secondRoundGrowthMb} MB more); ` : ''}peak (VmHWM) ${result.rss.peakMb} MB.`,
     '',
     `Seeding (through admit's services, one process): ${result.seeding.map((rate) => `${rate.what} ${n(rate.count)} in ${rate.seconds} s (${n(rate.perSecond)}/s)`).join('; ')}.`,
     '',

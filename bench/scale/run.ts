@@ -85,8 +85,21 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
       }
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const after = rssOf(admit.pid);
-      const rss = { idleMb: idle.rssMb, afterMb: after.rssMb, growthMb: Math.round((after.rssMb - idle.rssMb) * 10) / 10, peakMb: after.peakMb };
-      log(`admit after: ${after.rssMb} MB RSS (+${rss.growthMb} MB), peak ${after.peakMb} MB`);
+      log(`admit after: ${after.rssMb} MB RSS (anonymous ${after.anonMb}, file ${after.fileMb}), peak ${after.peakMb} MB`);
+      // The same work again: growth that stops here is warm-up (heap, caches), growth that goes on is a leak.
+      for (const search of SEARCHES) {
+        const query = new URLSearchParams({ q: search.q, ...(search.field ? { field: search.field } : {}) });
+        await timePage(browser, search.label, `${origin}/admin/users?${query}`, { samples: 20, warmup: 0, rowMarker: USER_ROW });
+      }
+      for (const format of ['csv', 'jsonl'] as const) await timeExport(browser, origin, format, exportQuery);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const again = rssOf(admit.pid);
+      const delta = (a: number, b: number) => Math.round((a - b) * 10) / 10;
+      const rss = {
+        idleMb: idle.rssMb, afterMb: after.rssMb, growthMb: delta(after.rssMb, idle.rssMb), peakMb: again.peakMb,
+        idle, after, afterSecondRound: again, secondRoundGrowthMb: delta(again.rssMb, after.rssMb),
+      };
+      log(`admit after a second round: ${again.rssMb} MB RSS (${rss.secondRoundGrowthMb >= 0 ? '+' : ''}${rss.secondRoundGrowthMb} MB), peak ${again.peakMb} MB`);
 
       const partial = { search: { pooled, queries: queries.map(strip) }, rss, exports };
       const result: ScaleResult = {
