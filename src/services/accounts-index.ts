@@ -106,6 +106,8 @@ export interface SearchOptions {
   after?: string;
   /** The `prev` of the next page: the page before it. */
   before?: string;
+  /** Descending order (Z to A): `after` and `before` still mean the next and previous page in that order. */
+  reverse?: boolean;
   limit: number;
 }
 
@@ -223,6 +225,8 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
     const afterMember = options.after === undefined ? undefined : decodeCursor(options.after);
     const beforeMember = options.before === undefined ? undefined : decodeCursor(options.before);
     const backward = beforeMember !== undefined;
+    // The index is read downwards for a previous page, or for every page of a descending order (not both).
+    const down = backward !== (options.reverse ?? false);
     const fields: readonly IndexedField[] = options.field ? [options.field] : options.query ? ANY_FIELD : ['username'];
     const slot: Slot = options.status ?? 'all';
     const sites = [...new Set(siteIds)];
@@ -235,7 +239,7 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
       }),
     );
     if (lists.length === 0) return { accounts: [] };
-    const order = (a: Hit, b: Hit) => (backward ? -1 : 1) * compareLex(a.member, b.member);
+    const order = (a: Hit, b: Hit) => (down ? -1 : 1) * compareLex(a.member, b.member);
 
     /** Whether the hit is live and the account's first match among the lists searched (so it shows once). */
     function counts(hit: Hit, account: Account | undefined): boolean {
@@ -256,7 +260,7 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
     for (let round = 0; round < MAX_ROUNDS && found.length < limit; round += 1) {
       const want = limit - found.length + 1;
       const answers = await Promise.all(
-        lists.map((list) => store.lexRange(list.key, { prefix: list.prefix || undefined, limit: want, ...(backward ? { before: cursor, reverse: true } : { after: cursor }) })),
+        lists.map((list) => store.lexRange(list.key, { prefix: list.prefix || undefined, limit: want, ...(down ? { before: cursor, reverse: true } : { after: cursor }) })),
       );
       const hits = answers.flatMap((members, index) => members.map((member) => ({ list: lists[index]!, member }))).sort(order).slice(0, want);
       const raws = await store.getMany([...new Set(hits.map((hit) => accountKey(idOf(hit.member))))]);

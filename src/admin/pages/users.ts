@@ -13,7 +13,11 @@ const PAGE_SIZE = 50;
 const MAX_QUERY = 100;
 const FIELDS = { '': 'User name, email or name', username: 'User name', email: 'Email', name: 'Name' } as const;
 const STATUSES = { '': 'Any status', active: 'Active', disabled: 'Disabled', pending_approval: 'Pending approval', denied: 'Denied' } as const;
+/** The orders the indexes serve: each field is its own lexicographic index, read up or down. */
+const SORTS = { username: 'user name', email: 'email', name: 'name' } as const;
+const DIRECTIONS = { asc: 'A to Z', desc: 'Z to A' } as const;
 type Field = keyof typeof FIELDS;
+type Sort = keyof typeof SORTS;
 type Status = keyof typeof STATUSES;
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -24,12 +28,21 @@ function searchOf(ctx: Parameters<Middleware>[0], user: AdminUser) {
   const field = text(ctx.query.field) as Field;
   const status = text(ctx.query.status) as Status;
   const site = text(ctx.query.site);
-  const values = { q: q.slice(0, MAX_QUERY), field: Object.hasOwn(FIELDS, field) ? field : '', status: Object.hasOwn(STATUSES, status) ? status : '', site: site && canAdminister(user, site) ? site : '' };
+  const sort = text(ctx.query.sort) as Sort | '';
+  const dir = text(ctx.query.dir);
+  const values = {
+    q: q.slice(0, MAX_QUERY), field: Object.hasOwn(FIELDS, field) ? field : '', status: Object.hasOwn(STATUSES, status) ? status : '', site: site && canAdminister(user, site) ? site : '',
+    sort: (sort && Object.hasOwn(SORTS, sort) ? sort : '') as Sort | '', dir: dir === 'desc' ? 'desc' : '',
+  };
   if (q.length > MAX_QUERY) return { values, error: `The search is too long: at most ${MAX_QUERY} characters.` };
   if (!(Object.hasOwn(FIELDS, field))) return { values, error: 'Field: choose user name, email or name.' };
   if (!(Object.hasOwn(STATUSES, status))) return { values, error: 'Status: choose one of the statuses listed.' };
   // Only the sites this admin administers are searched; another site is refused, never widened to it.
   if (site && !canAdminister(user, site)) return { values, error: `You do not administer site ${site}.` };
+  if (sort && !Object.hasOwn(SORTS, sort)) return { values, error: 'Sort: choose user name, email or name.' };
+  if (dir && dir !== 'asc' && dir !== 'desc') return { values, error: 'Order: choose A to Z or Z to A.' };
+  // A search is listed in the order of the field it searched (one index each): another order is not one the index serves.
+  if (sort && q && sort !== field) return { values, error: `Sort: a search ${field ? `in ${FIELDS[field].toLowerCase()}s is in ${FIELDS[field].toLowerCase()} order` : 'in every field is in the order of the value matched'}; choose Search in ${SORTS[sort]} to sort by it.` };
   return { values };
 }
 
@@ -41,7 +54,18 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     const sites = deps.sites.list().filter((candidate) => canAdminister(user, candidate.id));
     const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== '')).toString();
     const base = `/admin/users${query ? `?${query}&` : '?'}`;
-    const view = { title: 'Users', tab: 'users', ...values, fields: FIELDS, statuses: STATUSES, sites, users: [] as Account[], firstUrl: base.slice(0, -1), firstPage: true, nextUrl: undefined as string | undefined, prevUrl: undefined as string | undefined };
+    // The order shown: a search's field, else the column asked for (user name by default); descending by `reverse`.
+    const orderBy: Sort | '' = values.q ? values.field : values.sort || values.field || 'username';
+    // Column links keep the search and filters, start at the first page, and turn the active column's order round.
+    const sortUrl = (column: Sort) => {
+      const dir = orderBy === column && !values.dir ? 'desc' : '';
+      const unsorted = values.q ? values.field : values.field || 'username';
+      const params = new URLSearchParams(Object.entries({ ...values, sort: column === unsorted ? '' : column, dir }).filter(([, value]) => value !== ''));
+      return `/admin/users${params.size ? `?${params}` : ''}`;
+    };
+    const sortable = (Object.keys(SORTS) as Sort[]).filter((column) => !values.q || column === values.field);
+    const sortUrls = Object.fromEntries(sortable.map((column) => [column, sortUrl(column)]));
+    const view = { title: 'Users', tab: 'users', ...values, orderBy, orderName: orderBy ? SORTS[orderBy] : '', directions: DIRECTIONS, sortUrls, fields: FIELDS, statuses: STATUSES, sites, users: [] as Account[], firstUrl: base.slice(0, -1), firstPage: true, nextUrl: undefined as string | undefined, prevUrl: undefined as string | undefined };
     if (refused) {
       ctx.status = 400;
       await renderAdmin(deps, ctx, 'users', { ...view, error: refused });
@@ -51,7 +75,7 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     const before = after ? undefined : text(ctx.query.before) || undefined;
     try {
       const found = await deps.accounts.search(values.site ? [values.site] : user.sites, {
-        query: values.q || undefined, field: values.field || undefined, status: values.status || undefined, after, before, limit: PAGE_SIZE,
+        query: values.q || undefined, field: orderBy || undefined, status: values.status || undefined, after, before, reverse: values.dir === 'desc', limit: PAGE_SIZE,
       });
       await renderAdmin(deps, ctx, 'users', {
         ...view, users: found.accounts, firstPage: found.prev === undefined,
