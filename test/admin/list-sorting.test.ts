@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService, type Account } from '../../src/services/accounts.ts';
 import type { AccessRequests } from '../../src/services/approvals/access-requests.ts';
+import { createAuditLog } from '../../src/services/audit/audit-log.ts';
+import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
 import { compareLex } from '../../src/store/port.ts';
+import pino from 'pino';
 import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
 import { startRedis, type RunningRedis } from '../support/redis-server.ts';
@@ -144,5 +147,52 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     const bad = await getPage(running, nora, '/admin/approvals?order=random');
     assert.equal(bad.status, 400);
     assert.match(bad.html, /Order: choose oldest first or newest first\./);
+  });
+
+  it('Audit log: newest first by default, oldest first by link (keeping the filter), paged by cursor across days either way', async () => {
+    const DAY = 86_400_000;
+    let now = Date.now() - 3 * DAY;
+    const audit = createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store, clock: () => now });
+    const labels: string[] = [];
+    // Seven events over four days, oldest first as written.
+    for (const [days, label] of [[3, 'a'], [3, 'b'], [2, 'c'], [1, 'd'], [1, 'e'], [0, 'f'], [0, 'g']] as const) {
+      now = Date.now() - days * DAY + labels.length;
+      await audit.record(undefined, { action: 'test.sort', outcome: 'ok', site: 'EAST', detail: { label } });
+      labels.push(label);
+    }
+    const query = createAuditQuery({ store: running.admit.store });
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const filter = { scope: { allSites: false as const, sites: ['EAST', 'WEST'] }, action: 'test.sort', from: day(Date.now() - 6 * DAY), to: day(Date.now()) };
+    const walk = async (oldestFirst: boolean) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await query.page({ ...filter, oldestFirst }, { cursor, limit: 2 });
+        seen.push(...page.items.map((event) => String(event.detail?.label)));
+        cursor = page.next;
+      } while (cursor);
+      return seen;
+    };
+    assert.deepEqual(await walk(true), labels);
+    assert.deepEqual(await walk(false), [...labels].reverse());
+
+    const newest = await getPage(running, nora, `/admin/audit?action=test.sort&from=${filter.from}`);
+    const shown = (html: string) => [...html.matchAll(/label=([a-g])</g)].map((match) => match[1]);
+    assert.deepEqual(shown(newest.html), [...labels].reverse());
+    assert.match(newest.html, /<th aria-sort="descending">Time<\/th>/);
+    const oldestUrl = href(newest.html, /<a href="([^"]+)">Oldest first<\/a>/);
+    assert.match(oldestUrl!, /action=test.sort/);
+    assert.match(oldestUrl!, /order=oldest/);
+    const oldest = await getPage(running, nora, oldestUrl!);
+    assert.deepEqual(shown(oldest.html), labels);
+    assert.match(oldest.html, /<th aria-sort="ascending">Time<\/th>/);
+    assert.match(oldest.html, /<a href="[^"]+" aria-current="true" class="current">Oldest first<\/a>/);
+    // The export follows the order shown.
+    const csv = await nora.request(`${running.issuer}/admin/audit.csv?${new URL(oldestUrl!, running.issuer).searchParams}`);
+    const order = [...(await csv.text()).matchAll(/""label"":""([a-g])""/g)].map((match) => match[1]);
+    assert.deepEqual(order, labels);
+    const bad = await getPage(running, nora, '/admin/audit?order=sideways');
+    assert.equal(bad.status, 400);
+    assert.match(bad.html, /Order: choose newest first or oldest first\./);
   });
 });

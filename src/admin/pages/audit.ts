@@ -23,6 +23,7 @@ const filterForm = z.object({
   outcome: text(64),
   from: z.union([z.literal(''), day('From')]).optional(),
   to: z.union([z.literal(''), day('To')]).optional(),
+  order: z.union([z.literal(''), z.enum(['newest', 'oldest'])], { message: 'Order: choose newest first or oldest first.' }).optional(),
 });
 
 /** A filter the page cannot run (a malformed date or cursor): answered 400 with its sentence. */
@@ -46,8 +47,9 @@ function filterOf(ctx: Context, retentionDays: number): { filter: AuditFilter; v
   const filter: AuditFilter = {
     scope: admin.allSites ? { allSites: true } : { allSites: false, sites: admin.sites },
     site, user: raw.user || undefined, action: raw.action || undefined, outcome: raw.outcome || undefined, from, to,
+    ...(raw.order === 'oldest' ? { oldestFirst: true } : {}),
   };
-  return { filter, values: { user: raw.user ?? '', site: site ?? '', action: raw.action ?? '', outcome: raw.outcome ?? '', from, to } };
+  return { filter, values: { user: raw.user ?? '', site: site ?? '', action: raw.action ?? '', outcome: raw.outcome ?? '', from, to, ...(raw.order === 'oldest' ? { order: 'oldest' } : {}) } };
 }
 
 /**
@@ -65,7 +67,7 @@ async function withUserNames<T extends { username?: string; accountId?: string }
   return events.map((event) => (!event.username && event.accountId && names.has(event.accountId) ? { ...event, username: names.get(event.accountId) } : event));
 }
 
-const emptyValues = { user: '', site: '', action: '', outcome: '', from: '', to: '' };
+const emptyValues = { user: '', site: '', action: '', outcome: '', from: '', to: '', order: '' };
 
 /**
  * The audit log: filter by days, site, user, action and outcome (each served
@@ -79,14 +81,18 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
   router.get('/audit', admin, async (ctx) => {
     const user = ctx.state.admin as AdminUser;
     const render = (data: Record<string, unknown>) => renderAdmin(deps, ctx, 'audit', {
-      title: 'Audit log', tab: 'audit', events: [], nextUrl: undefined, firstPage: true, values: emptyValues, exportQuery: '', error: undefined,
+      title: 'Audit log', tab: 'audit', events: [], nextUrl: undefined, firstPage: true, values: emptyValues, exportQuery: '', error: undefined, oldestFirst: false, orderUrls: undefined,
       page: PAGE, retentionDays, sites: sitesOf(user), ...data,
     });
     try {
       const { filter, values } = filterOf(ctx, retentionDays);
       const found = await deps.audit.page(filter, { cursor: ctx.query.after as string | undefined, limit: PAGE });
       const query = new URLSearchParams(values).toString();
+      // The order's links keep the filter and start at the first page.
+      const { order: _order, ...unordered } = values;
+      const orderUrls = { newest: `/admin/audit?${new URLSearchParams(unordered)}`, oldest: `/admin/audit?${new URLSearchParams({ ...unordered, order: 'oldest' })}` };
       await render({
+        oldestFirst: filter.oldestFirst === true, orderUrls,
         events: await withUserNames(deps, found.items), values, exportQuery: query, firstPage: ctx.query.after === undefined,
         firstUrl: `/admin/audit?${query}`, nextUrl: found.next && `/admin/audit?${query}&after=${encodeURIComponent(found.next)}`,
       });

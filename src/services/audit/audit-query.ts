@@ -16,6 +16,8 @@ export interface AuditFilter {
   /** First and last UTC day, YYYY-MM-DD, both included. */
   from: string;
   to: string;
+  /** Oldest first (from `from` up to `to`); by default newest first. A cursor belongs to the order it was made in. */
+  oldestFirst?: boolean;
 }
 
 /** Index entries read per round: the page's records are one getMany per day. */
@@ -61,10 +63,15 @@ export function createAuditQuery({ store, retentionDays = 400 }: { store: Store;
     return true;
   }
 
-  /** The days of the filter, newest first, within the retention. */
+  /** The days of the filter, newest first (or oldest first), within the retention. */
   function* days(filter: AuditFilter, startDay: string): Generator<string> {
     const kept = new Date(Date.now() - (retentionDays + 1) * DAY_MS).toISOString().slice(0, 10);
     const oldest = Date.parse(`${[filter.from, kept].sort()[1]}T00:00:00Z`);
+    if (filter.oldestFirst) {
+      const last = Date.parse(`${filter.to}T00:00:00Z`);
+      for (let time = Math.max(oldest, Date.parse(`${startDay}T00:00:00Z`)); time <= last; time += DAY_MS) yield new Date(time).toISOString().slice(0, 10);
+      return;
+    }
     for (let time = Date.parse(`${startDay}T00:00:00Z`); time >= oldest; time -= DAY_MS) yield new Date(time).toISOString().slice(0, 10);
   }
 
@@ -75,17 +82,20 @@ export function createAuditQuery({ store, retentionDays = 400 }: { store: Store;
   }
 
   /**
-   * Matching events newest first, in batches (each at most BATCH), each with
-   * the cursor just after it; from `after` when given. Memory is one batch.
+   * Matching events newest first (oldest first when the filter asks), in
+   * batches (each at most BATCH), each with the cursor just after it; from
+   * `after` when given. Memory is one batch.
    */
   async function* batches(filter: AuditFilter, after?: Cursor): AsyncGenerator<{ event: StoredAuditEvent; cursor: Cursor }[]> {
     if (filter.scope.allSites === false && scopesOf(filter).length === 0) return;
-    const startDay = after ? [dayOfScore(after.score), filter.to].sort()[0]! : filter.to;
-    let cursor = after && dayOfScore(after.score) <= filter.to ? after : undefined;
+    const up = filter.oldestFirst === true;
+    const cursorDay = after && dayOfScore(after.score);
+    const startDay = up ? (cursorDay ? [cursorDay, filter.from].sort()[1]! : filter.from) : cursorDay ? [cursorDay, filter.to].sort()[0]! : filter.to;
+    let cursor = after && cursorDay && (up ? cursorDay >= filter.from : cursorDay <= filter.to) ? after : undefined;
     for (const day of days(filter, startDay)) {
       const keys = keysOf(filter, day);
       for (;;) {
-        const page = await mergedPage(store, keys, { after: cursor, limit: BATCH, reverse: true });
+        const page = await mergedPage(store, keys, { after: cursor, limit: BATCH, reverse: !up });
         if (!page.entries.length) break;
         const byId = new Map((await recordsOf(page.entries)).map((event) => [event.id, event]));
         const found = page.entries.flatMap((entry) => {
@@ -113,7 +123,7 @@ export function createAuditQuery({ store, retentionDays = 400 }: { store: Store;
     }
   }
 
-  /** One page newest first, from the `cursor` of the page before (a malformed one is a CursorError). */
+  /** One page in the filter's order (newest first by default), from the `cursor` of the page before (a malformed one is a CursorError). */
   async function page(filter: AuditFilter, options: { cursor?: string; limit: number }): Promise<Page<StoredAuditEvent>> {
     const after = decodeCursor(options.cursor);
     const items: { event: StoredAuditEvent; cursor: Cursor }[] = [];
