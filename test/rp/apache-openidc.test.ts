@@ -159,10 +159,13 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     await portal.goto(`${running.issuer}/portal/sessions`);
     await signInAtAdmit(portal, OTTO);
     await portal.getByRole('heading', { name: 'Sessions & Devices' }).waitFor();
-    const otherSession = portal.locator('#sessions tbody tr').filter({ hasNotText: '(this browser)' }).filter({ hasText: CLIENT_ID });
+    // Sessions & Devices names the application by its client_name, and marks the portal's own browser "This browser".
+    const otherSession = portal.locator('#sessions tbody tr').filter({ hasNotText: 'This browser' }).filter({ hasText: 'Apache mod_auth_openidc' });
     assert.equal(await otherSession.count(), 1, 'the Apache browser\'s session is listed with the application');
     await otherSession.getByRole('button', { name: /Sign out/ }).click();
     await portal.getByText('That session is signed out.').waitFor();
+    // The notice to Apache leaves through the outbox (the sign-out does not wait for the application): deliver it now.
+    await running.admit.outboxWorker.drain();
 
     // Apache's own session is gone: its next request goes to admit, which asks for the password.
     await apacheSide.page.goto(apache.appUrl);
