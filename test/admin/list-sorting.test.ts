@@ -77,27 +77,27 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
 
   it('Users: sort by email Z to A from the Email column, which keeps the filters, resets the page and says aria-sort', async () => {
     const first = await getPage(running, nora, '/admin/users?status=active');
-    assert.match(first.html, /<th aria-sort="ascending"><a class="sort" href="\/admin\/users\?status=active&amp;dir=desc">User Name/);
-    const byEmail = href(first.html, /<th><a class="sort" href="([^"]+)">Email/);
+    assert.match(first.html, /<th aria-sort="ascending"><a class="sort" href="\/admin\/users\?status=active&amp;dir=desc" aria-label="User Name, sort Z to A">User Name/);
+    const byEmail = href(first.html, /<th><a class="sort" href="([^"]+)" aria-label="Email, sort A to Z">Email/);
     assert.equal(byEmail, '/admin/users?status=active&sort=email');
     const ascending = await getPage(running, nora, byEmail!);
-    assert.match(ascending.html, /<th aria-sort="ascending"><a class="sort" href="[^"]+">Email <span aria-hidden="true">↑<\/span>/);
+    assert.match(ascending.html, /<th aria-sort="ascending"><a class="sort" href="[^"]+" aria-label="Email, sort Z to A">Email<span aria-hidden="true"> ↑<\/span>/);
     assert.match(ascending.html, /Accounts in email order, 50 on this page\./);
     // The next page keeps the order.
     const next = href(ascending.html, /<a href="([^"]+)" rel="next">/);
     assert.match(next!, /^\/admin\/users\?status=active&sort=email&after=/);
-    const descendingUrl = href(ascending.html, /<th aria-sort="ascending"><a class="sort" href="([^"]+)">Email/);
+    const descendingUrl = href(ascending.html, /<th aria-sort="ascending"><a class="sort" href="([^"]+)" aria-label="Email, sort Z to A">Email/);
     assert.equal(descendingUrl, '/admin/users?status=active&sort=email&dir=desc');
     const descending = await getPage(running, nora, descendingUrl!);
     assert.equal(descending.status, 200);
-    assert.match(descending.html, /<th aria-sort="descending"><a class="sort" href="\/admin\/users\?status=active&amp;sort=email">Email <span aria-hidden="true">↓<\/span>/);
+    assert.match(descending.html, /<th aria-sort="descending"><a class="sort" href="\/admin\/users\?status=active&amp;sort=email" aria-label="Email, sort A to Z">Email<span aria-hidden="true"> ↓<\/span>/);
     assert.match(descending.html, /Accounts in email order \(Z to A\), 50 on this page\./);
     const byEmailDesc = [...listed].filter((account) => account.status === 'active').sort((a, b) => compareLex(b.email!, a.email!)).map((account) => account.username);
     assert.deepEqual(usernames(descending.html), byEmailDesc.slice(0, 50));
     // From a later page, a column link starts again at the first page.
     const later = await getPage(running, nora, href(descending.html, /<a href="([^"]+)" rel="next">/)!);
     assert.deepEqual(usernames(later.html), byEmailDesc.slice(50));
-    assert.doesNotMatch(href(later.html, /<th><a class="sort" href="([^"]+)">Name/)!, /after|before/);
+    assert.doesNotMatch(href(later.html, /<th><a class="sort" href="([^"]+)" aria-label="Name, sort A to Z">Name/)!, /after|before/);
     // Name and user name descending.
     const byName = await getPage(running, nora, '/admin/users?sort=name&dir=desc');
     assert.deepEqual(usernames(byName.html), [...listed].sort((a, b) => compareLex(b.name!.toLowerCase(), a.name!.toLowerCase())).map((account) => account.username).slice(0, 50));
@@ -111,7 +111,7 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     assert.equal(search.status, 200);
     assert.deepEqual(usernames(search.html).slice(0, 3), ['member19', 'member18', 'member17']);
     // Only the searched field's column is a sort link during a search.
-    assert.doesNotMatch(search.html, /<a class="sort" href="[^"]+">Email/);
+    assert.doesNotMatch(search.html, /<a class="sort" href="[^"]+" aria-label="Email/);
     for (const [path, sentence] of [
       ['/admin/users?sort=created', /Sort: choose user name, email or name\./],
       ['/admin/users?sort=constructor', /Sort: choose user name, email or name\./],
