@@ -72,6 +72,16 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
     assert.ok(scrollWidth <= innerWidth, `${name}: the page is ${scrollWidth} px wide in a ${innerWidth} px window`);
   }
 
+  /** The support code stays inside its paragraph (and so inside the card), however narrow the window. */
+  async function supportCodeFits(page: Page, name: string) {
+    const fits = await page.evaluate(`(() => {
+      const p = document.querySelector('.support-code');
+      const code = p && p.querySelector('code');
+      return !!code && code.getBoundingClientRect().right <= p.getBoundingClientRect().right + 0.5;
+    })()`);
+    assert.equal(fits, true, `${name}: the support code sticks out of its paragraph`);
+  }
+
   /** A local user of the site with an account and an authenticator app (its secret, for codes). */
   async function userWithApp(username: string, app = true): Promise<string> {
     const { store } = running.admit;
@@ -121,6 +131,16 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
       await page.getByRole('button', { name: 'Send request' }).click();
       await check(page, 'register-status', w, 'Registration status');
       assert.match(await page.getByRole('status').innerText(), /waiting for approval/);
+      // Signing in at the application before the decision: the sign-in says the request is waiting, the user name kept.
+      await page.goto(await authorizeUrl('rp'));
+      await signIn(page, `asker${w}`);
+      await page.getByRole('alert').filter({ hasText: 'waiting for approval' }).waitFor();
+      await check(page, 'sign-in-pending', w, 'Sign in', ['User Name', 'Password', 'Log on to'], ['Sign in']);
+      assert.equal(await page.getByLabel('User Name').inputValue(), `asker${w}`);
+
+      // The portal's front page, signed out.
+      await page.goto(`${running.issuer}/`);
+      await check(page, 'portal-signed-out', w, 'Self Service Portal');
 
       // An invitation, sent from the console by a global admin, redeemed in another browser.
       const admin = await makeAdmin(running, { site: SITE, username: `inviter${w}`, adminSites: ['*'] });
@@ -222,13 +242,16 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
       const missing = await page.goto(`${running.issuer}/no-such-page`);
       assert.equal(missing?.status(), 404);
       await check(page, 'not-found', w, /./);
+      await supportCodeFits(page, 'not-found');
       const gone = await page.goto(`${running.issuer}/interaction/not-a-real-interaction`);
       assert.ok((gone?.status() ?? 0) >= 400, `status ${gone?.status()}`);
       await check(page, 'interaction-gone', w, /./);
+      await supportCodeFits(page, 'interaction-gone');
       await page.getByRole('alert').waitFor();
       const refused = await page.goto(`${running.issuer}/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${app.origin}/callback`)}`);
       assert.ok((refused?.status() ?? 0) >= 400, `status ${refused?.status()}`);
       await check(page, 'protocol-error', w, 'This request could not be completed');
+      await supportCodeFits(page, 'protocol-error');
       await page.getByRole('alert').waitFor();
       await context.close();
     });
