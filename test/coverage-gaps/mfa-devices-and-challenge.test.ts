@@ -13,7 +13,6 @@ import { mfaHarness, fakeCtx } from '../mfa/harness.ts';
  * not go together, and the failure limit.
  */
 type Harness = Awaited<ReturnType<typeof mfaHarness>>;
-type Who = Awaited<ReturnType<Harness['newAccount']>>;
 const ctx = fakeCtx();
 const now = () => ({ verifiedAt: Date.now() });
 const stale = () => ({ verifiedAt: Date.now() - 11 * 60_000 });

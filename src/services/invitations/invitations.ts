@@ -128,7 +128,7 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     // One bounded email-index look-up per address, never the site's whole account list.
     const members = await Promise.all(emails.map(async (email) => (await deps.accounts.findByEmail(siteId, email)).some((account) => account.status !== 'denied')));
     const claims = await store.getMany(emails.map((email) => emailClaimKey(siteId, email.toLowerCase())));
-    return Promise.all(emails.map(async (email, index) => {
+    return Promise.all(emails.map(async (_email, index) => {
       if (members[index]) return 'already_member';
       const claimed = claims[index];
       const open = claimed === undefined ? undefined : await get(claimed);
