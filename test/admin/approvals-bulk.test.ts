@@ -89,6 +89,12 @@ describe('bulk approve/deny on the approval queue: one page of checked requests,
     const refused = await bulk(nora, [a!.id, b!.id], { decision: 'deny', reason: '   ' });
     assert.equal(refused.status, 400);
     assert.match(refused.html, /Give a reason to deny the selected requests\./);
+    // The queue comes back with the same boxes checked, the others not.
+    const checked = [...refused.html.matchAll(/name="id" value="([^"]+)"[^>]* checked>/g)].map((match) => match[1]);
+    assert.deepEqual(checked.sort(), [a!.id, b!.id].sort());
+    const typed = await bulk(nora, [a!.id], { decision: 'deny', reason: 'x'.repeat(501) });
+    assert.equal(typed.status, 400);
+    assert.match(typed.html, /The reason is too long: at most 500 characters\./);
     assert.equal(await status(a!.id), 'pending');
     const answer = await bulk(nora, [a!.id, b!.id], { decision: 'deny', reason: 'No contract with Acme' });
     assert.equal(answer.location, '/admin/approvals?notice=bulk&approved=0&denied=2&already=0');

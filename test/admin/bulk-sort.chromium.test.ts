@@ -60,6 +60,8 @@ describe('bulk decisions and sorting in Chromium, by the labels a person reads',
       await page.getByRole('checkbox').first().check();
       await page.getByRole('button', { name: 'Deny selected' }).click();
       await page.getByRole('alert').filter({ hasText: 'Give a reason to deny the selected requests.' }).waitFor();
+      assert.equal(await page.locator('input[type=checkbox]:checked').count(), 1, 'the box stays checked');
+      await screenshot(page, `admin-bulk-refused-${size.width}`);
       assert.equal(await page.getByRole('checkbox').count(), waiting - 2);
 
       // Select all on this page, without script: the page again with every box checked.

@@ -61,6 +61,18 @@ export function bulkNoticeOf(query: Context['query']): string | undefined {
 }
 
 /**
+ * What a refused bulk post sent, for the queue shown again with its answer:
+ * the boxes stay checked and the reason stays typed (nothing else is echoed).
+ */
+export function bulkEchoOf(ctx: Context): { checked: string[]; reason: string } {
+  const body = ctx.method === 'POST' && ctx.path === '/admin/approvals/bulk' ? (ctx.request as { body?: Record<string, unknown> }).body : undefined;
+  const raw = body?.id;
+  const listed = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.values(raw) : [];
+  const checked = listed.filter((id): id is string => typeof id === 'string' && requestId.safeParse(id).success).slice(0, QUEUE_PAGE);
+  return { checked, reason: typeof body?.reason === 'string' ? body.reason.slice(0, 500) : '' };
+}
+
+/**
  * Approve or deny the checked requests of one page, with one reason. Every id
  * is checked first (known, of a site this admin administers; duplicates count
  * once), so a post naming another site's request changes nothing; then each is

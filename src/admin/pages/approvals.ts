@@ -10,7 +10,7 @@ import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { guard } from '../../http/route-input.ts';
-import { approvalBulkRoutes, bulkNoticeOf } from './approvals-bulk.ts';
+import { approvalBulkRoutes, bulkEchoOf, bulkNoticeOf } from './approvals-bulk.ts';
 
 const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
 
@@ -49,6 +49,7 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
       pageSize: QUEUE_PAGE, firstPage: ctx.query.after === undefined, nextUrl: page.next && `${base}after=${encodeURIComponent(page.next)}`, firstUrl: base.slice(0, -1),
       order, orderUrls: { oldest: url(query('oldest')), newest: url(query('newest')) }, bulkNotice: bulkNoticeOf(ctx.query),
       selectAll: ctx.query.select === 'all', selectAllUrl: url(`${here}${here ? '&' : ''}select=all`), clearUrl: url(here),
+      bulk: bulkEchoOf(ctx),
     });
   }
 
