@@ -136,6 +136,8 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     const newest = await getPage(running, nora, newestUrl!);
     assert.deepEqual(requestIds(newest.html), [...ids].reverse());
     assert.match(newest.html, /<th aria-sort="descending">Submitted<\/th>/);
+    assert.match(newest.html, /Waiting requests, newest first\./);
+    assert.match(oldest.html, /Waiting requests, oldest first\./);
     assert.deepEqual((await requests.list(['EAST', 'WEST'], { newestFirst: true, limit: 3 })).items.map((request) => request.id), [...ids].reverse().slice(0, 3));
     // Paged newest first, 3 at a time: the service's cursor belongs to that order.
     const page1 = await requests.list(['EAST', 'WEST'], { newestFirst: true, limit: 3 });
