@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AuditFilter } from '../../services/audit/audit-query.ts';
 import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
 import { CursorError } from '../../services/paging.ts';
+import { guard } from '../../http/route-input.ts';
 import { auditAdmin, renderAdmin } from '../admin-page.ts';
 import { canAdminister, type AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -26,18 +27,18 @@ const filterForm = z.object({
   order: z.union([z.literal(''), z.enum(['newest', 'oldest'])], { message: 'Order: choose newest first or oldest first.' }).optional(),
 });
 
-/** A filter the page cannot run (a malformed date or cursor): answered 400 with its sentence. */
+type FilterQuery = z.infer<typeof filterForm>;
+
+/** A filter the page cannot run (a reversed range; a malformed date is the route guard's): answered 400 with its sentence. */
 class FilterError extends Error {}
 
 /**
- * The filter from the query, kept inside the admin's sites and the retention
- * (default: the last 7 days). A bad date is a FilterError, not a silent default.
+ * The filter from the query the route's guard parsed, kept inside the
+ * admin's sites and the retention (default: the last 7 days). A reversed
+ * range is a FilterError, not a silent default.
  */
-function filterOf(ctx: Context, retentionDays: number): { filter: AuditFilter; values: Record<string, string> } {
+function filterOf(ctx: Context, raw: FilterQuery, retentionDays: number): { filter: AuditFilter; values: Record<string, string> } {
   const admin = ctx.state.admin as AdminUser;
-  const parsed = filterForm.safeParse(ctx.query);
-  if (!parsed.success) throw new FilterError(parsed.error.issues[0]!.message);
-  const raw = parsed.data;
   const today = dayOf(Date.now());
   const to = raw.to && raw.to <= today ? raw.to : today;
   const earliest = dayOf(Date.now() - retentionDays * DAY_MS);
@@ -78,14 +79,28 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
   const retentionDays = deps.audit.retentionDays;
   const sitesOf = (user: AdminUser) => deps.sites.list().filter((site) => canAdminister(user, site.id));
 
-  router.get('/audit', admin, async (ctx) => {
-    const user = ctx.state.admin as AdminUser;
-    const render = (data: Record<string, unknown>) => renderAdmin(deps, ctx, 'audit', {
-      title: 'Audit log', tab: 'audit', events: [], nextUrl: undefined, firstPage: true, values: emptyValues, exportQuery: '', error: undefined, oldestFirst: false, orderUrls: undefined,
-      page: PAGE, retentionDays, sites: sitesOf(user), ...data,
-    });
+  const renderPage = (ctx: Context, data: Record<string, unknown>) => renderAdmin(deps, ctx, 'audit', {
+    title: 'Audit log', tab: 'audit', events: [], nextUrl: undefined, firstPage: true, values: emptyValues, exportQuery: '', error: undefined, oldestFirst: false, orderUrls: undefined,
+    page: PAGE, retentionDays, sites: sitesOf(ctx.state.admin as AdminUser), ...data,
+  });
+  /** The filter as typed, for the form that shows a refusal. */
+  const typed = (ctx: Context) => Object.fromEntries(Object.keys(emptyValues).map((key) => [key, typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '']));
+  const refusePage = (ctx: Context, sentence: string) => {
+    ctx.status = 400;
+    return renderPage(ctx, { error: sentence, values: typed(ctx) });
+  };
+  const refuseExport = (ctx: Context, sentence: string) => {
+    ctx.status = 400;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = `${sentence}\n`;
+  };
+  const pageInput = guard({ query: filterForm, invalid: (ctx, refusal) => refusePage(ctx, refusal.issue) });
+  const exportInput = guard({ query: filterForm, invalid: (ctx, refusal) => refuseExport(ctx, refusal.issue) });
+
+  router.get('/audit', admin, pageInput, async (ctx) => {
+    const render = (data: Record<string, unknown>) => renderPage(ctx, data);
     try {
-      const { filter, values } = filterOf(ctx, retentionDays);
+      const { filter, values } = filterOf(ctx, pageInput.input(ctx).query, retentionDays);
       const found = await deps.audit.page(filter, { cursor: ctx.query.after as string | undefined, limit: PAGE });
       const query = new URLSearchParams(values).toString();
       // The order's links keep the filter and start at the first page.
@@ -98,9 +113,7 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
       });
     } catch (problem) {
       if (!(problem instanceof FilterError || problem instanceof CursorError)) throw problem;
-      ctx.status = 400;
-      const raw = Object.fromEntries(Object.keys(emptyValues).map((key) => [key, typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '']));
-      await render({ error: problem.message, values: raw });
+      await refusePage(ctx, problem.message);
     }
   });
 
@@ -108,13 +121,10 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
   async function exportAs(ctx: Context, format: 'csv' | 'jsonl') {
     let filtered: ReturnType<typeof filterOf>;
     try {
-      filtered = filterOf(ctx, retentionDays);
+      filtered = filterOf(ctx, exportInput.input(ctx).query, retentionDays);
     } catch (problem) {
       if (!(problem instanceof FilterError)) throw problem;
-      ctx.status = 400;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = `${problem.message}\n`;
-      return;
+      return refuseExport(ctx, problem.message);
     }
     const { filter, values } = filtered;
     auditAdmin(deps, ctx, { action: 'admin.audit.export', outcome: 'ok', site: filter.site, detail: { ...values, format } });
@@ -131,6 +141,6 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
     ctx.body = Readable.from(body(), { objectMode: false });
   }
 
-  router.get('/audit.csv', admin, (ctx) => exportAs(ctx, 'csv'));
-  router.get('/audit.jsonl', admin, (ctx) => exportAs(ctx, 'jsonl'));
+  router.get('/audit.csv', admin, exportInput, (ctx) => exportAs(ctx, 'csv'));
+  router.get('/audit.jsonl', admin, exportInput, (ctx) => exportAs(ctx, 'jsonl'));
 }
