@@ -1,27 +1,27 @@
-import Koa from 'koa';
 import type Router from '@koa/router';
+import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
-import type { Store } from './store/port.ts';
-import type { RequestMemo } from './store/request-memo.ts';
-import type { Renderer } from './http/render.ts';
-import type { Metrics } from './http/metrics.ts';
+import { AppError } from './errors/app-error.ts';
 import type { FlowDeps } from './flows/deps.ts';
-import type { SiteDirectory } from './services/sites.ts';
+import { interactionRoutes } from './flows/routes.ts';
+import { assetRoutes } from './http/assets.ts';
 import type { CookieSigner } from './http/cookie-signer.ts';
+import { errorHandler, respond } from './http/error-handler.ts';
+import type { Metrics } from './http/metrics.ts';
+import { operationsRoutes } from './http/operations.ts';
+import { preparedDocuments } from './http/prepared-documents.ts';
+import type { Renderer } from './http/render.ts';
 import { requestContext } from './http/request-context.ts';
+import { guardKey, mayMatch } from './http/route-guard.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { isHttpsIssuer, useCookiePolicy } from './lib/cookies.ts';
-import { errorHandler, respond } from './http/error-handler.ts';
-import { AppError } from './errors/app-error.ts';
+import type { SiteDirectory } from './services/sites.ts';
+import type { Store } from './store/port.ts';
 import { StoreUnavailableError } from './store/port.ts';
-import { operationsRoutes } from './http/operations.ts';
-import { assetRoutes } from './http/assets.ts';
-import { interactionRoutes } from './flows/routes.ts';
-import { mayMatch, guardKey } from './http/route-guard.ts';
-import { preparedDocuments } from './http/prepared-documents.ts';
+import type { RequestMemo } from './store/request-memo.ts';
 
 export interface AppDeps {
   config: Config;
@@ -69,23 +69,30 @@ export function createApp(deps: AppDeps): Koa {
   if (https && !deps.config.server.trustProxy) {
     // admit listens on plain http: an https issuer means a TLS-terminating proxy, and without trusting it
     // every request looks like http, so oidc-provider refuses to set its Secure cookies and sign-in fails.
-    deps.logger.warn({ issuer: deps.config.server.issuer }, 'the issuer is https but no proxy is trusted: set server.trustProxy (ADMIT_TRUST_PROXY=true) for the TLS-terminating proxy in front of admit');
+    deps.logger.warn(
+      { issuer: deps.config.server.issuer },
+      'the issuer is https but no proxy is trusted: set server.trustProxy (ADMIT_TRUST_PROXY=true) for the TLS-terminating proxy in front of admit',
+    );
   }
   // Discovery and the JWKS: prepared bytes ahead of everything below (see http/prepared-documents.ts).
-  app.use(preparedDocuments({
-    paths: ['/.well-known/openid-configuration', deps.provider.pathFor('jwks')],
-    version: deps.signingKeysVersion,
-  }));
+  app.use(
+    preparedDocuments({
+      paths: ['/.well-known/openid-configuration', deps.provider.pathFor('jwks')],
+      version: deps.signingKeysVersion,
+    }),
+  );
   app.use(requestContext(deps.logger, deps.metrics.observeRequest));
   app.use(securityHeaders({ https }));
   app.use((_ctx, next) => deps.memo.run(next));
 
-  app.use(areas(errorHandler(deps.render), [
-    operationsRoutes({ store: deps.store, sites: deps.sites, registry: deps.metrics.registry }),
-    assetRoutes({ publicDir: deps.publicDir }),
-    interactionRoutes(deps.flows),
-    ...deps.routers,
-  ]));
+  app.use(
+    areas(errorHandler(deps.render), [
+      operationsRoutes({ store: deps.store, sites: deps.sites, registry: deps.metrics.registry }),
+      assetRoutes({ publicDir: deps.publicDir }),
+      interactionRoutes(deps.flows),
+      ...deps.routers,
+    ]),
+  );
   app.use(providerFallbacks(deps.render));
   app.use(mount(deps.provider));
   return app;

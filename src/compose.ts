@@ -1,56 +1,56 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Config } from './config/schema.ts';
-import type { Store } from './store/port.ts';
-import { resolveMasterSecret } from './config/master-secret.ts';
-import { createStore } from './store/create-store.ts';
-import { createRequestMemo } from './store/request-memo.ts';
-import { deriveKey } from './lib/secret-box.ts';
-import { startLiveSigningKeys } from './oidc/live-signing-keys.ts';
-import { createAccountService } from './services/accounts.ts';
-import { createSiteDirectory } from './services/sites.ts';
-import { createLockout } from './services/lockout.ts';
-import { createAuditLog } from './services/audit/audit-log.ts';
-import { createMetrics } from './http/metrics.ts';
-import { createRenderer } from './http/render.ts';
-import { createCsrf } from './http/csrf.ts';
-import { createCookieSigner } from './http/cookie-signer.ts';
-import { createProvider } from './oidc/provider.ts';
-import { createApp } from './app.ts';
-import { connectorFactories } from './connectors.ts';
-import type { DirectoryPlugin } from './kit/connector.ts';
-import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
-import { createOutbox } from './services/outbox/outbox.ts';
-import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
-import { backchannelDeliverer, phoneDeliverer } from './services/outbox/deliverers.ts';
-import { createOneTimeCodes } from './services/one-time-codes.ts';
-import type { SignInStep } from './flows/deps.ts';
-import { createPasswordService } from './services/passwords.ts';
-import { passwordChangeStep } from './flows/password-change/step.ts';
-import { createMfaService } from './services/mfa/mfa-service.ts';
-import { createNotifier } from './services/mfa/notifiers.ts';
-import type { MfaMethod } from './kit/mfa-method.ts';
-import { smsMethod } from '../plugins/mfa-sms/sms-method.ts';
-import { voiceMethod } from '../plugins/mfa-voice/voice-method.ts';
-import { totpMethod } from '../plugins/mfa-totp/totp-method.ts';
-import { webauthnMethod } from '../plugins/mfa-webauthn/webauthn-method.ts';
-import { recoveryMethod } from '../plugins/mfa-recovery/recovery-method.ts';
-import { createTotp } from '../plugins/mfa-totp/totp.ts';
-import { createRecoveryCodes } from '../plugins/mfa-recovery/recovery-codes.ts';
-import { createWebAuthnRelyingParty, webAuthnScope } from '../plugins/mfa-webauthn/webauthn.ts';
 import { duoPlugin } from '../plugins/mfa-duo/duo-prompt.ts';
-import type { NotifierPlugin } from './kit/notifier.ts';
+import { createRecoveryCodes } from '../plugins/mfa-recovery/recovery-codes.ts';
+import { recoveryMethod } from '../plugins/mfa-recovery/recovery-method.ts';
+import { smsMethod } from '../plugins/mfa-sms/sms-method.ts';
+import { createTotp } from '../plugins/mfa-totp/totp.ts';
+import { totpMethod } from '../plugins/mfa-totp/totp-method.ts';
+import { voiceMethod } from '../plugins/mfa-voice/voice-method.ts';
+import { createWebAuthnRelyingParty, webAuthnScope } from '../plugins/mfa-webauthn/webauthn.ts';
+import { webauthnMethod } from '../plugins/mfa-webauthn/webauthn-method.ts';
 import { consoleNotifier } from '../plugins/notify-console/console-notifier.ts';
 import { twilioNotifier } from '../plugins/notify-twilio/twilio-notifier.ts';
 import { webhookNotifier } from '../plugins/notify-webhook/webhook-notifier.ts';
-import { mfaStep } from './flows/mfa/step.ts';
-import { portalRoutes } from './portal/routes.ts';
-import { createPortalAuth } from './portal/portal-auth.ts';
-import { PORTAL_CLIENT_ID } from './oidc/portal-client.ts';
-import { createFirstPartySignIn } from './oidc/first-party-sign-in.ts';
-import { createSessionService, type SessionService } from './services/sessions.ts';
-import { createApprovalServices, createAdminRouters } from './compose/admin.ts';
 import { internalClients } from './admin/internal-clients.ts';
+import { createApp } from './app.ts';
+import { createAdminRouters, createApprovalServices } from './compose/admin.ts';
+import { resolveMasterSecret } from './config/master-secret.ts';
+import type { Config } from './config/schema.ts';
+import { connectorFactories } from './connectors.ts';
+import type { SignInStep } from './flows/deps.ts';
+import { mfaStep } from './flows/mfa/step.ts';
+import { passwordChangeStep } from './flows/password-change/step.ts';
+import { createCookieSigner } from './http/cookie-signer.ts';
+import { createCsrf } from './http/csrf.ts';
+import { createMetrics } from './http/metrics.ts';
+import { createRenderer } from './http/render.ts';
+import type { DirectoryPlugin } from './kit/connector.ts';
+import type { MfaMethod } from './kit/mfa-method.ts';
+import type { NotifierPlugin } from './kit/notifier.ts';
+import { deriveKey } from './lib/secret-box.ts';
+import { createFirstPartySignIn } from './oidc/first-party-sign-in.ts';
+import { startLiveSigningKeys } from './oidc/live-signing-keys.ts';
+import { PORTAL_CLIENT_ID } from './oidc/portal-client.ts';
+import { createProvider } from './oidc/provider.ts';
+import { createPortalAuth } from './portal/portal-auth.ts';
+import { portalRoutes } from './portal/routes.ts';
+import { createAccountService } from './services/accounts.ts';
+import { createAuditLog } from './services/audit/audit-log.ts';
+import { createLockout } from './services/lockout.ts';
+import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
+import { createMfaService } from './services/mfa/mfa-service.ts';
+import { createNotifier } from './services/mfa/notifiers.ts';
+import { createOneTimeCodes } from './services/one-time-codes.ts';
+import { backchannelDeliverer, phoneDeliverer } from './services/outbox/deliverers.ts';
+import { createOutbox } from './services/outbox/outbox.ts';
+import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
+import { createPasswordService } from './services/passwords.ts';
+import { createSessionService, type SessionService } from './services/sessions.ts';
+import { createSiteDirectory } from './services/sites.ts';
+import { createStore } from './store/create-store.ts';
+import type { Store } from './store/port.ts';
+import { createRequestMemo } from './store/request-memo.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -82,7 +82,9 @@ export function mfaPlugins(issuer: string, extra: MfaMethod[] = []) {
   return {
     methods: [smsMethod, voiceMethod, totpMethod, webauthnMethod, recoveryMethod, ...extra],
     engines: {
-      totp: createTotp(), recoveryCodes: createRecoveryCodes(), duo: duoPlugin,
+      totp: createTotp(),
+      recoveryCodes: createRecoveryCodes(),
+      duo: duoPlugin,
       webauthn: createWebAuthnRelyingParty({ rpName: 'Customer & Partner Center', ...webAuthnScope(issuer) }),
     },
   };
@@ -102,7 +104,13 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
   try {
     if (generatedSecret) logger.warn('generated a master secret beside the SQLite database; set ADMIT_SECRET in production');
     // The signing keys follow the store while admit runs (admit keys rotate stages new ones; no restart).
-    const signingKeys = await startLiveSigningKeys({ store: backends.store, masterSecret, logger, pollSeconds: config.keys.pollSeconds, jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds });
+    const signingKeys = await startLiveSigningKeys({
+      store: backends.store,
+      masterSecret,
+      logger,
+      pollSeconds: config.keys.pollSeconds,
+      jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds,
+    });
     stopSigningKeys = signingKeys.stop;
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
@@ -111,10 +119,19 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     // Accounts stored before the look-up indexes are indexed in the background from the start, so
     // the first console search of a large site does not wait for it (it shares this run if it comes early).
     for (const site of config.sites) {
-      accounts.ensureIndexed(site.id).catch((error: unknown) => logger.error({ err: error, site: site.id }, 'account index backfill failed; it resumes at the next look-up'));
+      accounts
+        .ensureIndexed(site.id)
+        .catch((error: unknown) => logger.error({ err: error, site: site.id }, 'account index backfill failed; it resumes at the next look-up'));
     }
     // Only the connectors the sites use are loaded (see connectors.ts).
-    const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind), options.directories));
+    const sites = createSiteDirectory(
+      config.sites,
+      await connectorFactories(
+        { store },
+        config.sites.map((site) => site.directory.kind),
+        options.directories,
+      ),
+    );
     // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.
     const outbox = createOutbox({ store, masterSecret, settings: config.outbox, siteIds: () => config.sites.map((site) => site.id) });
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox });
@@ -123,30 +140,63 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     // their grants (the session service, built with the provider below), and its trusted browsers.
     let sessions: SessionService | undefined;
     const passwords = createPasswordService({
-      sites, accounts, audit, mailer,
+      sites,
+      accounts,
+      audit,
+      mailer,
       ends: () => {
         if (!sessions) throw new Error('the session service is built with the provider');
         return { signOutOthers: sessions.signOutOthers, revokeTrustedBrowsers: mfa.revokeTrustedBrowsers };
       },
     });
     // The sign-in steps after the first factor, in the seed's order: MFA, then "Change Password".
-    const notifier = createNotifier(config.sms, { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) }, notifierPlugins);
+    const notifier = createNotifier(
+      config.sms,
+      { fetch: globalThis.fetch, log: options.notifierLog ?? ((entry, message) => logger.info({ notifier: config.sms.notifier.kind, ...entry }, message)) },
+      notifierPlugins,
+    );
     // Every code admit sends a person (text, call, email) and every check of one.
     const codes = createOneTimeCodes({ store, notifier, mailer, outbox, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
-    const mfa = createMfaService({ store, accounts, sites, sms: config.sms, masterSecret, audit, mailer, codes, ...mfaPlugins(config.server.issuer, options.mfaMethods) });
+    const mfa = createMfaService({
+      store,
+      accounts,
+      sites,
+      sms: config.sms,
+      masterSecret,
+      audit,
+      mailer,
+      codes,
+      ...mfaPlugins(config.server.issuer, options.mfaMethods),
+    });
     // Invitations, access requests and the approval gate (the first step: a waiting person enrolls nothing).
     const approval = createApprovalServices({ store, accounts, sites, mailer, outbox, audit, masterSecret, issuer: config.server.issuer });
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
     const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
-    const provider = createProvider({ config: providerConfig, store, accounts, render, metrics, signingKeys: signingKeys.jwks(), cookieKeys, steps, subjectKey: deriveKey(masterSecret, 'pairwise-subject') });
+    const provider = createProvider({
+      config: providerConfig,
+      store,
+      accounts,
+      render,
+      metrics,
+      signingKeys: signingKeys.jwks(),
+      cookieKeys,
+      steps,
+      subjectKey: deriveKey(masterSecret, 'pairwise-subject'),
+    });
     signingKeys.attach(provider);
     const sessionService = createSessionService({ store, provider, outbox });
     sessions = sessionService;
     // Sessions & Devices names the browser each session began in (noted at its first authorization).
     sessionService.noteBrowsers();
     const flows = {
-      config, provider, render, accounts, sites, metrics, mailer,
+      config,
+      provider,
+      render,
+      accounts,
+      sites,
+      metrics,
+      mailer,
       csrf: createCsrf({ key: deriveKey(masterSecret, 'csrf') }),
       lockout: createLockout({ store, sites }),
       audit,
@@ -155,22 +205,78 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       steps,
     };
     const portal = portalRoutes({
-      config, store, render, accounts, sites, passwords, audit, mailer, mfa,
+      config,
+      store,
+      render,
+      accounts,
+      sites,
+      passwords,
+      audit,
+      mailer,
+      mfa,
       codes,
       csrf: flows.csrf,
       lockout: flows.lockout,
       auth: createPortalAuth({
-        provider, accounts, issuer: config.server.issuer,
-        signIn: createFirstPartySignIn({ provider, store, issuer: config.server.issuer, clientId: PORTAL_CLIENT_ID, callbackPath: '/portal/callback', cookieName: 'admit.portal-state' }),
+        provider,
+        accounts,
+        issuer: config.server.issuer,
+        signIn: createFirstPartySignIn({
+          provider,
+          store,
+          issuer: config.server.issuer,
+          clientId: PORTAL_CLIENT_ID,
+          callbackPath: '/portal/callback',
+          cookieName: 'admit.portal-state',
+        }),
       }),
       sessions: sessionService,
     });
-    const app = createApp({ config, logger, store, memo, provider, render, metrics, sites, flows, publicDir: root('public'), cookieKeys, signingKeysVersion: signingKeys.generation, routers: [portal, ...createAdminRouters({
-      config, store, provider, render, accounts, sites, audit, mailer, outbox, csrf: flows.csrf, lockout: flows.lockout, approval, steps, masterSecret, mfa, codes,
-    })] });
+    const app = createApp({
+      config,
+      logger,
+      store,
+      memo,
+      provider,
+      render,
+      metrics,
+      sites,
+      flows,
+      publicDir: root('public'),
+      cookieKeys,
+      signingKeysVersion: signingKeys.generation,
+      routers: [
+        portal,
+        ...createAdminRouters({
+          config,
+          store,
+          provider,
+          render,
+          accounts,
+          sites,
+          audit,
+          mailer,
+          outbox,
+          csrf: flows.csrf,
+          lockout: flows.lockout,
+          approval,
+          steps,
+          masterSecret,
+          mfa,
+          codes,
+        }),
+      ],
+    });
     const outboxWorker = createOutboxWorker({
-      store, outbox, logger, settings: config.outbox,
-      deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id), ...phoneDeliverer(notifier), ...backchannelDeliverer(provider) },
+      store,
+      outbox,
+      logger,
+      settings: config.outbox,
+      deliverers: {
+        email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id),
+        ...phoneDeliverer(notifier),
+        ...backchannelDeliverer(provider),
+      },
     });
     // What a killed process left half-written (an import's invitations) is completed before admit answers.
     await outbox.applyPendingChanges();

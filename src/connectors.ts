@@ -1,22 +1,18 @@
-import type { Store } from './store/port.ts';
-import { siteSchemaFor, type SiteConfig } from './config/sites.ts';
+import { entraDirectoryPlugin } from '../plugins/connector-entra/plugin.ts';
+import { ldapDirectoryPlugin } from '../plugins/connector-ldap/plugin.ts';
+import { localDirectoryPlugin } from '../plugins/connector-local/plugin.ts';
 import { configSchemaFor } from './config/schema.ts';
+import { type SiteConfig, siteSchemaFor } from './config/sites.ts';
 import type { DirectoryPlugin, DirectoryUsers } from './kit/connector.ts';
 import type { DirectoryKind } from './services/sites.ts';
-import { localDirectoryPlugin } from '../plugins/connector-local/plugin.ts';
-import { ldapDirectoryPlugin } from '../plugins/connector-ldap/plugin.ts';
-import { entraDirectoryPlugin } from '../plugins/connector-entra/plugin.ts';
+import type { Store } from './store/port.ts';
 
 /**
  * The directory plugins this build of admit ships, one line each; a site's
  * `directory.kind` names one. A plugin's connector code is imported only
  * when a site uses its kind (see DirectoryPlugin.load).
  */
-export const DIRECTORY_PLUGINS: readonly DirectoryPlugin[] = [
-  localDirectoryPlugin,
-  ldapDirectoryPlugin,
-  entraDirectoryPlugin,
-];
+export const DIRECTORY_PLUGINS: readonly DirectoryPlugin[] = [localDirectoryPlugin, ldapDirectoryPlugin, entraDirectoryPlugin];
 
 /** The kinds a site's `directory.kind` may name in this build. */
 export const CONNECTOR_KINDS: readonly string[] = DIRECTORY_PLUGINS.map((plugin) => plugin.kind);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config/schema.ts';
-import type { Store } from './store/port.ts';
 import { managedUsers } from './connectors.ts';
 import { UsernameTakenError } from './kit/connector.ts';
+import type { Store } from './store/port.ts';
 
 /**
  * Creates the configured demo user once, with a random password that meets

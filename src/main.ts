@@ -1,8 +1,8 @@
-import { createLogger } from './logger.ts';
-import { loadConfig, ConfigError } from './config/load.ts';
-import { DIRECTORY_PLUGINS } from './connectors.ts';
 import { composeAdmit } from './compose.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { DIRECTORY_PLUGINS } from './connectors.ts';
 import { ensureDemoUser } from './demo-user.ts';
+import { createLogger } from './logger.ts';
 import { serve } from './serve.ts';
 
 /** admit's entry point: read the config, compose, listen, and stop cleanly on SIGTERM. */
@@ -32,7 +32,10 @@ function printWelcome(issuer: string, demo: Awaited<ReturnType<typeof ensureDemo
     '  sample relying application: run `npm run example:rp` and open http://localhost:3001',
   ];
   if (demo?.password) lines.push(`  demo sign-in: User Name "${demo.username}", Password "${demo.password}", Log on to "${demo.site}" (shown once)`);
-  else if (demo) lines.push(`  demo sign-in: User Name "${demo.username}" on "${demo.site}" (its password was printed at first start; or add a user with \`npx admit user add\`)`);
+  else if (demo)
+    lines.push(
+      `  demo sign-in: User Name "${demo.username}" on "${demo.site}" (its password was printed at first start; or add a user with \`npx admit user add\`)`,
+    );
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { Config } from './config/schema.ts';
 import type { Admit } from './compose.ts';
+import type { Config } from './config/schema.ts';
 
 /**
  * Listens on the configured port and offers a graceful shutdown: stop

@@ -6,10 +6,11 @@
 //
 // Settings: RP_PORT (3001), ADMIT_ISSUER (http://localhost:3000),
 // RP_CLIENT_ID / RP_CLIENT_SECRET (the example-rp client of config/default.yaml).
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
 import { randomBytes } from 'node:crypto';
-import * as oidc from 'openid-client';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
 
 const port = Number(process.env.RP_PORT ?? 3001);
 const issuer = new URL(process.env.ADMIT_ISSUER ?? 'http://localhost:3000');
@@ -22,13 +23,21 @@ const config = await oidc.discovery(issuer, clientId, clientSecret, undefined, {
 });
 const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
 
-interface RpSession { verifier?: string; state?: string; nonce?: string; tokens?: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers; sid?: string }
+interface RpSession {
+  verifier?: string;
+  state?: string;
+  nonce?: string;
+  tokens?: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+  sid?: string;
+}
 const sessions = new Map<string, RpSession>();
 
 const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (res: ServerResponse, body: string, status = 200) => {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Example RP</title></head><body style="font-family:system-ui;max-width:760px;margin:40px auto;padding:0 16px">${body}</body></html>`);
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Example RP</title></head><body style="font-family:system-ui;max-width:760px;margin:40px auto;padding:0 16px">${body}</body></html>`,
+  );
 };
 
 function sessionOf(req: IncomingMessage, res: ServerResponse): RpSession {
@@ -53,9 +62,13 @@ function signInFailed(res: ServerResponse, code: string, description?: string): 
   const known = ERROR_TEXTS[code];
   const shown = known ?? { heading: 'The sign-in did not finish', text: 'admit could not sign you in to this application.' };
   // The server's description is for developers: shown only beside an error the page has no words for.
-  page(res, `<h1>${escapeHtml(shown.heading)}</h1><p>${escapeHtml(shown.text)}</p>
+  page(
+    res,
+    `<h1>${escapeHtml(shown.heading)}</h1><p>${escapeHtml(shown.text)}</p>
     <p><a href="/login">Sign in again</a> · <a href="/">Home</a></p>
-    <p style="color:#5b6776;font-size:13px">Error code: <code>${escapeHtml(code)}</code>${!known && description ? ` (${escapeHtml(description)})` : ''}</p>`, code === 'access_denied' ? 200 : 400);
+    <p style="color:#5b6776;font-size:13px">Error code: <code>${escapeHtml(code)}</code>${!known && description ? ` (${escapeHtml(description)})` : ''}</p>`,
+    code === 'access_denied' ? 200 : 400,
+  );
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -65,8 +78,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (url.pathname === '/') {
     if (!session.tokens) return page(res, '<h1>Example relying application</h1><p>Not signed in.</p><p><a href="/login">Sign in with admit</a></p>');
     const claims = session.tokens.claims();
-    return page(res, `<h1>Signed in</h1><h2>ID token claims</h2><pre id="claims">${escapeHtml(JSON.stringify(claims, null, 2))}</pre>
-      <p><a href="/userinfo">Call userinfo</a> · <a href="/refresh">Refresh tokens</a> · <a href="/logout">Sign out</a></p>`);
+    return page(
+      res,
+      `<h1>Signed in</h1><h2>ID token claims</h2><pre id="claims">${escapeHtml(JSON.stringify(claims, null, 2))}</pre>
+      <p><a href="/userinfo">Call userinfo</a> · <a href="/refresh">Refresh tokens</a> · <a href="/logout">Sign out</a></p>`,
+    );
   }
   if (url.pathname === '/login') {
     session.verifier = oidc.randomPKCECodeVerifier();
@@ -86,7 +102,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (url.pathname === '/callback') {
     try {
       session.tokens = await oidc.authorizationCodeGrant(config, url, {
-        pkceCodeVerifier: session.verifier, expectedState: session.state, expectedNonce: session.nonce, idTokenExpected: true,
+        pkceCodeVerifier: session.verifier,
+        expectedState: session.state,
+        expectedNonce: session.nonce,
+        idTokenExpected: true,
       });
     } catch (error) {
       // admit answered with an OAuth error (the user pressed Cancel, or the sign-in could not finish): say so in words.

@@ -35,9 +35,16 @@ export function createEntraConnector(input: unknown, deps: { store: Store; siteI
       const state = await trips.start({ siteId: deps.siteId, browserBinding: input.browserBinding, context: input.context });
       const { codeChallenge, nonce } = secretsOf(state, input.browserBinding);
       const url = await client.getAuthCodeUrl({
-        scopes, redirectUri: input.redirectUri, state, nonce, codeChallenge, codeChallengeMethod: 'S256',
+        scopes,
+        redirectUri: input.redirectUri,
+        state,
+        nonce,
+        codeChallenge,
+        codeChallengeMethod: 'S256',
         // Entra refuses select_account together with an account hint: a typed email already picks the account.
-        responseMode: 'query', prompt: input.loginHint && settings.prompt === 'select_account' ? undefined : settings.prompt, loginHint: input.loginHint,
+        responseMode: 'query',
+        prompt: input.loginHint && settings.prompt === 'select_account' ? undefined : settings.prompt,
+        loginHint: input.loginHint,
       });
       return { status: 'redirect' as const, url };
     } catch (error) {

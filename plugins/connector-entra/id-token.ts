@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { allowedTenantsOf, expectedIssuer, type EntraSettings } from './settings.ts';
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { allowedTenantsOf, type EntraSettings, expectedIssuer } from './settings.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

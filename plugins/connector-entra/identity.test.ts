@@ -1,12 +1,20 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { identityFromClaims } from './identity.ts';
 import { parseEntraSettings } from './settings.ts';
 
 const TID = '11111111-1111-4111-8111-111111111111';
 const settings = (overrides: Record<string, unknown> = {}) =>
   parseEntraSettings({ kind: 'entra', tenant: TID, clientId: 'client', clientSecret: 'secret', ...overrides });
-const claims = { tid: TID.toUpperCase(), oid: 'AAAAAAAA-0000-4000-8000-00000000000A', email: 'a@contoso.test', preferred_username: 'a@contoso.test', name: 'A', groups: ['g1', 'g2'], amr: ['pwd', 'mfa', 'bad value', 42] };
+const claims = {
+  tid: TID.toUpperCase(),
+  oid: 'AAAAAAAA-0000-4000-8000-00000000000A',
+  email: 'a@contoso.test',
+  preferred_username: 'a@contoso.test',
+  name: 'A',
+  groups: ['g1', 'g2'],
+  amr: ['pwd', 'mfa', 'bad value', 42],
+};
 
 describe('Entra claims → identity', () => {
   it('links by tid:oid (lower case), never by email; Entra email is never verified', () => {

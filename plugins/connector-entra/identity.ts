@@ -18,7 +18,9 @@ export function identityFromClaims(claims: Record<string, unknown>, settings: En
   const oid = String(claims.oid).toLowerCase();
   const text = (value: unknown, max: number) => (typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, max) : undefined);
   const email = text(claims.email, 320);
-  const upstreamAmr = Array.isArray(claims.amr) ? claims.amr.filter((value): value is string => typeof value === 'string' && AMR_VALUE.test(value)).slice(0, 10) : [];
+  const upstreamAmr = Array.isArray(claims.amr)
+    ? claims.amr.filter((value): value is string => typeof value === 'string' && AMR_VALUE.test(value)).slice(0, 10)
+    : [];
 
   let groups: string[] = [];
   if (settings.groups.enabled) {

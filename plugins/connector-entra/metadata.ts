@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertSafeUrl, UpstreamUnavailableError } from './network-client.ts';
-import { expectedIssuer, metadataUrlOf, MULTI_TENANT, type EntraSettings } from './settings.ts';
+import { type EntraSettings, expectedIssuer, MULTI_TENANT, metadataUrlOf } from './settings.ts';
 
 const openIdConfiguration = z.object({
   issuer: z.url(),

@@ -1,14 +1,14 @@
-import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
-import { KeyObject, sign as cryptoSign } from 'node:crypto';
-import nock from 'nock';
+import { sign as cryptoSign, KeyObject } from 'node:crypto';
 import { AuthError, ServerError } from '@azure/msal-node';
-import { CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
+import { CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, type JWK, type JWTVerifyGetKey, SignJWT } from 'jose';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { failureOf } from './errors.ts';
 import { checkIdToken } from './id-token.ts';
 import { createNetworkClient, isSafeUrl, UpstreamUnavailableError } from './network-client.ts';
-import { createSigningKeySource } from './signing-keys.ts';
 import { parseEntraSettings } from './settings.ts';
+import { createSigningKeySource } from './signing-keys.ts';
 
 /**
  * What admit makes of every answer Microsoft can give: the ID token checks
@@ -32,19 +32,31 @@ async function rsaKey(kid: string) {
 }
 
 describe('failureOf: a failed call to Microsoft is a rejection or an outage, never a 500', () => {
-  it('the network client\'s own record wins over whatever MSAL wrapped it in', () => {
+  it("the network client's own record wins over whatever MSAL wrapped it in", () => {
     const wrapped = new AuthError('network_error', 'correlation-1', 'Network request failed');
-    assert.deepEqual(failureOf(wrapped, ['POST login.microsoftonline.com/t/token: answered 503', 'second']), { status: 'unavailable', reason: 'POST login.microsoftonline.com/t/token: answered 503' });
-    assert.deepEqual(failureOf(new UpstreamUnavailableError('keys: not a JSON Web Key Set'), []), { status: 'unavailable', reason: 'keys: not a JSON Web Key Set' });
+    assert.deepEqual(failureOf(wrapped, ['POST login.microsoftonline.com/t/token: answered 503', 'second']), {
+      status: 'unavailable',
+      reason: 'POST login.microsoftonline.com/t/token: answered 503',
+    });
+    assert.deepEqual(failureOf(new UpstreamUnavailableError('keys: not a JSON Web Key Set'), []), {
+      status: 'unavailable',
+      reason: 'keys: not a JSON Web Key Set',
+    });
   });
 
   it('Microsoft refusing the code is a rejection naming its error code and AADSTS number when there is one', () => {
-    assert.deepEqual(failureOf(new ServerError('invalid_grant', 'correlation-1', 'AADSTS70008: The provided authorization code has expired.'), []), { status: 'rejected', reason: 'code_rejected:invalid_grant:AADSTS70008' });
-    assert.deepEqual(failureOf(new ServerError('invalid_client', 'correlation-1', 'The client secret is wrong'), []), { status: 'rejected', reason: 'code_rejected:invalid_client' });
+    assert.deepEqual(failureOf(new ServerError('invalid_grant', 'correlation-1', 'AADSTS70008: The provided authorization code has expired.'), []), {
+      status: 'rejected',
+      reason: 'code_rejected:invalid_grant:AADSTS70008',
+    });
+    assert.deepEqual(failureOf(new ServerError('invalid_client', 'correlation-1', 'The client secret is wrong'), []), {
+      status: 'rejected',
+      reason: 'code_rejected:invalid_client',
+    });
     assert.deepEqual(failureOf(new ServerError('', 'correlation-1'), []), { status: 'rejected', reason: 'code_rejected:unknown' });
   });
 
-  it('MSAL\'s own checks: nonce, state (mismatched or not found), its network error, anything else', () => {
+  it("MSAL's own checks: nonce, state (mismatched or not found), its network error, anything else", () => {
     assert.deepEqual(failureOf(new AuthError('nonce_mismatch', 'correlation-1'), []), { status: 'rejected', reason: 'nonce_mismatch' });
     assert.deepEqual(failureOf(new AuthError('state_mismatch', 'correlation-1'), []), { status: 'rejected', reason: 'state_mismatch' });
     assert.deepEqual(failureOf(new AuthError('state_not_found', 'correlation-1'), []), { status: 'rejected', reason: 'state_mismatch' });
@@ -74,8 +86,7 @@ describe('checkIdToken: every way a token from "Microsoft" can be wrong', () => 
     const now = Math.floor(Date.now() / 1000);
     return { iss: `${HOST}/${tid}/v2.0`, aud: CLIENT_ID, iat: now, nbf: now, exp: now + 3600, tid, oid: OID, nonce: NONCE, ...overrides };
   }
-  const sign = (body: Record<string, unknown>, signer = key.privateKey, kid = 'k1') =>
-    new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid }).sign(signer);
+  const sign = (body: Record<string, unknown>, signer = key.privateKey, kid = 'k1') => new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid }).sign(signer);
   const check = async (raw: string, settings = single, nonce = NONCE) => checkIdToken(raw, { settings, keys, nonce });
   const reason = async (raw: string, settings = single, nonce = NONCE) => {
     const result = await check(raw, settings, nonce);
@@ -83,13 +94,13 @@ describe('checkIdToken: every way a token from "Microsoft" can be wrong', () => 
     return result.status === 'rejected' ? result.reason : '';
   };
 
-  it('accepts a token of the tenant, for our client, with this trip\'s nonce', async () => {
+  it("accepts a token of the tenant, for our client, with this trip's nonce", async () => {
     const result = await check(await sign(claims()));
     assert.equal(result.status, 'ok');
     assert.equal(result.status === 'ok' ? result.claims.oid : '', OID);
   });
 
-  it('refuses an expired token, one for another client and one missing the user\'s object id', async () => {
+  it("refuses an expired token, one for another client and one missing the user's object id", async () => {
     const past = Math.floor(Date.now() / 1000) - 7200;
     assert.equal(await reason(await sign(claims({ iat: past, nbf: past, exp: past + 60 }))), 'id_token_expired');
     assert.equal(await reason(await sign(claims({ aud: 'another-client' }))), 'id_token_claim_aud');
@@ -124,7 +135,7 @@ describe('checkIdToken: every way a token from "Microsoft" can be wrong', () => 
     assert.equal((await check(await sign(claims({}, OTHER_TENANT)), multi)).status, 'ok');
   });
 
-  it('refuses a missing nonce, another trip\'s nonce of the same or another length', async () => {
+  it("refuses a missing nonce, another trip's nonce of the same or another length", async () => {
     assert.equal(await reason(await sign(claims({ nonce: undefined }))), 'nonce_mismatch');
     assert.equal(await reason(await sign(claims({ nonce: 7 }))), 'nonce_mismatch');
     assert.equal(await reason(await sign(claims({ nonce: NONCE.replace('0', 'X') }))), 'nonce_mismatch');
@@ -132,7 +143,9 @@ describe('checkIdToken: every way a token from "Microsoft" can be wrong', () => 
   });
 
   it('a key set that cannot be read is thrown (Microsoft unavailable), garbage keys are a rejection', async () => {
-    const down = async () => { throw new UpstreamUnavailableError('GET keys: no answer within 1500 ms'); };
+    const down = async () => {
+      throw new UpstreamUnavailableError('GET keys: no answer within 1500 ms');
+    };
     await assert.rejects(checkIdToken(await sign(claims()), { settings: single, keys: down, nonce: NONCE }), UpstreamUnavailableError);
     const garbage = createSigningKeySource(async () => ({ keys: ['not a key'] }))(`${HOST}/${TENANT}/discovery/v2.0/keys`);
     const result = await checkIdToken(await sign(claims()), { settings: single, keys: garbage, nonce: NONCE });
@@ -140,7 +153,7 @@ describe('checkIdToken: every way a token from "Microsoft" can be wrong', () => 
   });
 });
 
-describe('Microsoft\'s signing keys: cached a day, re-read once for a rolled-over key', () => {
+describe("Microsoft's signing keys: cached a day, re-read once for a rolled-over key", () => {
   const URI = `${HOST}/${TENANT}/discovery/v2.0/keys`;
   let first: Awaited<ReturnType<typeof rsaKey>>;
   let rolled: Awaited<ReturnType<typeof rsaKey>>;
@@ -149,7 +162,8 @@ describe('Microsoft\'s signing keys: cached a day, re-read once for a rolled-ove
     rolled = await rsaKey('new');
   });
 
-  const token = (signer: Awaited<ReturnType<typeof rsaKey>>['privateKey'], kid: string) => new SignJWT(claimsNow()).setProtectedHeader({ alg: 'RS256', kid }).sign(signer);
+  const token = (signer: Awaited<ReturnType<typeof rsaKey>>['privateKey'], kid: string) =>
+    new SignJWT(claimsNow()).setProtectedHeader({ alg: 'RS256', kid }).sign(signer);
   function claimsNow() {
     const now = Math.floor(Date.now() / 1000);
     return { iss: `${HOST}/${TENANT}/v2.0`, aud: CLIENT_ID, iat: now, exp: now + 3600, tid: TENANT, oid: OID, nonce: NONCE };
@@ -165,7 +179,10 @@ describe('Microsoft\'s signing keys: cached a day, re-read once for a rolled-ove
   it('reads the keys once, re-reads for an unknown key id only after the cool-down, and reads another URI afresh', async () => {
     let served: JWK[] = [first.jwk];
     const reads: string[] = [];
-    const keysAt = createSigningKeySource(async (url) => { reads.push(url); return { keys: served }; });
+    const keysAt = createSigningKeySource(async (url) => {
+      reads.push(url);
+      return { keys: served };
+    });
     const verify = async (raw: string, uri = URI) => checkIdToken(raw, { settings: single, keys: keysAt(uri), nonce: NONCE });
     const realNow = Date.now;
     try {
@@ -217,16 +234,21 @@ describe('network client: Microsoft slow, down, oversized or not JSON is "unavai
     assert.equal(isSafeUrl('http://login.microsoftonline.com/x'), false);
     assert.equal(isSafeUrl('http://localhost.evil.test/x'), false);
     const client = createNetworkClient({ timeoutMs: 1000 });
-    await assert.rejects(client.getJson('http://login.microsoftonline.com/keys'), /refusing http:\/\/login.microsoftonline.com: Microsoft endpoints must use https/);
+    await assert.rejects(
+      client.getJson('http://login.microsoftonline.com/keys'),
+      /refusing http:\/\/login.microsoftonline.com: Microsoft endpoints must use https/,
+    );
   });
 
   it('posts an empty body when MSAL gives none and returns status, headers and JSON', async () => {
     let received: string | undefined;
     // nock 15 hands reply functions the fetch Request.
-    nock(HOST).post('/t/token').reply(async (request: Request) => {
-      received = await request.text();
-      return [400, { error: 'invalid_grant' }, { 'x-ms-request-id': 'r-1' }];
-    });
+    nock(HOST)
+      .post('/t/token')
+      .reply(async (request: Request) => {
+        received = await request.text();
+        return [400, { error: 'invalid_grant' }, { 'x-ms-request-id': 'r-1' }];
+      });
     const client = createNetworkClient({ timeoutMs: 1000 });
     const answer = await client.sendPostRequestAsync(`${HOST}/t/token`);
     assert.equal(answer.status, 400);
@@ -237,15 +259,23 @@ describe('network client: Microsoft slow, down, oversized or not JSON is "unavai
   });
 
   it('names a refused connection, a timeout, a 5xx and a 429, and records each', async () => {
-    nock(HOST).get('/down').replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    nock(HOST).get('/slow').reply(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      return [200, {}];
-    });
+    nock(HOST)
+      .get('/down')
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    nock(HOST)
+      .get('/slow')
+      .reply(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return [200, {}];
+      });
     nock(HOST).get('/broken').reply(503, 'Service Unavailable');
     nock(HOST).post('/busy').reply(429, { error: 'throttled' });
     const client = createNetworkClient({ timeoutMs: 200 });
-    await assert.rejects(client.getJson(`${HOST}/down`), (error: Error) => error instanceof UpstreamUnavailableError && /^GET login.microsoftonline.com\/down: /.test(error.message) && !/no answer/.test(error.message));
+    await assert.rejects(
+      client.getJson(`${HOST}/down`),
+      (error: Error) =>
+        error instanceof UpstreamUnavailableError && /^GET login.microsoftonline.com\/down: /.test(error.message) && !/no answer/.test(error.message),
+    );
     await assert.rejects(client.getJson(`${HOST}/slow`), /GET login.microsoftonline.com\/slow: no answer within 200 ms/);
     await assert.rejects(client.sendGetRequestAsync(`${HOST}/broken`), /GET login.microsoftonline.com\/broken: answered 503/);
     await assert.rejects(client.sendPostRequestAsync(`${HOST}/busy`, { body: 'a=b' }), /POST login.microsoftonline.com\/busy: answered 429/);
@@ -254,7 +284,9 @@ describe('network client: Microsoft slow, down, oversized or not JSON is "unavai
 
   it('refuses an answer declared or found too large, and one that is not JSON', async () => {
     nock(HOST).get('/declared').reply(200, '{}', { 'content-length': '2000000' });
-    nock(HOST).get('/huge').reply(200, `"${'a'.repeat(1_000_001)}"`);
+    nock(HOST)
+      .get('/huge')
+      .reply(200, `"${'a'.repeat(1_000_001)}"`);
     nock(HOST).get('/html').reply(200, '<html>Sign in</html>');
     const client = createNetworkClient({ timeoutMs: 2000 });
     await assert.rejects(client.getJson(`${HOST}/declared`), /answer of 2000000 bytes is too large/);
@@ -266,7 +298,10 @@ describe('network client: Microsoft slow, down, oversized or not JSON is "unavai
   it('getJson wants a 200: discovery answering 404 is an outage', async () => {
     nock(HOST).get('/t/v2.0/.well-known/openid-configuration').reply(404, { error: 'tenant_not_found' });
     const client = createNetworkClient({ timeoutMs: 1000 });
-    await assert.rejects(client.getJson(`${HOST}/t/v2.0/.well-known/openid-configuration`), /GET login.microsoftonline.com\/t\/v2.0\/.well-known\/openid-configuration: answered 404/);
+    await assert.rejects(
+      client.getJson(`${HOST}/t/v2.0/.well-known/openid-configuration`),
+      /GET login.microsoftonline.com\/t\/v2.0\/.well-known\/openid-configuration: answered 404/,
+    );
     assert.equal(client.failures.length, 1);
   });
 });

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ConfidentialClientApplication, LogLevel, type INetworkModule } from '@azure/msal-node';
+import { ConfidentialClientApplication, type INetworkModule, LogLevel } from '@azure/msal-node';
 import type { OpenIdConfiguration } from './metadata.ts';
 import { authorityOf, type EntraSettings } from './settings.ts';
 
-export type Credentials =
-  | { clientSecret: string }
-  | { clientCertificate: { thumbprintSha256: string; privateKey: string; x5c?: string } };
+export type Credentials = { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string; x5c?: string } };
 
 /** The app's credential, read at start so a missing key file stops start-up, naming the option. */
 export function loadCredentials(settings: EntraSettings): Credentials {

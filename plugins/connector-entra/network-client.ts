@@ -42,7 +42,7 @@ export function createNetworkClient({ timeoutMs }: { timeoutMs: number }): INetw
       response = await fetch(url, {
         method,
         headers: options?.headers,
-        body: method === 'POST' ? options?.body ?? '' : undefined,
+        body: method === 'POST' ? (options?.body ?? '') : undefined,
         redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),
       });

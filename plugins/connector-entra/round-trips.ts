@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { storeKey, type FederatedContext, type Store } from '../../src/kit/index.ts';
+import { type FederatedContext, type Store, storeKey } from '../../src/kit/index.ts';
 
 /**
  * One trip to Microsoft and back, from "Sign in with Microsoft" to the

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
+import { createLocalJWKSet, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import { UpstreamUnavailableError } from './network-client.ts';
 
 const MAX_AGE_MS = 24 * 3600 * 1000;
@@ -14,7 +14,7 @@ export function createSigningKeySource(getJson: (url: string) => Promise<unknown
   let cached: { uri: string; keys: ReturnType<typeof createLocalJWKSet>; readAt: number } | undefined;
 
   async function read(uri: string) {
-    const body = await getJson(uri) as JSONWebKeySet;
+    const body = (await getJson(uri)) as JSONWebKeySet;
     if (!body || !Array.isArray(body.keys)) throw new UpstreamUnavailableError(`${uri}: not a JSON Web Key Set`);
     cached = { uri, keys: createLocalJWKSet(body), readAt: Date.now() };
     return cached;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
 import { InvalidCredentialsError } from 'ldapts';
+import { describe, it } from 'vitest';
 import { adBindState, adDataCode, adWriteRefusal, encodeUnicodePwd, guidToString } from './active-directory.ts';
 import { failedBindState } from './errors.ts';
 
@@ -17,8 +17,16 @@ describe('Active Directory wire values', () => {
 
   it('maps every sub-code to the next sign-in step', () => {
     const expected = {
-      '525': 'invalid', '52e': 'invalid', '530': 'disabled', '531': 'disabled', '532': 'password_expired',
-      '533': 'disabled', '701': 'disabled', '773': 'password_expired', '775': 'locked', '999': 'invalid',
+      '525': 'invalid',
+      '52e': 'invalid',
+      '530': 'disabled',
+      '531': 'disabled',
+      '532': 'password_expired',
+      '533': 'disabled',
+      '701': 'disabled',
+      '773': 'password_expired',
+      '775': 'locked',
+      '999': 'invalid',
     };
     for (const [code, state] of Object.entries(expected)) assert.equal(adBindState(wire(code)), state, code);
   });
@@ -45,9 +53,11 @@ describe('Active Directory wire values', () => {
   });
 
   it('maps AD password write failures', () => {
-    const wrongOld = '00000056: AtrErr: DSID-03190F80, #1:\n\t0: 00000056: DSID-03190F80, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n\u0000';
+    const wrongOld =
+      '00000056: AtrErr: DSID-03190F80, #1:\n\t0: 00000056: DSID-03190F80, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n\u0000';
     assert.deepEqual(adWriteRefusal(wrongOld), { status: 'invalid_old_password' });
-    const policy = '0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n\u0000';
+    const policy =
+      '0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n\u0000';
     assert.equal(adWriteRefusal(policy)?.status, 'refused');
     const insecure = '0000001F: SvcErr: DSID-031A12D2, problem 5003 (WILL_NOT_PERFORM), data 0\n\u0000';
     assert.deepEqual(adWriteRefusal(insecure), { status: 'unavailable', reason: 'Active Directory writes passwords only over ldaps:// or StartTLS' });

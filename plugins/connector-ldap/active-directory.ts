@@ -63,7 +63,8 @@ export function adWriteRefusal(diagnostic: string): WriteRefusal | undefined {
     case '0000052d': // ERROR_PASSWORD_RESTRICTION: length, complexity, history or minimum age
       return {
         status: 'refused',
-        reason: 'The directory did not accept this password: it may be too short or too simple, used recently, or your password was changed too recently to change again. Choose a different password or try again later.',
+        reason:
+          'The directory did not accept this password: it may be too short or too simple, used recently, or your password was changed too recently to change again. Choose a different password or try again later.',
       };
     case '00000005': // ERROR_ACCESS_DENIED
       return { status: 'refused', reason: 'The directory does not allow this account to change its password. Ask your administrator.' };

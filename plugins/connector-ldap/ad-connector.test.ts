@@ -18,7 +18,10 @@ let ad: Awaited<ReturnType<typeof startFakeActiveDirectory>>;
 let ldap: PasswordConnector;
 beforeAll(async () => {
   const user = (sAMAccountName: string, subCode?: string) => ({
-    sAMAccountName, password: `${sAMAccountName}-Passw0rd`, subCode, displayName: `${sAMAccountName} Test`,
+    sAMAccountName,
+    password: `${sAMAccountName}-Passw0rd`,
+    subCode,
+    displayName: `${sAMAccountName} Test`,
     objectGUID: sAMAccountName === 'alice' ? GUID_BYTES : Buffer.alloc(16, sAMAccountName.length),
     memberOf: [`CN=Staff,OU=Groups,${BASE_DN}`, `CN=VPN Users\\, EU,OU=Groups,${BASE_DN}`],
   });
@@ -26,8 +29,15 @@ beforeAll(async () => {
     baseDn: BASE_DN,
     serviceDn: `CN=svc-admit,${BASE_DN}`,
     servicePassword: 'service-secret',
-    users: [user('alice'), user('disabled', '533'), user('locked', '775'), user('expired', '532'), user('mustchange', '773'),
-      user('expiredaccount', '701'), user('hours', '530')],
+    users: [
+      user('alice'),
+      user('disabled', '533'),
+      user('locked', '775'),
+      user('expired', '532'),
+      user('mustchange', '773'),
+      user('expiredaccount', '701'),
+      user('hours', '530'),
+    ],
     onModify: (_dn, changes) => {
       const sent = (operation: string) => changes.find((change) => change.operation === operation)?.modification.parsedBuffers[0];
       const old = sent('delete');
@@ -37,8 +47,14 @@ beforeAll(async () => {
     },
   });
   ldap = createLdapConnector({
-    kind: 'ldap', flavor: 'ad', urls: [ad.url], bindDn: `CN=svc-admit,${BASE_DN}`, bindPassword: 'service-secret',
-    userBase: BASE_DN, connectTimeoutMs: 1000, timeoutMs: 2000,
+    kind: 'ldap',
+    flavor: 'ad',
+    urls: [ad.url],
+    bindDn: `CN=svc-admit,${BASE_DN}`,
+    bindPassword: 'service-secret',
+    userBase: BASE_DN,
+    connectTimeoutMs: 1000,
+    timeoutMs: 2000,
   });
 });
 afterAll(async () => {
@@ -89,13 +105,16 @@ describe('Active Directory flavour, against AD wire values', () => {
     assert.deepEqual(outcome, { status: 'ok' });
     const [write] = ad.modifications;
     assert.equal(write?.dn, `CN=alice Test,OU=Staff,${BASE_DN}`);
-    assert.deepEqual(write?.changes.map((change) => [change.operation, change.modification.type, change.modification.parsedBuffers[0]?.toString('hex')]), [
-      ['delete', 'unicodePwd', Buffer.from('"alice-Passw0rd"', 'utf16le').toString('hex')],
-      ['add', 'unicodePwd', Buffer.from('"Neues-Passwört1"', 'utf16le').toString('hex')],
-    ]);
+    assert.deepEqual(
+      write?.changes.map((change) => [change.operation, change.modification.type, change.modification.parsedBuffers[0]?.toString('hex')]),
+      [
+        ['delete', 'unicodePwd', Buffer.from('"alice-Passw0rd"', 'utf16le').toString('hex')],
+        ['add', 'unicodePwd', Buffer.from('"Neues-Passwört1"', 'utf16le').toString('hex')],
+      ],
+    );
   });
 
-  it('AD\'s refusals come back as invalid_old_password / refused with a reason', async () => {
+  it("AD's refusals come back as invalid_old_password / refused with a reason", async () => {
     assert.deepEqual(await ldap.changePassword!({ username: 'alice', oldPassword: 'wrong', newPassword: 'Whatever-1' }), { status: 'invalid_old_password' });
     const refused = await ldap.changePassword!({ username: 'alice', oldPassword: 'alice-Passw0rd', newPassword: 'simple' });
     assert.equal(refused.status, 'refused');
@@ -106,10 +125,10 @@ describe('Active Directory flavour, against AD wire values', () => {
     ad.modifications.length = 0;
     assert.deepEqual(await ldap.resetPassword!({ username: 'locked', newPassword: 'Reset-Passw0rd' }), { status: 'ok' });
     assert.deepEqual(await ldap.unlock!({ username: 'locked' }), { status: 'ok' });
-    assert.deepEqual(ad.modifications.map(({ changes }) => changes.map((change) => [change.operation, change.modification.type])), [
-      [['replace', 'unicodePwd']],
-      [['replace', 'lockoutTime']],
-    ]);
+    assert.deepEqual(
+      ad.modifications.map(({ changes }) => changes.map((change) => [change.operation, change.modification.type])),
+      [[['replace', 'unicodePwd']], [['replace', 'lockoutTime']]],
+    );
     assert.equal(ad.modifications[0]?.changes[0]?.modification.parsedBuffers[0]?.toString('utf16le'), '"Reset-Passw0rd"');
     assert.equal(ad.modifications[1]?.changes[0]?.modification.parsedBuffers[0]?.toString(), '0');
   });

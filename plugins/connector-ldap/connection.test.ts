@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, describe, it } from 'vitest';
 import { BerReader } from 'ldapts';
+import { afterAll, describe, it } from 'vitest';
 import { clientOptionsFor, openSession } from './connection.ts';
 import { ConnectionLostError } from './errors.ts';
 import { startFakeActiveDirectory } from './testing/fake-active-directory.ts';
@@ -31,9 +31,16 @@ const options = (url: string, startTls = false) => ({ url, startTls, tlsOptions:
 describe('LDAP connections', () => {
   it('gives TLS options to the client for ldaps:// only: ldapts would speak TLS at once on ldap:// too', () => {
     const ca = Buffer.from('PEM');
-    const startTls = clientOptionsFor({ ...options('ldap://ldap.example.test'), startTls: true, tlsOptions: tlsOptionsFor('ldap://ldap.example.test', { tlsCaFile: 'ca.pem' }, () => ca) });
+    const startTls = clientOptionsFor({
+      ...options('ldap://ldap.example.test'),
+      startTls: true,
+      tlsOptions: tlsOptionsFor('ldap://ldap.example.test', { tlsCaFile: 'ca.pem' }, () => ca),
+    });
     assert.equal(startTls.tlsOptions, undefined);
-    const ldaps = clientOptionsFor({ ...options('ldaps://ldap.example.test:636'), tlsOptions: tlsOptionsFor('ldaps://ldap.example.test:636', { tlsCaFile: 'ca.pem' }, () => ca) });
+    const ldaps = clientOptionsFor({
+      ...options('ldaps://ldap.example.test:636'),
+      tlsOptions: tlsOptionsFor('ldaps://ldap.example.test:636', { tlsCaFile: 'ca.pem' }, () => ca),
+    });
     assert.deepEqual(ldaps.tlsOptions, { host: 'ldap.example.test', servername: 'ldap.example.test', rejectUnauthorized: true, minVersion: 'TLSv1.2', ca });
     assert.equal(ldaps.connectTimeout, 300);
     assert.equal(ldaps.timeout, 300);

@@ -1,5 +1,5 @@
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { Client, type Change, type ClientOptions, type Control, type SearchOptions, type SearchResult } from 'ldapts';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { type Change, Client, type ClientOptions, type Control, type SearchOptions, type SearchResult } from 'ldapts';
 import { ConnectionLostError } from './errors.ts';
 
 export interface ConnectionOptionsForUrl {

@@ -19,8 +19,7 @@ export function readEntry(entry: Entry): DirectoryEntry {
     byName.set(name.toLowerCase(), Array.isArray(value) ? value : [value]);
   }
   const values = (attribute: string) => byName.get(attribute.toLowerCase()) ?? [];
-  const strings = (attribute: string) =>
-    values(attribute).map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value));
+  const strings = (attribute: string) => values(attribute).map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value));
   return {
     dn: entry.dn,
     strings,

@@ -1,7 +1,7 @@
 import type { DirectoryIdentity } from '../../src/kit/index.ts';
 import { guidToString } from './active-directory.ts';
 import type { LdapSession } from './connection.ts';
-import { readEntry, type DirectoryEntry } from './directory-entry.ts';
+import { type DirectoryEntry, readEntry } from './directory-entry.ts';
 import { fillFilter } from './filters.ts';
 import type { LdapSettings } from './settings.ts';
 

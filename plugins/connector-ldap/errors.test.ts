@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
 import { BerReader, BusyError, ConstraintViolationError, InsufficientAccessError, InvalidCredentialsError, NoSuchObjectError, UnavailableError } from 'ldapts';
+import { describe, it } from 'vitest';
 import { boundState, ConnectionLostError, failedBindState, isUnreachable, unavailable } from './errors.ts';
 import { PasswordPolicyControl } from './ppolicy-control.ts';
 import { writeFailure } from './write-refusals.ts';
@@ -17,13 +17,22 @@ const NOTHING = '3000';
 
 describe('mapping directory failures', () => {
   it('tells "cannot reach" from an answer', () => {
-    for (const error of [new Error('connect ECONNREFUSED'), new Error('BindRequest: Operation timed out'), new ConnectionLostError('x'), new BusyError(), new UnavailableError()]) {
+    for (const error of [
+      new Error('connect ECONNREFUSED'),
+      new Error('BindRequest: Operation timed out'),
+      new ConnectionLostError('x'),
+      new BusyError(),
+      new UnavailableError(),
+    ]) {
       assert.equal(isUnreachable(error), true, String(error));
     }
     for (const error of [new InvalidCredentialsError(), new InsufficientAccessError(), new NoSuchObjectError()]) {
       assert.equal(isUnreachable(error), false, String(error));
     }
-    assert.deepEqual(unavailable(new Error('connect ECONNREFUSED 127.0.0.1:1\nstack')), { status: 'unavailable', reason: 'directory unreachable: connect ECONNREFUSED 127.0.0.1:1' });
+    assert.deepEqual(unavailable(new Error('connect ECONNREFUSED 127.0.0.1:1\nstack')), {
+      status: 'unavailable',
+      reason: 'directory unreachable: connect ECONNREFUSED 127.0.0.1:1',
+    });
   });
 
   it('OpenLDAP failed binds: the ppolicy control decides', () => {
@@ -36,7 +45,7 @@ describe('mapping directory failures', () => {
     assert.equal(failedBindState(new InsufficientAccessError(), { flavor: 'openldap', control: control(LOCKED) }), 'invalid');
   });
 
-  it('OpenLDAP without the control (no ppolicy response): the entry\'s attributes decide', () => {
+  it("OpenLDAP without the control (no ppolicy response): the entry's attributes decide", () => {
     const failed = new InvalidCredentialsError();
     assert.equal(failedBindState(failed, { flavor: 'openldap', control: control(), lockedAttribute: true }), 'locked');
     assert.equal(failedBindState(failed, { flavor: 'openldap', control: control(), lockedAttribute: false }), 'invalid');
@@ -55,7 +64,10 @@ describe('mapping directory failures', () => {
     const violation = new ConstraintViolationError('Password fails quality checking policy');
     assert.match(reasonOf(writeFailure(violation, { flavor: 'openldap', control: control('3003810106') })), /too short/);
     assert.match(reasonOf(writeFailure(violation, { flavor: 'openldap', control: control('3003810105') })), /quality rules/);
-    assert.match(reasonOf(writeFailure(new ConstraintViolationError('Password is in history of old passwords'), { flavor: 'openldap' })), /used this password recently/);
+    assert.match(
+      reasonOf(writeFailure(new ConstraintViolationError('Password is in history of old passwords'), { flavor: 'openldap' })),
+      /used this password recently/,
+    );
     assert.match(reasonOf(writeFailure(new ConstraintViolationError('Password is too young to change'), { flavor: 'openldap' })), /too recently/);
     assert.match(reasonOf(writeFailure(new ConstraintViolationError('some new rule'), { flavor: 'openldap' })), /did not accept this password: some new rule/);
     assert.match(reasonOf(writeFailure(new InsufficientAccessError(), { flavor: 'openldap' })), /Ask your administrator/);

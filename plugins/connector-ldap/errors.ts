@@ -45,10 +45,7 @@ type BindState = 'invalid' | 'locked' | 'password_expired' | 'disabled';
  * sub-code; OpenLDAP's ppolicy in the response control, and when a server
  * sends no control, the entry's own ppolicy attributes read before the bind.
  */
-export function failedBindState(
-  error: unknown,
-  context: { flavor: 'openldap' | 'ad'; control?: PasswordPolicyControl; lockedAttribute?: boolean },
-): BindState {
+export function failedBindState(error: unknown, context: { flavor: 'openldap' | 'ad'; control?: PasswordPolicyControl; lockedAttribute?: boolean }): BindState {
   if (resultCode(error) !== 49) return 'invalid';
   if (context.flavor === 'ad') return adBindState(diagnosticOf(error));
   const { control } = context;

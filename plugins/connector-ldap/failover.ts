@@ -1,5 +1,5 @@
 import type { Control } from 'ldapts';
-import { openSession, type ConnectionOptionsForUrl, type LdapSession } from './connection.ts';
+import { type ConnectionOptionsForUrl, type LdapSession, openSession } from './connection.ts';
 import { isUnreachable } from './errors.ts';
 
 /** How long a server that failed is tried only after the others. */

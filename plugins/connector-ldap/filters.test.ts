@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
 import { AndFilter, EqualityFilter, FilterParser } from 'ldapts';
+import { describe, it } from 'vitest';
 import { fillFilter } from './filters.ts';
 
 const TEMPLATE = '(&(uid={username})(employeeType=staff))';

@@ -1,5 +1,5 @@
 import type { LdapSession } from './connection.ts';
-import { readEntry, type DirectoryEntry } from './directory-entry.ts';
+import { type DirectoryEntry, readEntry } from './directory-entry.ts';
 import { fillFilter } from './filters.ts';
 import type { LdapSettings } from './settings.ts';
 

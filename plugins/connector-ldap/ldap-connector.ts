@@ -114,7 +114,10 @@ export function createLdapConnector(input: unknown): PasswordConnector {
   }
 
   /** Finds the user, then runs a write; lookup failures become not_found / unavailable. */
-  async function withUser<T extends { status: string }>(username: string, write: (dn: string) => Promise<T>): Promise<T | { status: 'not_found' } | ReturnType<typeof unavailable>> {
+  async function withUser<T extends { status: string }>(
+    username: string,
+    write: (dn: string) => Promise<T>,
+  ): Promise<T | { status: 'not_found' } | ReturnType<typeof unavailable>> {
     if (!usable(username)) return { status: 'not_found' };
     try {
       const user = await lookUp(username);

@@ -45,10 +45,7 @@ export async function changePassword(ctx: WriteContext, dn: string, oldPassword:
   }
   const control = new PasswordPolicyControl();
   try {
-    return await write(
-      () => session.exop(PASSWORD_MODIFY_OID, passwordModifyValue(dn, newPassword, oldPassword), [control]),
-      { flavor, control },
-    );
+    return await write(() => session.exop(PASSWORD_MODIFY_OID, passwordModifyValue(dn, newPassword, oldPassword), [control]), { flavor, control });
   } finally {
     await session.close();
   }
@@ -71,9 +68,10 @@ export async function resetPassword(ctx: WriteContext, dn: string, newPassword: 
  * recorded failures (pwdFailureTime) itself, which no client may write.
  */
 export async function unlock(ctx: WriteContext, dn: string): Promise<UnlockOutcome> {
-  const change = ctx.settings.flavor === 'ad'
-    ? new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) })
-    : new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdAccountLockedTime' }) });
+  const change =
+    ctx.settings.flavor === 'ad'
+      ? new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) })
+      : new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdAccountLockedTime' }) });
   try {
     await ctx.asService((session) => session.modify(dn, [change]));
     return { status: 'ok' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
 import { InvalidCredentialsError } from 'ldapts';
+import { describe, it } from 'vitest';
 import type { LdapSession } from './connection.ts';
 import { createServicePool } from './pool.ts';
 
@@ -25,11 +25,13 @@ function pool(size: number, open?: () => Promise<LdapSession>) {
   const created = createServicePool({
     size,
     acquireTimeoutMs: 200,
-    open: open ?? (async () => {
-      const session = fakeSession(opened.length + 1);
-      opened.push(session);
-      return session;
-    }),
+    open:
+      open ??
+      (async () => {
+        const session = fakeSession(opened.length + 1);
+        opened.push(session);
+        return session;
+      }),
   });
   return { pool: created, opened };
 }
@@ -47,10 +49,14 @@ describe('service connection pool', () => {
 
   it('opens at most `size` sessions; further callers wait for one', async () => {
     const { pool: services, opened } = pool(2);
-    const ids = await Promise.all(Array.from({ length: 6 }, () => services.use(async (session) => {
-        await hold(10);
-        return idOf(session);
-      })));
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        services.use(async (session) => {
+          await hold(10);
+          return idOf(session);
+        }),
+      ),
+    );
     assert.equal(opened.length, 2);
     assert.deepEqual([...new Set(ids)].sort(), [1, 2]);
   });
@@ -58,15 +64,26 @@ describe('service connection pool', () => {
   it('a caller that waits too long gets an error rather than a hang', async () => {
     const { pool: services } = pool(1);
     const busy = services.use(() => hold(400));
-    await assert.rejects(services.use(async () => 'never'), /stayed busy for 200 ms/);
+    await assert.rejects(
+      services.use(async () => 'never'),
+      /stayed busy for 200 ms/,
+    );
     await busy;
   });
 
   it('drops a session that lost its server, keeps one that only got a "no"', async () => {
     const { pool: services, opened } = pool(1);
-    await assert.rejects(services.use(async () => { throw new InvalidCredentialsError(); }));
+    await assert.rejects(
+      services.use(async () => {
+        throw new InvalidCredentialsError();
+      }),
+    );
     assert.equal(services.stats.idle, 1);
-    await assert.rejects(services.use(async () => { throw new Error('socket hang up'); }));
+    await assert.rejects(
+      services.use(async () => {
+        throw new Error('socket hang up');
+      }),
+    );
     assert.deepEqual(services.stats, { open: 0, idle: 0, waiting: 0 });
     opened[0]!.kill();
     assert.equal(await services.use(async (session) => idOf(session)), 2);
@@ -99,6 +116,9 @@ describe('service connection pool', () => {
     await services.use(async () => undefined);
     await services.close();
     assert.equal(opened[0]!.live, false);
-    await assert.rejects(services.use(async () => undefined), /closed/);
+    await assert.rejects(
+      services.use(async () => undefined),
+      /closed/,
+    );
   });
 });

@@ -45,7 +45,10 @@ export function createServicePool(options: ServicePoolOptions) {
       waiter?.fail(new Error('the directory connector is closed'));
       return;
     }
-    openOne().then((session) => waiter.grant(session) || release(session, false), (error) => waiter.fail(error));
+    openOne().then(
+      (session) => waiter.grant(session) || release(session, false),
+      (error) => waiter.fail(error),
+    );
   }
 
   function wait(): Promise<LdapSession> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
 import { BerReader, BerWriter } from 'ldapts';
+import { describe, it } from 'vitest';
 import { passwordModifyValue } from './password-write.ts';
 import { PasswordPolicyControl, PPOLICY_OID } from './ppolicy-control.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
+import { parse } from 'yaml';
 import { createLdapConnector } from './ldap-connector.ts';
 import { parseLdapSettings } from './settings.ts';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 
 const minimal = {
   kind: 'ldap',
@@ -64,7 +64,9 @@ describe('LDAP settings', () => {
   });
 
   it('accepts every site of config/examples/ldap-site.yaml as written (decoyDn included)', () => {
-    const example = parse(readFileSync(new URL('../../config/examples/ldap-site.yaml', import.meta.url), 'utf8')) as { sites: { id: string; directory: unknown }[] };
+    const example = parse(readFileSync(new URL('../../config/examples/ldap-site.yaml', import.meta.url), 'utf8')) as {
+      sites: { id: string; directory: unknown }[];
+    };
     const [acme, contoso] = example.sites.map((site) => parseLdapSettings(site.directory));
     assert.equal(acme?.decoyDn, 'cn=decoy,ou=services,dc=acme,dc=example');
     assert.equal(contoso?.flavor, 'ad');

@@ -10,7 +10,7 @@ import type { PasswordPolicyControl, PpolicyError } from './ppolicy-control.ts';
  */
 const PPOLICY_REASONS: Partial<Record<PpolicyError, string>> = {
   passwordTooShort: 'The new password is too short for this directory. Choose a longer password.',
-  insufficientPasswordQuality: 'The new password does not meet this directory\'s quality rules. Choose a different password.',
+  insufficientPasswordQuality: "The new password does not meet this directory's quality rules. Choose a different password.",
   passwordInHistory: 'You used this password recently. Choose a password you have not used before.',
   passwordTooYoung: 'Your password was changed too recently to change it again. Try again later.',
   passwordModNotAllowed: 'This account may not change its own password. Ask your administrator.',

@@ -1,7 +1,7 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { describe, it } from 'vitest';
 import { storeKey, UsernameNotAllowedError } from '../../src/kit/index.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { createLocalDirectory, LocalUserExistsError } from './local-directory.ts';
 
 describe('local directory connector', () => {
@@ -26,7 +26,9 @@ describe('local directory connector', () => {
   it('keeps user names unique per site, case-insensitively, under parallel adds', async () => {
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => demo.addUser({ username: 'DAVE', password: 'Dave-Pass-12' })));
     assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
-    assert.ok(results.filter((result) => result.status === 'rejected').every((result) => (result as PromiseRejectedResult).reason instanceof LocalUserExistsError));
+    assert.ok(
+      results.filter((result) => result.status === 'rejected').every((result) => (result as PromiseRejectedResult).reason instanceof LocalUserExistsError),
+    );
     await other.addUser({ username: 'dave', password: 'Dave-Pass-12' });
   });
 
@@ -49,7 +51,14 @@ describe('local directory connector', () => {
 
   it('still finds a user written under the old key (NFKC + lower case, untrimmed) and moves it to the canonical one', async () => {
     // As an earlier admit stored " Frida" typed with a leading space: the old key kept the space.
-    const record = { id: 'frida-id', username: ' Frida', passwordHash: (await demo.addUser({ username: 'frida-template', password: 'Frida-Pass-12' })).passwordHash, groups: [], disabled: false, createdAt: new Date().toISOString() };
+    const record = {
+      id: 'frida-id',
+      username: ' Frida',
+      passwordHash: (await demo.addUser({ username: 'frida-template', password: 'Frida-Pass-12' })).passwordHash,
+      groups: [],
+      disabled: false,
+      createdAt: new Date().toISOString(),
+    };
     await store.set(storeKey('local-user', 'DEMO: frida'), JSON.stringify(record));
     assert.equal((await demo.findUser(' Frida'))?.id, 'frida-id', 'found through the old key');
     assert.equal(await store.get(storeKey('local-user', 'DEMO: frida')), undefined, 'the old key is gone');

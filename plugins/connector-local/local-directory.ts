@@ -1,8 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import {
-  hashPassword, verifyPassword, needsRehash, makeDecoyHash, storeKey, canonicalUsername, checkUsername, legacyUsernameKey,
-  ARGON2_PARAMETERS, UsernameTakenError, type Argon2Parameters, type DirectoryIdentity, type Store, type PasswordConnector, type PasswordOutcome,
+  ARGON2_PARAMETERS,
+  type Argon2Parameters,
+  canonicalUsername,
+  checkUsername,
+  type DirectoryIdentity,
+  hashPassword,
+  legacyUsernameKey,
+  makeDecoyHash,
+  needsRehash,
+  type PasswordConnector,
+  type PasswordOutcome,
   type PasswordWriteOutcome,
+  type Store,
+  storeKey,
+  UsernameTakenError,
+  verifyPassword,
 } from '../../src/kit/index.ts';
 
 /** A user of admit's own directory, as stored. */
@@ -18,9 +31,10 @@ export interface LocalUser {
   createdAt: string;
 }
 
-export type NewLocalUser = Pick<LocalUser, 'username'> & Partial<Pick<LocalUser, 'name' | 'email' | 'phoneNumber' | 'groups'>> & {
-  password: string;
-};
+export type NewLocalUser = Pick<LocalUser, 'username'> &
+  Partial<Pick<LocalUser, 'name' | 'email' | 'phoneNumber' | 'groups'>> & {
+    password: string;
+  };
 
 /** A UsernameTakenError, as callers outside the plugin know it. */
 export class LocalUserExistsError extends UsernameTakenError {
@@ -36,7 +50,11 @@ export class LocalUserExistsError extends UsernameTakenError {
  * default); a stored hash made with less work is replaced by a new one at its
  * owner's next successful sign-in, unless `hashing.rehashOnSignIn` is false.
  */
-export function createLocalDirectory({ store, siteId, hashing = {} }: {
+export function createLocalDirectory({
+  store,
+  siteId,
+  hashing = {},
+}: {
   store: Store;
   siteId: string;
   hashing?: { parameters?: Argon2Parameters; rehashOnSignIn?: boolean };
@@ -167,7 +185,15 @@ export function createLocalDirectory({ store, siteId, hashing = {} }: {
 
 /** Who a stored user is, as every caller sees it (the address is not proved by the directory). */
 function identityOf(user: LocalUser): DirectoryIdentity {
-  return { externalId: user.id, username: user.username, name: user.name, email: user.email, emailVerified: false, phoneNumber: user.phoneNumber, groups: user.groups };
+  return {
+    externalId: user.id,
+    username: user.username,
+    name: user.name,
+    email: user.email,
+    emailVerified: false,
+    phoneNumber: user.phoneNumber,
+    groups: user.groups,
+  };
 }
 
 export type LocalDirectory = ReturnType<typeof createLocalDirectory>;

@@ -21,7 +21,10 @@ export function createDuoPrompt(settings: DuoSettings): DuoPrompt {
   return {
     async healthy() {
       if (health && health.until > Date.now()) return health.ok;
-      const ok = await healthClient.healthCheck().then(() => true, () => false);
+      const ok = await healthClient.healthCheck().then(
+        () => true,
+        () => false,
+      );
       health = { ok, until: Date.now() + settings.healthCacheSeconds * 1000 };
       return ok;
     },

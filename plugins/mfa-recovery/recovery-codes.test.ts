@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { createRecoveryCodes } from './recovery-codes.ts';
 
 describe('recovery codes', () => {

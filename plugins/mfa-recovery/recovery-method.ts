@@ -5,7 +5,11 @@ import type { MfaMethod } from '../../src/kit/index.ts';
  * usable once each. A proof for Reset Password / Unlock Account too.
  */
 export const recoveryMethod: MfaMethod = {
-  id: 'recovery', label: 'Recovery code', action: 'Recovery code', icon: 'recovery', amr: 'otp',
+  id: 'recovery',
+  label: 'Recovery code',
+  action: 'Recovery code',
+  icon: 'recovery',
+  amr: 'otp',
   prompt: { kind: 'code', title: 'Enter a recovery code', label: 'Recovery code', format: 'text' },
   deviceTypes: [],
   provesIdentity: true,

@@ -6,7 +6,11 @@ import type { MfaMethod } from '../../src/kit/index.ts';
  * time step once (no replay).
  */
 export const totpMethod: MfaMethod = {
-  id: 'totp', label: 'Authenticator app', action: 'Passcode', icon: 'app', amr: 'otp',
+  id: 'totp',
+  label: 'Authenticator app',
+  action: 'Passcode',
+  icon: 'app',
+  amr: 'otp',
   prompt: { kind: 'code', title: 'Enter a passcode', label: 'Passcode from your authenticator app', format: 'digits' },
   deviceTypes: ['mobile', 'tablet'],
   addToExisting: true,

@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { createTotp, totpCode } from './totp.ts';
 
 describe('TOTP (RFC 6238)', () => {

@@ -13,13 +13,25 @@ const DIGITS = 6;
 export function createTotp(): TotpAlgorithm {
   return {
     newSecret: () => new OTPAuth.Secret({ size: 20 }).base32,
-    uri: ({ secret, issuer, account }) => new OTPAuth.TOTP({
-      issuer, label: account, secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: DIGITS, period: PERIOD,
-    }).toString(),
+    uri: ({ secret, issuer, account }) =>
+      new OTPAuth.TOTP({
+        issuer,
+        label: account,
+        secret: OTPAuth.Secret.fromBase32(secret),
+        algorithm: 'SHA1',
+        digits: DIGITS,
+        period: PERIOD,
+      }).toString(),
     matchStep({ secret, code, now = Date.now() }) {
       if (!/^\d{6}$/.test(code)) return undefined;
       const delta = OTPAuth.TOTP.validate({
-        token: code, secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: DIGITS, period: PERIOD, timestamp: now, window: 1,
+        token: code,
+        secret: OTPAuth.Secret.fromBase32(secret),
+        algorithm: 'SHA1',
+        digits: DIGITS,
+        period: PERIOD,
+        timestamp: now,
+        window: 1,
       });
       return delta === null ? undefined : OTPAuth.TOTP.counter({ period: PERIOD, timestamp: now }) + delta;
     },

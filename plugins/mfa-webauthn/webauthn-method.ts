@@ -6,7 +6,11 @@ import type { MfaMethod } from '../../src/kit/index.ts';
  * synced passkey. Not a proof for Reset Password: those pages take codes.
  */
 export const webauthnMethod: MfaMethod = {
-  id: 'webauthn', label: 'Security key', action: 'Security key', icon: 'key', amr: 'hwk',
+  id: 'webauthn',
+  label: 'Security key',
+  action: 'Security key',
+  icon: 'key',
+  amr: 'hwk',
   prompt: { kind: 'key' },
   deviceTypes: ['security_key'],
   provesIdentity: false,

@@ -1,6 +1,10 @@
 import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type RegistrationResponseJSON,
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { WebAuthnCredentialRecord, WebAuthnRelyingParty } from '../../src/kit/index.ts';
 
@@ -22,8 +26,13 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
   return {
     async registrationOptions({ userId, userName, displayName, exclude }) {
       const options = await generateRegistrationOptions({
-        rpName: settings.rpName, rpID: settings.rpId, userName, userDisplayName: displayName ?? userName,
-        userID: new TextEncoder().encode(userId), timeout, attestationType: 'none',
+        rpName: settings.rpName,
+        rpID: settings.rpId,
+        userName,
+        userDisplayName: displayName ?? userName,
+        userID: new TextEncoder().encode(userId),
+        timeout,
+        attestationType: 'none',
         excludeCredentials: exclude.map((credential) => ({ id: credential.id, transports: credential.transports })),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
       });
@@ -32,14 +41,21 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
     async verifyRegistration({ response, challenge }) {
       try {
         const result = await verifyRegistrationResponse({
-          response: response as RegistrationResponseJSON, expectedChallenge: challenge,
-          expectedOrigin: settings.origins, expectedRPID: settings.rpId, requireUserVerification: false,
+          response: response as RegistrationResponseJSON,
+          expectedChallenge: challenge,
+          expectedOrigin: settings.origins,
+          expectedRPID: settings.rpId,
+          requireUserVerification: false,
         });
         if (!result.verified) return undefined;
         const { credential, credentialBackedUp, credentialDeviceType } = result.registrationInfo;
         return {
-          id: credential.id, publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter,
-          transports: credential.transports, backedUp: credentialBackedUp, multiDevice: credentialDeviceType === 'multiDevice',
+          id: credential.id,
+          publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+          counter: credential.counter,
+          transports: credential.transports,
+          backedUp: credentialBackedUp,
+          multiDevice: credentialDeviceType === 'multiDevice',
         } satisfies WebAuthnCredentialRecord;
       } catch {
         return undefined;
@@ -47,7 +63,9 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
     },
     async authenticationOptions({ allow }) {
       const options = await generateAuthenticationOptions({
-        rpID: settings.rpId, timeout, userVerification: 'preferred',
+        rpID: settings.rpId,
+        timeout,
+        userVerification: 'preferred',
         allowCredentials: allow.map((credential) => ({ id: credential.id, transports: credential.transports })),
       });
       return { options: options as unknown as Record<string, unknown>, challenge: options.challenge };
@@ -55,11 +73,16 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
     async verifyAuthentication({ response, challenge, credential }) {
       try {
         const result = await verifyAuthenticationResponse({
-          response: response as AuthenticationResponseJSON, expectedChallenge: challenge,
-          expectedOrigin: settings.origins, expectedRPID: settings.rpId, requireUserVerification: false,
+          response: response as AuthenticationResponseJSON,
+          expectedChallenge: challenge,
+          expectedOrigin: settings.origins,
+          expectedRPID: settings.rpId,
+          requireUserVerification: false,
           credential: {
-            id: credential.id, publicKey: new Uint8Array(Buffer.from(credential.publicKey, 'base64url')),
-            counter: credential.counter, transports: credential.transports as never,
+            id: credential.id,
+            publicKey: new Uint8Array(Buffer.from(credential.publicKey, 'base64url')),
+            counter: credential.counter,
+            transports: credential.transports as never,
           },
         });
         return result.verified ? { newCounter: result.authenticationInfo.newCounter, backedUp: result.authenticationInfo.credentialBackedUp } : undefined;

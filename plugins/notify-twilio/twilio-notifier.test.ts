@@ -1,7 +1,7 @@
-import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { twilioNotifier } from './twilio-notifier.ts';
 
 const SID = `AC${'a1'.repeat(16)}`;
@@ -44,14 +44,17 @@ describe('Twilio notifier (HTTP API, nock)', () => {
   });
 
   it('reports a refusal, an unreachable API and a slow API as failed, without throwing', async () => {
-    nock('https://api.twilio.com').post(/Messages/).reply(400, { code: 21211, message: 'Invalid To' });
+    nock('https://api.twilio.com')
+      .post(/Messages/)
+      .reply(400, { code: 21211, message: 'Invalid To' });
     const refused = await twilioNotifier.create(settings(), context()).send({ to: '+1', channel: 'sms', text: 'x' });
     assert.deepEqual(refused, { status: 'failed', reason: 'twilio answered 400 (error 21211)' });
 
-    nock('https://api.twilio.com').post(/Messages/).replyWithError('connection reset');
+    nock('https://api.twilio.com')
+      .post(/Messages/)
+      .replyWithError('connection reset');
     const unreachable = await twilioNotifier.create(settings(), context()).send({ to: '+12012345678', channel: 'sms', text: 'x' });
     assert.equal(unreachable.status, 'failed');
-
   });
 
   it('gives up on an API that accepts the connection and never answers', async () => {
@@ -60,7 +63,9 @@ describe('Twilio notifier (HTTP API, nock)', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const { port } = silent.address() as AddressInfo;
     try {
-      const slow = await twilioNotifier.create(settings({ apiBase: `http://127.0.0.1:${port}` }), context(200)).send({ to: '+12012345678', channel: 'sms', text: 'x' });
+      const slow = await twilioNotifier
+        .create(settings({ apiBase: `http://127.0.0.1:${port}` }), context(200))
+        .send({ to: '+12012345678', channel: 'sms', text: 'x' });
       assert.deepEqual(slow, { status: 'failed', reason: 'twilio did not answer in time' });
     } finally {
       silent.close();

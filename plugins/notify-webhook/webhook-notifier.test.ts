@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { webhookNotifier } from './webhook-notifier.ts';
 
 const SECRET = 'webhook-secret-0123456789-0123456789';

@@ -2,13 +2,15 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { NotifierOutcome, NotifierPlugin } from '../../src/kit/index.ts';
 
-const settingsSchema = z.object({
-  kind: z.literal('webhook'),
-  /** Where admit posts each message; https only. */
-  url: z.url().refine((value) => value.startsWith('https://'), 'use an https:// URL'),
-  /** Shared secret for the X-Admit-Signature header (HMAC-SHA256 of "<timestamp>.<body>"). */
-  secret: z.string().min(32, 'use at least 32 characters'),
-}).strict();
+const settingsSchema = z
+  .object({
+    kind: z.literal('webhook'),
+    /** Where admit posts each message; https only. */
+    url: z.url().refine((value) => value.startsWith('https://'), 'use an https:// URL'),
+    /** Shared secret for the X-Admit-Signature header (HMAC-SHA256 of "<timestamp>.<body>"). */
+    secret: z.string().min(32, 'use at least 32 characters'),
+  })
+  .strict();
 
 type WebhookSettings = z.infer<typeof settingsSchema>;
 
@@ -21,7 +23,9 @@ export const webhookNotifier: NotifierPlugin<WebhookSettings> = {
   kind: 'webhook',
   parseSettings(raw) {
     const parsed = settingsSchema.safeParse(raw);
-    return parsed.success ? { ok: true, settings: parsed.data } : { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(notifier)'}: ${issue.message}`) };
+    return parsed.success
+      ? { ok: true, settings: parsed.data }
+      : { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(notifier)'}: ${issue.message}`) };
   },
   create(settings, context) {
     return {
@@ -32,13 +36,19 @@ export const webhookNotifier: NotifierPlugin<WebhookSettings> = {
         const signature = createHmac('sha256', settings.secret).update(`${timestamp}.${body}`).digest('hex');
         try {
           const response = await context.fetch(settings.url, {
-            method: 'POST', body, redirect: 'error', signal: AbortSignal.timeout(context.timeoutMs),
+            method: 'POST',
+            body,
+            redirect: 'error',
+            signal: AbortSignal.timeout(context.timeoutMs),
             headers: { 'content-type': 'application/json', 'x-admit-timestamp': timestamp, 'x-admit-signature': `sha256=${signature}` },
           });
           await response.body?.cancel();
           return response.ok ? { status: 'sent' } : { status: 'failed', reason: `webhook answered ${response.status}` };
         } catch (error) {
-          return { status: 'failed', reason: (error as Error).name === 'TimeoutError' ? 'webhook did not answer in time' : `webhook unreachable: ${(error as Error).message}` };
+          return {
+            status: 'failed',
+            reason: (error as Error).name === 'TimeoutError' ? 'webhook did not answer in time' : `webhook unreachable: ${(error as Error).message}`,
+          };
         }
       },
     };

@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
-import type { AdminDeps } from './deps.ts';
-import type { AdminUser } from './admin-session.ts';
 import type { AuditEvent } from '../services/audit/audit-log.ts';
+import type { AdminUser } from './admin-session.ts';
+import type { AdminDeps } from './deps.ts';
 
 /** Notices shown after an action, by a fixed code in the query (never text taken from the request). */
 const notices: Record<string, string> = {

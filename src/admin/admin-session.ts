@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { storeKey, type Store } from '../store/port.ts';
 import { clearCookie, setCookie } from '../lib/cookies.ts';
 import type { Account, AccountService } from '../services/accounts.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import { roleOf } from './role-order.ts';
 
 const COOKIE = 'admit.admin';
@@ -35,7 +35,13 @@ export function adminUserOf(account: Account, allSiteIds: string[], acr?: string
   const role = roleOf(account);
   if (account.status !== 'active' || role.kind === 'user') return undefined;
   const allSites = role.kind === 'global';
-  return { account, allSites, sites: role.kind === 'global' ? allSiteIds : allSiteIds.filter((id) => role.sites.includes(id)), label: `${account.username}@${account.siteId}`, acr };
+  return {
+    account,
+    allSites,
+    sites: role.kind === 'global' ? allSiteIds : allSiteIds.filter((id) => role.sites.includes(id)),
+    label: `${account.username}@${account.siteId}`,
+    acr,
+  };
 }
 
 /** A site admin acts only in their sites; the answer for another site is "not found", never "forbidden". */
@@ -53,7 +59,14 @@ export function createAdminSessions(deps: { store: Store; accounts: AccountServi
   async function create(ctx: Context, signedIn: { accountId: string; acr?: string; amr: string[]; grantId?: string }): Promise<void> {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
-    const session: StoredSession = { accountId: signedIn.accountId, acr: signedIn.acr, amr: signedIn.amr, grantId: signedIn.grantId, createdAt: now, until: now + deps.sessionMinutes * 60_000 };
+    const session: StoredSession = {
+      accountId: signedIn.accountId,
+      acr: signedIn.acr,
+      amr: signedIn.amr,
+      grantId: signedIn.grantId,
+      createdAt: now,
+      until: now + deps.sessionMinutes * 60_000,
+    };
     await deps.store.set(key(id), JSON.stringify(session), { ttlSeconds: Math.min(deps.idleMinutes, deps.sessionMinutes) * 60 });
     setCookie(ctx, COOKIE, id, { path: '/admin' });
   }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
-import { clientSchema, type ClientConfig } from '../config/clients.ts';
+import { type ClientConfig, clientSchema } from '../config/clients.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
-import { storeKey, type Store } from '../store/port.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import { INTERNAL_CLIENT_IDS } from './internal-clients.ts';
 
 /** The ids of clients registered in the store (by the console or `admit client add`); the adapter has no listing of its own. */
@@ -45,12 +45,18 @@ export function createClientRegistry({ store, configClients }: { store: Store; c
 
   /** Registers a confidential (secret generated, returned once) or public client. */
   async function register(input: { id: string; name?: string; redirectUris: string[]; firstParty: boolean; isPublic: boolean }): Promise<RegisterOutcome> {
-    if (INTERNAL_CLIENT_IDS.has(input.id) || configClients.some((client) => client.client_id === input.id) || (await find(input.id))) return { status: 'exists' };
+    if (INTERNAL_CLIENT_IDS.has(input.id) || configClients.some((client) => client.client_id === input.id) || (await find(input.id)))
+      return { status: 'exists' };
     const secret = input.isPublic ? undefined : randomBytes(32).toString('base64url');
     const checked = validate({
-      client_id: input.id, client_name: input.name || undefined, client_secret: secret,
+      client_id: input.id,
+      client_name: input.name || undefined,
+      client_secret: secret,
       token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
-      redirect_uris: input.redirectUris, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], first_party: input.firstParty,
+      redirect_uris: input.redirectUris,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      first_party: input.firstParty,
     });
     if (!checked.ok) return { status: 'invalid', field: checked.field, message: checked.message };
     await save(checked.client);

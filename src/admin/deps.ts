@@ -1,20 +1,20 @@
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
-import type { Renderer } from '../http/render.ts';
 import type { createCsrf } from '../http/csrf.ts';
-import type { Store } from '../store/port.ts';
+import type { Renderer } from '../http/render.ts';
+import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import type { AccountService } from '../services/accounts.ts';
-import type { SiteDirectory } from '../services/sites.ts';
+import type { AccessRequests } from '../services/approvals/access-requests.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { InvitationService } from '../services/invitations/invitations.ts';
+import type { Lockout } from '../services/lockout.ts';
 import type { Mailer } from '../services/mail/mailer.ts';
 import type { Outbox } from '../services/outbox/outbox.ts';
-import type { Lockout } from '../services/lockout.ts';
-import type { InvitationService } from '../services/invitations/invitations.ts';
-import type { AccessRequests } from '../services/approvals/access-requests.ts';
-import type { ClientRegistry } from './client-registry.ts';
-import type { AdminSessions } from './admin-session.ts';
-import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import type { SessionService } from '../services/sessions.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { Store } from '../store/port.ts';
+import type { AdminSessions } from './admin-session.ts';
+import type { ClientRegistry } from './client-registry.ts';
 
 /**
  * What the MFA service offers the console. Optional so the console works
@@ -23,7 +23,9 @@ import type { SessionService } from '../services/sessions.ts';
 export interface AdminMfaActions {
   resetMfa(ctx: Context | undefined, accountId: string): Promise<void>;
   revokeTrustedBrowsers(accountId: string): Promise<unknown>;
-  listFactors?(accountId: string): Promise<{ name: string; type: string; isDefault: boolean; methods?: string[]; phone?: string; createdAt?: string; lastUsedAt?: string }[]>;
+  listFactors?(
+    accountId: string,
+  ): Promise<{ name: string; type: string; isDefault: boolean; methods?: string[]; phone?: string; createdAt?: string; lastUsedAt?: string }[]>;
 }
 
 export interface AdminDeps {

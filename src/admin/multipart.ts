@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors/app-error.ts';
@@ -57,7 +57,13 @@ export function readMultipart(body: Readable, headers: IncomingHttpHeaders, limi
       // A plain filename="…" with UTF-8 bytes is read as UTF-8 (browsers send them so), not latin1.
       defParamCharset: 'utf8',
       // One more than allowed, so going past the limit is seen (busboy's own events say only that it stopped).
-      limits: { fileSize: limits.limitBytes, fieldSize: limits.fieldBytes ?? 8 * 1024, files: maxFiles + 1, fields: maxFields + 1, parts: maxFiles + maxFields + 2 },
+      limits: {
+        fileSize: limits.limitBytes,
+        fieldSize: limits.fieldBytes ?? 8 * 1024,
+        files: maxFiles + 1,
+        fields: maxFields + 1,
+        parts: maxFiles + maxFields + 2,
+      },
     });
   } catch (cause) {
     // Not multipart, or no boundary.

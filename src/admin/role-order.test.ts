@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { mayActOn, roleOf } from './role-order.ts';
 
 const actor = (id: string, adminSites: string[], allSiteIds = ['NORTH', 'SOUTH']) => ({
@@ -16,7 +16,7 @@ describe('the role order', () => {
     assert.deepEqual(roleOf({}), { kind: 'user' });
   });
 
-  it('global admin > site admin > user, on the target, with one\'s own account refused', () => {
+  it("global admin > site admin > user, on the target, with one's own account refused", () => {
     const nora = actor('nora', ['NORTH']);
     const gina = actor('gina', ['*']);
     assert.deepEqual(mayActOn(nora, target('gina', 'NORTH', ['*'])), { ok: false, status: 403, code: 'admin_wider_role', reason: 'wider_role' });

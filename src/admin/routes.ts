@@ -1,17 +1,17 @@
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { AdminDeps } from './deps.ts';
 import { requireAdmin } from './admin-page.ts';
-import { consoleAuthRoutes } from './pages/console-auth.ts';
+import type { AdminDeps } from './deps.ts';
 import { approvalRoutes } from './pages/approvals.ts';
-import { invitationRoutes } from './pages/invitations.ts';
-import { userRoutes } from './pages/users.ts';
-import { clientRoutes } from './pages/clients.ts';
 import { auditRoutes } from './pages/audit.ts';
-import { outboxRoutes } from './pages/outbox.ts';
+import { clientRoutes } from './pages/clients.ts';
+import { consoleAuthRoutes } from './pages/console-auth.ts';
 import { dashboardRoutes } from './pages/dashboard.ts';
+import { invitationRoutes } from './pages/invitations.ts';
+import { outboxRoutes } from './pages/outbox.ts';
 import { userPageRoutes } from './pages/user-page.ts';
+import { userRoutes } from './pages/users.ts';
 
 /**
  * The admin console under /admin: a dashboard, approval queue, invitations, users,

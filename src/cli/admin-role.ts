@@ -1,22 +1,26 @@
 import pino from 'pino';
-import { createAccountService, type Account } from '../services/accounts.ts';
-import { createAuditLog } from '../services/audit/audit-log.ts';
-import { managedUsers } from '../connectors.ts';
+import { describeRole, roleOf } from '../admin/role-order.ts';
 import type { Config } from '../config/schema.ts';
-import type { Store } from '../store/port.ts';
-import { roleOf, describeRole } from '../admin/role-order.ts';
-import { usernameAllowed } from '../kit/username.ts';
+import { managedUsers } from '../connectors.ts';
 import { messages } from '../errors/messages.ts';
-import { CliError, optional, required, type Command, type CommandContext } from './command.ts';
+import { usernameAllowed } from '../kit/username.ts';
+import { type Account, createAccountService } from '../services/accounts.ts';
+import { createAuditLog } from '../services/audit/audit-log.ts';
+import type { Store } from '../store/port.ts';
+import { CliError, type Command, type CommandContext, optional, required } from './command.ts';
 
 const siteList = (value: string, config: Config): string[] => {
-  const sites = value.split(',').map((site) => site.trim()).filter(Boolean);
+  const sites = value
+    .split(',')
+    .map((site) => site.trim())
+    .filter(Boolean);
   if (sites.includes('*')) {
     if (sites.length > 1) throw new CliError('--site: * (every site) stands alone');
     return ['*'];
   }
   for (const site of sites) {
-    if (!config.sites.some((candidate) => candidate.id === site)) throw new CliError(`--site: no site "${site}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
+    if (!config.sites.some((candidate) => candidate.id === site))
+      throw new CliError(`--site: no site "${site}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
   }
   if (sites.length === 0) throw new CliError('--site is required (see --help)');
   return sites;
@@ -33,13 +37,29 @@ async function accountOf(store: Store, config: Config, home: string, username: s
   if (found) return found;
   const users = await managedUsers(store, site);
   const user = await users?.find(username);
-  if (user) return accounts.linkOrCreate(home, site.directory.kind, { externalId: user.externalId, username: user.username, name: user.name, email: user.email, groups: user.groups });
-  throw new CliError(`--username: no account "${username}" in site ${home}; ${users ? 'add the user first (admit user add)' : 'the person signs in once first, or invite them with the site-admin role'}`);
+  if (user)
+    return accounts.linkOrCreate(home, site.directory.kind, {
+      externalId: user.externalId,
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      groups: user.groups,
+    });
+  throw new CliError(
+    `--username: no account "${username}" in site ${home}; ${users ? 'add the user first (admit user add)' : 'the person signs in once first, or invite them with the site-admin role'}`,
+  );
 }
 
 async function audit(context: CommandContext, account: Account, action: string, sites: string[]): Promise<void> {
-  await createAuditLog({ logger: pino({ level: 'silent' }), store: context.store })
-    .record(undefined, { action, outcome: 'ok', site: account.siteId, username: account.username, accountId: account.id, actor: 'cli', detail: { sites: sites.join(',') } });
+  await createAuditLog({ logger: pino({ level: 'silent' }), store: context.store }).record(undefined, {
+    action,
+    outcome: 'ok',
+    site: account.siteId,
+    username: account.username,
+    accountId: account.id,
+    actor: 'cli',
+    detail: { sites: sites.join(',') },
+  });
 }
 
 const homeHelp = `  --home       the site the person signs in to (defaults to --site when that is one site)`;
@@ -70,13 +90,16 @@ ${homeHelp}`,
     await audit(context, updated, 'admin.role.grant', sites);
     const role = roleOf(updated);
     const scope = role.kind === 'site' ? role.sites.join(', ') : 'every site';
-    const kept = current.kind === 'global' && !sites.includes('*') ? ' (already a global admin: to make them an admin of some sites only, use "admit admin remove" first)' : '';
+    const kept =
+      current.kind === 'global' && !sites.includes('*')
+        ? ' (already a global admin: to make them an admin of some sites only, use "admit admin remove" first)'
+        : '';
     return `"${account.username}" (${home}) is now an admin of ${scope}${kept}`;
   },
 };
 
 export const adminRemove: Command = {
-  summary: 'take a user\'s admin role away',
+  summary: "take a user's admin role away",
   help: `Usage: admit admin remove --username <name> --home <SITE>
 
 Removes every admin role of the user; their open console session ends at its next request.
@@ -102,6 +125,8 @@ export const adminList: Command = {
   async run(_values, context) {
     const admins = await createAccountService({ store: context.store }).listAdmins();
     if (admins.length === 0) return 'no admins yet (admit admin add)';
-    return admins.map((admin) => `${admin.siteId}\t${admin.username}\t${admin.status}\t${(admin.adminSites ?? []).join(',')}\t${describeRole(roleOf(admin))}`).join('\n');
+    return admins
+      .map((admin) => `${admin.siteId}\t${admin.username}\t${admin.status}\t${(admin.adminSites ?? []).join(',')}\t${describeRole(roleOf(admin))}`)
+      .join('\n');
   },
 };

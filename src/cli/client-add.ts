@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { registeredClientsKey } from '../admin/client-registry.ts';
 import { clientSchema } from '../config/clients.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
-import { registeredClientsKey } from '../admin/client-registry.ts';
-import { CliError, optional, required, type Command } from './command.ts';
+import { CliError, type Command, optional, required } from './command.ts';
 
 export const clientAdd: Command = {
   summary: 'register a relying application (OIDC client)',
@@ -25,18 +25,26 @@ Options:
   --id-token-alg   how its ID tokens are signed: RS256 (default) or ES256
   --pairwise       a different sub for this application's sector (its redirect URIs' host)`,
   options: {
-    id: { type: 'string' }, 'redirect-uri': { type: 'string' }, secret: { type: 'string' },
-    public: { type: 'boolean' }, 'first-party': { type: 'boolean' }, name: { type: 'string' },
-    'pkce-optional': { type: 'boolean' }, 'id-token-alg': { type: 'string' }, pairwise: { type: 'boolean' },
+    id: { type: 'string' },
+    'redirect-uri': { type: 'string' },
+    secret: { type: 'string' },
+    public: { type: 'boolean' },
+    'first-party': { type: 'boolean' },
+    name: { type: 'string' },
+    'pkce-optional': { type: 'boolean' },
+    'id-token-alg': { type: 'string' },
+    pairwise: { type: 'boolean' },
   },
   async run(values, { config, store }) {
     const id = required(values, 'id');
-    const redirectUris = required(values, 'redirect-uri').split(',').map((uri) => uri.trim());
+    const redirectUris = required(values, 'redirect-uri')
+      .split(',')
+      .map((uri) => uri.trim());
     const isPublic = values.public === true;
     const givenSecret = optional(values, 'secret');
     if (isPublic && givenSecret !== undefined) throw new CliError('--secret and --public exclude each other');
     if (isPublic && values['pkce-optional'] === true) throw new CliError('--pkce-optional: a public client always uses PKCE');
-    const secret = isPublic ? undefined : givenSecret ?? randomBytes(32).toString('base64url');
+    const secret = isPublic ? undefined : (givenSecret ?? randomBytes(32).toString('base64url'));
     const parsed = clientSchema.safeParse({
       client_id: id,
       client_name: optional(values, 'name'),
@@ -52,9 +60,14 @@ Options:
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const option = {
-        client_secret: '--secret', redirect_uris: '--redirect-uri', client_id: '--id', id_token_signed_response_alg: '--id-token-alg', pkce_required: '--pkce-optional',
-      }[String(issue?.path[0])] ?? String(issue?.path[0]);
+      const option =
+        {
+          client_secret: '--secret',
+          redirect_uris: '--redirect-uri',
+          client_id: '--id',
+          id_token_signed_response_alg: '--id-token-alg',
+          pkce_required: '--pkce-optional',
+        }[String(issue?.path[0])] ?? String(issue?.path[0]);
       throw new CliError(`${option}: ${issue?.message}`);
     }
     if (config.clients.some((client) => client.client_id === id)) throw new CliError(`--id: "${id}" is already declared in the config file`);
@@ -63,8 +76,6 @@ Options:
     await adapter.upsert(id, parsed.data as never, undefined as never);
     // Listed in the admin console's "Relying applications".
     await store.addToSet(registeredClientsKey, id);
-    return givenSecret === undefined && secret !== undefined
-      ? `registered client "${id}"\nclient secret (shown once): ${secret}`
-      : `registered client "${id}"`;
+    return givenSecret === undefined && secret !== undefined ? `registered client "${id}"\nclient secret (shown once): ${secret}` : `registered client "${id}"`;
   },
 };

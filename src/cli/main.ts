@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../config/load.ts';
-import { DIRECTORY_PLUGINS } from '../connectors.ts';
 import { openBackends } from '../compose.ts';
-import { CliError, type Command } from './command.ts';
-import { userAdd } from './user-add.ts';
-import { clientAdd } from './client-add.ts';
-import { keysRotate } from './keys-rotate.ts';
+import { ConfigError, loadConfig } from '../config/load.ts';
+import { DIRECTORY_PLUGINS } from '../connectors.ts';
 import { adminAdd, adminList, adminRemove } from './admin-role.ts';
+import { clientAdd } from './client-add.ts';
+import { CliError, type Command } from './command.ts';
+import { keysRotate } from './keys-rotate.ts';
+import { userAdd } from './user-add.ts';
 
 const commands: Record<string, Command> = {
   'user add': userAdd,
@@ -20,7 +20,9 @@ const commands: Record<string, Command> = {
 const usage = `Usage: admit <command> [options]
 
 Commands:
-${Object.entries(commands).map(([name, command]) => `  admit ${name.padEnd(12)} ${command.summary}`).join('\n')}
+${Object.entries(commands)
+  .map(([name, command]) => `  admit ${name.padEnd(12)} ${command.summary}`)
+  .join('\n')}
 
 Run \`admit <command> --help\` for a command's options. admit reads the same
 configuration and store as the server: ADMIT_CONFIG, ADMIT_STORE, ADMIT_SECRET.
@@ -56,8 +58,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-  const known = error instanceof CliError || error instanceof ConfigError;
-  process.stderr.write(`admit: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known = error instanceof CliError || error instanceof ConfigError;
+    process.stderr.write(`admit: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}\n`);
+    process.exit(1);
+  },
+);

@@ -1,11 +1,11 @@
 import { managedUsers } from '../connectors.ts';
-import { UsernameTakenError } from '../kit/connector.ts';
-import { CliError, optional, required, type Command } from './command.ts';
-import { usernameAllowed } from '../kit/username.ts';
 import { messages } from '../errors/messages.ts';
+import { UsernameTakenError } from '../kit/connector.ts';
+import { usernameAllowed } from '../kit/username.ts';
+import { CliError, type Command, optional, required } from './command.ts';
 
 export const userAdd: Command = {
-  summary: 'add a user to a site\'s local directory',
+  summary: "add a user to a site's local directory",
   help: `Usage: admit user add --site <SITE> --username <name> --password <pw> [--email <e>] [--name <n>]
 
 Adds a user to a site's directory when admit manages its users (the local

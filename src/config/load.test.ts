@@ -1,10 +1,10 @@
-import { afterAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from './load.ts';
+import { afterAll, describe, it } from 'vitest';
 import { DIRECTORY_PLUGINS } from '../connectors.ts';
+import { ConfigError, loadConfig } from './load.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -42,25 +42,52 @@ describe('loadConfig', () => {
     assert.equal(config.server.issuer, 'http://localhost:4100', 'the issuer follows PORT');
     assert.equal(config.store.url, 'redis://127.0.0.1:6379/2');
     assert.equal(config.logging.level, 'warn');
-    assert.equal(loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(minimal), ADMIT_ISSUER: 'https://id.example.com/' }).server.issuer, 'https://id.example.com');
+    assert.equal(
+      loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(minimal), ADMIT_ISSUER: 'https://id.example.com/' }).server.issuer,
+      'https://id.example.com',
+    );
   });
 
-  it('validates each site\'s directory block with the schema of its kind\'s plugin, and names the kinds on a bad one', () => {
+  it("validates each site's directory block with the schema of its kind's plugin, and names the kinds on a bad one", () => {
     const site = (directory: string) => configFile(`sites:\n  - id: DEMO\n    displayName: Demo\n    directory: ${directory}\n`);
     const kinds = '"local", "ldap", "entra"';
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: ldpa }') }), (error: Error) =>
-      error instanceof ConfigError && error.message.endsWith(`  - sites.0.directory.kind: no "ldpa" directory in this build of admit; use one of ${kinds}`));
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ urls: [ldap://x] }') }), new RegExp(`sites\\.0\\.directory\\.kind: name the directory's kind, one of ${kinds}`));
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: 7 }') }), new RegExp(`sites\\.0\\.directory\\.kind: name the directory's kind, one of ${kinds}`));
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: ldpa }') }),
+      (error: Error) =>
+        error instanceof ConfigError && error.message.endsWith(`  - sites.0.directory.kind: no "ldpa" directory in this build of admit; use one of ${kinds}`),
+    );
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ urls: [ldap://x] }') }),
+      new RegExp(`sites\\.0\\.directory\\.kind: name the directory's kind, one of ${kinds}`),
+    );
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: 7 }') }),
+      new RegExp(`sites\\.0\\.directory\\.kind: name the directory's kind, one of ${kinds}`),
+    );
     assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('local') }), /sites\.0\.directory: Invalid input: expected object/);
     // Only the kinds handed in exist: a build (or test) without the LDAP plugin refuses an LDAP site.
     const localOnly = DIRECTORY_PLUGINS.filter((plugin) => plugin.kind === 'local');
-    assert.throws(() => loadConfig(localOnly, { ADMIT_CONFIG: site('{ kind: ldap }') }), /sites\.0\.directory\.kind: no "ldap" directory in this build of admit; use one of "local"$/);
+    assert.throws(
+      () => loadConfig(localOnly, { ADMIT_CONFIG: site('{ kind: ldap }') }),
+      /sites\.0\.directory\.kind: no "ldap" directory in this build of admit; use one of "local"$/,
+    );
     // The kind's own schema: the LDAP plugin's and the local directory's settings, checked when the config is read.
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: ldap, urls: [ldap://ldap.example.test], bindDn: cn=admit, bindPassword: x }') }), /sites\.0\.directory\.userBase: /);
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: ldap, urls: [http://x], bindDn: cn=a, bindPassword: x, userBase: o=x }') }), /sites\.0\.directory\.urls\.0: use ldap:\/\//);
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: local, rehashOnSignIn: maybe }') }), /sites\.0\.directory\.rehashOnSignIn: /);
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: local, urls: [ldap://x] }') }), /sites\.0\.directory: Unrecognized key: "urls"/);
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: ldap, urls: [ldap://ldap.example.test], bindDn: cn=admit, bindPassword: x }') }),
+      /sites\.0\.directory\.userBase: /,
+    );
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: ldap, urls: [http://x], bindDn: cn=a, bindPassword: x, userBase: o=x }') }),
+      /sites\.0\.directory\.urls\.0: use ldap:\/\//,
+    );
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: local, rehashOnSignIn: maybe }') }),
+      /sites\.0\.directory\.rehashOnSignIn: /,
+    );
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: local, urls: [ldap://x] }') }),
+      /sites\.0\.directory: Unrecognized key: "urls"/,
+    );
     assert.deepEqual(loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: site('{ kind: local }') }).sites[0]?.directory, { kind: 'local', rehashOnSignIn: true });
   });
 
@@ -70,7 +97,10 @@ describe('loadConfig', () => {
       () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(bad) }),
       (error: Error) => error instanceof ConfigError && /sites\.0\.id/.test(error.message),
     );
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(`${minimal}tokens:\n  accessTokenSeconds: 5\n`) }), /tokens\.accessTokenSeconds/);
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(`${minimal}tokens:\n  accessTokenSeconds: 5\n`) }),
+      /tokens\.accessTokenSeconds/,
+    );
     assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(`${minimal}unknownOption: 1\n`) }), /unknownOption/);
     assert.throws(
       () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(`${minimal}clients:\n  - client_id: a\n    redirect_uris: [not-a-url]\n`) }),
@@ -99,8 +129,14 @@ describe('loadConfig', () => {
       /server\.trustedProxyHops: use at least 1/,
     );
     assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: '11' }), /server\.trustedProxyHops/);
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(`${minimal}server:\n  trustedProxyHops: 1.5\n`) }), /server\.trustedProxyHops/);
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: 'one' }), /ADMIT_TRUSTED_PROXY_HOPS must be a number of proxies/);
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: configFile(`${minimal}server:\n  trustedProxyHops: 1.5\n`) }),
+      /server\.trustedProxyHops/,
+    );
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: file, ADMIT_TRUSTED_PROXY_HOPS: 'one' }),
+      /ADMIT_TRUSTED_PROXY_HOPS must be a number of proxies/,
+    );
     assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ADMIT_CONFIG: file, ADMIT_TRUST_PROXY: 'yes' }), /ADMIT_TRUST_PROXY must be true or false, got "yes"/);
   });
 
@@ -167,20 +203,29 @@ describe('loadConfig', () => {
     const config = loadConfig(DIRECTORY_PLUGINS, env);
     assert.equal(config.environment, 'production');
     assert.equal(config.server.issuer, 'https://id.example.net');
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_ISSUER: 'http://id.example.net' }), /server\.issuer: use an https URL \(got http:\/\/id\.example\.net\)/);
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_ISSUER: 'http://id.example.net' }),
+      /server\.issuer: use an https URL \(got http:\/\/id\.example\.net\)/,
+    );
     assert.equal(
       loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_ISSUER: 'http://127.0.0.1:4000' }).server.issuer,
       'http://127.0.0.1:4000',
       'plain http on a loopback host: one machine only',
     );
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_SECRET: 'example-rp-secret-change-me-0123456789' }), /- secret: is the example-rp client's secret/);
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_SECRET: 'example-rp-secret-change-me-0123456789' }),
+      /- secret: is the example-rp client's secret/,
+    );
     assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_SECRET: 'x'.repeat(40) }), /- secret: is a placeholder/);
     assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_SECRET: undefined }), /- secret: set the master secret/);
     assert.throws(
       () => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_CONFIG: configFile(`${production}server:\n  allowLoopbackRequests: true\n`) }),
       /- server\.allowLoopbackRequests: true/,
     );
-    assert.throws(() => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_CONFIG: configFile(`${production}demo: { site: CUSTOMERS, username: demo }\n`) }), /- demo: /);
+    assert.throws(
+      () => loadConfig(DIRECTORY_PLUGINS, { ...env, ADMIT_CONFIG: configFile(`${production}demo: { site: CUSTOMERS, username: demo }\n`) }),
+      /- demo: /,
+    );
   });
 
   it('names the mount point when the production config file is missing', () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { configSchemaFor, type Config } from './schema.ts';
 import type { DirectorySchema } from '../kit/connector.ts';
-import { ConfigError } from './errors.ts';
 import { environmentFrom } from './environment.ts';
+import { ConfigError } from './errors.ts';
 import { productionProblems } from './production.ts';
+import { type Config, configSchemaFor } from './schema.ts';
 
 export { ConfigError };
 

@@ -1,12 +1,12 @@
-import { afterAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { exampleSecretProblem } from './production.ts';
-import { loadConfig } from './load.ts';
 import { DIRECTORY_PLUGINS } from '../connectors.ts';
+import { loadConfig } from './load.ts';
+import { exampleSecretProblem } from './production.ts';
 
 const made: string[] = [];
 afterAll(() => {

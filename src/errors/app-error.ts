@@ -1,4 +1,4 @@
-import { messages, type MessageCode } from './messages.ts';
+import { type MessageCode, messages } from './messages.ts';
 
 /**
  * The one error type that carries a user-facing answer. `code` is a key of

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
+import { SECOND_FACTOR_AMR } from '../kit/mfa-method.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../oidc/provider.ts';
 import type { FlowDeps } from './deps.ts';
-import { saveSignInState, type SignInState } from './sign-in-state.ts';
 import { stepUrl } from './sequencer.ts';
-import { SECOND_FACTOR_AMR } from '../kit/mfa-method.ts';
+import { type SignInState, saveSignInState } from './sign-in-state.ts';
 
 export const PASSWORD_STEP = 'password';
 
@@ -38,8 +38,13 @@ export async function continueSignIn(deps: FlowDeps, ctx: Context, uid: string, 
   const amr = [...new Set(state.amr)];
   const multiFactor = amr.some(countsAsSecondFactor);
   if (multiFactor && !amr.includes('mfa')) amr.push('mfa');
-  await deps.provider.interactionFinished(ctx.req, ctx.res, {
-    admit: undefined,
-    login: { accountId: state.accountId, amr, acr: multiFactor ? ACR_MFA : ACR_PASSWORD, remember: true },
-  }, { mergeWithLastSubmission: false });
+  await deps.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    {
+      admit: undefined,
+      login: { accountId: state.accountId, amr, acr: multiFactor ? ACR_MFA : ACR_PASSWORD, remember: true },
+    },
+    { mergeWithLastSubmission: false },
+  );
 }

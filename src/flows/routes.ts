@@ -1,14 +1,14 @@
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { FlowDeps } from './deps.ts';
-import { showLogin, type LoginFlash } from './login/show-login.ts';
-import { submitLogin } from './login/submit-login.ts';
 import { showConsent, submitConsent } from './consent/consent.ts';
-import { readSignInState } from './sign-in-state.ts';
 import { continueSignIn } from './continue-sign-in.ts';
-import { stepGuard, stepUrl } from './sequencer.ts';
+import type { FlowDeps } from './deps.ts';
 import { addFederatedInteractionRoutes, federatedCallbackRoutes } from './federated/routes.ts';
+import { type LoginFlash, showLogin } from './login/show-login.ts';
+import { submitLogin } from './login/submit-login.ts';
+import { stepGuard, stepUrl } from './sequencer.ts';
+import { readSignInState } from './sign-in-state.ts';
 
 /**
  * The sign-in interaction pages. oidc-provider sends the browser to
@@ -61,10 +61,15 @@ export function interactionRoutes(deps: FlowDeps): Router {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     const state = readSignInState(details);
     if (state) for (const step of deps.steps) await step.abandon?.(ctx, state);
-    await deps.provider.interactionFinished(ctx.req, ctx.res, {
-      error: 'access_denied',
-      error_description: 'End-User aborted interaction',
-    }, { mergeWithLastSubmission: false });
+    await deps.provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      {
+        error: 'access_denied',
+        error_description: 'End-User aborted interaction',
+      },
+      { mergeWithLastSubmission: false },
+    );
   });
 
   // Microsoft's redirect back (/federated/:kind/:site/callback) cannot carry the interaction in its path.

@@ -1,7 +1,7 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Keygrip from 'keygrip';
+import { describe, it } from 'vitest';
 import { createCookieSigner } from './cookie-signer.ts';
 
 describe('cookie signer', () => {

@@ -1,9 +1,9 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
-import { createCsrf } from './csrf.ts';
+import Koa from 'koa';
+import { describe, it } from 'vitest';
 import { useCookiePolicy } from '../lib/cookies.ts';
+import { createCsrf } from './csrf.ts';
 
 async function serve(app: Koa): Promise<{ url: string; close(): void }> {
   const server = app.listen(0, '127.0.0.1');
@@ -40,7 +40,8 @@ describe('CSRF protection', () => {
       const first = await fetch(url);
       const cookie = first.headers.getSetCookie()[0]!.split(';')[0]!;
       const token = await first.text();
-      const post = (headers: Record<string, string>, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+      const post = (headers: Record<string, string>, body: string) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
 
       assert.equal((await post({ cookie }, `_csrf=${token}`)).status, 200);
       assert.equal((await post({ cookie }, '')).status, 403, 'missing token');

@@ -1,7 +1,7 @@
-import type { Middleware, Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
-import { messages, type MessageCode } from '../errors/messages.ts';
+import { type MessageCode, messages } from '../errors/messages.ts';
 import { StoreUnavailableError } from '../store/port.ts';
 import type { Renderer } from './render.ts';
 

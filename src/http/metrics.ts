@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus metrics admit exposes at /metrics; one registry per app, no globals. */
 export function createMetrics() {
@@ -44,8 +44,20 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 // More specific first: /token/introspection is not /token.
-const KNOWN_ROUTES = ['/token/introspection', '/token/revocation', '/auth', '/token', '/me', '/jwks', '/session/end', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics', '/reg']
-  .map((route) => ({ route, below: `${route}/` }));
+const KNOWN_ROUTES = [
+  '/token/introspection',
+  '/token/revocation',
+  '/auth',
+  '/token',
+  '/me',
+  '/jwks',
+  '/session/end',
+  '/.well-known/openid-configuration',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/reg',
+].map((route) => ({ route, below: `${route}/` }));
 
 /** Collapses ids out of paths so label cardinality stays bounded. */
 export function routeGroup(path: string): string {

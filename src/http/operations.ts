@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
-import type { Store } from '../store/port.ts';
 import type { SiteDirectory } from '../services/sites.ts';
+import type { Store } from '../store/port.ts';
 
 /**
  * /healthz: the process is alive. /readyz: the store answers (503 if not),
@@ -18,11 +18,18 @@ export function operationsRoutes({ store, sites, registry }: { store: Store; sit
 
   router.get('/readyz', async (ctx) => {
     ctx.set('cache-control', 'no-store');
-    const storeCheck = await store.ping().then(() => ({ ok: true as const }), (error: Error) => ({ ok: false as const, reason: error.message }));
-    const directories = Object.fromEntries(await Promise.all(sites.all().map(async ({ config, connector }) => {
-      const health = await connector.health();
-      return [config.id, health.ok ? 'ok' : 'degraded'] as const;
-    })));
+    const storeCheck = await store.ping().then(
+      () => ({ ok: true as const }),
+      (error: Error) => ({ ok: false as const, reason: error.message }),
+    );
+    const directories = Object.fromEntries(
+      await Promise.all(
+        sites.all().map(async ({ config, connector }) => {
+          const health = await connector.health();
+          return [config.id, health.ok ? 'ok' : 'degraded'] as const;
+        }),
+      ),
+    );
     ctx.status = storeCheck.ok ? 200 : 503;
     ctx.body = { status: storeCheck.ok ? 'ready' : 'unavailable', store: storeCheck.ok ? 'ok' : 'unavailable', directories };
   });

@@ -1,9 +1,9 @@
-import { describe, it, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import Koa from 'koa';
+import { afterEach, describe, it } from 'vitest';
 import { preparedDocuments } from './prepared-documents.ts';
 
 /**
@@ -12,7 +12,11 @@ import { preparedDocuments } from './prepared-documents.ts';
  * are; an answer that raced a key change is sent but not kept; origins past
  * the limit go through the chain; multi-valued headers survive the copy.
  */
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -94,10 +98,13 @@ describe('prepared documents: what the chain answered decides what is kept', () 
 
   it('an answer that raced a key change goes out with its validators but is not kept', async () => {
     let version = 1;
-    const { port, calls } = await appWith((ctx) => {
-      version += 1; // the keys rotate while the chain answers
-      ctx.body = { version };
-    }, { version: () => version });
+    const { port, calls } = await appWith(
+      (ctx) => {
+        version += 1; // the keys rotate while the chain answers
+        ctx.body = { version };
+      },
+      { version: () => version },
+    );
     const first = await get(port, '/doc');
     assert.equal(first.status, 200);
     assert.ok(first.headers.etag);
@@ -105,7 +112,7 @@ describe('prepared documents: what the chain answered decides what is kept', () 
     assert.equal(calls.chain, 2, 'the raced answer was not kept');
   });
 
-  it('the same document built again after invalidate() answers an If-None-Match with 304 from the chain\'s answer', async () => {
+  it("the same document built again after invalidate() answers an If-None-Match with 304 from the chain's answer", async () => {
     const { port, calls, prepared } = await appWith((ctx) => {
       ctx.body = { stable: true };
     });
@@ -118,12 +125,15 @@ describe('prepared documents: what the chain answered decides what is kept', () 
   });
 
   it('keeps the bytes per origin the request was sent to, whatever its Origin header says', async () => {
-    const { port, calls } = await appWith((ctx) => {
-      ctx.body = { issuer: `${ctx.protocol}://${ctx.host}` };
-    }, { proxy: true });
+    const { port, calls } = await appWith(
+      (ctx) => {
+        ctx.body = { issuer: `${ctx.protocol}://${ctx.host}` };
+      },
+      { proxy: true },
+    );
     const as = (host: string, origin?: string) => get(port, '/doc', { 'x-forwarded-host': host, 'x-forwarded-proto': 'https', ...(origin ? { origin } : {}) });
     assert.deepEqual(JSON.parse((await as('a.example.com')).body), { issuer: 'https://a.example.com' });
-    assert.deepEqual(JSON.parse((await as('b.example.com')).body), { issuer: 'https://b.example.com' }, 'another host does not get the first host\'s document');
+    assert.deepEqual(JSON.parse((await as('b.example.com')).body), { issuer: 'https://b.example.com' }, "another host does not get the first host's document");
     const fromRp = await as('a.example.com', 'https://rp.example');
     assert.deepEqual(JSON.parse(fromRp.body), { issuer: 'https://a.example.com' });
     assert.equal(fromRp.headers['access-control-allow-origin'], 'https://rp.example');
@@ -131,9 +141,12 @@ describe('prepared documents: what the chain answered decides what is kept', () 
   });
 
   it('keeps at most maxOrigins origins; another origin goes through the chain every time', async () => {
-    const { port, calls } = await appWith((ctx) => {
-      ctx.body = { origin: `${ctx.protocol}://${ctx.host}` };
-    }, { maxOrigins: 1, proxy: true });
+    const { port, calls } = await appWith(
+      (ctx) => {
+        ctx.body = { origin: `${ctx.protocol}://${ctx.host}` };
+      },
+      { maxOrigins: 1, proxy: true },
+    );
     const as = (host: string) => get(port, '/doc', { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' });
     assert.deepEqual(JSON.parse((await as('id.example.com')).body), { origin: 'https://id.example.com' });
     await as('id.example.com');

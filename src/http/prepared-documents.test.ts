@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import Provider from 'oidc-provider';
-import { preparedDocuments, matches, strongEtag } from './prepared-documents.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { matches, preparedDocuments, strongEtag } from './prepared-documents.ts';
 import { securityHeaders } from './security-headers.ts';
 
 interface Answer {
@@ -27,10 +27,11 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
   });
 }
 
-const listen = (handler: Parameters<typeof createServer>[1]) => new Promise<Server>((resolve) => {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1', () => resolve(server));
-});
+const listen = (handler: Parameters<typeof createServer>[1]) =>
+  new Promise<Server>((resolve) => {
+    const server = createServer(handler);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 function signingKey(): Record<string, unknown> {
@@ -49,7 +50,10 @@ describe('discovery and JWKS as prepared bytes', () => {
   let prepared: ReturnType<typeof preparedDocuments>;
 
   beforeAll(async () => {
-    providers = [new Provider(issuer, { jwks: { keys: [signingKey() as never] }, features: { devInteractions: { enabled: false } } }), new Provider(issuer, { jwks: { keys: [signingKey() as never] }, features: { devInteractions: { enabled: false } } })];
+    providers = [
+      new Provider(issuer, { jwks: { keys: [signingKey() as never] }, features: { devInteractions: { enabled: false } } }),
+      new Provider(issuer, { jwks: { keys: [signingKey() as never] }, features: { devInteractions: { enabled: false } } }),
+    ];
     const koa = new Koa();
     prepared = preparedDocuments({ paths: [DISCOVERY, '/jwks'], version: () => version });
     koa.use(prepared);
@@ -135,8 +139,8 @@ describe('discovery and JWKS as prepared bytes', () => {
   });
 });
 
-describe('prepared bytes and the chain\'s own Cache-Control', () => {
-  it('keeps a Cache-Control the chain set (the live keys\' JWKS max-age), a default otherwise, and keeps nothing that set a cookie', async () => {
+describe("prepared bytes and the chain's own Cache-Control", () => {
+  it("keeps a Cache-Control the chain set (the live keys' JWKS max-age), a default otherwise, and keeps nothing that set a cookie", async () => {
     const koa = new Koa();
     koa.use(preparedDocuments({ paths: ['/jwks', '/other', '/cookie'] }));
     koa.use((ctx) => {

@@ -54,7 +54,17 @@ interface Prepared {
 }
 
 /** Set per request (or by Node), never kept: the rest of a kept answer's headers is the same for every request. */
-const PER_REQUEST = new Set(['x-request-id', 'date', 'content-length', 'access-control-allow-origin', 'etag', 'cache-control', 'connection', 'keep-alive', 'transfer-encoding']);
+const PER_REQUEST = new Set([
+  'x-request-id',
+  'date',
+  'content-length',
+  'access-control-allow-origin',
+  'etag',
+  'cache-control',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
 
 export const DEFAULT_CACHE_CONTROL = 'public, max-age=60';
 
@@ -110,7 +120,8 @@ function prepare(ctx: Context, defaultCacheControl: string): Prepared | undefine
   let bytes: Buffer;
   if (Buffer.isBuffer(body)) bytes = body;
   else if (typeof body === 'string') bytes = Buffer.from(body);
-  else if (body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe !== 'function') bytes = Buffer.from(JSON.stringify(body)); // as Koa sends it
+  else if (body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe !== 'function')
+    bytes = Buffer.from(JSON.stringify(body)); // as Koa sends it
   else return undefined;
   const headers: [string, string][] = [];
   for (const [name, value] of Object.entries(ctx.res.getHeaders() as OutgoingHttpHeaders)) {

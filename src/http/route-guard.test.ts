@@ -1,6 +1,6 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import Router from '@koa/router';
+import { describe, it } from 'vitest';
 import { mayMatch } from './route-guard.ts';
 
 const noop = () => {};
@@ -20,12 +20,41 @@ function routers(): Router[] {
 }
 
 const PATHS = [
-  '/healthz', '/healthz/', '/HEALTHZ', '/readyz', '/metrics', '/assets/admit.css', '/assets/',
-  '/interaction/abc', '/interaction/abc/', '/interaction/abc/login', '/interaction/abc/mfa/app-verify', '/Interaction/abc/login',
-  '/admin', '/admin/', '/admin/users/u1', '/admin/users/u1/disable', '/ADMIN/users/u1', '/administrator',
-  '/portal', '/portal/', '/portal/profile', '/register', '/register/',
-  '/token', '/me', '/auth', '/auth/abc', '/jwks', '/token/introspection', '/.well-known/openid-configuration', '/session/end',
-  '/', '', '/assets%2Fadmit.css', '/interaction/a%20b/login',
+  '/healthz',
+  '/healthz/',
+  '/HEALTHZ',
+  '/readyz',
+  '/metrics',
+  '/assets/admit.css',
+  '/assets/',
+  '/interaction/abc',
+  '/interaction/abc/',
+  '/interaction/abc/login',
+  '/interaction/abc/mfa/app-verify',
+  '/Interaction/abc/login',
+  '/admin',
+  '/admin/',
+  '/admin/users/u1',
+  '/admin/users/u1/disable',
+  '/ADMIN/users/u1',
+  '/administrator',
+  '/portal',
+  '/portal/',
+  '/portal/profile',
+  '/register',
+  '/register/',
+  '/token',
+  '/me',
+  '/auth',
+  '/auth/abc',
+  '/jwks',
+  '/token/introspection',
+  '/.well-known/openid-configuration',
+  '/session/end',
+  '/',
+  '',
+  '/assets%2Fadmit.css',
+  '/interaction/a%20b/login',
 ];
 const METHODS = ['GET', 'POST', 'HEAD'];
 
@@ -41,7 +70,7 @@ describe('route guard in front of router.match', () => {
     }
   });
 
-  it('turns away oidc-provider\'s paths for every admit-style router', () => {
+  it("turns away oidc-provider's paths for every admit-style router", () => {
     for (const router of routers()) {
       const maybe = mayMatch(router);
       for (const path of ['/token', '/me', '/auth', '/jwks', '/token/introspection', '/.well-known/openid-configuration']) {

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import { messages } from '../errors/messages.ts';
@@ -57,21 +57,22 @@ describe('route input guard', () => {
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  const post = (body: string, type = 'application/x-www-form-urlencoded') => fetch(`${origin}/form`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (body: string, type = 'application/x-www-form-urlencoded') =>
+    fetch(`${origin}/form`, { method: 'POST', headers: { 'content-type': type }, body });
 
   it('hands the handler the parsed body, query and params', async () => {
     assert.deepEqual(await (await post('email=ann%40example.com&name=Ann&extra=dropped')).json(), { email: 'ann@example.com', name: 'Ann' });
     assert.deepEqual(await (await fetch(`${origin}/users/u7?page=3`)).json(), { page: 3, id: 'u7' });
   });
 
-  it('refuses with the first issue\'s catalogue message, through the route\'s own answer, echoing the fields; the handler is not reached', async () => {
+  it("refuses with the first issue's catalogue message, through the route's own answer, echoing the fields; the handler is not reached", async () => {
     reached.length = 0;
     const response = await post('email=nope&name=Ann');
     assert.equal(response.status, 422);
     assert.deepEqual(await response.json(), { shown: messages.invalid_email, echo: { email: 'nope', name: 'Ann' } });
     assert.equal(lastRefusal?.code, 'invalid_email');
     assert.equal(lastRefusal?.issue, 'invalid_email');
-    const tooLong = await (await post('email=ann%40example.com&name=Annabel')).json() as { shown: string };
+    const tooLong = (await (await post('email=ann%40example.com&name=Annabel')).json()) as { shown: string };
     assert.equal(tooLong.shown, messages.field_too_long);
     assert.deepEqual(reached, []);
   });
@@ -91,12 +92,23 @@ describe('route input guard', () => {
     const body = Object.assign(Object.create(null) as Record<string, string>, { email: 'x', constructor: 'c', toString: 't', hasOwnProperty: 'h' });
     Object.defineProperty(body, '__proto__', { value: 'p', enumerable: true });
     let refusal: InputRefusal | undefined;
-    const check = guard({ body: z.object({ email: z.email('Enter an email address, e.g. ann@example.com.') }), invalid: (_ctx, seen) => { refusal = seen; } });
+    const check = guard({
+      body: z.object({ email: z.email('Enter an email address, e.g. ann@example.com.') }),
+      invalid: (_ctx, seen) => {
+        refusal = seen;
+      },
+    });
     await check({ request: { body }, query: {} } as never, async () => assert.fail('the handler ran'));
     // A sentence that is not a catalogue key: the code is invalid_form, the sentence is the issue.
     assert.equal(refusal?.code, 'invalid_form');
     assert.equal(refusal?.issue, 'Enter an email address, e.g. ann@example.com.');
-    assert.deepEqual(Object.entries(refusal!.echo), [['email', 'x'], ['constructor', 'c'], ['toString', 't'], ['hasOwnProperty', 'h'], ['__proto__', 'p']]);
+    assert.deepEqual(Object.entries(refusal!.echo), [
+      ['email', 'x'],
+      ['constructor', 'c'],
+      ['toString', 't'],
+      ['hasOwnProperty', 'h'],
+      ['__proto__', 'p'],
+    ]);
     assert.equal(Object.getPrototypeOf(refusal!.echo), null);
     assert.equal(({} as Record<string, unknown>).p, undefined);
   });
@@ -104,6 +116,6 @@ describe('route input guard', () => {
   it('reading the input of a route whose guard did not run is a programming error', async () => {
     const response = await fetch(`${origin}/unguarded`);
     assert.equal(response.status, 500);
-    assert.match((await response.json() as { message: string }).message, /before its guard ran/);
+    assert.match(((await response.json()) as { message: string }).message, /before its guard ran/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import { messages, type MessageCode } from '../errors/messages.ts';
+import { type MessageCode, messages } from '../errors/messages.ts';
 
 /** What a route declared it reads, parsed by its schemas. */
 export interface RouteInput<Body, Query, Params> {

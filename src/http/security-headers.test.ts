@@ -1,15 +1,21 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { securityHeaders } from './security-headers.ts';
 
-const CSP = "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';object-src 'none';base-uri 'none';frame-ancestors 'none'";
+const CSP =
+  "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';object-src 'none';base-uri 'none';frame-ancestors 'none'";
 const EVERY = { 'content-security-policy': CSP, 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' };
 const DOCUMENTS = {
-  'cross-origin-opener-policy': 'same-origin', 'cross-origin-resource-policy': 'same-origin', 'origin-agent-cluster': '?1', 'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen', 'x-permitted-cross-domain-policies': 'none', 'x-xss-protection': '0',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
 };
 const HSTS = { 'strict-transport-security': 'max-age=31536000; includeSubDomains' };
 const TRANSPORT = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type', 'location']);
@@ -47,7 +53,7 @@ describe('security headers (helmet as middleware)', () => {
     assert.deepEqual(await headersOf(true, '/json'), { ...EVERY, ...HSTS });
   });
 
-  it('pages also get helmet\'s document-only headers', async () => {
+  it("pages also get helmet's document-only headers", async () => {
     assert.deepEqual(await headersOf(false, '/page'), { ...EVERY, ...DOCUMENTS });
     assert.deepEqual(await headersOf(true, '/page'), { ...EVERY, ...HSTS, ...DOCUMENTS });
   });

@@ -198,7 +198,9 @@ export interface DirectorySite<Settings extends DirectorySettings = DirectorySet
   directory: Settings;
 }
 
-export type DirectoryFactory<Settings extends DirectorySettings = DirectorySettings> = (site: DirectorySite<Settings>) => PasswordConnector | FederatedConnector;
+export type DirectoryFactory<Settings extends DirectorySettings = DirectorySettings> = (
+  site: DirectorySite<Settings>,
+) => PasswordConnector | FederatedConnector;
 
 /**
  * A directory plugin: its kind (`directory.kind` in a site's config), the

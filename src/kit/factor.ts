@@ -9,8 +9,7 @@
 export type DeviceType = 'mobile' | 'tablet' | 'landline' | 'security_key';
 
 /** WebAuthn's `amr` (RFC 8176): `hwk` for a key bound to one device, `swk` for a synced passkey. */
-export const amrOfWebAuthn = (credential: { multiDevice: boolean; backedUp: boolean }) =>
-  credential.multiDevice || credential.backedUp ? 'swk' : 'hwk';
+export const amrOfWebAuthn = (credential: { multiDevice: boolean; backedUp: boolean }) => (credential.multiDevice || credential.backedUp ? 'swk' : 'hwk');
 
 /** Time-based one-time passwords (RFC 6238). Replay protection is the caller's: the step is returned for that. */
 export interface TotpAlgorithm {
@@ -42,10 +41,19 @@ export interface WebAuthnCredentialRecord {
 }
 
 export interface WebAuthnRelyingParty {
-  registrationOptions(input: { userId: string; userName: string; displayName?: string; exclude: WebAuthnCredentialRecord[] }): Promise<{ options: Record<string, unknown>; challenge: string }>;
+  registrationOptions(input: {
+    userId: string;
+    userName: string;
+    displayName?: string;
+    exclude: WebAuthnCredentialRecord[];
+  }): Promise<{ options: Record<string, unknown>; challenge: string }>;
   /** The new credential, or undefined when the response does not verify. */
   verifyRegistration(input: { response: unknown; challenge: string }): Promise<WebAuthnCredentialRecord | undefined>;
   authenticationOptions(input: { allow: WebAuthnCredentialRecord[] }): Promise<{ options: Record<string, unknown>; challenge: string }>;
   /** The authenticator's new signature counter, or undefined when the assertion does not verify. */
-  verifyAuthentication(input: { response: unknown; challenge: string; credential: WebAuthnCredentialRecord }): Promise<{ newCounter: number; backedUp: boolean } | undefined>;
+  verifyAuthentication(input: {
+    response: unknown;
+    challenge: string;
+    credential: WebAuthnCredentialRecord;
+  }): Promise<{ newCounter: number; backedUp: boolean } | undefined>;
 }

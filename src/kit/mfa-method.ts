@@ -27,8 +27,7 @@ export interface MfaDeviceView {
 
 export type MfaCheck =
   /** `deviceId`: the device that answered, when the method found it itself (the key that signed). */
-  | { status: 'ok'; amr: string; deviceId?: string }
-  | { status: 'invalid' | 'expired' | 'replayed' | 'too_many_attempts' | 'unavailable' };
+  { status: 'ok'; amr: string; deviceId?: string } | { status: 'invalid' | 'expired' | 'replayed' | 'too_many_attempts' | 'unavailable' };
 
 export type MfaSend =
   | { status: 'sent' }
@@ -44,11 +43,24 @@ export type MfaSend =
  */
 export interface MfaMethodTools {
   phoneCodes: {
-    send(input: { bindTo: string; accountId: string; ip: string; phone: NonNullable<MfaDeviceView['phone']>; channel: 'sms' | 'call'; siteName: string }): Promise<MfaSend>;
-    verify(input: { bindTo: string; phone: NonNullable<MfaDeviceView['phone']>; code: string }): Promise<{ status: 'ok'; channel: 'sms' | 'call' } | { status: 'invalid' | 'expired' | 'too_many_attempts' }>;
+    send(input: {
+      bindTo: string;
+      accountId: string;
+      ip: string;
+      phone: NonNullable<MfaDeviceView['phone']>;
+      channel: 'sms' | 'call';
+      siteName: string;
+    }): Promise<MfaSend>;
+    verify(input: {
+      bindTo: string;
+      phone: NonNullable<MfaDeviceView['phone']>;
+      code: string;
+    }): Promise<{ status: 'ok'; channel: 'sms' | 'call' } | { status: 'invalid' | 'expired' | 'too_many_attempts' }>;
   };
   totp: { verify(factorId: string, sealedSecret: string, code: string): Promise<'ok' | 'invalid' | 'replayed'> };
-  securityKeys: { verifyAuthentication(input: { bindTo: string; accountId: string; response: unknown }): Promise<{ deviceId: string; amr: string } | undefined> };
+  securityKeys: {
+    verifyAuthentication(input: { bindTo: string; accountId: string; response: unknown }): Promise<{ deviceId: string; amr: string } | undefined>;
+  };
   recoveryCodes: { remaining(accountId: string): Promise<number>; consume(accountId: string, code: string): Promise<boolean> };
   box: { seal(plain: string): string; open(sealed: string): string };
 }
@@ -73,7 +85,9 @@ export interface MfaMethod {
   /** A short icon name, for pages that show one beside the method (CSS class `method-<icon>`). */
   readonly icon: string;
   /** How the person answers: a typed code (sent, or read off something they hold), or a security-key ceremony. */
-  readonly prompt: { kind: 'code'; title: string; label: string; /** six digits (spaces and dashes dropped), or any text the method reads */ format: 'digits' | 'text' } | { kind: 'key' };
+  readonly prompt:
+    | { kind: 'code'; title: string; label: string /** six digits (spaces and dashes dropped), or any text the method reads */; format: 'digits' | 'text' }
+    | { kind: 'key' };
   /** The device types that can carry the method; none: it belongs to the account (recovery codes). */
   readonly deviceTypes: readonly DeviceType[];
   /** Its "When I log in" choice: started for the default device without asking (a text, a call). */
@@ -89,7 +103,10 @@ export interface MfaMethod {
   /** For account-wide methods: whether the account can use it now. */
   available?(accountId: string, tools: MfaMethodTools): Promise<boolean>;
   /** Sends what the person then types (a text, a call); methods read off a device have none. */
-  send?(input: { bindTo: string; accountId: string; ip: string; siteName: string; device: MfaDeviceView }, tools: MfaMethodTools): Promise<MfaSend | { status: 'unavailable' }>;
+  send?(
+    input: { bindTo: string; accountId: string; ip: string; siteName: string; device: MfaDeviceView },
+    tools: MfaMethodTools,
+  ): Promise<MfaSend | { status: 'unavailable' }>;
   /** Checks a proof; attempt limits and audit are admit's, around this. */
   verify(proof: MfaProof, tools: MfaMethodTools): Promise<MfaCheck>;
 }

@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { ARGON2_PARAMETERS, hashParameters, hashPassword, makeDecoyHash, needsRehash, verifyPassword } from './password-hash.ts';
 
 /**
@@ -7,7 +7,10 @@ import { ARGON2_PARAMETERS, hashParameters, hashPassword, makeDecoyHash, needsRe
  * PHC string written by hand, unpadded base64), kept as stored data.
  */
 const STORED_BY_NODE_CRYPTO = {
-  owasp: { password: '\u00dcn\u00efcode P\u00e4ssw\u00f6rd 1', phc: '$argon2id$v=19$m=19456,t=2,p=1$RDhVd3mBIbCzJ8If+nPkMA$7b+AmSmwmpokK3h3opfalz8yFnnOone0ZndXO5TedjE' },
+  owasp: {
+    password: '\u00dcn\u00efcode P\u00e4ssw\u00f6rd 1',
+    phc: '$argon2id$v=19$m=19456,t=2,p=1$RDhVd3mBIbCzJ8If+nPkMA$7b+AmSmwmpokK3h3opfalz8yFnnOone0ZndXO5TedjE',
+  },
   cheap: { password: 'Old-Cheap-1', phc: '$argon2id$v=19$m=8,t=1,p=1$WQ80YjdF6hJ8okuWaIgn9Q$Xu2D6abFTXTGPkXEx16h+x3ix8AqfA7+c/69N0WmiT0' },
   parallel: { password: 'Old-Pass-p2', phc: '$argon2id$v=19$m=9216,t=3,p=2$XGQmb90l0i8Ji9Sgeg1LNw$cJcNnXoSFuBjtdt4obxX2WOBNjTa7xmdMOrrXnv5W2c' },
 };

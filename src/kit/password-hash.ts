@@ -1,5 +1,5 @@
-import { hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
 
 /**
  * OWASP's argon2id minimum (m = 19 MiB, t = 2, p = 1), the parameters new
@@ -66,10 +66,12 @@ export function hashParameters(phc: string): Argon2Parameters | undefined {
 export function needsRehash(phc: string, parameters: Argon2Parameters = ARGON2_PARAMETERS): boolean {
   const stored = hashParameters(phc);
   if (!stored) return false;
-  return stored.memory < parameters.memory
-    || stored.passes < parameters.passes
-    || stored.parallelism < parameters.parallelism
-    || stored.tagLength < parameters.tagLength;
+  return (
+    stored.memory < parameters.memory ||
+    stored.passes < parameters.passes ||
+    stored.parallelism < parameters.parallelism ||
+    stored.tagLength < parameters.tagLength
+  );
 }
 
 /** A hash to verify against when the user does not exist, so both paths cost the same. */

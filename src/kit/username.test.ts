@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { canonicalUsername, checkUsername, legacyUsernameKey, UsernameNotAllowedError } from './username.ts';
 
 describe('the canonical user-name key', () => {
@@ -32,7 +32,7 @@ describe('the canonical user-name key', () => {
     const refused = {
       'a NUL': 'bob\u0000',
       'a newline': 'bob\nalice',
-      'DEL': 'bob\u007f',
+      DEL: 'bob\u007f',
       'a C1 control': 'bob\u0085',
       'right-to-left override': 'bob\u202e',
       'left-to-right mark': '\u200ebob',
@@ -41,7 +41,7 @@ describe('the canonical user-name key', () => {
       'zero-width space': 'b\u200bob',
       'zero-width joiner': 'b\u200dob',
       'soft hyphen': 'b\u00adob',
-      'BOM': '\ufeffbob',
+      BOM: '\ufeffbob',
       'a lone surrogate': 'bob\ud800',
       'private use': 'bob\ue000',
       'an unassigned code point': 'bob\u0378',

@@ -43,7 +43,8 @@ export class UsernameNotAllowedError extends Error {
 /** The canonical key; throws UsernameNotAllowedError for a name that has none (callers validate input first). */
 export function canonicalUsername(typed: string): string {
   const checked = checkUsername(typed);
-  if (!checked.ok) throw new UsernameNotAllowedError(checked.problem === 'empty' ? 'the user name is empty' : 'the user name contains characters that are not allowed');
+  if (!checked.ok)
+    throw new UsernameNotAllowedError(checked.problem === 'empty' ? 'the user name is empty' : 'the user name contains characters that are not allowed');
   return checked.key;
 }
 

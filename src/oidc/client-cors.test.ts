@@ -1,13 +1,14 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import type { KoaContextWithOIDC, Client } from 'oidc-provider';
+import type { Client, KoaContextWithOIDC } from 'oidc-provider';
+import { describe, it } from 'vitest';
 import { clientBasedCORS } from './client-cors.ts';
 
 const at = (route: string) => ({ oidc: { route } }) as unknown as KoaContextWithOIDC;
-const client = (clientAuthMethod: string) => ({ clientAuthMethod, redirectUris: ['http://127.0.0.1:4000/callback.html', 'https://app.example.com/cb'] }) as unknown as Client;
+const client = (clientAuthMethod: string) =>
+  ({ clientAuthMethod, redirectUris: ['http://127.0.0.1:4000/callback.html', 'https://app.example.com/cb'] }) as unknown as Client;
 
 describe('clientBasedCORS', () => {
-  it('allows a public client\'s redirect URI origins on the token endpoint, and nothing else', () => {
+  it("allows a public client's redirect URI origins on the token endpoint, and nothing else", () => {
     const spa = client('none');
     assert.equal(clientBasedCORS(at('token'), 'http://127.0.0.1:4000', spa), true);
     assert.equal(clientBasedCORS(at('token'), 'https://app.example.com', spa), true);

@@ -1,7 +1,7 @@
 import type { FindAccount } from 'oidc-provider';
 import type { Account, AccountService } from '../services/accounts.ts';
-import type { Store } from '../store/port.ts';
 import { prefetchModel } from '../store/oidc-adapter.ts';
+import type { Store } from '../store/port.ts';
 
 /**
  * oidc-provider's account look-up. A disabled or deleted account yields

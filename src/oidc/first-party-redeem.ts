@@ -19,31 +19,39 @@ export function redeemAtTokenEndpoint(ctx: Context, tokenPath: string, form: Rec
   // The same request id, so the log shows the redemption as part of the callback.
   const requestId = (ctx.state as { requestId?: string } | undefined)?.requestId;
   return new Promise((resolve, reject) => {
-    const outgoing = request({
-      // The address the request arrived on is this process's listener (IPv4, IPv6 or v4-mapped alike).
-      host: localAddress.replace(/^::ffff:(?=\d+\.)/, ''),
-      port: localPort,
-      path: tokenPath,
-      method: 'POST',
-      agent: false,
-      timeout: 10_000,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), accept: 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          // Not JSON: reported by status below.
-        }
-        if (status === 200 && typeof parsed.access_token === 'string') resolve({ ok: true, tokens: parsed });
-        else resolve({ ok: false, status, error: typeof parsed.error === 'string' ? parsed.error : 'unexpected_response' });
-      });
-    });
+    const outgoing = request(
+      {
+        // The address the request arrived on is this process's listener (IPv4, IPv6 or v4-mapped alike).
+        host: localAddress.replace(/^::ffff:(?=\d+\.)/, ''),
+        port: localPort,
+        path: tokenPath,
+        method: 'POST',
+        agent: false,
+        timeout: 10_000,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          accept: 'application/json',
+          ...(requestId ? { 'x-request-id': requestId } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          let parsed: Record<string, unknown> = {};
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          } catch {
+            // Not JSON: reported by status below.
+          }
+          if (status === 200 && typeof parsed.access_token === 'string') resolve({ ok: true, tokens: parsed });
+          else resolve({ ok: false, status, error: typeof parsed.error === 'string' ? parsed.error : 'unexpected_response' });
+        });
+      },
+    );
     outgoing.on('timeout', () => outgoing.destroy(new Error('the token endpoint did not answer in time')));
     outgoing.on('error', reject);
     outgoing.end(body);

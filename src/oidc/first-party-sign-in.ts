@@ -2,8 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
-import { storeKey, type Store } from '../store/port.ts';
 import { clearCookie, setCookie } from '../lib/cookies.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import { redeemAtTokenEndpoint } from './first-party-redeem.ts';
 
 export interface SignedIn {
@@ -34,7 +34,10 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
   const redirectUri = `${deps.issuer}${deps.callbackPath}`;
   const pendingKey = (state: string) => storeKey('first-party-sign-in', state);
 
-  async function start(ctx: Context, options: { returnTo: string; loginHint?: string; acrValues?: string; prompt?: string; extraParams?: Record<string, string> }): Promise<void> {
+  async function start(
+    ctx: Context,
+    options: { returnTo: string; loginHint?: string; acrValues?: string; prompt?: string; extraParams?: Record<string, string> },
+  ): Promise<void> {
     const state = randomBytes(24).toString('base64url');
     const verifier = randomBytes(32).toString('base64url');
     const pending: Pending = { verifier, returnTo: options.returnTo };
@@ -76,13 +79,24 @@ export function createFirstPartySignIn(deps: { provider: Provider; store: Store;
     if (!code) throw new AppError('interaction_expired', 400);
     // The token endpoint decides (see first-party-redeem.ts); a replayed code is refused there and its grant revoked.
     const redeemed = await redeemAtTokenEndpoint(ctx, deps.provider.pathFor('token'), {
-      grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pending.verifier, client_id: deps.clientId,
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: pending.verifier,
+      client_id: deps.clientId,
     });
     if (!redeemed.ok) throw new AppError('interaction_expired', 400, { cause: new Error(`token endpoint: ${redeemed.status} ${redeemed.error}`) });
     // Who signed in and how: the code just redeemed (kept, consumed, until it expires).
     const issued = await deps.provider.AuthorizationCode.find(code);
     if (!issued?.accountId || !issued.grantId || issued.clientId !== deps.clientId) throw new AppError('interaction_expired', 400);
-    return { accountId: issued.accountId, acr: issued.acr, amr: issued.amr ?? [], authTime: issued.authTime, grantId: issued.grantId, returnTo: pending.returnTo };
+    return {
+      accountId: issued.accountId,
+      acr: issued.acr,
+      amr: issued.amr ?? [],
+      authTime: issued.authTime,
+      grantId: issued.grantId,
+      returnTo: pending.returnTo,
+    };
   }
 
   /** Whether what a sign-in granted still stands: a replayed code, a sign-out or a password change revokes it. */

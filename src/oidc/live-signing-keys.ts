@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import { createSigningKeys, jwksCacheControl, viewAt, type KeyView, type StoredKey } from './signing-keys.ts';
 import type { Store } from '../store/port.ts';
+import { createSigningKeys, jwksCacheControl, type KeyView, type StoredKey, viewAt } from './signing-keys.ts';
 
 // oidc-provider takes its keys at construction and offers no way to change them on a running
 // Provider. Its own key set-up (validation, the algorithms each key serves, the published JWKS)
@@ -77,7 +77,9 @@ export async function startLiveSigningKeys(options: LiveSigningKeysOptions) {
     /** The private keys in oidc-provider's order, for constructing the Provider. */
     jwks: () => view.keys,
     /** The published key set (public members only): what `/jwks` answers. */
-    publicJwks: () => ({ keys: view.keys.map((jwk) => Object.fromEntries(PUBLIC_MEMBERS.filter((name) => jwk[name] !== undefined).map((name) => [name, jwk[name]]))) }),
+    publicJwks: () => ({
+      keys: view.keys.map((jwk) => Object.fromEntries(PUBLIC_MEMBERS.filter((name) => jwk[name] !== undefined).map((name) => [name, jwk[name]]))),
+    }),
     /** Grows by one with every change of the published or signing keys: a cache of the JWKS bytes can key on it. */
     generation: () => generation,
     view: () => view,

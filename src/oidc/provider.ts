@@ -1,25 +1,25 @@
-import Provider, { type Configuration, type ClientMetadata } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import type { Store } from '../store/port.ts';
-import type { AccountService } from '../services/accounts.ts';
-import type { Renderer } from '../http/render.ts';
-import type { Metrics } from '../http/metrics.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { Renderer } from '../http/render.ts';
 import { providerCookieOptions } from '../lib/cookies.ts';
+import type { AccountService } from '../services/accounts.ts';
 import { createOidcAdapterFactory } from '../store/oidc-adapter.ts';
-import { createFindAccount } from './find-account.ts';
-import { protocolSettings, protocolFeatures } from './protocol-settings.ts';
-import { createInteractionPolicy, type SessionGate } from './interaction-policy.ts';
-import { loadExistingGrant, isFirstParty } from './first-party-grant.ts';
-import { providerPages } from './provider-pages.ts';
+import type { Store } from '../store/port.ts';
 import { clientBasedCORS } from './client-cors.ts';
-import { postAsGet } from './post-endpoints.ts';
-import { ignoreOfflineAccessOnFirstPartyRefresh } from './refresh-scope.ts';
+import { createFindAccount } from './find-account.ts';
+import { isFirstParty, loadExistingGrant } from './first-party-grant.ts';
+import { createInteractionPolicy, type SessionGate } from './interaction-policy.ts';
 import { pairwiseIdentifier } from './pairwise.ts';
-import { resourceIndicators } from './resource-servers.ts';
 import { portalClient } from './portal-client.ts';
+import { postAsGet } from './post-endpoints.ts';
+import { protocolFeatures, protocolSettings } from './protocol-settings.ts';
+import { providerPages } from './provider-pages.ts';
+import { ignoreOfflineAccessOnFirstPartyRefresh } from './refresh-scope.ts';
+import { resourceIndicators } from './resource-servers.ts';
 
-export { ACR_PASSWORD, ACR_MFA } from './protocol-settings.ts';
+export { ACR_MFA, ACR_PASSWORD } from './protocol-settings.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -65,8 +65,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     pairwiseIdentifier: pairwiseIdentifier(deps.subjectKey),
     // First-party applications get refresh tokens without `prompt=consent`;
     // those refresh tokens end with the session (oidc-provider's expiresWithSession).
-    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
-      && (code.scopes.has('offline_access') || isFirstParty(client)),
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || isFirstParty(client)),
     loadExistingGrant,
     interactions: {
       policy: createInteractionPolicy({ accounts, steps: deps.steps }),

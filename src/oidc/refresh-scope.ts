@@ -26,12 +26,17 @@ export function ignoreOfflineAccessOnFirstPartyRefresh(provider: Provider): void
   if (!original) throw new Error('oidc-provider has no refresh_token grant to wrap');
   const params = internals.grantTypeParams.get('refresh_token');
   const dupes = internals.grantTypeDupes.get('refresh_token');
-  provider.registerGrantType('refresh_token', async (ctx: KoaContextWithOIDC) => {
-    const { params: request, client } = ctx.oidc;
-    if (request && typeof request.scope === 'string' && isFirstParty(client)) {
-      const kept = request.scope.split(' ').filter((scope) => scope !== 'offline_access' && scope !== '');
-      request.scope = kept.length > 0 ? kept.join(' ') : undefined;
-    }
-    return original(ctx);
-  }, params ? [...params] : undefined, dupes ? [...dupes] : undefined);
+  provider.registerGrantType(
+    'refresh_token',
+    async (ctx: KoaContextWithOIDC) => {
+      const { params: request, client } = ctx.oidc;
+      if (request && typeof request.scope === 'string' && isFirstParty(client)) {
+        const kept = request.scope.split(' ').filter((scope) => scope !== 'offline_access' && scope !== '');
+        request.scope = kept.length > 0 ? kept.join(' ') : undefined;
+      }
+      return original(ctx);
+    },
+    params ? [...params] : undefined,
+    dupes ? [...dupes] : undefined,
+  );
 }

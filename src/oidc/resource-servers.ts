@@ -1,4 +1,4 @@
-import { errors, type Configuration } from 'oidc-provider';
+import { type Configuration, errors } from 'oidc-provider';
 import type { ApiConfig } from '../config/apis.ts';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;

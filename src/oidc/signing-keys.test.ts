@@ -1,15 +1,18 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore } from '../store/create-store.ts';
 import pino from 'pino';
-import { storeKey, type Store } from '../store/port.ts';
-import { createSigningKeys, viewAt, KeyRotationError, type StoredKey } from './signing-keys.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createStore } from '../store/create-store.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import { startLiveSigningKeys } from './live-signing-keys.ts';
+import { createSigningKeys, KeyRotationError, type StoredKey, viewAt } from './signing-keys.ts';
 
-const key = (kid: string, alg: string, timeline: Omit<StoredKey, 'jwk'>): StoredKey => ({ jwk: { kid, alg, kty: alg === 'RS256' ? 'RSA' : 'EC' }, ...timeline });
+const key = (kid: string, alg: string, timeline: Omit<StoredKey, 'jwk'>): StoredKey => ({
+  jwk: { kid, alg, kty: alg === 'RS256' ? 'RSA' : 'EC' },
+  ...timeline,
+});
 
 describe('signing key timeline', () => {
   it('reads key sets written before staged rotation: the newest key signs, a retiring one is published until its time', () => {
@@ -18,10 +21,12 @@ describe('signing key timeline', () => {
     assert.deepEqual(viewAt(stored, 9000).published, ['new']);
   });
 
-  it('publishes a staged key from the start, puts each algorithm\'s active key first, and switches at activateAt', () => {
+  it("publishes a staged key from the start, puts each algorithm's active key first, and switches at activateAt", () => {
     const stored = [
-      key('rs-new', 'RS256', { createdAt: 2000, activateAt: 6000 }), key('es-new', 'ES256', { createdAt: 2000, activateAt: 6000 }),
-      key('rs-old', 'RS256', { createdAt: 1000, retireAt: 9000 }), key('es-old', 'ES256', { createdAt: 1000, retireAt: 9000 }),
+      key('rs-new', 'RS256', { createdAt: 2000, activateAt: 6000 }),
+      key('es-new', 'ES256', { createdAt: 2000, activateAt: 6000 }),
+      key('rs-old', 'RS256', { createdAt: 1000, retireAt: 9000 }),
+      key('es-old', 'ES256', { createdAt: 1000, retireAt: 9000 }),
     ];
     const during = viewAt(stored, 5999);
     assert.deepEqual(during.signing, ['rs-old', 'es-old']);
@@ -43,7 +48,7 @@ describe('admit keys rotate (the store side)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stages new keys, sets the old ones\' retirement, changes the version, and refuses a second rotation until the switch', async () => {
+  it("stages new keys, sets the old ones' retirement, changes the version, and refuses a second rotation until the switch", async () => {
     const keys = createSigningKeys({ store, masterSecret: 'k'.repeat(40) });
     const first = await keys.load();
     const versionBefore = await keys.version();
@@ -52,16 +57,23 @@ describe('admit keys rotate (the store side)', () => {
     assert.notEqual(await keys.version(), versionBefore);
     assert.ok(rotated.activateAt.getTime() >= started + 600_000);
     assert.equal(rotated.retireAt.getTime() - rotated.activateAt.getTime(), 4_200_000);
-    assert.deepEqual(rotated.retiring, first.map((jwk) => jwk.kid));
+    assert.deepEqual(
+      rotated.retiring,
+      first.map((jwk) => jwk.kid),
+    );
     const view = viewAt(await keys.stored(), Date.now());
-    assert.deepEqual(view.signing, first.map((jwk) => String(jwk.kid)), 'the old keys sign until the switch');
+    assert.deepEqual(
+      view.signing,
+      first.map((jwk) => String(jwk.kid)),
+      'the old keys sign until the switch',
+    );
     assert.deepEqual(view.published, [...first.map((jwk) => String(jwk.kid)), ...rotated.added]);
     await assert.rejects(keys.rotate({ propagationSeconds: 600, keepSeconds: 4200 }), KeyRotationError);
     assert.deepEqual(viewAt(await keys.stored(), rotated.activateAt.getTime()).signing, rotated.added);
   });
 });
 
-describe('a running instance\'s signing keys (live-signing-keys.ts)', () => {
+describe("a running instance's signing keys (live-signing-keys.ts)", () => {
   it('writes its keys back when the store lost them (a flushed Redis), instead of making new ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'admit-keys-'));
     const store = await createStore(`sqlite:${join(dir, 'admit.db')}`, { keyPrefix: 'admit:', commandTimeoutMs: 2000, connectTimeoutMs: 2000 });
@@ -77,7 +89,11 @@ describe('a running instance\'s signing keys (live-signing-keys.ts)', () => {
       await live.refresh();
       assert.deepEqual(live.view(), before, 'the same keys');
       assert.deepEqual(viewAt(await keys.stored(), Date.now()).published, before.published, 'written back to the store');
-      assert.equal(live.publicJwks().keys.every((jwk) => !('d' in jwk)), true, 'the published set has no private members');
+      assert.equal(
+        live.publicJwks().keys.every((jwk) => !('d' in jwk)),
+        true,
+        'the published set has no private members',
+      );
     } finally {
       live.stop();
       await store.close();

@@ -1,7 +1,7 @@
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { storeKey, type Store } from '../store/port.ts';
 import { createSecretBox } from '../lib/secret-box.ts';
+import { type Store, storeKey } from '../store/port.ts';
 
 /**
  * The JWKS's Cache-Control. Whatever serves the JWKS bytes sets
@@ -81,7 +81,7 @@ export function createSigningKeys({ store, masterSecret }: { store: Store; maste
   async function stored(kept?: StoredKey[]): Promise<StoredKey[]> {
     const keys = await read();
     if (keys !== undefined) return keys;
-    const fresh = kept ?? await newKeyPairs(Date.now());
+    const fresh = kept ?? (await newKeyPairs(Date.now()));
     // Two instances starting together: one writes, the other reads the winner's keys.
     if (await store.setIfAbsent(KEYSET, box.seal(JSON.stringify(fresh)))) return fresh;
     return (await read()) ?? fresh;
@@ -109,7 +109,9 @@ export function createSigningKeys({ store, masterSecret }: { store: Store; maste
       const live = current.filter((key) => key.retireAt === undefined || key.retireAt > now);
       const staged = live.filter((key) => activeFrom(key) > now);
       if (staged.length > 0) {
-        throw new KeyRotationError(`keys ${staged.map(kidOf).join(', ')} are staged and sign from ${new Date(activeFrom(staged[0]!)).toISOString()}; rotate again after that`);
+        throw new KeyRotationError(
+          `keys ${staged.map(kidOf).join(', ')} are staged and sign from ${new Date(activeFrom(staged[0]!)).toISOString()}; rotate again after that`,
+        );
       }
       const activateAt = now + propagationSeconds * 1000;
       const retireAt = activateAt + keepSeconds * 1000;

@@ -47,7 +47,11 @@ export function createApplications({ provider, issuer }: { provider: Provider; i
 
   /** The client's addresses a person may be sent back to, home first. */
   function addressesOf(client: ClientView): string[] {
-    const candidates = [client.clientUri, ...(client.postLogoutRedirectUris ?? []), ...(client.redirectUris ?? []).map((uri) => httpUrl(uri) && `${new URL(uri).origin}/`)];
+    const candidates = [
+      client.clientUri,
+      ...(client.postLogoutRedirectUris ?? []),
+      ...(client.redirectUris ?? []).map((uri) => httpUrl(uri) && `${new URL(uri).origin}/`),
+    ];
     const urls = candidates.map(httpUrl).filter((url): url is URL => url !== undefined && url.origin !== own);
     return [...new Set(urls.map((url) => url.href))];
   }
@@ -73,9 +77,12 @@ export function createApplications({ provider, issuer }: { provider: Provider; i
   async function remember(ctx: Context, next: Next): Promise<void> {
     if (ctx.method === 'GET') {
       const { client_id: clientId, return_to: returnTo, interaction } = ctx.query;
-      const found = clientId !== undefined
-        ? await resolve(clientId, returnTo)
-        : interaction !== undefined ? await resolve(await clientOfInteraction(interaction)) : undefined;
+      const found =
+        clientId !== undefined
+          ? await resolve(clientId, returnTo)
+          : interaction !== undefined
+            ? await resolve(await clientOfInteraction(interaction))
+            : undefined;
       if (found) {
         setCookie(ctx, COOKIE, Buffer.from(JSON.stringify({ c: found.clientId, u: found.url })).toString('base64url'));
         ctx.state.application = found;

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
 import { takeNotice } from './notice.ts';
+import type { PortalUser } from './portal-auth.ts';
 
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
 
@@ -23,10 +23,14 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
     csrfToken: deps.csrf.token(ctx),
     notice: takeNotice(ctx),
     devices: factors.map((factor) => ({
-      id: factor.id, name: factor.name, phone: factor.phone, isDefault: factor.isDefault,
+      id: factor.id,
+      name: factor.name,
+      phone: factor.phone,
+      isDefault: factor.isDefault,
       removable: usable.some((other) => other.id !== factor.id),
       methods: factor.methods.map((method) => deps.mfa.methods.get(method)?.label ?? method).join(', ') || 'None yet',
-      added: day(factor.createdAt), lastUsed: day(factor.lastUsedAt),
+      added: day(factor.createdAt),
+      lastUsed: day(factor.lastUsedAt),
     })),
     recoveryLeft,
     recoveryOffered: who?.policy.recoveryCodes ?? false,

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import type { PortalDeps } from './deps.ts';
 import { requestableSites } from '../services/requestable-sites.ts';
+import type { PortalDeps } from './deps.ts';
 
 /**
  * The portal's front page, as the seed shows it: "Update Your Profile

@@ -37,7 +37,11 @@ export function portalRenderer(deps: PortalDeps): Renderer {
     const nav = {
       view: 'portal/_nav',
       links,
-      user: account && { name: account.name ?? account.username, username: account.username, site: deps.sites.get(account.siteId)?.config.displayName ?? account.siteId },
+      user: account && {
+        name: account.name ?? account.username,
+        username: account.username,
+        site: deps.sites.get(account.siteId)?.config.displayName ?? account.siteId,
+      },
       // The page's own token when it has one: a second token() on a browser without the cookie would set a new one.
       csrfToken: account ? ((data.csrfToken as string | undefined) ?? deps.csrf.token(ctx)) : undefined,
       application,

@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
-import type { AccountService, Account } from '../services/accounts.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
 import { PORTAL_CLIENT_ID } from '../oidc/portal-client.ts';
+import type { Account, AccountService } from '../services/accounts.ts';
 import { createApplications } from './applications.ts';
 
 export interface PortalUser {
@@ -27,7 +27,17 @@ export interface PortalSignInOptions {
  * state and PKCE, the code redeemed in-process (oidc/first-party-sign-in.ts);
  * `return_to` is limited to portal paths, so it cannot redirect elsewhere.
  */
-export function createPortalAuth({ provider, accounts, issuer, signIn }: { provider: Provider; accounts: AccountService; issuer: string; signIn: FirstPartySignIn }) {
+export function createPortalAuth({
+  provider,
+  accounts,
+  issuer,
+  signIn,
+}: {
+  provider: Provider;
+  accounts: AccountService;
+  issuer: string;
+  signIn: FirstPartySignIn;
+}) {
   async function currentUser(ctx: Context): Promise<PortalUser | undefined> {
     const session = await provider.Session.get(ctx);
     if (!session.accountId) return undefined;
@@ -46,7 +56,9 @@ export function createPortalAuth({ provider, accounts, issuer, signIn }: { provi
 
   function startSignIn(ctx: Context, returnTo: string, options: PortalSignInOptions = {}): Promise<void> {
     return signIn.start(ctx, {
-      returnTo: safeReturn(returnTo), prompt: options.prompt, loginHint: options.loginHint,
+      returnTo: safeReturn(returnTo),
+      prompt: options.prompt,
+      loginHint: options.loginHint,
       extraParams: options.manage ? { admit_manage: options.manage } : undefined,
     });
   }

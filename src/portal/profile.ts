@@ -1,18 +1,27 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { messages, type MessageCode } from '../errors/messages.ts';
-import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
-import type { PortalUser } from './portal-auth.ts';
-import type { PortalDeps } from './deps.ts';
+import { type MessageCode, messages } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
+import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
+import type { PortalDeps } from './deps.ts';
+import type { PortalUser } from './portal-auth.ts';
 
 const profileForm = z.object({
   name: z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(100, 'field_too_long'),
-  email: z.string({ error: 'field_required' }).trim().max(254, 'field_too_long').pipe(z.email({ error: 'invalid_email' })),
+  email: z
+    .string({ error: 'field_required' })
+    .trim()
+    .max(254, 'field_too_long')
+    .pipe(z.email({ error: 'invalid_email' })),
   phone: z.string({ error: 'field_required' }).trim().max(32, 'field_too_long'),
 });
 
-const codeForm = z.object({ code: z.string({ error: 'wrong_code' }).trim().regex(/^\d{6}$/, 'wrong_code') });
+const codeForm = z.object({
+  code: z
+    .string({ error: 'wrong_code' })
+    .trim()
+    .regex(/^\d{6}$/, 'wrong_code'),
+});
 
 type ProfileDeps = PortalDeps;
 export type ContactChannel = 'email' | 'sms';
@@ -65,17 +74,26 @@ async function saveProfile(deps: ProfileDeps, ctx: Context, form: z.infer<typeof
   if (form.phone !== '') {
     // The MFA phone rules: a real number, in a country admit may text (SMS pumping).
     const number = deps.mfa.phoneNumbers.parse(deps.mfa.phoneNumbers.defaultCountry, form.phone);
-    if (number.status !== 'ok') return showProfile(deps, ctx, { status: 400, error: number.status === 'country_not_allowed' ? 'mfa_phone_country_not_allowed' : 'invalid_phone', values: echo });
+    if (number.status !== 'ok')
+      return showProfile(deps, ctx, {
+        status: 400,
+        error: number.status === 'country_not_allowed' ? 'mfa_phone_country_not_allowed' : 'invalid_phone',
+        values: echo,
+      });
     phone = number.phone.e164;
   }
 
   const emailChanged = email.toLowerCase() !== (account.email ?? '').toLowerCase();
   const phoneChanged = phone !== undefined && phone !== account.phoneNumber;
   // Each proposal sends a message to an address not yet proved: sent first, so a refused send changes nothing.
-  for (const [changed, channel, to] of [[emailChanged, 'email', email], [phoneChanged, 'sms', phone]] as const) {
+  for (const [changed, channel, to] of [
+    [emailChanged, 'email', email],
+    [phoneChanged, 'sms', phone],
+  ] as const) {
     if (!changed || !to) continue;
     const sent = await sendCode(deps, ctx, account, channel, to);
-    if (sent.status !== 'sent') return showProfile(deps, ctx, { status: 429, error: sent.status === 'cooldown' ? 'mfa_send_cooldown' : 'too_many_requests', values: echo });
+    if (sent.status !== 'sent')
+      return showProfile(deps, ctx, { status: 429, error: sent.status === 'cooldown' ? 'mfa_send_cooldown' : 'too_many_requests', values: echo });
   }
 
   if (name !== account.name) {
@@ -89,7 +107,12 @@ async function saveProfile(deps: ProfileDeps, ctx: Context, form: z.infer<typeof
 }
 
 /** The code's page; `address` is where the code went, when the caller already read it (a just-burnt code has no record left). */
-export async function showVerify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, view: { status?: number; error?: MessageCode; address?: string } = {}) {
+export async function showVerify(
+  deps: ProfileDeps,
+  ctx: Context,
+  channel: ContactChannel,
+  view: { status?: number; error?: MessageCode; address?: string } = {},
+) {
   const { account } = ctx.state.user as PortalUser;
   const address = view.address ?? (await deps.codes.pending(codeFor(account.id, channel)))?.to;
   if (!address) {
@@ -132,15 +155,22 @@ async function verify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, 
   const { account } = ctx.state.user as PortalUser;
   const pending = await deps.codes.pending(codeFor(account.id, channel));
   const outcome = await deps.codes.check(codeFor(account.id, channel), { code });
-  deps.audit.record(ctx, { action: `verify_${channel}`, outcome: outcome.status === 'invalid' ? 'wrong_code' : outcome.status, accountId: account.id, site: account.siteId });
+  deps.audit.record(ctx, {
+    action: `verify_${channel}`,
+    outcome: outcome.status === 'invalid' ? 'wrong_code' : outcome.status,
+    accountId: account.id,
+    site: account.siteId,
+  });
   if (outcome.status === 'invalid') return showVerify(deps, ctx, channel, { status: 400, error: 'wrong_code', address: pending?.to });
-  if (outcome.status !== 'ok') return showProfile(deps, ctx, { status: 400, error: outcome.status === 'too_many_attempts' ? 'too_many_attempts' : 'code_expired' });
+  if (outcome.status !== 'ok')
+    return showProfile(deps, ctx, { status: 400, error: outcome.status === 'too_many_attempts' ? 'too_many_attempts' : 'code_expired' });
 
   const latest = (await deps.accounts.find(account.id)) ?? account;
   const previous = channel === 'email' ? latest.email : latest.phoneNumber;
-  const updated = channel === 'email'
-    ? { ...latest, email: outcome.to, emailVerified: true, selfUpdated: { ...latest.selfUpdated, email: outcome.to } }
-    : { ...latest, phoneNumber: outcome.to, selfUpdated: { ...latest.selfUpdated, phoneNumber: outcome.to } };
+  const updated =
+    channel === 'email'
+      ? { ...latest, email: outcome.to, emailVerified: true, selfUpdated: { ...latest.selfUpdated, email: outcome.to } }
+      : { ...latest, phoneNumber: outcome.to, selfUpdated: { ...latest.selfUpdated, phoneNumber: outcome.to } };
   await deps.accounts.save(updated);
   // The old address hears of the change, so a hijacked session cannot move the account quietly.
   const tell = channel === 'email' ? previous : latest.email;

@@ -31,9 +31,14 @@ export async function showRemoveDevice(deps: PortalDeps, ctx: Context, id: strin
   const { label, othersLeft } = await deviceOf(deps, user, id);
   if (problem) ctx.status = problem.status;
   await deps.render(ctx, 'portal/remove-device', {
-    title: `Remove ${label}`, id, label, csrfToken: deps.csrf.token(ctx),
+    title: `Remove ${label}`,
+    id,
+    label,
+    csrfToken: deps.csrf.token(ctx),
     // The last device is never removed here (add another first; an admin can reset MFA).
-    lastDevice: !othersLeft, lastDeviceMessage: messages.mfa_last_device, error: problem?.error,
+    lastDevice: !othersLeft,
+    lastDeviceMessage: messages.mfa_last_device,
+    error: problem?.error,
   });
 }
 
@@ -45,7 +50,12 @@ export async function removeDevice(deps: PortalDeps, ctx: Context, id: string): 
   if (!who) throw new AppError('not_found', 404);
   const removed = await deps.mfa.manage.remove(ctx, who, id, proofOf(user));
   if (removed.status === 'last_device') return showRemoveDevice(deps, ctx, id, { status: 400, error: messages.mfa_last_device });
-  if (removed.status === 'stale') return showRemoveDevice(deps, ctx, id, { status: 403, error: 'For your security, removing a device needs a recent check with one of your devices. Use "Manage devices" on My Settings & Devices, or sign out and sign in again.' });
+  if (removed.status === 'stale')
+    return showRemoveDevice(deps, ctx, id, {
+      status: 403,
+      error:
+        'For your security, removing a device needs a recent check with one of your devices. Use "Manage devices" on My Settings & Devices, or sign out and sign in again.',
+    });
   if (removed.status !== 'ok') throw new AppError('not_found', 404);
   setNotice(ctx, `${label} was removed.`);
   ctx.status = 303;

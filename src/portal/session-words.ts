@@ -31,7 +31,9 @@ const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1
  */
 export function factorsInWords(amr: readonly string[], methods: readonly MfaMethod[]): string {
   // A federated sign-in may carry the upstream's own `pwd`: the password was typed at Microsoft, not here.
-  const words = amr.includes('fed') ? [FIRST_FACTORS.fed as string] : amr.filter((value) => FIRST_FACTORS[value]).map((value) => FIRST_FACTORS[value] as string);
+  const words = amr.includes('fed')
+    ? [FIRST_FACTORS.fed as string]
+    : amr.filter((value) => FIRST_FACTORS[value]).map((value) => FIRST_FACTORS[value] as string);
   const seconds = new Set<string>();
   for (const value of amr) {
     const method = methods.find((candidate) => candidate.amr === value);
@@ -39,7 +41,7 @@ export function factorsInWords(amr: readonly string[], methods: readonly MfaMeth
     else if (value === 'swk') seconds.add('passkey');
   }
   words.push(...seconds);
-  if (seconds.size === 0 && amr.includes('mfa')) words.push(amr.includes('fed') ? 'Microsoft\'s two-step verification' : 'trusted browser');
+  if (seconds.size === 0 && amr.includes('mfa')) words.push(amr.includes('fed') ? "Microsoft's two-step verification" : 'trusted browser');
   if (words.length === 0) return 'Signed in';
   return words.map((word, index) => (index === 0 ? word.charAt(0).toUpperCase() + word.slice(1) : word)).join(' + ');
 }

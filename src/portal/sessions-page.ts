@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { AppError } from '../errors/app-error.ts';
-import type { PortalUser } from './portal-auth.ts';
 import type { PortalDeps } from './deps.ts';
+import type { PortalUser } from './portal-auth.ts';
 import { browserInWords, factorsInWords, timeInWords } from './session-words.ts';
 
 /** The applications a session signed in to, by their registered `client_name` (the id when it has none); the portal itself too. */
@@ -14,12 +14,19 @@ async function applicationNames(deps: PortalDeps, clientIds: string[]): Promise<
 export async function showSessions(deps: PortalDeps, ctx: Context, notice?: string): Promise<void> {
   const user = ctx.state.user as PortalUser;
   const [sessions, trusted] = await Promise.all([deps.sessions.list(user.account.id), deps.mfa.trustedBrowsers.list(user.account.id)]);
-  const names = await applicationNames(deps, sessions.flatMap((session) => session.clients));
+  const names = await applicationNames(
+    deps,
+    sessions.flatMap((session) => session.clients),
+  );
   await deps.render(ctx, 'portal/sessions', {
     title: 'Sessions & Devices',
     csrfToken: deps.csrf.token(ctx),
     notice,
-    trusted: trusted.map((browser) => ({ id: browser.id, label: browser.label, until: timeInWords(Date.parse(browser.expiresAt) / 1000).replace(/ \d\d:\d\d UTC$/, '') })),
+    trusted: trusted.map((browser) => ({
+      id: browser.id,
+      label: browser.label,
+      until: timeInWords(Date.parse(browser.expiresAt) / 1000).replace(/ \d\d:\d\d UTC$/, ''),
+    })),
     sessions: sessions.map((session) => {
       const browser = browserInWords(session.userAgent);
       return {
@@ -50,7 +57,13 @@ export async function signOutEverywhere(deps: PortalDeps, ctx: Context): Promise
   const user = ctx.state.user as PortalUser;
   // Everywhere includes the browsers trusted to skip the second factor.
   const [count, browsers] = await Promise.all([deps.sessions.signOutEverywhere(user.account.id), deps.mfa.revokeTrustedBrowsers(user.account.id)]);
-  deps.audit.record(ctx, { action: 'sign_out_everywhere', outcome: 'ok', accountId: user.account.id, site: user.account.siteId, detail: { sessions: count, trustedBrowsers: browsers } });
+  deps.audit.record(ctx, {
+    action: 'sign_out_everywhere',
+    outcome: 'ok',
+    accountId: user.account.id,
+    site: user.account.siteId,
+    detail: { sessions: count, trustedBrowsers: browsers },
+  });
   ctx.status = 303;
   ctx.redirect('/portal');
 }

@@ -1,20 +1,20 @@
-import type { FederatedSignUpPassCookie } from '../services/approvals/federated-signup-pass.ts';
 import type { Config } from '../config/schema.ts';
-import type { Store } from '../store/port.ts';
-import type { Renderer } from '../http/render.ts';
 import type { createCsrf } from '../http/csrf.ts';
-import type { AccountService } from '../services/accounts.ts';
-import type { SiteDirectory } from '../services/sites.ts';
-import type { AuditLog } from '../services/audit/audit-log.ts';
-import type { Mailer } from '../services/mail/mailer.ts';
-import type { Lockout } from '../services/lockout.ts';
-import type { AccessRequests } from '../services/approvals/access-requests.ts';
-import type { InvitationService } from '../services/invitations/invitations.ts';
-import type { InvitationCookie } from '../services/invitations/invitation-cookie.ts';
-import type { PasswordCheckResult, PolicyRule } from '../services/password-policy/policy.ts';
+import type { Renderer } from '../http/render.ts';
 import type { FirstPartySignIn } from '../oidc/first-party-sign-in.ts';
-import type { SignupFlows } from './signup-flow.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { AccessRequests } from '../services/approvals/access-requests.ts';
+import type { FederatedSignUpPassCookie } from '../services/approvals/federated-signup-pass.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
+import type { InvitationCookie } from '../services/invitations/invitation-cookie.ts';
+import type { InvitationService } from '../services/invitations/invitations.ts';
+import type { Lockout } from '../services/lockout.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
 import type { OneTimeCodes } from '../services/one-time-codes.ts';
+import type { PasswordCheckResult, PolicyRule } from '../services/password-policy/policy.ts';
+import type { SiteDirectory } from '../services/sites.ts';
+import type { Store } from '../store/port.ts';
+import type { SignupFlows } from './signup-flow.ts';
 
 /** A site's password rules, to show and to check a new password against. */
 export interface PasswordRules {

@@ -3,12 +3,20 @@ import { usernameAllowed } from '../kit/username.ts';
 
 export const startForm = z.object({
   site: z.string({ error: 'unknown_site' }).min(1, 'unknown_site').max(64, 'unknown_site'),
-  email: z.email({ error: 'invalid_email' }).max(254, 'invalid_email').transform((email) => email.toLowerCase()),
+  email: z
+    .email({ error: 'invalid_email' })
+    .max(254, 'invalid_email')
+    .transform((email) => email.toLowerCase()),
 });
 
 /** The emailed code; anything but six digits reads as no code, which the page answers as a wrong one (unchecked). */
 export const codeForm = z.object({
-  code: z.string().trim().regex(/^\d{6}$/).optional().catch(undefined),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/)
+    .optional()
+    .catch(undefined),
 });
 
 const text = (max: number) => z.string({ error: 'field_required' }).trim().min(1, 'field_required').max(max, 'field_too_long');

@@ -1,8 +1,8 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { messages, type MessageCode } from '../errors/messages.ts';
-import { UsernameTakenError } from '../kit/connector.ts';
+import { type MessageCode, messages } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
+import { UsernameTakenError } from '../kit/connector.ts';
 import type { InvitationView } from '../services/invitations/invitation-model.ts';
 import type { RedeemOutcome } from '../services/invitations/redeem.ts';
 import { signInWay } from '../services/invitations/sign-in-way.ts';
@@ -31,15 +31,27 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     await deps.render(ctx, 'registration/invitation-problem', { title: 'Invitation', message: messages[problems[status]] });
   }
 
-  async function showCreate(ctx: Context, token: string, invitation: InvitationView, problem: { status?: number; error?: MessageCode; unmet?: PolicyRule[]; username?: string } = {}) {
+  async function showCreate(
+    ctx: Context,
+    token: string,
+    invitation: InvitationView,
+    problem: { status?: number; error?: MessageCode; unmet?: PolicyRule[]; username?: string } = {},
+  ) {
     const unmet = new Set((problem.unmet ?? []).map((rule) => rule.id));
     if (problem.status) ctx.status = problem.status;
     await deps.render(ctx, 'registration/invitation-create', {
-      title: 'Set up your sign-in', token, email: invitation.email, siteId: invitation.siteId,
+      title: 'Set up your sign-in',
+      token,
+      email: invitation.email,
+      siteId: invitation.siteId,
       siteName: deps.sites.get(invitation.siteId)?.config.displayName ?? invitation.siteId,
       username: problem.username ?? invitation.email,
-      rules: deps.passwordRules(invitation.siteId).rules().map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
-      csrfToken: deps.csrf.token(ctx), error: problem.error ? messages[problem.error] : undefined,
+      rules: deps
+        .passwordRules(invitation.siteId)
+        .rules()
+        .map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
+      csrfToken: deps.csrf.token(ctx),
+      error: problem.error ? messages[problem.error] : undefined,
     });
   }
 
@@ -47,7 +59,8 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
   const tokenInput = guard({ body: tokenForm, invalid: (ctx) => problemPage(ctx, 'invalid') });
   const createInput = guard({
     body: createSignInForm,
-    invalid: (ctx, refusal) => showCreate(ctx, heldOf(ctx).token, heldOf(ctx).invitation, { status: 400, error: refusal.code, username: refusal.echo.username?.slice(0, 256) }),
+    invalid: (ctx, refusal) =>
+      showCreate(ctx, heldOf(ctx).token, heldOf(ctx).invitation, { status: 400, error: refusal.code, username: refusal.echo.username?.slice(0, 256) }),
   });
 
   /** The invitation of the posted token, live, for a site whose directory admit manages (only there is a sign-in set up here). */
@@ -67,9 +80,14 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     await deps.invitations.markOpened(checked.invitation);
     const site = deps.sites.get(checked.invitation.siteId);
     await deps.render(ctx, 'registration/invitation', {
-      title: 'Invitation', token, email: checked.invitation.email, name: checked.invitation.name,
-      siteId: checked.invitation.siteId, siteName: site?.config.displayName ?? checked.invitation.siteId,
-      way: signInWay(site?.capabilities), expires: checked.invitation.expiresAt.slice(0, 16).replace('T', ' '),
+      title: 'Invitation',
+      token,
+      email: checked.invitation.email,
+      name: checked.invitation.name,
+      siteId: checked.invitation.siteId,
+      siteName: site?.config.displayName ?? checked.invitation.siteId,
+      way: signInWay(site?.capabilities),
+      expires: checked.invitation.expiresAt.slice(0, 16).replace('T', ' '),
       csrfToken: deps.csrf.token(ctx),
     });
   });
@@ -103,7 +121,9 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
       redeemed = await deps.invitations.redeem(token, async () => {
         user = await site.connector.users!.add({ username: input.username, password: input.newPassword, name: invitation.name, email: invitation.email });
         return {
-          siteId: invitation.siteId, directoryKind: site.connector.kind, passwordChosen: true,
+          siteId: invitation.siteId,
+          directoryKind: site.connector.kind,
+          passwordChosen: true,
           identity: { externalId: user.externalId, username: user.username, name: invitation.name, email: invitation.email, emailVerified: true, groups: [] },
         };
       });
@@ -112,8 +132,12 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
       throw error;
     }
     void deps.audit.record(ctx, {
-      action: 'invitation.redeem', outcome: redeemed.status, site: invitation.siteId, username: user?.username ?? input.username,
-      accountId: redeemed.status === 'ok' ? redeemed.account.id : undefined, detail: { invitation: invitation.id, email: invitation.email },
+      action: 'invitation.redeem',
+      outcome: redeemed.status,
+      site: invitation.siteId,
+      username: user?.username ?? input.username,
+      accountId: redeemed.status === 'ok' ? redeemed.account.id : undefined,
+      detail: { invitation: invitation.id, email: invitation.email },
     });
     if (redeemed.status !== 'ok') return problemPage(ctx, redeemed.status === 'email_mismatch' ? 'invalid' : redeemed.status);
     // Now the first sign-in with the new user name, through every gate.
@@ -126,7 +150,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     await deps.render(ctx, 'registration/invitation-done', {
       title: account ? 'You are all set' : 'Sign-in not finished',
       account: account ? { name: account.name ?? account.username, username: account.username, siteId: account.siteId } : undefined,
-      siteName: account ? deps.sites.get(account.siteId)?.config.displayName ?? account.siteId : undefined,
+      siteName: account ? (deps.sites.get(account.siteId)?.config.displayName ?? account.siteId) : undefined,
     });
   });
 }

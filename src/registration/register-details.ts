@@ -1,15 +1,15 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { storeKey } from '../store/port.ts';
-import { messages, type MessageCode } from '../errors/messages.ts';
-import { UsernameTakenError, type DirectoryIdentity } from '../kit/connector.ts';
+import { type MessageCode, messages } from '../errors/messages.ts';
 import { guard, type InputRefusal } from '../http/route-input.ts';
+import { type DirectoryIdentity, UsernameTakenError } from '../kit/connector.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
+import { storeKey } from '../store/port.ts';
 import type { RegistrationDeps } from './deps.ts';
-import type { SignupFlow } from './signup-flow.ts';
-import { detailsForm, federatedDetailsForm } from './forms.ts';
 import { emailInUse } from './email-in-use.ts';
+import { detailsForm, federatedDetailsForm } from './forms.ts';
 import { redirect } from './redirect.ts';
+import type { SignupFlow } from './signup-flow.ts';
 
 type Problem = { status: number; error?: MessageCode; unmet?: PolicyRule[] };
 type Details = { name: string; organisation: string; reason: string; username?: string; password?: string; confirmPassword?: string };
@@ -30,11 +30,22 @@ export async function showDetails(deps: RegistrationDeps, ctx: Context, problem?
   const unmet = new Set((problem?.unmet ?? []).map((rule) => rule.id));
   if (problem) ctx.status = problem.status;
   await deps.render(ctx, 'registration/details', {
-    title: 'User Registration', email: current.flow.email, siteId: site.config.id, siteName: site.config.displayName, choosesPassword,
-    federated: Boolean(site.federated), signedInAs: pass ? pass.identity.email ?? pass.identity.username : undefined,
-    rules: choosesPassword ? deps.passwordRules(site.config.id).rules().map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })) : [],
+    title: 'User Registration',
+    email: current.flow.email,
+    siteId: site.config.id,
+    siteName: site.config.displayName,
+    choosesPassword,
+    federated: Boolean(site.federated),
+    signedInAs: pass ? (pass.identity.email ?? pass.identity.username) : undefined,
+    rules: choosesPassword
+      ? deps
+          .passwordRules(site.config.id)
+          .rules()
+          .map((rule) => ({ ...rule, unmet: unmet.has(rule.id) }))
+      : [],
     values: { name: str(values.name), organisation: str(values.organisation), reason: str(values.reason), username: str(values.username) },
-    csrfToken: deps.csrf.token(ctx), error: problem?.error ? messages[problem.error] : undefined,
+    csrfToken: deps.csrf.token(ctx),
+    error: problem?.error ? messages[problem.error] : undefined,
   });
 }
 
@@ -52,7 +63,8 @@ function passFor(deps: RegistrationDeps, ctx: Context, siteId: string, kind: str
  * submitDetails.
  */
 export function detailsRoute(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
-  const refuse = (ctx: Context, refusal: InputRefusal) => showDetails(deps, ctx, { status: 400, error: refusal.code }, (ctx.request.body ?? {}) as Record<string, unknown>);
+  const refuse = (ctx: Context, refusal: InputRefusal) =>
+    showDetails(deps, ctx, { status: 400, error: refusal.code }, (ctx.request.body ?? {}) as Record<string, unknown>);
   const inputs = { signIn: guard({ body: detailsForm, invalid: refuse }), federated: guard({ body: federatedDetailsForm, invalid: refuse }) };
   const inputFor = (ctx: Context) => (deps.sites.get(flowOf(ctx).flow.siteId)!.federated ? inputs.federated : inputs.signIn);
 
@@ -65,8 +77,13 @@ export function detailsRoute(router: Router, deps: RegistrationDeps, form: Middl
   }
 
   router.get('/register/details', (ctx) => showDetails(deps, ctx));
-  router.post('/register/details', ...form, verifiedFlow, (ctx, next) => inputFor(ctx)(ctx, next),
-    (ctx) => submitDetails(deps, ctx, inputFor(ctx).input(ctx).body as Details));
+  router.post(
+    '/register/details',
+    ...form,
+    verifiedFlow,
+    (ctx, next) => inputFor(ctx)(ctx, next),
+    (ctx) => submitDetails(deps, ctx, inputFor(ctx).input(ctx).body as Details),
+  );
 }
 
 /**
@@ -91,7 +108,8 @@ async function submitDetails(deps: RegistrationDeps, ctx: Context, input: Detail
   let passwordChosen = false;
   if (pass) {
     // The identity Microsoft proved a moment ago (tid:oid for Entra), so the next sign-in there finds this account.
-    if (await deps.accounts.findLinked(flow.siteId, pass.kind, pass.identity.externalId)) return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
+    if (await deps.accounts.findLinked(flow.siteId, pass.kind, pass.identity.externalId))
+      return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
     identity = pass.identity;
   } else if (site.connector.users) {
     if (input.password !== input.confirmPassword) return release(deps, flow, () => refuse({ status: 400, error: 'password_mismatch' }));
@@ -113,23 +131,45 @@ async function submitDetails(deps: RegistrationDeps, ctx: Context, input: Detail
     const outcome = await site.connector.verifyPassword({ username: input.username!, password: input.password! });
     void deps.audit.record(ctx, { action: 'registration.directory_sign_in', outcome: outcome.status, site: flow.siteId, username: input.username });
     if (outcome.status === 'unavailable') await attempt.notCounted();
-    if (outcome.status !== 'ok') return release(deps, flow, () => refuse({ status: outcome.status === 'unavailable' ? 503 : 401, error: outcome.status === 'unavailable' ? 'directory_unavailable' : 'invalid_credentials' }));
+    if (outcome.status !== 'ok')
+      return release(deps, flow, () =>
+        refuse({
+          status: outcome.status === 'unavailable' ? 503 : 401,
+          error: outcome.status === 'unavailable' ? 'directory_unavailable' : 'invalid_credentials',
+        }),
+      );
     if (!(await attempt.succeeded(outcome.identity.username))) return throttled();
-    if (await deps.accounts.findLinked(flow.siteId, site.connector.kind, outcome.identity.externalId)) return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
+    if (await deps.accounts.findLinked(flow.siteId, site.connector.kind, outcome.identity.externalId))
+      return release(deps, flow, () => refuse({ status: 409, error: 'already_registered' }));
     identity = outcome.identity;
   }
 
   const account = await deps.accounts.linkOrCreate(flow.siteId, site.connector.kind, identity, {
-    status: 'pending_approval', name: identity.name ?? input.name, email: identity.email ?? flow.email, emailVerified: (identity.email ?? flow.email) === flow.email,
+    status: 'pending_approval',
+    name: identity.name ?? input.name,
+    email: identity.email ?? flow.email,
+    emailVerified: (identity.email ?? flow.email) === flow.email,
     passwordChangedAt: passwordChosen ? new Date().toISOString() : undefined,
   });
   const request = await deps.requests.submit({
-    siteId: flow.siteId, accountId: account.id, username: account.username, name: input.name, email: flow.email,
-    organisation: input.organisation, reason: input.reason,
+    siteId: flow.siteId,
+    accountId: account.id,
+    username: account.username,
+    name: input.name,
+    email: flow.email,
+    organisation: input.organisation,
+    reason: input.reason,
   });
   await deps.flows.submitted(ctx, current.id, flow, request.id);
   if (pass) deps.signUpPass.clear(ctx);
-  void deps.audit.record(ctx, { action: 'registration.submit', outcome: 'pending', site: flow.siteId, username: account.username, accountId: account.id, detail: { request: request.id, email: flow.email } });
+  void deps.audit.record(ctx, {
+    action: 'registration.submit',
+    outcome: 'pending',
+    site: flow.siteId,
+    username: account.username,
+    accountId: account.id,
+    detail: { request: request.id, email: flow.email },
+  });
   redirect(ctx, '/register/status');
 }
 

@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { messages, type MessageCode } from '../errors/messages.ts';
+import { type MessageCode, messages } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
 import { requestableSites } from '../services/requestable-sites.ts';
 import type { RegistrationDeps } from './deps.ts';
-import { codeForm, startForm } from './forms.ts';
-import { detailsRoute } from './register-details.ts';
 import { emailInUse } from './email-in-use.ts';
+import { codeForm, startForm } from './forms.ts';
 import { redirect } from './redirect.ts';
+import { detailsRoute } from './register-details.ts';
 
 /** The start form as typed, to show again beside a refusal (the email as typed, not lower-cased). */
 const echoOf = (body: unknown) => {
@@ -25,13 +25,23 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     const sites = requestableSites(deps, pass);
     const asked = typeof ctx.query.site === 'string' && sites.some((site) => site.id === ctx.query.site) ? ctx.query.site : undefined;
     await deps.render(ctx, 'registration/start', {
-      title: 'User Registration', sites, selectedSite: view.site ?? asked ?? pass?.siteId ?? sites[0]?.id, email: view.email ?? pass?.identity.email ?? '',
-      csrfToken: deps.csrf.token(ctx), error: view.error ? messages[view.error] : undefined,
+      title: 'User Registration',
+      sites,
+      selectedSite: view.site ?? asked ?? pass?.siteId ?? sites[0]?.id,
+      email: view.email ?? pass?.identity.email ?? '',
+      csrfToken: deps.csrf.token(ctx),
+      error: view.error ? messages[view.error] : undefined,
     });
   }
 
   async function showVerify(ctx: Context, email: string, error?: MessageCode) {
-    await deps.render(ctx, 'registration/verify', { title: 'Verify your email', email, lifetime: deps.codes.lifetime, csrfToken: deps.csrf.token(ctx), error: error ? messages[error] : undefined });
+    await deps.render(ctx, 'registration/verify', {
+      title: 'Verify your email',
+      email,
+      lifetime: deps.codes.lifetime,
+      csrfToken: deps.csrf.token(ctx),
+      error: error ? messages[error] : undefined,
+    });
   }
 
   const refuseStart = (ctx: Context, status: number, error: MessageCode) => {
@@ -49,7 +59,9 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     if (!requestableSites(deps, deps.signUpPass.read(ctx)).some((site) => site.id === siteId)) return refuseStart(ctx, 400, 'sign_up_closed');
     const site = deps.sites.get(siteId)!;
     // Codes by email cost the recipient attention: the code service limits them per address and per client IP.
-    const sent = await deps.flows.start(ctx, siteId, email, (binding) => deps.codes.send(binding, { channel: 'email', to: email, ip: ctx.ip, siteName: site.config.displayName, mail: { siteId } }));
+    const sent = await deps.flows.start(ctx, siteId, email, (binding) =>
+      deps.codes.send(binding, { channel: 'email', to: email, ip: ctx.ip, siteName: site.config.displayName, mail: { siteId } }),
+    );
     if (sent.status === 'failed') throw new Error(`the registration code could not be emailed: ${sent.reason}`);
     if (sent.status !== 'sent') {
       void deps.audit.record(ctx, { action: 'registration.code', outcome: 'throttled', site: siteId, detail: { email } });
@@ -75,7 +87,11 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     if (outcome === 'too_many_attempts' || outcome === 'code_expired') {
       await deps.flows.end(ctx, current.id);
       ctx.status = outcome === 'too_many_attempts' ? 429 : 400;
-      return showStart(ctx, { error: outcome === 'too_many_attempts' ? 'too_many_requests' : 'code_expired', email: current.flow.email, site: current.flow.siteId });
+      return showStart(ctx, {
+        error: outcome === 'too_many_attempts' ? 'too_many_requests' : 'code_expired',
+        email: current.flow.email,
+        site: current.flow.siteId,
+      });
     }
     if (outcome === 'wrong_code') {
       ctx.status = 400;
@@ -97,7 +113,8 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     const request = current?.flow.requestId ? await deps.requests.get(current.flow.requestId) : undefined;
     if (!request) return redirect(ctx, '/register');
     await deps.render(ctx, 'registration/status', {
-      title: 'Registration status', request,
+      title: 'Registration status',
+      request,
       siteName: deps.sites.get(request.siteId)?.config.displayName ?? request.siteId,
     });
   });

@@ -1,9 +1,9 @@
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { RegistrationDeps } from './deps.ts';
-import { registerRoutes } from './register-pages.ts';
 import { invitationRoutes } from './invitation-pages.ts';
+import { registerRoutes } from './register-pages.ts';
 
 /** "User Registration" (/register) and invitation links (/invite). */
 export function registrationRoutes(deps: RegistrationDeps): Router {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { storeKey, type Store } from '../store/port.ts';
 import { clearCookie, setCookie } from '../lib/cookies.ts';
 import type { CodeBinding, CodeSend, OneTimeCodes } from '../services/one-time-codes.ts';
+import { type Store, storeKey } from '../store/port.ts';
 
 const COOKIE = 'admit.signup';
 const FLOW_SECONDS = 60 * 60;

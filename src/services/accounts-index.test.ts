@@ -1,17 +1,27 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { storeKey, type Store } from '../store/port.ts';
-import { createRequestMemo } from '../store/request-memo.ts';
-import type { Config } from '../config/schema.ts';
+import { describe, it } from 'vitest';
 import { adminAdd } from '../cli/admin-role.ts';
-import { createAccountService, type Account } from './accounts.ts';
+import type { Config } from '../config/schema.ts';
+import { type Store, storeKey } from '../store/port.ts';
+import { createRequestMemo } from '../store/request-memo.ts';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { type Account, createAccountService } from './accounts.ts';
 import { CursorError } from './paging.ts';
 
-const identity = (username: string, extra: Partial<{ name: string; email: string }> = {}) => ({ externalId: `ext-${username}`, username, emailVerified: false, groups: [], ...extra });
+const identity = (username: string, extra: Partial<{ name: string; email: string }> = {}) => ({
+  externalId: `ext-${username}`,
+  username,
+  emailVerified: false,
+  groups: [],
+  ...extra,
+});
 
 /** Every page of a search, forward, by its `next` cursor. */
-async function everyPage(accounts: ReturnType<typeof createAccountService>, sites: string[], options: Parameters<ReturnType<typeof createAccountService>['search']>[1]) {
+async function everyPage(
+  accounts: ReturnType<typeof createAccountService>,
+  sites: string[],
+  options: Parameters<ReturnType<typeof createAccountService>['search']>[1],
+) {
   const seen: Account[][] = [];
   let after: string | undefined;
   do {
@@ -45,7 +55,11 @@ describe('account search by index', () => {
     // Any field also finds the email's domain.
     assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'example.c', limit: 10 })).sort(), ['Ann', 'bob']);
     assert.deepEqual(names(await accounts.search(['DEMO'], { query: '@Example.org', limit: 10 })), ['anna']);
-    assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'example.c', field: 'email', limit: 10 })), [], 'an email field search is of the whole address');
+    assert.deepEqual(
+      names(await accounts.search(['DEMO'], { query: 'example.c', field: 'email', limit: 10 })),
+      [],
+      'an email field search is of the whole address',
+    );
     assert.deepEqual(names(await accounts.search(['DEMO'], { query: '@', field: 'name', limit: 10 })), []);
 
     await accounts.setStatus(anna.id, 'disabled');
@@ -58,8 +72,14 @@ describe('account search by index', () => {
     assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'bob', field: 'username', limit: 10 })), []);
     assert.deepEqual(names(await accounts.search(['DEMO'], { query: 'rob', limit: 10 })), ['robert']);
     assert.deepEqual((await accounts.findByEmail('DEMO', 'BOB@example.com')).length, 0);
-    assert.deepEqual((await accounts.findByEmail('DEMO', ' Robert@Example.com ')).map((account) => account.id), [bob.id]);
-    assert.deepEqual((await accounts.findByEmail('DEMO', 'ann@example.com')).map((account) => account.id), [ann.id]);
+    assert.deepEqual(
+      (await accounts.findByEmail('DEMO', ' Robert@Example.com ')).map((account) => account.id),
+      [bob.id],
+    );
+    assert.deepEqual(
+      (await accounts.findByEmail('DEMO', 'ann@example.com')).map((account) => account.id),
+      [ann.id],
+    );
     assert.deepEqual(await accounts.findByEmail('OTHER', 'ann@example.com'), []);
     const stale = await store.lexRange(storeKey('account-lex', 'DEMO', 'username:all'), { limit: 10 });
     assert.equal(stale.length, 3, 'one username entry per account, none stale');
@@ -73,7 +93,10 @@ describe('account search by index', () => {
     const accounts = createAccountService({ store });
     for (let i = 0; i < 120; i += 1) await accounts.linkOrCreate('DEMO', 'local', identity(`user-${String(i).padStart(3, '0')}`));
     const pages = await everyPage(accounts, ['DEMO'], { limit: 50 });
-    assert.deepEqual(pages.map((page) => page.length), [50, 50, 20]);
+    assert.deepEqual(
+      pages.map((page) => page.length),
+      [50, 50, 20],
+    );
     const all = pages.flat().map((account) => account.username);
     assert.equal(new Set(all).size, 120);
     assert.deepEqual(all, [...all].sort());
@@ -82,9 +105,15 @@ describe('account search by index', () => {
     const third = await accounts.search(['DEMO'], { limit: 50, after: second.next });
     assert.equal(third.next, undefined);
     const back = await accounts.search(['DEMO'], { limit: 50, before: third.prev });
-    assert.deepEqual(back.accounts.map((account) => account.username), second.accounts.map((account) => account.username));
+    assert.deepEqual(
+      back.accounts.map((account) => account.username),
+      second.accounts.map((account) => account.username),
+    );
     const first = await accounts.search(['DEMO'], { limit: 50, before: back.prev });
-    assert.deepEqual(first.accounts.map((account) => account.username), all.slice(0, 50));
+    assert.deepEqual(
+      first.accounts.map((account) => account.username),
+      all.slice(0, 50),
+    );
     assert.equal(first.prev, undefined, 'the first page has none before it');
     await store.close();
   });
@@ -115,7 +144,18 @@ describe('account search by index', () => {
     const store = createSqliteStore({ path: ':memory:' });
     // As an earlier admit stored them: the record, the name key, the site set; no index.
     for (let i = 0; i < 450; i += 1) {
-      const account: Account = { id: `old-${i}`, siteId: 'OLD', directoryKind: 'local', externalId: `x${i}`, username: `old${String(i).padStart(3, '0')}`, email: `old${i}@example.com`, emailVerified: false, groups: [], status: 'active', createdAt: '2025-01-01T00:00:00Z' };
+      const account: Account = {
+        id: `old-${i}`,
+        siteId: 'OLD',
+        directoryKind: 'local',
+        externalId: `x${i}`,
+        username: `old${String(i).padStart(3, '0')}`,
+        email: `old${i}@example.com`,
+        emailVerified: false,
+        groups: [],
+        status: 'active',
+        createdAt: '2025-01-01T00:00:00Z',
+      };
       await store.set(storeKey('account', account.id), JSON.stringify(account));
       await store.addToSet(storeKey('site-accounts', 'OLD'), account.id);
     }
@@ -186,7 +226,19 @@ describe('nothing reads a whole site (issue 16)', () => {
     // backfill walk: much cheaper than 5,000 sign-ins on a loaded machine, and the walk itself is not counted.
     for (let i = 0; i < 5000; i += 1) {
       const username = `person${String(i).padStart(4, '0')}`;
-      const account: Account = { id: `id-${i}`, siteId: 'BIG', directoryKind: 'local', externalId: `x${i}`, username, email: `p${i}@example.com`, name: `Person ${i}`, emailVerified: false, groups: [], status: 'active', createdAt: '2025-01-01T00:00:00Z' };
+      const account: Account = {
+        id: `id-${i}`,
+        siteId: 'BIG',
+        directoryKind: 'local',
+        externalId: `x${i}`,
+        username,
+        email: `p${i}@example.com`,
+        name: `Person ${i}`,
+        emailVerified: false,
+        groups: [],
+        status: 'active',
+        createdAt: '2025-01-01T00:00:00Z',
+      };
       await sqlite.set(storeKey('account', account.id), JSON.stringify(account));
       await sqlite.set(storeKey('account-name', `BIG:${username}`), account.id);
       await sqlite.addToSet(storeKey('site-accounts', 'BIG'), account.id);

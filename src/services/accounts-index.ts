@@ -1,4 +1,4 @@
-import { compareLex, storeKey, type Store, type WriteOp } from '../store/port.ts';
+import { compareLex, type Store, storeKey, type WriteOp } from '../store/port.ts';
 import { withoutMemo } from '../store/request-memo.ts';
 import { CursorError } from './paging.ts';
 
@@ -123,7 +123,15 @@ export interface SearchPage<Account extends IndexedRecord = IndexedRecord> {
 const MAX_ROUNDS = 4;
 const BACKFILL_PAGE = 200;
 
-export function createAccountIndex<Account extends IndexedRecord>({ store, siteAccountsKey, fieldValue }: { store: Store; siteAccountsKey: (siteId: string) => string; fieldValue: (account: Account, field: SearchField) => string | undefined }) {
+export function createAccountIndex<Account extends IndexedRecord>({
+  store,
+  siteAccountsKey,
+  fieldValue,
+}: {
+  store: Store;
+  siteAccountsKey: (siteId: string) => string;
+  fieldValue: (account: Account, field: SearchField) => string | undefined;
+}) {
   const direct = withoutMemo(store);
 
   function entriesOf(account: Account): Entry[] {
@@ -249,7 +257,11 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
       if (!entries.has(entryId({ key: hit.list.key, member: hit.member }))) return false;
       const matches = lists
         .filter((list) => list.siteId === account.siteId)
-        .flatMap((list) => entriesOf(account).filter((entry) => entry.key === list.key && entry.member.startsWith(list.prefix)).map((entry) => ({ list, member: entry.member })))
+        .flatMap((list) =>
+          entriesOf(account)
+            .filter((entry) => entry.key === list.key && entry.member.startsWith(list.prefix))
+            .map((entry) => ({ list, member: entry.member })),
+        )
         .sort(order);
       return matches[0]?.list.key === hit.list.key && matches[0].member === hit.member;
     }
@@ -260,9 +272,14 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
     for (let round = 0; round < MAX_ROUNDS && found.length < limit; round += 1) {
       const want = limit - found.length + 1;
       const answers = await Promise.all(
-        lists.map((list) => store.lexRange(list.key, { prefix: list.prefix || undefined, limit: want, ...(down ? { before: cursor, reverse: true } : { after: cursor }) })),
+        lists.map((list) =>
+          store.lexRange(list.key, { prefix: list.prefix || undefined, limit: want, ...(down ? { before: cursor, reverse: true } : { after: cursor }) }),
+        ),
       );
-      const hits = answers.flatMap((members, index) => members.map((member) => ({ list: lists[index]!, member }))).sort(order).slice(0, want);
+      const hits = answers
+        .flatMap((members, index) => members.map((member) => ({ list: lists[index]!, member })))
+        .sort(order)
+        .slice(0, want);
       const raws = await store.getMany([...new Set(hits.map((hit) => accountKey(idOf(hit.member))))]);
       const byId = new Map(raws.flatMap((raw) => (raw === undefined ? [] : [[(JSON.parse(raw) as Account).id, JSON.parse(raw) as Account] as const])));
       let considered = 0;
@@ -304,4 +321,3 @@ export function createAccountIndex<Account extends IndexedRecord>({ store, siteA
 
   return { entriesOf, prepare, sync, backfill, ensureIndexed, search, findByEmail };
 }
-

@@ -1,7 +1,7 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { describe, it } from 'vitest';
 import { storeKey } from '../store/port.ts';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { createAccountService } from './accounts.ts';
 
 describe('the account index: found by the canonical user-name key', () => {

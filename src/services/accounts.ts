@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { storeKey, type Store } from '../store/port.ts';
 import type { DirectoryIdentity } from '../kit/connector.ts';
 import { checkUsername, legacyUsernameKey } from '../kit/username.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import { createAccountIndex, type SearchOptions, type SearchPage } from './accounts-index.ts';
 
 /**
@@ -109,12 +109,24 @@ export function createAccountService({ store }: { store: Store }) {
    * Profile fields the directory owns are refreshed on every sign-in.
    * `linked`: the account the caller already found for this identity.
    */
-  async function linkOrCreate(siteId: string, directoryKind: string, identity: DirectoryIdentity, initial: NewAccountFields = {}, linked?: Account): Promise<Account> {
+  async function linkOrCreate(
+    siteId: string,
+    directoryKind: string,
+    identity: DirectoryIdentity,
+    initial: NewAccountFields = {},
+    linked?: Account,
+  ): Promise<Account> {
     const link = linkKey(siteId, directoryKind, identity.externalId);
     const now = new Date().toISOString();
     const existing = linked ?? (await findLinked(siteId, directoryKind, identity.externalId));
     if (existing) {
-      const refreshed: Account = { ...existing, ...directoryFields(identity), ...keptVerifiedEmail(existing, identity), ...verifiedOverrides(existing), lastSignInAt: now };
+      const refreshed: Account = {
+        ...existing,
+        ...directoryFields(identity),
+        ...keptVerifiedEmail(existing, identity),
+        ...verifiedOverrides(existing),
+        lastSignInAt: now,
+      };
       refreshed.groups = withGranted(refreshed.groups, existing.grantedGroups);
       // A sign-in changes the record; the indexes already hold it unless the directory changed an indexed value.
       const same = (a: Account) => JSON.stringify(index.entriesOf(a));
@@ -210,7 +222,20 @@ export function createAccountService({ store }: { store: Store }) {
     return old;
   }
 
-  return { find, save, linkOrCreate, findLinked, search, listBySite, findByEmail, setStatus, listAdmins, findByUsername, backfillIndexes: index.backfill, ensureIndexed: index.ensureIndexed };
+  return {
+    find,
+    save,
+    linkOrCreate,
+    findLinked,
+    search,
+    listBySite,
+    findByEmail,
+    setStatus,
+    listAdmins,
+    findByUsername,
+    backfillIndexes: index.backfill,
+    ensureIndexed: index.ensureIndexed,
+  };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import Provider from 'oidc-provider';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { sendBackchannelLogout, WRITTEN_FOR_OIDC_PROVIDER } from './backchannel-logout.ts';
 
 describe('the back-channel logout adapter (the one undeclared oidc-provider method admit calls)', () => {
@@ -16,7 +16,9 @@ describe('the back-channel logout adapter (the one undeclared oidc-provider meth
   beforeAll(async () => {
     receiver = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk) => { body += chunk; });
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
       req.on('end', () => {
         received.push(new URLSearchParams(body).get('logout_token') ?? '');
         res.writeHead(status).end();
@@ -32,13 +34,21 @@ describe('the back-channel logout adapter (the one undeclared oidc-provider meth
     assert.equal(installed.version, WRITTEN_FOR_OIDC_PROVIDER);
   });
 
-  it('sends a logout token signed by the provider\'s key, with sub, sid and the logout event, and reports failures', async () => {
+  it("sends a logout token signed by the provider's key, with sub, sid and the logout event, and reports failures", async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const provider = new Provider('http://127.0.0.1:1', {
       jwks: { keys: [jwk] },
       features: { backchannelLogout: { enabled: true }, devInteractions: { enabled: false } },
-      clients: [{ client_id: 'rp', client_secret: 'rp-secret-rp-secret-rp-secret-32', redirect_uris: ['http://127.0.0.1:9/cb'], backchannel_logout_uri: url, backchannel_logout_session_required: true }],
+      clients: [
+        {
+          client_id: 'rp',
+          client_secret: 'rp-secret-rp-secret-rp-secret-32',
+          redirect_uris: ['http://127.0.0.1:9/cb'],
+          backchannel_logout_uri: url,
+          backchannel_logout_session_required: true,
+        },
+      ],
       // The receiver is on loopback, which oidc-provider's SSRF guard refuses: tests only.
       fetch: (target, options) => {
         const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
@@ -51,7 +61,11 @@ describe('the back-channel logout adapter (the one undeclared oidc-provider meth
     const client = (await provider.Client.find('rp'))!;
 
     await sendBackchannelLogout(provider, client, 'account-1', 'sid-1');
-    const { payload, protectedHeader } = await jwtVerify(received.at(-1)!, createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] }), { issuer: 'http://127.0.0.1:1', audience: 'rp' });
+    const { payload, protectedHeader } = await jwtVerify(
+      received.at(-1)!,
+      createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] }),
+      { issuer: 'http://127.0.0.1:1', audience: 'rp' },
+    );
     assert.equal(protectedHeader.typ, 'logout+jwt');
     assert.equal(payload.sub, 'account-1');
     assert.equal(payload.sid, 'sid-1');

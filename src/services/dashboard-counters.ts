@@ -1,4 +1,4 @@
-import { storeKey, type Store } from '../store/port.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import type { StoredAuditEvent } from './audit/audit-event.ts';
 import { createAuditTimeline } from './dashboard-timeline.ts';
 

@@ -1,4 +1,4 @@
-import { storeKey, type Store } from '../store/port.ts';
+import { type Store, storeKey } from '../store/port.ts';
 
 /** Names whose sign-in lockout started, per site, scored by when the lock ends at the latest (ms). */
 const lockedKey = (siteId: string) => storeKey('dashboard-locks', siteId, 'index');

@@ -1,5 +1,5 @@
 import { checkUsername, legacyUsernameKey } from '../kit/username.ts';
-import { storeKey, type Store, type WriteOp } from '../store/port.ts';
+import { type Store, storeKey, type WriteOp } from '../store/port.ts';
 import type { StoredAuditEvent } from './audit/audit-event.ts';
 import { decodeCursor, encodeCursor, mergedPage, type Page } from './paging.ts';
 
@@ -54,7 +54,12 @@ export function createAuditTimeline({ store, retentionDays }: { store: Store; re
   async function page(account: { id: string; siteId: string; username: string }, options: { cursor?: string; limit: number }): Promise<Page<StoredAuditEvent>> {
     const after = decodeCursor(options.cursor);
     const sources = [byAccount(account.id), byName(account.siteId, account.username)];
-    const { entries, next } = await mergedPage(store, sources.map(indexKey), { after, limit: options.limit, reverse: true, min: (Date.now() - retentionMs) * 1000 });
+    const { entries, next } = await mergedPage(store, sources.map(indexKey), {
+      after,
+      limit: options.limit,
+      reverse: true,
+      min: (Date.now() - retentionMs) * 1000,
+    });
     // Which index an entry came from is not kept by the merge: both copies are asked for.
     const raws = await store.getMany(entries.flatMap((entry) => sources.map((who) => eventKey(who, entry.member))));
     const items = entries.flatMap((_, index) => {

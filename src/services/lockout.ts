@@ -1,10 +1,10 @@
-import { signInPolicySchema, type SignInPolicy } from '../config/sites.ts';
+import { type SignInPolicy, signInPolicySchema } from '../config/sites.ts';
 import { checkUsername, legacyUsernameKey } from '../kit/username.ts';
 import type { Store } from '../store/port.ts';
+import { createLockIndex } from './dashboard-locks.ts';
 import type { MfaPolicy } from './mfa/settings-schema.ts';
 import type { SiteDirectory } from './sites.ts';
 import { createThrottle } from './throttle.ts';
-import { createLockIndex } from './dashboard-locks.ts';
 
 /**
  * How many tries: the one owner of every guess limit (sign-in, a directory
@@ -29,17 +29,17 @@ const defaultSignIn = signInPolicySchema.parse({});
 export type PasswordAttempt =
   | { refused: true; reason: 'ip' | 'user' }
   | {
-    refused: false;
-    /**
-     * The password was right. `accountUsername` is the directory's name for the
-     * account (an LDAP filter may match it under another spelling): when that
-     * account is locked the sign-in is still refused (false); otherwise both
-     * counters are cleared (true).
-     */
-    succeeded(accountUsername?: string): Promise<boolean>;
-    /** Not a guess after all (the directory could not be reached): the count is given back. */
-    notCounted(): Promise<void>;
-  };
+      refused: false;
+      /**
+       * The password was right. `accountUsername` is the directory's name for the
+       * account (an LDAP filter may match it under another spelling): when that
+       * account is locked the sign-in is still refused (false); otherwise both
+       * counters are cleared (true).
+       */
+      succeeded(accountUsername?: string): Promise<boolean>;
+      /** Not a guess after all (the directory could not be reached): the count is given back. */
+      notCounted(): Promise<void>;
+    };
 
 /** One counted second-factor check. */
 export type SecondFactorAttempt = { refused: true } | { refused: false; settle(outcome: 'ok' | 'failed' | 'not_counted'): Promise<void> };
@@ -158,10 +158,12 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
       return (await counter.hit(`recover-flow:${flowId}`, RECOVERY_LIMITS.windowSeconds)) <= RECOVERY_LIMITS.wrongCodesPerFlow;
     },
     /** A local sign-in made from an invitation link: false past the client IP's limit. */
-    invitationSignIn: async (ip: string) => (await counter.hit(`invite-create-ip:${ip}`, INVITATION_SIGN_IN_LIMITS.windowSeconds)) <= INVITATION_SIGN_IN_LIMITS.perIp,
+    invitationSignIn: async (ip: string) =>
+      (await counter.hit(`invite-create-ip:${ip}`, INVITATION_SIGN_IN_LIMITS.windowSeconds)) <= INVITATION_SIGN_IN_LIMITS.perIp,
     /** The portal's Change Password: one old-password guess, counted before it is checked. */
     passwordChange: {
-      attempt: async (accountId: string) => (await counter.hit(`password-change:${accountId}`, PASSWORD_CHANGE_LIMITS.windowSeconds)) <= PASSWORD_CHANGE_LIMITS.perAccount,
+      attempt: async (accountId: string) =>
+        (await counter.hit(`password-change:${accountId}`, PASSWORD_CHANGE_LIMITS.windowSeconds)) <= PASSWORD_CHANGE_LIMITS.perAccount,
       succeeded: (accountId: string) => counter.reset(`password-change:${accountId}`, PASSWORD_CHANGE_LIMITS.windowSeconds),
     },
     secondFactor,

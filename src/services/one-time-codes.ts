@@ -1,10 +1,10 @@
-import { storeKey, type Store } from '../store/port.ts';
 import type { Notifier, NotifierMessage } from '../kit/notifier.ts';
+import { type Store, storeKey } from '../store/port.ts';
+import type { Mailer } from './mail/mailer.ts';
+import { createCodeHasher, newSixDigitCode } from './mfa/one-time-code.ts';
+import type { SmsSettings } from './mfa/settings-schema.ts';
 import type { Outbox } from './outbox/outbox.ts';
 import { maskNumber } from './outbox/outbox-model.ts';
-import type { Mailer } from './mail/mailer.ts';
-import type { SmsSettings } from './mfa/settings-schema.ts';
-import { createCodeHasher, newSixDigitCode } from './mfa/one-time-code.ts';
 
 /**
  * What a code is for. `mfa`: a second factor by text or call (sign-in,
@@ -108,7 +108,13 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
   const hasher = createCodeHasher(deps.key);
   const ttlSeconds = settings.codeTtlSeconds;
   const lifetime = lifetimeText(ttlSeconds);
-  const hourly: SendLimits = { name: 'hourly', windowSeconds: 3600, perTarget: settings.perNumberPerHour, perAccount: settings.perAccountPerHour, perIp: settings.perIpPerHour };
+  const hourly: SendLimits = {
+    name: 'hourly',
+    windowSeconds: 3600,
+    perTarget: settings.perNumberPerHour,
+    perAccount: settings.perAccountPerHour,
+    perIp: settings.perIpPerHour,
+  };
   // Registration: anyone may ask, with no account yet; a short window and a tight per-address limit.
   const limits: Record<CodePurpose, SendLimits> = {
     mfa: hourly,
@@ -160,7 +166,11 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
         return { ok: false, reason: (error as Error).message };
       }
     }
-    const message: NotifierMessage = { to: request.to, channel: request.channel === 'sms' ? 'sms' : 'voice', text: messageText(request.channel, code, lifetime) };
+    const message: NotifierMessage = {
+      to: request.to,
+      channel: request.channel === 'sms' ? 'sms' : 'voice',
+      text: messageText(request.channel, code, lifetime),
+    };
     if (deps.outbox && binding.purpose !== 'mfa') {
       try {
         await deps.outbox.enqueue([{ channel: message.channel, to: maskNumber(request.to), kind: `${binding.purpose} code`, payload: message, notAfter }]);

@@ -95,7 +95,11 @@ export async function mergedPage(store: Store, keys: readonly string[], options:
 }
 
 /** Every entry of several indexes in order, a page at a time (exports): memory is one page per index. */
-export async function* allEntries(store: Store, keys: readonly string[], options: Omit<RangeOptions, 'limit' | 'after'> & { pageSize: number }): AsyncGenerator<IndexEntry[]> {
+export async function* allEntries(
+  store: Store,
+  keys: readonly string[],
+  options: Omit<RangeOptions, 'limit' | 'after'> & { pageSize: number },
+): AsyncGenerator<IndexEntry[]> {
   let after: Cursor | undefined;
   for (;;) {
     const page = await mergedPage(store, keys, { ...options, limit: options.pageSize, after });

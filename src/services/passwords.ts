@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
-import { hashPassword } from '../kit/password-hash.ts';
 import type { PasswordWriteOutcome } from '../kit/connector.ts';
-import type { SiteDirectory } from './sites.ts';
+import { hashPassword } from '../kit/password-hash.ts';
 import type { AccountService } from './accounts.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { Mailer } from './mail/mailer.ts';
-import { createPasswordPolicy, type PolicyRule } from './password-policy/policy.ts';
 import { createCommonPasswordList } from './password-policy/common-passwords.ts';
+import { createPasswordPolicy, type PolicyRule } from './password-policy/policy.ts';
+import type { SiteDirectory } from './sites.ts';
 
 export type PasswordChangeResult =
   | { status: 'ok' }
@@ -60,7 +60,9 @@ export function createPasswordService(deps: {
   async function change(ctx: Context, request: PasswordChange): Promise<PasswordChangeResult> {
     const site = deps.sites.get(request.siteId);
     if (!site?.connector.changePassword) return { status: 'unsupported' };
-    return write(ctx, 'password_change', request, (newPassword) => site.connector.changePassword!({ username: request.username, oldPassword: request.oldPassword, newPassword }));
+    return write(ctx, 'password_change', request, (newPassword) =>
+      site.connector.changePassword!({ username: request.username, oldPassword: request.oldPassword, newPassword }),
+    );
   }
 
   /**
@@ -70,11 +72,18 @@ export function createPasswordService(deps: {
   async function reset(ctx: Context, request: Omit<PasswordChange, 'oldPassword'>): Promise<PasswordChangeResult> {
     const site = deps.sites.get(request.siteId);
     if (!site?.connector.resetPassword) return { status: 'unsupported' };
-    return write(ctx, 'password_reset', { ...request, oldPassword: '' }, (newPassword) => site.connector.resetPassword!({ username: request.username, newPassword }));
+    return write(ctx, 'password_reset', { ...request, oldPassword: '' }, (newPassword) =>
+      site.connector.resetPassword!({ username: request.username, newPassword }),
+    );
   }
 
   /** The one order every path follows: confirmation, policy, directory write, then admit's records. */
-  async function write(ctx: Context, action: string, request: PasswordChange, writeToDirectory: (newPassword: string) => Promise<PasswordWriteOutcome>): Promise<PasswordChangeResult> {
+  async function write(
+    ctx: Context,
+    action: string,
+    request: PasswordChange,
+    writeToDirectory: (newPassword: string) => Promise<PasswordWriteOutcome>,
+  ): Promise<PasswordChangeResult> {
     if (request.newPassword !== request.confirmPassword) return { status: 'mismatch' };
     const account = request.accountId ? await deps.accounts.find(request.accountId) : undefined;
     const check = await policyOf(request.siteId).check(request.newPassword, {
@@ -113,7 +122,11 @@ export function createPasswordService(deps: {
     const ends = deps.ends();
     const [sessions, trustedBrowsers] = await Promise.all([ends.signOutOthers(ctx, account.id), ends.revokeTrustedBrowsers(account.id)]);
     deps.audit.record(ctx, {
-      action: 'password_write_sign_out', outcome: 'ok', site: account.siteId, username: account.username, accountId: account.id,
+      action: 'password_write_sign_out',
+      outcome: 'ok',
+      site: account.siteId,
+      username: account.username,
+      accountId: account.id,
       detail: { otherSessionsEnded: sessions, ...(typeof trustedBrowsers === 'number' ? { trustedBrowsersRevoked: trustedBrowsers } : {}) },
     });
   }
@@ -136,7 +149,12 @@ export function createPasswordService(deps: {
       await deps.mailer.notify({
         to: account.email,
         template: 'password-changed',
-        data: { name: account.name ?? account.username, username: account.username, site: account.siteId, when: `${changedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+        data: {
+          name: account.name ?? account.username,
+          username: account.username,
+          site: account.siteId,
+          when: `${changedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        },
       });
     }
   }

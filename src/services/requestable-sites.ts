@@ -7,7 +7,11 @@ import type { SiteDirectory } from './sites.ts';
  * the federated sign-up pass, see approvals/federated-signup-pass.ts). The
  * sign-in page and the portal ask it whether to offer the link.
  */
-export const requestableSites = (deps: { sites: SiteDirectory }, pass?: { siteId: string; kind: string }) => deps.sites.all()
-  .filter(({ config, capabilities, connector }) => config.signUp.mode === 'approval'
-    && (capabilities.passwords || (capabilities.federated && pass?.siteId === config.id && pass.kind === connector.kind)))
-  .map(({ config }) => ({ id: config.id, displayName: config.displayName }));
+export const requestableSites = (deps: { sites: SiteDirectory }, pass?: { siteId: string; kind: string }) =>
+  deps.sites
+    .all()
+    .filter(
+      ({ config, capabilities, connector }) =>
+        config.signUp.mode === 'approval' && (capabilities.passwords || (capabilities.federated && pass?.siteId === config.id && pass.kind === connector.kind)),
+    )
+    .map(({ config }) => ({ id: config.id, displayName: config.displayName }));

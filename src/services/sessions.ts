@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
 import type { AdapterPayload, Provider } from 'oidc-provider';
-import { storeKey, type Store } from '../store/port.ts';
 import { accountGrantsKey, accountSessionsKey, createOidcAdapterFactory } from '../store/oidc-adapter.ts';
-import type { Outbox } from './outbox/outbox.ts';
-import type { BackchannelNotice } from './outbox/deliverers.ts';
+import { type Store, storeKey } from '../store/port.ts';
 import { sendBackchannelLogout } from './backchannel-logout.ts';
+import type { BackchannelNotice } from './outbox/deliverers.ts';
+import type { Outbox } from './outbox/outbox.ts';
 
 export interface SessionSummary {
   id: string;
@@ -45,7 +45,10 @@ export function createSessionService({ store, provider, outbox }: { store: Store
   }
 
   const authorizationsOf = (payload: AdapterPayload | undefined) => (payload?.authorizations ?? {}) as Record<string, { grantId?: string; sid?: string }>;
-  const grantIdsOf = (payload: AdapterPayload | undefined) => Object.values(authorizationsOf(payload)).map((entry) => entry.grantId).filter((grantId): grantId is string => typeof grantId === 'string');
+  const grantIdsOf = (payload: AdapterPayload | undefined) =>
+    Object.values(authorizationsOf(payload))
+      .map((entry) => entry.grantId)
+      .filter((grantId): grantId is string => typeof grantId === 'string');
 
   /** A grant and every token it gave (refresh tokens, access tokens, codes). */
   async function revokeGrant(grantId: string): Promise<void> {
@@ -84,17 +87,19 @@ export function createSessionService({ store, provider, outbox }: { store: Store
    * oidc-provider's own. The grants are already revoked either way.
    */
   async function tellApplications(accountId: string, authorizations: Record<string, { sid?: string }>): Promise<void> {
-    await Promise.allSettled(Object.entries(authorizations).map(async ([clientId, { sid }]) => {
-      const client = await provider.Client.find(clientId);
-      if (!client?.backchannelLogoutUri || !sid) return;
-      if (outbox) {
-        const notice: BackchannelNotice = { clientId, accountId, sid };
-        await outbox.enqueue([{ channel: 'backchannel', to: clientId, kind: 'logout', payload: notice }]);
-        return;
-      }
-      // Best effort, as oidc-provider's own end_session (the failure is its backchannel.error event).
-      await sendBackchannelLogout(provider, client, accountId, sid);
-    }));
+    await Promise.allSettled(
+      Object.entries(authorizations).map(async ([clientId, { sid }]) => {
+        const client = await provider.Client.find(clientId);
+        if (!client?.backchannelLogoutUri || !sid) return;
+        if (outbox) {
+          const notice: BackchannelNotice = { clientId, accountId, sid };
+          await outbox.enqueue([{ channel: 'backchannel', to: clientId, kind: 'logout', payload: notice }]);
+          return;
+        }
+        // Best effort, as oidc-provider's own end_session (the failure is its backchannel.error event).
+        await sendBackchannelLogout(provider, client, accountId, sid);
+      }),
+    );
   }
 
   /** The id of this browser's SSO session, when it is signed in as this account. */

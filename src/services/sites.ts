@@ -64,11 +64,13 @@ export function createSiteDirectory(sites: SiteConfig[], kinds: Record<string, D
     }
     const connector = kind.create(config);
     const wrong = mismatches(kind.capabilities, connector);
-    if (wrong.length > 0) throw new Error(`sites.${index}.directory: the "${config.directory.kind}" connector does not match its declared capabilities (${wrong.join(', ')})`);
+    if (wrong.length > 0)
+      throw new Error(`sites.${index}.directory: the "${config.directory.kind}" connector does not match its declared capabilities (${wrong.join(', ')})`);
     const { capabilities } = kind;
-    byId.set(config.id, isFederated(connector)
-      ? { config, capabilities, connector: passwordlessFacade(connector), federated: connector }
-      : { config, capabilities, connector });
+    byId.set(
+      config.id,
+      isFederated(connector) ? { config, capabilities, connector: passwordlessFacade(connector), federated: connector } : { config, capabilities, connector },
+    );
   });
 
   return {

@@ -1,4 +1,4 @@
-import { storeKey, type Store } from '../store/port.ts';
+import { type Store, storeKey } from '../store/port.ts';
 
 /**
  * Sliding-window counters in the store, so limits hold across app instances

@@ -1,15 +1,8 @@
-import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
-import { storeKey, type Store } from './port.ts';
+import { type Adapter, type AdapterConstructor, type AdapterPayload, errors } from 'oidc-provider';
+import { type Store, storeKey } from './port.ts';
 
 /** Models that carry a grantId and must disappear when the grant is revoked (as in oidc-provider's memory adapter). */
-const GRANTABLE = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-  'PreAuthorizedCode',
-]);
+const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
 const recordKey = (name: string, id: string) => storeKey(`oidc:${name}`, id);
 // Same hash tag as the record, so find() reads both in one MGET even on Cluster.
@@ -34,7 +27,10 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
  * A failed read is left to find() to report.
  */
 export function prefetchModel(store: Store, name: string, id: string): Promise<void> {
-  return store.getMany(findKeys(name, id)).then(() => undefined, () => undefined);
+  return store.getMany(findKeys(name, id)).then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 const parse = (raw: string | undefined) => (raw === undefined ? undefined : (JSON.parse(raw) as AdapterPayload));
@@ -125,9 +121,7 @@ export function createOidcAdapterFactory(store: Store): AdapterConstructor {
       if (keys.length === 0) return;
       const payloads = (await store.getMany(keys)).map(parse);
       await store.delete(...keys.flatMap((key) => [key, `${key}:consumed`]));
-      await Promise.all(
-        payloads.map((payload) => (payload?.jti ? this.dropSecondaryIndexes(payload.jti, payload) : undefined)),
-      );
+      await Promise.all(payloads.map((payload) => (payload?.jti ? this.dropSecondaryIndexes(payload.jti, payload) : undefined)));
       await store.delete(index);
     }
 

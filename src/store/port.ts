@@ -196,9 +196,12 @@ export function keysOfWrite(ops: readonly WriteOp[], onlyIf?: { key: string }): 
   const stray = keys.find((key) => hashTagOf(key) !== tag);
   if (stray !== undefined) throw new RangeError(`writeAll keys must share one hash tag: "${keys[0]}" and "${stray}" do not`);
   for (const op of ops) {
-    if (op.op === 'set' && op.ttlSeconds !== undefined && !(Math.round(op.ttlSeconds * 1000) > 0)) throw new RangeError(`ttlSeconds must be positive, got ${op.ttlSeconds}`);
-    if ((op.op === 'lexAdd' || op.op === 'lexRemove') && (typeof op.member !== 'string' || op.member.includes('\u0000'))) throw new RangeError('lexicographic index members are strings without U+0000');
-    if ((op.op === 'indexAdd' && !Number.isFinite(op.score)) || (op.op === 'indexTrim' && !Number.isFinite(op.maxScore))) throw new RangeError('index scores must be finite numbers');
+    if (op.op === 'set' && op.ttlSeconds !== undefined && !(Math.round(op.ttlSeconds * 1000) > 0))
+      throw new RangeError(`ttlSeconds must be positive, got ${op.ttlSeconds}`);
+    if ((op.op === 'lexAdd' || op.op === 'lexRemove') && (typeof op.member !== 'string' || op.member.includes('\u0000')))
+      throw new RangeError('lexicographic index members are strings without U+0000');
+    if ((op.op === 'indexAdd' && !Number.isFinite(op.score)) || (op.op === 'indexTrim' && !Number.isFinite(op.maxScore)))
+      throw new RangeError('index scores must be finite numbers');
     if (op.op === 'indexExpireAt' && !Number.isSafeInteger(op.at)) throw new RangeError(`indexExpireAt needs a whole number of ms, got ${op.at}`);
   }
   return keys;

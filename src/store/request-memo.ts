@@ -52,7 +52,8 @@ export function createRequestMemo() {
         for (const key of keys) if (memo.get(key)?.read === read) memo.delete(key);
       });
     };
-    const heldValue = (held: Held): Promise<Value> => (held.index < 0 ? (held.read as Promise<Value>) : (held.read as Promise<readonly Value[]>).then((values) => values[held.index]));
+    const heldValue = (held: Held): Promise<Value> =>
+      held.index < 0 ? (held.read as Promise<Value>) : (held.read as Promise<readonly Value[]>).then((values) => values[held.index]);
 
     const wrapped: Store & { [UNMEMOIZED]: Store } = {
       [UNMEMOIZED]: store,

@@ -1,13 +1,13 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createDeviceStore } from '../../src/services/mfa/devices.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { rpClient, signInAtRp } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { rpClient, signInAtRp } from '../registration/support.ts';
 import { consoleSignIn, enrollTotp, getPage, makeAdmin, postForm } from './console-support.ts';
 
 const sites = [
@@ -27,7 +27,12 @@ describe('admin console actions: users, relying applications, audit export', () 
     smtp = await startSmtpServer();
     running = await startAdmit({ config: { sites, clients: [rpClient], mail: { transport: smtp.url } } });
     await consoleSignIn(running, admin, await makeAdmin(running, { site: 'SIDE', username: 'gina', adminSites: ['*'] }));
-    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'uma', password, email: 'uma@example.com', name: 'Uma User' });
+    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
+      username: 'uma',
+      password,
+      email: 'uma@example.com',
+      name: 'Uma User',
+    });
     const signIn = await signInAtRp(running, new FormBrowser(), { username: 'uma', password, site: 'DEMO' });
     assert.ok(signIn.url.searchParams.get('code'));
     userId = (await createAccountService({ store: running.admit.store }).listBySite('DEMO'))[0]!.id;
@@ -64,7 +69,7 @@ describe('admin console actions: users, relying applications, audit export', () 
     assert.ok((await signInAtRp(running, new FormBrowser(), { username: 'uma', password, site: 'DEMO' })).url.searchParams.get('code'));
   });
 
-  it('unlock clears admit\'s failed sign-ins and tells the person by email', async () => {
+  it("unlock clears admit's failed sign-ins and tells the person by email", async () => {
     for (let i = 0; i < 4; i += 1) await signInAtRp(running, new FormBrowser(), { username: 'uma', password: 'wrong', site: 'DEMO' });
     const locked = await signInAtRp(running, new FormBrowser(), { username: 'uma', password, site: 'DEMO' });
     assert.equal(locked.status, 429);
@@ -88,18 +93,31 @@ describe('admin console actions: users, relying applications, audit export', () 
   it('registers an application, shows its secret once, rotates it (the old one stops working), edits redirect URIs', async () => {
     let page = await getPage(running, admin, '/admin/clients');
     assert.match(page.html, /From the configuration file[\s\S]*<td[^>]*>rp<\/td>/);
-    assert.doesNotMatch(page.html, /admit-console|admit-welcome/, 'admit\'s own clients are not listed');
+    assert.doesNotMatch(page.html, /admit-console|admit-welcome/, "admit's own clients are not listed");
     const bad = await postForm(running, admin, page.html, '/admin/clients', { client_id: 'web', redirect_uris: 'javascript:alert(1)', type: 'confidential' });
     assert.equal(bad.response.status, 400);
     assert.match(await bad.response.text(), /redirect URIs/);
     const taken = await postForm(running, admin, page.html, '/admin/clients', { client_id: 'rp', redirect_uris: 'https://x.example/cb', type: 'confidential' });
     assert.match(await taken.response.text(), /already registered/);
-    const created = await postForm(running, admin, page.html, '/admin/clients', { client_id: 'web', client_name: 'Web', redirect_uris: 'https://web.example/callback', type: 'confidential', first_party: 'on' });
+    const created = await postForm(running, admin, page.html, '/admin/clients', {
+      client_id: 'web',
+      client_name: 'Web',
+      redirect_uris: 'https://web.example/callback',
+      type: 'confidential',
+      first_party: 'on',
+    });
     const first = /id="client-secret">([^<]+)</.exec(await created.response.text())![1]!;
-    const tokenWith = (secret: string) => fetch(`${running.issuer}/token`, {
-      method: 'POST', headers: { authorization: basic('web', secret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'nope', redirect_uri: 'https://web.example/callback', code_verifier: 'x'.repeat(43) }),
-    }).then((response) => response.json() as Promise<{ error: string }>);
+    const tokenWith = (secret: string) =>
+      fetch(`${running.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basic('web', secret), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'nope',
+          redirect_uri: 'https://web.example/callback',
+          code_verifier: 'x'.repeat(43),
+        }),
+      }).then((response) => response.json() as Promise<{ error: string }>);
     assert.equal((await tokenWith(first)).error, 'invalid_grant', 'the secret authenticates the client');
     page = await getPage(running, admin, '/admin/clients');
     assert.doesNotMatch(page.html, new RegExp(first), 'the secret is shown once');
@@ -109,17 +127,22 @@ describe('admin console actions: users, relying applications, audit export', () 
     assert.equal((await tokenWith(first)).error, 'invalid_client');
     assert.equal((await tokenWith(second)).error, 'invalid_grant');
     page = await getPage(running, admin, '/admin/clients');
-    const { url } = await postForm(running, admin, page.html, '/admin/clients/web/redirect-uris', { redirect_uris: 'https://web.example/callback\nhttps://web.example/other' });
+    const { url } = await postForm(running, admin, page.html, '/admin/clients/web/redirect-uris', {
+      redirect_uris: 'https://web.example/callback\nhttps://web.example/other',
+    });
     assert.equal(url.searchParams.get('notice'), 'redirect_uris');
     const saved = await running.admit.provider.Client.find('web');
     assert.deepEqual(saved?.redirectUris, ['https://web.example/callback', 'https://web.example/other']);
-    const refused = await admin.request(`${running.issuer}/admin/clients/rp/redirect-uris`, { form: { _csrf: inputValue(page.html, '_csrf'), redirect_uris: 'https://x.example/cb' } });
+    const refused = await admin.request(`${running.issuer}/admin/clients/rp/redirect-uris`, {
+      form: { _csrf: inputValue(page.html, '_csrf'), redirect_uris: 'https://x.example/cb' },
+    });
     assert.equal(refused.status, 404, 'a config-file client is read-only');
   });
 
   it('the audit log has every action above, filters by user, site, action, and exports CSV safely', async () => {
     const page = await getPage(running, admin, '/admin/audit?user=uma&action=admin.user');
-    for (const action of ['sign-out', 'disable', 'enable', 'unlock', 'reset-mfa', 'revoke-browsers']) assert.match(page.html, new RegExp(`admin\\.user\\.${action}<`), action);
+    for (const action of ['sign-out', 'disable', 'enable', 'unlock', 'reset-mfa', 'revoke-browsers'])
+      assert.match(page.html, new RegExp(`admin\\.user\\.${action}<`), action);
     assert.doesNotMatch(page.html, /admin\.client/);
     const signIns = await getPage(running, admin, '/admin/audit?site=DEMO&action=sign_in');
     assert.match(signIns.html, /<td>sign_in<\/td>\s*<td>invalid<\/td>/);

@@ -1,16 +1,24 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { decidedKey, pendingKey, type AccessRequests, type AccessRequestView } from '../../src/services/approvals/access-requests.ts';
+import { type AccessRequests, type AccessRequestView, decidedKey, pendingKey } from '../../src/services/approvals/access-requests.ts';
 import { storeKey } from '../../src/store/port.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
 const sites = ['NORTH', 'SOUTH', 'EAST'].map((id) => ({ id, displayName: `${id} site`, directory: { kind: 'local' }, signUp: { mode: 'approval' } }));
 
 const submit = (requests: AccessRequests, siteId: string, n: number) =>
-  requests.submit({ siteId, accountId: `account-${siteId}-${n}`, username: `person${n}`, name: `Person ${siteId} ${n}`, email: `p${n}@${siteId.toLowerCase()}.test`, organisation: 'Acme', reason: 'Meter data' });
+  requests.submit({
+    siteId,
+    accountId: `account-${siteId}-${n}`,
+    username: `person${n}`,
+    name: `Person ${siteId} ${n}`,
+    email: `p${n}@${siteId.toLowerCase()}.test`,
+    organisation: 'Acme',
+    reason: 'Meter data',
+  });
 
 let redis: RunningRedis;
 beforeAll(async () => {
@@ -45,7 +53,10 @@ describe.each(['sqlite', 'redis'])('the approval queue on %s: a pending index pe
     } while (cursor);
     assert.deepEqual(sizes, [50, 50, 20]);
     assert.equal(new Set(seen.map((request) => request.id)).size, 120);
-    assert.deepEqual(seen.map((request) => request.submittedAt), seen.map((request) => request.submittedAt).sort());
+    assert.deepEqual(
+      seen.map((request) => request.submittedAt),
+      seen.map((request) => request.submittedAt).sort(),
+    );
     assert.ok(seen.every((request) => request.status === 'pending' && request.ageBusinessDays === 0 && !request.overdue));
   });
 
@@ -67,7 +78,10 @@ describe.each(['sqlite', 'redis'])('the approval queue on %s: a pending index pe
     assert.equal(pending.length, 59);
     assert.ok(!pending.some((request) => request.id === first!.id));
     const decided = (await requests.list(['NORTH'], { decided: true })).items;
-    assert.deepEqual(decided.map((request) => request.id), [first!.id]);
+    assert.deepEqual(
+      decided.map((request) => request.id),
+      [first!.id],
+    );
     const winner = outcomes.find((outcome) => outcome.status === 'ok')!;
     assert.equal(decided[0]!.status, winner.status === 'ok' ? winner.request.status : '');
     assert.equal((await requests.approve(first!.id, 'admin-c')).status, 'already_decided');
@@ -101,11 +115,26 @@ describe.each(['sqlite', 'redis'])('the approval queue on %s: a pending index pe
   it('an existing store: the legacy per-site set is moved into the indexes once', async () => {
     const store = running.admit.store;
     const legacy = storeKey('site-access-requests', 'LEGACY');
-    const old = (n: number, decided: boolean) => ({ id: `legacy-${n}`, siteId: 'LEGACY', accountId: `a${n}`, username: `old${n}`, name: `Old ${n}`, email: `o${n}@x.test`, organisation: 'Acme', reason: 'r', submittedAt: new Date(Date.UTC(2024, 0, 1 + n)).toISOString(), decided });
+    const old = (n: number, decided: boolean) => ({
+      id: `legacy-${n}`,
+      siteId: 'LEGACY',
+      accountId: `a${n}`,
+      username: `old${n}`,
+      name: `Old ${n}`,
+      email: `o${n}@x.test`,
+      organisation: 'Acme',
+      reason: 'r',
+      submittedAt: new Date(Date.UTC(2024, 0, 1 + n)).toISOString(),
+      decided,
+    });
     for (let n = 0; n < 450; n += 1) {
       const request = old(n, n % 3 === 0);
       await store.set(storeKey('access-request', request.id), JSON.stringify(request));
-      if (request.decided) await store.set(storeKey('access-request', request.id, 'decision'), JSON.stringify({ outcome: 'denied', at: request.submittedAt, by: 'x', reason: 'old' }));
+      if (request.decided)
+        await store.set(
+          storeKey('access-request', request.id, 'decision'),
+          JSON.stringify({ outcome: 'denied', at: request.submittedAt, by: 'x', reason: 'old' }),
+        );
       await store.addToSet(legacy, request.id);
     }
     const page = await requests.list(['LEGACY'], { limit: 1000 });
@@ -114,7 +143,13 @@ describe.each(['sqlite', 'redis'])('the approval queue on %s: a pending index pe
     assert.equal((await store.indexRange(decidedKey('LEGACY'), { limit: 1000 })).length, 150);
     assert.deepEqual(await store.setMembers(legacy), [], 'the legacy set is gone');
     const decided = (await requests.list(['LEGACY'], { decided: true, limit: 2 })).items;
-    assert.deepEqual(decided.map((request) => [request.id, request.status, request.decision?.reason]), [['legacy-447', 'denied', 'old'], ['legacy-444', 'denied', 'old']]);
+    assert.deepEqual(
+      decided.map((request) => [request.id, request.status, request.decision?.reason]),
+      [
+        ['legacy-447', 'denied', 'old'],
+        ['legacy-444', 'denied', 'old'],
+      ],
+    );
     assert.equal((await requests.approve('legacy-3', 'x')).status, 'already_decided');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { AccessRequests, AccessRequestView } from '../../src/services/approvals/access-requests.ts';
 import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
@@ -11,7 +11,15 @@ const sites = ['NORTH', 'SOUTH', 'EAST'].map((id) => ({ id, displayName: `${id} 
 let serial = 0;
 const submit = (requests: AccessRequests, siteId: string) => {
   serial += 1;
-  return requests.submit({ siteId, accountId: `account-${siteId}-${serial}`, username: `person${serial}`, name: `Person ${siteId} ${serial}`, email: `p${serial}@${siteId.toLowerCase()}.test`, organisation: 'Acme', reason: 'Meter data' });
+  return requests.submit({
+    siteId,
+    accountId: `account-${siteId}-${serial}`,
+    username: `person${serial}`,
+    name: `Person ${siteId} ${serial}`,
+    email: `p${serial}@${siteId.toLowerCase()}.test`,
+    organisation: 'Acme',
+    reason: 'Meter data',
+  });
 };
 
 describe('bulk approve/deny on the approval queue: one page of checked requests, one reason, each decided as a single decision', () => {
@@ -33,7 +41,9 @@ describe('bulk approve/deny on the approval queue: one page of checked requests,
   const status = async (id: string) => (await requests.get(id))!.status;
   const pendingOf = async (siteIds: string[]) => (await requests.list(siteIds, { limit: 200 })).items;
   const decisionMails = async (email: string) =>
-    (await running.admit.outbox.list({ siteIds: 'all', limit: 500 })).messages.filter((message) => message.to === email && /request-(approved|denied)/.test(message.kind) && message.state !== 'cancelled');
+    (await running.admit.outbox.list({ siteIds: 'all', limit: 500 })).messages.filter(
+      (message) => message.to === email && /request-(approved|denied)/.test(message.kind) && message.state !== 'cancelled',
+    );
 
   beforeAll(async () => {
     running = await startAdmit({ config: { sites } });
@@ -48,7 +58,9 @@ describe('bulk approve/deny on the approval queue: one page of checked requests,
   it('the queue offers a box per request, Select all on this page (no script: the page again, all checked), one Reason and the two buttons', async () => {
     const page = await getPage(running, nora, '/admin/approvals');
     assert.equal(page.status, 200);
-    const boxes = [...page.html.matchAll(/<input type="checkbox" form="bulk" name="id" value="([^"]+)" aria-label="Select Person NORTH \d+ \(person\d+\)"(?: checked)?>/g)];
+    const boxes = [
+      ...page.html.matchAll(/<input type="checkbox" form="bulk" name="id" value="([^"]+)" aria-label="Select Person NORTH \d+ \(person\d+\)"(?: checked)?>/g),
+    ];
     assert.equal(boxes.length, 12);
     assert.doesNotMatch(page.html, /<input type="checkbox"[^>]* checked>/);
     assert.match(page.html, /<form id="bulk" method="post" action="\/admin\/approvals\/bulk"/);
@@ -77,11 +89,17 @@ describe('bulk approve/deny on the approval queue: one page of checked requests,
     assert.equal(await status(d!.id), 'denied', 'the first decision stands');
     // Audited as single decisions are, one event each, marked bulk.
     const today = new Date().toISOString().slice(0, 10);
-    const audited = async () => (await createAuditQuery({ store: running.admit.store }).query({ scope: { allSites: true }, action: 'admin.request.approve', from: today, to: today }, 50)).events.filter((event) => event.detail?.bulk === true);
+    const audited = async () =>
+      (
+        await createAuditQuery({ store: running.admit.store }).query({ scope: { allSites: true }, action: 'admin.request.approve', from: today, to: today }, 50)
+      ).events.filter((event) => event.detail?.bulk === true);
     for (let tries = 0; (await audited()).length < 4 && tries < 50; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     const events = await audited();
     assert.deepEqual(events.map((event) => event.outcome).sort(), ['already_decided', 'ok', 'ok', 'ok']);
-    assert.ok(events.every((event) => event.actor === 'nora' || String(event.actor).includes('nora')), JSON.stringify(events.map((event) => event.actor)));
+    assert.ok(
+      events.every((event) => event.actor === 'nora' || String(event.actor).includes('nora')),
+      JSON.stringify(events.map((event) => event.actor)),
+    );
   });
 
   it('a deny needs the reason (as a single deny); with it, each is denied with that reason and told by email', async () => {
@@ -108,7 +126,7 @@ describe('bulk approve/deny on the approval queue: one page of checked requests,
     assert.match(shown.html, /2 denied\. Each person is told by email\./);
   });
 
-  it("one request of a site the admin does not administer refuses the whole post: nothing is decided", async () => {
+  it('one request of a site the admin does not administer refuses the whole post: nothing is decided', async () => {
     const [x, y] = await pendingOf(['NORTH']);
     const [east] = await pendingOf(['EAST']);
     const answer = await bulk(nora, [x!.id, east!.id, y!.id], { decision: 'approve' });
@@ -144,11 +162,19 @@ describe('bulk approve/deny on the approval queue: one page of checked requests,
     for (let n = 0; n < 50; n += 1) await submit(requests, 'NORTH');
     const pending = await pendingOf(['NORTH']);
     assert.ok(pending.length >= 51);
-    const tooMany = await bulk(nora, pending.slice(0, 51).map((request) => request.id), { decision: 'approve' });
+    const tooMany = await bulk(
+      nora,
+      pending.slice(0, 51).map((request) => request.id),
+      { decision: 'approve' },
+    );
     assert.equal(tooMany.status, 400);
     assert.match(tooMany.html, /Select at most 50 requests at a time/);
     assert.ok((await Promise.all(pending.slice(0, 51).map((request) => status(request.id)))).every((one) => one === 'pending'));
-    const thirty = await bulk(nora, pending.slice(0, 30).map((request) => request.id), { decision: 'approve' });
+    const thirty = await bulk(
+      nora,
+      pending.slice(0, 30).map((request) => request.id),
+      { decision: 'approve' },
+    );
     assert.equal(thirty.location, '/admin/approvals?notice=bulk&approved=30&denied=0&already=0');
   });
 

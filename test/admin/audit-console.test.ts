@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAuditLog } from '../../src/services/audit/audit-log.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
@@ -16,7 +16,13 @@ describe('the console audit log: filters, paging, streamed export, site scope', 
   beforeAll(async () => {
     running = await startAdmit({ config: { sites, audit: { retentionDays: 90 } } });
     const audit = createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store, retentionDays: 90 });
-    for (let i = 0; i < 3000; i += 1) await audit.record(undefined, { action: 'test.seed', outcome: i % 2 ? 'ok' : 'invalid', site: i % 3 ? 'NORTH' : 'SOUTH', username: i === 7 ? '=cmd|calc' : `user${i}` });
+    for (let i = 0; i < 3000; i += 1)
+      await audit.record(undefined, {
+        action: 'test.seed',
+        outcome: i % 2 ? 'ok' : 'invalid',
+        site: i % 3 ? 'NORTH' : 'SOUTH',
+        username: i === 7 ? '=cmd|calc' : `user${i}`,
+      });
     await consoleSignIn(running, north, await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH'] }), '/admin/audit');
     await consoleSignIn(running, global, await makeAdmin(running, { site: 'NORTH', username: 'gabe', adminSites: ['*'] }), '/admin/audit');
   }, 120_000);

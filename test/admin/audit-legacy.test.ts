@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { StoredAuditEvent } from '../../src/services/audit/audit-event.ts';
-import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
 import { legacyDayListKey, legacySiteDayListKey, migrateLegacyAudit } from '../../src/services/audit/audit-legacy.ts';
-import { storeKey, type Store } from '../../src/store/port.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
+import { type Store, storeKey } from '../../src/store/port.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
 const DAY_MS = 86_400_000;
@@ -19,7 +19,13 @@ const progressKey = (day: string) => storeKey('audit-ix', `*:${day}`, 'legacy-pr
 /** Appends events the way versions before the per-day indexes did: to the day's list and to the site's day list. */
 async function writeOld(store: Store, day: string, events: Partial<StoredAuditEvent>[]): Promise<void> {
   for (const [i, event] of events.entries()) {
-    const stored = { id: `old-${day}-${i}`, at: `${day}T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, action: 'legacy.test', outcome: 'ok', ...event };
+    const stored = {
+      id: `old-${day}-${i}`,
+      at: `${day}T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`,
+      action: 'legacy.test',
+      outcome: 'ok',
+      ...event,
+    };
     const line = JSON.stringify(stored);
     await store.appendToList(legacyDayListKey(day), line);
     if (stored.site) await store.appendToList(legacySiteDayListKey(stored.site, day), line);
@@ -50,9 +56,22 @@ describe.each(['sqlite', 'redis'])('audit events written before the per-day inde
       { site: 'NORTH', username: 'nils', actor: 'gabe@NORTH', action: 'admin.request.approve', outcome: 'ok', detail: { request: 'r1' } },
     ]);
     // More than one batch (200) in one day.
-    await writeOld(store, dayAgo(5), Array.from({ length: 450 }, (_, i) => ({ site: i % 3 ? 'NORTH' : 'SOUTH', username: `bulk${i}`, action: 'legacy.bulk', outcome: i % 2 ? 'ok' : 'invalid' })));
+    await writeOld(
+      store,
+      dayAgo(5),
+      Array.from({ length: 450 }, (_, i) => ({
+        site: i % 3 ? 'NORTH' : 'SOUTH',
+        username: `bulk${i}`,
+        action: 'legacy.bulk',
+        outcome: i % 2 ? 'ok' : 'invalid',
+      })),
+    );
     // A day a killed start-up had copied half of: its progress says 3 events are done (they were, by the process that died).
-    await writeOld(store, dayAgo(2), Array.from({ length: 6 }, (_, i) => ({ site: 'NORTH', username: `half${i}`, action: 'legacy.half' })));
+    await writeOld(
+      store,
+      dayAgo(2),
+      Array.from({ length: 6 }, (_, i) => ({ site: 'NORTH', username: `half${i}`, action: 'legacy.half' })),
+    );
     await store.set(progressKey(dayAgo(2)), JSON.stringify({ next: 3, sites: ['NORTH'] }));
     // Past the retention: skipped, and its list left as it is.
     await writeOld(store, dayAgo(RETENTION + 5), [{ site: 'NORTH', username: 'ancient', action: 'legacy.old' }]);
@@ -89,7 +108,13 @@ describe.each(['sqlite', 'redis'])('audit events written before the per-day inde
     }
     assert.equal(seen.size, 450);
     const events = [];
-    for await (const event of createAuditQuery({ store: running.admit.store, retentionDays: RETENTION }).events({ scope: { allSites: false, sites: ['SOUTH'] }, action: 'legacy.bulk', from, to: from })) events.push(event);
+    for await (const event of createAuditQuery({ store: running.admit.store, retentionDays: RETENTION }).events({
+      scope: { allSites: false, sites: ['SOUTH'] },
+      action: 'legacy.bulk',
+      from,
+      to: from,
+    }))
+      events.push(event);
     assert.equal(events.length, 150);
   });
 
@@ -113,13 +138,22 @@ describe.each(['sqlite', 'redis'])('audit events written before the per-day inde
     assert.deepEqual(await migrateLegacyAudit({ store, retentionDays: RETENTION, log }), { days: 0, events: 0 });
     await store.delete(storeKey('audit-legacy', 'migrated'));
     const day = dayAgo(1);
-    await writeOld(store, day, Array.from({ length: 410 }, (_, i) => ({ site: 'SOUTH', username: `again${i}` })));
+    await writeOld(
+      store,
+      day,
+      Array.from({ length: 410 }, (_, i) => ({ site: 'SOUTH', username: `again${i}` })),
+    );
     const counts: number[] = [];
     const spy: Store = { ...store, listRange: (key, start, count) => (counts.push(count), store.listRange(key, start, count)) };
     assert.deepEqual(await migrateLegacyAudit({ store: spy, retentionDays: RETENTION, log }), { days: 1, events: 410 });
     assert.deepEqual(counts, [200, 200, 200]);
     const events = [];
-    for await (const event of createAuditQuery({ store: running.admit.store, retentionDays: RETENTION }).events({ scope: { allSites: true }, from: day, to: day })) events.push(event);
+    for await (const event of createAuditQuery({ store: running.admit.store, retentionDays: RETENTION }).events({
+      scope: { allSites: true },
+      from: day,
+      to: day,
+    }))
+      events.push(event);
     assert.equal(events.length, 410);
   });
 });

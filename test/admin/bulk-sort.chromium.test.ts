@@ -3,13 +3,21 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService } from '../../src/services/accounts.ts';
 import type { AccessRequests } from '../../src/services/approvals/access-requests.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
 import { consoleSignInPage, makeAdmin, type TestAdmin } from './console-support.ts';
 
 const sites = [{ id: 'NORTH', displayName: 'North site', directory: { kind: 'local' }, signUp: { mode: 'approval' } }];
 const submit = (requests: AccessRequests, n: number) =>
-  requests.submit({ siteId: 'NORTH', accountId: `account-${n}`, username: `person${n}`, name: `Person ${n}`, email: `p${n}@north.test`, organisation: 'Acme Metering Ltd', reason: 'I read the meter data of our three plants every week' });
+  requests.submit({
+    siteId: 'NORTH',
+    accountId: `account-${n}`,
+    username: `person${n}`,
+    name: `Person ${n}`,
+    email: `p${n}@north.test`,
+    organisation: 'Acme Metering Ltd',
+    reason: 'I read the meter data of our three plants every week',
+  });
 
 /** Nothing wider than the window: at 390 px a person never scrolls sideways. */
 async function fitsWidth(page: Page, width: number): Promise<void> {
@@ -29,8 +37,19 @@ describe('bulk decisions and sorting in Chromium, by the labels a person reads',
     admin = await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH'], email: 'mm-nora@admins.test' });
     const accounts = createAccountService({ store: running.admit.store });
     // User names up, emails the other way round: the two orders disagree.
-    for (const [username, email] of [['alma', 'zed@north.test'], ['bert', 'yves@north.test'], ['cora', 'xena@north.test'], ['dirk', 'alpha@north.test']] as const) {
-      await accounts.linkOrCreate('NORTH', 'local', { externalId: username, username, email, name: `${username[0]!.toUpperCase()}${username.slice(1)} North`, groups: [] });
+    for (const [username, email] of [
+      ['alma', 'zed@north.test'],
+      ['bert', 'yves@north.test'],
+      ['cora', 'xena@north.test'],
+      ['dirk', 'alpha@north.test'],
+    ] as const) {
+      await accounts.linkOrCreate('NORTH', 'local', {
+        externalId: username,
+        username,
+        email,
+        name: `${username[0]!.toUpperCase()}${username.slice(1)} North`,
+        groups: [],
+      });
     }
     chromium = await launchChromium();
   }, 120_000);
@@ -39,7 +58,10 @@ describe('bulk decisions and sorting in Chromium, by the labels a person reads',
     await running?.stop();
   });
 
-  for (const [size, people] of [[{ width: 1280, height: 900 }, [1, 2]], [{ width: 390, height: 844 }, [3, 4]]] as const) {
+  for (const [size, people] of [
+    [{ width: 1280, height: 900 }, [1, 2]],
+    [{ width: 390, height: 844 }, [3, 4]],
+  ] as const) {
     it(`at ${size.width} px: select two requests, deny them with one reason, see the notice and the queue without them; Select all on this page`, async () => {
       const page = await (await chromium.browser.newContext({ viewport: size })).newPage();
       await consoleSignInPage(running, page, admin, '/admin/approvals');
@@ -91,7 +113,10 @@ describe('bulk decisions and sorting in Chromium, by the labels a person reads',
       assert.deepEqual(await names(), ['alma', 'bert', 'cora', 'dirk', 'nora']);
       assert.equal(await page.locator('th[aria-sort="ascending"]').textContent(), 'User Name ↑');
       await page.getByRole('link', { name: 'User Name, sort Z to A' }).waitFor();
-      await page.getByRole('columnheader', { name: /^Email/ }).getByRole('link').click();
+      await page
+        .getByRole('columnheader', { name: /^Email/ })
+        .getByRole('link')
+        .click();
       await page.locator('th[aria-sort="ascending"]', { hasText: 'Email' }).waitFor();
       assert.deepEqual(await names(), ['dirk', 'nora', 'cora', 'bert', 'alma']);
       await page.getByRole('link', { name: 'Email, sort Z to A' }).click();

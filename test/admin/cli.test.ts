@@ -1,11 +1,11 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
 describe('admit admin add / list / remove', () => {
@@ -15,7 +15,10 @@ describe('admit admin add / list / remove', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-admin-'));
-    writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra, tenant: 6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b, clientId: admit, clientSecret: corp-secret }\n');
+    writeFileSync(
+      join(dir, 'admit.yaml'),
+      'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra, tenant: 6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b, clientId: admit, clientSecret: corp-secret }\n',
+    );
     env = { ...process.env, ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'admit.db')}`, ADMIT_SECRET: TEST_SECRET };
     assert.equal(admit('user', 'add', '--site', 'DEMO', '--username', 'alice', '--password', 'Alice#Pass2026', '--email', 'alice@example.com').status, 0);
   });
@@ -62,7 +65,10 @@ describe('admit admin add / list / remove', () => {
       const day = new Date().toISOString().slice(0, 10);
       const events: { action: string; actor?: string }[] = [];
       for await (const event of createAuditQuery({ store }).events({ scope: { allSites: true }, from: day, to: day })) events.unshift(event);
-      assert.deepEqual(events.map((event) => event.action), ['admin.role.grant', 'admin.role.grant', 'admin.role.grant', 'admin.role.revoke']);
+      assert.deepEqual(
+        events.map((event) => event.action),
+        ['admin.role.grant', 'admin.role.grant', 'admin.role.grant', 'admin.role.revoke'],
+      );
       assert.ok(events.every((event) => event.actor === 'cli'));
     } finally {
       await store.close();

@@ -1,7 +1,7 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
@@ -29,8 +29,14 @@ describe('first-party sign-ins redeem their code at the token endpoint, replay i
   let running: RunningAdmit;
 
   beforeAll(async () => {
-    running = await startAdmit({ config: { sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }] } });
-    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'rita', password: 'Rita#Initial42', email: 'rita@example.com' });
+    running = await startAdmit({
+      config: { sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }] },
+    });
+    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
+      username: 'rita',
+      password: 'Rita#Initial42',
+      email: 'rita@example.com',
+    });
   });
   afterAll(() => running?.stop());
 
@@ -64,7 +70,7 @@ describe('first-party sign-ins redeem their code at the token endpoint, replay i
     assert.equal(url.pathname, '/portal/profile');
     const callback = browser.callback!;
     const issued = await running.admit.provider.AuthorizationCode.find(callback.url.searchParams.get('code')!);
-    assert.ok(issued && (issued as { consumed?: unknown }).consumed && await running.admit.provider.Grant.find(issued.grantId!));
+    assert.ok(issued && (issued as { consumed?: unknown }).consumed && (await running.admit.provider.Grant.find(issued.grantId!)));
 
     const again = await replay(callback);
     assert.equal(again.status, 400);

@@ -1,7 +1,7 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm, type TestAdmin } from './console-support.ts';
 
@@ -23,9 +23,20 @@ describe('admin console: signing in, roles, and who sees what', () => {
     global = await makeAdmin(running, { site: 'NORTH', username: 'gina', adminSites: ['*'] });
     north = await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH'] });
     // A person in SOUTH the NORTH admin must not see.
-    const south = await createLocalDirectory({ store: running.admit.store, siteId: 'SOUTH' }).addUser({ username: 'sam', password: 'Sam#Pass2026', email: 'sam@south.test' });
+    const south = await createLocalDirectory({ store: running.admit.store, siteId: 'SOUTH' }).addUser({
+      username: 'sam',
+      password: 'Sam#Pass2026',
+      email: 'sam@south.test',
+    });
     const { createAccountService } = await import('../../src/services/accounts.ts');
-    southUserId = (await createAccountService({ store: running.admit.store }).linkOrCreate('SOUTH', 'local', { externalId: south.id, username: 'sam', email: 'sam@south.test', groups: [] })).id;
+    southUserId = (
+      await createAccountService({ store: running.admit.store }).linkOrCreate('SOUTH', 'local', {
+        externalId: south.id,
+        username: 'sam',
+        email: 'sam@south.test',
+        groups: [],
+      })
+    ).id;
   });
   afterAll(() => running?.stop());
 
@@ -57,7 +68,7 @@ describe('admin console: signing in, roles, and who sees what', () => {
     assert.match(again.html, /Sign in to the admin console/);
   });
 
-  it('a site admin sees only their sites: another site\'s user, lists and audit are out of reach', async () => {
+  it("a site admin sees only their sites: another site's user, lists and audit are out of reach", async () => {
     const browser = new FormBrowser();
     await consoleSignIn(running, browser, north);
     const users = await getPage(running, browser, '/admin/users');
@@ -68,7 +79,9 @@ describe('admin console: signing in, roles, and who sees what', () => {
     assert.equal((await getPage(running, browser, `/admin/users/${southUserId}`)).status, 404);
     const page = await getPage(running, browser, '/admin/users');
     for (const action of ['disable', 'unlock', 'sign-out']) {
-      const { response } = await browser.follow(`${running.issuer}/admin/users/${southUserId}/${action}`, undefined, { form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.html)![1]! } });
+      const { response } = await browser.follow(`${running.issuer}/admin/users/${southUserId}/${action}`, undefined, {
+        form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.html)![1]! },
+      });
       assert.equal(response.status, 404, action);
     }
     const { createAccountService } = await import('../../src/services/accounts.ts');

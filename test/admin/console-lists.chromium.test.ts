@@ -3,22 +3,31 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { pendingKey, type AccessRequests } from '../../src/services/approvals/access-requests.ts';
+import { type AccessRequests, pendingKey } from '../../src/services/approvals/access-requests.ts';
 import { createAuditLog } from '../../src/services/audit/audit-log.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
 import { consoleSignInPage, makeAdmin, type TestAdmin } from './console-support.ts';
 
 const sites = ['NORTH', 'SOUTH'].map((id) => ({ id, displayName: `${id} site`, directory: { kind: 'local' }, signUp: { mode: 'approval' } }));
 const submit = (requests: AccessRequests, siteId: string, n: number) =>
-  requests.submit({ siteId, accountId: `account-${siteId}-${n}`, username: `person${n}`, name: `Person ${siteId} ${n}`, email: `p${n}@${siteId.toLowerCase()}.test`, organisation: 'Acme Metering Ltd', reason: 'I read the meter data of our three plants every week' });
+  requests.submit({
+    siteId,
+    accountId: `account-${siteId}-${n}`,
+    username: `person${n}`,
+    name: `Person ${siteId} ${n}`,
+    email: `p${n}@${siteId.toLowerCase()}.test`,
+    organisation: 'Acme Metering Ltd',
+    reason: 'I read the meter data of our three plants every week',
+  });
 
 /** The whole page, and what the window shows first (a full 50-row page is very tall), under test-results/screenshots. */
 async function shoot(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
   await page.screenshot({ path: join(process.cwd(), 'test-results', 'screenshots', `${name}-window.png`) });
   const rows = page.locator('tbody tr');
-  if (await rows.count()) await rows.nth(Math.min(3, (await rows.count()) - 1)).screenshot({ path: join(process.cwd(), 'test-results', 'screenshots', `${name}-row.png`) });
+  if (await rows.count())
+    await rows.nth(Math.min(3, (await rows.count()) - 1)).screenshot({ path: join(process.cwd(), 'test-results', 'screenshots', `${name}-row.png`) });
 }
 
 /** Nothing wider than the window: at 390 px a person never scrolls sideways. */
@@ -38,12 +47,26 @@ describe('the console approval queue, invitations and audit log in Chromium, by 
     for (let n = 0; n < 60; n += 1) await submit(requests, n % 4 ? 'NORTH' : 'SOUTH', n);
     // Three sent ten days ago: past the two-business-days promise.
     const oldest = (await requests.list(['NORTH'], { limit: 3 })).items;
-    await running.admit.store.writeAll(oldest.map((request, i) => ({ op: 'indexAdd' as const, key: pendingKey('NORTH'), member: request.id, score: Date.now() - 10 * 86_400_000 + i })));
-    const people = Array.from({ length: 70 }, (_, i) => ({ siteId: i % 2 ? 'NORTH' : 'SOUTH', email: `guest${String(i).padStart(2, '0')}@partner-company.example`, name: `Guest ${i}`, role: 'user' as const, groups: ['partners', 'billing'] }));
+    await running.admit.store.writeAll(
+      oldest.map((request, i) => ({ op: 'indexAdd' as const, key: pendingKey('NORTH'), member: request.id, score: Date.now() - 10 * 86_400_000 + i })),
+    );
+    const people = Array.from({ length: 70 }, (_, i) => ({
+      siteId: i % 2 ? 'NORTH' : 'SOUTH',
+      email: `guest${String(i).padStart(2, '0')}@partner-company.example`,
+      name: `Guest ${i}`,
+      role: 'user' as const,
+      groups: ['partners', 'billing'],
+    }));
     assert.equal((await invitations.inviteMany(people, { id: 'seed', label: 'Seed' })).status, 'ok');
     const audit = createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store, retentionDays: 90 });
     for (let i = 0; i < 150; i += 1) {
-      await audit.record(undefined, { action: 'test.seed', outcome: i % 2 ? 'ok' : 'invalid', site: i % 3 ? 'NORTH' : 'SOUTH', username: `user${i}`, detail: { attempt: i, note: 'a longer detail value that has to wrap somewhere' } });
+      await audit.record(undefined, {
+        action: 'test.seed',
+        outcome: i % 2 ? 'ok' : 'invalid',
+        site: i % 3 ? 'NORTH' : 'SOUTH',
+        username: `user${i}`,
+        detail: { attempt: i, note: 'a longer detail value that has to wrap somewhere' },
+      });
     }
     admin = await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH', 'SOUTH'] });
     chromium = await launchChromium();
@@ -53,14 +76,17 @@ describe('the console approval queue, invitations and audit log in Chromium, by 
     await running?.stop();
   });
 
-  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
     it(`at ${size.width} px: the approval queue's counts, Next / First page, a decision that leaves the queue`, async () => {
       const context = await chromium.browser.newContext({ viewport: size });
       const page = await context.newPage();
       await consoleSignInPage(running, page, admin, '/admin/approvals');
       await page.getByRole('navigation', { name: 'Admin console' }).getByRole('link', { name: 'Approval queue' }).click();
       await page.getByRole('heading', { name: 'Approval queue' }).waitFor();
-      const waiting = Number(/(\d+) waiting/.exec(await page.getByText(/\d+ waiting/).textContent() ?? '')![1]);
+      const waiting = Number(/(\d+) waiting/.exec((await page.getByText(/\d+ waiting/).textContent()) ?? '')![1]);
       assert.ok(waiting === 60 || waiting === 59, `${waiting} waiting`); // the other width's test decided one
       await page.getByText('3 overdue').waitFor();
       const rows = page.locator('tbody tr');
@@ -99,7 +125,16 @@ describe('the console approval queue, invitations and audit log in Chromium, by 
       await page.getByText('70 invitations, newest first, 50 a page.').waitFor();
       const rows = page.locator('tbody tr');
       assert.equal(await rows.count(), 50);
-      assert.equal(await rows.first().getByRole('cell').first().textContent().then((text) => text?.includes('guest00@')), true, 'the import in its file order');
+      assert.equal(
+        await rows
+          .first()
+          .getByRole('cell')
+          .first()
+          .textContent()
+          .then((text) => text?.includes('guest00@')),
+        true,
+        'the import in its file order',
+      );
       assert.equal(await rows.locator('.badge').count(), 50, 'each row shows its status');
       await page.getByRole('button', { name: 'Revoke for guest00@partner-company.example' }).waitFor();
       await shoot(page, `admin-invitations-${size.width}`);
@@ -139,7 +174,10 @@ describe('the console approval queue, invitations and audit log in Chromium, by 
       assert.equal((await csv.text()).trim().split('\n').length, 26, 'a header and the 25 rows');
       const jsonl = await page.request.get(new URL((await page.getByRole('link', { name: 'Export JSON Lines' }).getAttribute('href'))!, running.issuer).href);
       assert.equal(jsonl.status(), 200);
-      const lines = (await jsonl.text()).trim().split('\n').map((line) => JSON.parse(line) as { site: string; outcome: string });
+      const lines = (await jsonl.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { site: string; outcome: string });
       assert.equal(lines.length, 25);
       assert.ok(lines.every((event) => event.site === 'SOUTH' && event.outcome === 'invalid'));
 

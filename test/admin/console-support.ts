@@ -3,11 +3,11 @@ import type { Page } from 'playwright-core';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createTotp, totpCode } from '../../plugins/mfa-totp/totp.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
-import { createAccountService, type Account } from '../../src/services/accounts.ts';
+import { type Account, createAccountService } from '../../src/services/accounts.ts';
 import { createDeviceStore, newDeviceId } from '../../src/services/mfa/devices.ts';
 import type { Store } from '../../src/store/port.ts';
-import { TEST_SECRET, type RunningAdmit } from '../support/admit-server.ts';
-import { type FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
+import { type RunningAdmit, TEST_SECRET } from '../support/admit-server.ts';
+import { type FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
 export interface TestAdmin {
   account: Account;
@@ -23,7 +23,13 @@ export async function enrollTotp(store: Store, accountId: string): Promise<strin
   const secret = createTotp().newSecret();
   const devices = createDeviceStore({ store });
   const id = newDeviceId();
-  await devices.save(accountId, { id, type: 'tablet', name: 'Test tablet', totp: { sealedSecret: createSecretBox(TEST_SECRET, 'mfa-totp').seal(secret) }, createdAt: new Date().toISOString() });
+  await devices.save(accountId, {
+    id,
+    type: 'tablet',
+    name: 'Test tablet',
+    totp: { sealedSecret: createSecretBox(TEST_SECRET, 'mfa-totp').seal(secret) },
+    createdAt: new Date().toISOString(),
+  });
   await devices.saveSettings(accountId, { whenILogIn: 'ask', defaultDeviceId: id });
   return secret;
 }
@@ -34,12 +40,26 @@ export async function enrollTotp(store: Store, accountId: string): Promise<strin
  * is recorded state: without it the console's sign-in would ask for Change
  * Password first, as a new person's does).
  */
-export async function makeAdmin(running: RunningAdmit, input: { site: string; username: string; adminSites: string[]; email?: string; password?: string }): Promise<TestAdmin> {
+export async function makeAdmin(
+  running: RunningAdmit,
+  input: { site: string; username: string; adminSites: string[]; email?: string; password?: string },
+): Promise<TestAdmin> {
   const { store } = running.admit;
   const password = input.password ?? 'Admin#Pass2026';
-  const user = await createLocalDirectory({ store, siteId: input.site }).addUser({ username: input.username, password, email: input.email ?? `${input.username}@admins.test`, name: `${input.username} Admin` });
+  const user = await createLocalDirectory({ store, siteId: input.site }).addUser({
+    username: input.username,
+    password,
+    email: input.email ?? `${input.username}@admins.test`,
+    name: `${input.username} Admin`,
+  });
   const accounts = createAccountService({ store });
-  const created = await accounts.linkOrCreate(input.site, 'local', { externalId: user.id, username: user.username, name: user.name, email: user.email, groups: [] });
+  const created = await accounts.linkOrCreate(input.site, 'local', {
+    externalId: user.id,
+    username: user.username,
+    name: user.name,
+    email: user.email,
+    groups: [],
+  });
   const account = { ...created, adminSites: input.adminSites, firstSignInAt: new Date().toISOString() };
   await accounts.save(account);
   return { account, username: input.username, password, site: input.site, totpSecret: await enrollTotp(store, account.id) };
@@ -63,7 +83,12 @@ export async function freshTotp(secret: string): Promise<string> {
  * user name and password, then the authenticator code (the console asks for MFA).
  * Returns the page the browser lands on.
  */
-export async function consoleSignIn(running: RunningAdmit, browser: FormBrowser, admin: Pick<TestAdmin, 'username' | 'password' | 'site' | 'totpSecret'>, path = '/admin/approvals') {
+export async function consoleSignIn(
+  running: RunningAdmit,
+  browser: FormBrowser,
+  admin: Pick<TestAdmin, 'username' | 'password' | 'site' | 'totpSecret'>,
+  path = '/admin/approvals',
+) {
   let { response, url } = await browser.follow(`${running.issuer}${path}`);
   let html = await response.text();
   assert.match(html, /<h1>Sign in<\/h1>/, `expected the sign-in page at ${url.href}`);
@@ -74,7 +99,9 @@ export async function consoleSignIn(running: RunningAdmit, browser: FormBrowser,
   if (url.pathname.includes('/mfa')) {
     const method = /name="method" value="(totp:[^"]+)"/.exec(html)?.[1];
     assert.ok(method, `the MFA page offers the authenticator: ${html.slice(0, 400)}`);
-    ({ response, url } = await browser.follow(new URL(formAction(html, '/mfa/choose'), url), undefined, { form: { _csrf: inputValue(html, '_csrf'), method } }));
+    ({ response, url } = await browser.follow(new URL(formAction(html, '/mfa/choose'), url), undefined, {
+      form: { _csrf: inputValue(html, '_csrf'), method },
+    }));
     html = await response.text();
     ({ response, url } = await browser.follow(new URL(formAction(html, '/mfa/code'), url), undefined, {
       form: { _csrf: inputValue(html, '_csrf'), action: 'verify', code: await freshTotp(admin.totpSecret) },

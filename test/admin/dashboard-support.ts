@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createTotp } from '../../plugins/mfa-totp/totp.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
-import { createAccountService, type Account } from '../../src/services/accounts.ts';
+import { type Account, createAccountService } from '../../src/services/accounts.ts';
 import { pendingKey } from '../../src/services/approvals/access-requests.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
-import { TEST_SECRET, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser } from '../support/form-browser.ts';
 import { signInAtRp } from '../registration/support.ts';
+import { type RunningAdmit, TEST_SECRET } from '../support/admit-server.ts';
+import { FormBrowser } from '../support/form-browser.ts';
 
 const signIn = { changePasswordAtFirstSignIn: false, maxFailedAttempts: 3, maxAttemptsPerIp: 100_000 };
 /** HQ holds the admins' own accounts (their console sign-ins count there); NORTH and SOUTH are what the figures are about. */
@@ -37,7 +37,10 @@ export async function seedDashboard(running: RunningAdmit): Promise<Seeded> {
   const accounts = createAccountService({ store });
   const made: Record<string, Account> = {};
   // People admit already admitted (an approval site signs in only accounts it has).
-  for (const [site, names] of [['NORTH', ['uma', 'lara']], ['SOUTH', ['sam']]] as const) {
+  for (const [site, names] of [
+    ['NORTH', ['uma', 'lara']],
+    ['SOUTH', ['sam']],
+  ] as const) {
     const directory = createLocalDirectory({ store, siteId: site });
     for (const username of names) {
       const user = await directory.addUser({ username, password: PASSWORD, email: `${username}@${site.toLowerCase()}.test`, name: `${username} ${site}` });
@@ -46,7 +49,14 @@ export async function seedDashboard(running: RunningAdmit): Promise<Seeded> {
   }
   const attempt = async (site: string, username: string, password: string, expect: 'ok' | 'refused') => {
     const outcome = await signInAtRp(running, new FormBrowser(), { username, password, site });
-    assert.equal(Boolean(outcome.url.searchParams.get('code')), expect === 'ok', `${username}@${site}: ${outcome.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+    assert.equal(
+      Boolean(outcome.url.searchParams.get('code')),
+      expect === 'ok',
+      `${username}@${site}: ${outcome.html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 300)}`,
+    );
   };
   await attempt('NORTH', 'uma', PASSWORD, 'ok');
   await attempt('NORTH', 'uma', PASSWORD, 'ok');
@@ -59,7 +69,13 @@ export async function seedDashboard(running: RunningAdmit): Promise<Seeded> {
 
   // Devices through the MFA service, as the wizard adds them (its audit events keep the count).
   const box = createSecretBox(TEST_SECRET, 'mfa-totp');
-  const device = (name: string) => ({ id: newDeviceId(), type: 'tablet' as const, name, totp: { sealedSecret: box.seal(createTotp().newSecret()) }, createdAt: new Date().toISOString() });
+  const device = (name: string) => ({
+    id: newDeviceId(),
+    type: 'tablet' as const,
+    name,
+    totp: { sealedSecret: box.seal(createTotp().newSecret()) },
+    createdAt: new Date().toISOString(),
+  });
   const umaWho = (await mfa.subject(uma.id))!;
   assert.equal((await mfa.manage.add(undefined, umaWho, device('Uma tablet'), {})).status, 'ok');
   assert.equal((await mfa.manage.add(undefined, umaWho, device('Uma spare'), { verifiedAt: Date.now() })).status, 'ok');
@@ -67,7 +83,15 @@ export async function seedDashboard(running: RunningAdmit): Promise<Seeded> {
   await mfa.resetMfa(undefined, sam.id);
 
   const submit = (siteId: string, n: number, email: string) =>
-    approval.requests.submit({ siteId, accountId: `request-${siteId}-${n}`, username: `person${n}`, name: `Person ${n}`, email, organisation: 'Acme', reason: 'Meter data' });
+    approval.requests.submit({
+      siteId,
+      accountId: `request-${siteId}-${n}`,
+      username: `person${n}`,
+      name: `Person ${n}`,
+      email,
+      organisation: 'Acme',
+      reason: 'Meter data',
+    });
   const old = await submit('NORTH', 1, REJECTED);
   await submit('NORTH', 2, 'p2@north.test');
   await submit('SOUTH', 3, 'p3@south.test');
@@ -87,5 +111,12 @@ export function figure(html: string, name: string): string {
 /** The by-site table's row of a site: its cells' text. */
 export function siteRow(html: string, site: string): string[] | undefined {
   const row = new RegExp(`<tr data-site="${site}">([\\s\\S]*?)</tr>`).exec(html)?.[1];
-  return row ? [...row.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim()) : undefined;
+  return row
+    ? [...row.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) =>
+        cell[1]!
+          .replace(/<[^>]+>/g, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+    : undefined;
 }

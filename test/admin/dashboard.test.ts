@@ -1,13 +1,13 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import pino from 'pino';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAuditLog } from '../../src/services/audit/audit-log.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { rpClient } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { rpClient } from '../registration/support.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from './console-support.ts';
-import { dashboardSites, figure, REJECTED, seedDashboard, siteRow, type Seeded } from './dashboard-support.ts';
+import { dashboardSites, figure, REJECTED, type Seeded, seedDashboard, siteRow } from './dashboard-support.ts';
 
 /** Today's row of the chart's table: [day, sign-ins, failures]. */
 const todayRow = (html: string) => {
@@ -26,7 +26,9 @@ describe('the console dashboard: figures from counters and indexes, per site and
 
   beforeAll(async () => {
     smtp = await startSmtpServer({ rejects: new Set([REJECTED]) });
-    running = await startAdmit({ config: { sites: dashboardSites, clients: [rpClient], mail: { transport: smtp.url }, outbox: { maxAttempts: 1, pollMs: 100 } } });
+    running = await startAdmit({
+      config: { sites: dashboardSites, clients: [rpClient], mail: { transport: smtp.url }, outbox: { maxAttempts: 1, pollMs: 100 } },
+    });
     const admins = [
       await makeAdmin(running, { site: 'HQ', username: 'gina', adminSites: ['*'] }),
       await makeAdmin(running, { site: 'HQ', username: 'nora', adminSites: ['NORTH'] }),
@@ -42,7 +44,7 @@ describe('the console dashboard: figures from counters and indexes, per site and
     await smtp?.stop();
   });
 
-  it('is the console\'s home: /admin shows the dashboard, and the navigation marks it', async () => {
+  it("is the console's home: /admin shows the dashboard, and the navigation marks it", async () => {
     const page = await getPage(running, north, '/admin');
     assert.equal(page.status, 200);
     assert.equal(page.url.pathname, '/admin');
@@ -50,7 +52,7 @@ describe('the console dashboard: figures from counters and indexes, per site and
     assert.match(page.html, /<a href="\/admin" aria-current="page">Dashboard<\/a>/);
   });
 
-  it('a site admin of NORTH sees NORTH\'s figures and none of SOUTH\'s', async () => {
+  it("a site admin of NORTH sees NORTH's figures and none of SOUTH's", async () => {
     const { html } = await getPage(running, north, '/admin');
     assert.equal(figure(html, 'pending'), '2');
     assert.equal(figure(html, 'overdue'), '1 overdue');
@@ -66,7 +68,7 @@ describe('the console dashboard: figures from counters and indexes, per site and
     assert.doesNotMatch(html, /\bsam\b|p3@south|South partners/);
   });
 
-  it('a site admin of SOUTH sees SOUTH only: sam\'s reset MFA no longer counts, nothing locked or failed', async () => {
+  it("a site admin of SOUTH sees SOUTH only: sam's reset MFA no longer counts, nothing locked or failed", async () => {
     const { html } = await getPage(running, south, '/admin');
     assert.equal(figure(html, 'pending'), '1');
     assert.equal(figure(html, 'overdue'), '0 overdue');
@@ -83,7 +85,7 @@ describe('the console dashboard: figures from counters and indexes, per site and
     const { html } = await getPage(running, global, '/admin');
     assert.deepEqual(siteRow(html, 'NORTH'), ['NORTH North partners', '2', '1', '1', '1', '2', '3']);
     assert.deepEqual(siteRow(html, 'SOUTH'), ['SOUTH South partners', '1', '0', '0', '0', '1', '1']);
-    assert.ok(siteRow(html, 'HQ'), 'the admins\' own site too');
+    assert.ok(siteRow(html, 'HQ'), "the admins' own site too");
     assert.equal(figure(html, 'pending'), '3');
     assert.equal(figure(html, 'overdue'), '1 overdue');
     assert.equal(figure(html, 'failed'), '1');
@@ -91,7 +93,7 @@ describe('the console dashboard: figures from counters and indexes, per site and
     assert.match(html, /<caption>Sign-ins and failures per day<\/caption>/);
   });
 
-  it('Unlock on lara\'s user page ends her lock, and the dashboard says so', async () => {
+  it("Unlock on lara's user page ends her lock, and the dashboard says so", async () => {
     const page = await getPage(running, north, `/admin/users/${seeded.lara.id}`);
     const { url } = await postForm(running, north, page.html, `/admin/users/${seeded.lara.id}/unlock`);
     assert.equal(url.searchParams.get('notice'), 'unlocked');
@@ -99,14 +101,18 @@ describe('the console dashboard: figures from counters and indexes, per site and
   });
 
   describe('the user page', () => {
-    it('shows the account\'s devices, sessions and audit timeline', async () => {
+    it("shows the account's devices, sessions and audit timeline", async () => {
       const page = await getPage(running, north, `/admin/users/${seeded.uma.id}`);
       assert.equal(page.status, 200);
       assert.match(page.html, /<h2 id="devices-heading">Two-step devices<\/h2>/);
       assert.match(page.html, /Uma tablet \(default\)/);
       assert.match(page.html, /Uma spare/);
       assert.match(page.html, /<h2 id="sessions-heading">Sessions<\/h2>/);
-      assert.match(page.html, /<td data-label="Verified with">Password<\/td><td data-label="Applications">rp<\/td>/, 'her sign-ins at the application, in words');
+      assert.match(
+        page.html,
+        /<td data-label="Verified with">Password<\/td><td data-label="Applications">rp<\/td>/,
+        'her sign-ins at the application, in words',
+      );
       assert.match(page.html, /<tr data-action="mfa_device_added">/);
       assert.match(page.html, /<tr data-action="sign_in"><td[^>]*>[^<]+<\/td><td[^>]*>sign_in<\/td><td[^>]*><span class="badge ok">ok<\/span>/);
     });
@@ -119,9 +125,11 @@ describe('the console dashboard: figures from counters and indexes, per site and
 
     it('pages the timeline, newest first, 20 a page', async () => {
       const audit = createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store });
-      for (let n = 0; n < 25; n += 1) await audit.record(undefined, { action: 'profile_update', outcome: `step${n}`, site: 'NORTH', username: 'uma', accountId: seeded.uma.id });
+      for (let n = 0; n < 25; n += 1)
+        await audit.record(undefined, { action: 'profile_update', outcome: `step${n}`, site: 'NORTH', username: 'uma', accountId: seeded.uma.id });
       const first = await getPage(running, north, `/admin/users/${seeded.uma.id}`);
-      const outcomes = (html: string) => [...html.matchAll(/<tr data-action="[^"]+">[\s\S]*?<span class="badge[^"]*">([^<]+)<\/span>/g)].map((match) => match[1]);
+      const outcomes = (html: string) =>
+        [...html.matchAll(/<tr data-action="[^"]+">[\s\S]*?<span class="badge[^"]*">([^<]+)<\/span>/g)].map((match) => match[1]);
       assert.deepEqual(outcomes(first.html).slice(0, 3), ['step24', 'step23', 'step22']);
       assert.equal(outcomes(first.html).length, 20);
       const older = /href="([^"]+)">Older events</.exec(first.html)![1]!.replaceAll('&amp;', '&');

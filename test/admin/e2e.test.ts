@@ -1,17 +1,19 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startCallbackServer } from '../support/callback-server.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { linkIn } from '../invitations/support.ts';
 import { codeFrom } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { startCallbackServer } from '../support/callback-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { consoleSignInPage, makeAdmin, type TestAdmin } from './console-support.ts';
 
 const SECRET = 'e2e-rp-secret-0123456789-0123456789-abc';
-const sites = [{ id: 'PARTNERS', displayName: 'Partner Center', directory: { kind: 'local' }, signUp: { mode: 'approval', approvers: ['approvals@vendor.test'] } }];
+const sites = [
+  { id: 'PARTNERS', displayName: 'Partner Center', directory: { kind: 'local' }, signUp: { mode: 'approval', approvers: ['approvals@vendor.test'] } },
+];
 
 describe('invitations, sign-up requests and the admin console, end to end in Chromium', () => {
   let running: RunningAdmit;
@@ -25,10 +27,14 @@ describe('invitations, sign-up requests and the admin console, end to end in Chr
   /** A person's own browser, signing in at the relying application. */
   async function signInAtApp(page: Page, username: string, password: string) {
     const config = await oidc.discovery(new URL(running.issuer), 'rp', SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
-    await page.goto(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${app.origin}/callback`, scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    }).href);
+    await page.goto(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${app.origin}/callback`,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }).href,
+    );
     if (await page.getByLabel('User Name').count()) {
       await page.getByLabel('User Name').fill(username);
       await page.getByLabel('Password').fill(password);
@@ -153,7 +159,7 @@ describe('invitations, sign-up requests and the admin console, end to end in Chr
     await person.context().close();
   });
 
-  it('the console\'s users, user, relying applications and audit pages', async () => {
+  it("the console's users, user, relying applications and audit pages", async () => {
     await console.getByRole('link', { name: 'Users' }).click();
     await console.getByLabel('Search').fill('partner.test');
     await console.getByRole('button', { name: 'Search' }).click();

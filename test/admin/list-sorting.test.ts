@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createAccountService, type Account } from '../../src/services/accounts.ts';
+import { type Account, createAccountService } from '../../src/services/accounts.ts';
 import type { AccessRequests } from '../../src/services/approvals/access-requests.ts';
 import { createAuditLog } from '../../src/services/audit/audit-log.ts';
 import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
 import { compareLex } from '../../src/store/port.ts';
-import pino from 'pino';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
 const sites = ['EAST', 'WEST', 'SOUTH'].map((id) => ({ id, displayName: `${id} site`, directory: { kind: 'local' }, signUp: { mode: 'approval' } }));
@@ -35,7 +35,11 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     // Three orders that disagree: user names up, emails down, names shuffled; over two sites.
     for (let i = 0; i < 64; i += 1) {
       await accounts.linkOrCreate(i % 2 ? 'EAST' : 'WEST', 'local', {
-        externalId: `m-${i}`, username: `member${String(i).padStart(2, '0')}`, email: `${String(99 - i).padStart(2, '0')}@mail.test`, name: `Name ${String((i * 37) % 64).padStart(2, '0')}`, groups: [],
+        externalId: `m-${i}`,
+        username: `member${String(i).padStart(2, '0')}`,
+        email: `${String(99 - i).padStart(2, '0')}@mail.test`,
+        name: `Name ${String((i * 37) % 64).padStart(2, '0')}`,
+        groups: [],
       });
     }
     await accounts.linkOrCreate('SOUTH', 'local', { externalId: 'south', username: 'aaa-south', email: '00@south.test', name: 'A South', groups: [] });
@@ -43,7 +47,15 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     listed = (await accounts.search(['EAST', 'WEST'], { limit: 200 })).accounts;
     requests = running.admit.approval.requests;
     for (let n = 0; n < 7; n += 1) {
-      await requests.submit({ siteId: n % 2 ? 'EAST' : 'WEST', accountId: `r-${n}`, username: `req${n}`, name: `Requester ${n}`, email: `r${n}@mail.test`, organisation: 'Acme', reason: 'Data' });
+      await requests.submit({
+        siteId: n % 2 ? 'EAST' : 'WEST',
+        accountId: `r-${n}`,
+        username: `req${n}`,
+        name: `Requester ${n}`,
+        email: `r${n}@mail.test`,
+        organisation: 'Acme',
+        reason: 'Data',
+      });
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
   }, 120_000);
@@ -52,7 +64,8 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
   it('accounts.search reverse: each field descending, paged by next and back by prev across two sites, each once', async () => {
     const accounts = createAccountService({ store: running.admit.store });
     for (const field of ['username', 'email', 'name'] as const) {
-      const value = (account: Account) => (field === 'username' ? account.username.toLowerCase() : field === 'email' ? account.email! : account.name!.toLowerCase());
+      const value = (account: Account) =>
+        field === 'username' ? account.username.toLowerCase() : field === 'email' ? account.email! : account.name!.toLowerCase();
       const expected = listed.map(value).sort(compareLex).reverse();
       const pages: Account[][] = [];
       let page = await accounts.search(['EAST', 'WEST'], { field, reverse: true, limit: 20 });
@@ -61,27 +74,44 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
         page = await accounts.search(['EAST', 'WEST'], { field, reverse: true, limit: 20, after: page.next });
         pages.push(page.accounts);
       }
-      assert.deepEqual(pages.map((one) => one.length), [20, 20, 20, 5], field);
+      assert.deepEqual(
+        pages.map((one) => one.length),
+        [20, 20, 20, 5],
+        field,
+      );
       assert.deepEqual(pages.flat().map(value), expected, `${field} descending`);
       // Back from the last page by prev: the same pages, in the same order within each.
       for (let index = pages.length - 2; index >= 0; index -= 1) {
         page = await accounts.search(['EAST', 'WEST'], { field, reverse: true, limit: 20, before: page.prev });
-        assert.deepEqual(page.accounts.map((account) => account.id), pages[index]!.map((account) => account.id), `${field} page ${index} by prev`);
+        assert.deepEqual(
+          page.accounts.map((account) => account.id),
+          pages[index]!.map((account) => account.id),
+          `${field} page ${index} by prev`,
+        );
       }
       assert.equal(page.prev, undefined);
     }
     // A prefix search descends too.
     const found = await accounts.search(['EAST', 'WEST'], { query: 'member1', field: 'username', reverse: true, limit: 50 });
-    assert.deepEqual(found.accounts.map((account) => account.username), ['member19', 'member18', 'member17', 'member16', 'member15', 'member14', 'member13', 'member12', 'member11', 'member10']);
+    assert.deepEqual(
+      found.accounts.map((account) => account.username),
+      ['member19', 'member18', 'member17', 'member16', 'member15', 'member14', 'member13', 'member12', 'member11', 'member10'],
+    );
   });
 
   it('Users: sort by email Z to A from the Email column, which keeps the filters, resets the page and says aria-sort', async () => {
     const first = await getPage(running, nora, '/admin/users?status=active');
-    assert.match(first.html, /<th aria-sort="ascending"><a class="sort" href="\/admin\/users\?status=active&amp;dir=desc" aria-label="User Name, sort Z to A">User Name/);
+    assert.match(
+      first.html,
+      /<th aria-sort="ascending"><a class="sort" href="\/admin\/users\?status=active&amp;dir=desc" aria-label="User Name, sort Z to A">User Name/,
+    );
     const byEmail = href(first.html, /<th><a class="sort" href="([^"]+)" aria-label="Email, sort A to Z">Email/);
     assert.equal(byEmail, '/admin/users?status=active&sort=email');
     const ascending = await getPage(running, nora, byEmail!);
-    assert.match(ascending.html, /<th aria-sort="ascending"><a class="sort" href="[^"]+" aria-label="Email, sort Z to A">Email<span aria-hidden="true"> ↑<\/span>/);
+    assert.match(
+      ascending.html,
+      /<th aria-sort="ascending"><a class="sort" href="[^"]+" aria-label="Email, sort Z to A">Email<span aria-hidden="true"> ↑<\/span>/,
+    );
     assert.match(ascending.html, /Accounts in email order, 50 on this page\./);
     // The next page keeps the order.
     const next = href(ascending.html, /<a href="([^"]+)" rel="next">/);
@@ -90,9 +120,15 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     assert.equal(descendingUrl, '/admin/users?status=active&sort=email&dir=desc');
     const descending = await getPage(running, nora, descendingUrl!);
     assert.equal(descending.status, 200);
-    assert.match(descending.html, /<th aria-sort="descending"><a class="sort" href="\/admin\/users\?status=active&amp;sort=email" aria-label="Email, sort A to Z">Email<span aria-hidden="true"> ↓<\/span>/);
+    assert.match(
+      descending.html,
+      /<th aria-sort="descending"><a class="sort" href="\/admin\/users\?status=active&amp;sort=email" aria-label="Email, sort A to Z">Email<span aria-hidden="true"> ↓<\/span>/,
+    );
     assert.match(descending.html, /Accounts in email order \(Z to A\), 50 on this page\./);
-    const byEmailDesc = [...listed].filter((account) => account.status === 'active').sort((a, b) => compareLex(b.email!, a.email!)).map((account) => account.username);
+    const byEmailDesc = [...listed]
+      .filter((account) => account.status === 'active')
+      .sort((a, b) => compareLex(b.email!, a.email!))
+      .map((account) => account.username);
     assert.deepEqual(usernames(descending.html), byEmailDesc.slice(0, 50));
     // From a later page, a column link starts again at the first page.
     const later = await getPage(running, nora, href(descending.html, /<a href="([^"]+)" rel="next">/)!);
@@ -100,7 +136,13 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     assert.doesNotMatch(href(later.html, /<th><a class="sort" href="([^"]+)" aria-label="Name, sort A to Z">Name/)!, /after|before/);
     // Name and user name descending.
     const byName = await getPage(running, nora, '/admin/users?sort=name&dir=desc');
-    assert.deepEqual(usernames(byName.html), [...listed].sort((a, b) => compareLex(b.name!.toLowerCase(), a.name!.toLowerCase())).map((account) => account.username).slice(0, 50));
+    assert.deepEqual(
+      usernames(byName.html),
+      [...listed]
+        .sort((a, b) => compareLex(b.name!.toLowerCase(), a.name!.toLowerCase()))
+        .map((account) => account.username)
+        .slice(0, 50),
+    );
     const byUser = await getPage(running, nora, '/admin/users?dir=desc');
     assert.equal(usernames(byUser.html)[0], 'nora');
     assert.ok(!usernames(byUser.html).includes('aaa-south'), 'another site stays out whatever the order');
@@ -138,11 +180,17 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     assert.match(newest.html, /<th aria-sort="descending">Submitted<\/th>/);
     assert.match(newest.html, /Waiting requests, newest first\./);
     assert.match(oldest.html, /Waiting requests, oldest first\./);
-    assert.deepEqual((await requests.list(['EAST', 'WEST'], { newestFirst: true, limit: 3 })).items.map((request) => request.id), [...ids].reverse().slice(0, 3));
+    assert.deepEqual(
+      (await requests.list(['EAST', 'WEST'], { newestFirst: true, limit: 3 })).items.map((request) => request.id),
+      [...ids].reverse().slice(0, 3),
+    );
     // Paged newest first, 3 at a time: the service's cursor belongs to that order.
     const page1 = await requests.list(['EAST', 'WEST'], { newestFirst: true, limit: 3 });
     const page2 = await requests.list(['EAST', 'WEST'], { newestFirst: true, limit: 3, cursor: page1.next });
-    assert.deepEqual(page2.items.map((request) => request.id), [...ids].reverse().slice(3, 6));
+    assert.deepEqual(
+      page2.items.map((request) => request.id),
+      [...ids].reverse().slice(3, 6),
+    );
     // Decided: newest first by default, and oldest first on request; the links keep show=decided.
     const decided = await getPage(running, nora, '/admin/approvals?show=decided');
     assert.equal(href(decided.html, /<a href="([^"]+)">Oldest first<\/a>/), '/admin/approvals?show=decided&order=oldest');
@@ -157,7 +205,15 @@ describe.each(['sqlite', 'redis'])('console lists sorted where the index serves 
     const audit = createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store, clock: () => now });
     const labels: string[] = [];
     // Seven events over four days, oldest first as written.
-    for (const [days, label] of [[3, 'a'], [3, 'b'], [2, 'c'], [1, 'd'], [1, 'e'], [0, 'f'], [0, 'g']] as const) {
+    for (const [days, label] of [
+      [3, 'a'],
+      [3, 'b'],
+      [2, 'c'],
+      [1, 'd'],
+      [1, 'e'],
+      [0, 'f'],
+      [0, 'g'],
+    ] as const) {
       now = Date.now() - days * DAY + labels.length;
       await audit.record(undefined, { action: 'test.sort', outcome: 'ok', site: 'EAST', detail: { label } });
       labels.push(label);

@@ -1,7 +1,7 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { consoleSignInPage, makeAdmin } from './console-support.ts';
@@ -32,7 +32,7 @@ describe('the console Outbox page in Chromium: delivery state, last error, resen
 
   const row = (to: string) => page.locator(`tr[data-to="${to}"]`).first();
 
-  it('lists a delivered and a refused invitation email with state, attempts and the server\'s error; Resend sends a new copy', async () => {
+  it("lists a delivered and a refused invitation email with state, attempts and the server's error; Resend sends a new copy", async () => {
     const { invitations } = running.admit.approval;
     for (const email of ['ok@example.com', 'bounce@example.com']) {
       assert.equal((await invitations.invite({ siteId: 'PARTNERS', email, role: 'user', groups: [] }, { id: 'gina', label: 'Gina' })).status, 'ok');
@@ -42,7 +42,7 @@ describe('the console Outbox page in Chromium: delivery state, last error, resen
     await page.getByRole('heading', { name: 'Outbox' }).waitFor();
     assert.equal(await row('ok@example.com').locator('.badge').textContent(), 'Sent');
     assert.equal(await row('bounce@example.com').locator('.badge').textContent(), 'Failed');
-    assert.match(await row('bounce@example.com').textContent() ?? '', /invitation[\s\S]*PARTNERS[\s\S]*Failed[\s\S]*1[\s\S]*550/);
+    assert.match((await row('bounce@example.com').textContent()) ?? '', /invitation[\s\S]*PARTNERS[\s\S]*Failed[\s\S]*1[\s\S]*550/);
     await screenshot(page, 'outbox-failed');
 
     rejects.delete('bounce@example.com');
@@ -58,7 +58,15 @@ describe('the console Outbox page in Chromium: delivery state, last error, resen
   });
 
   it('pages 50 at a time, newest first: "Older messages" reaches the first email', async () => {
-    await running.admit.outbox.enqueue(Array.from({ length: 55 }, (_, i) => ({ channel: 'email' as const, to: `bulk${i}@example.com`, kind: 'password-changed', siteId: 'PARTNERS', payload: { to: `bulk${i}@example.com`, template: 'password-changed', data: { name: 'B', username: 'b', site: 'PARTNERS', when: 'now' } } })));
+    await running.admit.outbox.enqueue(
+      Array.from({ length: 55 }, (_, i) => ({
+        channel: 'email' as const,
+        to: `bulk${i}@example.com`,
+        kind: 'password-changed',
+        siteId: 'PARTNERS',
+        payload: { to: `bulk${i}@example.com`, template: 'password-changed', data: { name: 'B', username: 'b', site: 'PARTNERS', when: 'now' } },
+      })),
+    );
     await running.admit.outboxWorker.drain();
     await page.goto(`${running.issuer}/admin/outbox`);
     assert.equal(await page.locator('tbody tr').count(), 50);

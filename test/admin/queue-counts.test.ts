@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { pendingKey, type AccessRequests } from '../../src/services/approvals/access-requests.ts';
+import { type AccessRequests, pendingKey } from '../../src/services/approvals/access-requests.ts';
 import { overdueBefore } from '../../src/services/dashboard-queue.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin } from './console-support.ts';
 
 const sites = ['NORTH', 'SOUTH'].map((id) => ({ id, displayName: `${id} site`, directory: { kind: 'local' }, signUp: { mode: 'approval' } }));
 const submit = (requests: AccessRequests, siteId: string, n: number) =>
-  requests.submit({ siteId, accountId: `account-${siteId}-${n}`, username: `person${n}`, name: `Person ${siteId} ${n}`, email: `p${n}@${siteId.toLowerCase()}.test`, organisation: 'Acme', reason: 'Meter data' });
+  requests.submit({
+    siteId,
+    accountId: `account-${siteId}-${n}`,
+    username: `person${n}`,
+    name: `Person ${siteId} ${n}`,
+    email: `p${n}@${siteId.toLowerCase()}.test`,
+    organisation: 'Acme',
+    reason: 'Meter data',
+  });
 
 describe('the approval queue counts its waiting and overdue requests from the pending indexes', () => {
   let running: RunningAdmit;
@@ -24,7 +32,9 @@ describe('the approval queue counts its waiting and overdue requests from the pe
     const longAgo = Date.now() - 10 * 86_400_000;
     const north = (await requests.list(['NORTH'], { limit: 3 })).items;
     const [south] = (await requests.list(['SOUTH'], { limit: 1 })).items;
-    await running.admit.store.writeAll(north.map((request, i) => ({ op: 'indexAdd' as const, key: pendingKey('NORTH'), member: request.id, score: longAgo + i })));
+    await running.admit.store.writeAll(
+      north.map((request, i) => ({ op: 'indexAdd' as const, key: pendingKey('NORTH'), member: request.id, score: longAgo + i })),
+    );
     await running.admit.store.writeAll([{ op: 'indexAdd', key: pendingKey('SOUTH'), member: south!.id, score: longAgo }]);
     await consoleSignIn(running, nora, await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH'] }));
   }, 60_000);

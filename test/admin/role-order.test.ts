@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createDeviceStore } from '../../src/services/mfa/devices.ts';
 import { createSessionService } from '../../src/services/sessions.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin, type TestAdmin } from './console-support.ts';
 
@@ -31,7 +31,9 @@ describe('admin console: the role order', () => {
   /** Posts an action for an account with the CSRF token of a console page, without following the answer. */
   async function act(browser: FormBrowser, accountId: string, action: string) {
     const page = await getPage(running, browser, '/admin/users');
-    const response = await browser.request(`${running.issuer}/admin/users/${encodeURIComponent(accountId)}/${action}`, { form: { _csrf: inputValue(page.html, '_csrf') } });
+    const response = await browser.request(`${running.issuer}/admin/users/${encodeURIComponent(accountId)}/${action}`, {
+      form: { _csrf: inputValue(page.html, '_csrf') },
+    });
     return { status: response.status, location: response.headers.get('location') ?? '', html: await response.text() };
   }
 
@@ -42,9 +44,17 @@ describe('admin console: the role order', () => {
     north = await makeAdmin(running, { site: 'NORTH', username: 'nora', adminSites: ['NORTH'] });
     wide = await makeAdmin(running, { site: 'NORTH', username: 'walt', adminSites: ['NORTH', 'SOUTH'] });
     deputy = await makeAdmin(running, { site: 'NORTH', username: 'dina', adminSites: ['NORTH'] });
-    const north1 = await createLocalDirectory({ store: running.admit.store, siteId: 'NORTH' }).addUser({ username: 'uma', password: 'Uma#Pass2026', email: 'uma@north.test' });
+    const north1 = await createLocalDirectory({ store: running.admit.store, siteId: 'NORTH' }).addUser({
+      username: 'uma',
+      password: 'Uma#Pass2026',
+      email: 'uma@north.test',
+    });
     userId = (await accounts().linkOrCreate('NORTH', 'local', { externalId: north1.id, username: 'uma', email: 'uma@north.test', groups: [] })).id;
-    const south = await createLocalDirectory({ store: running.admit.store, siteId: 'SOUTH' }).addUser({ username: 'sam', password: 'Sam#Pass2026', email: 'sam@south.test' });
+    const south = await createLocalDirectory({ store: running.admit.store, siteId: 'SOUTH' }).addUser({
+      username: 'sam',
+      password: 'Sam#Pass2026',
+      email: 'sam@south.test',
+    });
     southUserId = (await accounts().linkOrCreate('SOUTH', 'local', { externalId: south.id, username: 'sam', email: 'sam@south.test', groups: [] })).id;
     // Both sign-ins leave an SSO session: "sign out everywhere" would end it.
     await consoleSignIn(running, globalBrowser, global);
@@ -62,11 +72,11 @@ describe('admin console: the role order', () => {
     assert.equal((await accounts().find(global.account.id))?.status, 'active', 'not disabled');
     assert.equal((await createDeviceStore({ store: running.admit.store }).list(global.account.id)).length, 1, 'the authenticator is still enrolled');
     assert.equal((await sessions().list(global.account.id)).length, 1, 'still signed in');
-    assert.equal((await getPage(running, globalBrowser, '/admin/users')).status, 200, 'the global admin\'s console still works');
+    assert.equal((await getPage(running, globalBrowser, '/admin/users')).status, 200, "the global admin's console still works");
 
     // The page says why and offers no action; each refusal is in the audit log.
     const page = await getPage(running, northBrowser, `/admin/users/${global.account.id}`);
-    assert.equal(page.status, 200, 'the account is visible: it is in the site admin\'s site');
+    assert.equal(page.status, 200, "the account is visible: it is in the site admin's site");
     assert.match(page.html, /wider role than yours/);
     assert.doesNotMatch(page.html, /\/disable"/);
     const audit = await getPage(running, globalBrowser, '/admin/audit?user=gina&action=admin.user');
@@ -82,7 +92,10 @@ describe('admin console: the role order', () => {
   });
 
   it('nobody disables or signs out their own account from the console', async () => {
-    for (const [browser, admin] of [[northBrowser, north], [globalBrowser, global]] as const) {
+    for (const [browser, admin] of [
+      [northBrowser, north],
+      [globalBrowser, global],
+    ] as const) {
       for (const action of ['disable', 'sign-out', 'reset-mfa']) {
         const refused = await act(browser, admin.account.id, action);
         assert.equal(refused.status, 403, `${admin.username} ${action}`);
@@ -94,7 +107,7 @@ describe('admin console: the role order', () => {
     }
   });
 
-  it('a site admin acts on a user of their site and on an admin of no wider role, not on another site\'s user', async () => {
+  it("a site admin acts on a user of their site and on an admin of no wider role, not on another site's user", async () => {
     const disabled = await act(northBrowser, userId, 'disable');
     assert.equal(disabled.status, 303);
     assert.match(disabled.location, /notice=disabled/);
@@ -103,7 +116,7 @@ describe('admin console: the role order', () => {
     assert.equal((await accounts().find(userId))?.status, 'active');
     // A fellow admin of the same site is not wider.
     assert.equal((await act(northBrowser, deputy.account.id, 'unlock')).status, 303);
-    assert.equal((await act(northBrowser, southUserId, 'disable')).status, 404, 'another site\'s user is not found');
+    assert.equal((await act(northBrowser, southUserId, 'disable')).status, 404, "another site's user is not found");
     assert.equal((await accounts().find(southUserId))?.status, 'active');
   });
 

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser } from '../support/form-browser.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser } from '../support/form-browser.ts';
 import { consoleSignIn, getPage, makeAdmin, type TestAdmin } from './console-support.ts';
 
 const sites = [
@@ -17,7 +17,7 @@ const link = (html: string, text: string) => {
   return found?.replaceAll('&amp;', '&');
 };
 
-describe('console Users: search by index, 50 a page by cursor, only the admin\'s sites (issue 16)', () => {
+describe("console Users: search by index, 50 a page by cursor, only the admin's sites (issue 16)", () => {
   let running: RunningAdmit;
   let eastAdmin: TestAdmin;
   let globalAdmin: TestAdmin;
@@ -30,9 +30,16 @@ describe('console Users: search by index, 50 a page by cursor, only the admin\'s
     globalAdmin = await makeAdmin(running, { site: 'WEST', username: 'gus', adminSites: ['*'] });
     const accounts = createAccountService({ store: running.admit.store });
     for (let i = 0; i < 120; i += 1) {
-      await accounts.linkOrCreate('EAST', 'local', { externalId: `east-${i}`, username: `member${String(i).padStart(3, '0')}`, email: `m${i}@east.test`, name: `East Member ${i}`, groups: [] });
+      await accounts.linkOrCreate('EAST', 'local', {
+        externalId: `east-${i}`,
+        username: `member${String(i).padStart(3, '0')}`,
+        email: `m${i}@east.test`,
+        name: `East Member ${i}`,
+        groups: [],
+      });
     }
-    for (let i = 0; i < 5; i += 1) await accounts.linkOrCreate('WEST', 'local', { externalId: `west-${i}`, username: `member-west${i}`, email: `w${i}@west.test`, groups: [] });
+    for (let i = 0; i < 5; i += 1)
+      await accounts.linkOrCreate('WEST', 'local', { externalId: `west-${i}`, username: `member-west${i}`, email: `w${i}@west.test`, groups: [] });
     const disabled = await accounts.findByUsername('EAST', 'member007');
     await accounts.setStatus(disabled!.id, 'disabled');
     east = new FormBrowser();
@@ -59,14 +66,20 @@ describe('console Users: search by index, 50 a page by cursor, only the admin\'s
       }
       assert.ok(pages.length < 10);
     }
-    assert.deepEqual(pages.map((page) => page.length), [50, 50, 21]);
+    assert.deepEqual(
+      pages.map((page) => page.length),
+      [50, 50, 21],
+    );
     assert.equal(new Set(seen).size, 121, '120 members and eve');
     assert.deepEqual(seen, [...seen].sort());
     assert.ok(!seen.some((name) => name.includes('west') || name === 'gus'), 'no account of another site');
   });
 
   it('searches by user name, email or name prefix, and filters by status', async () => {
-    assert.deepEqual(usernames((await getPage(running, east, '/admin/users?q=MEMBER11')).html), Array.from({ length: 10 }, (_, i) => `member11${i}`));
+    assert.deepEqual(
+      usernames((await getPage(running, east, '/admin/users?q=MEMBER11')).html),
+      Array.from({ length: 10 }, (_, i) => `member11${i}`),
+    );
     assert.deepEqual(usernames((await getPage(running, east, '/admin/users?q=m42%40&field=email')).html), ['member042']);
     assert.deepEqual(usernames((await getPage(running, east, '/admin/users?q=east+member+99&field=name')).html), ['member099']);
     assert.deepEqual(usernames((await getPage(running, east, '/admin/users?q=m42%40&field=username')).html), [], 'the email is not a user name');
@@ -75,15 +88,18 @@ describe('console Users: search by index, 50 a page by cursor, only the admin\'s
     assert.match(none.html, /No accounts match\./);
   });
 
-  it('a site admin never sees another site\'s account: not in the list, not by search, not by asking for the site', async () => {
+  it("a site admin never sees another site's account: not in the list, not by search, not by asking for the site", async () => {
     assert.deepEqual(usernames((await getPage(running, east, '/admin/users?q=member-west')).html), []);
     const other = await getPage(running, east, '/admin/users?site=WEST');
     assert.equal(other.status, 400);
     assert.match(other.html, /You do not administer site WEST\./);
     assert.deepEqual(usernames(other.html), []);
-    assert.doesNotMatch(other.html, /<option value="WEST"/, 'the site filter offers only the admin\'s sites');
+    assert.doesNotMatch(other.html, /<option value="WEST"/, "the site filter offers only the admin's sites");
     // The global admin sees both, and can narrow to one.
-    assert.deepEqual(usernames((await getPage(running, global, '/admin/users?q=member-west')).html), Array.from({ length: 5 }, (_, i) => `member-west${i}`));
+    assert.deepEqual(
+      usernames((await getPage(running, global, '/admin/users?q=member-west')).html),
+      Array.from({ length: 5 }, (_, i) => `member-west${i}`),
+    );
     assert.deepEqual(usernames((await getPage(running, global, '/admin/users?q=member-west&site=EAST')).html), []);
     assert.equal(usernames((await getPage(running, global, '/admin/users?site=EAST')).html).length, 50);
   });

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
 import { consoleSignInPage, makeAdmin, type TestAdmin } from './console-support.ts';
 
 const sites = [
@@ -20,9 +20,21 @@ describe('the console Users page in Chromium: search, filters and paging by the 
     admin = await makeAdmin(running, { site: 'EAST', username: 'eve', adminSites: ['EAST'] });
     const accounts = createAccountService({ store: running.admit.store });
     for (let i = 0; i < 60; i += 1) {
-      await accounts.linkOrCreate('EAST', 'local', { externalId: `east-${i}`, username: `member${String(i).padStart(3, '0')}`, email: `m${i}@east.test`, name: `East Member ${i}`, groups: [] });
+      await accounts.linkOrCreate('EAST', 'local', {
+        externalId: `east-${i}`,
+        username: `member${String(i).padStart(3, '0')}`,
+        email: `m${i}@east.test`,
+        name: `East Member ${i}`,
+        groups: [],
+      });
     }
-    const rita = await accounts.linkOrCreate('EAST', 'local', { externalId: 'rita', username: 'rita', email: 'rita@partner.test', name: 'Rita Partner', groups: [] });
+    const rita = await accounts.linkOrCreate('EAST', 'local', {
+      externalId: 'rita',
+      username: 'rita',
+      email: 'rita@partner.test',
+      name: 'Rita Partner',
+      groups: [],
+    });
     await accounts.setStatus(rita.id, 'disabled');
     await accounts.linkOrCreate('WEST', 'local', { externalId: 'walt', username: 'walt', email: 'walt@partner.test', groups: [] });
     chromium = await launchChromium();
@@ -32,7 +44,10 @@ describe('the console Users page in Chromium: search, filters and paging by the 
     await running?.stop();
   });
 
-  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
     it(`at ${size.width} px: Next page / Previous page / First page, a search, the status and site filters`, async () => {
       const page = await (await chromium.browser.newContext({ viewport: size })).newPage();
       await consoleSignInPage(running, page, admin, '/admin/users');

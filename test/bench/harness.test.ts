@@ -1,23 +1,24 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { cpuMicrosPerOp, parseStatTicks } from '../../bench/lib/proc-stat.ts';
-import { inverseRatios, latency, median, pairRatios, percentile, spread } from '../../bench/lib/stats.ts';
-import { compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseSide, type ClosedRunRecord } from '../../bench/lib/summarise.ts';
-import { memoryTarget, operationTarget } from '../../bench/lib/targets.ts';
-import { benchResultSchema, toResultJson, type BenchResult, type OperationResult } from '../../bench/lib/result.ts';
-import { formatOperationsTable, formatReport, formatSpread } from '../../bench/lib/table.ts';
-import { parseArgs } from '../../bench/lib/args.ts';
+import { describe, it } from 'vitest';
 import { storePlans } from '../../bench/harness/plans.ts';
+import { parseArgs } from '../../bench/lib/args.ts';
+import { cpuMicrosPerOp, parseStatTicks } from '../../bench/lib/proc-stat.ts';
+import { type BenchResult, benchResultSchema, type OperationResult, toResultJson } from '../../bench/lib/result.ts';
+import { inverseRatios, latency, median, pairRatios, percentile, spread } from '../../bench/lib/stats.ts';
+import { type ClosedRunRecord, compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseSide } from '../../bench/lib/summarise.ts';
+import { formatOperationsTable, formatReport, formatSpread } from '../../bench/lib/table.ts';
+import { memoryTarget, operationTarget } from '../../bench/lib/targets.ts';
+import { oneTimePool, roundRobinPool } from '../../bench/load/pool.ts';
+import { location, newContext, storeCookies } from '../../bench/load/script.ts';
+import { admitLoginPage, devInteractionsLoginPage, takeCode } from '../../bench/load/sign-in-steps.ts';
 import { keyId, keyKind } from '../../bench/memory/redis-keys.ts';
 import { collectIds, renameIds } from '../../bench/memory/replicate.ts';
-import { location, newContext, storeCookies } from '../../bench/load/script.ts';
-import { oneTimePool, roundRobinPool } from '../../bench/load/pool.ts';
-import { admitLoginPage, devInteractionsLoginPage, takeCode } from '../../bench/load/sign-in-steps.ts';
 
 /** The benchmark's pure parts; the benchmark itself runs with `npm run bench`, never in `npm test`. */
 
 // A real /proc/<pid>/stat line, with a command name holding spaces and a ')'.
-const STAT = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 5233 0 0 0 1234 567 0 0 20 0 11 0 9000 1000000 20000 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0';
+const STAT =
+  '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 5233 0 0 0 1234 567 0 0 20 0 11 0 9000 1000000 20000 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0';
 
 describe('bench: /proc/<pid>/stat', () => {
   it('reads utime + stime after the last ")" of the command name', () => {
@@ -66,7 +67,12 @@ describe('bench: statistics', () => {
 });
 
 const run = (pair: number, rate: number, ticks: number, completed = 1000): ClosedRunRecord => ({
-  pair, rate, completed, failed: 0, durationMs: 1000, cpuTicks: { server: ticks, store: ticks / 10 },
+  pair,
+  rate,
+  completed,
+  failed: 0,
+  durationMs: 1000,
+  cpuTicks: { server: ticks, store: ticks / 10 },
 });
 
 describe('bench: summaries', () => {
@@ -101,7 +107,10 @@ describe('bench: summaries', () => {
   });
 
   it('places latency points at fractions of a saturated rate, and not above what admit sustains', () => {
-    assert.deepEqual(latencyRates(1000, [0.5, 0.8]), [{ fraction: 0.5, rate: 500 }, { fraction: 0.8, rate: 800 }]);
+    assert.deepEqual(latencyRates(1000, [0.5, 0.8]), [
+      { fraction: 0.5, rate: 500 },
+      { fraction: 0.8, rate: 800 },
+    ]);
     assert.deepEqual(latencyRates(Number.NaN, [0.5]), []);
     assert.equal(overCapacity(800, 1000), false);
     assert.equal(overCapacity(960, 1000), true);
@@ -113,11 +122,23 @@ function operation(overrides: Partial<OperationResult> = {}): OperationResult {
   const side = summariseSide([run(1, 900, 30), run(2, 1000, 20)], 100);
   const baseline = summariseSide([run(1, 1000, 20), run(2, 1000, 20)], 100);
   return {
-    op: 'cc-opaque', label: 'client_credentials (opaque)', store: 'redis', unit: 'requests', notes: [],
-    admit: side, baseline, ...compareSides(side, baseline),
-    latency: [{ fraction: 0.5, of: 'baseline', rate: 500,
-      admit: { status: 'measured', latency: { p50: 1, p90: 2, p99: 3, samples: 100 }, achievedRate: 500, dropped: 0, failed: 0, generatorLagP99Ms: 1 },
-      baseline: { status: 'measured', latency: { p50: 1, p90: 1.5, p99: 2, samples: 100 }, achievedRate: 500, dropped: 0, failed: 0, generatorLagP99Ms: 1 } }],
+    op: 'cc-opaque',
+    label: 'client_credentials (opaque)',
+    store: 'redis',
+    unit: 'requests',
+    notes: [],
+    admit: side,
+    baseline,
+    ...compareSides(side, baseline),
+    latency: [
+      {
+        fraction: 0.5,
+        of: 'baseline',
+        rate: 500,
+        admit: { status: 'measured', latency: { p50: 1, p90: 2, p99: 3, samples: 100 }, achievedRate: 500, dropped: 0, failed: 0, generatorLagP99Ms: 1 },
+        baseline: { status: 'measured', latency: { p50: 1, p90: 1.5, p99: 2, samples: 100 }, achievedRate: 500, dropped: 0, failed: 0, generatorLagP99Ms: 1 },
+      },
+    ],
     ...overrides,
   };
 }
@@ -131,12 +152,21 @@ describe('bench: targets', () => {
     assert.equal(operationTarget(operation({ ratio: null }))?.met, null);
   });
 
-  it('judges the argon2id sign-in on its rate and its p99 at 70 % of admit\'s saturation', () => {
-    const signIn = (rate: number, p99: number) => operation({
-      op: 'signin-argon2', unit: 'sign-ins',
-      admit: { ...operation().admit!, rate: { median: rate, min: rate, max: rate } },
-      latency: [{ fraction: 0.7, of: 'admit', rate: rate * 0.7, admit: { status: 'measured', latency: { p50: 1, p90: 2, p99, samples: 50 }, achievedRate: 1, dropped: 0, failed: 0, generatorLagP99Ms: 0 } }],
-    });
+  it("judges the argon2id sign-in on its rate and its p99 at 70 % of admit's saturation", () => {
+    const signIn = (rate: number, p99: number) =>
+      operation({
+        op: 'signin-argon2',
+        unit: 'sign-ins',
+        admit: { ...operation().admit!, rate: { median: rate, min: rate, max: rate } },
+        latency: [
+          {
+            fraction: 0.7,
+            of: 'admit',
+            rate: rate * 0.7,
+            admit: { status: 'measured', latency: { p50: 1, p90: 2, p99, samples: 50 }, achievedRate: 1, dropped: 0, failed: 0, generatorLagP99Ms: 0 },
+          },
+        ],
+      });
     assert.equal(operationTarget(signIn(120, 80))?.met, true);
     assert.equal(operationTarget(signIn(60, 80))?.met, false);
     assert.equal(operationTarget(signIn(120, 150))?.met, false);
@@ -150,9 +180,25 @@ describe('bench: targets', () => {
 
 function result(): BenchResult {
   return {
-    schema: 'admit-bench/1', mode: 'quick', startedAt: '2026-01-01T00:00:00.000Z', durationSeconds: 90,
-    machine: { nproc: 2, cpuModel: 'Test CPU', node: 'v24.0.0', os: 'Linux', memoryGiB: 8, loadAverageAtStart: [0.1, 0.2, 0.3], loadAverageAtEnd: [0.2, 0.2, 0.3], uvThreadpoolSize: 'default (4)' },
-    settings: {}, operations: [operation()], memory: null, threadpool: null, notes: ['a note'],
+    schema: 'admit-bench/1',
+    mode: 'quick',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationSeconds: 90,
+    machine: {
+      nproc: 2,
+      cpuModel: 'Test CPU',
+      node: 'v24.0.0',
+      os: 'Linux',
+      memoryGiB: 8,
+      loadAverageAtStart: [0.1, 0.2, 0.3],
+      loadAverageAtEnd: [0.2, 0.2, 0.3],
+      uvThreadpoolSize: 'default (4)',
+    },
+    settings: {},
+    operations: [operation()],
+    memory: null,
+    threadpool: null,
+    notes: ['a note'],
   };
 }
 
@@ -183,10 +229,13 @@ describe('bench: result file and report', () => {
   });
 
   it('says "not supported" and "over capacity" instead of numbers', () => {
-    const row = formatOperationsTable([operation({
-      admit: null, ratio: null,
-      latency: [{ fraction: 0.5, of: 'baseline', rate: 500, admit: { status: 'over capacity', capacity: 300 } }],
-    })]).split('\n')[2]!;
+    const row = formatOperationsTable([
+      operation({
+        admit: null,
+        ratio: null,
+        latency: [{ fraction: 0.5, of: 'baseline', rate: 500, admit: { status: 'over capacity', capacity: 300 } }],
+      }),
+    ]).split('\n')[2]!;
     assert.match(row, /not supported/);
     assert.match(row, /over capacity \(max 300\/s\)/);
   });
@@ -202,9 +251,15 @@ describe('bench: options and plans', () => {
   });
 
   it('runs Redis only in quick mode, both stores in full mode, and leaves LDAP out when it is missing', () => {
-    assert.deepEqual(storePlans({ quick: true, ldap: true }).map((plan) => plan.store), ['redis']);
+    assert.deepEqual(
+      storePlans({ quick: true, ldap: true }).map((plan) => plan.store),
+      ['redis'],
+    );
     const full = storePlans({ quick: false, ldap: false });
-    assert.deepEqual(full.map((plan) => plan.store), ['redis', 'sqlite']);
+    assert.deepEqual(
+      full.map((plan) => plan.store),
+      ['redis', 'sqlite'],
+    );
     assert.ok(!full[0]!.ops.includes('signin-ldap'));
     assert.ok(storePlans({ quick: false, ldap: true })[0]!.ops.includes('signin-ldap'));
     assert.deepEqual(full[1]!.plan.fractions, [], 'SQLite: throughput and CPU only');
@@ -219,9 +274,12 @@ describe('bench: memory helpers', () => {
     assert.equal(keyId('mem:oidc:Grant:{g1}'), 'g1');
   });
 
-  it('renames a session\'s ids consistently across its records', () => {
+  it("renames a session's ids consistently across its records", () => {
     const records = [
-      { id: 'session-id-1', payload: { uid: 'uid-00000001', accountId: 'account-0001', authorizations: { rp: { grantId: 'grant-000001', sid: 'sid-00000001' } } } },
+      {
+        id: 'session-id-1',
+        payload: { uid: 'uid-00000001', accountId: 'account-0001', authorizations: { rp: { grantId: 'grant-000001', sid: 'sid-00000001' } } },
+      },
       { id: 'token-id-001', payload: { grantId: 'grant-000001', clientId: 'bench-rp', scope: 'openid' } },
     ];
     const ids = collectIds(records);
@@ -242,7 +300,7 @@ describe('bench: load scripts', () => {
     assert.deepEqual(context.cookies, { b: '2' });
   });
 
-  it('reads admit\'s and devInteractions\' sign-in forms', () => {
+  it("reads admit's and devInteractions' sign-in forms", () => {
     const admit = '<form method="post" action="/interaction/abc/login" novalidate>\n<input type="hidden" name="_csrf" value="tok">';
     assert.deepEqual(admitLoginPage.read(admit, ''), { action: '/interaction/abc/login', hidden: { _csrf: 'tok' } });
     const dev = '<form autocomplete="off" action="&#x2F;interaction&#x2F;xyz" method="post">';

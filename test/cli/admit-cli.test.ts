@@ -1,14 +1,14 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as oidc from 'openid-client';
 import { decodeProtectedHeader } from 'jose';
-import { FormBrowser } from '../support/form-browser.ts';
-import { startAdmit, TEST_SECRET } from '../support/admit-server.ts';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { signInThroughBrowser } from '../oidc/relying-party.ts';
+import { startAdmit, TEST_SECRET } from '../support/admit-server.ts';
+import { FormBrowser } from '../support/form-browser.ts';
 
 describe('the admit command line', () => {
   let dir: string;
@@ -17,7 +17,10 @@ describe('the admit command line', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-'));
-    writeFileSync(join(dir, 'admit.yaml'), 'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra, tenant: 6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b, clientId: admit, clientSecret: corp-secret }\n');
+    writeFileSync(
+      join(dir, 'admit.yaml'),
+      'sites:\n  - id: DEMO\n    displayName: Demo\n    directory: { kind: local }\n  - id: CORP\n    displayName: Corp\n    directory: { kind: entra, tenant: 6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b, clientId: admit, clientSecret: corp-secret }\n',
+    );
     env = { ...process.env, ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'admit.db')}`, ADMIT_SECRET: TEST_SECRET };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +31,11 @@ describe('the admit command line', () => {
     assert.match(top.stdout, /admit user add/);
     assert.match(top.stdout, /admit client add/);
     assert.match(top.stdout, /admit keys rotate/);
-    for (const command of [['user', 'add'], ['client', 'add'], ['keys', 'rotate']]) {
+    for (const command of [
+      ['user', 'add'],
+      ['client', 'add'],
+      ['keys', 'rotate'],
+    ]) {
       const help = admit(...command, '--help');
       assert.equal(help.status, 0, command.join(' '));
       assert.match(help.stdout, new RegExp(`Usage: admit ${command.join(' ')}`));
@@ -64,10 +71,27 @@ describe('the admit command line', () => {
   });
 
   it('adds a user and a client that can then sign in, and refuses duplicates', async () => {
-    const user = admit('user', 'add', '--site', 'DEMO', '--username', 'grace', '--password', 'Grace-Pass-77', '--email', 'grace@example.com', '--name', 'Grace Hopper');
+    const user = admit(
+      'user',
+      'add',
+      '--site',
+      'DEMO',
+      '--username',
+      'grace',
+      '--password',
+      'Grace-Pass-77',
+      '--email',
+      'grace@example.com',
+      '--name',
+      'Grace Hopper',
+    );
     assert.equal(user.status, 0, user.stderr);
     assert.match(user.stdout, /added user "grace" to site DEMO/);
-    assert.equal(admit('user', 'add', '--site', 'DEMO', '--username', 'GRACE', '--password', 'Grace-Pass-77').status, 1, 'user names are unique, case-insensitively');
+    assert.equal(
+      admit('user', 'add', '--site', 'DEMO', '--username', 'GRACE', '--password', 'Grace-Pass-77').status,
+      1,
+      'user names are unique, case-insensitively',
+    );
 
     const client = admit('client', 'add', '--id', 'cli-app', '--redirect-uri', 'http://127.0.0.1:9/callback', '--first-party', '--name', 'CLI App');
     assert.equal(client.status, 0, client.stderr);
@@ -75,10 +99,17 @@ describe('the admit command line', () => {
     assert.ok(secret);
     assert.equal(admit('client', 'add', '--id', 'cli-app', '--redirect-uri', 'http://127.0.0.1:9/callback').status, 1);
 
-    const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }] } });
+    const running = await startAdmit({
+      store: env.ADMIT_STORE,
+      config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }] },
+    });
     try {
       const config = await oidc.discovery(new URL(running.issuer), 'cli-app', secret, undefined, { execute: [oidc.allowInsecureRequests] });
-      const { callback, verifier, state, nonce } = await signInThroughBrowser(config, new FormBrowser(), { username: 'grace', password: 'Grace-Pass-77', site: 'DEMO' });
+      const { callback, verifier, state, nonce } = await signInThroughBrowser(config, new FormBrowser(), {
+        username: 'grace',
+        password: 'Grace-Pass-77',
+        site: 'DEMO',
+      });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
       assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub)).name, 'Grace Hopper');
     } finally {
@@ -87,7 +118,13 @@ describe('the admit command line', () => {
   });
 
   it('stages new signing keys: a running instance publishes them without a restart and signs with the old ones until the switch', async () => {
-    const running = await startAdmit({ store: env.ADMIT_STORE, config: { sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }], clients: [{ client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] }] } });
+    const running = await startAdmit({
+      store: env.ADMIT_STORE,
+      config: {
+        sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } }],
+        clients: [{ client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] }],
+      },
+    });
     try {
       const kids = async () => ((await (await fetch(`${running.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
       const kidsBefore = await kids();
@@ -97,7 +134,7 @@ describe('the admit command line', () => {
       assert.match(rotated.stdout, /they sign from \S+ \(in 600 s\)/, 'the default propagation delay');
       assert.match(rotated.stdout, /no restart/);
       const again = admit('keys', 'rotate');
-      assert.equal(again.status, 1, 'a second rotation waits for the first one\'s switch');
+      assert.equal(again.status, 1, "a second rotation waits for the first one's switch");
       assert.match(again.stderr, /are staged and sign from/);
 
       await running.admit.signingKeys.refresh();
@@ -106,7 +143,11 @@ describe('the admit command line', () => {
       for (const kid of kidsBefore) assert.ok(kidsAfter.includes(kid), 'the old keys are still published');
 
       const config = await oidc.discovery(new URL(running.issuer), 'rp', 'r'.repeat(40), undefined, { execute: [oidc.allowInsecureRequests] });
-      const { callback, verifier, state, nonce } = await signInThroughBrowser(config, new FormBrowser(), { username: 'grace', password: 'Grace-Pass-77', site: 'DEMO' });
+      const { callback, verifier, state, nonce } = await signInThroughBrowser(config, new FormBrowser(), {
+        username: 'grace',
+        password: 'Grace-Pass-77',
+        site: 'DEMO',
+      });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
       const { kid } = decodeProtectedHeader(tokens.id_token!);
       assert.ok(kid && kidsBefore.includes(kid), 'still signed with an old key during the propagation delay');

@@ -1,21 +1,21 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Store } from '../../src/store/port.ts';
-import { createStore } from '../../src/store/create-store.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { notifierPlugins } from '../../src/compose.ts';
+import { deriveKey } from '../../src/lib/secret-box.ts';
 import { createMailer } from '../../src/services/mail/mailer.ts';
 import { createNotifier } from '../../src/services/mfa/notifiers.ts';
-import { notifierPlugins } from '../../src/compose.ts';
 import { smsSettingsSchema } from '../../src/services/mfa/settings-schema.ts';
-import { createOneTimeCodes, lifetimeText, type CodeBinding } from '../../src/services/one-time-codes.ts';
-import { deriveKey } from '../../src/lib/secret-box.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { TEST_SECRET } from '../support/admit-server.ts';
+import { type CodeBinding, createOneTimeCodes, lifetimeText } from '../../src/services/one-time-codes.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/port.ts';
 import { captureNotifier, codeIn } from '../mfa/harness.ts';
+import { TEST_SECRET } from '../support/admit-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 let smtp: TestSmtpServer;
 let redis: RunningRedis;
@@ -35,8 +35,19 @@ const newNumber = () => `+1201555${String(1000 + (++numbers % 9000))}`;
 function service(store: Store, sms: Record<string, unknown> = {}) {
   const settings = smsSettingsSchema.parse({ resendCooldownSeconds: 0, ...sms });
   const texts = captureNotifier();
-  const mailer = createMailer({ settings: { from: 'admit <a@b.test>', transport: smtp.url, timeoutSeconds: 5 }, viewsDir: new URL('../../views', import.meta.url).pathname, publicUrl: 'http://127.0.0.1', logger: pino({ level: 'silent' }) });
-  const codes = createOneTimeCodes({ store, mailer, settings, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }, notifierPlugins) });
+  const mailer = createMailer({
+    settings: { from: 'admit <a@b.test>', transport: smtp.url, timeoutSeconds: 5 },
+    viewsDir: new URL('../../views', import.meta.url).pathname,
+    publicUrl: 'http://127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
+  const codes = createOneTimeCodes({
+    store,
+    mailer,
+    settings,
+    key: deriveKey(TEST_SECRET, 'one-time-codes'),
+    notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }, notifierPlugins),
+  });
   /** Texts a code for the flow and answers it. */
   async function textCode(binding: CodeBinding, to = newNumber(), ip = '192.0.2.1'): Promise<{ code: string; to: string }> {
     assert.deepEqual(await codes.send(binding, { channel: 'sms', to, accountId: 'acct-1', ip, siteName: 'Demo' }), { status: 'sent' });
@@ -82,7 +93,11 @@ function suite(backend: string, open: () => Promise<Store>) {
       const { codes, textCode } = service(store);
       const binding = newFlow();
       const { code, to } = await textCode(binding);
-      const results = await Promise.all(Array.from({ length: 25 }, (_, i) => codes.check(binding, { code: String(i).padStart(6, '0') === code ? other(code) : String(i).padStart(6, '0'), to })));
+      const results = await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          codes.check(binding, { code: String(i).padStart(6, '0') === code ? other(code) : String(i).padStart(6, '0'), to }),
+        ),
+      );
       assert.equal(results.filter((result) => result.status === 'invalid').length, 5);
       assert.equal(results.filter((result) => result.status === 'too_many_attempts').length, 20);
       assert.deepEqual(await codes.check(binding, { code, to }), { status: 'too_many_attempts' });
@@ -92,8 +107,16 @@ function suite(backend: string, open: () => Promise<Store>) {
       const { codes, textCode } = service(store);
       const registration = newFlow('registration');
       const { code, to } = await textCode(registration);
-      assert.deepEqual(await codes.check({ purpose: 'contact', flow: registration.flow }, { code }), { status: 'expired' }, 'a registration code does not finish a contact change');
-      assert.deepEqual(await codes.check({ purpose: 'registration', flow: `${registration.flow}x` }, { code }), { status: 'expired' }, 'nor another registration');
+      assert.deepEqual(
+        await codes.check({ purpose: 'contact', flow: registration.flow }, { code }),
+        { status: 'expired' },
+        'a registration code does not finish a contact change',
+      );
+      assert.deepEqual(
+        await codes.check({ purpose: 'registration', flow: `${registration.flow}x` }, { code }),
+        { status: 'expired' },
+        'nor another registration',
+      );
       assert.equal((await codes.check(registration, { code, to: newNumber() })).status, 'invalid', 'nor prove another number');
       assert.deepEqual(await codes.check(registration, { code, to }), { status: 'ok', to, channel: 'sms' });
     });
@@ -113,7 +136,13 @@ function suite(backend: string, open: () => Promise<Store>) {
       const settings = smsSettingsSchema.parse({ resendCooldownSeconds: 0 });
       const texts = captureNotifier();
       // 1 second, below the schema's minimum, to see it lapse.
-      const codes = createOneTimeCodes({ store, mailer: undefined as never, settings: { ...settings, codeTtlSeconds: 1 }, key: 'k', notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }, notifierPlugins) });
+      const codes = createOneTimeCodes({
+        store,
+        mailer: undefined as never,
+        settings: { ...settings, codeTtlSeconds: 1 },
+        key: 'k',
+        notifier: createNotifier(settings, { fetch: globalThis.fetch, log: texts.log }, notifierPlugins),
+      });
       const binding = newFlow();
       const to = newNumber();
       assert.equal((await codes.send(binding, { channel: 'sms', to, ip: '192.0.2.9', siteName: 'Demo' })).status, 'sent');
@@ -127,7 +156,10 @@ function suite(backend: string, open: () => Promise<Store>) {
       const send = (to: string, accountId: string, ip: string) => codes.send(newFlow(), { channel: 'sms', to, accountId, ip, siteName: 'Demo' });
       const target = newNumber();
       const tag = `${Date.now()}`;
-      assert.deepEqual(await Promise.all([1, 2, 3].map((i) => send(target, `a${i}-${tag}`, `198.51.100.${i}`))).then((all) => all.map((o) => o.status).sort()), ['rate_limited', 'sent', 'sent']);
+      assert.deepEqual(
+        await Promise.all([1, 2, 3].map((i) => send(target, `a${i}-${tag}`, `198.51.100.${i}`))).then((all) => all.map((o) => o.status).sort()),
+        ['rate_limited', 'sent', 'sent'],
+      );
       const account = `acct-${tag}`;
       const perAccount = [];
       for (let i = 0; i < 4; i += 1) perAccount.push(await send(newNumber(), account, `203.0.113.${i}`));
@@ -135,7 +167,10 @@ function suite(backend: string, open: () => Promise<Store>) {
       const ip = `192.0.2.${100 + (flows % 100)}`;
       const perIp = [];
       for (let i = 0; i < 5; i += 1) perIp.push(await send(newNumber(), `b${i}-${tag}`, ip));
-      assert.deepEqual(perIp.map((o) => o.status), ['sent', 'sent', 'sent', 'sent', 'rate_limited']);
+      assert.deepEqual(
+        perIp.map((o) => o.status),
+        ['sent', 'sent', 'sent', 'sent', 'rate_limited'],
+      );
       assert.deepEqual(perIp.at(-1), { status: 'rate_limited', scope: 'ip' });
 
       const cooling = service(store, { resendCooldownSeconds: 30 }).codes;
@@ -148,8 +183,14 @@ function suite(backend: string, open: () => Promise<Store>) {
     it('counts an email address as one target whatever its case', async () => {
       const { codes } = service(store, { perNumberPerHour: 1 });
       const tag = Date.now();
-      assert.equal((await codes.send(newFlow('contact'), { channel: 'email', to: `Case${tag}@Example.test`, accountId: 'a', ip: '192.0.2.50', siteName: 'Demo' })).status, 'sent');
-      assert.deepEqual(await codes.send(newFlow('contact'), { channel: 'email', to: `case${tag}@example.TEST`, accountId: 'b', ip: '192.0.2.51', siteName: 'Demo' }), { status: 'rate_limited', scope: 'target' });
+      assert.equal(
+        (await codes.send(newFlow('contact'), { channel: 'email', to: `Case${tag}@Example.test`, accountId: 'a', ip: '192.0.2.50', siteName: 'Demo' })).status,
+        'sent',
+      );
+      assert.deepEqual(
+        await codes.send(newFlow('contact'), { channel: 'email', to: `case${tag}@example.TEST`, accountId: 'b', ip: '192.0.2.51', siteName: 'Demo' }),
+        { status: 'rate_limited', scope: 'target' },
+      );
     });
   });
 }
@@ -170,7 +211,10 @@ describe('the lifetime in every message', () => {
       await codes.send(newFlow(), { channel, to, ip: '192.0.2.60', siteName: 'Demo' });
       assert.match(texts.last(to)!.text, /It expires in 5 minutes\./, channel);
     }
-    for (const [purpose, to] of [['contact', 'contact-ttl@example.test'], ['registration', 'registration-ttl@example.test']] as const) {
+    for (const [purpose, to] of [
+      ['contact', 'contact-ttl@example.test'],
+      ['registration', 'registration-ttl@example.test'],
+    ] as const) {
       await codes.send(newFlow(purpose), { channel: 'email', to, ip: '192.0.2.61', siteName: 'Demo', mail: { siteId: 'DEMO' } });
       const mail = await smtp.waitFor((m) => m.to.includes(to));
       assert.match(mail.text, /valid for 5 minutes/, purpose);

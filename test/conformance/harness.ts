@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import type { TestContext } from 'vitest';
-import { createLocalJWKSet, jwtVerify, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
-import { newDeviceId } from '../../src/services/mfa/devices.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { newDeviceId } from '../../src/services/mfa/devices.ts';
 import { startLogoutReceiver } from '../oidc/relying-party.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
 /**
  * The OpenID Foundation conformance suite's OP test modules, ported as
@@ -90,11 +90,20 @@ export interface Environment {
 export async function startEnvironment(name: string, options: { store?: string; mfa?: boolean } = {}): Promise<Environment> {
   const receiver = await startLogoutReceiver();
   const common = {
-    client_secret: SECRET, post_logout_redirect_uris: [POST_LOGOUT], grant_types: ['authorization_code', 'refresh_token'],
-    backchannel_logout_uri: receiver.url, pkce_required: false,
+    client_secret: SECRET,
+    post_logout_redirect_uris: [POST_LOGOUT],
+    grant_types: ['authorization_code', 'refresh_token'],
+    backchannel_logout_uri: receiver.url,
+    pkce_required: false,
   };
   const site = options.mfa
-    ? { id: 'MFA', displayName: 'Conformance (MFA)', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, methods: ['totp'], recoveryCodes: false } }
+    ? {
+        id: 'MFA',
+        displayName: 'Conformance (MFA)',
+        directory: { kind: 'local' },
+        signIn: { changePasswordAtFirstSignIn: false },
+        mfa: { required: true, methods: ['totp'], recoveryCodes: false },
+      }
     : { id: 'DEMO', displayName: 'Conformance', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } };
   const running = await startAdmit({
     store: options.store,
@@ -122,14 +131,33 @@ export async function startEnvironment(name: string, options: { store?: string; 
   if (options.mfa) {
     const who = (await running.admit.mfa.subject(account.id))!;
     const secret = running.admit.mfa.enrollment.newTotpSecret(who);
-    const device = { id: newDeviceId(), type: 'tablet' as const, name: 'Authenticator', totp: { sealedSecret: secret.sealed }, createdAt: new Date().toISOString() };
+    const device = {
+      id: newDeviceId(),
+      type: 'tablet' as const,
+      name: 'Authenticator',
+      totp: { sealedSecret: secret.sealed },
+      createdAt: new Date().toISOString(),
+    };
     await running.admit.mfa.manage.add(undefined, who, device as never, { verifiedAt: Date.now() });
     totpSecret = secret.secret;
   }
   const newBrowser = () => new ProxiedBrowser(issuer, port);
   return {
-    name, running, issuer, browser: newBrowser(), newBrowser, site: site.id, username, receiver, totpSecret,
-    fetch: (url, init = {}) => fetch(toAdmit(url, issuer, port), { ...init, redirect: 'manual', headers: { ...proxyHeaders(issuer), ...(init.headers as Record<string, string> | undefined) } }),
+    name,
+    running,
+    issuer,
+    browser: newBrowser(),
+    newBrowser,
+    site: site.id,
+    username,
+    receiver,
+    totpSecret,
+    fetch: (url, init = {}) =>
+      fetch(toAdmit(url, issuer, port), {
+        ...init,
+        redirect: 'manual',
+        headers: { ...proxyHeaders(issuer), ...(init.headers as Record<string, string> | undefined) },
+      }),
     results: new Map(),
     totpCodesTyped: 0,
     async stop() {
@@ -189,8 +217,13 @@ export class ModuleRun {
   /** The authorization request as the suite builds it: code flow, state, nonce, scope openid. */
   request(client: Client = BASIC, extra: Record<string, string | undefined> = {}): Record<string, string> {
     const all: Record<string, string | undefined> = {
-      client_id: client.id, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid',
-      state: crypto.randomUUID(), nonce: crypto.randomUUID(), ...extra,
+      client_id: client.id,
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'openid',
+      state: crypto.randomUUID(),
+      nonce: crypto.randomUUID(),
+      ...extra,
     };
     return Object.fromEntries(Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined));
   }
@@ -200,13 +233,17 @@ export class ModuleRun {
    * and does what the user does on admit's pages: sign in (password, then the
    * authenticator code on the MFA site, trusting the browser), allow access.
    */
-  async authorize(params: Record<string, string>, options: { method?: 'GET' | 'POST'; browser?: ProxiedBrowser; signIn?: boolean; order?: string[] } = {}): Promise<Outcome> {
+  async authorize(
+    params: Record<string, string>,
+    options: { method?: 'GET' | 'POST'; browser?: ProxiedBrowser; signIn?: boolean; order?: string[] } = {},
+  ): Promise<Outcome> {
     const browser = options.browser ?? this.env.browser;
     const isRp = (location: URL) => location.origin === new URL(CALLBACK).origin || location.origin !== new URL(this.env.issuer).origin;
     const query = options.order ? new URLSearchParams(options.order.map((key) => [key, params[key]!] as [string, string])) : new URLSearchParams(params);
-    let step = options.method === 'POST'
-      ? await browser.follow(`${this.env.issuer}/auth`, isRp, { form: params })
-      : await browser.follow(`${this.env.issuer}/auth?${query}`, isRp);
+    let step =
+      options.method === 'POST'
+        ? await browser.follow(`${this.env.issuer}/auth`, isRp, { form: params })
+        : await browser.follow(`${this.env.issuer}/auth?${query}`, isRp);
     let sawLogin = false;
     const seen: string[] = [];
     for (let pages = 0; pages < 20; pages += 1) {
@@ -222,7 +259,9 @@ export class ModuleRun {
       if (status === 200 && html.includes('/login"') && /name="username"/.test(html)) {
         if (options.signIn === false) return { kind: 'page', url: at, status, html, sawLogin: true };
         sawLogin = true;
-        step = await browser.follow(form('/login'), isRp, { form: { _csrf: inputValue(html, '_csrf'), username: this.env.username, password: PASSWORD, site: this.env.site } });
+        step = await browser.follow(form('/login'), isRp, {
+          form: { _csrf: inputValue(html, '_csrf'), username: this.env.username, password: PASSWORD, site: this.env.site },
+        });
       } else if (status === 200 && /action="[^"]*\/mfa\/[a-z-]+"/.test(html)) {
         step = await this.mfaPage(browser, html, at, isRp);
       } else if (status === 200 && /action="[^"]*\/consent"/.test(html) && /Allow access/.test(html)) {
@@ -291,7 +330,10 @@ export class ModuleRun {
 
   /** The suite's checks of a successful authorization response. */
   expectCode(outcome: Outcome, sent: Record<string, string>): string {
-    this.failure(outcome.kind === 'callback', `the authorization endpoint redirected back (got ${outcome.kind === 'page' ? `${outcome.status} ${outcome.url.pathname}: ${outcome.html.slice(0, 200)}` : ''})`);
+    this.failure(
+      outcome.kind === 'callback',
+      `the authorization endpoint redirected back (got ${outcome.kind === 'page' ? `${outcome.status} ${outcome.url.pathname}: ${outcome.html.slice(0, 200)}` : ''})`,
+    );
     const { params } = outcome;
     this.failure(!params.get('error'), `no error in the authorization response (got ${params.get('error')}: ${params.get('error_description')})`);
     this.failure(params.get('state') === sent.state, 'CheckStateInAuthorizationResponse: state is returned unchanged');
@@ -316,7 +358,8 @@ export class ModuleRun {
     const iss = params.get('iss');
     if (iss !== null) this.failure(iss === this.env.issuer, 'ValidateIssIfPresentInAuthorizationResponse');
     const description = params.get('error_description');
-    if (description !== null) this.failure(/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(description), 'ValidateErrorDescriptionFromAuthorizationEndpointResponseError');
+    if (description !== null)
+      this.failure(/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(description), 'ValidateErrorDescriptionFromAuthorizationEndpointResponseError');
     const unexpected = [...params.keys()].filter((key) => !['error', 'error_description', 'error_uri', 'state', 'iss'].includes(key));
     this.warning(unexpected.length === 0, `CheckForUnexpectedParametersInErrorResponseFromAuthorizationEndpoint: ${unexpected.join(', ')}`);
     return error;
@@ -332,13 +375,14 @@ export class ModuleRun {
   async token(client: Client, body: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const form = new URLSearchParams(body);
-    if (client.auth === 'client_secret_basic') headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
+    if (client.auth === 'client_secret_basic')
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
     else {
       form.set('client_id', client.id);
       form.set('client_secret', client.secret);
     }
     const response = await this.env.fetch(`${this.env.issuer}/token`, { method: 'POST', headers, body: form });
-    return { status: response.status, body: await response.json() as Record<string, unknown> };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
   /** The token request for a code, and the suite's checks of the answer. */
@@ -359,10 +403,18 @@ export class ModuleRun {
     this.failure(header.alg !== 'none', 'the ID token is signed');
     this.failure(typeof header.kid === 'string', 'EnsureIdTokenContainsKid');
     const jwks = await this.jwks();
-    this.failure(jwks.keys.every((key) => typeof key.kid === 'string'), 'CheckForKeyIdInServerJWKs');
+    this.failure(
+      jwks.keys.every((key) => typeof key.kid === 'string'),
+      'CheckForKeyIdInServerJWKs',
+    );
     this.failure(new Set(jwks.keys.map((key) => key.kid)).size === jwks.keys.length, 'CheckDistinctKeyIdValueInServerJWKs');
-    this.warning(jwks.keys.every((key) => !('d' in key)), 'CheckServerKeysIsValid: no private parts published');
-    const verified = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: this.env.issuer, audience: client.id, clockTolerance: 5 }).catch((error: Error) => error);
+    this.warning(
+      jwks.keys.every((key) => !('d' in key)),
+      'CheckServerKeysIsValid: no private parts published',
+    );
+    const verified = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: this.env.issuer, audience: client.id, clockTolerance: 5 }).catch(
+      (error: Error) => error,
+    );
     this.failure(!(verified instanceof Error), `ValidateIdToken / ValidateIdTokenSignature: ${verified instanceof Error ? verified.message : ''}`);
     const { payload } = verified;
     const now = Math.floor(Date.now() / 1000);
@@ -377,11 +429,16 @@ export class ModuleRun {
 
   async userinfo(accessToken: string, mode: 'get' | 'post-header' | 'post-body' = 'get'): Promise<{ status: number; body: Record<string, unknown> }> {
     const url = `${this.env.issuer}/me`;
-    const response = mode === 'get'
-      ? await this.env.fetch(url, { headers: { authorization: `Bearer ${accessToken}` } })
-      : mode === 'post-header'
-        ? await this.env.fetch(url, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } })
-        : await this.env.fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ access_token: accessToken }) });
+    const response =
+      mode === 'get'
+        ? await this.env.fetch(url, { headers: { authorization: `Bearer ${accessToken}` } })
+        : mode === 'post-header'
+          ? await this.env.fetch(url, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } })
+          : await this.env.fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ access_token: accessToken }),
+            });
     const text = await response.text();
     let body: Record<string, unknown> = {};
     try {
@@ -393,7 +450,16 @@ export class ModuleRun {
   }
 
   /** A whole happy flow: authorize, redeem, validate; the suite's `performAuthorizationFlow`. */
-  async happyFlow(options: { client?: Client; extra?: Record<string, string | undefined>; method?: 'GET' | 'POST'; browser?: ProxiedBrowser; order?: string[]; tokenExtra?: Record<string, string> } = {}) {
+  async happyFlow(
+    options: {
+      client?: Client;
+      extra?: Record<string, string | undefined>;
+      method?: 'GET' | 'POST';
+      browser?: ProxiedBrowser;
+      order?: string[];
+      tokenExtra?: Record<string, string>;
+    } = {},
+  ) {
     const client = options.client ?? BASIC;
     const sent = this.request(client, options.extra);
     const outcome = await this.authorize(sent, { method: options.method, browser: options.browser, order: options.order });

@@ -1,5 +1,5 @@
-import { beforeAll, afterAll } from 'vitest';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { conformancePlans } from './run-plans.ts';
 
 // The conformance modules on the Redis store.

@@ -1,7 +1,7 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type Environment, ModuleRun, startEnvironment } from './harness.ts';
 import { modules } from './modules.ts';
-import { ModuleRun, startEnvironment, type Environment } from './harness.ts';
 
 /**
  * Runs every ported module, in the plans' order, against one admit: one

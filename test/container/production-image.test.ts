@@ -1,9 +1,9 @@
-import { afterAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
 
 /**

@@ -1,24 +1,37 @@
 // Relying applications (the registry on SQLite, and the console's pages) and
 // the console's user actions, in process: what a global and a site admin may
 // do, each refusal, and what is stored after.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createClientRegistry, registeredClientsKey } from '../../src/admin/client-registry.ts';
 import { clientSchema } from '../../src/config/clients.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { consoleSignIn, getPage, makeAdmin, type TestAdmin } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
 
 describe('the client registry', () => {
   const store = createSqliteStore({ path: ':memory:' });
-  const fromConfig = clientSchema.parse({ client_id: 'cfg', client_secret: 'a-config-secret-of-at-least-32-chars!!', redirect_uris: ['https://cfg.example/cb'] });
-  const registry = createClientRegistry({ store, configClients: [fromConfig, clientSchema.parse({ client_id: 'admit-console', redirect_uris: ['https://id.example/admin/callback'], token_endpoint_auth_method: 'none' })] });
+  const fromConfig = clientSchema.parse({
+    client_id: 'cfg',
+    client_secret: 'a-config-secret-of-at-least-32-chars!!',
+    redirect_uris: ['https://cfg.example/cb'],
+  });
+  const registry = createClientRegistry({
+    store,
+    configClients: [
+      fromConfig,
+      clientSchema.parse({ client_id: 'admit-console', redirect_uris: ['https://id.example/admin/callback'], token_endpoint_auth_method: 'none' }),
+    ],
+  });
   afterAll(() => store.close());
 
-  it('refuses ids already taken: admit\'s own, the config file\'s, a registered one', async () => {
-    assert.deepEqual(await registry.register({ id: 'admit-console', redirectUris: ['https://x.example/cb'], firstParty: false, isPublic: true }), { status: 'exists' });
+  it("refuses ids already taken: admit's own, the config file's, a registered one", async () => {
+    assert.deepEqual(await registry.register({ id: 'admit-console', redirectUris: ['https://x.example/cb'], firstParty: false, isPublic: true }), {
+      status: 'exists',
+    });
     assert.deepEqual(await registry.register({ id: 'cfg', redirectUris: ['https://x.example/cb'], firstParty: false, isPublic: true }), { status: 'exists' });
     assert.equal((await registry.register({ id: 'spa', name: '', redirectUris: ['https://spa.example/cb'], firstParty: true, isPublic: true })).status, 'ok');
     assert.deepEqual(await registry.register({ id: 'spa', redirectUris: ['https://x.example/cb'], firstParty: false, isPublic: true }), { status: 'exists' });
@@ -35,18 +48,28 @@ describe('the client registry', () => {
     // An id listed whose record is gone is left out.
     await store.addToSet(registeredClientsKey, 'vanished');
     const { config, registered } = await registry.list();
-    assert.deepEqual(config.map((client) => client.client_id), ['cfg']);
-    assert.deepEqual(registered.map((client) => client.client_id), ['spa']);
+    assert.deepEqual(
+      config.map((client) => client.client_id),
+      ['cfg'],
+    );
+    assert.deepEqual(
+      registered.map((client) => client.client_id),
+      ['spa'],
+    );
   });
 
-  it('rotates only a registered confidential client\'s secret, and edits only a registered client\'s redirect URIs', async () => {
+  it("rotates only a registered confidential client's secret, and edits only a registered client's redirect URIs", async () => {
     assert.equal(await registry.rotateSecret('spa'), undefined, 'a public client has no secret');
     assert.equal(await registry.rotateSecret('nope'), undefined);
     const web = await registry.register({ id: 'web', redirectUris: ['https://web.example/cb'], firstParty: false, isPublic: false });
     const secret = await registry.rotateSecret('web');
     assert.ok(secret && secret !== (web as { secret?: string }).secret);
     assert.equal((await registry.find('web'))?.client_secret, secret);
-    assert.deepEqual(await registry.setRedirectUris('nope', ['https://x.example/cb']), { status: 'invalid', field: 'client_id', message: 'not a registered client' });
+    assert.deepEqual(await registry.setRedirectUris('nope', ['https://x.example/cb']), {
+      status: 'invalid',
+      field: 'client_id',
+      message: 'not a registered client',
+    });
     assert.equal((await registry.setRedirectUris('web', ['not a url'])).status, 'invalid');
     assert.deepEqual(await registry.setRedirectUris('web', ['https://web.example/a', 'https://web.example/b']), { status: 'ok' });
     assert.deepEqual((await registry.find('web'))?.redirect_uris, ['https://web.example/a', 'https://web.example/b']);
@@ -87,14 +110,23 @@ describe('the console: relying applications and user actions', () => {
     });
     const post = (path: string, form: Record<string, string>, browser = globalBrowser) => browser.request(url(path), { form: { _csrf: csrf, ...form } });
 
-    it('are a global admin\'s only: a site admin gets 404 for the page and its forms', async () => {
+    it("are a global admin's only: a site admin gets 404 for the page and its forms", async () => {
       assert.equal((await siteBrowser.request(url('/admin/clients'))).status, 404);
       const siteCsrf = inputValue((await getPage(running, siteBrowser, '/admin/approvals')).html, '_csrf');
-      assert.equal((await siteBrowser.request(url('/admin/clients'), { form: { _csrf: siteCsrf, client_id: 'x', redirect_uris: 'https://x.example/cb', type: 'public' } })).status, 404);
+      assert.equal(
+        (await siteBrowser.request(url('/admin/clients'), { form: { _csrf: siteCsrf, client_id: 'x', redirect_uris: 'https://x.example/cb', type: 'public' } }))
+          .status,
+        404,
+      );
     });
 
-    it('registers a public client and shows no secret; refuses a bad id with the form\'s own words', async () => {
-      const created = await post('/admin/clients', { client_id: 'spa', client_name: 'Single page', redirect_uris: 'https://spa.example/cb\r\n\r\nhttp://localhost:3000/cb', type: 'public' });
+    it("registers a public client and shows no secret; refuses a bad id with the form's own words", async () => {
+      const created = await post('/admin/clients', {
+        client_id: 'spa',
+        client_name: 'Single page',
+        redirect_uris: 'https://spa.example/cb\r\n\r\nhttp://localhost:3000/cb',
+        type: 'public',
+      });
       assert.equal(created.status, 200);
       const html = await created.text();
       assert.doesNotMatch(html, /id="client-secret"/);
@@ -112,7 +144,7 @@ describe('the console: relying applications and user actions', () => {
       assert.equal(await running.admit.provider.Client.find('typeless'), undefined);
     });
 
-    it('answers 404 for an unknown client\'s secret or redirect URIs, and 400 for bad URIs of a known one', async () => {
+    it("answers 404 for an unknown client's secret or redirect URIs, and 400 for bad URIs of a known one", async () => {
       assert.equal((await post('/admin/clients/nope/rotate-secret', {})).status, 404);
       assert.equal((await post('/admin/clients/spa/rotate-secret', {})).status, 404, 'a public client has no secret to rotate');
       assert.equal((await post('/admin/clients/nope/redirect-uris', { redirect_uris: 'https://x.example/cb' })).status, 404);
@@ -135,9 +167,10 @@ describe('the console: relying applications and user actions', () => {
       siteCsrf = inputValue((await getPage(running, siteBrowser, '/admin/approvals')).html, '_csrf');
       globalCsrf = inputValue((await getPage(running, globalBrowser, '/admin/approvals')).html, '_csrf');
     });
-    const act = (id: string, action: string, browser = siteBrowser) => browser.request(url(`/admin/users/${encodeURIComponent(id)}/${action}`), { form: { _csrf: browser === siteBrowser ? siteCsrf : globalCsrf } });
+    const act = (id: string, action: string, browser = siteBrowser) =>
+      browser.request(url(`/admin/users/${encodeURIComponent(id)}/${action}`), { form: { _csrf: browser === siteBrowser ? siteCsrf : globalCsrf } });
 
-    it('answers 404 for an unknown account and another site\'s, 403 for one\'s own and a wider role\'s, changing nothing', async () => {
+    it("answers 404 for an unknown account and another site's, 403 for one's own and a wider role's, changing nothing", async () => {
       assert.equal((await act('no-such-account', 'disable')).status, 404);
       assert.equal((await act(global.account.id, 'disable')).status, 404, 'a global admin of another site');
       const own = await act(siteAdmin.account.id, 'disable');
@@ -162,7 +195,10 @@ describe('the console: relying applications and user actions', () => {
       const mailed = await accounts().linkOrCreate('DEMO', 'local', { externalId: 'meg-1', username: 'meg', email: 'meg@example.com', groups: [] });
       assert.equal(notice(await act(mailed.id, 'unlock')), 'unlocked');
       const { messages } = await running.admit.outbox.list({ siteIds: 'all', limit: 100 });
-      assert.ok(messages.some((message) => message.to === 'meg@example.com'), 'the unlocked person is told');
+      assert.ok(
+        messages.some((message) => message.to === 'meg@example.com'),
+        'the unlocked person is told',
+      );
       assert.equal(notice(await act(mailed.id, 'reset-mfa')), 'mfa_reset');
       assert.equal(notice(await act(mailed.id, 'revoke-browsers')), 'browsers_revoked');
       assert.equal(notice(await act(mailed.id, 'sign-out')), 'signed_out');

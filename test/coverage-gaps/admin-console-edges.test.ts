@@ -1,14 +1,15 @@
 // The admin console's sign-in and its outbox page, in process: who is let
 // in (and who is refused, saying why), and which messages a site admin sees
 // and may send again.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import type { OutboxMessage } from '../../src/services/outbox/outbox-model.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { consoleSignIn, enrollTotp, getPage, makeAdmin, type TestAdmin } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
 
 const sites = [
   { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
@@ -36,7 +37,16 @@ describe('admin console: sign-in and outbox', () => {
 
   /** A message of the site (or of none), delivered by the console transport before it is returned. */
   async function delivered(siteId: string | undefined, to: string, extra: { notAfter?: string } = {}): Promise<OutboxMessage> {
-    const [message] = await running.admit.outbox.enqueue([{ channel: 'email', to, kind: 'test', siteId, payload: { to, template: 'password-changed', data: { name: 'x', username: 'x', site: siteId ?? '', when: 'now' } }, ...extra }]);
+    const [message] = await running.admit.outbox.enqueue([
+      {
+        channel: 'email',
+        to,
+        kind: 'test',
+        siteId,
+        payload: { to, template: 'password-changed', data: { name: 'x', username: 'x', site: siteId ?? '', when: 'now' } },
+        ...extra,
+      },
+    ]);
     running.admit.outbox.wake();
     for (let i = 0; i < 100; i += 1) {
       const current = await running.admit.outbox.get(message!.id);
@@ -75,7 +85,7 @@ describe('admin console: sign-in and outbox', () => {
       assert.equal((await browser.request(url('/admin/callback?state=x&code=y'))).status, 400);
     });
 
-    it('a sign-out without a console session still ends at the provider\'s sign-out; the signed-out page says so', async () => {
+    it("a sign-out without a console session still ends at the provider's sign-out; the signed-out page says so", async () => {
       const browser = new FormBrowser();
       const page = await (await browser.request(url('/admin/signed-out'))).text();
       assert.match(page, /You are signed out of the admin console/);
@@ -100,7 +110,7 @@ describe('admin console: sign-in and outbox', () => {
       await new Promise((resolve) => setTimeout(resolve, 400));
     });
 
-    it('shows a site admin their sites\' messages only; a malformed cursor reads as the first page', async () => {
+    it("shows a site admin their sites' messages only; a malformed cursor reads as the first page", async () => {
       for (const query of ['', '?before=not-a-cursor']) {
         const page = await getPage(running, siteBrowser, `/admin/outbox${query}`);
         assert.equal(page.status, 200);
@@ -115,7 +125,7 @@ describe('admin console: sign-in and outbox', () => {
       assert.doesNotMatch(later.html, /demo-reader@example\.com/);
     });
 
-    it('lets a site admin send their site\'s message again, and answers 404 for another site\'s, a siteless or an unknown one', async () => {
+    it("lets a site admin send their site's message again, and answers 404 for another site's, a siteless or an unknown one", async () => {
       const page = await getPage(running, siteBrowser, '/admin/outbox');
       const csrf = inputValue(page.html, '_csrf');
       const resend = (id: string, browser = siteBrowser) => browser.request(url(`/admin/outbox/${id}/resend`), { form: { _csrf: csrf } });
@@ -123,7 +133,9 @@ describe('admin console: sign-in and outbox', () => {
       const ok = await resend(demo.id);
       assert.equal(ok.status, 303);
       assert.equal(new URL(ok.headers.get('location')!, running.issuer).searchParams.get('notice'), 'outbox_resent');
-      const copies = (await running.admit.outbox.list({ siteIds: ['DEMO'], limit: 100 })).messages.filter((message) => message.to === 'demo-reader@example.com');
+      const copies = (await running.admit.outbox.list({ siteIds: ['DEMO'], limit: 100 })).messages.filter(
+        (message) => message.to === 'demo-reader@example.com',
+      );
       assert.equal(copies.length, 2);
       // A message past its notAfter is not sent again.
       const late = await resend(expired.id);

@@ -2,20 +2,28 @@
 // refused at the first factor; an account disabled during a later step is
 // stopped at the gate step's page (403), which lets the same sign-in go on
 // once it is enabled again; the gate's URL is no way around the sign-in.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
-import { createAccountService, type Account } from '../../src/services/accounts.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { managedUsers } from '../../src/connectors.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type Account, createAccountService } from '../../src/services/accounts.ts';
+import { RP_CALLBACK, rpClient, signInAtRp } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
-import { rpClient, signInAtRp, RP_CALLBACK } from '../registration/support.ts';
 
 describe('the approval gate step', () => {
   let running: RunningAdmit;
   const accounts = () => createAccountService({ store: running.admit.store });
 
   beforeAll(async () => {
-    running = await startAdmit({ config: { sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval' } }], clients: [rpClient] } });
+    running = await startAdmit({
+      config: {
+        sites: [
+          { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval' } },
+        ],
+        clients: [rpClient],
+      },
+    });
   });
   afterAll(async () => {
     await running?.stop();
@@ -27,7 +35,11 @@ describe('the approval gate step', () => {
     return account;
   }
 
-  for (const [status, message] of [['pending_approval', /waiting for approval/], ['denied', /request for access to this site was denied/], ['disabled', /This account is disabled/]] as const) {
+  for (const [status, message] of [
+    ['pending_approval', /waiting for approval/],
+    ['denied', /request for access to this site was denied/],
+    ['disabled', /This account is disabled/],
+  ] as const) {
     it(`refuses a ${status} account at the first factor (403), saying why`, async () => {
       await person(`gate-${status}`, status);
       const signIn = await signInAtRp(running, new FormBrowser(), { username: `gate-${status}`, password: `gate-${status}-Gate#2026x`, site: 'DEMO' });
@@ -46,9 +58,18 @@ describe('the approval gate step', () => {
     assert.equal(signIn.status, 200);
     assert.match(signIn.url.pathname, /^\/interaction\/[^/]+\/password$/);
     await accounts().save({ ...(await accounts().find(account.id))!, status: 'disabled' });
-    const { response, url } = await browser.follow(new URL(formAction(signIn.html, '/password'), running.issuer), (location) => location.href.startsWith(RP_CALLBACK), {
-      form: { _csrf: inputValue(signIn.html, '_csrf'), oldPassword: 'gate-later-Gate#2026x', newPassword: 'Brisk#Meadow4821', confirmPassword: 'Brisk#Meadow4821' },
-    });
+    const { response, url } = await browser.follow(
+      new URL(formAction(signIn.html, '/password'), running.issuer),
+      (location) => location.href.startsWith(RP_CALLBACK),
+      {
+        form: {
+          _csrf: inputValue(signIn.html, '_csrf'),
+          oldPassword: 'gate-later-Gate#2026x',
+          newPassword: 'Brisk#Meadow4821',
+          confirmPassword: 'Brisk#Meadow4821',
+        },
+      },
+    );
     assert.equal(response.status, 403, url.href);
     assert.match(url.pathname, /\/approval$/);
     const gate = await response.text();
@@ -61,7 +82,7 @@ describe('the approval gate step', () => {
     assert.ok(finished.url.searchParams.get('code'), finished.url.href);
   });
 
-  it('refuses the gate\'s URL outside a sign-in that reached it', async () => {
+  it("refuses the gate's URL outside a sign-in that reached it", async () => {
     const browser = new FormBrowser();
     const signIn = await signInAtRp(running, browser, { username: 'nobody', password: 'wrong', site: 'DEMO' });
     // The sign-in is still at its first factor: the gate's URL sends it back there.

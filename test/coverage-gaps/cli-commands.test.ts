@@ -1,24 +1,25 @@
 // The admit CLI's commands, run in this process (the CLI tests spawn bin/admit.js,
 // which coverage does not see): each refusal names the option to fix and
 // changes nothing; each success says what it did and is in the store.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { registeredClientsKey } from '../../src/admin/client-registry.ts';
+import { adminAdd, adminList, adminRemove } from '../../src/cli/admin-role.ts';
+import { clientAdd } from '../../src/cli/client-add.ts';
+import { CliError, type CommandContext } from '../../src/cli/command.ts';
+import { keysRotate, longestTokenSeconds } from '../../src/cli/keys-rotate.ts';
+import { userAdd } from '../../src/cli/user-add.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { buildConfigSchema } from '../../src/connectors.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { storeKey, type Store } from '../../src/store/port.ts';
+import { createSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
-import { registeredClientsKey } from '../../src/admin/client-registry.ts';
-import { createSigningKeys } from '../../src/oidc/signing-keys.ts';
-import { CliError, type CommandContext } from '../../src/cli/command.ts';
-import { userAdd } from '../../src/cli/user-add.ts';
-import { clientAdd } from '../../src/cli/client-add.ts';
-import { keysRotate, longestTokenSeconds } from '../../src/cli/keys-rotate.ts';
-import { adminAdd, adminList, adminRemove } from '../../src/cli/admin-role.ts';
+import { type Store, storeKey } from '../../src/store/port.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
 const ENTRA = { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' };
@@ -90,10 +91,20 @@ describe('admit CLI commands, in process', () => {
     const adapter = () => new (createOidcAdapterFactory(store))('Client');
 
     it('registers a confidential client with a generated secret shown once, and lists it', async () => {
-      const output = await clientAdd.run({ id: 'generated', 'redirect-uri': 'https://rp.example/cb, https://rp.example/cb2', name: 'Generated', 'first-party': true, pairwise: true, 'id-token-alg': 'ES256' }, context);
+      const output = await clientAdd.run(
+        {
+          id: 'generated',
+          'redirect-uri': 'https://rp.example/cb, https://rp.example/cb2',
+          name: 'Generated',
+          'first-party': true,
+          pairwise: true,
+          'id-token-alg': 'ES256',
+        },
+        context,
+      );
       const secret = /client secret \(shown once\): (\S+)/.exec(output)?.[1];
       assert.ok(secret && secret.length >= 32, output);
-      const stored = await adapter().find('generated') as Record<string, unknown>;
+      const stored = (await adapter().find('generated')) as Record<string, unknown>;
       assert.equal(stored.client_secret, secret);
       assert.deepEqual(stored.redirect_uris, ['https://rp.example/cb', 'https://rp.example/cb2']);
       assert.equal(stored.subject_type, 'pairwise');
@@ -104,7 +115,10 @@ describe('admit CLI commands, in process', () => {
     it('registers a public client and a legacy one with its own secret, printing no secret', async () => {
       assert.equal(await clientAdd.run({ id: 'spa', 'redirect-uri': 'https://spa.example/cb', public: true }, context), 'registered client "spa"');
       assert.equal(((await adapter().find('spa')) as Record<string, unknown>).token_endpoint_auth_method, 'none');
-      const legacy = await clientAdd.run({ id: 'legacy', 'redirect-uri': 'https://legacy.example/cb', secret: 'a-given-secret-of-at-least-32-characters', 'pkce-optional': true }, context);
+      const legacy = await clientAdd.run(
+        { id: 'legacy', 'redirect-uri': 'https://legacy.example/cb', secret: 'a-given-secret-of-at-least-32-characters', 'pkce-optional': true },
+        context,
+      );
       assert.equal(legacy, 'registered client "legacy"');
       assert.equal(((await adapter().find('legacy')) as Record<string, unknown>).pkce_required, false);
     });
@@ -113,7 +127,10 @@ describe('admit CLI commands, in process', () => {
       const cases: [Record<string, string | boolean>, RegExp][] = [
         [{ 'redirect-uri': 'https://rp.example/cb' }, /--id is required/],
         [{ id: 'x1' }, /--redirect-uri is required/],
-        [{ id: 'x1', 'redirect-uri': 'https://rp.example/cb', public: true, secret: 'a-given-secret-of-at-least-32-characters' }, /--secret and --public exclude each other/],
+        [
+          { id: 'x1', 'redirect-uri': 'https://rp.example/cb', public: true, secret: 'a-given-secret-of-at-least-32-characters' },
+          /--secret and --public exclude each other/,
+        ],
         [{ id: 'x1', 'redirect-uri': 'https://rp.example/cb', public: true, 'pkce-optional': true }, /--pkce-optional: a public client always uses PKCE/],
         [{ id: 'x1', 'redirect-uri': 'https://rp.example/cb', secret: 'short' }, /^--secret: /],
         [{ id: 'x1', 'redirect-uri': 'not a uri' }, /^--redirect-uri: /],
@@ -162,7 +179,10 @@ describe('admit CLI commands, in process', () => {
     });
 
     it('fails, without a CliError, when the master secret does not open the stored keys', async () => {
-      await assert.rejects(keysRotate.run({}, { ...context, masterSecret: 'another-master-secret-0123456789-abcdef' }), (error: unknown) => !(error instanceof CliError));
+      await assert.rejects(
+        keysRotate.run({}, { ...context, masterSecret: 'another-master-secret-0123456789-abcdef' }),
+        (error: unknown) => !(error instanceof CliError),
+      );
     });
 
     it('refuses while another rotation is being written', async () => {
@@ -226,7 +246,10 @@ describe('admit CLI commands, in process', () => {
         [() => adminAdd.run({ site: 'DEMO' }, context), /--username is required/],
         [() => adminAdd.run({ site: 'DEMO', username: 'do\u0000ra' }, context), /^--username: /],
         [() => adminAdd.run({ site: 'DEMO', username: 'nobody' }, context), /no account "nobody" in site DEMO; add the user first \(admit user add\)/],
-        [() => adminAdd.run({ site: 'CORP', username: 'erin@corp.example' }, context), /no account "erin@corp.example" in site CORP; the person signs in once first/],
+        [
+          () => adminAdd.run({ site: 'CORP', username: 'erin@corp.example' }, context),
+          /no account "erin@corp.example" in site CORP; the person signs in once first/,
+        ],
         [() => adminRemove.run({ username: 'dora' }, context), /--home is required/],
         [() => adminRemove.run({ home: 'DEMO' }, context), /--username is required/],
         [() => adminRemove.run({ username: 'nobody', home: 'DEMO' }, context), /no account "nobody" in site DEMO/],

@@ -2,14 +2,19 @@
 // spawn it, which coverage does not see): it reads argv and the environment
 // at import and ends with process.exit, so each run re-imports it with those
 // set and process.exit and the output streams captured.
-import { describe, it, beforeAll, afterAll, afterEach, vi } from 'vitest';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, it, vi } from 'vitest';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 const ENV_NAMES = ['ADMIT_CONFIG', 'ADMIT_STORE', 'ADMIT_SECRET'] as const;
 
@@ -74,14 +79,14 @@ describe('admit (src/cli/main.ts), in process', () => {
     assert.equal(run.stdout, '');
   });
 
-  it('refuses an unknown option with the command\'s help, and exits 2', async () => {
+  it("refuses an unknown option with the command's help, and exits 2", async () => {
     const run = await admit(['user', 'add', '--colour', 'blue']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^admit user add: .*--colour/);
     assert.match(run.stderr, /Usage: admit user add --site <SITE>/);
   });
 
-  it('prints a command\'s help and exits 0 without opening the store', async () => {
+  it("prints a command's help and exits 0 without opening the store", async () => {
     const run = await admit(['keys', 'rotate', '--help'], { ADMIT_CONFIG: join(dir, 'missing.yaml') });
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Usage: admit keys rotate/);

@@ -2,16 +2,20 @@
 // and wrong (locked, disabled, unreachable, password expired — with or
 // without saying who it is), in process, through a directory plugin that
 // keeps its own users.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { canonicalUsername, defineDirectoryPlugin, type PasswordConnector, type PasswordOutcome } from '../../src/kit/index.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import { fakeSettingsSchema } from '../registration/fake-directory/settings.ts';
-import { rpClient, signInAtRp, RP_CALLBACK } from '../registration/support.ts';
+import { RP_CALLBACK, rpClient, signInAtRp } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
-interface MoodyUser { password: string; answer?: 'locked' | 'disabled' | 'unavailable' | 'expired' | 'expired-anonymous' }
+interface MoodyUser {
+  password: string;
+  answer?: 'locked' | 'disabled' | 'unavailable' | 'expired' | 'expired-anonymous';
+}
 const users = new Map<string, MoodyUser>([
   ['lou', { password: 'Lou#Meadow4821', answer: 'locked' }],
   ['dix', { password: 'Dix#Meadow4821', answer: 'disabled' }],
@@ -54,7 +58,12 @@ describe('directory answers at sign-in', () => {
 
   beforeAll(async () => {
     running = await startAdmit({
-      config: { sites: [{ id: 'MOODY', displayName: 'Moody directory', directory: { kind: 'moody', idPrefix: 'moody-' }, signIn: { changePasswordAtFirstSignIn: false } }], clients: [rpClient] },
+      config: {
+        sites: [
+          { id: 'MOODY', displayName: 'Moody directory', directory: { kind: 'moody', idPrefix: 'moody-' }, signIn: { changePasswordAtFirstSignIn: false } },
+        ],
+        clients: [rpClient],
+      },
       compose: { directories: [moody] },
     });
   });
@@ -62,7 +71,11 @@ describe('directory answers at sign-in', () => {
     await running?.stop();
   });
 
-  const cases = [['lou', 423, /This account is locked/], ['dix', 403, /This account is disabled/], ['una', 503, /cannot be reached right now/]] as const;
+  const cases = [
+    ['lou', 423, /This account is locked/],
+    ['dix', 403, /This account is disabled/],
+    ['una', 503, /cannot be reached right now/],
+  ] as const;
   for (const [username, status, message] of cases) {
     it(`answers ${username}'s directory saying "${String(message).slice(1, 24)}…" with ${status}, the user name kept`, async () => {
       const signIn = await signInAtRp(running, new FormBrowser(), { username, password: users.get(username)!.password, site: 'MOODY' });

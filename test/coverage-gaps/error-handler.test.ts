@@ -1,17 +1,18 @@
 // The one error path of admit's own routes, on a real Koa app with the real
 // views: each kind of failure gets its status, heading and catalogue message,
 // as a page or as JSON by Accept, and never its cause.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
-import { errorHandler, toAppError } from '../../src/http/error-handler.ts';
-import { createRenderer } from '../../src/http/render.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AppError } from '../../src/errors/app-error.ts';
 import { messages } from '../../src/errors/messages.ts';
+import { errorHandler, toAppError } from '../../src/http/error-handler.ts';
+import { createRenderer } from '../../src/http/render.ts';
 import { StoreUnavailableError } from '../../src/store/port.ts';
 
 const withStatus = (status: number) => Object.assign(new Error(`secret cause ${status}`), { status });
@@ -55,14 +56,23 @@ describe('errorHandler', () => {
     app.use(errorHandler(render));
     app.use(async (ctx) => {
       switch (ctx.path) {
-        case '/ok': ctx.body = 'fine'; return;
-        case '/empty-404': return;
-        case '/store': throw new StoreUnavailableError('redis at 10.0.0.5 is down');
-        case '/expired': throw new oidcErrors.SessionNotFound('interaction session not found');
-        case '/directory': throw new AppError('directory_unavailable', 503);
-        case '/hidden': throw new AppError('wrong_code', 500);
-        case '/refused': throw new AppError('wrong_code', 400);
-        default: throw new Error('database password is hunter2');
+        case '/ok':
+          ctx.body = 'fine';
+          return;
+        case '/empty-404':
+          return;
+        case '/store':
+          throw new StoreUnavailableError('redis at 10.0.0.5 is down');
+        case '/expired':
+          throw new oidcErrors.SessionNotFound('interaction session not found');
+        case '/directory':
+          throw new AppError('directory_unavailable', 503);
+        case '/hidden':
+          throw new AppError('wrong_code', 500);
+        case '/refused':
+          throw new AppError('wrong_code', 400);
+        default:
+          throw new Error('database password is hunter2');
       }
     });
     server = app.listen(0, '127.0.0.1');

@@ -2,15 +2,21 @@
 // one used up or expired, a site whose directory admit does not manage (the
 // invitee signs in there instead), and every refusal of "Set up your sign-in"
 // (which keeps the link usable), up to the per-IP limit.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type Invitation, invitationKey } from '../../src/services/invitations/invitation-model.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { invitationKey, type Invitation } from '../../src/services/invitations/invitation-model.ts';
 
 const sites = [
   { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'invitation' } },
-  { id: 'CORP', displayName: 'Corp', directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' }, signUp: { mode: 'invitation' } },
+  {
+    id: 'CORP',
+    displayName: 'Corp',
+    directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' },
+    signUp: { mode: 'invitation' },
+  },
 ];
 const admin = { id: 'admin-1', label: 'Gina Admin' };
 
@@ -61,7 +67,9 @@ describe('invitation pages', () => {
     assert.equal(page.status, 410);
     assert.match(await page.text(), /invitation has expired/);
     for (const path of ['/invite/accept', '/invite/create']) {
-      const response = await browser.request(url(path), { form: { _csrf: inputValue(landing, '_csrf'), token, username: 'late', newPassword: 'Late#Garden2026', confirmPassword: 'Late#Garden2026' } });
+      const response = await browser.request(url(path), {
+        form: { _csrf: inputValue(landing, '_csrf'), token, username: 'late', newPassword: 'Late#Garden2026', confirmPassword: 'Late#Garden2026' },
+      });
       assert.equal(response.status, 410, path);
     }
   });
@@ -76,12 +84,14 @@ describe('invitation pages', () => {
     assert.equal(accepted.status, 303);
     assert.match(accepted.headers.get('location') ?? '', /\/auth\?.*prompt=login/);
     // No user name and password are set up for a directory admit does not manage.
-    const create = await browser.request(url('/invite/create'), { form: { _csrf: inputValue(landing, '_csrf'), token, username: 'carl', newPassword: 'Carl#Garden2026', confirmPassword: 'Carl#Garden2026' } });
+    const create = await browser.request(url('/invite/create'), {
+      form: { _csrf: inputValue(landing, '_csrf'), token, username: 'carl', newPassword: 'Carl#Garden2026', confirmPassword: 'Carl#Garden2026' },
+    });
     assert.equal(create.status, 404);
     assert.equal((await running.admit.approval.invitations.check(token)).status, 'ok');
   });
 
-  it('the done page refuses a callback that is not this browser\'s, and says an unfinished sign-in is not finished', async () => {
+  it("the done page refuses a callback that is not this browser's, and says an unfinished sign-in is not finished", async () => {
     const { token } = await invite('CORP', 'cora@corp.example');
     const browser = new FormBrowser();
     // No sign-in started in this browser.
@@ -118,7 +128,15 @@ describe('invitation pages', () => {
     const other = await invite('DEMO', 'other@example.com');
     const otherBrowser = new FormBrowser();
     const otherPage = await createPage(otherBrowser, other.token);
-    const made = await otherBrowser.request(url('/invite/create'), { form: { _csrf: inputValue(otherPage, '_csrf'), token: other.token, username: 'taken', newPassword: 'Other#Garden2026', confirmPassword: 'Other#Garden2026' } });
+    const made = await otherBrowser.request(url('/invite/create'), {
+      form: {
+        _csrf: inputValue(otherPage, '_csrf'),
+        token: other.token,
+        username: 'taken',
+        newPassword: 'Other#Garden2026',
+        confirmPassword: 'Other#Garden2026',
+      },
+    });
     assert.equal(made.status, 303);
 
     const cases: [Record<string, string>, number, RegExp][] = [
@@ -135,7 +153,9 @@ describe('invitation pages', () => {
       if (fields.username) assert.equal(inputValue(html, 'username'), fields.username);
       assert.equal((await running.admit.approval.invitations.check(token)).status, 'ok');
     }
-    const done = await browser.request(url('/invite/create'), { form: { _csrf: csrf, token, username: 'setty', newPassword: 'Setup#Garden2026', confirmPassword: 'Setup#Garden2026' } });
+    const done = await browser.request(url('/invite/create'), {
+      form: { _csrf: csrf, token, username: 'setty', newPassword: 'Setup#Garden2026', confirmPassword: 'Setup#Garden2026' },
+    });
     assert.equal(done.status, 303);
     assert.equal((await running.admit.approval.invitations.check(token)).status, 'used');
   });
@@ -146,7 +166,9 @@ describe('invitation pages', () => {
     const page = await createPage(browser, token);
     let last: Response | undefined;
     for (let attempt = 0; attempt < 40; attempt += 1) {
-      last = await browser.request(url('/invite/create'), { form: { _csrf: inputValue(page, '_csrf'), token, username: 'flood', newPassword: 'a', confirmPassword: 'b' } });
+      last = await browser.request(url('/invite/create'), {
+        form: { _csrf: inputValue(page, '_csrf'), token, username: 'flood', newPassword: 'a', confirmPassword: 'b' },
+      });
       if (last.status === 429) break;
       assert.equal(last.status, 400);
     }

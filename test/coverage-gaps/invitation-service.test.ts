@@ -1,19 +1,27 @@
 // The invitation service on a real SQLite store with the real outbox and
 // sites: every way a link, a claim or a redemption can be refused, raced or
 // replayed, and what each leaves stored.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { buildConfigSchema, connectorFactories } from '../../src/connectors.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../src/store/port.ts';
-import { createAccountService, type AccountService } from '../../src/services/accounts.ts';
-import { createSiteDirectory } from '../../src/services/sites.ts';
-import { createOutbox, type Outbox } from '../../src/services/outbox/outbox.ts';
-import { createInvitationService, type InvitationService } from '../../src/services/invitations/invitations.ts';
+import { type AccountService, createAccountService } from '../../src/services/accounts.ts';
 import {
-  emailClaimKey, emailClaimPendingKey, invitationEndKey, invitationKey, recordOf, statusOf, viewOf, type Invitation,
+  emailClaimKey,
+  emailClaimPendingKey,
+  type Invitation,
+  invitationEndKey,
+  invitationKey,
+  recordOf,
+  statusOf,
+  viewOf,
 } from '../../src/services/invitations/invitation-model.ts';
+import { createInvitationService, type InvitationService } from '../../src/services/invitations/invitations.ts';
+import { createOutbox, type Outbox } from '../../src/services/outbox/outbox.ts';
+import { createSiteDirectory } from '../../src/services/sites.ts';
+import type { Store } from '../../src/store/port.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
 const ISSUER = 'https://id.example';
@@ -21,8 +29,17 @@ const admin = { id: 'admin-1', label: 'Gina Admin' };
 
 describe('invitation records: status and view', () => {
   const base: Invitation = {
-    id: 'i1', siteId: 'DEMO', email: 'a@example.com', role: 'user', groups: [], tokenHash: 'h', days: 7,
-    createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'admin', expiresAt: new Date(Date.now() + 86_400_000).toISOString(), sends: 1,
+    id: 'i1',
+    siteId: 'DEMO',
+    email: 'a@example.com',
+    role: 'user',
+    groups: [],
+    tokenHash: 'h',
+    days: 7,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    createdBy: 'admin',
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    sends: 1,
   };
 
   it('reads an ended, expired or opened invitation as such, before its email', () => {
@@ -31,7 +48,7 @@ describe('invitation records: status and view', () => {
     assert.equal(statusOf(base, undefined, '2026-01-02T00:00:00.000Z', { state: 'pending', attempts: 0 }), 'opened');
   });
 
-  it('reads the email\'s state from the outbox', () => {
+  it("reads the email's state from the outbox", () => {
     assert.equal(statusOf(base, undefined, undefined, { state: 'sent', attempts: 1 }), 'sent');
     assert.equal(statusOf(base, undefined, undefined, { state: 'pending', attempts: 0 }), 'queued');
     assert.equal(statusOf(base, undefined, undefined, { state: 'failed', attempts: 5 }), 'not_sent');
@@ -72,12 +89,22 @@ describe('the invitation service', () => {
       secret: TEST_SECRET,
       sites: [
         { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signUp: { mode: 'invitation', invitationDays: 3 } },
-        { id: 'CORP', displayName: 'Corp', directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' } },
+        {
+          id: 'CORP',
+          displayName: 'Corp',
+          directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' },
+        },
       ],
     }) as Config;
     store = createSqliteStore({ path: ':memory:' });
     accounts = createAccountService({ store });
-    const sites = createSiteDirectory(config.sites, await connectorFactories({ store }, config.sites.map((site) => site.directory.kind)));
+    const sites = createSiteDirectory(
+      config.sites,
+      await connectorFactories(
+        { store },
+        config.sites.map((site) => site.directory.kind),
+      ),
+    );
     outbox = createOutbox({ store, masterSecret: TEST_SECRET, settings: config.outbox });
     invitations = createInvitationService({ store, accounts, sites, outbox, issuer: ISSUER });
   });
@@ -93,7 +120,7 @@ describe('the invitation service', () => {
     return { invitation, token: new URL(payload.data.link!).searchParams.get('token')!, payload };
   }
 
-  it('invites with the site\'s validity, a trimmed address, no blank name, and names the way to sign in', async () => {
+  it("invites with the site's validity, a trimmed address, no blank name, and names the way to sign in", async () => {
     const { invitation, payload } = await invite('  Nell@Example.COM ', { name: '   ', groups: ['a', 'a', 'b'] });
     assert.equal(invitation.email, 'nell@example.com');
     assert.equal(invitation.name, undefined);
@@ -110,12 +137,30 @@ describe('the invitation service', () => {
   });
 
   it('refuses an unknown site, an open invitation, and a member, inviting nobody', async () => {
-    assert.deepEqual(await invitations.invite({ siteId: 'NOPE', email: 'x@example.com', role: 'user', groups: [] }, admin), { status: 'refused', reason: 'unknown_site' });
-    assert.deepEqual(await invitations.inviteMany([{ siteId: 'DEMO', email: 'y@example.com', role: 'user', groups: [] }, { siteId: 'NOPE', email: 'x@example.com', role: 'user', groups: [] }], admin), { status: 'refused', refusals: [{ index: 1, reason: 'unknown_site' }] });
+    assert.deepEqual(await invitations.invite({ siteId: 'NOPE', email: 'x@example.com', role: 'user', groups: [] }, admin), {
+      status: 'refused',
+      reason: 'unknown_site',
+    });
+    assert.deepEqual(
+      await invitations.inviteMany(
+        [
+          { siteId: 'DEMO', email: 'y@example.com', role: 'user', groups: [] },
+          { siteId: 'NOPE', email: 'x@example.com', role: 'user', groups: [] },
+        ],
+        admin,
+      ),
+      { status: 'refused', refusals: [{ index: 1, reason: 'unknown_site' }] },
+    );
     assert.deepEqual(await invitations.refusalsFor('NOPE', ['x@example.com']), ['unknown_site']);
-    assert.deepEqual(await invitations.invite({ siteId: 'DEMO', email: 'NELL@example.com', role: 'user', groups: [] }, admin), { status: 'refused', reason: 'already_invited' });
+    assert.deepEqual(await invitations.invite({ siteId: 'DEMO', email: 'NELL@example.com', role: 'user', groups: [] }, admin), {
+      status: 'refused',
+      reason: 'already_invited',
+    });
     await accounts.linkOrCreate('DEMO', 'local', { externalId: 'm1', username: 'member', email: 'member@example.com', groups: [] });
-    assert.deepEqual(await invitations.invite({ siteId: 'DEMO', email: 'member@example.com', role: 'user', groups: [] }, admin), { status: 'refused', reason: 'already_member' });
+    assert.deepEqual(await invitations.invite({ siteId: 'DEMO', email: 'member@example.com', role: 'user', groups: [] }, admin), {
+      status: 'refused',
+      reason: 'already_member',
+    });
     // A refused sign-up request is no member: that person can be invited.
     await accounts.linkOrCreate('DEMO', 'local', { externalId: 'd1', username: 'denied', email: 'denied@example.com', groups: [] }, { status: 'denied' });
     assert.equal(await invitations.refusalFor('DEMO', 'denied@example.com'), undefined);
@@ -123,10 +168,22 @@ describe('the invitation service', () => {
     assert.equal(await invitations.refusalFor('DEMO', 'y@example.com'), undefined);
   });
 
-  it('lets one of two racing invitations of an address through and gives the loser\'s other claims back', async () => {
+  it("lets one of two racing invitations of an address through and gives the loser's other claims back", async () => {
     const [a, b] = await Promise.all([
-      invitations.inviteMany([{ siteId: 'DEMO', email: 'race@example.com', role: 'user', groups: [] }, { siteId: 'DEMO', email: 'race-a@example.com', role: 'user', groups: [] }], admin),
-      invitations.inviteMany([{ siteId: 'DEMO', email: 'race@example.com', role: 'user', groups: [] }, { siteId: 'DEMO', email: 'race-b@example.com', role: 'user', groups: [] }], admin),
+      invitations.inviteMany(
+        [
+          { siteId: 'DEMO', email: 'race@example.com', role: 'user', groups: [] },
+          { siteId: 'DEMO', email: 'race-a@example.com', role: 'user', groups: [] },
+        ],
+        admin,
+      ),
+      invitations.inviteMany(
+        [
+          { siteId: 'DEMO', email: 'race@example.com', role: 'user', groups: [] },
+          { siteId: 'DEMO', email: 'race-b@example.com', role: 'user', groups: [] },
+        ],
+        admin,
+      ),
     ]);
     const outcomes = [a, b].map((outcome) => outcome.status).sort();
     assert.deepEqual(outcomes, ['ok', 'refused']);
@@ -141,7 +198,10 @@ describe('the invitation service', () => {
     const claim = emailClaimKey('DEMO', 'slow@example.com');
     await store.set(claim, 'import-in-progress');
     await store.set(emailClaimPendingKey('DEMO', 'slow@example.com'), 'import-in-progress', { ttlSeconds: 30 });
-    assert.deepEqual(await invitations.inviteMany([{ siteId: 'DEMO', email: 'slow@example.com', role: 'user', groups: [] }], admin), { status: 'refused', refusals: [{ index: 0, reason: 'already_invited' }] });
+    assert.deepEqual(await invitations.inviteMany([{ siteId: 'DEMO', email: 'slow@example.com', role: 'user', groups: [] }], admin), {
+      status: 'refused',
+      refusals: [{ index: 0, reason: 'already_invited' }],
+    });
     // The importing process died: its marker expired, its claim stayed.
     await store.delete(emailClaimPendingKey('DEMO', 'slow@example.com'));
     const outcome = await invitations.inviteMany([{ siteId: 'DEMO', email: 'slow@example.com', role: 'user', groups: [] }], admin);
@@ -197,7 +257,10 @@ describe('the invitation service', () => {
     const raw = JSON.parse((await store.get(invitationKey(late.invitation.id)))!) as Invitation;
     await store.set(invitationKey(late.invitation.id), JSON.stringify({ ...raw, expiresAt: '2020-01-01T00:00:00.000Z' }));
     assert.equal((await invitations.check(late.token)).status, 'expired');
-    assert.equal((await invitations.redeem(late.token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'late', username: 'late', groups: [] } })).status, 'expired');
+    assert.equal(
+      (await invitations.redeem(late.token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'late', username: 'late', groups: [] } })).status,
+      'expired',
+    );
 
     const live = await invite('open@example.com');
     const checked = await invitations.check(live.token);
@@ -210,9 +273,14 @@ describe('the invitation service', () => {
   });
 
   describe('redeeming', () => {
-    it('binds a new account with the invitation\'s grants, its name and address where the directory has none', async () => {
+    it("binds a new account with the invitation's grants, its name and address where the directory has none", async () => {
       const { token, invitation } = await invite('ada@example.com', { name: 'Ada L', role: 'site-admin', groups: ['eng'] });
-      const outcome = await invitations.redeem(token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'ada-1', username: 'ada', groups: [] }, passwordChosen: true });
+      const outcome = await invitations.redeem(token, {
+        siteId: 'DEMO',
+        directoryKind: 'local',
+        identity: { externalId: 'ada-1', username: 'ada', groups: [] },
+        passwordChosen: true,
+      });
       assert.equal(outcome.status, 'ok');
       const account = (outcome as { account: { id: string } }).account;
       const stored = await accounts.find(account.id);
@@ -228,26 +296,60 @@ describe('the invitation service', () => {
       const again = await invitations.redeem(token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'ada-1', username: 'ada', groups: [] } });
       assert.equal(again.status, 'ok');
       assert.equal((again as { account: { id: string } }).account.id, account.id);
-      assert.deepEqual(await invitations.redeem(token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'eve-1', username: 'eve', groups: [] } }), { status: 'used' });
-      assert.deepEqual(await invitations.redeem(token, async () => ({ siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'eve-2', username: 'eve2', groups: [] } })), { status: 'used' });
+      assert.deepEqual(
+        await invitations.redeem(token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'eve-1', username: 'eve', groups: [] } }),
+        { status: 'used' },
+      );
+      assert.deepEqual(
+        await invitations.redeem(token, async () => ({
+          siteId: 'DEMO',
+          directoryKind: 'local',
+          identity: { externalId: 'eve-2', username: 'eve2', groups: [] },
+        })),
+        { status: 'used' },
+      );
     });
 
-    it('refuses another site\'s identity and a directory address that is not the invited one, and keeps the link usable', async () => {
+    it("refuses another site's identity and a directory address that is not the invited one, and keeps the link usable", async () => {
       const { token } = await invite('bea@example.com');
-      assert.deepEqual(await invitations.redeem(token, { siteId: 'CORP', directoryKind: 'entra', identity: { externalId: 'bea', username: 'bea', groups: [] } }), { status: 'invalid' });
-      assert.deepEqual(await invitations.redeem(token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'bea', username: 'bea', email: 'other@example.com', groups: [] } }), { status: 'email_mismatch' });
+      assert.deepEqual(
+        await invitations.redeem(token, { siteId: 'CORP', directoryKind: 'entra', identity: { externalId: 'bea', username: 'bea', groups: [] } }),
+        { status: 'invalid' },
+      );
+      assert.deepEqual(
+        await invitations.redeem(token, {
+          siteId: 'DEMO',
+          directoryKind: 'local',
+          identity: { externalId: 'bea', username: 'bea', email: 'other@example.com', groups: [] },
+        }),
+        { status: 'email_mismatch' },
+      );
       // Made only once the invitation is held: the mismatch gives it back.
-      assert.deepEqual(await invitations.redeem(token, async () => ({ siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'bea', username: 'bea', email: 'other@example.com', groups: [] } })), { status: 'email_mismatch' });
+      assert.deepEqual(
+        await invitations.redeem(token, async () => ({
+          siteId: 'DEMO',
+          directoryKind: 'local',
+          identity: { externalId: 'bea', username: 'bea', email: 'other@example.com', groups: [] },
+        })),
+        { status: 'email_mismatch' },
+      );
       assert.equal((await invitations.check(token)).status, 'ok');
-      const ok = await invitations.redeem(token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'bea', username: 'bea', email: ' BEA@example.com ', groups: [] } });
+      const ok = await invitations.redeem(token, {
+        siteId: 'DEMO',
+        directoryKind: 'local',
+        identity: { externalId: 'bea', username: 'bea', email: ' BEA@example.com ', groups: [] },
+      });
       assert.equal(ok.status, 'ok');
     });
 
     it('gives the invitation back when making the identity fails, so the link can be tried again', async () => {
       const { token } = await invite('cy@example.com');
-      await assert.rejects(invitations.redeem(token, async () => {
-        throw new Error('the directory is down');
-      }), /the directory is down/);
+      await assert.rejects(
+        invitations.redeem(token, async () => {
+          throw new Error('the directory is down');
+        }),
+        /the directory is down/,
+      );
       assert.equal((await invitations.check(token)).status, 'ok');
     });
 
@@ -265,7 +367,11 @@ describe('the invitation service', () => {
     it('adds its grants to an account the person has already, lets a waiting one in, and leaves a disabled one disabled', async () => {
       const waiting = await accounts.linkOrCreate('DEMO', 'local', { externalId: 'wes-1', username: 'wes', groups: ['dir'] }, { status: 'pending_approval' });
       const first = await invite('wes@example.com', { groups: ['eng'], role: 'site-admin' });
-      const outcome = await invitations.redeem(first.token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'wes-1', username: 'wes', groups: ['dir'] } });
+      const outcome = await invitations.redeem(first.token, {
+        siteId: 'DEMO',
+        directoryKind: 'local',
+        identity: { externalId: 'wes-1', username: 'wes', groups: ['dir'] },
+      });
       assert.equal(outcome.status, 'ok');
       const wes = await accounts.find(waiting.id);
       assert.equal(wes?.status, 'active');
@@ -276,7 +382,11 @@ describe('the invitation service', () => {
       const disabled = await accounts.linkOrCreate('DEMO', 'local', { externalId: 'dan-1', username: 'dan', groups: [] });
       await accounts.save({ ...disabled, status: 'disabled', grantedGroups: ['old'], adminSites: ['CORP'] });
       const second = await invite('dan@example.com', { groups: ['eng'] });
-      assert.equal((await invitations.redeem(second.token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'dan-1', username: 'dan', groups: [] } })).status, 'ok');
+      assert.equal(
+        (await invitations.redeem(second.token, { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'dan-1', username: 'dan', groups: [] } }))
+          .status,
+        'ok',
+      );
       const dan = await accounts.find(disabled.id);
       assert.equal(dan?.status, 'disabled');
       assert.deepEqual(dan?.grantedGroups, ['old', 'eng']);

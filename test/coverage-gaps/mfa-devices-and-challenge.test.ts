@@ -1,9 +1,9 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type MfaDevice, newDeviceId } from '../../src/services/mfa/devices.ts';
 import type { Store } from '../../src/store/port.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { newDeviceId, type MfaDevice } from '../../src/services/mfa/devices.ts';
-import { mfaHarness, fakeCtx } from '../mfa/harness.ts';
+import { fakeCtx, mfaHarness } from '../mfa/harness.ts';
 
 /**
  * Managing devices and proving a factor, through the MFA service on a real
@@ -19,7 +19,14 @@ const stale = () => ({ verifiedAt: Date.now() - 11 * 60_000 });
 let numbers = 0;
 const mobile = (): MfaDevice => {
   const e164 = `+1201555${String(2000 + (numbers += 1))}`;
-  return { id: newDeviceId(), type: 'mobile', name: 'iOS', platform: 'iphone', phone: { e164, country: 'US', national: e164 }, createdAt: new Date().toISOString() };
+  return {
+    id: newDeviceId(),
+    type: 'mobile',
+    name: 'iOS',
+    platform: 'iphone',
+    phone: { e164, country: 'US', national: e164 },
+    createdAt: new Date().toISOString(),
+  };
 };
 
 let store: Store;
@@ -38,7 +45,7 @@ describe('device management refuses what a forged or stale form asks', () => {
     assert.deepEqual(await h.mfa.devices.list(who.accountId), []);
   });
 
-  it('changing or removing a device that is not the account\'s is unknown_device; with a stale factor, stale; nothing changes', async () => {
+  it("changing or removing a device that is not the account's is unknown_device; with a stale factor, stale; nothing changes", async () => {
     const who = await h.newAccount();
     const phone = mobile();
     await h.mfa.manage.add(ctx, who, phone, now());
@@ -50,7 +57,11 @@ describe('device management refuses what a forged or stale form asks', () => {
     assert.deepEqual(await h.mfa.manage.remove(ctx, who, foreign.id, now()), { status: 'unknown_device' });
     assert.deepEqual(await h.mfa.manage.update(ctx, who, phone.id, (d) => ({ ...d, name: 'Renamed' }), stale()), { status: 'stale' });
     assert.deepEqual(await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: foreign.id, whenILogIn: 'ask' }, now()), { status: 'unknown_device' });
-    assert.deepEqual(await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: phone.id, whenILogIn: 'totp' as never }, now()), { status: 'invalid' }, 'the phone has no app to open automatically');
+    assert.deepEqual(
+      await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: phone.id, whenILogIn: 'totp' as never }, now()),
+      { status: 'invalid' },
+      'the phone has no app to open automatically',
+    );
     assert.equal((await h.mfa.devices.get(other.accountId, foreign.id))?.name, 'iOS');
     assert.equal((await h.mfa.devices.get(who.accountId, phone.id))?.name, 'iOS');
   });
@@ -66,7 +77,13 @@ describe('device management refuses what a forged or stale form asks', () => {
     assert.equal(updated?.name, 'Work phone');
     assert.ok(updated?.totp, 'the app is on the phone now');
     const options = await h.mfa.challenge.options(who.accountId);
-    assert.deepEqual(options.filter((o) => o.deviceId === phone.id).map((o) => o.method).sort(), ['call', 'sms', 'totp']);
+    assert.deepEqual(
+      options
+        .filter((o) => o.deviceId === phone.id)
+        .map((o) => o.method)
+        .sort(),
+      ['call', 'sms', 'totp'],
+    );
   });
 
   it('a cancelled setup takes the device back and moves the default to another; an unknown device is ignored', async () => {
@@ -78,7 +95,10 @@ describe('device management refuses what a forged or stale form asks', () => {
     assert.equal((await h.mfa.devices.overview(who.accountId)).settings.defaultDeviceId, first.id);
     await h.mfa.manage.abandon(ctx, who, first.id);
     await h.mfa.manage.abandon(ctx, who, 'no-such-device');
-    assert.deepEqual((await h.mfa.devices.list(who.accountId)).map((d) => d.id), [second.id]);
+    assert.deepEqual(
+      (await h.mfa.devices.list(who.accountId)).map((d) => d.id),
+      [second.id],
+    );
     const { settings } = await h.mfa.devices.overview(who.accountId);
     assert.equal(settings.defaultDeviceId, second.id);
     assert.equal(settings.whenILogIn, 'ask');
@@ -86,7 +106,7 @@ describe('device management refuses what a forged or stale form asks', () => {
 });
 
 describe('proving a factor: a method and a device that do not go together', () => {
-  it('a code is not sent by a method the device does not carry, nor to another account\'s device, nor by an unknown method', async () => {
+  it("a code is not sent by a method the device does not carry, nor to another account's device, nor by an unknown method", async () => {
     const who = await h.newAccount();
     const secret = h.mfa.enrollment.newTotpSecret(who);
     const tablet: MfaDevice = { id: newDeviceId(), type: 'tablet', name: 'iPad', totp: { sealedSecret: secret.sealed }, createdAt: new Date().toISOString() };
@@ -96,16 +116,23 @@ describe('proving a factor: a method and a device that do not go together', () =
     await h.mfa.manage.add(ctx, other, foreign, now());
     const sent = h.capture.sent.length;
     for (const input of [
-      { deviceId: tablet.id, channel: 'sms' }, { deviceId: foreign.id, channel: 'sms' }, { deviceId: tablet.id, channel: 'carrier-pigeon' }, { deviceId: tablet.id, channel: 'totp' },
+      { deviceId: tablet.id, channel: 'sms' },
+      { deviceId: foreign.id, channel: 'sms' },
+      { deviceId: tablet.id, channel: 'carrier-pigeon' },
+      { deviceId: tablet.id, channel: 'totp' },
     ]) {
       assert.deepEqual(await h.mfa.challenge.sendCode(ctx, who, { bindTo: 'signin:x', ...input }), { status: 'unavailable' }, JSON.stringify(input));
     }
     assert.equal(h.capture.sent.length, sent, 'nothing was sent');
     const options = await h.mfa.challenge.options(who.accountId);
-    assert.deepEqual(options.map((o) => [o.method, o.target]), [['totp', undefined]], 'an app has no number to show');
+    assert.deepEqual(
+      options.map((o) => [o.method, o.target]),
+      [['totp', undefined]],
+      'an app has no number to show',
+    );
   });
 
-  it('a check by an unknown method or against another account\'s device is unavailable and not counted; wrong codes are, up to the limit', async () => {
+  it("a check by an unknown method or against another account's device is unavailable and not counted; wrong codes are, up to the limit", async () => {
     const who = await h.newAccount();
     const phone = mobile();
     await h.mfa.manage.add(ctx, who, phone, now());

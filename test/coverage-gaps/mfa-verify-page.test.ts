@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll, vi } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { messages } from '../../src/errors/messages.ts';
-import { FlowDriver, buttonValue, type Page } from '../mfa/flow-driver.ts';
-import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from '../mfa/mfa-world.ts';
+import { buttonValue, FlowDriver, type Page } from '../mfa/flow-driver.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from '../mfa/mfa-world.ts';
 
 const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 
@@ -40,7 +40,7 @@ describe('MFA verification page: what a wrong answer says', () => {
     return d;
   }
 
-  it('a method that is not the device\'s, or none at all, is refused on the page', async () => {
+  it("a method that is not the device's, or none at all, is refused on the page", async () => {
     const d = await atChoose();
     says(await d.submit('/mfa/choose', { method: `totp:${user.device.id}` }), 'choose', messages.mfa_method_unavailable);
     says(await d.submit('/mfa/choose', { method: 'sms:not-a-device' }), 'choose', messages.mfa_method_unavailable);
@@ -83,7 +83,7 @@ describe('MFA verification page: what a wrong answer says', () => {
     }
   });
 
-  it('a recovery code: empty or not one of the user\'s is refused; Back returns to the choice', async () => {
+  it("a recovery code: empty or not one of the user's is refused; Back returns to the choice", async () => {
     const d = await atChoose();
     const recovery = await d.submit('/mfa/choose', { method: 'recovery' });
     assert.match(recovery.url.pathname, /\/mfa\/code$/, recovery.html.slice(0, 300));

@@ -1,12 +1,12 @@
-import { describe, it, beforeEach, afterEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
+import { afterEach, beforeEach, describe, it } from 'vitest';
+import { createOutbox, type Outbox } from '../../src/services/outbox/outbox.ts';
+import { dueKey, messageKey, type OutboxMessage, pendingChangesKey } from '../../src/services/outbox/outbox-model.ts';
+import { createOutboxWorker, type Deliverer, type OutboxWorkerSettings } from '../../src/services/outbox/outbox-worker.ts';
 import type { Store } from '../../src/store/port.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { createOutbox, type Outbox } from '../../src/services/outbox/outbox.ts';
-import { createOutboxWorker, type Deliverer, type OutboxWorkerSettings } from '../../src/services/outbox/outbox-worker.ts';
-import { dueKey, messageKey, pendingChangesKey, type OutboxMessage } from '../../src/services/outbox/outbox-model.ts';
 
 /**
  * The outbox's less travelled paths, on a real (SQLite) store with
@@ -17,7 +17,15 @@ import { dueKey, messageKey, pendingChangesKey, type OutboxMessage } from '../..
  */
 const SECRET = 'outbox-edges-secret-0123456789-abcdefghij';
 const logger = pino({ level: 'silent' });
-const quick: OutboxWorkerSettings = { leaseSeconds: 30, maxAttempts: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.1, concurrency: 2, pollMs: 30, holdSeconds: 1 };
+const quick: OutboxWorkerSettings = {
+  leaseSeconds: 30,
+  maxAttempts: 2,
+  retryBaseSeconds: 0.05,
+  retryMaxSeconds: 0.1,
+  concurrency: 2,
+  pollMs: 30,
+  holdSeconds: 1,
+};
 
 async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -41,9 +49,15 @@ const stateOf = (id: string, state: OutboxMessage['state']) => async () => {
   const message = await outbox.get(id);
   return message?.state === state ? message : undefined;
 };
-const email = (to: string, extra: Partial<Parameters<Outbox['enqueue']>[0][number]> = {}) => ({ channel: 'email' as const, to, kind: 'password-changed', payload: { to }, ...extra });
+const email = (to: string, extra: Partial<Parameters<Outbox['enqueue']>[0][number]> = {}) => ({
+  channel: 'email' as const,
+  to,
+  kind: 'password-changed',
+  payload: { to },
+  ...extra,
+});
 
-describe('outbox worker: failures that are not the receiver\'s', () => {
+describe("outbox worker: failures that are not the receiver's", () => {
   it('a queued id whose record is gone is dropped from the queue without a delivery', async () => {
     const delivered: string[] = [];
     const [message] = await outbox.enqueue([email('gone@example.test')]);
@@ -84,7 +98,18 @@ describe('outbox worker: failures that are not the receiver\'s', () => {
     let started!: () => void;
     const deliveryStarted = new Promise<void>((resolve) => (started = resolve));
     const [message] = await outbox.enqueue([email('race@example.test')]);
-    const worker = createOutboxWorker({ store, outbox, logger, settings: quick, deliverers: { email: async () => { started(); await inFlight; } } });
+    const worker = createOutboxWorker({
+      store,
+      outbox,
+      logger,
+      settings: quick,
+      deliverers: {
+        email: async () => {
+          started();
+          await inFlight;
+        },
+      },
+    });
     worker.start();
     try {
       await deliveryStarted;
@@ -99,7 +124,7 @@ describe('outbox worker: failures that are not the receiver\'s', () => {
     }
   });
 
-  it('an admin cancelling just as a worker takes the message: the worker\'s claim loses, nothing is delivered', async () => {
+  it("an admin cancelling just as a worker takes the message: the worker's claim loses, nothing is delivered", async () => {
     const delivered: string[] = [];
     const [message] = await outbox.enqueue([email('taken@example.test')]);
     let cancelled = false;
@@ -181,9 +206,15 @@ describe('outbox: a change written with its messages', () => {
     };
     const dying = createOutbox({ store: crashing, masterSecret: SECRET, settings: { retentionDays: 1 } });
     await store.set('invitation:{taken}', 'someone else first');
-    await assert.rejects(dying.enqueue([email('half@example.test')], {
-      change: [{ op: 'setIfAbsent', key: 'invitation:{new}', value: 'mine' }, { op: 'setIfAbsent', key: 'invitation:{taken}', value: 'mine' }],
-    }), /killed/);
+    await assert.rejects(
+      dying.enqueue([email('half@example.test')], {
+        change: [
+          { op: 'setIfAbsent', key: 'invitation:{new}', value: 'mine' },
+          { op: 'setIfAbsent', key: 'invitation:{taken}', value: 'mine' },
+        ],
+      }),
+      /killed/,
+    );
     assert.equal(await store.get('invitation:{new}'), undefined);
     assert.equal((await store.setMembers(pendingChangesKey)).length, 1, 'the change waits in the outbox');
     crash = false;
@@ -226,7 +257,10 @@ describe('outbox console: resend and cancel refuse what they must', () => {
     assert.equal(copy.siteId, 'DEMO');
     assert.deepEqual(outbox.open(copy), { to: 'fresh@example.test' });
     const listed = await outbox.list({ siteIds: ['DEMO'], limit: 10 });
-    assert.deepEqual(listed.messages.map((m) => m.id), [copy.id, fresh!.id]);
+    assert.deepEqual(
+      listed.messages.map((m) => m.id),
+      [copy.id, fresh!.id],
+    );
   });
 
   it('cancel: an unknown id and a message already sent are left as they are', async () => {

@@ -1,14 +1,15 @@
 // The password service, the one path every page writes a password through,
 // on the composed admit (SQLite): what each directory answer becomes, what
 // is refused before any write, and what a write records for the account.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
 import type { Context } from 'koa';
-import { defineDirectoryPlugin, type PasswordConnector, type PasswordWriteOutcome } from '../../src/kit/index.ts';
-import { createAccountService, type Account } from '../../src/services/accounts.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { managedUsers } from '../../src/connectors.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { defineDirectoryPlugin, type PasswordConnector, type PasswordWriteOutcome } from '../../src/kit/index.ts';
+import { type Account, createAccountService } from '../../src/services/accounts.ts';
 import { fakeSettingsSchema } from '../registration/fake-directory/settings.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 
 /** A directory that writes passwords itself and answers each user name its own way; it has no administrative reset. */
 const answers: Record<string, PasswordWriteOutcome> = {
@@ -35,7 +36,11 @@ const sites = [
   { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' } },
   { id: 'NOHIST', displayName: 'No history', directory: { kind: 'local' }, passwordPolicy: { historyCount: 0 } },
   { id: 'WRITE', displayName: 'Writing directory', directory: { kind: 'writing', idPrefix: 'w-' } },
-  { id: 'CORP', displayName: 'Corp', directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' } },
+  {
+    id: 'CORP',
+    displayName: 'Corp',
+    directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' },
+  },
 ];
 // No request: a write made outside one (the sessions of the account all end).
 const noRequest = undefined as unknown as Context;
@@ -60,17 +65,22 @@ describe('password writes', () => {
     return account;
   }
 
-  const change = (siteId: string, username: string, fields: { accountId?: string; oldPassword?: string; newPassword?: string; confirmPassword?: string } = {}) =>
-    running.admit.passwords.change(noRequest, { siteId, username, oldPassword: 'Prior#Tulip1999x', newPassword: NEW, confirmPassword: NEW, ...fields });
+  const change = (
+    siteId: string,
+    username: string,
+    fields: { accountId?: string; oldPassword?: string; newPassword?: string; confirmPassword?: string } = {},
+  ) => running.admit.passwords.change(noRequest, { siteId, username, oldPassword: 'Prior#Tulip1999x', newPassword: NEW, confirmPassword: NEW, ...fields });
 
   it('refuses a write a directory cannot make, and a site that does not exist', async () => {
     assert.deepEqual(await change('CORP', 'carl'), { status: 'unsupported' });
-    assert.deepEqual(await running.admit.passwords.reset(noRequest, { siteId: 'WRITE', username: 'wes', newPassword: NEW, confirmPassword: NEW }), { status: 'unsupported' });
+    assert.deepEqual(await running.admit.passwords.reset(noRequest, { siteId: 'WRITE', username: 'wes', newPassword: NEW, confirmPassword: NEW }), {
+      status: 'unsupported',
+    });
     assert.deepEqual(await change('NOPE', 'x'), { status: 'unsupported' });
     assert.throws(() => running.admit.passwords.rulesFor('NOPE'), /no site NOPE/);
   });
 
-  it('checks the confirmation and the site\'s policy before writing anything', async () => {
+  it("checks the confirmation and the site's policy before writing anything", async () => {
     const account = await localUser('DEMO', 'pia', { email: 'pia@example.com' });
     assert.deepEqual(await change('DEMO', 'pia', { accountId: account.id, confirmPassword: 'Other#Garden2026' }), { status: 'mismatch' });
     const policy = await change('DEMO', 'pia', { accountId: account.id, newPassword: 'short', confirmPassword: 'short' });
@@ -88,10 +98,12 @@ describe('password writes', () => {
     assert.deepEqual(await change('WRITE', 'ok-user'), { status: 'ok' });
   });
 
-  it('a local user\'s wrong old password, and a reset of a user the directory does not have', async () => {
+  it("a local user's wrong old password, and a reset of a user the directory does not have", async () => {
     const account = await localUser('DEMO', 'quin');
     assert.deepEqual(await change('DEMO', 'quin', { accountId: account.id, oldPassword: 'not-the-old-one' }), { status: 'invalid_old_password' });
-    assert.deepEqual(await running.admit.passwords.reset(noRequest, { siteId: 'DEMO', username: 'ghost', newPassword: NEW, confirmPassword: NEW }), { status: 'invalid_old_password' });
+    assert.deepEqual(await running.admit.passwords.reset(noRequest, { siteId: 'DEMO', username: 'ghost', newPassword: NEW, confirmPassword: NEW }), {
+      status: 'invalid_old_password',
+    });
   });
 
   it('records the change: history, the flag cleared, and an email to an account that has an address', async () => {
@@ -104,15 +116,26 @@ describe('password writes', () => {
     // The new password is now history: the same one again is refused.
     const again = await change('DEMO', 'rosa', { accountId: account.id });
     assert.equal(again.status, 'policy');
-    assert.deepEqual((again as { failures: { id: string }[] }).failures.map((rule) => rule.id), ['history']);
+    assert.deepEqual(
+      (again as { failures: { id: string }[] }).failures.map((rule) => rule.id),
+      ['history'],
+    );
     const { messages } = await running.admit.outbox.list({ siteIds: 'all', limit: 100 });
-    const mailed = messages.filter((message) => message.to === 'rosa@example.com').map((message) => (running.admit.outbox.open(message) as { template: string; data: { name: string } }));
-    assert.deepEqual(mailed.map((mail) => [mail.template, mail.data.name]), [['password-changed', 'rosa']]);
+    const mailed = messages
+      .filter((message) => message.to === 'rosa@example.com')
+      .map((message) => running.admit.outbox.open(message) as { template: string; data: { name: string } });
+    assert.deepEqual(
+      mailed.map((mail) => [mail.template, mail.data.name]),
+      [['password-changed', 'rosa']],
+    );
   });
 
   it('keeps no history where the site keeps none, and mails no one without an address', async () => {
     const account = await localUser('NOHIST', 'sam');
-    assert.deepEqual(await running.admit.passwords.reset(noRequest, { siteId: 'NOHIST', username: 'sam', accountId: account.id, newPassword: NEW, confirmPassword: NEW }), { status: 'ok' });
+    assert.deepEqual(
+      await running.admit.passwords.reset(noRequest, { siteId: 'NOHIST', username: 'sam', accountId: account.id, newPassword: NEW, confirmPassword: NEW }),
+      { status: 'ok' },
+    );
     const stored = await accounts().find(account.id);
     assert.deepEqual(stored?.passwordHistory, []);
     assert.equal(stored?.passwordChangeRequired, false);

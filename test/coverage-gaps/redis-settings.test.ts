@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.ts';
-import { StoreUnavailableError, type Store } from '../../src/store/port.ts';
+import { type Store, StoreUnavailableError } from '../../src/store/port.ts';
 import { createRedisClient, describeRedisTarget, parseRedisUrl } from '../../src/store/redis/redis-options.ts';
 import { createRedisStore } from '../../src/store/redis/redis-store.ts';
-import { startRedis, startSentinel, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis, startSentinel } from '../support/redis-server.ts';
 
 /**
  * The Redis settings an operator writes (ADMIT_STORE URL, sentinels,
@@ -22,7 +22,14 @@ afterAll(() => redis.stop());
 
 describe('Redis URL and topology settings', () => {
   it('reads host, port, credentials, db and TLS from the URL; defaults where the URL is silent', () => {
-    assert.deepEqual(parseRedisUrl('rediss://ops%40corp:p%3Ass@cache.internal:6380/4'), { host: 'cache.internal', port: 6380, username: 'ops@corp', password: 'p:ss', db: 4, tls: true });
+    assert.deepEqual(parseRedisUrl('rediss://ops%40corp:p%3Ass@cache.internal:6380/4'), {
+      host: 'cache.internal',
+      port: 6380,
+      username: 'ops@corp',
+      password: 'p:ss',
+      db: 4,
+      tls: true,
+    });
     assert.deepEqual(parseRedisUrl('redis://[::1]'), { host: '::1', port: 6379, db: 0, tls: false });
     assert.deepEqual(parseRedisUrl('redis:///7'), { host: '127.0.0.1', port: 6379, db: 7, tls: false });
   });
@@ -35,7 +42,16 @@ describe('Redis URL and topology settings', () => {
 
   it('names the target in messages without the password: URL, sentinels (with or without a name), cluster seeds, the default', () => {
     assert.equal(describeRedisTarget({ url: 'redis://:hunter2@cache.internal:6390/2' }), 'cache.internal:6390');
-    assert.equal(describeRedisTarget({ sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }], sentinelName: 'main' }), 'sentinel main via s1:26379,s2:26380');
+    assert.equal(
+      describeRedisTarget({
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26380 },
+        ],
+        sentinelName: 'main',
+      }),
+      'sentinel main via s1:26379,s2:26380',
+    );
     assert.equal(describeRedisTarget({ sentinels: [{ host: 's1', port: 26379 }] }), 'sentinel ? via s1:26379');
     assert.equal(describeRedisTarget({ cluster: [{ host: 'n1', port: 7000 }], url: 'redis://ignored:1' }), 'cluster n1:7000');
     assert.equal(describeRedisTarget({}), '127.0.0.1:6379');
@@ -115,10 +131,13 @@ describe('Redis store life cycle and refused calls', () => {
     assert.equal(await early.get('k'), 'sent before connect');
     await early.close();
     await early.close();
-    await assert.rejects(early.get('k'), (error: Error) => error instanceof StoreUnavailableError && /redis GET at 127\.0\.0\.1:\d+ failed/.test(error.message));
+    await assert.rejects(
+      early.get('k'),
+      (error: Error) => error instanceof StoreUnavailableError && /redis GET at 127\.0\.0\.1:\d+ failed/.test(error.message),
+    );
   });
 
-  it('a caller\'s bug is a RangeError before any round trip, not an outage', async () => {
+  it("a caller's bug is a RangeError before any round trip, not an outage", async () => {
     const s: Store = store;
     await assert.rejects(s.indexRange('idx', { limit: -1 }), /indexRange needs limit >= 0, got -1/);
     await assert.rejects(s.claimDue('due', { upTo: Number.NaN, setTo: 1, limit: 1 }), /claimDue needs finite scores and limit >= 0/);

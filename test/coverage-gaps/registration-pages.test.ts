@@ -2,18 +2,23 @@
 // each bad detail answered on its page with nothing kept, and a site whose
 // directory keeps its own users (the registrant proves its password instead
 // of choosing one) — right, wrong, unreachable, or already registered.
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
-import { defineDirectoryPlugin, canonicalUsername, type PasswordConnector, type PasswordOutcome } from '../../src/kit/index.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { canonicalUsername, defineDirectoryPlugin, type PasswordConnector, type PasswordOutcome } from '../../src/kit/index.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { fakeSettingsSchema } from '../registration/fake-directory/settings.ts';
 import { codeFrom, sendDetails, verifyEmail } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 /** A directory that keeps its own users (admit only checks their passwords); "down" answers unavailable. */
-const ownUsers = new Map([['olga', { externalId: 'own-1', username: 'olga', name: 'Olga Own', email: 'olga@own.example', groups: [] }], ['oscar', { externalId: 'own-2', username: 'oscar', groups: [] }], ['otto', { externalId: 'own-3', username: 'otto', groups: [] }]]);
+const ownUsers = new Map([
+  ['olga', { externalId: 'own-1', username: 'olga', name: 'Olga Own', email: 'olga@own.example', groups: [] }],
+  ['oscar', { externalId: 'own-2', username: 'oscar', groups: [] }],
+  ['otto', { externalId: 'own-3', username: 'otto', groups: [] }],
+]);
 let ownDown = false;
 const ownDirectory = defineDirectoryPlugin({
   kind: 'own',
@@ -136,7 +141,12 @@ describe('User Registration pages', () => {
   });
 
   it('refuses an address already in use once its owner proved it, and ends that registration', async () => {
-    await createAccountService({ store: running.admit.store }).linkOrCreate('DEMO', 'local', { externalId: 'taken-1', username: 'taken', email: 'taken@example.com', groups: [] });
+    await createAccountService({ store: running.admit.store }).linkOrCreate('DEMO', 'local', {
+      externalId: 'taken-1',
+      username: 'taken',
+      email: 'taken@example.com',
+      groups: [],
+    });
     const browser = new FormBrowser();
     const page = await verifyEmail(running, smtp, browser, 'DEMO', 'taken@example.com');
     assert.match(page, /^409:/);
@@ -162,7 +172,12 @@ describe('User Registration pages', () => {
     // A user name another registration took in the directory meanwhile.
     const other = new FormBrowser();
     const otherPage = await verifyEmail(running, smtp, other, 'DEMO', 'first@example.com');
-    const first = await sendDetails(running, other, otherPage, { ...details, username: 'rita', password: 'Rita#Garden2026', confirmPassword: 'Rita#Garden2026' });
+    const first = await sendDetails(running, other, otherPage, {
+      ...details,
+      username: 'rita',
+      password: 'Rita#Garden2026',
+      confirmPassword: 'Rita#Garden2026',
+    });
     assert.equal(first.url.pathname, '/register/status');
     const taken = await sendDetails(running, browser, page, { ...details, username: 'Rita', password: 'Rita#Garden2026', confirmPassword: 'Rita#Garden2026' });
     assert.equal(taken.response.status, 409);
@@ -174,7 +189,9 @@ describe('User Registration pages', () => {
     assert.match(await sent.response.text(), /Demo site/);
     // Sent: the details page and its form lead to the status.
     assert.equal(location(await browser.request(url('/register/details'))), '/register/status');
-    const resent = await browser.request(url('/register/details'), { form: { _csrf: inputValue(page, '_csrf'), ...details, username: 'rita3', password: 'Rita#Garden2026', confirmPassword: 'Rita#Garden2026' } });
+    const resent = await browser.request(url('/register/details'), {
+      form: { _csrf: inputValue(page, '_csrf'), ...details, username: 'rita3', password: 'Rita#Garden2026', confirmPassword: 'Rita#Garden2026' },
+    });
     assert.equal(location(resent), '/register/status');
   });
 
@@ -217,7 +234,7 @@ describe('User Registration pages', () => {
       assert.equal(ok.url.pathname, '/register/status');
       const [account] = await createAccountService({ store: running.admit.store }).findByEmail('OWN', 'olga@own.example');
       assert.equal(account?.status, 'pending_approval');
-      assert.equal(account?.name, 'Olga Own', 'the directory\'s name wins over the typed one');
+      assert.equal(account?.name, 'Olga Own', "the directory's name wins over the typed one");
       assert.equal(account?.externalId, 'own-1');
     });
 

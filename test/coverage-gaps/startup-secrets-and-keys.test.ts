@@ -1,28 +1,34 @@
 // What a fresh start makes by itself: the master secret beside an embedded
 // database, the demo user, and the signing keys (and their rotation timeline).
-import { describe, it, beforeAll, afterAll } from 'vitest';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../src/config/schema.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.ts';
-import { buildConfigSchema, managedUsers } from '../../src/connectors.ts';
 import { resolveMasterSecret } from '../../src/config/master-secret.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { buildConfigSchema, managedUsers } from '../../src/connectors.ts';
 import { ensureDemoUser } from '../../src/demo-user.ts';
+import { createSigningKeys, type StoredKey, viewAt } from '../../src/oidc/signing-keys.ts';
+import { type Store, storeKey } from '../../src/store/port.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { storeKey, type Store } from '../../src/store/port.ts';
-import { createSigningKeys, viewAt, type StoredKey } from '../../src/oidc/signing-keys.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
-const parse = (raw: Record<string, unknown>) => buildConfigSchema().parse({
-  sites: [
-    { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' } },
-    { id: 'CORP', displayName: 'Corp', directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' } },
-  ],
-  logging: { level: 'silent' },
-  ...raw,
-}) as Config;
+const parse = (raw: Record<string, unknown>) =>
+  buildConfigSchema().parse({
+    sites: [
+      { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' } },
+      {
+        id: 'CORP',
+        displayName: 'Corp',
+        directory: { kind: 'entra', tenant: '6f1a7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'admit', clientSecret: 'corp-secret' },
+      },
+    ],
+    logging: { level: 'silent' },
+    ...raw,
+  }) as Config;
 
 describe('the master secret', () => {
   let dir: string;
@@ -36,8 +42,14 @@ describe('the master secret', () => {
   });
 
   it('is required in production and with Redis', () => {
-    assert.throws(() => resolveMasterSecret({ ...parse({ store: { url: `sqlite:${join(dir, 'p', 'admit.db')}` } }), environment: 'production' }), (error: unknown) => error instanceof ConfigError && /required in production/.test(error.message));
-    assert.throws(() => resolveMasterSecret(parse({ store: { url: 'redis://127.0.0.1:1' } })), (error: unknown) => error instanceof ConfigError && /required with a Redis store/.test(error.message));
+    assert.throws(
+      () => resolveMasterSecret({ ...parse({ store: { url: `sqlite:${join(dir, 'p', 'admit.db')}` } }), environment: 'production' }),
+      (error: unknown) => error instanceof ConfigError && /required in production/.test(error.message),
+    );
+    assert.throws(
+      () => resolveMasterSecret(parse({ store: { url: 'redis://127.0.0.1:1' } })),
+      (error: unknown) => error instanceof ConfigError && /required with a Redis store/.test(error.message),
+    );
     assert.equal(existsSync(join(dir, 'p')), false);
   });
 
@@ -69,7 +81,10 @@ describe('the master secret', () => {
   it('trims the file a person wrote by hand', () => {
     mkdirSync(join(dir, 'hand'));
     writeFileSync(join(dir, 'hand', 'admit.secret'), '  hand-written-secret-0123456789-abcdefghij  \n\n');
-    assert.deepEqual(resolveMasterSecret(parse({ store: { url: `sqlite:${join(dir, 'hand', 'admit.db')}` } })), { secret: 'hand-written-secret-0123456789-abcdefghij', generated: false });
+    assert.deepEqual(resolveMasterSecret(parse({ store: { url: `sqlite:${join(dir, 'hand', 'admit.db')}` } })), {
+      secret: 'hand-written-secret-0123456789-abcdefghij',
+      generated: false,
+    });
   });
 });
 
@@ -103,36 +118,48 @@ describe('the demo user', () => {
   });
 
   it('passes on a refusal other than "taken" (a user name admit does not allow)', async () => {
-    await assert.rejects(ensureDemoUser(parse({ demo: { site: 'DEMO', username: 'de\u0000mo' } }), store), (error: unknown) => (error as Error).name !== 'UsernameTakenError');
+    await assert.rejects(
+      ensureDemoUser(parse({ demo: { site: 'DEMO', username: 'de\u0000mo' } }), store),
+      (error: unknown) => (error as Error).name !== 'UsernameTakenError',
+    );
   });
 });
 
 describe('signing keys', () => {
   const key = (kid: string, alg: string, timeline: Omit<StoredKey, 'jwk'>): StoredKey => ({ jwk: { kid, alg }, ...timeline });
 
-  it('signs with each algorithm\'s newest active key, the later created one on a tie, and drops retired ones', () => {
+  it("signs with each algorithm's newest active key, the later created one on a tie, and drops retired ones", () => {
     const now = 10_000;
-    const view = viewAt([
-      key('rs-old', 'RS256', { createdAt: 1000 }),
-      key('rs-new', 'RS256', { createdAt: 2000, activateAt: 5000, retireAt: 20_000 }),
-      key('rs-staged', 'RS256', { createdAt: 9000, activateAt: 11_000 }),
-      key('es-a', 'ES256', { createdAt: 1000, activateAt: 3000 }),
-      key('es-b', 'ES256', { createdAt: 2000, activateAt: 3000 }),
-      key('es-c', 'ES256', { createdAt: 3000, activateAt: 3000 }),
-      key('es-retired', 'ES256', { createdAt: 500, retireAt: 10_000 }),
-    ], now);
+    const view = viewAt(
+      [
+        key('rs-old', 'RS256', { createdAt: 1000 }),
+        key('rs-new', 'RS256', { createdAt: 2000, activateAt: 5000, retireAt: 20_000 }),
+        key('rs-staged', 'RS256', { createdAt: 9000, activateAt: 11_000 }),
+        key('es-a', 'ES256', { createdAt: 1000, activateAt: 3000 }),
+        key('es-b', 'ES256', { createdAt: 2000, activateAt: 3000 }),
+        key('es-c', 'ES256', { createdAt: 3000, activateAt: 3000 }),
+        key('es-retired', 'ES256', { createdAt: 500, retireAt: 10_000 }),
+      ],
+      now,
+    );
     assert.deepEqual(view.signing, ['rs-new', 'es-c']);
     assert.deepEqual(view.published, ['rs-new', 'es-c', 'rs-old', 'rs-staged', 'es-a', 'es-b']);
-    assert.deepEqual(view.keys.map((jwk) => jwk.kid), view.published);
+    assert.deepEqual(
+      view.keys.map((jwk) => jwk.kid),
+      view.published,
+    );
   });
 
-  it('writes back the keys an instance still has when the store lost them, and reads a racing writer\'s keys', async () => {
+  it("writes back the keys an instance still has when the store lost them, and reads a racing writer's keys", async () => {
     const store = createSqliteStore({ path: ':memory:' });
     try {
       const keys = createSigningKeys({ store, masterSecret: TEST_SECRET });
       const kept = [key('kept-rs', 'RS256', { createdAt: 1 })];
       assert.deepEqual(await keys.stored(kept), kept);
-      assert.deepEqual((await keys.load()).map((jwk) => jwk.kid), ['kept-rs']);
+      assert.deepEqual(
+        (await keys.load()).map((jwk) => jwk.kid),
+        ['kept-rs'],
+      );
       // Another instance's keys are there already: this one's are not written.
       assert.deepEqual(await createSigningKeys({ store, masterSecret: TEST_SECRET }).stored([key('other', 'RS256', { createdAt: 2 })]), kept);
       assert.equal(await keys.version(), '');

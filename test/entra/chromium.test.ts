@@ -1,15 +1,15 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startCallbackServer } from '../support/callback-server.ts';
-import { freePort } from '../support/free-port.ts';
-import { startEntraStandIn, type RunningStandIn, type StandInUser } from '../support/entra-stand-in.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { parse } from 'yaml';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { startCallbackServer } from '../support/callback-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
+import { type RunningStandIn, type StandInUser, startEntraStandIn } from '../support/entra-stand-in.ts';
+import { freePort } from '../support/free-port.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 const SECRET = 'entra-chromium-secret-0123456789-012345';
@@ -41,11 +41,28 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
   const site = exampleSite();
   const tid = String(site.directory.tenant);
   const partner: StandInUser = {
-    tid, oid: '5d7e9f10-2a3b-4c5d-8e6f-708192a3b4c5', email: 'pat@itron-partner.example', password: 'Stand-in-Passw0rd',
-    name: 'Pat Partner', groups: ['9b2c4f1e-1111-4a2b-8c3d-000000000001'], amr: ['pwd', 'mfa'],
+    tid,
+    oid: '5d7e9f10-2a3b-4c5d-8e6f-708192a3b4c5',
+    email: 'pat@itron-partner.example',
+    password: 'Stand-in-Passw0rd',
+    name: 'Pat Partner',
+    groups: ['9b2c4f1e-1111-4a2b-8c3d-000000000001'],
+    amr: ['pwd', 'mfa'],
   };
-  const stranger: StandInUser = { tid, oid: '6e8f0a21-3b4c-4d5e-9f70-8192a3b4c5d6', email: 'sam@itron-partner.example', password: 'Stand-in-Passw0rd', name: 'Sam Stranger' };
-  const waiting: StandInUser = { tid, oid: '7f901b32-4c5d-4e6f-8a81-92a3b4c5d6e7', email: 'wendy@itron-partner.example', password: 'Stand-in-Passw0rd', name: 'Wendy Waiting' };
+  const stranger: StandInUser = {
+    tid,
+    oid: '6e8f0a21-3b4c-4d5e-9f70-8192a3b4c5d6',
+    email: 'sam@itron-partner.example',
+    password: 'Stand-in-Passw0rd',
+    name: 'Sam Stranger',
+  };
+  const waiting: StandInUser = {
+    tid,
+    oid: '7f901b32-4c5d-4e6f-8a81-92a3b4c5d6e7',
+    email: 'wendy@itron-partner.example',
+    password: 'Stand-in-Passw0rd',
+    name: 'Wendy Waiting',
+  };
 
   beforeAll(async () => {
     app = await startCallbackServer();
@@ -57,9 +74,23 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
         sites: [
           { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
           // The example's MFA requirement is admit's own step; this test is about the Microsoft part.
-          { ...site, directory: { ...site.directory, metadataUrl: `http://127.0.0.1:${standInPort}/${tid}/v2.0/.well-known/openid-configuration` }, mfa: { required: false } },
+          {
+            ...site,
+            directory: { ...site.directory, metadataUrl: `http://127.0.0.1:${standInPort}/${tid}/v2.0/.well-known/openid-configuration` },
+            mfa: { required: false },
+          },
           // The same tenant, with Microsoft unreachable.
-          { ...site, id: 'ITRONDOWN', displayName: 'Itron (Microsoft down)', directory: { ...site.directory, domains: [], metadataUrl: `http://127.0.0.1:${nothingListens}/${tid}/v2.0/.well-known/openid-configuration`, timeoutMs: 1000 } },
+          {
+            ...site,
+            id: 'ITRONDOWN',
+            displayName: 'Itron (Microsoft down)',
+            directory: {
+              ...site.directory,
+              domains: [],
+              metadataUrl: `http://127.0.0.1:${nothingListens}/${tid}/v2.0/.well-known/openid-configuration`,
+              timeoutMs: 1000,
+            },
+          },
         ],
         clients: [{ client_id: 'rp', client_name: 'Customer Center', client_secret: SECRET, first_party: true, redirect_uris: [`${app.origin}/callback`] }],
         mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' },
@@ -67,13 +98,32 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     });
     standIn = await startEntraStandIn({
       port: standInPort,
-      tenants: [{ tid, clients: [{ clientId: String(site.directory.clientId), clientSecret: String(site.directory.clientSecret), redirectUris: [`${running.issuer}/federated/entra/${SITE_ID}/callback`] }] }],
+      tenants: [
+        {
+          tid,
+          clients: [
+            {
+              clientId: String(site.directory.clientId),
+              clientSecret: String(site.directory.clientSecret),
+              redirectUris: [`${running.issuer}/federated/entra/${SITE_ID}/callback`],
+            },
+          ],
+        },
+      ],
       users: [partner, stranger, waiting],
     });
     // Pat was invited earlier (or approved): the account is linked to the Microsoft identity. Wendy asked and waits.
     const accounts = createAccountService({ store: running.admit.store });
-    for (const [who, status] of [[partner, 'active'], [waiting, 'pending_approval']] as const) {
-      await accounts.linkOrCreate(SITE_ID, 'entra', { externalId: `${tid}:${who.oid}`, username: who.email, email: who.email, emailVerified: false, groups: [] }, { status });
+    for (const [who, status] of [
+      [partner, 'active'],
+      [waiting, 'pending_approval'],
+    ] as const) {
+      await accounts.linkOrCreate(
+        SITE_ID,
+        'entra',
+        { externalId: `${tid}:${who.oid}`, username: who.email, email: who.email, emailVerified: false, groups: [] },
+        { status },
+      );
     }
     chromium = await launchChromium();
     browser = chromium.browser;
@@ -89,8 +139,11 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
   async function authorizeUrl(): Promise<string> {
     const config = await oidc.discovery(new URL(running.issuer), 'rp', SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
     return oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${app.origin}/callback`, scope: 'openid profile email groups tenant',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256', state: oidc.randomState(),
+      redirect_uri: `${app.origin}/callback`,
+      scope: 'openid profile email groups tenant',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: oidc.randomState(),
     }).href;
   }
 
@@ -135,7 +188,10 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await page.getByLabel('Password').fill(stranger.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Account not registered' }).waitFor();
-    assert.match(await page.getByRole('alert').innerText(), /Selected user account does not exist in tenant 'Itron Partner Center' and cannot access the application\./);
+    assert.match(
+      await page.getByRole('alert').innerText(),
+      /Selected user account does not exist in tenant 'Itron Partner Center' and cannot access the application\./,
+    );
     await page.getByText(stranger.email).waitFor();
     await page.getByRole('link', { name: 'sign up for an account' }).waitFor();
     await screenshot(page, 'entra-not-registered');

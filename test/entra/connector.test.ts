@@ -1,18 +1,25 @@
-import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import type { FederatedConnector, FederatedOutcome, Store } from '../../src/kit/index.ts';
-import { createStore } from '../../src/store/create-store.ts';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createEntraConnector } from '../../plugins/connector-entra/entra-connector.ts';
 import { secretsOf } from '../../plugins/connector-entra/round-trips.ts';
-import { CLIENT_ID, FOREIGN_TENANT, LOGIN_HOST, OTHER_TENANT, TENANT, entraDirectory, fakeMicrosoft, offline, type FakeMicrosoft } from './fake-microsoft.ts';
+import type { FederatedConnector, FederatedOutcome, Store } from '../../src/kit/index.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import { CLIENT_ID, entraDirectory, type FakeMicrosoft, FOREIGN_TENANT, fakeMicrosoft, LOGIN_HOST, OTHER_TENANT, offline, TENANT } from './fake-microsoft.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/federated/entra/PARTNER/callback';
 const BINDING = 'browser-binding-secret-0123456789-abcdefghijk';
-const alice = { tid: TENANT, oid: '0a0a0a0a-0000-4000-8000-00000000000a', email: 'alice@contoso.test', name: 'Alice Partner', groups: ['g-1', 'g-2'], amr: ['pwd', 'mfa'] };
+const alice = {
+  tid: TENANT,
+  oid: '0a0a0a0a-0000-4000-8000-00000000000a',
+  email: 'alice@contoso.test',
+  name: 'Alice Partner',
+  groups: ['g-1', 'g-2'],
+  amr: ['pwd', 'mfa'],
+};
 
 /**
  * The connector against nock's Microsoft: the round trip's state, nonce and
@@ -75,7 +82,7 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     assert.match(url.searchParams.get('scope') ?? '', /email/);
   });
 
-  it('signs in: identity is tid:oid, profile and groups from the token, Entra\'s amr kept, its MFA not trusted by default', async () => {
+  it("signs in: identity is tid:oid, profile and groups from the token, Entra's amr kept, its MFA not trusted by default", async () => {
     const entra = connector({ groups: { enabled: true, names: { 'g-1': 'Partners' } } });
     const { state, code } = await roundTrip(entra);
     const outcome = await complete(entra, { code, state });
@@ -83,13 +90,19 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     if (outcome.status !== 'ok') return;
     assert.deepEqual(outcome.context, { uid: 'interaction-1' });
     assert.deepEqual(outcome.identity, {
-      externalId: `${TENANT}:${alice.oid}`, username: 'alice@contoso.test', name: 'Alice Partner', email: 'alice@contoso.test',
-      emailVerified: false, groups: ['Partners', 'g-2'], upstreamAmr: ['pwd', 'mfa'], upstreamMfaTrusted: false,
+      externalId: `${TENANT}:${alice.oid}`,
+      username: 'alice@contoso.test',
+      name: 'Alice Partner',
+      email: 'alice@contoso.test',
+      emailVerified: false,
+      groups: ['Partners', 'g-2'],
+      upstreamAmr: ['pwd', 'mfa'],
+      upstreamMfaTrusted: false,
     });
     assert.equal(microsoft.calls.discovery, 1);
   });
 
-  it('trusts Entra\'s MFA only when the site opts in and the token says mfa', async () => {
+  it("trusts Entra's MFA only when the site opts in and the token says mfa", async () => {
     const trusting = connector({ trustUpstreamMfa: true });
     const withMfa = await roundTrip(trusting);
     const trusted = await complete(trusting, { code: withMfa.code, state: withMfa.state });
@@ -126,7 +139,7 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     assert.equal(microsoft.calls.token, 0);
   });
 
-  it('refuses a code arriving at the wrong tenant\'s callback', async () => {
+  it("refuses a code arriving at the wrong tenant's callback", async () => {
     const partner = connector();
     const other = connector({ tenant: OTHER_TENANT }, 'OTHER');
     const { state, code } = await roundTrip(partner);
@@ -134,7 +147,7 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     assert.equal(microsoft.calls.token, 0);
   });
 
-  it('refuses an ID token with a wrong nonce (MSAL\'s check, fed the nonce)', async () => {
+  it("refuses an ID token with a wrong nonce (MSAL's check, fed the nonce)", async () => {
     const entra = connector();
     const { state, code } = await roundTrip(entra);
     microsoft.state.tamper = (claims) => ({ ...claims, nonce: 'someone-elses-nonce' });
@@ -162,7 +175,7 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     assertRejected(await complete(entra, { code, state }), /tenant_not_allowed/);
   });
 
-  it('multi-tenant: accepts allow-listed home tenants only, and the issuer must be that tenant\'s', async () => {
+  it("multi-tenant: accepts allow-listed home tenants only, and the issuer must be that tenant's", async () => {
     const entra = connector({ tenant: 'organizations', allowedTenants: [TENANT, OTHER_TENANT] });
     let trip = await roundTrip(entra, { ...alice, tid: OTHER_TENANT });
     const allowed = await complete(entra, { code: trip.code, state: trip.state });
@@ -176,12 +189,19 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     assertRejected(await complete(entra, { code: trip.code, state: trip.state }), /issuer_mismatch/);
   });
 
-  it('reports the user backing out at Microsoft, and Microsoft\'s own errors, with the round trip\'s context', async () => {
+  it("reports the user backing out at Microsoft, and Microsoft's own errors, with the round trip's context", async () => {
     const entra = connector();
     const cancelled = await roundTrip(entra);
-    assert.deepEqual(await complete(entra, { state: cancelled.state, error: 'access_denied', error_subcode: 'cancel' }), { status: 'cancelled', context: { uid: 'interaction-1' } });
+    assert.deepEqual(await complete(entra, { state: cancelled.state, error: 'access_denied', error_subcode: 'cancel' }), {
+      status: 'cancelled',
+      context: { uid: 'interaction-1' },
+    });
     const failed = await roundTrip(entra);
-    const outcome = await complete(entra, { state: failed.state, error: 'invalid_request', error_description: 'AADSTS50011: The redirect URI does not match.' });
+    const outcome = await complete(entra, {
+      state: failed.state,
+      error: 'invalid_request',
+      error_description: 'AADSTS50011: The redirect URI does not match.',
+    });
     assert.equal(outcome.status, 'upstream_error');
   });
 
@@ -210,7 +230,10 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
 
   it('reports discovery being down as "unavailable" at the start, and in health', async () => {
     microsoft.stop();
-    nock(LOGIN_HOST).get(/openid-configuration$/).reply(500, 'down').persist();
+    nock(LOGIN_HOST)
+      .get(/openid-configuration$/)
+      .reply(500, 'down')
+      .persist();
     const entra = connector();
     const begin = await entra.beginSignIn({ redirectUri: REDIRECT, browserBinding: BINDING, context: {} });
     assert.equal(begin.status, 'unavailable');
@@ -223,6 +246,9 @@ describe('Entra connector (authorization code + PKCE, MSAL, nock for Microsoft)'
     assert.throws(() => connector({ tenant: 'organizations' }), /directory.allowedTenants: Required when tenant is organizations/);
     assert.throws(() => connector({ tenant: 'contoso' }), /directory.tenant/);
     assert.throws(() => connector({ metadataUrl: 'http://metadata.example/openid' }), /directory.metadataUrl: use https/);
-    assert.throws(() => connector({ clientCertificate: { privateKeyFile: '/nonexistent.pem', thumbprintSha256: 'a'.repeat(64) }, clientSecret: undefined }), /directory.clientCertificate.privateKeyFile: cannot read/);
+    assert.throws(
+      () => connector({ clientCertificate: { privateKeyFile: '/nonexistent.pem', thumbprintSha256: 'a'.repeat(64) }, clientSecret: undefined }),
+      /directory.clientCertificate.privateKeyFile: cannot read/,
+    );
   });
 });

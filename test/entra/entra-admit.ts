@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import type { EntraUser } from './fake-microsoft.ts';
 
 export const RP_SECRET = 'entra-rp-secret-0123456789-0123456789';
@@ -31,8 +31,11 @@ export async function authorize(running: RunningAdmit) {
   const config = await oidc.discovery(new URL(running.issuer), 'rp', RP_SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
   const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: RP_CALLBACK, scope: 'openid profile email groups tenant',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: oidc.randomState(),
+    redirect_uri: RP_CALLBACK,
+    scope: 'openid profile email groups tenant',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state: oidc.randomState(),
   });
   return { config, verifier, url };
 }
@@ -84,9 +87,24 @@ export async function resume(_running: RunningAdmit, browser: FormBrowser, from:
 }
 
 /** An account for this Microsoft identity in the site, as an invitation or an approval would have left it. */
-export async function provision(accounts: ReturnType<typeof createAccountService>, siteId: string, user: EntraUser, status: 'active' | 'pending_approval' | 'denied' | 'disabled' = 'active') {
-  const account = await accounts.linkOrCreate(siteId, 'entra', {
-    externalId: `${user.tid}:${user.oid}`, username: user.preferred_username ?? user.email ?? user.oid, name: user.name, email: user.email, emailVerified: false, groups: [],
-  }, { status });
+export async function provision(
+  accounts: ReturnType<typeof createAccountService>,
+  siteId: string,
+  user: EntraUser,
+  status: 'active' | 'pending_approval' | 'denied' | 'disabled' = 'active',
+) {
+  const account = await accounts.linkOrCreate(
+    siteId,
+    'entra',
+    {
+      externalId: `${user.tid}:${user.oid}`,
+      username: user.preferred_username ?? user.email ?? user.oid,
+      name: user.name,
+      email: user.email,
+      emailVerified: false,
+      groups: [],
+    },
+    { status },
+  );
   return account;
 }

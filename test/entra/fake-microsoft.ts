@@ -1,5 +1,5 @@
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import nock from 'nock';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 
 /**
  * Microsoft's endpoints for one or more tenants, answered by nock: discovery,
@@ -40,7 +40,7 @@ export async function microsoftKey() {
 }
 
 export async function fakeMicrosoft(key?: Awaited<ReturnType<typeof microsoftKey>>) {
-  const { privateKey, publicJwk } = key ?? await microsoftKey();
+  const { privateKey, publicJwk } = key ?? (await microsoftKey());
   const codes = new Map<string, { user: EntraUser; nonce: string; challenge: string; redeemed: boolean }>();
   const calls = { discovery: 0, keys: 0, token: 0, authorize: 0 };
   const state = {
@@ -65,10 +65,20 @@ export async function fakeMicrosoft(key?: Awaited<ReturnType<typeof microsoftKey
   async function idTokenFor(user: EntraUser, nonce: string, audience = CLIENT_ID): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     let claims: Record<string, unknown> = {
-      ver: '2.0', iss: `${LOGIN_HOST}/${user.tid}/v2.0`, aud: audience, iat: now, nbf: now, exp: now + 3600,
-      sub: `pairwise-${user.oid}`, tid: user.tid, oid: user.oid, nonce,
-      ...(user.email ? { email: user.email } : {}), ...(user.name ? { name: user.name } : {}),
-      preferred_username: user.preferred_username ?? user.email, ...(user.groups ? { groups: user.groups } : {}),
+      ver: '2.0',
+      iss: `${LOGIN_HOST}/${user.tid}/v2.0`,
+      aud: audience,
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+      sub: `pairwise-${user.oid}`,
+      tid: user.tid,
+      oid: user.oid,
+      nonce,
+      ...(user.email ? { email: user.email } : {}),
+      ...(user.name ? { name: user.name } : {}),
+      preferred_username: user.preferred_username ?? user.email,
+      ...(user.groups ? { groups: user.groups } : {}),
       ...(user.amr ? { amr: user.amr } : {}),
     };
     if (state.tamper) claims = state.tamper(claims);
@@ -86,49 +96,64 @@ export async function fakeMicrosoft(key?: Awaited<ReturnType<typeof microsoftKey
     return [200, { keys: [publicJwk] }];
   });
   // The browser's visit to Microsoft: the user "signs in" and is sent back with a code.
-  scope.get(/\/[^/]+\/oauth2\/v2\.0\/authorize/).query(true).reply((request: Request) => {
-    calls.authorize += 1;
-    const query = new URL(request.url).searchParams;
-    const back = new URL(query.get('redirect_uri')!);
-    const user = state.nextUser;
-    if (!user) {
-      back.searchParams.set('error', 'access_denied');
-      back.searchParams.set('error_subcode', 'cancel');
-    } else {
-      const code = `code-${Math.random().toString(36).slice(2)}`;
-      codes.set(code, { user, nonce: query.get('nonce') ?? '', challenge: query.get('code_challenge') ?? '', redeemed: false });
-      back.searchParams.set('code', code);
-    }
-    back.searchParams.set('state', query.get('state') ?? '');
-    return [302, '', { location: back.href }];
-  });
-  scope.post(/\/[^/]+\/oauth2\/v2\.0\/token$/).query(true).reply(async (request: Request) => {
-    calls.token += 1;
-    const body = new URLSearchParams(await request.text());
-    const issued = codes.get(body.get('code') ?? '');
-    const custom = state.tokenAnswer?.({ body, nonce: issued?.nonce ?? '' });
-    if (custom) {
-      if (custom.delayMs) await new Promise((resolve) => setTimeout(resolve, custom.delayMs));
-      return [custom.status, custom.body as Record<string, unknown>];
-    }
-    if (body.get('client_id') !== CLIENT_ID || body.get('client_secret') !== CLIENT_SECRET) {
-      return [401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' }];
-    }
-    if (!issued || issued.redeemed) {
-      return [400, { error: 'invalid_grant', error_description: 'AADSTS54005: OAuth2 Authorization code was already redeemed.', error_codes: [54005] }];
-    }
-    issued.redeemed = true;
-    const { createHash } = await import('node:crypto');
-    const challenge = createHash('sha256').update(body.get('code_verifier') ?? '').digest('base64url');
-    if (challenge !== issued.challenge) {
-      return [400, { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge.' }];
-    }
-    return [200, {
-      token_type: 'Bearer', scope: 'openid profile email User.Read', expires_in: 3600, ext_expires_in: 3600,
-      access_token: 'opaque-graph-token', id_token: await idTokenFor(issued.user, issued.nonce),
-      client_info: Buffer.from(JSON.stringify({ uid: issued.user.oid, utid: issued.user.tid })).toString('base64url'),
-    }];
-  });
+  scope
+    .get(/\/[^/]+\/oauth2\/v2\.0\/authorize/)
+    .query(true)
+    .reply((request: Request) => {
+      calls.authorize += 1;
+      const query = new URL(request.url).searchParams;
+      const back = new URL(query.get('redirect_uri')!);
+      const user = state.nextUser;
+      if (!user) {
+        back.searchParams.set('error', 'access_denied');
+        back.searchParams.set('error_subcode', 'cancel');
+      } else {
+        const code = `code-${Math.random().toString(36).slice(2)}`;
+        codes.set(code, { user, nonce: query.get('nonce') ?? '', challenge: query.get('code_challenge') ?? '', redeemed: false });
+        back.searchParams.set('code', code);
+      }
+      back.searchParams.set('state', query.get('state') ?? '');
+      return [302, '', { location: back.href }];
+    });
+  scope
+    .post(/\/[^/]+\/oauth2\/v2\.0\/token$/)
+    .query(true)
+    .reply(async (request: Request) => {
+      calls.token += 1;
+      const body = new URLSearchParams(await request.text());
+      const issued = codes.get(body.get('code') ?? '');
+      const custom = state.tokenAnswer?.({ body, nonce: issued?.nonce ?? '' });
+      if (custom) {
+        if (custom.delayMs) await new Promise((resolve) => setTimeout(resolve, custom.delayMs));
+        return [custom.status, custom.body as Record<string, unknown>];
+      }
+      if (body.get('client_id') !== CLIENT_ID || body.get('client_secret') !== CLIENT_SECRET) {
+        return [401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' }];
+      }
+      if (!issued || issued.redeemed) {
+        return [400, { error: 'invalid_grant', error_description: 'AADSTS54005: OAuth2 Authorization code was already redeemed.', error_codes: [54005] }];
+      }
+      issued.redeemed = true;
+      const { createHash } = await import('node:crypto');
+      const challenge = createHash('sha256')
+        .update(body.get('code_verifier') ?? '')
+        .digest('base64url');
+      if (challenge !== issued.challenge) {
+        return [400, { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge.' }];
+      }
+      return [
+        200,
+        {
+          token_type: 'Bearer',
+          scope: 'openid profile email User.Read',
+          expires_in: 3600,
+          ext_expires_in: 3600,
+          access_token: 'opaque-graph-token',
+          id_token: await idTokenFor(issued.user, issued.nonce),
+          client_info: Buffer.from(JSON.stringify({ uid: issued.user.oid, utid: issued.user.tid })).toString('base64url'),
+        },
+      ];
+    });
 
   return {
     state,

@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { InvitationService } from '../../src/services/invitations/invitations.ts';
 import type { RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import type { InvitationService } from '../../src/services/invitations/invitations.ts';
-import { TENANT, entraDirectory, fakeMicrosoft, offline, type FakeMicrosoft } from './fake-microsoft.ts';
 import { startEntraAdmit } from './entra-admit.ts';
+import { entraDirectory, type FakeMicrosoft, fakeMicrosoft, offline, TENANT } from './fake-microsoft.ts';
 
 /**
  * An invitation redeemed with a Microsoft account: the invitee opens the
@@ -23,9 +23,18 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
   beforeAll(async () => {
     offline();
     smtp = await startSmtpServer();
-    ({ running, accounts } = await startEntraAdmit([
-      { id: 'PARTNER', displayName: 'Partner Center', directory: entraDirectory({ groups: { enabled: true } }), signUp: { mode: 'invitation' }, signIn: { maxAttemptsPerIp: 10_000 } },
-    ], { mail: { from: 'admit <no-reply@admit.test>', transport: smtp.url, timeoutSeconds: 5 } }));
+    ({ running, accounts } = await startEntraAdmit(
+      [
+        {
+          id: 'PARTNER',
+          displayName: 'Partner Center',
+          directory: entraDirectory({ groups: { enabled: true } }),
+          signUp: { mode: 'invitation' },
+          signIn: { maxAttemptsPerIp: 10_000 },
+        },
+      ],
+      { mail: { from: 'admit <no-reply@admit.test>', transport: smtp.url, timeoutSeconds: 5 } },
+    ));
     // admit's own service: its email goes out through admit's outbox to the SMTP server.
     invitations = running.admit.approval.invitations;
     microsoft = await fakeMicrosoft();
@@ -38,7 +47,10 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
   });
 
   async function invite(email: string): Promise<string> {
-    const sent = await invitations.invite({ siteId: 'PARTNER', email, name: 'Invited Partner', role: 'user', groups: ['Invited group'] }, { id: 'admin', label: 'admin@PARTNER' });
+    const sent = await invitations.invite(
+      { siteId: 'PARTNER', email, name: 'Invited Partner', role: 'user', groups: ['Invited group'] },
+      { id: 'admin', label: 'admin@PARTNER' },
+    );
     assert.equal(sent.status, 'ok', JSON.stringify(sent));
     const mail = await smtp.waitFor((message) => message.to.includes(email));
     const link = /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
@@ -52,7 +64,9 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
     const landing = await browser.request(link);
     const html = await landing.text();
     assert.equal(landing.status, 200, html.slice(0, 300));
-    const accepted = await browser.follow(new URL(formAction(html, '/invite/accept'), link), undefined, { form: { _csrf: inputValue(html, '_csrf'), token: new URL(link).searchParams.get('token')! } });
+    const accepted = await browser.follow(new URL(formAction(html, '/invite/accept'), link), undefined, {
+      form: { _csrf: inputValue(html, '_csrf'), token: new URL(link).searchParams.get('token')! },
+    });
     const signInPage = await accepted.response.text();
     assert.match(signInPage, /Sign in with Microsoft/);
     microsoft.state.nextUser = { tid: TENANT, oid: who.oid, email: who.email, name: 'Invited Partner', groups: ['g-1'] };
@@ -60,7 +74,7 @@ describe('an invitation redeemed by signing in with Microsoft', () => {
     return browser.follow(action, undefined, { form: { _csrf: inputValue(signInPage, '_csrf'), site: 'PARTNER' } });
   }
 
-  it('binds the Microsoft identity to the invited account, with the invitation\'s grants, then lets the partner in', async () => {
+  it("binds the Microsoft identity to the invited account, with the invitation's grants, then lets the partner in", async () => {
     const link = await invite('invitee@contoso.test');
     const oid = '0b0b0b0b-0000-4000-8000-00000000000b';
     const done = await redeemAs(link, { oid, email: 'invitee@contoso.test' });

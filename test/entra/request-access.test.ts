@@ -1,16 +1,20 @@
-import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { createAccountService } from '../../src/services/accounts.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { createAccountService } from '../../src/services/accounts.ts';
-import { TENANT, entraDirectory, fakeMicrosoft, microsoftKey, offline, type EntraUser, type FakeMicrosoft } from './fake-microsoft.ts';
-import { RP_SECRET, RP_CALLBACK, signIn } from './entra-admit.ts';
+import { RP_CALLBACK, RP_SECRET, signIn } from './entra-admit.ts';
+import { type EntraUser, entraDirectory, type FakeMicrosoft, fakeMicrosoft, microsoftKey, offline, TENANT } from './fake-microsoft.ts';
 
 const site = (id: string, mode: 'approval' | 'invitation') => ({
-  id, displayName: `${id[0]}${id.slice(1).toLowerCase()} Center`, directory: entraDirectory({ domains: [] }),
-  signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode }, mfa: { required: false },
+  id,
+  displayName: `${id[0]}${id.slice(1).toLowerCase()} Center`,
+  directory: entraDirectory({ domains: [] }),
+  signIn: { changePasswordAtFirstSignIn: false },
+  signUp: { mode },
+  mfa: { required: false },
 });
 
 /**
@@ -32,7 +36,12 @@ describe('requesting access to an Entra site after signing in with Microsoft', (
     smtp = await startSmtpServer();
     running = await startAdmit({
       config: {
-        sites: [site('PARTNER', 'approval'), site('OTHER', 'approval'), site('CLOSED', 'invitation'), { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signUp: { mode: 'approval' } }],
+        sites: [
+          site('PARTNER', 'approval'),
+          site('OTHER', 'approval'),
+          site('CLOSED', 'invitation'),
+          { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signUp: { mode: 'approval' } },
+        ],
         clients: [{ client_id: 'rp', client_name: 'Partner Center', client_secret: RP_SECRET, first_party: true, redirect_uris: [RP_CALLBACK] }],
         mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' },
       },
@@ -85,7 +94,12 @@ describe('requesting access to an Entra site after signing in with Microsoft', (
     assert.match(details.url.pathname, /\/register\/details$/);
     assert.match(details.html, new RegExp(`sign in with Microsoft as <strong>${who.email}</strong>`));
     assert.doesNotMatch(details.html, /name="password"/, 'no password for an Entra site');
-    const sent = await page(browser, '/register/details', { _csrf: inputValue(details.html, '_csrf'), name: 'Pat Partner', organisation: 'Contoso', reason: 'Orders' });
+    const sent = await page(browser, '/register/details', {
+      _csrf: inputValue(details.html, '_csrf'),
+      name: 'Pat Partner',
+      organisation: 'Contoso',
+      reason: 'Orders',
+    });
     assert.match(sent.url.pathname, /\/register\/status$/);
     assert.match(sent.html, /two business days/);
 

@@ -1,14 +1,31 @@
-import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { RunningAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
-import { CLIENT_ID, FOREIGN_TENANT, LOGIN_HOST, OTHER_TENANT, TENANT, entraDirectory, fakeMicrosoft, microsoftKey, offline, type EntraUser, type FakeMicrosoft } from './fake-microsoft.ts';
-import { RP_CALLBACK, authorize, provision, resume, signIn, startEntraAdmit } from './entra-admit.ts';
+import { authorize, provision, RP_CALLBACK, resume, signIn, startEntraAdmit } from './entra-admit.ts';
+import {
+  CLIENT_ID,
+  type EntraUser,
+  entraDirectory,
+  type FakeMicrosoft,
+  FOREIGN_TENANT,
+  fakeMicrosoft,
+  LOGIN_HOST,
+  microsoftKey,
+  OTHER_TENANT,
+  offline,
+  TENANT,
+} from './fake-microsoft.ts';
 
 const roomy = { maxAttemptsPerIp: 100_000, changePasswordAtFirstSignIn: false };
 const site = (id: string, directory: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  id, displayName: `${id[0]}${id.slice(1).toLowerCase()} Center`, directory, signIn: roomy, signUp: { mode: 'approval' }, ...extra,
+  id,
+  displayName: `${id[0]}${id.slice(1).toLowerCase()} Center`,
+  directory,
+  signIn: roomy,
+  signUp: { mode: 'approval' },
+  ...extra,
 });
 
 let counter = 0;
@@ -79,7 +96,7 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(microsoft.calls.token, 1);
   });
 
-  it('keeps the account when the user\'s email changes in Entra, but never replaces an email proved in admit', async () => {
+  it("keeps the account when the user's email changes in Entra, but never replaces an email proved in admit", async () => {
     const bob = user();
     const account = await provision(accounts, 'PARTNER', bob);
     const renamed = await asUser({ ...bob, email: 'bob.new@contoso.test' }, { site: 'PARTNER' });
@@ -94,7 +111,7 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(again.claims?.email_verified, true);
   });
 
-  it('nOAuth: another tenant\'s user carrying the victim\'s email never reaches the victim\'s account', async () => {
+  it("nOAuth: another tenant's user carrying the victim's email never reaches the victim's account", async () => {
     const victim = user({ email: 'victim@fabrikam.test' });
     const victimAccount = await provision(accounts, 'MULTI', victim);
     // An allowed tenant whose admin set a user's (unverified) email to the victim's.
@@ -106,14 +123,14 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(await accounts.findLinked('MULTI', 'entra', `${OTHER_TENANT}:${attacker.oid}`), undefined, 'no account was made for the attacker');
     const after = await accounts.find(victimAccount.id);
     assert.equal(after?.externalId, `${TENANT}:${victim.oid}`);
-    assert.equal(after?.lastSignInAt, victimAccount.lastSignInAt, 'the victim\'s account was not touched');
+    assert.equal(after?.lastSignInAt, victimAccount.lastSignInAt, "the victim's account was not touched");
     // The same email in a tenant that is not allowed is refused before any account is looked at.
     const foreign = await asUser(user({ tid: FOREIGN_TENANT, email: 'victim@fabrikam.test' }), { site: 'MULTI' });
     assert.equal(foreign.response.status, 400);
     assert.match(await text(foreign), /could not be accepted/);
   });
 
-  it('no account and no invitation: the seed\'s message, the other-Microsoft-user note, and the way to sign up', async () => {
+  it("no account and no invitation: the seed's message, the other-Microsoft-user note, and the way to sign up", async () => {
     const stranger = user({ email: 'stranger@contoso.test' });
     const attempt = await asUser(stranger, { site: 'PARTNER' });
     assert.equal(attempt.response.status, 403);
@@ -187,7 +204,10 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(await accounts.findLinked('OPEN', 'entra', `${TENANT}:${unlucky.oid}`), undefined);
     // A site whose OpenID configuration cannot be read: the start itself says so.
     microsoft.stop();
-    nock(LOGIN_HOST).persist().get(/openid-configuration$/).reply(502, 'Bad Gateway');
+    nock(LOGIN_HOST)
+      .persist()
+      .get(/openid-configuration$/)
+      .reply(502, 'Bad Gateway');
     const cold = await asUser(unlucky, { site: 'COLD' });
     assert.equal(cold.response.status, 503);
     assert.match(await text(cold), /Microsoft is not responding/);
@@ -198,8 +218,15 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     const carol = user();
     await provision(accounts, 'PARTNER', carol);
     let callback: URL | undefined;
-    const keep = (location: URL) => { callback = location; return true; };
-    const stopped = await asUser(carol, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && location.origin === running.issuer && keep(location) });
+    const keep = (location: URL) => {
+      callback = location;
+      return true;
+    };
+    const stopped = await asUser(
+      carol,
+      { site: 'PARTNER' },
+      { stopAt: (location) => location.pathname.endsWith('/callback') && location.origin === running.issuer && keep(location) },
+    );
     assert.ok(callback);
     const first = await resume(running, stopped.browser, callback);
     assert.ok(first.url.searchParams.get('code'));
@@ -213,7 +240,10 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     const dave = user();
     await provision(accounts, 'PARTNER', dave);
     let callback: URL | undefined;
-    const keep = (location: URL) => { callback = location; return true; };
+    const keep = (location: URL) => {
+      callback = location;
+      return true;
+    };
     await asUser(dave, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && keep(location) });
     const other = await resume(running, new FormBrowser(), callback!);
     assert.equal(other.response.status, 400);
@@ -221,11 +251,14 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(microsoft.calls.token, 0);
   });
 
-  it('refuses a wrong state, and a code brought to another site\'s callback', async () => {
+  it("refuses a wrong state, and a code brought to another site's callback", async () => {
     const erin = user();
     await provision(accounts, 'PARTNER', erin);
     let callback: URL | undefined;
-    const keep = (location: URL) => { callback = location; return true; };
+    const keep = (location: URL) => {
+      callback = location;
+      return true;
+    };
     const stopped = await asUser(erin, { site: 'PARTNER' }, { stopAt: (location) => location.pathname.endsWith('/callback') && keep(location) });
     const forged = new URL(callback!);
     forged.searchParams.set('state', 'B'.repeat(43));
@@ -239,7 +272,10 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal((await resume(running, stopped.browser, new URL('/federated/entra/NOPE/callback?state=x', running.issuer))).response.status, 404);
     // The callback's query is declared (route-input guard): an oversized value is a bad request, after the site check.
     const oversized = 'x'.repeat(5000);
-    assert.equal((await resume(running, stopped.browser, new URL(`/federated/entra/PARTNER/callback?state=${oversized}`, running.issuer))).response.status, 400);
+    assert.equal(
+      (await resume(running, stopped.browser, new URL(`/federated/entra/PARTNER/callback?state=${oversized}`, running.issuer))).response.status,
+      400,
+    );
     assert.equal((await resume(running, stopped.browser, new URL(`/federated/entra/NOPE/callback?state=${oversized}`, running.issuer))).response.status, 404);
   });
 
@@ -266,7 +302,7 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.match(await text(attempt), /Sign-in with Microsoft was cancelled/);
   });
 
-  it('home-realm discovery: a typed work email goes to its site\'s tenant, from either button, with the email as login hint', async () => {
+  it("home-realm discovery: a typed work email goes to its site's tenant, from either button, with the email as login hint", async () => {
     const grace = user({ email: 'grace@fabrikam.test' });
     await provision(accounts, 'MULTI', grace);
     // "Sign in with Microsoft" while "Log on to" still shows another site.
@@ -277,7 +313,17 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.equal(viaSignIn.claims?.tenant, 'MULTI');
     // The hint travels to Microsoft.
     let authorize: URL | undefined;
-    await asUser(grace, { site: 'DEMO', username: 'grace@fabrikam.test' }, { stopAt: (location) => { if (location.origin !== LOGIN_HOST) return false; authorize = location; return true; } });
+    await asUser(
+      grace,
+      { site: 'DEMO', username: 'grace@fabrikam.test' },
+      {
+        stopAt: (location) => {
+          if (location.origin !== LOGIN_HOST) return false;
+          authorize = location;
+          return true;
+        },
+      },
+    );
     assert.equal(authorize?.searchParams.get('login_hint'), 'grace@fabrikam.test');
     assert.equal(authorize?.pathname, '/organizations/oauth2/v2.0/authorize');
   });
@@ -295,11 +341,11 @@ describe('Sign in with Microsoft (Entra sites) through admit', () => {
     assert.match(await text(attempt), /Select your organisation&#39;s site/);
   });
 
-  it('MFA: admit\'s own step still runs after Entra, unless the site trusts Entra\'s MFA and the token says mfa', async () => {
+  it("MFA: admit's own step still runs after Entra, unless the site trusts Entra's MFA and the token says mfa", async () => {
     const ivan = user({ amr: ['pwd', 'mfa'] });
     await provision(accounts, 'STRICT', ivan);
     const strict = await asUser(ivan, { site: 'STRICT' });
-    assert.equal(strict.claims, undefined, 'no token before admit\'s MFA');
+    assert.equal(strict.claims, undefined, "no token before admit's MFA");
     assert.match(strict.url.pathname, /\/mfa\//);
     await provision(accounts, 'TRUSTING', ivan);
     const trusting = await asUser(ivan, { site: 'TRUSTING' });

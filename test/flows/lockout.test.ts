@@ -1,14 +1,14 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { startSlapd, directoryFor, seedPassword, type RunningSlapd } from '../support/slapd.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
 import { rpClient, sendDetails, signInAtRp, verifyEmail } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 /**
  * Issue 13, item 1: look-alike user names (`ｂob` for `bob`) had counters of
@@ -28,10 +28,15 @@ describe('the lockout: one counter per person, whatever the spelling, and no dou
   beforeAll(async () => {
     [slapd, smtp] = await Promise.all([startSlapd(), startSmtpServer()]);
     // The directory's own lockout (ppolicy locks after 3 failures) would hide admit's: these users have none.
-    await slapd.ldif([
-      `dn: cn=nolock,ou=policies,${slapd.baseDn}\nobjectClass: organizationalRole\nobjectClass: pwdPolicy\ncn: nolock\npwdAttribute: userPassword\npwdLockout: FALSE\n`,
-      ...['bob', 'carol', 'grace'].map((uid) => `dn: uid=${uid},ou=people,${slapd.baseDn}\nchangetype: modify\nreplace: pwdPolicySubentry\npwdPolicySubentry: cn=nolock,ou=policies,${slapd.baseDn}\n`),
-    ].join('\n'));
+    await slapd.ldif(
+      [
+        `dn: cn=nolock,ou=policies,${slapd.baseDn}\nobjectClass: organizationalRole\nobjectClass: pwdPolicy\ncn: nolock\npwdAttribute: userPassword\npwdLockout: FALSE\n`,
+        ...['bob', 'carol', 'grace'].map(
+          (uid) =>
+            `dn: uid=${uid},ou=people,${slapd.baseDn}\nchangetype: modify\nreplace: pwdPolicySubentry\npwdPolicySubentry: cn=nolock,ou=policies,${slapd.baseDn}\n`,
+        ),
+      ].join('\n'),
+    );
     running = await startAdmit({
       config: {
         clients: [rpClient],
@@ -41,14 +46,20 @@ describe('the lockout: one counter per person, whatever the spelling, and no dou
           { id: 'JOIN', displayName: 'Join', directory: { kind: 'local' }, signIn: limits, signUp: { mode: 'approval' } },
           { id: 'ACME', displayName: 'Acme', directory: directoryFor(slapd), signIn: limits },
           // uid or mail: two spellings the directory itself tells apart, one account.
-          { id: 'ALIAS', displayName: 'Alias', directory: directoryFor(slapd, { userFilter: '(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))' }), signIn: limits },
+          {
+            id: 'ALIAS',
+            displayName: 'Alias',
+            directory: directoryFor(slapd, { userFilter: '(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))' }),
+            signIn: limits,
+          },
           { id: 'EDGE', displayName: 'Edge', directory: { kind: 'local' }, signIn: { ...limits, failureWindowSeconds: WINDOW } },
         ],
       },
     });
     for (const site of ['DEMO', 'EDGE', 'JOIN']) {
       const directory = createLocalDirectory({ store: running.admit.store, siteId: site });
-      for (const username of ['bob', 'carol', 'uma', 'erin']) await directory.addUser({ username, password: local(username), email: `${username}@example.com` });
+      for (const username of ['bob', 'carol', 'uma', 'erin'])
+        await directory.addUser({ username, password: local(username), email: `${username}@example.com` });
     }
   });
   afterAll(async () => {
@@ -81,7 +92,7 @@ describe('the lockout: one counter per person, whatever the spelling, and no dou
     });
   }
 
-  it('LDAP: after the bind the account\'s counter counts: a locked uid is refused through its mail address', async () => {
+  it("LDAP: after the bind the account's counter counts: a locked uid is refused through its mail address", async () => {
     for (let i = 0; i < 5; i += 1) assert.equal((await signIn('ALIAS', 'grace', 'wrong-password')).status, 401);
     const viaMail = await signIn('ALIAS', 'grace@example.test', seedPassword('grace'));
     assert.equal(viaMail.status, 429, 'the right password under another name of a locked account');

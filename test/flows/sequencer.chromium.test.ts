@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, PASSWORD, type MfaWorld } from '../mfa/mfa-world.ts';
 
 const FIRST = { id: 'FIRST', displayName: 'First', directory: { kind: 'local' }, mfa: { required: true } };
 const NEW_PASSWORD = 'Fresh#Route2026';
@@ -44,7 +44,10 @@ describe('sign-in sequencer in Chromium: reload and Back', () => {
     assert.equal(page.url(), url, `Back returns to the current step (${heading}), got "${await h1(page).innerText()}"`);
   }
 
-  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
     it(`walks a first sign-in with reload and Back on every page (${width} px)`, async () => {
       const username = `walker${width}`;
       await world.addUser(username, 'FIRST');
@@ -92,7 +95,7 @@ describe('sign-in sequencer in Chromium: reload and Back', () => {
       await holds(page, 'Install an authenticator app');
       await page.getByRole('button', { name: 'Continue' }).click();
       await holds(page, 'Activate your authenticator app');
-      await page.getByText('Can\'t scan the code?').click();
+      await page.getByText("Can't scan the code?").click();
       const secret = (await page.locator('#manual-key').innerText()).replace(/\s/g, '');
       await page.getByLabel('Enter the 6-digit code from the app').fill(await world.appCode(secret));
       await page.getByRole('button', { name: 'Continue' }).click();

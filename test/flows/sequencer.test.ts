@@ -1,12 +1,11 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startMfaWorld, PASSWORD, type MfaWorld } from '../mfa/mfa-world.ts';
-import { FlowDriver, buttonValue } from '../mfa/flow-driver.ts';
-import { RP_SECRET } from '../mfa/mfa-world.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { createAccountService } from '../../src/services/accounts.ts';
-import { userAdd } from '../../src/cli/user-add.ts';
 import { adminAdd } from '../../src/cli/admin-role.ts';
+import { userAdd } from '../../src/cli/user-add.ts';
+import { createAccountService } from '../../src/services/accounts.ts';
+import { buttonValue, FlowDriver } from '../mfa/flow-driver.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from '../mfa/mfa-world.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
 
 /** A site whose first sign-in ends with Change Password (seed step 14), after the MFA enrollment. */
@@ -52,8 +51,13 @@ describe('the sign-in sequencer', () => {
       ['POST', 'login', { username: 'someone', password: PASSWORD, site: 'FIRST' }],
       ['POST', 'federated', { site: 'FIRST' }],
       ['GET', 'approval'],
-      ['GET', 'mfa'], ['GET', 'mfa/start'], ['POST', 'mfa/start'], ['GET', 'mfa/choose'], ['POST', 'mfa/settings', { action: 'continue' }],
-      ['GET', 'password'], ['POST', 'password', { oldPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }],
+      ['GET', 'mfa'],
+      ['GET', 'mfa/start'],
+      ['POST', 'mfa/start'],
+      ['GET', 'mfa/choose'],
+      ['POST', 'mfa/settings', { action: 'continue' }],
+      ['GET', 'password'],
+      ['POST', 'password', { oldPassword: PASSWORD, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }],
     ];
     const currentStep = current.split('/')[0];
     for (const [method, path, form] of tries) {
@@ -213,7 +217,10 @@ describe('the sign-in sequencer', () => {
     assert.equal(codes.length, 10);
     const again = await d.get(page.url);
     assert.equal(again.status, 200);
-    assert.deepEqual([...again.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((match) => match[1]), codes);
+    assert.deepEqual(
+      [...again.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((match) => match[1]),
+      codes,
+    );
     const settings = await d.submit('/mfa/recovery-codes', { action: 'saved' });
     assert.match(settings.url.pathname, /\/mfa\/settings$/);
     const gone = await d.get(page.url);

@@ -1,17 +1,25 @@
-import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createLockout } from '../../src/services/lockout.ts';
 import type { Site } from '../../src/services/sites.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 
 const CLIENT = { client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] };
 
 /** Opens the sign-in page of a fresh authorization request; returns where to post and the CSRF token. */
 async function openSignIn(running: RunningAdmit, browser = new FormBrowser(), extra: Record<string, string> = {}) {
   const url = new URL(`${running.issuer}/auth`);
-  url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CLIENT.redirect_uris[0]!, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256', ...extra }).toString();
+  url.search = new URLSearchParams({
+    client_id: 'rp',
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: CLIENT.redirect_uris[0]!,
+    code_challenge: 'c'.repeat(43),
+    code_challenge_method: 'S256',
+    ...extra,
+  }).toString();
   const { response, url: page } = await browser.follow(url);
   const html = await response.text();
   return { browser, action: new URL(`${page.pathname}/login`, page), csrf: inputValue(html, '_csrf') };
@@ -20,7 +28,19 @@ async function openSignIn(running: RunningAdmit, browser = new FormBrowser(), ex
 describe('sign-in form: bad input, CSRF and throttling', () => {
   let running: RunningAdmit;
   beforeAll(async () => {
-    running = await startAdmit({ config: { clients: [CLIENT], sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { maxFailedAttempts: 3, failureWindowSeconds: 60, maxAttemptsPerIp: 1000, changePasswordAtFirstSignIn: false } }] } });
+    running = await startAdmit({
+      config: {
+        clients: [CLIENT],
+        sites: [
+          {
+            id: 'DEMO',
+            displayName: 'Demo',
+            directory: { kind: 'local' },
+            signIn: { maxFailedAttempts: 3, failureWindowSeconds: 60, maxAttemptsPerIp: 1000, changePasswordAtFirstSignIn: false },
+          },
+        ],
+      },
+    });
     const directory = createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' });
     await directory.addUser({ username: 'erin', password: 'Erin-Pass-99' });
     await directory.addUser({ username: 'frank', password: 'Frank-Pass-99' });
@@ -31,7 +51,8 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
   const post = async (form: Record<string, string>, headers?: Record<string, string>) => {
     const { browser, action, csrf } = await openSignIn(running);
     // A sign-in that went through stops at the redirect to the application (303).
-    return (await browser.follow(action, (location) => location.href.startsWith(CLIENT.redirect_uris[0]!), { form: { _csrf: csrf, ...form }, headers })).response;
+    return (await browser.follow(action, (location) => location.href.startsWith(CLIENT.redirect_uris[0]!), { form: { _csrf: csrf, ...form }, headers }))
+      .response;
   };
 
   it('asks for missing fields, refuses oversized and unknown values with a clear message', async () => {
@@ -62,7 +83,11 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
     assert.equal(repeated.status, 400);
     const huge = await fetch(action, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(new URL(running.issuer).origin), accept: 'application/json' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: browser.cookieHeader(new URL(running.issuer).origin),
+        accept: 'application/json',
+      },
       body: `_csrf=${csrf}&username=${'a'.repeat(20_000)}`,
     });
     assert.equal(huge.status, 413);
@@ -71,7 +96,7 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
     assert.equal(ok.status, 303, 'the interaction still works after the refusals');
   });
 
-  it('refuses a post without the CSRF token or with another browser\'s token', async () => {
+  it("refuses a post without the CSRF token or with another browser's token", async () => {
     const { browser, action } = await openSignIn(running);
     const missing = await browser.request(action, { form: { username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' } });
     assert.equal(missing.status, 403);
@@ -86,7 +111,7 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
     const lockout = () => createLockout({ store: running.admit.store, sites: { get: () => ({ config: running.config.sites[0]! }) as Site } });
     beforeEach(() => lockout().clearSignIn('DEMO', 'frank'));
 
-    it('refuses further attempts after the site\'s failure limit, even with the right password, for that user only', async () => {
+    it("refuses further attempts after the site's failure limit, even with the right password, for that user only", async () => {
       for (let attempt = 0; attempt < 3; attempt += 1) {
         assert.equal((await post({ username: 'frank', password: 'wrong', site: 'DEMO' })).status, 401);
       }
@@ -111,9 +136,13 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
 
   it('signs a disabled account out of single sign-on: prompt=none gets login_required', async () => {
     const { browser, action, csrf } = await openSignIn(running);
-    const signedIn = await browser.follow(action, (location) => location.href.startsWith('http://127.0.0.1:9/'), { form: { _csrf: csrf, username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' } });
+    const signedIn = await browser.follow(action, (location) => location.href.startsWith('http://127.0.0.1:9/'), {
+      form: { _csrf: csrf, username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' },
+    });
     assert.ok(signedIn.url.searchParams.get('code'));
-    const account = (await running.admit.store.get(`account-link:{DEMO:local:${(await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).findUser('erin'))!.id}}`))!;
+    const account = (await running.admit.store.get(
+      `account-link:{DEMO:local:${(await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).findUser('erin'))!.id}}`,
+    ))!;
     const accounts = await import('../../src/services/accounts.ts');
     const service = accounts.createAccountService({ store: running.admit.store });
     const record = (await service.find(account))!;
@@ -122,12 +151,22 @@ describe('sign-in form: bad input, CSRF and throttling', () => {
     const silent = await openSignIn(running, browser, { prompt: 'none' }).catch(() => undefined);
     assert.equal(silent, undefined, 'no sign-in page is shown for prompt=none');
     const url = new URL(`${running.issuer}/auth`);
-    url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CLIENT.redirect_uris[0]!, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256', prompt: 'none' }).toString();
+    url.search = new URLSearchParams({
+      client_id: 'rp',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: CLIENT.redirect_uris[0]!,
+      code_challenge: 'c'.repeat(43),
+      code_challenge_method: 'S256',
+      prompt: 'none',
+    }).toString();
     const result = await browser.follow(url, (location) => location.href.startsWith('http://127.0.0.1:9/'));
     assert.equal(result.url.searchParams.get('error'), 'login_required');
 
     const again = await openSignIn(running, browser);
-    const { response: refused } = await again.browser.follow(again.action, undefined, { form: { _csrf: again.csrf, username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' } });
+    const { response: refused } = await again.browser.follow(again.action, undefined, {
+      form: { _csrf: again.csrf, username: 'erin', password: 'Erin-Pass-99', site: 'DEMO' },
+    });
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /account is disabled/);
     await service.save(record);

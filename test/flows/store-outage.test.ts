@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 
 const CLIENT = { client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] };
 
@@ -14,7 +14,10 @@ describe('when Redis fails under admit', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    running = await startAdmit({ store: redis.url, config: { clients: [CLIENT], store: { url: redis.url, redis: { keyPrefix: 'outage:', commandTimeoutMs: 500 } } } });
+    running = await startAdmit({
+      store: redis.url,
+      config: { clients: [CLIENT], store: { url: redis.url, redis: { keyPrefix: 'outage:', commandTimeoutMs: 500 } } },
+    });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'heidi', password: 'Heidi-Pass-55' });
   });
   afterAll(async () => {
@@ -24,7 +27,14 @@ describe('when Redis fails under admit', () => {
 
   async function openSignIn(browser: FormBrowser) {
     const url = new URL(`${running.issuer}/auth`);
-    url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CLIENT.redirect_uris[0]!, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' }).toString();
+    url.search = new URLSearchParams({
+      client_id: 'rp',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: CLIENT.redirect_uris[0]!,
+      code_challenge: 'c'.repeat(43),
+      code_challenge_method: 'S256',
+    }).toString();
     const { response, url: page } = await browser.follow(url);
     const html = await response.text();
     return { action: new URL(`${page.pathname}/login`, page), csrf: inputValue(html, '_csrf') };
@@ -44,7 +54,9 @@ describe('when Redis fails under admit', () => {
   });
 
   it('answers 503 with a page, fast, while Redis does not answer, then recovers', async () => {
-    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'heidi', password: 'Heidi-Pass-55' }).catch(() => undefined);
+    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' })
+      .addUser({ username: 'heidi', password: 'Heidi-Pass-55' })
+      .catch(() => undefined);
     const browser = new FormBrowser();
     const { action, csrf } = await openSignIn(browser);
     redis.pause();
@@ -60,8 +72,16 @@ describe('when Redis fails under admit', () => {
       assert.equal(json.status, 503);
       assert.equal(((await json.json()) as { error: string }).error, 'store_unavailable');
       const token = await fetch(`${running.issuer}/token`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', client_id: 'rp', client_secret: CLIENT.client_secret, redirect_uri: CLIENT.redirect_uris[0]!, code_verifier: 'v'.repeat(43) }),
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'x',
+          client_id: 'rp',
+          client_secret: CLIENT.client_secret,
+          redirect_uri: CLIENT.redirect_uris[0]!,
+          code_verifier: 'v'.repeat(43),
+        }),
       });
       assert.equal(token.status, 503, 'the token endpoint says the store is unavailable');
       assert.equal(token.headers.get('retry-after'), '5');

@@ -1,21 +1,34 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
 
 const CLIENT = { client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] };
 const PER_IP = 20;
-const site = { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { maxFailedAttempts: 5, failureWindowSeconds: 600, maxAttemptsPerIp: PER_IP, changePasswordAtFirstSignIn: false } };
+const site = {
+  id: 'DEMO',
+  displayName: 'Demo',
+  directory: { kind: 'local' },
+  signIn: { maxFailedAttempts: 5, failureWindowSeconds: 600, maxAttemptsPerIp: PER_IP, changePasswordAtFirstSignIn: false },
+};
 
-const start = (server: Record<string, unknown>) => startAdmit({ config: { server: { allowLoopbackRequests: true, ...server }, clients: [CLIENT], sites: [site] } });
+const start = (server: Record<string, unknown>) =>
+  startAdmit({ config: { server: { allowLoopbackRequests: true, ...server }, clients: [CLIENT], sites: [site] } });
 
 /** One sign-in attempt (a user name that exists nowhere) sent with the given X-Forwarded-For. */
 async function attempt(running: RunningAdmit, username: string, forwardedFor: string): Promise<number> {
   const browser = new FormBrowser();
   const url = new URL(`${running.issuer}/auth`);
-  url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CLIENT.redirect_uris[0]!, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' }).toString();
+  url.search = new URLSearchParams({
+    client_id: 'rp',
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: CLIENT.redirect_uris[0]!,
+    code_challenge: 'c'.repeat(43),
+    code_challenge_method: 'S256',
+  }).toString();
   const { response, url: page } = await browser.follow(url);
   const csrf = inputValue(await response.text(), '_csrf');
   // The refusal's status is on the sign-in page the post redirects to (post/redirect/get).
@@ -88,7 +101,7 @@ describe('the client IP behind trusted proxies', () => {
     });
     afterAll(() => running?.stop());
 
-    it('ignores X-Forwarded-For and uses the connection\'s address', async () => {
+    it("ignores X-Forwarded-For and uses the connection's address", async () => {
       assert.equal(await attempt(running, 'direct', '203.0.113.30'), 401);
       assert.match((await auditedIp(running, 'direct')) ?? '', /^(::ffff:)?127\.0\.0\.1$/);
     });

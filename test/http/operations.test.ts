@@ -1,6 +1,6 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 
 describe('operations endpoints and headers', () => {
   let running: RunningAdmit;
@@ -9,7 +9,7 @@ describe('operations endpoints and headers', () => {
   });
   afterAll(() => running?.stop());
 
-  it('answers /healthz and /readyz with the store and each site\'s directory', async () => {
+  it("answers /healthz and /readyz with the store and each site's directory", async () => {
     const health = await fetch(`${running.issuer}/healthz`);
     assert.equal(health.status, 200);
     const ready = await fetch(`${running.issuer}/readyz`);

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { inputValue } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
 
 const CALLBACK = 'http://127.0.0.1:9/callback';
 const CLIENT = { client_id: 'rp', client_secret: 'r'.repeat(40), first_party: true, redirect_uris: [CALLBACK] };
@@ -35,7 +35,12 @@ class ProxiedBrowser {
     if (this.proto) headers['x-forwarded-proto'] = this.proto;
     if (this.jar.size > 0) headers.cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(local, { method: form ? 'POST' : 'GET', headers, body: form ? new URLSearchParams(form).toString() : undefined, redirect: 'manual' });
+    const response = await fetch(local, {
+      method: form ? 'POST' : 'GET',
+      headers,
+      body: form ? new URLSearchParams(form).toString() : undefined,
+      redirect: 'manual',
+    });
     this.hsts.push(response.headers.get('strict-transport-security'));
     for (const line of response.headers.getSetCookie()) {
       this.setCookies.push(line);
@@ -116,7 +121,7 @@ describe('transport security follows the issuer', () => {
       for (const header of browser.hsts) assert.equal(header, 'max-age=31536000; includeSubDomains');
     });
 
-    it('marks every cookie it sets Secure, HttpOnly and SameSite=Lax, admit\'s and oidc-provider\'s', () => {
+    it("marks every cookie it sets Secure, HttpOnly and SameSite=Lax, admit's and oidc-provider's", () => {
       const names = browser.names();
       for (const name of EXPECTED) assert.ok(names.has(name) && names.has(`${name}.sig`), `${name} (and its signature) was set: ${[...names].join(', ')}`);
       for (const line of browser.setCookies) {
@@ -126,7 +131,7 @@ describe('transport security follows the issuer', () => {
       }
     });
 
-    it('keeps Secure on admit\'s cookies when the proxy does not say https: the issuer decides, not the request', async () => {
+    it("keeps Secure on admit's cookies when the proxy does not say https: the issuer decides, not the request", async () => {
       const silent = new ProxiedBrowser(running, PUBLIC_HTTPS, undefined);
       const page = await silent.follow('/portal/reset');
       const csrf = inputValue(await page.response.text(), '_csrf');
@@ -137,7 +142,9 @@ describe('transport security follows the issuer', () => {
       for (const line of silent.setCookies) assert.match(line, /; secure(;|$)/, line);
       for (const header of silent.hsts) assert.equal(header, 'max-age=31536000; includeSubDomains');
       // oidc-provider's cookies carry Secure too: on a request it sees as plain http it refuses to set them rather than drop the flag.
-      const auth = await silent.request(`/auth?${new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CALLBACK, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' })}`);
+      const auth = await silent.request(
+        `/auth?${new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: CALLBACK, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' })}`,
+      );
       await auth.arrayBuffer();
       for (const line of silent.setCookies) assert.match(line, /; secure(;|$)/, line);
     });

@@ -1,26 +1,36 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createStore } from '../../src/store/create-store.ts';
-import type { Store } from '../../src/store/port.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { invitationKey, siteInvitationIndexKey } from '../../src/services/invitations/invitation-model.ts';
 import { dueKey, pendingChangesKey } from '../../src/services/outbox/outbox-model.ts';
-import { startAdmit, TEST_SECRET, type RunningAdmit } from '../support/admit-server.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/port.ts';
+import { consoleSignIn, getPage, makeAdmin } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit, TEST_SECRET } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { freePort } from '../support/free-port.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { consoleSignIn, getPage, makeAdmin } from '../admin/console-support.ts';
 import { allInvitations, uploadCsv } from './support.ts';
 
 const ROWS = 500;
-const sites = [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signUp: { mode: 'invitation' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: false } }];
-const csvOf = (batch: string) => ['email,name,role,groups', ...Array.from({ length: ROWS }, (_, i) => `p${i}-${batch}@example.com,Person ${i},user,partners`)].join('\n');
+const sites = [
+  {
+    id: 'DEMO',
+    displayName: 'Demo site',
+    directory: { kind: 'local' },
+    signUp: { mode: 'invitation' },
+    signIn: { changePasswordAtFirstSignIn: false },
+    mfa: { required: false },
+  },
+];
+const csvOf = (batch: string) =>
+  ['email,name,role,groups', ...Array.from({ length: ROWS }, (_, i) => `p${i}-${batch}@example.com,Person ${i},user,partners`)].join('\n');
 
 let smtp: TestSmtpServer;
 let redis: RunningRedis;
@@ -43,7 +53,12 @@ async function startProcess(env: NodeJS.ProcessEnv, port: number): Promise<{ kil
   const orphan = () => child.kill('SIGKILL');
   process.once('exit', orphan);
   const deadline = Date.now() + 30_000;
-  while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false))) {
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       orphan();
       throw new Error(`admit did not start on port ${port}:\n${stderr}`);
@@ -72,7 +87,10 @@ async function settled(store: Store, timeoutMs: number): Promise<void> {
 for (const backend of ['sqlite', 'redis'] as const) {
   describe(`a 500-row CSV import killed (SIGKILL) at a random moment, ${backend}: 0 or 500 invitations after a restart, each email once`, () => {
     // The kill lands while the upload is being processed, then anywhere in the import and its deliveries.
-    for (const [round, window] of [[1, [50, 700]], [2, [0, 2500]]] as const) {
+    for (const [round, window] of [
+      [1, [50, 700]],
+      [2, [0, 2500]],
+    ] as const) {
       it(`round ${round}: kill ${window[0]}–${window[1]} ms after the upload starts`, async (_t) => {
         const port = await freePort();
         const keyPrefix = `crash-${randomUUID()}:`;
@@ -101,8 +119,13 @@ for (const backend of ['sqlite', 'redis'] as const) {
           const delay = randomInt(window[0], window[1] + 1);
           const started = Date.now();
           let answered: number | undefined;
-          const upload = uploadCsv(running, browser, { _csrf: csrf, site: 'DEMO', days: '' }, { name: 'people.csv', content: csvOf(batch) })
-            .then((result) => { answered = Date.now() - started; return result; }, () => undefined);
+          const upload = uploadCsv(running, browser, { _csrf: csrf, site: 'DEMO', days: '' }, { name: 'people.csv', content: csvOf(batch) }).then(
+            (result) => {
+              answered = Date.now() - started;
+              return result;
+            },
+            () => undefined,
+          );
           await sleep(delay);
           await admit.kill();
           const result = await upload;
@@ -166,14 +189,22 @@ describe('a 500-row CSV import answers within 2 s whatever the SMTP server does'
         await consoleSignIn(running, browser, await makeAdmin(running, { site: 'DEMO', username: 'gina', adminSites: ['*'] }));
         const csrf = inputValue((await getPage(running, browser, '/admin/invitations')).html, '_csrf');
         const started = performance.now();
-        const { status, html } = await uploadCsv(running, browser, { _csrf: csrf, site: 'DEMO', days: '' }, { name: 'people.csv', content: csvOf(randomUUID().slice(0, 8)) });
+        const { status, html } = await uploadCsv(
+          running,
+          browser,
+          { _csrf: csrf, site: 'DEMO', days: '' },
+          { name: 'people.csv', content: csvOf(randomUUID().slice(0, 8)) },
+        );
         const took = performance.now() - started;
         assert.equal(status, 200, html.slice(0, 300));
         assert.match(html, /Imported 500 invitations/);
         assert.ok(took < 2000, `the import took ${Math.round(took)} ms`);
         const invitations = await allInvitations(running, ['DEMO']);
         assert.equal(invitations.length, ROWS);
-        assert.ok(invitations.every((invitation) => invitation.status === 'queued'), 'nothing was sent: the server never answers');
+        assert.ok(
+          invitations.every((invitation) => invitation.status === 'queued'),
+          'nothing was sent: the server never answers',
+        );
         const outbox = await running.admit.outbox.list({ siteIds: ['DEMO'], limit: 10 });
         assert.ok(outbox.messages.every((message) => message.state === 'pending'));
       } finally {

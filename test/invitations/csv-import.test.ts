@@ -1,9 +1,9 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { consoleSignIn, getPage, makeAdmin } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { consoleSignIn, getPage, makeAdmin } from '../admin/console-support.ts';
 import { allInvitations, uploadCsv } from './support.ts';
 
 const sites = [
@@ -60,7 +60,12 @@ describe('invitations from a CSV upload: all or nothing, problems by line', () =
   });
 
   it('refuses the same file again (open invitations), line by line', async () => {
-    const { status, html } = await uploadCsv(running, admin, { _csrf: csrf, site: 'DEMO', days: '' }, { name: 'people.csv', content: 'email\nann@example.com\ncid@example.com\n' });
+    const { status, html } = await uploadCsv(
+      running,
+      admin,
+      { _csrf: csrf, site: 'DEMO', days: '' },
+      { name: 'people.csv', content: 'email\nann@example.com\ncid@example.com\n' },
+    );
     assert.equal(status, 400);
     assert.match(html, /Line 2: ann@example.com already has an open invitation/);
     assert.equal((await invitationsOf()).length, 2, 'cid was not invited either');

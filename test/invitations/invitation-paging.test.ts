@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { invitationKey, siteInvitationIndexKey, siteInvitationsKey, type Invitation } from '../../src/services/invitations/invitation-model.ts';
 import type { InvitationView } from '../../src/services/invitations/invitation-model.ts';
+import { type Invitation, invitationKey, siteInvitationIndexKey, siteInvitationsKey } from '../../src/services/invitations/invitation-model.ts';
 import type { Store } from '../../src/store/port.ts';
 import { consoleSignIn, getPage, makeAdmin } from '../admin/console-support.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 
 const sites = ['DEMO', 'OTHER', 'LEGACY'].map((id) => ({ id, displayName: `${id} site`, directory: { kind: 'local' }, signUp: { mode: 'invitation' } }));
 const actor = { id: 'gina', label: 'Gina' };
-const people = (siteId: string, from: number, n: number) => Array.from({ length: n }, (_, i) => ({ siteId, email: `p${from + i}@${siteId.toLowerCase()}.test`, role: 'user' as const, groups: [] }));
+const people = (siteId: string, from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ siteId, email: `p${from + i}@${siteId.toLowerCase()}.test`, role: 'user' as const, groups: [] }));
 
 /** Ids read from a page's rows. */
 const rowsOf = (html: string) => [...html.matchAll(/data-invitation="([^"]+)"/g)].map((match) => match[1]!);
@@ -59,7 +60,11 @@ describe.each(['sqlite', 'redis'])('invitations on %s: a per-site index by creat
     // Within one millisecond the order is the index's; an import's rows keep the file's order.
     const emails = seen.map((invitation) => invitation.email);
     for (const batch of [people('OTHER', 200, 20), people('DEMO', 0, 60)].map((list) => list.map((person) => person.email))) {
-      assert.deepEqual(emails.filter((email) => batch.includes(email)), batch, 'an import in its order');
+      assert.deepEqual(
+        emails.filter((email) => batch.includes(email)),
+        batch,
+        'an import in its order',
+      );
     }
     assert.ok(seen.every((invitation) => invitation.status === 'queued' || invitation.status === 'sent' || invitation.status === 'not_sent'));
     assert.equal(await invitations.count(['DEMO', 'OTHER']), 120);
@@ -95,8 +100,18 @@ describe.each(['sqlite', 'redis'])('invitations on %s: a per-site index by creat
     const base = Date.UTC(2025, 0, 1);
     for (let n = 0; n < 450; n += 1) {
       const invitation: Invitation = {
-        id: `legacy-${n}`, siteId: 'LEGACY', email: `old${n}@legacy.test`, role: 'user', groups: [], tokenHash: `h${n}`, days: 14,
-        createdAt: new Date(base + n * 60_000).toISOString(), createdBy: 'x', expiresAt: new Date(base + 14 * 86_400_000).toISOString(), sentAt: new Date(base).toISOString(), sends: 1,
+        id: `legacy-${n}`,
+        siteId: 'LEGACY',
+        email: `old${n}@legacy.test`,
+        role: 'user',
+        groups: [],
+        tokenHash: `h${n}`,
+        days: 14,
+        createdAt: new Date(base + n * 60_000).toISOString(),
+        createdBy: 'x',
+        expiresAt: new Date(base + 14 * 86_400_000).toISOString(),
+        sentAt: new Date(base).toISOString(),
+        sends: 1,
       };
       await store.set(invitationKey(invitation.id), JSON.stringify(invitation));
       await store.addToSet(siteInvitationsKey('LEGACY'), invitation.id);

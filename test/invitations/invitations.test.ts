@@ -1,19 +1,19 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
-import { allInvitations, linkIn, rawPost, tokenOf, waitForNewMail } from './support.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { invitationKey } from '../../src/services/invitations/invitation-model.ts';
+import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { allInvitations, linkIn, rawPost, tokenOf, waitForNewMail } from './support.ts';
 
 const sites = [
   { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'invitation' } },
   { id: 'OTHER', displayName: 'Other site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
 ];
 
-describe('invitations: the link, its abuse cases, and the admin\'s view', () => {
+describe("invitations: the link, its abuse cases, and the admin's view", () => {
   let running: RunningAdmit;
   let smtp: TestSmtpServer;
   const admin = new FormBrowser();
@@ -23,7 +23,15 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
   async function invite(email: string, extra: Record<string, string> = {}): Promise<URL> {
     const before = smtp.received.length;
     const page = await getPage(running, admin, '/admin/invitations');
-    const { url } = await postForm(running, admin, page.html, '/admin/invitations', { email, name: 'Ivy Invitee', site: 'DEMO', role: 'user', groups: 'partners; billing', days: '', ...extra });
+    const { url } = await postForm(running, admin, page.html, '/admin/invitations', {
+      email,
+      name: 'Ivy Invitee',
+      site: 'DEMO',
+      role: 'user',
+      groups: 'partners; billing',
+      days: '',
+      ...extra,
+    });
     assert.equal(url.searchParams.get('notice'), 'invited');
     return linkIn(await waitForNewMail(smtp, email, before));
   }
@@ -43,9 +51,19 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
   it('builds the link from the configured issuer, whatever Host or X-Forwarded-Host the request had', async () => {
     const page = await getPage(running, admin, '/admin/invitations');
     const before = smtp.received.length;
-    const posted = await rawPost(running, admin, '/admin/invitations', {
-      _csrf: inputValue(page.html, '_csrf'), email: 'hosty@example.com', site: 'DEMO', role: 'user', groups: '',
-    }, { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+    const posted = await rawPost(
+      running,
+      admin,
+      '/admin/invitations',
+      {
+        _csrf: inputValue(page.html, '_csrf'),
+        email: 'hosty@example.com',
+        site: 'DEMO',
+        role: 'user',
+        groups: '',
+      },
+      { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    );
     assert.equal(posted.status, 303);
     const mail = await waitForNewMail(smtp, 'hosty@example.com', before);
     assert.equal(mail.subject, 'You are invited to Demo site');
@@ -55,7 +73,7 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     assert.match(mail.html, new RegExp(`href="${running.issuer}/invite\\?token=`));
   });
 
-  it('stores the link\'s token only as a hash', async () => {
+  it("stores the link's token only as a hash", async () => {
     const link = await invite('hashed@example.com');
     const db = new DatabaseSync(dbPath, { readOnly: true });
     try {
@@ -80,11 +98,15 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
 
     const invitee = new FormBrowser();
     const landing = await (await invitee.request(link)).text();
-    const accept = await invitee.request(new URL(formAction(landing, '/invite/accept'), running.issuer), { form: { _csrf: inputValue(landing, '_csrf'), token: tokenOf(link) } });
+    const accept = await invitee.request(new URL(formAction(landing, '/invite/accept'), running.issuer), {
+      form: { _csrf: inputValue(landing, '_csrf'), token: tokenOf(link) },
+    });
     const create = await accept.text();
     assert.match(create, /Set up your sign-in/);
     assert.equal(inputValue(create, 'username'), 'ivy@example.com');
-    const created = await invitee.request(new URL('/invite/create', running.issuer), { form: { _csrf: inputValue(create, '_csrf'), token: tokenOf(link), username: 'ivy', newPassword: 'Ivy#Garden2026', confirmPassword: 'Ivy#Garden2026' } });
+    const created = await invitee.request(new URL('/invite/create', running.issuer), {
+      form: { _csrf: inputValue(create, '_csrf'), token: tokenOf(link), username: 'ivy', newPassword: 'Ivy#Garden2026', confirmPassword: 'Ivy#Garden2026' },
+    });
     assert.equal(created.status, 303);
     assert.match(created.headers.get('location') ?? '', /\/auth\?client_id=admit-welcome.*prompt=login/);
 
@@ -92,7 +114,9 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     const reused = await scanner.request(link);
     assert.equal(reused.status, 410);
     assert.match(await reused.text(), /already used/);
-    const again = await invitee.request(new URL('/invite/create', running.issuer), { form: { _csrf: inputValue(create, '_csrf'), token: tokenOf(link), username: 'ivy2', newPassword: 'Ivy#Garden2026', confirmPassword: 'Ivy#Garden2026' } });
+    const again = await invitee.request(new URL('/invite/create', running.issuer), {
+      form: { _csrf: inputValue(create, '_csrf'), token: tokenOf(link), username: 'ivy2', newPassword: 'Ivy#Garden2026', confirmPassword: 'Ivy#Garden2026' },
+    });
     assert.equal(again.status, 410);
     const accounts = await allInvitations(running, ['DEMO']);
     const ivy = accounts.find((invitation) => invitation.email === 'ivy@example.com');
@@ -111,9 +135,15 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     const { createAccountService } = await import('../../src/services/accounts.ts');
     const accounts = createAccountService({ store: running.admit.store });
     const before = (await accounts.listBySite('DEMO')).length;
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => invitations.redeem(tokenOf(link), {
-      siteId: 'DEMO', directoryKind: 'local', identity: { externalId: `racer-${i}`, username: `racer${i}`, groups: [] },
-    })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        invitations.redeem(tokenOf(link), {
+          siteId: 'DEMO',
+          directoryKind: 'local',
+          identity: { externalId: `racer-${i}`, username: `racer${i}`, groups: [] },
+        }),
+      ),
+    );
     assert.equal(outcomes.filter((outcome) => outcome.status === 'ok').length, 1, JSON.stringify(outcomes.map((o) => o.status)));
     assert.ok(outcomes.filter((outcome) => outcome.status !== 'ok').every((outcome) => outcome.status === 'used'));
     assert.equal((await accounts.listBySite('DEMO')).length, before + 1);
@@ -124,9 +154,13 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     const invitee = new FormBrowser();
     const landing = await (await invitee.request(link)).text();
     const csrf = inputValue(landing, '_csrf');
-    const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => invitee.request(new URL('/invite/create', running.issuer), {
-      form: { _csrf: csrf, token: tokenOf(link), username: `double${i}`, newPassword: 'Twin#Keys2026x', confirmPassword: 'Twin#Keys2026x' },
-    })));
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        invitee.request(new URL('/invite/create', running.issuer), {
+          form: { _csrf: csrf, token: tokenOf(link), username: `double${i}`, newPassword: 'Twin#Keys2026x', confirmPassword: 'Twin#Keys2026x' },
+        }),
+      ),
+    );
     assert.equal(responses.filter((response) => response.status === 303).length, 1, responses.map((r) => r.status).join());
     const { createLocalDirectory } = await import('../../plugins/connector-local/local-directory.ts');
     const directory = createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' });
@@ -142,7 +176,11 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     const response = await new FormBrowser().request(link);
     assert.equal(response.status, 410);
     assert.match(await response.text(), /has expired/);
-    const outcome = await running.admit.approval.invitations.redeem(tokenOf(link), { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'late', username: 'late', groups: [] } });
+    const outcome = await running.admit.approval.invitations.redeem(tokenOf(link), {
+      siteId: 'DEMO',
+      directoryKind: 'local',
+      identity: { externalId: 'late', username: 'late', groups: [] },
+    });
     assert.equal(outcome.status, 'expired');
     assert.match((await getPage(running, admin, '/admin/invitations')).html, /data-invitation="late@example.com"[\s\S]*?status-expired/);
   });
@@ -162,19 +200,37 @@ describe('invitations: the link, its abuse cases, and the admin\'s view', () => 
     const listing = await getPage(running, admin, '/admin/invitations');
     await postForm(running, admin, listing.html, `/admin/invitations/${id}/revoke`);
     assert.equal((await new FormBrowser().request(fresh)).status, 404);
-    const outcome = await running.admit.approval.invitations.redeem(tokenOf(fresh), { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'x', username: 'x', groups: [] } });
+    const outcome = await running.admit.approval.invitations.redeem(tokenOf(fresh), {
+      siteId: 'DEMO',
+      directoryKind: 'local',
+      identity: { externalId: 'x', username: 'x', groups: [] },
+    });
     assert.equal(outcome.status, 'invalid');
     const again = await getPage(running, admin, '/admin/invitations');
     assert.doesNotMatch(again.html, new RegExp(`/admin/invitations/${id}/resend`), 'no Resend button for a revoked invitation');
-    const { url: after } = await admin.follow(`${running.issuer}/admin/invitations/${id}/resend`, undefined, { form: { _csrf: inputValue(again.html, '_csrf') } });
+    const { url: after } = await admin.follow(`${running.issuer}/admin/invitations/${id}/resend`, undefined, {
+      form: { _csrf: inputValue(again.html, '_csrf') },
+    });
     assert.equal(after.searchParams.get('notice'), 'final', 'a revoked invitation is not resent');
   });
 
   it('refuses a redemption for another site, or by a directory account with another email', async () => {
     const link = await invite('bound@example.com');
     const { invitations } = running.admit.approval;
-    assert.equal((await invitations.redeem(tokenOf(link), { siteId: 'OTHER', directoryKind: 'local', identity: { externalId: 'o', username: 'o', groups: [] } })).status, 'invalid');
-    assert.equal((await invitations.redeem(tokenOf(link), { siteId: 'DEMO', directoryKind: 'local', identity: { externalId: 'm', username: 'm', email: 'mallory@example.com', groups: [] } })).status, 'email_mismatch');
+    assert.equal(
+      (await invitations.redeem(tokenOf(link), { siteId: 'OTHER', directoryKind: 'local', identity: { externalId: 'o', username: 'o', groups: [] } })).status,
+      'invalid',
+    );
+    assert.equal(
+      (
+        await invitations.redeem(tokenOf(link), {
+          siteId: 'DEMO',
+          directoryKind: 'local',
+          identity: { externalId: 'm', username: 'm', email: 'mallory@example.com', groups: [] },
+        })
+      ).status,
+      'email_mismatch',
+    );
     assert.equal((await invitations.check(tokenOf(link))).status, 'ok', 'the link still works for the right person');
   });
 

@@ -1,11 +1,11 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { startSlapd, directoryFor, seedPassword, type RunningSlapd } from '../support/slapd.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { rpClient, sendDetails, signInAtRp, verifyEmail } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { linkIn } from './support.ts';
 
 const inviter = { id: 'admin-id', label: 'The Admin' };
@@ -22,8 +22,20 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
     running = await startAdmit({
       config: {
         sites: [
-          { id: 'ACME', displayName: 'ACME directory', directory: directoryFor(slapd), signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'invitation' } },
-          { id: 'ASK', displayName: 'ACME by request', directory: directoryFor(slapd), signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval' } },
+          {
+            id: 'ACME',
+            displayName: 'ACME directory',
+            directory: directoryFor(slapd),
+            signIn: { changePasswordAtFirstSignIn: false },
+            signUp: { mode: 'invitation' },
+          },
+          {
+            id: 'ASK',
+            displayName: 'ACME by request',
+            directory: directoryFor(slapd),
+            signIn: { changePasswordAtFirstSignIn: false },
+            signUp: { mode: 'approval' },
+          },
         ],
         clients: [rpClient],
         mail: { transport: smtp.url },
@@ -43,7 +55,9 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
     const browser = new FormBrowser();
     const landing = await (await browser.request(link)).text();
     assert.match(landing, /Next you sign in with your ACME directory user name and password\./);
-    const { response, url } = await browser.follow(new URL(formAction(landing, '/invite/accept'), running.issuer), undefined, { form: { _csrf: inputValue(landing, '_csrf'), token: link.searchParams.get('token')! } });
+    const { response, url } = await browser.follow(new URL(formAction(landing, '/invite/accept'), running.issuer), undefined, {
+      form: { _csrf: inputValue(landing, '_csrf'), token: link.searchParams.get('token')! },
+    });
     const login = await response.text();
     assert.match(login, /<h1>Sign in<\/h1>/, url.href);
     return { browser, login, url, link };
@@ -51,7 +65,9 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
 
   it('redeems through the directory sign-in: the identity is bound, the grants applied, the gates run', async () => {
     const { browser, login, url } = await inviteAndAccept('alice@example.test');
-    const { response, url: end } = await browser.follow(new URL(formAction(login, '/login'), url), undefined, { form: { _csrf: inputValue(login, '_csrf'), username: 'alice', password: seedPassword('alice'), site: 'ACME' } });
+    const { response, url: end } = await browser.follow(new URL(formAction(login, '/login'), url), undefined, {
+      form: { _csrf: inputValue(login, '_csrf'), username: 'alice', password: seedPassword('alice'), site: 'ACME' },
+    });
     assert.equal(end.pathname, '/invite/done');
     assert.match(await response.text(), /You are all set/);
     const [account] = await createAccountService({ store: running.admit.store }).listBySite('ACME');
@@ -60,16 +76,23 @@ describe('invitations and requests on an LDAP site (real OpenLDAP)', () => {
     assert.deepEqual(account?.adminSites, ['ACME']);
     assert.equal(browser.cookie(running.issuer, 'admit.invitation'), undefined, 'the carried invitation is gone');
     // And from now on alice signs in at any application.
-    assert.ok((await signInAtRp(running, new FormBrowser(), { username: 'alice', password: seedPassword('alice'), site: 'ACME' })).url.searchParams.get('code'));
+    assert.ok(
+      (await signInAtRp(running, new FormBrowser(), { username: 'alice', password: seedPassword('alice'), site: 'ACME' })).url.searchParams.get('code'),
+    );
   });
 
   it('refuses a directory account whose email is not the invited one, and keeps the invitation open', async () => {
     const { browser, login, url, link } = await inviteAndAccept('someone@else.test');
-    const { response } = await browser.follow(new URL(formAction(login, '/login'), url), undefined, { form: { _csrf: inputValue(login, '_csrf'), username: 'bob', password: seedPassword('bob'), site: 'ACME' } });
+    const { response } = await browser.follow(new URL(formAction(login, '/login'), url), undefined, {
+      form: { _csrf: inputValue(login, '_csrf'), username: 'bob', password: seedPassword('bob'), site: 'ACME' },
+    });
     assert.equal(response.status, 403);
     assert.match(await response.text(), /sent to another email address/);
     assert.equal((await running.admit.approval.invitations.check(link.searchParams.get('token')!)).status, 'ok');
-    assert.equal((await createAccountService({ store: running.admit.store }).listBySite('ACME')).some((account) => account.username === 'bob'), false);
+    assert.equal(
+      (await createAccountService({ store: running.admit.store }).listBySite('ACME')).some((account) => account.username === 'bob'),
+      false,
+    );
   });
 
   it('an uninvited directory user is not registered in an invitation-only site', async () => {

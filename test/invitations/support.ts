@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { RunningAdmit } from '../support/admit-server.ts';
 import type { FormBrowser } from '../support/form-browser.ts';
-import type { TestSmtpServer, ReceivedMail } from '../support/smtp-server.ts';
+import type { ReceivedMail, TestSmtpServer } from '../support/smtp-server.ts';
 
 /** The invitation link in an email (text part). */
 export function linkIn(mail: ReceivedMail): URL {
@@ -25,27 +25,55 @@ export async function waitForNewMail(smtp: TestSmtpServer, to: string, after: nu
  * A form post with raw headers (fetch will not send a forged Host): the
  * browser's cookies, any Host / X-Forwarded-Host the test wants.
  */
-export function rawPost(running: RunningAdmit, browser: FormBrowser, path: string, form: Record<string, string>, headers: Record<string, string>): Promise<{ status: number; location?: string }> {
+export function rawPost(
+  running: RunningAdmit,
+  browser: FormBrowser,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<{ status: number; location?: string }> {
   const body = new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port: running.port, path, method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), cookie: browser.cookieHeader(running.issuer), accept: 'text/html', ...headers },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: running.port,
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          cookie: browser.cookieHeader(running.issuer),
+          accept: 'text/html',
+          ...headers,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** A multipart upload (the CSV form), with the browser's cookies. */
-export async function uploadCsv(running: RunningAdmit, browser: FormBrowser, fields: Record<string, string>, file: { name: string; content: string }): Promise<{ status: number; html: string }> {
+export async function uploadCsv(
+  running: RunningAdmit,
+  browser: FormBrowser,
+  fields: Record<string, string>,
+  file: { name: string; content: string },
+): Promise<{ status: number; html: string }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([file.content], { type: 'text/csv' }), file.name);
-  const response = await fetch(`${running.issuer}/admin/invitations/upload`, { method: 'POST', body: form, headers: { cookie: browser.cookieHeader(running.issuer), accept: 'text/html' }, redirect: 'manual' });
+  const response = await fetch(`${running.issuer}/admin/invitations/upload`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: browser.cookieHeader(running.issuer), accept: 'text/html' },
+    redirect: 'manual',
+  });
   return { status: response.status, html: await response.text() };
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { PasswordConnector } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
-import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import type { PasswordConnector } from '../../src/kit/index.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 // The seeded ppolicy states: dave locked, erin must change (pwdReset), frank expired (pwdMaxAge, no grace).
 let slapd: RunningSlapd;
@@ -23,7 +23,7 @@ async function assertExpired(username: string): Promise<void> {
   const outcome = await signIn(username);
   assert.equal(outcome.status, 'password_expired', JSON.stringify(outcome));
   assert.equal(outcome.status === 'password_expired' && outcome.identity?.username, username);
-  assert.match(outcome.status === 'password_expired' ? outcome.identity?.externalId ?? '' : '', /^[0-9a-f-]{36}$/);
+  assert.match(outcome.status === 'password_expired' ? (outcome.identity?.externalId ?? '') : '', /^[0-9a-f-]{36}$/);
 }
 
 describe('OpenLDAP ppolicy states become the next sign-in step', () => {

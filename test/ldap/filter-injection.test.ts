@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Client } from 'ldapts';
-import type { PasswordConnector } from '../../src/kit/index.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
-import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import type { PasswordConnector } from '../../src/kit/index.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 // A filter with a condition to bypass: only staff may sign in; bob is a contractor.
 const STAFF_ONLY = '(&(uid={username})(employeeType=staff))';

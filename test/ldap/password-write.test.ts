@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Client } from 'ldapts';
-import type { PasswordConnector, PasswordWriteOutcome } from '../../src/kit/index.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
-import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import type { PasswordConnector, PasswordWriteOutcome } from '../../src/kit/index.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 // The default policy: pwdMinLength 8 (pwdCheckQuality 1), pwdInHistory 3.
 let slapd: RunningSlapd;
@@ -36,7 +36,7 @@ function refusalReason(outcome: PasswordWriteOutcome): string {
 }
 
 describe('LDAP password write-back (RFC 3062 Password Modify)', () => {
-  it('the user\'s own change is honoured by a fresh bind; the old password stops working', async () => {
+  it("the user's own change is honoured by a fresh bind; the old password stops working", async () => {
     const outcome = await ldap.changePassword!({ username: 'grace', oldPassword: seedPassword('grace'), newPassword: 'Grace-New-Passw0rd' });
     assert.deepEqual(outcome, { status: 'ok' });
     assert.equal(await binds('grace', 'Grace-New-Passw0rd'), true);
@@ -70,7 +70,7 @@ describe('LDAP password write-back (RFC 3062 Password Modify)', () => {
     assert.equal(await binds('bobby', seedPassword('bobby')), false);
   });
 
-  it('an admin reset is held to the directory\'s quality rules too', async () => {
+  it("an admin reset is held to the directory's quality rules too", async () => {
     assert.match(refusalReason(await ldap.resetPassword!({ username: 'bobby', newPassword: 'tiny' })), /too short/i);
   });
 

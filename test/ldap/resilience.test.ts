@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { PasswordConnector } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
+import type { PasswordConnector } from '../../src/kit/index.ts';
 import { freePort } from '../support/free-port.ts';
-import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 let slapd: RunningSlapd;
 let silent: { server: Server; url: string; sockets: Set<Socket> };
@@ -100,7 +100,10 @@ describe('LDAP connector when servers fail', () => {
     await slapd.kill();
     try {
       const { result: outcomes, ms } = await inFlight;
-      assert.ok(outcomes.every((outcome) => outcome.status === 'ok' || outcome.status === 'unavailable'), JSON.stringify(outcomes));
+      assert.ok(
+        outcomes.every((outcome) => outcome.status === 'ok' || outcome.status === 'unavailable'),
+        JSON.stringify(outcomes),
+      );
       // Callers queued for a pooled connection learn at once too, not after the 2 s wait.
       assert.ok(ms < 1000, `took ${ms} ms`);
     } finally {

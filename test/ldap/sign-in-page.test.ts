@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { startSlapd, directoryFor, seedPassword, type RunningSlapd } from '../support/slapd.ts';
-import { launchChromium, } from '../support/chromium.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 const SECRET = 'ldap-page-secret-0123456789-0123456789';
 
@@ -22,7 +22,12 @@ describe('signing in to an LDAP site through the sign-in page', () => {
     running = await startAdmit({
       config: {
         sites: [
-          { id: 'ACME', displayName: 'ACME', directory: directoryFor(slapd, { timeoutMs: 1500, connectTimeoutMs: 1000 }), signIn: { changePasswordAtFirstSignIn: false } },
+          {
+            id: 'ACME',
+            displayName: 'ACME',
+            directory: directoryFor(slapd, { timeoutMs: 1500, connectTimeoutMs: 1000 }),
+            signIn: { changePasswordAtFirstSignIn: false },
+          },
           { id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false } },
         ],
         clients: [{ client_id: 'rp', client_secret: SECRET, first_party: true, redirect_uris: [`${app.origin}/callback`] }],
@@ -39,8 +44,10 @@ describe('signing in to an LDAP site through the sign-in page', () => {
     const config = await oidc.discovery(new URL(running.issuer), 'rp', SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${app.origin}/callback`, scope: 'openid profile email groups tenant',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: `${app.origin}/callback`,
+      scope: 'openid profile email groups tenant',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     return { config, verifier, url };
   }
@@ -56,7 +63,7 @@ describe('signing in to an LDAP site through the sign-in page', () => {
     return { ...result, browser, config, verifier };
   }
 
-  it('signs a directory user in, with the directory\'s groups and profile in the claims', async () => {
+  it("signs a directory user in, with the directory's groups and profile in the claims", async () => {
     const { url, config, verifier } = await signIn('alice', seedPassword('alice'));
     assert.ok(url.searchParams.get('code'), `expected a code, got ${url.href}`);
     const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: verifier });
@@ -66,7 +73,7 @@ describe('signing in to an LDAP site through the sign-in page', () => {
     assert.ok(Array.isArray(info.groups) && info.groups.length > 0, `groups: ${JSON.stringify(info.groups)}`);
   });
 
-  it('keeps a renamed directory user\'s account: the same sub after a modrdn', async () => {
+  it("keeps a renamed directory user's account: the same sub after a modrdn", async () => {
     const subOf = async (username: string) => {
       const { url, config, verifier } = await signIn(username, seedPassword('ivan'));
       return (await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: verifier })).claims()!.sub;

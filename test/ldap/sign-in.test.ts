@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { PasswordConnector, PasswordOutcome } from '../../src/kit/index.ts';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
-import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import type { PasswordConnector, PasswordOutcome } from '../../src/kit/index.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 let slapd: RunningSlapd;
 const connectors: PasswordConnector[] = [];
@@ -27,15 +27,18 @@ describe('LDAP sign-in against OpenLDAP', () => {
   it('signs in with the right password and maps the profile, entryUUID and memberOf groups', async () => {
     const identity = identityOf(await connector().verifyPassword({ username: 'alice', password: seedPassword('alice') }));
     assert.match(identity.externalId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    assert.deepEqual({ ...identity, externalId: 'x' }, {
-      externalId: 'x',
-      username: 'alice',
-      name: 'Alice Test',
-      email: 'alice@example.test',
-      emailVerified: false,
-      phoneNumber: '+1 555 0100',
-      groups: ['admins', 'staff'],
-    });
+    assert.deepEqual(
+      { ...identity, externalId: 'x' },
+      {
+        externalId: 'x',
+        username: 'alice',
+        name: 'Alice Test',
+        email: 'alice@example.test',
+        emailVerified: false,
+        phoneNumber: '+1 555 0100',
+        groups: ['admins', 'staff'],
+      },
+    );
   });
 
   it('resolves groups by a group search when asked to', async () => {
@@ -85,7 +88,10 @@ describe('LDAP sign-in against OpenLDAP', () => {
   it('reuses pooled service connections across parallel sign-ins', async () => {
     const ldap = connector({ poolSize: 2 });
     const outcomes = await Promise.all(Array.from({ length: 12 }, () => ldap.verifyPassword({ username: 'alice', password: seedPassword('alice') })));
-    assert.ok(outcomes.every((outcome) => outcome.status === 'ok'), JSON.stringify(outcomes));
+    assert.ok(
+      outcomes.every((outcome) => outcome.status === 'ok'),
+      JSON.stringify(outcomes),
+    );
     assert.deepEqual(await ldap.health(), { ok: true });
   });
 });

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
 import type { PasswordConnector } from '../../src/kit/index.ts';
-import { directoryFor, seedPassword, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 /**
  * The connector over TLS against a real slapd with a certificate from a

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'ldapts';
-import type { PasswordConnector } from '../../src/kit/index.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
-import { directoryFor, startSlapd, type RunningSlapd } from '../support/slapd.ts';
+import type { PasswordConnector } from '../../src/kit/index.ts';
+import { directoryFor, type RunningSlapd, startSlapd } from '../support/slapd.ts';
 
 // Issue 13 item 4: a wrong password for a known user took 14.7 ms, an unknown
 // user name 7.0 ms. The difference was the server's own work: ppolicy records
@@ -29,8 +29,13 @@ const wrongPassword = () => `Wrong-${randomBytes(6).toString('hex')}`;
 beforeAll(async () => {
   slapd = await startSlapd({ stats: true });
   const people = `ou=people,${slapd.baseDn}`;
-  await slapd.ldif(Array.from({ length: KNOWN_USERS }, (_, i) =>
-    `dn: uid=timing-${i},${people}\nobjectClass: inetOrgPerson\nuid: timing-${i}\ncn: Timing ${i}\nsn: Test\nmail: timing-${i}@example.test\nuserPassword: timing-${i}-Passw0rd\n\n`).join(''));
+  await slapd.ldif(
+    Array.from(
+      { length: KNOWN_USERS },
+      (_, i) =>
+        `dn: uid=timing-${i},${people}\nobjectClass: inetOrgPerson\nuid: timing-${i}\ncn: Timing ${i}\nsn: Test\nmail: timing-${i}@example.test\nuserPassword: timing-${i}-Passw0rd\n\n`,
+    ).join(''),
+  );
 });
 afterAll(async () => {
   await Promise.all(connectors.map((connector) => connector.close?.()));

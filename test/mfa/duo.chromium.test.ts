@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, type MfaWorld } from './mfa-world.ts';
-import { fakeDuo, duoSettings, DUO_HOST, type FakeDuo } from './fake-duo.ts';
+import { DUO_HOST, duoSettings, type FakeDuo, fakeDuo } from './fake-duo.ts';
+import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
  * Duo in real Chromium: "Continue with Duo" on the choose page, the trip to
@@ -52,7 +52,10 @@ describe('Duo Universal Prompt in Chromium', () => {
     await page.waitForURL((url) => url.pathname === '/callback');
     assert.ok(new URL(page.url()).searchParams.get('code'), 'the application got a code');
     const cookies = await page.context().cookies();
-    assert.ok(cookies.some((cookie) => /trust/i.test(cookie.name)), 'the trusted-browser cookie was set');
+    assert.ok(
+      cookies.some((cookie) => /trust/i.test(cookie.name)),
+      'the trusted-browser cookie was set',
+    );
     await page.context().close();
   });
 

@@ -1,12 +1,18 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/provider.ts';
-import { FlowDriver, buttonValue } from './flow-driver.ts';
-import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
-import { fakeDuo, duoSettings, DUO_HOST, type FakeDuo } from './fake-duo.ts';
+import { DUO_HOST, duoSettings, type FakeDuo, fakeDuo } from './fake-duo.ts';
+import { buttonValue, FlowDriver } from './flow-driver.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from './mfa-world.ts';
 
-const OPEN = { id: 'OPEN', displayName: 'Open Center', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, duo: duoSettings({ failMode: 'open' }) } };
+const OPEN = {
+  id: 'OPEN',
+  displayName: 'Open Center',
+  directory: { kind: 'local' },
+  signIn: { changePasswordAtFirstSignIn: false },
+  mfa: { required: true, duo: duoSettings({ failMode: 'open' }) },
+};
 
 /**
  * Duo's Universal Prompt as a site's second factor, driven with plain form
@@ -63,7 +69,12 @@ describe('Duo Universal Prompt as a second factor', () => {
   });
 
   it('maps the factor Duo reports: a phone call is tel, a passcode otp, a security key hwk', async () => {
-    for (const [factor, amr] of [['phone_call', 'tel'], ['passcode', 'otp'], ['WebAuthn Security Key', 'hwk'], ['sms_passcode', 'sms']] as const) {
+    for (const [factor, amr] of [
+      ['phone_call', 'tel'],
+      ['passcode', 'otp'],
+      ['WebAuthn Security Key', 'hwk'],
+      ['sms_passcode', 'sms'],
+    ] as const) {
       const username = `duo${(users += 1)}`;
       await world.addUser(username);
       duo.verdict(username, { status: 'allow', factor });
@@ -75,7 +86,7 @@ describe('Duo Universal Prompt as a second factor', () => {
     }
   });
 
-  it('shows Duo\'s denial, gives no token, and counts it against the failure limit', async () => {
+  it("shows Duo's denial, gives no token, and counts it against the failure limit", async () => {
     const { d, username } = await signedIn();
     duo.verdict(username, { status: 'deny', message: 'User mistake' });
     const denied = await d.submit('/mfa/choose', { method: 'duo' });
@@ -105,7 +116,7 @@ describe('Duo Universal Prompt as a second factor', () => {
     const refused = await d.get(forged);
     assert.equal(refused.status, 400);
     assert.match(refused.html, /could not be checked/);
-    assert.equal(duo.seen.token, tokens, 'a forged state never reaches Duo\'s token endpoint');
+    assert.equal(duo.seen.token, tokens, "a forged state never reaches Duo's token endpoint");
     // The state was forgotten on the first return: the genuine one, replayed after it, finds nothing to match.
     const replayed = await d.get(back);
     assert.equal(replayed.callback, undefined);
@@ -115,7 +126,7 @@ describe('Duo Universal Prompt as a second factor', () => {
     assert.ok(done.callback);
   });
 
-  it('refuses a Duo answer about another user (a code from someone else\'s prompt)', async () => {
+  it("refuses a Duo answer about another user (a code from someone else's prompt)", async () => {
     const { d } = await signedIn();
     duo.answerAs('mallory');
     try {

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, type MfaWorld } from './mfa-world.ts';
+import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
  * The guided enrollment (seed steps 4–13) in real Chromium, through every
@@ -58,7 +58,7 @@ describe('MFA enrollment wizard in Chromium', () => {
     const qr = page.getByRole('img', { name: 'QR code to scan with your authenticator app' });
     assert.match(String(await qr.getAttribute('src')), /^data:image\/png;base64,/);
     assert.ok((await qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 100, 'the QR code is drawn');
-    await page.getByText('Can\'t scan the code?').click();
+    await page.getByText("Can't scan the code?").click();
     const secret = (await page.locator('#manual-key').innerText()).replace(/\s/g, '');
     assert.match(secret, /^[A-Z2-7]{32}$/);
     secrets.set(user, secret);
@@ -89,9 +89,10 @@ describe('MFA enrollment wizard in Chromium', () => {
     await page.getByRole('button', { name: 'Start setup' }).click();
 
     await heading(page, 'What type of device are you adding?');
-    assert.deepEqual((await page.locator('.choice label').allInnerTexts()).map((text) => text.trim()), [
-      'Mobile phone RECOMMENDED', 'Tablet (iPad, Nexus 7, etc.)', 'Landline', 'Security Key (YubiKey, Feitian, etc.)',
-    ]);
+    assert.deepEqual(
+      (await page.locator('.choice label').allInnerTexts()).map((text) => text.trim()),
+      ['Mobile phone RECOMMENDED', 'Tablet (iPad, Nexus 7, etc.)', 'Landline', 'Security Key (YubiKey, Feitian, etc.)'],
+    );
     await screenshot(page, 'mfa-02-device-type');
     await chooseDevice(page, 'Mobile phone');
 
@@ -125,7 +126,10 @@ describe('MFA enrollment wizard in Chromium', () => {
     await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
 
     await finishAtSettings(page, /iOS \(201\) 234-5678/, 'mfa-09-settings');
-    assert.deepEqual((await page.getByRole('button').allInnerTexts()).filter((text) => ['Text me', 'Call me', 'Passcode', 'Recovery code'].includes(text)), ['Text me', 'Call me', 'Passcode', 'Recovery code']);
+    assert.deepEqual(
+      (await page.getByRole('button').allInnerTexts()).filter((text) => ['Text me', 'Call me', 'Passcode', 'Recovery code'].includes(text)),
+      ['Text me', 'Call me', 'Passcode', 'Recovery code'],
+    );
     await screenshot(page, 'mfa-10-choose-method');
     await page.getByRole('button', { name: 'Passcode' }).click();
     await heading(page, 'Enter a passcode');
@@ -136,7 +140,13 @@ describe('MFA enrollment wizard in Chromium', () => {
     const mail = await world.smtp.waitFor((m) => m.to.includes('amy@example.test') && /device was added/.test(m.subject));
     assert.match(mail.text, /The device "Mobile phone \(201\) 234-5678" was added for two-step verification to your account amy on Customer & Partner Center/);
     assert.equal(world.smtp.received.filter((m) => m.to.includes('amy@example.test')).length, 1, 'one email for the device, not one per step of its setup');
-    assert.ok(await page.context().cookies().then((cookies) => cookies.some((cookie) => cookie.name === 'admit.trust' && cookie.httpOnly)), 'the browser is trusted');
+    assert.ok(
+      await page
+        .context()
+        .cookies()
+        .then((cookies) => cookies.some((cookie) => cookie.name === 'admit.trust' && cookie.httpOnly)),
+      'the browser is trusted',
+    );
     await page.context().close();
   });
 

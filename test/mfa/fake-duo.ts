@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
 import nock from 'nock';
-import { SignJWT, jwtVerify } from 'jose';
 
 export const DUO_HOST = 'api-1234abcd.duosecurity.com';
 export const DUO_CLIENT_ID = 'DIABCDEFGHIJKLMNOPQR';
@@ -11,7 +11,14 @@ const key = new TextEncoder().encode(DUO_SECRET);
 export type DuoVerdict = { status: 'allow'; factor: string } | { status: 'deny'; message?: string };
 
 /** The `mfa.duo` settings of a site talking to this fake. */
-export const duoSettings = (extra: Record<string, unknown> = {}) => ({ clientId: DUO_CLIENT_ID, clientSecret: DUO_SECRET, apiHost: DUO_HOST, timeoutMs: 1000, healthCacheSeconds: 0, ...extra });
+export const duoSettings = (extra: Record<string, unknown> = {}) => ({
+  clientId: DUO_CLIENT_ID,
+  clientSecret: DUO_SECRET,
+  apiHost: DUO_HOST,
+  timeoutMs: 1000,
+  healthCacheSeconds: 0,
+  ...extra,
+});
 
 /**
  * Duo's OIDC endpoints, answered by nock in the test process (admit talks
@@ -47,19 +54,39 @@ export function fakeDuo() {
     return new SignJWT({
       preferred_username: tokenUser ?? username,
       auth_time: now,
-      auth_result: verdict.status === 'allow' ? { result: 'allow', status: 'allow', status_msg: 'Login Successful' } : { result: 'deny', status: 'deny', status_msg: verdict.message ?? 'Login Denied' },
-      auth_context: { factor: verdict.status === 'allow' ? verdict.factor : 'not_available', result: verdict.status === 'allow' ? 'success' : 'denied', user: { name: username } },
-    }).setProtectedHeader({ alg: 'HS512' }).setIssuer(`https://${DUO_HOST}/oauth/v1/token`).setAudience(DUO_CLIENT_ID)
-      .setSubject(username).setIssuedAt(now).setExpirationTime(now + 300).sign(key);
+      auth_result:
+        verdict.status === 'allow'
+          ? { result: 'allow', status: 'allow', status_msg: 'Login Successful' }
+          : { result: 'deny', status: 'deny', status_msg: verdict.message ?? 'Login Denied' },
+      auth_context: {
+        factor: verdict.status === 'allow' ? verdict.factor : 'not_available',
+        result: verdict.status === 'allow' ? 'success' : 'denied',
+        user: { name: username },
+      },
+    })
+      .setProtectedHeader({ alg: 'HS512' })
+      .setIssuer(`https://${DUO_HOST}/oauth/v1/token`)
+      .setAudience(DUO_CLIENT_ID)
+      .setSubject(username)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(key);
   }
 
-  const scope = nock(`https://${DUO_HOST}`).persist()
-    .post('/oauth/v1/health_check').reply(() => {
+  const scope = nock(`https://${DUO_HOST}`)
+    .persist()
+    .post('/oauth/v1/health_check')
+    .reply(() => {
       seen.health += 1;
-      return healthy ? [200, { stat: 'OK', response: { timestamp: Math.floor(Date.now() / 1000) } }] : [503, { stat: 'FAIL', code: 50301, message: 'Service unavailable', message_detail: 'maintenance' }];
+      return healthy
+        ? [200, { stat: 'OK', response: { timestamp: Math.floor(Date.now() / 1000) } }]
+        : [503, { stat: 'FAIL', code: 50301, message: 'Service unavailable', message_detail: 'maintenance' }];
     })
-    .get('/oauth/v1/authorize').query(true).reply(async (request: Request) => [302, '', { location: await prompt(new URL(request.url)) }])
-    .post('/oauth/v1/token').reply(async (request: Request) => {
+    .get('/oauth/v1/authorize')
+    .query(true)
+    .reply(async (request: Request) => [302, '', { location: await prompt(new URL(request.url)) }])
+    .post('/oauth/v1/token')
+    .reply(async (request: Request) => {
       seen.token += 1;
       const form = new URLSearchParams(await request.text());
       const entry = codes.get(form.get('code') ?? '');
@@ -69,7 +96,8 @@ export function fakeDuo() {
     });
 
   return {
-    seen, prompt,
+    seen,
+    prompt,
     verdict(username: string, verdict: DuoVerdict) {
       verdicts.set(username, verdict);
     },

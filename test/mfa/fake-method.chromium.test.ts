@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
-import { TEST_SECRET } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
-import { fakeTokenMethod, FAKE_TOKEN } from '../support/fake-mfa-method/fake-token-method.ts';
-import { startMfaWorld, type MfaWorld } from './mfa-world.ts';
+import { TEST_SECRET } from '../support/admit-server.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { FAKE_TOKEN, fakeTokenMethod } from '../support/fake-mfa-method/fake-token-method.ts';
+import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
  * Adding an MFA method is its plugin folder (test/support/fake-mfa-method)
@@ -23,7 +23,15 @@ describe('a fake MFA method registered through the composition root', () => {
     world = await startMfaWorld({
       compose: { mfaMethods: [fakeTokenMethod] },
       // A second site whose policy allows only the new method.
-      sites: [{ id: 'CARDS', displayName: 'Card Center', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, methods: [FAKE_TOKEN] } }],
+      sites: [
+        {
+          id: 'CARDS',
+          displayName: 'Card Center',
+          directory: { kind: 'local' },
+          signIn: { changePasswordAtFirstSignIn: false },
+          mfa: { required: true, methods: [FAKE_TOKEN] },
+        },
+      ],
     });
     chromium = await launchChromium();
     browser = chromium.browser;
@@ -38,7 +46,13 @@ describe('a fake MFA method registered through the composition root', () => {
   it('signs in with it: offered at the verification page, its prompt shown, its check deciding', async () => {
     const cara = await world.enrolledUser('cara', { mobile: '(201) 555-0151' });
     const who = (await world.running.admit.mfa.subject(cara.accountId))!;
-    const card = { id: newDeviceId(), type: 'tablet' as const, name: 'Code card', credentials: { [FAKE_TOKEN]: createSecretBox(TEST_SECRET, 'mfa-method').seal('481516') }, createdAt: new Date().toISOString() };
+    const card = {
+      id: newDeviceId(),
+      type: 'tablet' as const,
+      name: 'Code card',
+      credentials: { [FAKE_TOKEN]: createSecretBox(TEST_SECRET, 'mfa-method').seal('481516') },
+      createdAt: new Date().toISOString(),
+    };
     assert.equal((await world.running.admit.mfa.manage.add(undefined, who, card, { verifiedAt: Date.now() })).status, 'ok');
 
     const context = await browser.newContext();

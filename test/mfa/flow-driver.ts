@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 import type { RunningAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 export const MFA_RP_SECRET = 'mfa-rp-secret-0123456789-0123456789';
@@ -49,8 +49,13 @@ export class FlowDriver {
     this.state = oidc.randomState();
     this.nonce = oidc.randomNonce();
     const url = oidc.buildAuthorizationUrl(await this.config(), {
-      redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(this.verifier),
-      code_challenge_method: 'S256', state: this.state, nonce: this.nonce, ...extra,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(this.verifier),
+      code_challenge_method: 'S256',
+      state: this.state,
+      nonce: this.nonce,
+      ...extra,
     });
     return this.land(await this.browser.follow(url, isCallback));
   }
@@ -77,7 +82,9 @@ export class FlowDriver {
   /** RP-initiated logout: the confirmation page, then "Yes, sign me out". Cookies other than the session's stay. */
   async signOut(): Promise<void> {
     const confirm = await this.get('/session/end');
-    const action = /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(confirm.html)?.[1] ?? /<form[^>]*action="([^"]+)"[^>]*id="op.logoutForm"/.exec(confirm.html)?.[1];
+    const action =
+      /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(confirm.html)?.[1] ??
+      /<form[^>]*action="([^"]+)"[^>]*id="op.logoutForm"/.exec(confirm.html)?.[1];
     assert.ok(action, confirm.html.slice(0, 500));
     await this.browser.follow(new URL(action, this.running.issuer), undefined, { form: { xsrf: inputValue(confirm.html, 'xsrf'), logout: 'yes' } });
   }
@@ -90,7 +97,10 @@ export class FlowDriver {
   async tokens() {
     assert.ok(this.page.callback, `expected the sign-in to end at the application, at ${this.page.url.pathname}: ${this.page.html.slice(0, 300)}`);
     const tokens = await oidc.authorizationCodeGrant(await this.config(), this.page.callback, {
-      pkceCodeVerifier: this.verifier, expectedState: this.state, expectedNonce: this.nonce, idTokenExpected: true,
+      pkceCodeVerifier: this.verifier,
+      expectedState: this.state,
+      expectedNonce: this.nonce,
+      idTokenExpected: true,
     });
     return tokens.claims()!;
   }

@@ -1,19 +1,19 @@
-import pino from 'pino';
 import type { Context } from 'koa';
-import type { Store } from '../../src/store/port.ts';
+import pino from 'pino';
+import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { localDirectoryPlugin } from '../../plugins/connector-local/plugin.ts';
+import { mfaPlugins, notifierPlugins } from '../../src/compose.ts';
 import { siteSchema } from '../../src/connectors.ts';
-import { smsSettingsSchema } from '../../src/services/mfa/settings-schema.ts';
+import { deriveKey } from '../../src/lib/secret-box.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { createSiteDirectory } from '../../src/services/sites.ts';
 import { createMailer } from '../../src/services/mail/mailer.ts';
 import { createMfaService, type MfaService } from '../../src/services/mfa/mfa-service.ts';
 import { createNotifier } from '../../src/services/mfa/notifiers.ts';
+import { smsSettingsSchema } from '../../src/services/mfa/settings-schema.ts';
 import { createOneTimeCodes } from '../../src/services/one-time-codes.ts';
-import { deriveKey } from '../../src/lib/secret-box.ts';
-import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { localDirectoryPlugin } from '../../plugins/connector-local/plugin.ts';
+import { createSiteDirectory } from '../../src/services/sites.ts';
+import type { Store } from '../../src/store/port.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
-import { mfaPlugins, notifierPlugins } from '../../src/compose.ts';
 
 /** A message the console notifier wrote, as a person would read it. */
 export interface SentMessage {
@@ -49,20 +49,45 @@ export const fakeCtx = (ip = '192.0.2.10') => ({ ip, state: {}, get: () => 'node
  * The MFA service on a real store, with one local-directory site and its
  * users' accounts, a console mailer and the console notifier captured.
  */
-export async function mfaHarness(store: Store, options: { sms?: Record<string, unknown>; mfa?: Record<string, unknown>; unchecked?: Record<string, unknown> } = {}) {
+export async function mfaHarness(
+  store: Store,
+  options: { sms?: Record<string, unknown>; mfa?: Record<string, unknown>; unchecked?: Record<string, unknown> } = {},
+) {
   const logger = pino({ level: 'silent' });
-  const site = siteSchema.parse({ id: 'DEMO', displayName: 'Customer & Partner Center', directory: { kind: 'local' }, mfa: { required: true, ...options.mfa } });
+  const site = siteSchema.parse({
+    id: 'DEMO',
+    displayName: 'Customer & Partner Center',
+    directory: { kind: 'local' },
+    mfa: { required: true, ...options.mfa },
+  });
   // `unchecked` bypasses the schema's bounds (a 1-second code lifetime, to see a code expire).
   const sms = { ...smsSettingsSchema.parse({ resendCooldownSeconds: 0, ...options.sms }), ...options.unchecked };
   const accounts = createAccountService({ store });
   const directory = createLocalDirectory({ store, siteId: 'DEMO' });
   const sites = createSiteDirectory([site], { local: { capabilities: localDirectoryPlugin.capabilities, create: () => directory.connector } });
   const capture = captureNotifier();
-  const mailer = createMailer({ settings: { from: 'admit <a@b.test>', transport: 'console', timeoutSeconds: 5 }, viewsDir: new URL('../../views', import.meta.url).pathname, publicUrl: 'http://127.0.0.1', logger });
+  const mailer = createMailer({
+    settings: { from: 'admit <a@b.test>', transport: 'console', timeoutSeconds: 5 },
+    viewsDir: new URL('../../views', import.meta.url).pathname,
+    publicUrl: 'http://127.0.0.1',
+    logger,
+  });
   const mfa: MfaService = createMfaService({
-    store, accounts, sites, sms, masterSecret: TEST_SECRET, ...mfaPlugins('http://127.0.0.1:3000'),
-    audit: { record: () => {} }, mailer,
-    codes: createOneTimeCodes({ store, mailer, settings: sms, key: deriveKey(TEST_SECRET, 'one-time-codes'), notifier: createNotifier(sms, { fetch: globalThis.fetch, log: capture.log }, notifierPlugins) }),
+    store,
+    accounts,
+    sites,
+    sms,
+    masterSecret: TEST_SECRET,
+    ...mfaPlugins('http://127.0.0.1:3000'),
+    audit: { record: () => {} },
+    mailer,
+    codes: createOneTimeCodes({
+      store,
+      mailer,
+      settings: sms,
+      key: deriveKey(TEST_SECRET, 'one-time-codes'),
+      notifier: createNotifier(sms, { fetch: globalThis.fetch, log: capture.log }, notifierPlugins),
+    }),
   });
   let users = 0;
   async function newAccount(username = `user${++users}-${Date.now()}`) {

@@ -1,15 +1,15 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Store } from '../../src/store/port.ts';
-import { createStore } from '../../src/store/create-store.ts';
-import { newDeviceId, type MfaDevice } from '../../src/services/mfa/devices.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
-import { mfaHarness, codeIn, fakeCtx } from './harness.ts';
+import { type MfaDevice, newDeviceId } from '../../src/services/mfa/devices.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/port.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
+import { codeIn, fakeCtx, mfaHarness } from './harness.ts';
 
 type Harness = Awaited<ReturnType<typeof mfaHarness>>;
 type Who = Awaited<ReturnType<Harness['newAccount']>>;
@@ -61,7 +61,13 @@ function suite(backend: string, open: () => Promise<Store>) {
       const listed = JSON.stringify(await h.mfa.listFactors(who.accountId));
       assert.ok(!listed.includes(secret) && !listed.includes('sealed') && !listed.includes('2345678'), listed);
       assert.match(listed, /•••-5678/);
-      assert.deepEqual((await h.mfa.listFactors(who.accountId)).map((factor) => [factor.id, factor.isDefault]), [[device.id, true], [mobile.id, false]]);
+      assert.deepEqual(
+        (await h.mfa.listFactors(who.accountId)).map((factor) => [factor.id, factor.isDefault]),
+        [
+          [device.id, true],
+          [mobile.id, false],
+        ],
+      );
     });
 
     it('sends a text code that works once, only for its flow and number', async () => {
@@ -90,8 +96,13 @@ function suite(backend: string, open: () => Promise<Store>) {
       assert.match(message!.text, /code is (\d, ){5}\d\. Once again/);
       const code = codeIn(message);
       // Four parallel entries (within the five attempts a code allows): exactly one wins.
-      const results = await Promise.all(Array.from({ length: 4 }, () => h.mfa.challenge.verify(ctx, who, 'signin:c', { method: 'call', deviceId: device.id, code })));
-      assert.deepEqual(results.filter((result) => result.status === 'ok'), [{ status: 'ok', amr: 'tel', deviceId: device.id }]);
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => h.mfa.challenge.verify(ctx, who, 'signin:c', { method: 'call', deviceId: device.id, code })),
+      );
+      assert.deepEqual(
+        results.filter((result) => result.status === 'ok'),
+        [{ status: 'ok', amr: 'tel', deviceId: device.id }],
+      );
     });
 
     it('lets a code expire', async () => {
@@ -118,8 +129,15 @@ function suite(backend: string, open: () => Promise<Store>) {
 
       await h.mfa.challenge.sendCode(ctx, who, { bindTo: 'signin:b2', deviceId: device.id, channel: 'sms' });
       const fresh = codeIn(h.capture.last());
-      assert.equal((await h.mfa.challenge.verify(ctx, who, 'signin:b2', { method: 'sms', deviceId: device.id, code: fresh === '000000' ? '999999' : '000000' })).status, 'invalid');
-      assert.equal((await h.mfa.challenge.verify(ctx, who, 'signin:b2', { method: 'sms', deviceId: device.id, code: fresh })).status, 'throttled', 'seven failures of the account: checks are refused');
+      assert.equal(
+        (await h.mfa.challenge.verify(ctx, who, 'signin:b2', { method: 'sms', deviceId: device.id, code: fresh === '000000' ? '999999' : '000000' })).status,
+        'invalid',
+      );
+      assert.equal(
+        (await h.mfa.challenge.verify(ctx, who, 'signin:b2', { method: 'sms', deviceId: device.id, code: fresh })).status,
+        'throttled',
+        'seven failures of the account: checks are refused',
+      );
     });
 
     it('limits sending per number, account and IP, with a cooldown and a country allow-list', async () => {
@@ -129,20 +147,29 @@ function suite(backend: string, open: () => Promise<Store>) {
       const send = (deviceId: string, bindTo: string, ip: string) => h.mfa.challenge.sendCode(fakeCtx(ip), who, { bindTo, deviceId, channel: 'sms' });
       const parallel = await Promise.all(Array.from({ length: 6 }, (_, i) => send(first.id, `signin:n${i}`, '198.51.100.1')));
       assert.equal(parallel.filter((outcome) => outcome.status === 'sent').length, 3, 'per number, also in parallel');
-      assert.deepEqual(parallel.find((outcome) => outcome.status !== 'sent'), { status: 'rate_limited', scope: 'number' });
+      assert.deepEqual(
+        parallel.find((outcome) => outcome.status !== 'sent'),
+        { status: 'rate_limited', scope: 'number' },
+      );
 
       // Refused sends count too: six so far for the account, eight allowed.
       const second = await addMobile(h, who);
       const outcomes = [];
       for (let i = 0; i < 3; i += 1) outcomes.push(await send(second.id, `signin:m${i}`, `198.51.100.${10 + i}`));
-      assert.deepEqual(outcomes.map((outcome) => outcome.status), ['sent', 'sent', 'rate_limited']);
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.status),
+        ['sent', 'sent', 'rate_limited'],
+      );
       assert.deepEqual(outcomes[2], { status: 'rate_limited', scope: 'account' });
 
       const cooled = await mfaHarness(store, { sms: { resendCooldownSeconds: 30 } });
       const someone = await cooled.newAccount();
       const phoneDevice = await addMobile(cooled, someone);
       assert.equal((await cooled.mfa.challenge.sendCode(ctx, someone, { bindTo: 'signin:cool', deviceId: phoneDevice.id, channel: 'sms' })).status, 'sent');
-      assert.equal((await cooled.mfa.challenge.sendCode(ctx, someone, { bindTo: 'signin:cool', deviceId: phoneDevice.id, channel: 'call' })).status, 'cooldown');
+      assert.equal(
+        (await cooled.mfa.challenge.sendCode(ctx, someone, { bindTo: 'signin:cool', deviceId: phoneDevice.id, channel: 'call' })).status,
+        'cooldown',
+      );
 
       const abroad: MfaDevice = { id: newDeviceId(), type: 'mobile', name: 'x', phone: phone('+882123456789', 'XX'), createdAt: new Date().toISOString() };
       await h.mfa.manage.add(ctx, someone, abroad, { verifiedAt: Date.now() });
@@ -160,7 +187,10 @@ function suite(backend: string, open: () => Promise<Store>) {
         const device = await addMobile(h, who);
         results.push(await h.mfa.challenge.sendCode(fakeCtx('203.0.113.77'), who, { bindTo: `signin:ip${i}`, deviceId: device.id, channel: 'sms' }));
       }
-      assert.deepEqual(results.map((result) => result.status), ['sent', 'sent', 'rate_limited']);
+      assert.deepEqual(
+        results.map((result) => result.status),
+        ['sent', 'sent', 'rate_limited'],
+      );
       assert.deepEqual(results[2], { status: 'rate_limited', scope: 'ip' });
     });
 
@@ -173,7 +203,10 @@ function suite(backend: string, open: () => Promise<Store>) {
       const codes = made.status === 'ok' ? made.value : [];
       assert.equal(codes.length, 10);
       const members = await store.setMembers(`mfa-recovery:{${who.accountId}}`);
-      assert.ok(members.every((member) => !codes.some((code) => member.includes(code.replace('-', '')))), 'only hashes are stored');
+      assert.ok(
+        members.every((member) => !codes.some((code) => member.includes(code.replace('-', '')))),
+        'only hashes are stored',
+      );
       const use = (code: string) => h.mfa.challenge.verify(ctx, who, 'signin:r', { method: 'recovery', code });
       assert.deepEqual(await use(codes[0]!.toUpperCase().replace('-', ' ')), { status: 'ok', amr: 'otp' });
       assert.deepEqual(await use(codes[0]!), { status: 'invalid' }, 'used once');
@@ -188,7 +221,7 @@ function suite(backend: string, open: () => Promise<Store>) {
       const [alice, bob] = [await h.newAccount(), await h.newAccount()];
       const { token } = await h.mfa.trustedBrowsers.trust(alice.accountId, { days: 180, label: 'Chrome on Linux' });
       assert.equal(await h.mfa.trustedBrowsers.isTrusted(alice.accountId, [token]), true);
-      assert.equal(await h.mfa.trustedBrowsers.isTrusted(bob.accountId, [token]), false, 'user A\'s token does not count for user B');
+      assert.equal(await h.mfa.trustedBrowsers.isTrusted(bob.accountId, [token]), false, "user A's token does not count for user B");
       assert.equal(await h.mfa.trustedBrowsers.isTrusted(alice.accountId, ['x'.repeat(43)]), false);
       const [listed] = await h.mfa.trustedBrowsers.list(alice.accountId);
       assert.equal(listed?.label, 'Chrome on Linux');
@@ -209,8 +242,15 @@ function suite(backend: string, open: () => Promise<Store>) {
       assert.equal((await h.mfa.manage.remove(ctx, who, first.id, {})).status, 'stale');
       assert.equal((await h.mfa.manage.remove(ctx, who, first.id, { verifiedAt: Date.now() })).status, 'ok');
       assert.equal((await h.mfa.settings(who.accountId)).defaultDeviceId, extra.id, 'the default moves to a remaining device');
-      assert.equal((await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: extra.id, whenILogIn: 'sms' }, { verifiedAt: Date.now() })).status, 'invalid', 'a landline takes no texts');
-      assert.equal((await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: first.id, whenILogIn: 'ask' }, { verifiedAt: Date.now() })).status, 'unknown_device');
+      assert.equal(
+        (await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: extra.id, whenILogIn: 'sms' }, { verifiedAt: Date.now() })).status,
+        'invalid',
+        'a landline takes no texts',
+      );
+      assert.equal(
+        (await h.mfa.manage.saveSettings(ctx, who, { defaultDeviceId: first.id, whenILogIn: 'ask' }, { verifiedAt: Date.now() })).status,
+        'unknown_device',
+      );
     });
 
     it('resets MFA: devices, recovery codes and trusted browsers go', async () => {

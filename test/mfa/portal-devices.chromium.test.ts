@@ -1,16 +1,16 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { FlowDriver, buttonValue } from './flow-driver.ts';
-import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
+import { buttonValue, FlowDriver } from './flow-driver.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from './mfa-world.ts';
 
 /**
  * The portal's "My Settings & Devices": the devices at a glance, and
  * "Manage devices", a fresh sign-in (password and a factor) that opens the
  * sign-in's My Settings & Devices and comes back to the portal.
  */
-describe('the portal\'s My Settings & Devices', () => {
+describe("the portal's My Settings & Devices", () => {
   let world: MfaWorld;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
@@ -67,7 +67,7 @@ describe('the portal\'s My Settings & Devices', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
 
     await heading(page, 'My Settings & Devices');
-    assert.match(page.url(), /\/interaction\/[^/]+\/mfa\/settings$/, 'the sign-in\'s settings page, where devices change');
+    assert.match(page.url(), /\/interaction\/[^/]+\/mfa\/settings$/, "the sign-in's settings page, where devices change");
     await page.getByRole('button', { name: 'Device Options: iOS' }).click();
     await page.getByLabel('Device name').fill('Work phone');
     await page.getByRole('button', { name: 'Rename' }).click();

@@ -1,9 +1,9 @@
-import { describe, it, beforeAll, afterAll, vi } from 'vitest';
 import assert from 'node:assert/strict';
-import { FlowDriver, buttonValue, type Page } from './flow-driver.ts';
-import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
-import { inputValue } from '../support/form-browser.ts';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { messages } from '../../src/errors/messages.ts';
+import { inputValue } from '../support/form-browser.ts';
+import { buttonValue, FlowDriver, type Page } from './flow-driver.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from './mfa-world.ts';
 
 const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&#34;');
 
@@ -106,7 +106,10 @@ describe('MFA wizard: forms that cannot be read', () => {
   it('a refused post to another page goes to the current page, which it leaves as it was', async () => {
     const onPage = d.page.url.pathname;
     for (const [path, form] of [
-      ['mfa/device', { type: 'satellite' }], ['mfa/phone', { country: 'USA' }], ['mfa/phone-type', { platform: 'nokia' }], ['mfa/settings', { action: 'save' }],
+      ['mfa/device', { type: 'satellite' }],
+      ['mfa/phone', { country: 'USA' }],
+      ['mfa/phone-type', { platform: 'nokia' }],
+      ['mfa/settings', { action: 'save' }],
     ] as const) {
       const answer = await d.postTo(path, form);
       assert.equal(answer.status, 200, `${path}: ${answer.html.slice(0, 200)}`);

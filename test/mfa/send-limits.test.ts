@@ -1,7 +1,7 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { FlowDriver } from './flow-driver.ts';
-import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from './mfa-world.ts';
 
 /** The limits as a person meets them on the pages: sends, cooldown, wrong codes, failed checks, forged JSON requests. */
 describe('MFA limits on the pages', () => {
@@ -64,9 +64,12 @@ describe('MFA limits on the pages', () => {
     d.page = start;
     await d.submit('/mfa/start');
     await d.submit('/mfa/device', { type: 'security_key' });
-    const options = await d.browser.request(new URL(`${d.page.url.pathname}/options`, world.running.issuer), { form: { _csrf: d.csrf }, headers: { accept: 'application/json' } });
+    const options = await d.browser.request(new URL(`${d.page.url.pathname}/options`, world.running.issuer), {
+      form: { _csrf: d.csrf },
+      headers: { accept: 'application/json' },
+    });
     assert.equal(options.status, 200);
-    const json = await options.json() as { rp: { id: string }; challenge: string };
+    const json = (await options.json()) as { rp: { id: string }; challenge: string };
     assert.equal(json.rp.id, 'localhost');
     assert.match(json.challenge, /^[A-Za-z0-9_-]{20,}$/);
     const bad = await d.submit('/mfa/key', { credential: '{"id":"x"}' });

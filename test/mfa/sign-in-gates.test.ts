@@ -1,10 +1,16 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ACR_MFA } from '../../src/oidc/provider.ts';
-import { FlowDriver, buttonValue, } from './flow-driver.ts';
-import { startMfaWorld, PASSWORD, RP_SECRET, type MfaWorld } from './mfa-world.ts';
+import { buttonValue, FlowDriver } from './flow-driver.ts';
+import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from './mfa-world.ts';
 
-const TRUSTY = { id: 'TRUSTY', displayName: 'Trusty', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true, trustedBrowserCountsAsMfa: true } };
+const TRUSTY = {
+  id: 'TRUSTY',
+  displayName: 'Trusty',
+  directory: { kind: 'local' },
+  signIn: { changePasswordAtFirstSignIn: false },
+  mfa: { required: true, trustedBrowserCountsAsMfa: true },
+};
 
 /**
  * The MFA step as a gate, driven with plain form posts: no client
@@ -56,8 +62,12 @@ describe('MFA gates the sign-in', () => {
     const uid = /\/interaction\/([^/]+)\//.exec(start.url.pathname)![1]!;
 
     for (const [path, form] of [
-      ['mfa/settings', { action: 'continue' }], ['mfa/choose', { method: 'recovery' }], ['mfa/code', { action: 'verify', code: '123456' }],
-      ['mfa/verify-phone', { action: 'verify', code: '123456' }], ['mfa/activate', { code: '123456' }], ['mfa/key', { credential: '{}' }],
+      ['mfa/settings', { action: 'continue' }],
+      ['mfa/choose', { method: 'recovery' }],
+      ['mfa/code', { action: 'verify', code: '123456' }],
+      ['mfa/verify-phone', { action: 'verify', code: '123456' }],
+      ['mfa/activate', { code: '123456' }],
+      ['mfa/key', { credential: '{}' }],
     ] as const) {
       // Out of turn: sent back to the current page (post/redirect/get), nothing done.
       const answer = await d.postTo(path, form);
@@ -168,14 +178,14 @@ describe('MFA gates the sign-in', () => {
     assert.equal(claims.acr, ACR_MFA);
   });
 
-  it('does not let user A\'s trusted-browser cookie skip the factor for user B', async () => {
+  it("does not let user A's trusted-browser cookie skip the factor for user B", async () => {
     const alice = await enrolled('lea', { trust: true });
     await alice.d.signOut();
     await enrolled('max', { trust: false });
     const d = alice.d;
     await d.authorize();
     const other = await d.signIn('max', PASSWORD);
-    assert.match(other.url.pathname, /\/mfa\/choose$/, 'user B is asked for the second factor on A\'s trusted browser');
+    assert.match(other.url.pathname, /\/mfa\/choose$/, "user B is asked for the second factor on A's trusted browser");
   });
 
   it('revokes trusted browsers when the password changes, also for a live session', async () => {

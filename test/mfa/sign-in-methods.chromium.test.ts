@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, type MfaWorld } from './mfa-world.ts';
+import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
  * Later sign-ins in Chromium: the verification page with each method,

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, type MfaWorld } from './mfa-world.ts';
+import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
  * Security keys and passkeys through WebAuthn, with Chromium's virtual
@@ -32,7 +32,15 @@ describe('MFA with a security key in Chromium (virtual authenticator)', () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, ...options },
+      options: {
+        protocol: 'ctap2',
+        transport: 'usb',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+        ...options,
+      },
     });
   }
 
@@ -66,7 +74,10 @@ describe('MFA with a security key in Chromium (virtual authenticator)', () => {
     await useKey(page);
 
     const factors = await world.running.admit.mfa.listFactors((await world.running.admit.store.get(await linkKey('kay')))!);
-    assert.deepEqual(factors.map((factor) => [factor.type, factor.methods]), [['security_key', ['webauthn']]]);
+    assert.deepEqual(
+      factors.map((factor) => [factor.type, factor.methods]),
+      [['security_key', ['webauthn']]],
+    );
 
     // Signed out, then back: the key is asked for (the browser was not trusted).
     await page.goto(`${origin}/session/end`);
@@ -88,7 +99,13 @@ describe('MFA with a security key in Chromium (virtual authenticator)', () => {
     await page.getByRole('button', { name: 'Continue to Login' }).click();
     await page.getByRole('button', { name: 'Security key' }).click();
     await page.getByRole('heading', { name: 'Use your security key' }).waitFor();
-    const forged = JSON.stringify({ id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} });
+    const forged = JSON.stringify({
+      id: 'AAAA',
+      rawId: 'AAAA',
+      type: 'public-key',
+      response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
+      clientExtensionResults: {},
+    });
     await page.locator('#webauthn-credential').evaluate((input, value) => input.setAttribute('value', value), forged);
     await page.locator('#webauthn-form').evaluate((form) => (form as unknown as { submit(): void }).submit());
     await page.getByRole('alert').filter({ hasText: 'could not be verified' }).waitFor();

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, type MfaWorld } from './mfa-world.ts';
+import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
  * "When I log in" in My Settings & Devices offers only what the default
@@ -57,9 +57,11 @@ describe('"When I log in" follows the default device', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await openSettings(page, 'mona', tablet.secret);
-    assert.deepEqual(await whenOptions(page), [
-      'Ask me to choose an authentication method', 'Automatically send this device a text message', 'Automatically call this device',
-    ], 'the default device is the phone');
+    assert.deepEqual(
+      await whenOptions(page),
+      ['Ask me to choose an authentication method', 'Automatically send this device a text message', 'Automatically call this device'],
+      'the default device is the phone',
+    );
 
     // The tablet becomes the default with "text message" still selected: saved, and the choice becomes "Ask".
     await page.getByLabel('Default Device').selectOption({ label: 'iPad' });

@@ -1,14 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/port.ts';
-import { startAdmit, TEST_SECRET, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit, TEST_SECRET } from '../support/admit-server.ts';
 import { freePort } from '../support/free-port.ts';
-import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.ts';
+import { type RoundRobinProxy, startRoundRobinProxy } from './round-robin-proxy.ts';
 
 export const RP_SECRET = 'multi-instance-rp-secret-0123456789-abc';
 export const RP_CALLBACK = 'http://127.0.0.1:9/callback';
@@ -44,17 +44,28 @@ export interface Cluster {
  * `storeUrl` is a redis:// URL (with `redisCluster`: a Redis Cluster's seed
  * nodes), or omitted for one SQLite file they all open.
  */
-export async function startCluster(options: { count: number; processes?: number; storeUrl?: string; redisCluster?: { host: string; port: number }[]; config?: Record<string, unknown> }): Promise<Cluster> {
+export async function startCluster(options: {
+  count: number;
+  processes?: number;
+  storeUrl?: string;
+  redisCluster?: { host: string; port: number }[];
+  config?: Record<string, unknown>;
+}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'admit-multi-'));
   const storeUrl = options.storeUrl ?? `sqlite:${join(dir, 'admit.db')}`;
   const proxy = await startRoundRobinProxy();
   const config = {
     store: { url: storeUrl, redis: { keyPrefix: KEY_PREFIX, ...(options.redisCluster ? { cluster: options.redisCluster } : {}) } },
     sites: [{ id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: false } }],
-    clients: [{
-      client_id: 'rp', client_secret: RP_SECRET, first_party: true, redirect_uris: [RP_CALLBACK],
-      grant_types: ['authorization_code', 'refresh_token'],
-    }],
+    clients: [
+      {
+        client_id: 'rp',
+        client_secret: RP_SECRET,
+        first_party: true,
+        redirect_uris: [RP_CALLBACK],
+        grant_types: ['authorization_code', 'refresh_token'],
+      },
+    ],
     ...options.config,
   };
   const configFile = join(dir, 'admit.yaml');
@@ -70,14 +81,23 @@ export async function startCluster(options: { count: number; processes?: number;
     if (i >= options.count - processes) instances.push(await startProcess(env));
     else {
       const running = await startAdmit({ store: storeUrl, issuer: proxy.url, dataDir: dir, config });
-      instances.push({ port: running.port, direct: `http://127.0.0.1:${running.port}`, kind: 'in-process', stop: () => running.stop(), restart: () => running.restart() });
+      instances.push({
+        port: running.port,
+        direct: `http://127.0.0.1:${running.port}`,
+        kind: 'in-process',
+        stop: () => running.stop(),
+        restart: () => running.restart(),
+      });
     }
   }
   proxy.upstreams.push(...instances.map((instance) => instance.port));
   const store = await createStore(storeUrl, { keyPrefix: KEY_PREFIX, commandTimeoutMs: 5000, connectTimeoutMs: 5000, cluster: options.redisCluster });
   const run = promisify(execFile);
   return {
-    proxy, instances, store, inProcess: first,
+    proxy,
+    instances,
+    store,
+    inProcess: first,
     async cli(...args) {
       try {
         const { stdout, stderr } = await run(process.execPath, ['bin/admit.js', ...args], { env, encoding: 'utf8', timeout: 60_000 });
@@ -101,7 +121,9 @@ async function startProcess(env: NodeJS.ProcessEnv): Promise<Instance> {
   const port = await freePort();
   let current = await launch(env, port);
   return {
-    port, direct: `http://127.0.0.1:${port}`, kind: 'process',
+    port,
+    direct: `http://127.0.0.1:${port}`,
+    kind: 'process',
     stop: () => current.stop(),
     async restart() {
       await current.stop();
@@ -119,7 +141,10 @@ async function launch(env: NodeJS.ProcessEnv, port: number): Promise<{ stop(): P
   process.once('exit', kill);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       kill();

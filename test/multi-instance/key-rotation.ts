@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { FormBrowser } from '../support/form-browser.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
 import { signInThroughBrowser } from '../oidc/relying-party.ts';
-import { startCluster, RP_SECRET, type Cluster } from './instances.ts';
+import { FormBrowser } from '../support/form-browser.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
+import { type Cluster, RP_SECRET, startCluster } from './instances.ts';
 
 // Short delays through config: a poll a second, a JWKS kept a second, new keys sign a few seconds after the rotation.
 const POLL = 1;
@@ -34,7 +34,11 @@ interface Issued {
  * verifies against any instance's JWKS at every sample.
  */
 export function keyRotationSuite(backend: {
-  name: string; redis: boolean; count: number; processes: number; untilRetirement: boolean;
+  name: string;
+  redis: boolean;
+  count: number;
+  processes: number;
+  untilRetirement: boolean;
   /** Seconds from the rotation to the switch. */
   propagation: number;
   /** When the last instance (a process) is restarted: during the propagation delay, or after the switch. */
@@ -49,7 +53,9 @@ export function keyRotationSuite(backend: {
     beforeAll(async () => {
       if (backend.redis) redis = await startRedis();
       cluster = await startCluster({
-        count: backend.count, processes: backend.processes, storeUrl: redis?.url,
+        count: backend.count,
+        processes: backend.processes,
+        storeUrl: redis?.url,
         config: {
           keys: { pollSeconds: POLL, jwksMaxAgeSeconds: MAX_AGE, propagationSeconds: PROPAGATION },
           tokens: { idTokenSeconds: TOKEN_SECONDS, accessTokenSeconds: TOKEN_SECONDS },
@@ -65,7 +71,13 @@ export function keyRotationSuite(backend: {
     it('publishes the staged keys everywhere at once, switches after the propagation delay, retires the old keys after their tokens', async () => {
       const config = await oidc.discovery(new URL(cluster.proxy.url), 'rp', RP_SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
       const signIn = await signInThroughBrowser(config, new FormBrowser(), uma);
-      let refreshToken = (await oidc.authorizationCodeGrant(config, signIn.callback, { pkceCodeVerifier: signIn.verifier, expectedState: signIn.state, expectedNonce: signIn.nonce })).refresh_token!;
+      let refreshToken = (
+        await oidc.authorizationCodeGrant(config, signIn.callback, {
+          pkceCodeVerifier: signIn.verifier,
+          expectedState: signIn.state,
+          expectedNonce: signIn.nonce,
+        })
+      ).refresh_token!;
       const issued: Issued[] = [];
       const failures: string[] = [];
 
@@ -79,7 +91,7 @@ export function keyRotationSuite(backend: {
             headers: { authorization: `Basic ${Buffer.from(`rp:${RP_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
             body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
           });
-          const body = await response.json() as { id_token?: string; refresh_token?: string; error?: string };
+          const body = (await response.json()) as { id_token?: string; refresh_token?: string; error?: string };
           assert.equal(response.status, 200, `instance ${instance}: ${JSON.stringify(body)}`);
           refreshToken = body.refresh_token!;
           const token = body.id_token!;
@@ -90,14 +102,20 @@ export function keyRotationSuite(backend: {
       }
 
       async function jwksOfEach(): Promise<{ jwks: JSONWebKeySet; kids: string[] }[]> {
-        return Promise.all(cluster.instances.map(async ({ direct }, instance) => {
-          const response = await fetch(`${direct}/jwks`);
-          assert.equal(response.status, 200);
-          assert.equal(response.headers.get('cache-control'), `public, max-age=${MAX_AGE}`, `instance ${instance} advertises the max-age the propagation delay is longer than`);
-          const jwks = await response.json() as JSONWebKeySet;
-          for (const key of jwks.keys) assert.equal((key as { d?: string }).d, undefined, 'no private members');
-          return { jwks, kids: jwks.keys.map((key) => String(key.kid)) };
-        }));
+        return Promise.all(
+          cluster.instances.map(async ({ direct }, instance) => {
+            const response = await fetch(`${direct}/jwks`);
+            assert.equal(response.status, 200);
+            assert.equal(
+              response.headers.get('cache-control'),
+              `public, max-age=${MAX_AGE}`,
+              `instance ${instance} advertises the max-age the propagation delay is longer than`,
+            );
+            const jwks = (await response.json()) as JSONWebKeySet;
+            for (const key of jwks.keys) assert.equal((key as { d?: string }).d, undefined, 'no private members');
+            return { jwks, kids: jwks.keys.map((key) => String(key.kid)) };
+          }),
+        );
       }
 
       /** Every token not yet expired verifies against every instance's JWKS. */
@@ -125,9 +143,16 @@ export function keyRotationSuite(backend: {
       const activateAt = Date.parse(/sign from (\S+)/.exec(rotated.stdout)![1]!);
       const retireAt = Date.parse(/stay published until (\S+):/.exec(rotated.stdout)![1]!);
       const newKids = /new signing keys: (.+)/.exec(rotated.stdout)![1]!.split(', ');
-      assert.ok(activateAt - rotatedAt >= PROPAGATION * 1000 - 100 && activateAt - published <= PROPAGATION * 1000, 'the switch is one propagation delay after the rotation');
+      assert.ok(
+        activateAt - rotatedAt >= PROPAGATION * 1000 - 100 && activateAt - published <= PROPAGATION * 1000,
+        'the switch is one propagation delay after the rotation',
+      );
       assert.ok(PROPAGATION > MAX_AGE + POLL, 'the delay is longer than the advertised max-age plus a poll');
-      assert.equal(retireAt - activateAt, (TOKEN_SECONDS + PROPAGATION) * 1000, 'the old keys outlive the longest token signed with them by one propagation delay');
+      assert.equal(
+        retireAt - activateAt,
+        (TOKEN_SECONDS + PROPAGATION) * 1000,
+        'the old keys outlive the longest token signed with them by one propagation delay',
+      );
 
       const restartLast = async () => {
         await cluster.instances.at(-1)!.restart();
@@ -156,7 +181,8 @@ export function keyRotationSuite(backend: {
         }
         for (const token of batch) {
           if (token.answered < activateAt) assert.ok(oldKids.includes(token.kid), `instance ${token.instance} signed with a staged key before the switch`);
-          if (token.sent > activateAt + SLACK_MS) assert.ok(newKids.includes(token.kid), `instance ${token.instance} still signs with an old key ${token.sent - activateAt} ms after the switch`);
+          if (token.sent > activateAt + SLACK_MS)
+            assert.ok(newKids.includes(token.kid), `instance ${token.instance} still signs with an old key ${token.sent - activateAt} ms after the switch`);
         }
         if (sampled > retireAt + SLACK_MS) {
           for (const set of sets) assert.deepEqual([...set.kids].sort(), [...newKids].sort(), 'the old keys are retired on every instance');
@@ -183,7 +209,10 @@ export function keyRotationSuite(backend: {
       // Every instance signed with both generations.
       for (let instance = 0; instance < cluster.instances.length; instance += 1) {
         const kids = new Set(issued.filter((token) => token.instance === instance).map((token) => token.kid));
-        assert.ok([...kids].some((kid) => oldKids.includes(kid)) && [...kids].some((kid) => newKids.includes(kid)), `instance ${instance} signed with the old and the new key`);
+        assert.ok(
+          [...kids].some((kid) => oldKids.includes(kid)) && [...kids].some((kid) => newKids.includes(kid)),
+          `instance ${instance} signed with the old and the new key`,
+        );
       }
     });
   });

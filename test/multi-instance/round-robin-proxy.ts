@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { freePort } from '../support/free-port.ts';
 
 export interface RoundRobinProxy {
@@ -31,21 +31,29 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
     pin(upstream) {
       pinned = upstream;
     },
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
     const upstream = pinned ?? next;
     if (pinned === undefined) next = (next + 1) % proxy.upstreams.length;
     proxy.served.push({ upstream, method: incoming.method ?? 'GET', path: incoming.url ?? '/' });
-    const forwarded = request({
-      host: '127.0.0.1', port: proxy.upstreams[upstream], method: incoming.method, path: incoming.url, headers: incoming.headers,
-    }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      answer.pipe(outgoing);
-    });
+    const forwarded = request(
+      {
+        host: '127.0.0.1',
+        port: proxy.upstreams[upstream],
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.pipe(outgoing);
+      },
+    );
     forwarded.once('error', (error) => {
       if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'text/plain' });
       outgoing.end(`proxy: ${error.message}`);

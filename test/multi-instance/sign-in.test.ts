@@ -1,13 +1,13 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
-import { signInThroughBrowser } from '../oidc/relying-party.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
-import { startCluster, RP_SECRET, type Cluster } from './instances.ts';
+import { signInThroughBrowser } from '../oidc/relying-party.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
+import { type Cluster, RP_SECRET, startCluster } from './instances.ts';
 
 /**
  * Several admit instances on one store behind a round-robin proxy: every
@@ -30,11 +30,18 @@ for (const backend of backends) {
     beforeAll(async () => {
       if (backend.redis) redis = await startRedis({ cluster: backend.cluster });
       cluster = await startCluster({
-        count: backend.count, processes: backend.processes, storeUrl: redis?.url,
+        count: backend.count,
+        processes: backend.processes,
+        storeUrl: redis?.url,
         redisCluster: backend.cluster ? [{ host: '127.0.0.1', port: redis!.port }] : undefined,
         config: { keys: { pollSeconds: 1, jwksMaxAgeSeconds: 1, propagationSeconds: 3 } },
       });
-      await createLocalDirectory({ store: cluster.store, siteId: 'DEMO' }).addUser({ username: uma.username, password: uma.password, name: 'Uma User', email: 'uma@example.com' });
+      await createLocalDirectory({ store: cluster.store, siteId: 'DEMO' }).addUser({
+        username: uma.username,
+        password: uma.password,
+        name: 'Uma User',
+        email: 'uma@example.com',
+      });
     });
     afterAll(async () => {
       await cluster?.stop();
@@ -58,9 +65,13 @@ for (const backend of backends) {
 
       const served = cluster.proxy.served.slice(from);
       const paths = served.map(({ method, path }) => `${method} ${path.split('?')[0]}`);
-      for (let i = 1; i < served.length; i += 1) assert.notEqual(served[i]!.upstream, served[i - 1]!.upstream, `${paths[i - 1]} and ${paths[i]} on different instances`);
+      for (let i = 1; i < served.length; i += 1)
+        assert.notEqual(served[i]!.upstream, served[i - 1]!.upstream, `${paths[i - 1]} and ${paths[i]} on different instances`);
       for (let upstream = 0; upstream < cluster.instances.length; upstream += 1) {
-        assert.ok(served.some((request) => request.upstream === upstream), `instance ${upstream} served part of the sign-in`);
+        assert.ok(
+          served.some((request) => request.upstream === upstream),
+          `instance ${upstream} served part of the sign-in`,
+        );
       }
       // The page with the form and the form's POST (its CSRF token, the interaction cookie) on different instances:
       const login = paths.findIndex((path) => /^POST \/interaction\/[^/]+\/login$/.test(path));
@@ -72,13 +83,22 @@ for (const backend of backends) {
     it('an admin disables a user on one instance: the other refuses her refresh token and her sign-in at once', async () => {
       const config = await discover();
       const signIn = await signInThroughBrowser(config, new FormBrowser(), uma);
-      const tokens = await oidc.authorizationCodeGrant(config, signIn.callback, { pkceCodeVerifier: signIn.verifier, expectedState: signIn.state, expectedNonce: signIn.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, signIn.callback, {
+        pkceCodeVerifier: signIn.verifier,
+        expectedState: signIn.state,
+        expectedNonce: signIn.nonce,
+      });
       const account = await createAccountService({ store: cluster.store }).findByUsername('DEMO', 'uma');
       assert.ok(account);
 
       // The admin's console sign-in alternates instances too; the change itself is made on instance 0.
       const admin = new FormBrowser();
-      await consoleSignIn(cluster.inProcess, admin, await makeAdmin(cluster.inProcess, { site: 'DEMO', username: 'gina', adminSites: ['*'] }), `/admin/users/${account.id}`);
+      await consoleSignIn(
+        cluster.inProcess,
+        admin,
+        await makeAdmin(cluster.inProcess, { site: 'DEMO', username: 'gina', adminSites: ['*'] }),
+        `/admin/users/${account.id}`,
+      );
       cluster.proxy.pin(0);
       const page = await getPage(cluster.inProcess, admin, `/admin/users/${account.id}`);
       const { url } = await postForm(cluster.inProcess, admin, page.html, `/admin/users/${account.id}/disable`);
@@ -92,7 +112,10 @@ for (const backend of backends) {
         const refused = await attemptSignIn(config, uma);
         assert.equal(refused.callback, undefined, 'no code for a disabled user');
         assert.match(refused.html, /disabled/);
-        assert.ok(cluster.proxy.served.slice(from).every((request) => request.upstream === 1), 'all on instance 1');
+        assert.ok(
+          cluster.proxy.served.slice(from).every((request) => request.upstream === 1),
+          'all on instance 1',
+        );
         assert.ok(Date.now() - changedAt < 5000, 'seen without waiting for any cache');
       } finally {
         cluster.proxy.pin(undefined);
@@ -116,11 +139,15 @@ async function attemptSignIn(config: oidc.Configuration, credentials: { username
   const browser = new FormBrowser();
   const isCallback = (location: URL) => location.href.startsWith('http://127.0.0.1:9/callback');
   const authorize = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: 'http://127.0.0.1:9/callback', scope: 'openid',
-    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    redirect_uri: 'http://127.0.0.1:9/callback',
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
   });
   const page = await browser.follow(authorize, isCallback);
   const form = await page.response.text();
-  const { response, url } = await browser.follow(new URL(formAction(form, '/login'), page.url), isCallback, { form: { _csrf: inputValue(form, '_csrf'), ...credentials } });
+  const { response, url } = await browser.follow(new URL(formAction(form, '/login'), page.url), isCallback, {
+    form: { _csrf: inputValue(form, '_csrf'), ...credentials },
+  });
   return isCallback(url) ? { callback: url, html: '' } : { callback: undefined, html: await response.text() };
 }

@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { RP_SECRET, discover, signInThroughBrowser, startLogoutReceiver } from './relying-party.ts';
+import { discover, RP_SECRET, signInThroughBrowser, startLogoutReceiver } from './relying-party.ts';
 
 const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
@@ -25,13 +25,24 @@ describe('back-channel logout when sessions are signed out from the portal', () 
     running = await startAdmit({
       config: {
         sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: false } }],
-        clients: [{
-          client_id: 'rp', client_secret: RP_SECRET, first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'],
-          grant_types: ['authorization_code', 'refresh_token'], backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true,
-        }],
+        clients: [
+          {
+            client_id: 'rp',
+            client_secret: RP_SECRET,
+            first_party: true,
+            redirect_uris: ['http://127.0.0.1:9/callback'],
+            grant_types: ['authorization_code', 'refresh_token'],
+            backchannel_logout_uri: receiver.url,
+            backchannel_logout_session_required: true,
+          },
+        ],
       },
     });
-    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'bea', password: 'Bea#Secret2026', email: 'bea@example.com' });
+    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
+      username: 'bea',
+      password: 'Bea#Secret2026',
+      email: 'bea@example.com',
+    });
   });
   afterAll(async () => {
     await running?.stop();
@@ -41,7 +52,11 @@ describe('back-channel logout when sessions are signed out from the portal', () 
   async function signedIn(browser: FormBrowser) {
     const config = await discover(running);
     const flow = await signInThroughBrowser(config, browser, { username: 'bea', password: 'Bea#Secret2026', site: 'DEMO' });
-    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
     return { config, tokens, claims: tokens.claims()! };
   }
 
@@ -105,10 +120,17 @@ describe('back-channel logout through the outbox: an application that is down is
     running = await startAdmit({
       config: {
         sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: false } }],
-        clients: [{
-          client_id: 'rp', client_secret: RP_SECRET, first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'],
-          grant_types: ['authorization_code', 'refresh_token'], backchannel_logout_uri: url, backchannel_logout_session_required: true,
-        }],
+        clients: [
+          {
+            client_id: 'rp',
+            client_secret: RP_SECRET,
+            first_party: true,
+            redirect_uris: ['http://127.0.0.1:9/callback'],
+            grant_types: ['authorization_code', 'refresh_token'],
+            backchannel_logout_uri: url,
+            backchannel_logout_session_required: true,
+          },
+        ],
         outbox: { retryBaseSeconds: 0.2, retryMaxSeconds: 1, pollMs: 50 },
       },
     });
@@ -123,7 +145,11 @@ describe('back-channel logout through the outbox: an application that is down is
     const browser = new FormBrowser();
     const config = await discover(running);
     const flow = await signInThroughBrowser(config, browser, { username: 'cy', password: 'Cy#Secret2026x', site: 'DEMO' });
-    const tokenSet = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const tokenSet = await oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
     const page = await browser.follow(new URL('/portal/sessions', running.issuer));
     const html = await page.response.text();
     const started = Date.now();

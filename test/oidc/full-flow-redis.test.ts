@@ -1,4 +1,4 @@
-import { beforeAll, afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { startRedis } from '../support/redis-server.ts';
 import { fullFlowSuite } from './full-flow.ts';
 

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { discover, signInThroughBrowser, startLogoutReceiver, RP_SECRET } from './relying-party.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { discover, RP_SECRET, signInThroughBrowser, startLogoutReceiver } from './relying-party.ts';
 
 /**
  * The whole relying-party journey with openid-client, a real RP library:
@@ -24,15 +24,27 @@ export function fullFlowSuite(backend: string, storeUrl: () => string | undefine
       running = await startAdmit({
         store: storeUrl(),
         config: {
-          clients: [{
-            client_id: 'rp', client_name: 'Test RP', client_secret: RP_SECRET, first_party: true,
-            redirect_uris: ['http://127.0.0.1:9/callback'], post_logout_redirect_uris: ['http://127.0.0.1:9/'],
-            grant_types: ['authorization_code', 'refresh_token'], backchannel_logout_uri: receiver.url,
-          }],
+          clients: [
+            {
+              client_id: 'rp',
+              client_name: 'Test RP',
+              client_secret: RP_SECRET,
+              first_party: true,
+              redirect_uris: ['http://127.0.0.1:9/callback'],
+              post_logout_redirect_uris: ['http://127.0.0.1:9/'],
+              grant_types: ['authorization_code', 'refresh_token'],
+              backchannel_logout_uri: receiver.url,
+            },
+          ],
         },
       });
       await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
-        username: 'alice', password: alice.password, name: 'Alice Example', email: 'alice@example.com', phoneNumber: '+15035550100', groups: ['staff'],
+        username: 'alice',
+        password: alice.password,
+        name: 'Alice Example',
+        email: 'alice@example.com',
+        phoneNumber: '+15035550100',
+        groups: ['staff'],
       });
     });
     afterAll(async () => {
@@ -50,12 +62,15 @@ export function fullFlowSuite(backend: string, storeUrl: () => string | undefine
       const browser = new FormBrowser();
       const { callback, verifier, state, nonce } = await signInThroughBrowser(config, browser, alice);
       const tokens = await oidc.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
       });
       const claims = tokens.claims();
       assert.ok(claims);
       assert.equal(claims.iss, running.issuer);
-      assert.deepEqual(claims.amr, ["pwd"]);
+      assert.deepEqual(claims.amr, ['pwd']);
       assert.equal(claims.acr, 'urn:admit:acr:pwd');
       assert.ok(tokens.refresh_token, 'a first-party client gets a refresh token');
 
@@ -94,7 +109,9 @@ export function fullFlowSuite(backend: string, storeUrl: () => string | undefine
       const browser = new FormBrowser();
       const first = await signInThroughBrowser(config, browser, alice);
       const tokens = await oidc.authorizationCodeGrant(config, first.callback, {
-        pkceCodeVerifier: first.verifier, expectedState: first.state, expectedNonce: first.nonce,
+        pkceCodeVerifier: first.verifier,
+        expectedState: first.state,
+        expectedNonce: first.nonce,
       });
       const jwksBefore = await (await fetch(`${running.issuer}/jwks`)).json();
 

@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {

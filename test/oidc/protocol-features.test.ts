@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 import { RP_SECRET } from './relying-party.ts';
 
 /**
@@ -21,7 +21,12 @@ const alice = { username: 'alice', password: 'Correct-Horse-7', site: 'DEMO' };
 describe('protocol features for APIs and relying apps', () => {
   let running: RunningAdmit;
   const client = (id: string, redirect: string, extra: Record<string, unknown> = {}) => ({
-    client_id: id, client_secret: RP_SECRET, first_party: true, redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], ...extra,
+    client_id: id,
+    client_secret: RP_SECRET,
+    first_party: true,
+    redirect_uris: [redirect],
+    grant_types: ['authorization_code', 'refresh_token'],
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -41,17 +46,34 @@ describe('protocol features for APIs and relying apps', () => {
         ],
       },
     });
-    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username: 'alice', password: alice.password, name: 'Alice Example', email: 'alice@example.com' });
+    await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
+      username: 'alice',
+      password: alice.password,
+      name: 'Alice Example',
+      email: 'alice@example.com',
+    });
   });
   afterAll(() => running?.stop());
 
   const configFor = (id: string) => oidc.discovery(new URL(running.issuer), id, RP_SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
 
   /** Authorization (plain or pushed) → sign-in page → callback, with PKCE. */
-  async function signIn(config: oidc.Configuration, redirect: string, params: Record<string, string>, options: { par?: boolean; dpop?: oidc.DPoPHandle; browser?: FormBrowser } = {}) {
+  async function signIn(
+    config: oidc.Configuration,
+    redirect: string,
+    params: Record<string, string>,
+    options: { par?: boolean; dpop?: oidc.DPoPHandle; browser?: FormBrowser } = {},
+  ) {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const all = { redirect_uri: redirect, scope: 'openid', state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params };
+    const all = {
+      redirect_uri: redirect,
+      scope: 'openid',
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...params,
+    };
     const url = options.par ? await oidc.buildAuthorizationUrlWithPAR(config, all, { DPoP: options.dpop }) : oidc.buildAuthorizationUrl(config, all);
     const browser = options.browser ?? new FormBrowser();
     const isCallback = (location: URL) => location.href.startsWith(redirect);
@@ -72,7 +94,7 @@ describe('protocol features for APIs and relying apps', () => {
     const jwks = createRemoteJWKSet(new URL(`${running.issuer}/jwks`));
     const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: running.issuer, audience: 'orders-api', typ: 'at+jwt' });
     assert.equal(protectedHeader.alg, 'RS256');
-    assert.equal(payload.scope, 'orders:read', 'only the API\'s scopes');
+    assert.equal(payload.scope, 'orders:read', "only the API's scopes");
     assert.equal(payload.client_id, 'rp');
     assert.equal(payload.sub, tokens.claims()!.sub);
     assert.ok(payload.jti && payload.exp && payload.iat);
@@ -97,8 +119,17 @@ describe('protocol features for APIs and relying apps', () => {
     assert.equal(introspected.aud, LEDGER);
     assert.equal(introspected.scope, 'ledger:read');
 
-    for (const [id, resource] of [['pair-a', LEDGER], ['rp', 'https://unknown.example.com/']] as const) {
-      const url = oidc.buildAuthorizationUrl(await configFor(id), { redirect_uri: 'http://127.0.0.1:9/callback', scope: 'openid', resource, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' });
+    for (const [id, resource] of [
+      ['pair-a', LEDGER],
+      ['rp', 'https://unknown.example.com/'],
+    ] as const) {
+      const url = oidc.buildAuthorizationUrl(await configFor(id), {
+        redirect_uri: 'http://127.0.0.1:9/callback',
+        scope: 'openid',
+        resource,
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'S256',
+      });
       const answer = await fetch(url, { redirect: 'manual' });
       assert.equal(new URL(answer.headers.get('location')!).searchParams.get('error'), 'invalid_target', `${id} ${resource}`);
     }
@@ -125,9 +156,14 @@ describe('protocol features for APIs and relying apps', () => {
 
     const strict = await configFor('dpop-only');
     const plain = await signIn(strict, 'http://127.0.0.1:9/callback', {});
-    await assert.rejects(oidc.authorizationCodeGrant(strict, plain.callback, { pkceCodeVerifier: plain.verifier, expectedState: plain.state }), (error: { error?: string }) => error.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.authorizationCodeGrant(strict, plain.callback, { pkceCodeVerifier: plain.verifier, expectedState: plain.state }),
+      (error: { error?: string }) => error.error === 'invalid_grant',
+    );
     // The same code with a proof goes through: the refusal was the missing proof.
-    const bound = await oidc.authorizationCodeGrant(strict, plain.callback, { pkceCodeVerifier: plain.verifier, expectedState: plain.state }, undefined, { DPoP: oidc.getDPoPHandle(strict, await oidc.randomDPoPKeyPair()) });
+    const bound = await oidc.authorizationCodeGrant(strict, plain.callback, { pkceCodeVerifier: plain.verifier, expectedState: plain.state }, undefined, {
+      DPoP: oidc.getDPoPHandle(strict, await oidc.randomDPoPKeyPair()),
+    });
     assert.equal(bound.token_type, 'dpop');
   });
 
@@ -140,7 +176,12 @@ describe('protocol features for APIs and relying apps', () => {
     const tokens = await oidc.authorizationCodeGrant(config, pushed.callback, { pkceCodeVerifier: pushed.verifier, expectedState: pushed.state });
     assert.ok(tokens.id_token);
 
-    const plainUrl = oidc.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:9/callback', scope: 'openid', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' });
+    const plainUrl = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      scope: 'openid',
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'S256',
+    });
     const refused = await fetch(plainUrl, { redirect: 'manual' });
     assert.equal(new URL(refused.headers.get('location')!).searchParams.get('error'), 'invalid_request');
   });

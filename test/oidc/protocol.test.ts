@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { discover, signInThroughBrowser, RP_SECRET } from './relying-party.ts';
+import { discover, RP_SECRET, signInThroughBrowser } from './relying-party.ts';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
@@ -16,7 +16,13 @@ describe('OIDC protocol rules and abuse', () => {
     running = await startAdmit({
       config: {
         clients: [
-          { client_id: 'rp', client_secret: RP_SECRET, first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'], grant_types: ['authorization_code', 'refresh_token'] },
+          {
+            client_id: 'rp',
+            client_secret: RP_SECRET,
+            first_party: true,
+            redirect_uris: ['http://127.0.0.1:9/callback'],
+            grant_types: ['authorization_code', 'refresh_token'],
+          },
           { client_id: 'public-spa', token_endpoint_auth_method: 'none', first_party: true, redirect_uris: ['http://127.0.0.1:9/callback'] },
           { client_id: 'machine', client_secret: RP_SECRET, grant_types: ['client_credentials'], redirect_uris: [] },
         ],
@@ -34,11 +40,15 @@ describe('OIDC protocol rules and abuse', () => {
     const config = await discover(running);
     const { callback, verifier } = await codeFor(config);
     const code = callback.searchParams.get('code')!;
-    const responses = await Promise.all(Array.from({ length: 8 }, () => fetch(`${running.issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: basic('rp', RP_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: 'http://127.0.0.1:9/callback' }),
-    })));
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        fetch(`${running.issuer}/token`, {
+          method: 'POST',
+          headers: { authorization: basic('rp', RP_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: 'http://127.0.0.1:9/callback' }),
+        }),
+      ),
+    );
     const bodies = await Promise.all(responses.map((response) => response.json() as Promise<{ error?: string; access_token?: string }>));
     assert.equal(bodies.filter((body) => body.access_token).length, 1, JSON.stringify(bodies));
     assert.ok(bodies.filter((body) => !body.access_token).every((body) => body.error === 'invalid_grant'));
@@ -55,7 +65,13 @@ describe('OIDC protocol rules and abuse', () => {
   it('refuses an authorization request without PKCE, and a wrong code_verifier', async () => {
     const config = await discover(running);
     const noPkce = new URL(`${running.issuer}/auth`);
-    noPkce.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1:9/callback', state: 's' }).toString();
+    noPkce.search = new URLSearchParams({
+      client_id: 'rp',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      state: 's',
+    }).toString();
     const refused = await fetch(noPkce, { redirect: 'manual' });
     const location = new URL(refused.headers.get('location') ?? '');
     assert.equal(location.searchParams.get('error'), 'invalid_request');
@@ -88,7 +104,14 @@ describe('OIDC protocol rules and abuse', () => {
 
   it('refuses a redirect_uri that is not registered, without redirecting to it', async () => {
     const url = new URL(`${running.issuer}/auth`);
-    url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: 'https://attacker.example/cb', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }).toString();
+    url.search = new URLSearchParams({
+      client_id: 'rp',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'https://attacker.example/cb',
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'S256',
+    }).toString();
     const response = await fetch(url, { redirect: 'manual', headers: { accept: 'text/html' } });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('location'), null);

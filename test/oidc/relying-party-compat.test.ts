@@ -1,13 +1,13 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { configSchema } from '../../src/connectors.ts';
 import { clientAdd } from '../../src/cli/client-add.ts';
+import { configSchema } from '../../src/connectors.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { discover, signInThroughBrowser, startLogoutReceiver, RP_SECRET } from './relying-party.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { discover, RP_SECRET, signInThroughBrowser, startLogoutReceiver } from './relying-party.ts';
 
 /**
  * What relying parties nobody here wrote need (issue 15, items 1-5): POST at
@@ -32,7 +32,15 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     running = await startAdmit({
       config: {
         clients: [
-          { client_id: 'rp', client_secret: RP_SECRET, first_party: true, redirect_uris: [REDIRECT], post_logout_redirect_uris: ['http://127.0.0.1:9/'], grant_types: ['authorization_code', 'refresh_token'], backchannel_logout_uri: receiver.url },
+          {
+            client_id: 'rp',
+            client_secret: RP_SECRET,
+            first_party: true,
+            redirect_uris: [REDIRECT],
+            post_logout_redirect_uris: ['http://127.0.0.1:9/'],
+            grant_types: ['authorization_code', 'refresh_token'],
+            backchannel_logout_uri: receiver.url,
+          },
           { client_id: 'legacy', client_secret: RP_SECRET, first_party: true, pkce_required: false, redirect_uris: [REDIRECT] },
           { client_id: 'spa', token_endpoint_auth_method: 'none', first_party: true, redirect_uris: [REDIRECT] },
           { client_id: 'es256', client_secret: RP_SECRET, first_party: true, id_token_signed_response_alg: 'ES256', redirect_uris: [REDIRECT] },
@@ -40,7 +48,11 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
       },
     });
     await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
-      username: 'alice', password: alice.password, name: 'Alice Example', email: 'alice@example.com', phoneNumber: '+15035550100',
+      username: 'alice',
+      password: alice.password,
+      name: 'Alice Example',
+      email: 'alice@example.com',
+      phoneNumber: '+15035550100',
     });
   });
   afterAll(async () => {
@@ -59,7 +71,13 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
   }
 
   const authParams = (clientId: string, extra: Record<string, string> = {}) => ({
-    client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, state: 'st-1', nonce: 'n-1', ...extra,
+    client_id: clientId,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: REDIRECT,
+    state: 'st-1',
+    nonce: 'n-1',
+    ...extra,
   });
 
   it('accepts the authorization request as a form POST, and keeps the signed-in session for it', async () => {
@@ -83,7 +101,9 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     assert.ok(again.url.searchParams.get('code'));
 
     // The logout endpoint takes a POST too.
-    const logout = await browser.request(`${running.issuer}/session/end`, { form: { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:9/' } });
+    const logout = await browser.request(`${running.issuer}/session/end`, {
+      form: { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:9/' },
+    });
     assert.equal(logout.status, 303);
     const confirm = await browser.follow(new URL(logout.headers.get('location')!, running.issuer));
     assert.match(await confirm.response.text(), /Sign out/);
@@ -116,15 +136,25 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
       assert.match(location.searchParams.get('error_description') ?? '', /PKCE/);
     }
     // A public client cannot be configured without PKCE.
-    const parsed = configSchema.safeParse({ sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' } }], clients: [{ client_id: 'x', token_endpoint_auth_method: 'none', pkce_required: false, redirect_uris: [REDIRECT] }] });
+    const parsed = configSchema.safeParse({
+      sites: [{ id: 'DEMO', displayName: 'Demo', directory: { kind: 'local' } }],
+      clients: [{ client_id: 'x', token_endpoint_auth_method: 'none', pkce_required: false, redirect_uris: [REDIRECT] }],
+    });
     assert.equal(parsed.success, false);
-    assert.deepEqual(parsed.error?.issues.map((issue) => issue.path.join('.')), ['clients.0.pkce_required']);
+    assert.deepEqual(
+      parsed.error?.issues.map((issue) => issue.path.join('.')),
+      ['clients.0.pkce_required'],
+    );
   });
 
   it('refreshes a first-party refresh token when the original scope (with offline_access) is sent again', async () => {
     const config = await discover(running);
     const flow = await signInThroughBrowser(config, new FormBrowser(), alice);
-    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
     assert.ok(tokens.refresh_token);
     // As mod_auth_openidc sends it (form, Basic auth, the scope of the authorization request).
     const response = await fetch(`${running.issuer}/token`, {
@@ -132,7 +162,7 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
       headers: { authorization: basic('rp', RP_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'openid profile email offline_access' }),
     });
-    const body = await response.json() as Record<string, string>;
+    const body = (await response.json()) as Record<string, string>;
     assert.equal(response.status, 200, JSON.stringify(body));
     assert.deepEqual(body.scope!.split(' ').sort(), ['email', 'openid', 'profile'], 'the scopes the refresh token carries that were asked for');
     assert.ok(body.refresh_token && body.id_token);
@@ -142,15 +172,25 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     const plain = await oidc.refreshTokenGrant(config, msal.refresh_token!);
     assert.ok(plain.access_token);
     // A scope the token never had is still refused.
-    await assert.rejects(oidc.refreshTokenGrant(config, plain.refresh_token!, { scope: 'openid admin' }), (error: { error?: string }) => error.error === 'invalid_scope');
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, plain.refresh_token!, { scope: 'openid admin' }),
+      (error: { error?: string }) => error.error === 'invalid_scope',
+    );
   });
 
   it('answers the claims parameter: essential claims in userinfo and the ID token', async () => {
     const config = await discover(running);
     assert.equal(config.serverMetadata().claims_parameter_supported, true);
-    const claims = JSON.stringify({ userinfo: { name: { essential: true }, phone_number: null }, id_token: { email: { essential: true }, email_verified: null } });
+    const claims = JSON.stringify({
+      userinfo: { name: { essential: true }, phone_number: null },
+      id_token: { email: { essential: true }, email_verified: null },
+    });
     const flow = await signInThroughBrowser(config, new FormBrowser(), alice, { scope: 'openid', claims });
-    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
     const idToken = tokens.claims()!;
     assert.equal(idToken.email, 'alice@example.com');
     assert.equal(idToken.name, undefined, 'only what was asked for the ID token');
@@ -164,14 +204,20 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     const config = await discover(running);
     const browser = new FormBrowser();
     const flow = await signInThroughBrowser(config, browser, alice);
-    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
     const sid = tokens.claims()!.sid;
     assert.equal(typeof sid, 'string', 'ID tokens carry sid');
     receiver.tokens.length = 0;
     const end = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:9/' });
     const confirm = await browser.follow(end);
     const html = await confirm.response.text();
-    await browser.follow(new URL(formAction(html, '/session/end'), end), (location) => location.href.startsWith('http://127.0.0.1:9/'), { form: { xsrf: inputValue(html, 'xsrf'), logout: 'yes' } });
+    await browser.follow(new URL(formAction(html, '/session/end'), end), (location) => location.href.startsWith('http://127.0.0.1:9/'), {
+      form: { xsrf: inputValue(html, 'xsrf'), logout: 'yes' },
+    });
     assert.equal(receiver.tokens.length, 1);
     assert.equal(decode(receiver.tokens[0]!).sid, sid, 'the logout token names the session');
   });
@@ -180,7 +226,10 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     const config = await discover(running, 'legacy');
     const idTokenOf = async (extra: Record<string, string>) => {
       const browser = new FormBrowser();
-      const callback = await finishSignIn(browser, await browser.follow(`${running.issuer}/auth?${new URLSearchParams(authParams('legacy', extra))}`, isCallback));
+      const callback = await finishSignIn(
+        browser,
+        await browser.follow(`${running.issuer}/auth?${new URLSearchParams(authParams('legacy', extra))}`, isCallback),
+      );
       const tokens = await oidc.authorizationCodeGrant(config, callback, { expectedState: 'st-1', expectedNonce: 'n-1' });
       return tokens.claims()!;
     };
@@ -192,15 +241,23 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     const config = await discover(running, 'es256');
     assert.ok(config.serverMetadata().id_token_signing_alg_values_supported?.includes('ES256'));
     const flow = await signInThroughBrowser(config, new FormBrowser(), alice);
-    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
     assert.equal(header(tokens.id_token!).alg, 'ES256');
-    const jwks = await (await fetch(`${running.issuer}/jwks`)).json() as { keys: { kid: string; alg?: string; kty: string }[] };
+    const jwks = (await (await fetch(`${running.issuer}/jwks`)).json()) as { keys: { kid: string; alg?: string; kty: string }[] };
     const key = jwks.keys.find((candidate) => candidate.kid === header(tokens.id_token!).kid);
     assert.equal(key?.kty, 'EC');
     // The default stays RS256.
     const rp = await discover(running);
     const other = await signInThroughBrowser(rp, new FormBrowser(), alice);
-    const rs = await oidc.authorizationCodeGrant(rp, other.callback, { pkceCodeVerifier: other.verifier, expectedState: other.state, expectedNonce: other.nonce });
+    const rs = await oidc.authorizationCodeGrant(rp, other.callback, {
+      pkceCodeVerifier: other.verifier,
+      expectedState: other.state,
+      expectedNonce: other.nonce,
+    });
     assert.equal(header(rs.id_token!).alg, 'RS256');
   });
 
@@ -208,7 +265,11 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
     const config = await discover(running);
     const signInPhone = async () => {
       const flow = await signInThroughBrowser(config, new FormBrowser(), alice);
-      const tokens = await oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+      });
       return oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     };
     const fromDirectory = await signInPhone();
@@ -226,7 +287,10 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
 
   it('registers clients from the CLI with --pkce-optional and --id-token-alg ES256', async () => {
     const context = { config: running.config, store: running.admit.store, masterSecret: 'unused-by-client-add-0123456789abcdef' };
-    const out = await clientAdd.run({ id: 'cli-legacy', 'redirect-uri': REDIRECT, secret: RP_SECRET, 'first-party': true, 'pkce-optional': true, 'id-token-alg': 'ES256' }, context);
+    const out = await clientAdd.run(
+      { id: 'cli-legacy', 'redirect-uri': REDIRECT, secret: RP_SECRET, 'first-party': true, 'pkce-optional': true, 'id-token-alg': 'ES256' },
+      context,
+    );
     assert.match(out, /registered client "cli-legacy"/);
     await assert.rejects(clientAdd.run({ id: 'cli-public', 'redirect-uri': REDIRECT, public: true, 'pkce-optional': true }, context), /--pkce-optional/);
     await assert.rejects(clientAdd.run({ id: 'cli-hs', 'redirect-uri': REDIRECT, secret: RP_SECRET, 'id-token-alg': 'HS256' }, context), /--id-token-alg/);

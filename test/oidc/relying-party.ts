@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import * as oidc from 'openid-client';
-import { type FormBrowser, inputValue, formAction } from '../support/form-browser.ts';
 import type { RunningAdmit } from '../support/admit-server.ts';
+import { type FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
 export const RP_SECRET = 'rp-secret-0123456789-0123456789-abcdef';
 

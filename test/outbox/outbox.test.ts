@@ -1,28 +1,32 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import type { Store } from '../../src/store/port.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { createRedisStore } from '../../src/store/redis/redis-store.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createMailer, type Mailer, type OutgoingMail } from '../../src/services/mail/mailer.ts';
 import { createOutbox, type Outbox } from '../../src/services/outbox/outbox.ts';
-import { createOutboxWorker, type OutboxWorkerSettings } from '../../src/services/outbox/outbox-worker.ts';
 import type { OutboxMessage } from '../../src/services/outbox/outbox-model.ts';
+import { createOutboxWorker, type OutboxWorkerSettings } from '../../src/services/outbox/outbox-worker.ts';
+import type { Store } from '../../src/store/port.ts';
+import { createRedisStore } from '../../src/store/redis/redis-store.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { freePort } from '../support/free-port.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 const SECRET = 'outbox-test-secret-0123456789-abcdefghijkl';
 const viewsDir = fileURLToPath(new URL('../../views', import.meta.url));
 const logger = pino({ level: 'silent' });
 const quick: OutboxWorkerSettings = { leaseSeconds: 30, maxAttempts: 3, retryBaseSeconds: 0.1, retryMaxSeconds: 1, concurrency: 4, pollMs: 50, holdSeconds: 1 };
-const mail = (to: string): OutgoingMail => ({ to, template: 'password-changed', data: { name: 'N', username: 'n', site: 'DEMO', when: '2026-12-06 10:00 UTC' } });
+const mail = (to: string): OutgoingMail => ({
+  to,
+  template: 'password-changed',
+  data: { name: 'N', username: 'n', site: 'DEMO', when: '2026-12-06 10:00 UTC' },
+});
 
 async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -57,24 +61,41 @@ const mailerTo = (transport: string, timeoutSeconds = 5): Mailer =>
   createMailer({ settings: { from: 'admit <no-reply@admit.test>', transport, timeoutSeconds }, viewsDir, publicUrl: 'https://id.example.com', logger });
 
 const backends: [string, () => Promise<{ open(): Promise<Store>; close(): Promise<void> }>][] = [
-  ['sqlite file', async () => {
-    const path = join(dir, `${randomUUID()}.db`);
-    const opened: Store[] = [];
-    return { open: async () => { const store = createSqliteStore({ path }); opened.push(store); return store; }, close: async () => { await Promise.all(opened.map((store) => store.close())); } };
-  }],
-  ['redis', async () => {
-    const keyPrefix = `outbox-${randomUUID()}:`;
-    const opened: Store[] = [];
-    return {
-      open: async () => {
-        const store = createRedisStore({ url: redis.url, keyPrefix });
-        await store.connect();
-        opened.push(store);
-        return store;
-      },
-      close: async () => { await Promise.all(opened.map((store) => store.close())); },
-    };
-  }],
+  [
+    'sqlite file',
+    async () => {
+      const path = join(dir, `${randomUUID()}.db`);
+      const opened: Store[] = [];
+      return {
+        open: async () => {
+          const store = createSqliteStore({ path });
+          opened.push(store);
+          return store;
+        },
+        close: async () => {
+          await Promise.all(opened.map((store) => store.close()));
+        },
+      };
+    },
+  ],
+  [
+    'redis',
+    async () => {
+      const keyPrefix = `outbox-${randomUUID()}:`;
+      const opened: Store[] = [];
+      return {
+        open: async () => {
+          const store = createRedisStore({ url: redis.url, keyPrefix });
+          await store.connect();
+          opened.push(store);
+          return store;
+        },
+        close: async () => {
+          await Promise.all(opened.map((store) => store.close()));
+        },
+      };
+    },
+  ],
 ];
 
 for (const [name, backend] of backends) {
@@ -84,7 +105,13 @@ for (const [name, backend] of backends) {
       const store = await stores.open();
       const outbox = createOutbox({ store, masterSecret: SECRET, settings: { retentionDays: 1 } });
       const mailer = mailerTo(smtp.url);
-      const worker = createOutboxWorker({ store, outbox, logger, settings: quick, deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id) } });
+      const worker = createOutboxWorker({
+        store,
+        outbox,
+        logger,
+        settings: quick,
+        deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id) },
+      });
       worker.start();
       try {
         const to = `${randomUUID()}@example.com`;
@@ -112,11 +139,16 @@ for (const [name, backend] of backends) {
       const attempts: number[] = [];
       let working = false;
       const worker = createOutboxWorker({
-        store, outbox, logger, settings: quick,
-        deliverers: { email: (message, payload) => {
-          attempts.push(Date.now());
-          return (working ? good : refusing).deliver(payload as OutgoingMail, message.id);
-        } },
+        store,
+        outbox,
+        logger,
+        settings: quick,
+        deliverers: {
+          email: (message, payload) => {
+            attempts.push(Date.now());
+            return (working ? good : refusing).deliver(payload as OutgoingMail, message.id);
+          },
+        },
       });
       worker.start();
       try {
@@ -145,11 +177,22 @@ for (const [name, backend] of backends) {
     it('three workers on their own connections deliver each of 60 messages once', async () => {
       const stores = await backend();
       const mailer = mailerTo(smtp.url);
-      const workers = await Promise.all([0, 1, 2].map(async () => {
-        const store = await stores.open();
-        const outbox = createOutbox({ store, masterSecret: SECRET, settings: { retentionDays: 1 } });
-        return { outbox, worker: createOutboxWorker({ store, outbox, logger, settings: quick, deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id) } }) };
-      }));
+      const workers = await Promise.all(
+        [0, 1, 2].map(async () => {
+          const store = await stores.open();
+          const outbox = createOutbox({ store, masterSecret: SECRET, settings: { retentionDays: 1 } });
+          return {
+            outbox,
+            worker: createOutboxWorker({
+              store,
+              outbox,
+              logger,
+              settings: quick,
+              deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id) },
+            }),
+          };
+        }),
+      );
       try {
         const batch = randomUUID();
         const addresses = Array.from({ length: 60 }, (_, i) => `p${i}-${batch}@example.com`);
@@ -174,8 +217,20 @@ for (const [name, backend] of backends) {
       const mute = mailerTo(`smtp://127.0.0.1:${smtp.silentPort}`, 4);
       const good = mailerTo(smtp.url);
       const lease: OutboxWorkerSettings = { ...quick, leaseSeconds: 3 };
-      const a = createOutboxWorker({ store: storeA, outbox: outboxA, logger, settings: lease, deliverers: { email: (message, payload) => mute.deliver(payload as OutgoingMail, message.id) } });
-      const b = createOutboxWorker({ store: storeB, outbox: outboxB, logger, settings: lease, deliverers: { email: (message, payload) => good.deliver(payload as OutgoingMail, message.id) } });
+      const a = createOutboxWorker({
+        store: storeA,
+        outbox: outboxA,
+        logger,
+        settings: lease,
+        deliverers: { email: (message, payload) => mute.deliver(payload as OutgoingMail, message.id) },
+      });
+      const b = createOutboxWorker({
+        store: storeB,
+        outbox: outboxB,
+        logger,
+        settings: lease,
+        deliverers: { email: (message, payload) => good.deliver(payload as OutgoingMail, message.id) },
+      });
       try {
         const to = `${randomUUID()}@example.com`;
         a.start();
@@ -203,14 +258,26 @@ for (const [name, backend] of backends) {
       const store = await stores.open();
       const outbox = createOutbox({ store, masterSecret: SECRET, settings: { retentionDays: 1 } });
       const mailer = mailerTo(smtp.url);
-      const worker = createOutboxWorker({ store, outbox, logger, settings: quick, deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id) } });
+      const worker = createOutboxWorker({
+        store,
+        outbox,
+        logger,
+        settings: quick,
+        deliverers: { email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id) },
+      });
       worker.start();
       try {
         const cause = `decision:{${randomUUID()}}`;
         const [kept, orphan] = [`${randomUUID()}@example.com`, `${randomUUID()}@example.com`];
-        const [written] = await outbox.enqueue([{ channel: 'email', to: kept, kind: 'request-approved', payload: mail(kept), onlyIf: { key: cause, equals: 'approved' } }]);
-        const [never] = await outbox.enqueue([{ channel: 'email', to: orphan, kind: 'request-approved', payload: mail(orphan), onlyIf: { key: `${cause}:x`, equals: 'approved' } }]);
-        const [late] = await outbox.enqueue([{ channel: 'email', to: orphan, kind: 'email-code', payload: mail(orphan), notAfter: new Date(Date.now() - 1).toISOString() }]);
+        const [written] = await outbox.enqueue([
+          { channel: 'email', to: kept, kind: 'request-approved', payload: mail(kept), onlyIf: { key: cause, equals: 'approved' } },
+        ]);
+        const [never] = await outbox.enqueue([
+          { channel: 'email', to: orphan, kind: 'request-approved', payload: mail(orphan), onlyIf: { key: `${cause}:x`, equals: 'approved' } },
+        ]);
+        const [late] = await outbox.enqueue([
+          { channel: 'email', to: orphan, kind: 'email-code', payload: mail(orphan), notAfter: new Date(Date.now() - 1).toISOString() },
+        ]);
         await sleep(300);
         assert.equal((await outbox.get(written!.id))?.state, 'pending', 'not sent before its cause');
         await store.set(cause, 'approved');
@@ -232,7 +299,13 @@ describe('outbox console listing', () => {
   it('pages newest first with a cursor, 500 messages of one write in order, none twice, none skipped', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     const outbox = createOutbox({ store, masterSecret: SECRET, settings: { retentionDays: 1 } });
-    const inputs = Array.from({ length: 500 }, (_, i) => ({ channel: 'email' as const, to: `p${i}@example.com`, kind: 'invitation', siteId: i % 2 ? 'A' : 'B', payload: {} }));
+    const inputs = Array.from({ length: 500 }, (_, i) => ({
+      channel: 'email' as const,
+      to: `p${i}@example.com`,
+      kind: 'invitation',
+      siteId: i % 2 ? 'A' : 'B',
+      payload: {},
+    }));
     await outbox.enqueue(inputs);
     const seen: string[] = [];
     let before: string | undefined;

@@ -1,11 +1,11 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../support/free-port.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/chromium.ts';
+import { freePort } from '../support/free-port.ts';
 
 function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -42,10 +42,20 @@ describe('the sample relying application answers OAuth errors with a page in wor
     dir = mkdtempSync(join(tmpdir(), 'admit-rp-errors-'));
     [admitPort, rpPort] = [await freePort(), await freePort()];
     writeFileSync(join(dir, 'admit.yaml'), readFileSync('config/default.yaml', 'utf8').replaceAll('localhost:3001', `localhost:${rpPort}`));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(admitPort), ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'data', 'admit.db')}`, ADMIT_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(admitPort),
+      ADMIT_CONFIG: join(dir, 'admit.yaml'),
+      ADMIT_STORE: `sqlite:${join(dir, 'data', 'admit.db')}`,
+      ADMIT_LOG_LEVEL: 'warn',
+    };
     delete env.ADMIT_SECRET;
     admit = await startProcess(['src/main.ts'], env, /demo sign-in: .*\n/);
-    rp = await startProcess(['examples/rp/server.ts'], { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` }, /example relying application on/);
+    rp = await startProcess(
+      ['examples/rp/server.ts'],
+      { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` },
+      /example relying application on/,
+    );
   });
   afterAll(async () => {
     rp?.kill();
@@ -53,7 +63,10 @@ describe('the sample relying application answers OAuth errors with a page in wor
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
     it(`Cancel on the sign-in page: "You cancelled the sign-in" and "Sign in again" (${size.width} px)`, async () => {
       const chromium = await launchChromium();
       try {
@@ -89,7 +102,9 @@ describe('the sample relying application answers OAuth errors with a page in wor
       // The browser's sign-in starts at the app (same cookies); admit answers with an error the app has no words for.
       const started = await context.request.get(`http://localhost:${rpPort}/login`, { maxRedirects: 0 });
       const state = new URL(started.headers().location!).searchParams.get('state')!;
-      await page.goto(`http://localhost:${rpPort}/callback?${new URLSearchParams({ error: 'server_error', error_description: '<b>boom</b>', state, iss: `http://localhost:${admitPort}` })}`);
+      await page.goto(
+        `http://localhost:${rpPort}/callback?${new URLSearchParams({ error: 'server_error', error_description: '<b>boom</b>', state, iss: `http://localhost:${admitPort}` })}`,
+      );
       await page.getByRole('heading', { name: 'The sign-in did not finish' }).waitFor();
       assert.match(await page.locator('body').innerText(), /Error code: server_error \(<b>boom<\/b>\)/, 'shown as text, not markup');
       await page.getByRole('link', { name: 'Sign in again' }).waitFor();

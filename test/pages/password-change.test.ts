@@ -1,13 +1,13 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
 import { SEED_RULES } from '../support/seed-password-rules.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 const SECRET = 'pw-change-secret-0123456789-0123456789';
 
@@ -20,10 +20,14 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
 
   async function startSignIn(page: Page, username: string, password: string) {
     const config = await oidc.discovery(new URL(running.issuer), 'rp', SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
-    await page.goto(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${app.origin}/callback`, scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    }).href);
+    await page.goto(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${app.origin}/callback`,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }).href,
+    );
     await page.getByLabel('User Name').fill(username);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -61,12 +65,16 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
     await smtp?.stop();
   });
 
-  it('shows the seed\'s fields and rules, names each unmet rule, and changes nothing until all are met', async () => {
+  it("shows the seed's fields and rules, names each unmet rule, and changes nothing until all are met", async () => {
     const page = await browser.newPage();
     await startSignIn(page, 'judith', 'Initial#Pass1');
     await page.getByRole('heading', { name: 'Change Password' }).waitFor();
     const rules = await page.locator('#password-rules li').allInnerTexts();
-    for (const text of SEED_RULES) assert.ok(rules.some((shown) => shown.startsWith(text)), `rule shown: ${text}`);
+    for (const text of SEED_RULES)
+      assert.ok(
+        rules.some((shown) => shown.startsWith(text)),
+        `rule shown: ${text}`,
+      );
     await page.getByText('List', { exact: true }).click();
     assert.match(await page.locator('.rule-list').innerText(), /password, passwort, welcome, itron/);
     await screenshot(page, 'password-change');
@@ -75,12 +83,18 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
     assert.match(await page.getByRole('alert').innerText(), /does not meet the rules marked below/);
     const unmet = await unmetRules(page);
     for (const expected of [/Minimum length/, /special characters/, /upper and lowercase/, /numerals/, /more than twice/]) {
-      assert.ok(unmet.some((text) => expected.test(text)), `${expected} marked; got ${JSON.stringify(unmet)}`);
+      assert.ok(
+        unmet.some((text) => expected.test(text)),
+        `${expected} marked; got ${JSON.stringify(unmet)}`,
+      );
     }
     await screenshot(page, 'password-change-unmet');
 
     await submitChange(page, 'Initial#Pass1', 'Judith#2026x');
-    assert.ok((await unmetRules(page)).some((text) => /from username/.test(text)), 'the user name rule');
+    assert.ok(
+      (await unmetRules(page)).some((text) => /from username/.test(text)),
+      'the user name rule',
+    );
     await submitChange(page, 'Initial#Pass1', 'Good#Choice42', 'Good#Choice43');
     assert.match(await page.getByRole('alert').innerText(), /do not match/);
     await submitChange(page, 'Wrong#Old99', 'Good#Choice42');
@@ -106,8 +120,17 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
   });
 
   it('refuses a reused password by the history rule', async () => {
-    const account = (await running.admit.store.get(`account-link:{DEMO:local:${(await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).findUser('judith'))!.id}}`))!;
-    const result = await running.admit.passwords.change({ state: {} } as never, { siteId: 'DEMO', username: 'judith', accountId: account, oldPassword: 'Good#Choice42', newPassword: 'Good#Choice42', confirmPassword: 'Good#Choice42' });
+    const account = (await running.admit.store.get(
+      `account-link:{DEMO:local:${(await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).findUser('judith'))!.id}}`,
+    ))!;
+    const result = await running.admit.passwords.change({ state: {} } as never, {
+      siteId: 'DEMO',
+      username: 'judith',
+      accountId: account,
+      oldPassword: 'Good#Choice42',
+      newPassword: 'Good#Choice42',
+      confirmPassword: 'Good#Choice42',
+    });
     assert.equal(result.status, 'policy');
     assert.ok(result.status === 'policy' && result.failures.some((rule) => rule.id === 'history'));
   });
@@ -139,7 +162,9 @@ describe('Change Password at the end of the first sign-in (seed step 14), in Chr
     await startSignIn(page, 'karl', 'Initial#Pass1');
     await page.getByRole('heading', { name: 'Change Password' }).waitFor();
     const action = await page.locator('form').first().getAttribute('action');
-    const forged = await page.request.post(`${running.issuer}${action}`, { form: { oldPassword: 'Initial#Pass1', newPassword: 'Good#Choice42', confirmPassword: 'Good#Choice42' } });
+    const forged = await page.request.post(`${running.issuer}${action}`, {
+      form: { oldPassword: 'Initial#Pass1', newPassword: 'Good#Choice42', confirmPassword: 'Good#Choice42' },
+    });
     assert.equal(forged.status(), 403, 'no CSRF token');
     const other = await browser.newPage();
     const stray = await other.request.post(`${running.issuer}${action}`, { form: { _csrf: 'x', oldPassword: 'a', newPassword: 'b', confirmPassword: 'b' } });

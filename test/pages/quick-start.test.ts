@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../support/free-port.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
+import { freePort } from '../support/free-port.ts';
 
 /** Starts a process and resolves once its output matches `ready`; collects all output. */
 function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
@@ -48,10 +48,20 @@ describe('quick start: admit and the sample relying application', () => {
     [admitPort, rpPort] = [await freePort(), await freePort()];
     // The shipped default config, with the sample app's port moved to a free one.
     writeFileSync(join(dir, 'admit.yaml'), readFileSync('config/default.yaml', 'utf8').replaceAll('localhost:3001', `localhost:${rpPort}`));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(admitPort), ADMIT_CONFIG: join(dir, 'admit.yaml'), ADMIT_STORE: `sqlite:${join(dir, 'data', 'admit.db')}`, ADMIT_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(admitPort),
+      ADMIT_CONFIG: join(dir, 'admit.yaml'),
+      ADMIT_STORE: `sqlite:${join(dir, 'data', 'admit.db')}`,
+      ADMIT_LOG_LEVEL: 'warn',
+    };
     delete env.ADMIT_SECRET;
     admit = await startProcess(['src/main.ts'], env, /demo sign-in: .*\n/);
-    rp = await startProcess(['examples/rp/server.ts'], { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` }, /example relying application on/);
+    rp = await startProcess(
+      ['examples/rp/server.ts'],
+      { ...process.env, RP_PORT: String(rpPort), ADMIT_ISSUER: `http://localhost:${admitPort}` },
+      /example relying application on/,
+    );
   });
   afterAll(async () => {
     rp?.child.kill();
@@ -82,7 +92,7 @@ describe('quick start: admit and the sample relying application', () => {
       await page.getByLabel('iPad').check();
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByText('Can\'t scan the code?').click();
+      await page.getByText("Can't scan the code?").click();
       const key = (await page.locator('#manual-key').innerText()).replace(/\s/g, '');
       const step = Math.floor(Date.now() / 30_000);
       // Two different time steps (both within the ±1 tolerance): a code is accepted once.

@@ -1,11 +1,11 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
 
 const SECRET = 'page-test-secret-0123456789-0123456789';
 
@@ -18,8 +18,10 @@ describe('the Sign in page in Chromium', () => {
   async function authorizeUrl(clientId: string): Promise<string> {
     const config = await oidc.discovery(new URL(running.issuer), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
     return oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${app.origin}/callback`, scope: 'openid profile email',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      redirect_uri: `${app.origin}/callback`,
+      scope: 'openid profile email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
       state: oidc.randomState(),
     }).href;
   }
@@ -27,8 +29,11 @@ describe('the Sign in page in Chromium', () => {
   beforeAll(async () => {
     app = await startCallbackServer();
     const client = (id: string, firstParty: boolean) => ({
-      client_id: id, client_name: firstParty ? 'Customer Center' : 'Partner Analytics', client_secret: SECRET,
-      first_party: firstParty, redirect_uris: [`${app.origin}/callback`],
+      client_id: id,
+      client_name: firstParty ? 'Customer Center' : 'Partner Analytics',
+      client_secret: SECRET,
+      first_party: firstParty,
+      redirect_uris: [`${app.origin}/callback`],
     });
     running = await startAdmit({
       config: {
@@ -49,13 +54,16 @@ describe('the Sign in page in Chromium', () => {
     await app?.close();
   });
 
-  it('shows the seed\'s fields and signs a user in to the chosen site', async () => {
+  it("shows the seed's fields and signs a user in to the chosen site", async () => {
     const page = await browser.newPage();
     await page.goto(await authorizeUrl('first'));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.deepEqual(await page.getByLabel('Log on to').locator('option').allTextContents(), ['ITRONMS', 'ROSENPAMI']);
     // The seed's links under the form.
-    for (const [link, text] of [['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account']] as const) {
+    for (const [link, text] of [
+      ['Reset Password', 'Reset your forgotten password'],
+      ['Unlock Account', 'Unlock your locked out account'],
+    ] as const) {
       await page.getByRole('link', { name: link }).waitFor();
       await page.getByText(text).waitFor();
     }

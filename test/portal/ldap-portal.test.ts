@@ -1,13 +1,13 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLdapConnector } from '../../plugins/connector-ldap/ldap-connector.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
-import { startSlapd, directoryFor, seedPassword, type RunningSlapd } from '../support/slapd.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium } from '../support/chromium.ts';
 import { captureNotifier, codeIn } from '../mfa/harness.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { directoryFor, type RunningSlapd, seedPassword, startSlapd } from '../support/slapd.ts';
 
 /** The portal's password pages for a directory site: every write seen by a fresh bind. */
 describe('the portal on an LDAP site (real OpenLDAP)', () => {
@@ -36,7 +36,12 @@ describe('the portal on an LDAP site (real OpenLDAP)', () => {
     const who = (await running.admit.mfa.subject(account.id))!;
     const phone = running.admit.mfa.phoneNumbers.parse('US', number);
     if (phone.status !== 'ok') throw new Error('bad number');
-    await running.admit.mfa.manage.add(undefined, who, { id: newDeviceId(), type: 'mobile', name: 'Phone', phone: phone.phone, createdAt: new Date().toISOString() }, { verifiedAt: Date.now() });
+    await running.admit.mfa.manage.add(
+      undefined,
+      who,
+      { id: newDeviceId(), type: 'mobile', name: 'Phone', phone: phone.phone, createdAt: new Date().toISOString() },
+      { verifiedAt: Date.now() },
+    );
   }
 
   async function proveByText(page: Page, kind: 'Reset Password' | 'Unlock Account', username: string, number: string) {

@@ -1,15 +1,15 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
-import { startAdmit, } from '../support/admit-server.ts';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
-import { startSmtpServer, } from '../support/smtp-server.ts';
 import { captureNotifier, codeIn } from '../mfa/harness.ts';
+import { startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
+import { startSmtpServer } from '../support/smtp-server.ts';
 
 const PASSWORD = 'Codes#Portal2026';
 const sites = [
@@ -21,27 +21,43 @@ const sites = [
 async function startWorld(sms: Record<string, unknown>) {
   const smtp = await startSmtpServer();
   const texts = captureNotifier();
-  const running = await startAdmit({ config: { sites, mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' }, sms }, compose: { notifierLog: texts.log } });
+  const running = await startAdmit({
+    config: { sites, mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' }, sms },
+    compose: { notifierLog: texts.log },
+  });
   let users = 0;
   return {
-    smtp, texts, running,
+    smtp,
+    texts,
+    running,
     /** A new local user signed in to the portal over HTTP, on the Self Update page. */
     async signedIn() {
       const username = `user${++users}`;
-      await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({ username, password: PASSWORD, name: username, email: `${username}@example.test` });
+      await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).addUser({
+        username,
+        password: PASSWORD,
+        name: username,
+        email: `${username}@example.test`,
+      });
       const browser = new FormBrowser();
       const { response, url } = await browser.follow(`${running.issuer}/portal/profile`);
       const login = await response.text();
-      const done = await browser.follow(new URL(formAction(login, '/login'), url), undefined, { form: { _csrf: inputValue(login, '_csrf'), username, password: PASSWORD, site: 'DEMO' } });
+      const done = await browser.follow(new URL(formAction(login, '/login'), url), undefined, {
+        form: { _csrf: inputValue(login, '_csrf'), username, password: PASSWORD, site: 'DEMO' },
+      });
       assert.equal(done.url.pathname, '/portal/profile', 'signed in to Self Update');
       const html = await done.response.text();
       const account = (await createAccountService({ store: running.admit.store }).findByUsername('DEMO', username))!;
       return {
-        username, browser, accountId: account.id,
+        username,
+        browser,
+        accountId: account.id,
         /** Self Update: a new email or phone number, answered where the POST ends. */
         async propose(change: { email?: string; phone?: string }) {
           const page = await (await browser.request(`${running.issuer}/portal/profile`)).text();
-          const sent = await browser.follow(`${running.issuer}/portal/profile`, undefined, { form: { _csrf: inputValue(page, '_csrf'), name: username, email: change.email ?? `${username}@example.test`, phone: change.phone ?? '' } });
+          const sent = await browser.follow(`${running.issuer}/portal/profile`, undefined, {
+            form: { _csrf: inputValue(page, '_csrf'), name: username, email: change.email ?? `${username}@example.test`, phone: change.phone ?? '' },
+          });
           return { status: sent.response.status, url: sent.url, html: await sent.response.text() };
         },
         async verify(channel: 'email' | 'sms', code: string) {
@@ -138,7 +154,9 @@ describe('one-time codes on the portal and registration pages', () => {
     it('states it in the registration email and page', async () => {
       const browser = new FormBrowser();
       const start = await (await browser.request(`${world.running.issuer}/register`)).text();
-      const sent = await browser.follow(`${world.running.issuer}/register`, undefined, { form: { _csrf: inputValue(start, '_csrf'), site: 'REG', email: 'newcomer@example.test' } });
+      const sent = await browser.follow(`${world.running.issuer}/register`, undefined, {
+        form: { _csrf: inputValue(start, '_csrf'), site: 'REG', email: 'newcomer@example.test' },
+      });
       assert.equal(sent.url.pathname, '/register/verify');
       assert.match(await sent.response.text(), /valid for 5 minutes/);
       const mail = await world.smtp.waitFor((m) => m.to.includes('newcomer@example.test'));
@@ -151,10 +169,17 @@ describe('one-time codes on the portal and registration pages', () => {
       const phone = world.running.admit.mfa.phoneNumbers.parse('US', '2015550178');
       assert.equal(phone.status, 'ok');
       if (phone.status !== 'ok') return;
-      await world.running.admit.mfa.manage.add(undefined, who, { id: newDeviceId(), type: 'mobile', name: 'Phone', phone: phone.phone, createdAt: new Date().toISOString() }, { verifiedAt: Date.now() });
+      await world.running.admit.mfa.manage.add(
+        undefined,
+        who,
+        { id: newDeviceId(), type: 'mobile', name: 'Phone', phone: phone.phone, createdAt: new Date().toISOString() },
+        { verifiedAt: Date.now() },
+      );
       const browser = new FormBrowser();
       const start = await (await browser.request(`${world.running.issuer}/portal/reset`)).text();
-      const prove = await browser.follow(`${world.running.issuer}/portal/reset`, undefined, { form: { _csrf: inputValue(start, '_csrf'), username: user.username, site: 'DEMO' } });
+      const prove = await browser.follow(`${world.running.issuer}/portal/reset`, undefined, {
+        form: { _csrf: inputValue(start, '_csrf'), username: user.username, site: 'DEMO' },
+      });
       const csrf = inputValue(await prove.response.text(), '_csrf');
       for (const channel of ['sms', 'call'] as const) {
         const before = world.texts.sent.length;

@@ -1,14 +1,14 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createSessionService } from '../../src/services/sessions.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
-import { rpClient, signInAtRp, RP_CALLBACK } from '../registration/support.ts';
 import { enrollTotp, freshTotp } from '../admin/console-support.ts';
+import { RP_CALLBACK, rpClient, signInAtRp } from '../registration/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, formAction, inputValue } from '../support/form-browser.ts';
 
 const SITE = 'DEMO';
 
@@ -29,7 +29,12 @@ describe('what a password write ends', () => {
   afterAll(() => running?.stop());
 
   async function newUser(username: string, password: string): Promise<string> {
-    const user = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).addUser({ username, password, email: `${username}@example.com`, name: username });
+    const user = await createLocalDirectory({ store: running.admit.store, siteId: SITE }).addUser({
+      username,
+      password,
+      email: `${username}@example.com`,
+      name: username,
+    });
     return (await accounts().linkOrCreate(SITE, 'local', { externalId: user.id, username, email: `${username}@example.com`, groups: [] })).id;
   }
 
@@ -59,11 +64,17 @@ describe('what a password write ends', () => {
     let html = await response.text();
     if (url.pathname.startsWith('/interaction/')) {
       assert.ok(credentials, `not signed in at ${path}`);
-      ({ response, url } = await browser.follow(new URL(formAction(html, '/login'), url), undefined, { form: { _csrf: inputValue(html, '_csrf'), ...credentials, site: SITE } }));
+      ({ response, url } = await browser.follow(new URL(formAction(html, '/login'), url), undefined, {
+        form: { _csrf: inputValue(html, '_csrf'), ...credentials, site: SITE },
+      }));
       html = await response.text();
     }
     assert.equal(url.pathname, path, `at ${path}: ${html.slice(0, 300)}`);
-    if (credentials) assert.ok((await sessions().list(String((await accounts().listBySite(SITE)).find((account) => account.username === credentials.username)?.id))).length > 0, 'signed in');
+    if (credentials)
+      assert.ok(
+        (await sessions().list(String((await accounts().listBySite(SITE)).find((account) => account.username === credentials.username)?.id))).length > 0,
+        'signed in',
+      );
     return html;
   }
 
@@ -75,7 +86,9 @@ describe('what a password write ends', () => {
     const before = new Set((await sessions().list(accountId)).map((session) => session.id));
     const browser = new FormBrowser();
     const signIn = await signInAtRp(running, browser, { username, password, site: SITE }, { prompt: 'consent' });
-    const { url } = await browser.follow(new URL(formAction(signIn.html, '/consent'), signIn.url), (location) => location.href.startsWith(RP_CALLBACK), { form: { _csrf: inputValue(signIn.html, '_csrf') } });
+    const { url } = await browser.follow(new URL(formAction(signIn.html, '/consent'), signIn.url), (location) => location.href.startsWith(RP_CALLBACK), {
+      form: { _csrf: inputValue(signIn.html, '_csrf') },
+    });
     const tokens = await oidc.authorizationCodeGrant(signIn.config, url, { pkceCodeVerifier: signIn.verifier });
     assert.ok(tokens.refresh_token);
     const session = (await sessions().list(accountId)).find((candidate) => !before.has(candidate.id));
@@ -95,14 +108,14 @@ describe('what a password write ends', () => {
   async function assertOnlyChangingSessionLeft(accountId: string, changing: FormBrowser, others: { config: oidc.Configuration; refreshToken: string }[]) {
     const left = await sessions().list(accountId);
     assert.equal(left.length, 1, 'only the session that made the change is left');
-    for (const other of others) assert.equal(await refresh(other.config, other.refreshToken), 'invalid_grant', 'another session\'s refresh token is refused');
+    for (const other of others) assert.equal(await refresh(other.config, other.refreshToken), 'invalid_grant', "another session's refresh token is refused");
     assert.deepEqual(await running.admit.mfa.trustedBrowsers.list(accountId), [], 'trusted browsers are revoked');
     // The changing browser is still signed in: the portal answers without a sign-in.
     const { url } = await changing.follow(`${running.issuer}/portal/sessions`);
     assert.equal(url.pathname, '/portal/sessions', 'the changing browser is still signed in');
   }
 
-  it('the portal\'s Change Password ends the other sessions, their refresh tokens and trusted browsers, not its own', async () => {
+  it("the portal's Change Password ends the other sessions, their refresh tokens and trusted browsers, not its own", async () => {
     const accountId = await newUser('pia', 'Pia#Initial2026');
     const other = await appSession('pia', 'Pia#Initial2026');
     const orphan = await orphanGrant(accountId, 'pia', 'Pia#Initial2026');
@@ -131,18 +144,24 @@ describe('what a password write ends', () => {
     await trustABrowser(accountId);
 
     const start = await portalPage(changing, '/portal/reset');
-    let { response, url } = await changing.follow(new URL(formAction(start, '/portal/reset'), running.issuer), undefined, { form: { _csrf: inputValue(start, '_csrf'), username: 'rex', site: SITE } });
+    let { response, url } = await changing.follow(new URL(formAction(start, '/portal/reset'), running.issuer), undefined, {
+      form: { _csrf: inputValue(start, '_csrf'), username: 'rex', site: SITE },
+    });
     const prove = await response.text();
     assert.equal(url.pathname, '/portal/reset/verify', prove.slice(0, 300));
-    ({ response, url } = await changing.follow(new URL(formAction(prove, '/portal/reset/verify'), running.issuer), undefined, { form: { _csrf: inputValue(prove, '_csrf'), source: 'app', code: await freshTotp(totp) } }));
+    ({ response, url } = await changing.follow(new URL(formAction(prove, '/portal/reset/verify'), running.issuer), undefined, {
+      form: { _csrf: inputValue(prove, '_csrf'), source: 'app', code: await freshTotp(totp) },
+    }));
     const finish = await response.text();
     assert.equal(url.pathname, '/portal/reset/finish', finish.slice(0, 300));
-    ({ response } = await changing.follow(new URL(formAction(finish, '/portal/reset/finish'), running.issuer), undefined, { form: { _csrf: inputValue(finish, '_csrf'), newPassword: 'Rex#Reset2026!', confirmPassword: 'Rex#Reset2026!' } }));
+    ({ response } = await changing.follow(new URL(formAction(finish, '/portal/reset/finish'), running.issuer), undefined, {
+      form: { _csrf: inputValue(finish, '_csrf'), newPassword: 'Rex#Reset2026!', confirmPassword: 'Rex#Reset2026!' },
+    }));
     assert.match(await response.text(), /Your password was reset\. You were signed out on your other devices and browsers/);
     await assertOnlyChangingSessionLeft(accountId, changing, [other, orphan]);
   });
 
-  it('the sign-in\'s Change Password (first sign-in, expiry) follows the same rule, and the sign-in goes on', async () => {
+  it("the sign-in's Change Password (first sign-in, expiry) follows the same rule, and the sign-in goes on", async () => {
     const accountId = await newUser('sue', 'Sue#Initial2026');
     const other = await appSession('sue', 'Sue#Initial2026');
     const orphan = await orphanGrant(accountId, 'sue', 'Sue#Initial2026');
@@ -160,7 +179,7 @@ describe('what a password write ends', () => {
     });
     assert.ok(url.searchParams.get('code'), `the sign-in finished at the application: ${url.href}`);
     const tokens = await oidc.authorizationCodeGrant(signIn.config, url, { pkceCodeVerifier: signIn.verifier });
-    assert.equal(await refresh(signIn.config, tokens.refresh_token!), 'ok', 'the new sign-in\'s refresh token works');
+    assert.equal(await refresh(signIn.config, tokens.refresh_token!), 'ok', "the new sign-in's refresh token works");
     await assertOnlyChangingSessionLeft(accountId, changing, [other, orphan]);
   });
 });

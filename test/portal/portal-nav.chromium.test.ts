@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type MfaWorld, startMfaWorld } from '../mfa/mfa-world.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, type MfaWorld } from '../mfa/mfa-world.ts';
 
 /**
  * The self-service portal as a person sees it (issue 19), by its labels, at
@@ -11,7 +11,7 @@ import { startMfaWorld, type MfaWorld } from '../mfa/mfa-world.ts';
  * confirmation and a notice, and "Back to <application>" after a flow —
  * only ever to an address the application registered.
  */
-describe('the portal\'s navigation, Sessions & Devices and the way back', () => {
+describe("the portal's navigation, Sessions & Devices and the way back", () => {
   let world: MfaWorld;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
@@ -41,7 +41,10 @@ describe('the portal\'s navigation, Sessions & Devices and the way back', () => 
     await page.waitForURL((url) => url.origin === world.app.origin);
   }
 
-  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
     it(`every page has the bar, Sessions & Devices reads in words, a device is removed after a confirmation, Sign out ends the session (${size.width} px)`, async () => {
       const username = `nav${size.width}`;
       const user = await world.enrolledUser(username, { mobile: size.width === 1280 ? '2015550181' : '2015550182', app: true });
@@ -60,12 +63,21 @@ describe('the portal\'s navigation, Sessions & Devices and the way back', () => 
       assert.equal(await overflow(page), 0, 'no horizontal scrolling');
       await screenshot(page, `portal-home-${size.width}`);
 
-      for (const [link, title, path] of [['Self Update', 'Self Update', '/portal/profile'], ['Change Password', 'Change Password', '/portal/password'], ['My Settings & Devices', 'My Settings & Devices', '/portal/devices'], ['Sessions & Devices', 'Sessions & Devices', '/portal/sessions']] as const) {
+      for (const [link, title, path] of [
+        ['Self Update', 'Self Update', '/portal/profile'],
+        ['Change Password', 'Change Password', '/portal/password'],
+        ['My Settings & Devices', 'My Settings & Devices', '/portal/devices'],
+        ['Sessions & Devices', 'Sessions & Devices', '/portal/sessions'],
+      ] as const) {
         await page.goto(`${world.running.issuer}${path}`);
         await heading(page, title);
         await nav(page).getByText(signedInAs).waitFor();
         await nav(page).getByRole('button', { name: 'Sign out' }).waitFor();
-        assert.equal(await nav(page).getByRole('link', { name: link, exact: true }).getAttribute('aria-current'), 'page', `${link} is marked as the current page`);
+        assert.equal(
+          await nav(page).getByRole('link', { name: link, exact: true }).getAttribute('aria-current'),
+          'page',
+          `${link} is marked as the current page`,
+        );
         assert.equal(await overflow(page), 0, `no horizontal scrolling on ${title}`);
         await screenshot(page, `portal-nav-${path.split('/').pop()}-${size.width}`);
       }
@@ -124,7 +136,12 @@ describe('the portal\'s navigation, Sessions & Devices and the way back', () => 
       const page = await context.newPage();
 
       // Abuse: an address no client registered is never offered, with or without a client id.
-      for (const query of ['client_id=rp&return_to=https%3A%2F%2Fevil.example%2F', 'return_to=https%3A%2F%2Fevil.example%2F', 'client_id=nobody', `client_id=rp&return_to=${encodeURIComponent(`${world.app.origin}/callback?x=1`)}`]) {
+      for (const query of [
+        'client_id=rp&return_to=https%3A%2F%2Fevil.example%2F',
+        'return_to=https%3A%2F%2Fevil.example%2F',
+        'client_id=nobody',
+        `client_id=rp&return_to=${encodeURIComponent(`${world.app.origin}/callback?x=1`)}`,
+      ]) {
         await page.goto(`${world.running.issuer}/portal/unlock?${query}`);
         await heading(page, 'Unlock Account');
         assert.equal(await page.getByRole('link', { name: /^Back to (?!the )/ }).count(), 0, `nothing to go back to for ${query}`);
@@ -143,7 +160,7 @@ describe('the portal\'s navigation, Sessions & Devices and the way back', () => 
       await page.getByRole('button', { name: 'Unlock Account' }).click();
       await page.getByText('it is unlocked now').waitFor();
       const back = page.getByRole('main').getByRole('link', { name: 'Back to Customer Center' });
-      assert.equal(await back.getAttribute('href'), `${world.app.origin}/`, 'the application\'s registered address');
+      assert.equal(await back.getAttribute('href'), `${world.app.origin}/`, "the application's registered address");
       assert.equal(await overflow(page), 0);
       await screenshot(page, `portal-unlock-back-${size.width}`);
       await back.click();

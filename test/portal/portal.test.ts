@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
@@ -35,13 +35,18 @@ describe('the self-service portal in Chromium', () => {
     await smtp?.stop();
   });
 
-  it('shows the seed\'s front page with its links', async () => {
+  it("shows the seed's front page with its links", async () => {
     const page = await browser.newPage();
     await page.goto(`${running.issuer}/`);
     await page.getByRole('heading', { name: 'Update Your Profile Efficiently' }).waitFor();
     // DEMO takes no access requests (signUp.mode open): no "User Registration" (test/ui/sign-up-mail.chromium.test.ts shows it where a site does).
     assert.equal(await page.getByRole('link', { name: 'User Registration' }).count(), 0);
-    for (const [link, text] of [['Self Update', 'Update your contact information'], ['Change Password', 'Change your password using current password'], ['Reset Password', 'Reset your forgotten password'], ['Unlock Account', 'Unlock your locked out account']] as const) {
+    for (const [link, text] of [
+      ['Self Update', 'Update your contact information'],
+      ['Change Password', 'Change your password using current password'],
+      ['Reset Password', 'Reset your forgotten password'],
+      ['Unlock Account', 'Unlock your locked out account'],
+    ] as const) {
       await page.getByRole('link', { name: link }).waitFor();
       await page.getByText(text).waitFor();
     }
@@ -113,7 +118,11 @@ describe('the self-service portal in Chromium', () => {
     const page = await browser.newPage();
     await page.goto(`${running.issuer}/portal/profile`);
     await signIn(page, 'ned', 'Ned#Initial42');
-    for (const [field, value, message] of [['Email', 'not-an-email', /valid email/], ['Phone', '12', /valid phone/], ['Name', '', /Fill in every field/]] as const) {
+    for (const [field, value, message] of [
+      ['Email', 'not-an-email', /valid email/],
+      ['Phone', '12', /valid phone/],
+      ['Name', '', /Fill in every field/],
+    ] as const) {
       await page.goto(`${running.issuer}/portal/profile`);
       await page.getByLabel(field).fill(value);
       await page.getByRole('button', { name: 'Save' }).click();
@@ -170,7 +179,7 @@ describe('the self-service portal in Chromium', () => {
     await second.close();
   });
 
-  it('never lets one user sign out another user\'s session', async () => {
+  it("never lets one user sign out another user's session", async () => {
     const leo = await browser.newPage();
     await leo.goto(`${running.issuer}/portal/sessions`);
     await signIn(leo, 'pamela', 'Portal#Pass42');

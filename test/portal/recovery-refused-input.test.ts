@@ -1,8 +1,8 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startMfaWorld, type MfaWorld } from '../mfa/mfa-world.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { messages } from '../../src/errors/messages.ts';
+import { type MfaWorld, startMfaWorld } from '../mfa/mfa-world.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
 
 const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&#34;');
 
@@ -22,10 +22,13 @@ describe('Reset Password and Unlock Account: a proof form that cannot be read', 
   async function proving(kind: 'reset' | 'unlock', username: string) {
     const http = new FormBrowser();
     const start = await (await http.follow(`${world.running.issuer}/portal/${kind}`)).response.text();
-    const prove = await http.follow(`${world.running.issuer}/portal/${kind}`, undefined, { form: { _csrf: inputValue(start, '_csrf'), username, site: 'DEMO' } });
+    const prove = await http.follow(`${world.running.issuer}/portal/${kind}`, undefined, {
+      form: { _csrf: inputValue(start, '_csrf'), username, site: 'DEMO' },
+    });
     assert.equal(prove.url.pathname, `/portal/${kind}/verify`);
     const html = await prove.response.text();
-    const post = (path: 'send' | 'verify', form: Record<string, string>) => http.request(`${world.running.issuer}/portal/${kind}/${path}`, { form: { _csrf: inputValue(html, '_csrf'), ...form } });
+    const post = (path: 'send' | 'verify', form: Record<string, string>) =>
+      http.request(`${world.running.issuer}/portal/${kind}/${path}`, { form: { _csrf: inputValue(html, '_csrf'), ...form } });
     return { http, post };
   }
 

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, PASSWORD, type MfaWorld } from '../mfa/mfa-world.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
 
 /** Reset Password and Unlock Account: proved by a second factor the user enrolled, never by knowing a user name. */
 describe('Reset Password and Unlock Account', () => {
@@ -22,7 +22,10 @@ describe('Reset Password and Unlock Account', () => {
     await world?.stop();
   });
 
-  const verifies = (username: string, password: string) => createLocalDirectory({ store: world.running.admit.store, siteId: 'DEMO' }).connector.verifyPassword({ username, password }).then((outcome) => outcome.status);
+  const verifies = (username: string, password: string) =>
+    createLocalDirectory({ store: world.running.admit.store, siteId: 'DEMO' })
+      .connector.verifyPassword({ username, password })
+      .then((outcome) => outcome.status);
 
   async function startFlow(page: Page, kind: 'Reset Password' | 'Unlock Account', username: string) {
     await page.goto(`${world.running.issuer}/portal`);
@@ -70,7 +73,10 @@ describe('Reset Password and Unlock Account', () => {
 
   it('accepts an authenticator-app code and a recovery code (once)', async () => {
     const sam = await world.enrolledUser('sam', { mobile: '2015550102', app: true, recovery: true });
-    for (const [source, code] of [[/My authenticator app/, await world.appCode(sam.secret!)], [/My recovery codes/, sam.recoveryCodes[0]!]] as const) {
+    for (const [source, code] of [
+      [/My authenticator app/, await world.appCode(sam.secret!)],
+      [/My recovery codes/, sam.recoveryCodes[0]!],
+    ] as const) {
       const page = await browser.newPage();
       await startFlow(page, 'Reset Password', 'sam');
       await enterCode(page, source, code);
@@ -90,11 +96,17 @@ describe('Reset Password and Unlock Account', () => {
       const http = new FormBrowser();
       const start = await http.follow(`${world.running.issuer}/portal/reset`);
       const html = await start.response.text();
-      const prove = await http.follow(`${world.running.issuer}/portal/reset`, undefined, { form: { _csrf: inputValue(html, '_csrf'), username, site: 'DEMO' } });
+      const prove = await http.follow(`${world.running.issuer}/portal/reset`, undefined, {
+        form: { _csrf: inputValue(html, '_csrf'), username, site: 'DEMO' },
+      });
       const proveHtml = await prove.response.text();
-      const sent = await http.follow(`${world.running.issuer}/portal/reset/send`, undefined, { form: { _csrf: inputValue(proveHtml, '_csrf'), channel: 'sms' } });
+      const sent = await http.follow(`${world.running.issuer}/portal/reset/send`, undefined, {
+        form: { _csrf: inputValue(proveHtml, '_csrf'), channel: 'sms' },
+      });
       const sentHtml = await sent.response.text();
-      const wrong = await http.request(`${world.running.issuer}/portal/reset/verify`, { form: { _csrf: inputValue(sentHtml, '_csrf'), source: 'phone', code: '123456' } });
+      const wrong = await http.request(`${world.running.issuer}/portal/reset/verify`, {
+        form: { _csrf: inputValue(sentHtml, '_csrf'), source: 'phone', code: '123456' },
+      });
       const strip = (text: string) => text.replace(/value="[^"]*"/g, '').replace(/Request [0-9a-f-]+/g, '');
       return { prove: strip(proveHtml), sent: strip(sentHtml), wrongStatus: wrong.status, wrong: strip(await wrong.text()) };
     };
@@ -152,7 +164,10 @@ describe('Reset Password and Unlock Account', () => {
     await page.getByLabel('User Name').fill('vera');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('Too many sign-in attempts').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+    await page
+      .getByText('Too many sign-in attempts')
+      .waitFor({ state: 'detached', timeout: 5000 })
+      .catch(() => undefined);
     assert.doesNotMatch(await page.locator('main').innerText(), /Too many sign-in attempts/);
     await page.close();
   });

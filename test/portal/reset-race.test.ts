@@ -46,7 +46,13 @@ describe('Reset Password: parallel finishes of one proved flow', () => {
 
     const today = new Date().toISOString().slice(0, 10);
     const events: { outcome: string }[] = [];
-    for await (const event of createAuditQuery({ store: world.running.admit.store }).events({ scope: { allSites: true }, user: 'rhea', action: 'password_reset', from: today, to: today })) {
+    for await (const event of createAuditQuery({ store: world.running.admit.store }).events({
+      scope: { allSites: true },
+      user: 'rhea',
+      action: 'password_reset',
+      from: today,
+      to: today,
+    })) {
       if (event.action === 'password_reset' && event.username === 'rhea') events.push(event);
     }
     assert.deepEqual(

@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createAuditQuery } from '../../src/services/audit/audit-query.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser } from '../support/form-browser.ts';
 import { RP_CALLBACK, RP_SECRET, rpClient, signInAtRp } from './support.ts';
 
@@ -22,7 +22,8 @@ describe('the approval gate: a pending or denied account gets no token by any pa
     running = await startAdmit({
       config: { sites, clients: [rpClient, { ...rpClient, client_id: 'other-app', client_secret: `${RP_SECRET}-other` }] },
     });
-    for (const site of ['OPEN', 'ASK', 'INVITE']) await createLocalDirectory({ store: running.admit.store, siteId: site }).addUser({ username: 'pat', password });
+    for (const site of ['OPEN', 'ASK', 'INVITE'])
+      await createLocalDirectory({ store: running.admit.store, siteId: site }).addUser({ username: 'pat', password });
   });
   afterAll(() => running?.stop());
 
@@ -36,7 +37,10 @@ describe('the approval gate: a pending or denied account gets no token by any pa
       assert.equal((await createAccountService({ store: running.admit.store }).listBySite(site)).length, 0, `no account made in ${site}`);
     }
     const today = new Date().toISOString().slice(0, 10);
-    const { events } = await createAuditQuery({ store: running.admit.store }).query({ scope: { allSites: true }, site: 'ASK', action: 'sign_in.admission', outcome: 'not_registered', from: today, to: today }, 10);
+    const { events } = await createAuditQuery({ store: running.admit.store }).query(
+      { scope: { allSites: true }, site: 'ASK', action: 'sign_in.admission', outcome: 'not_registered', from: today, to: today },
+      10,
+    );
     assert.ok(events.length > 0);
   });
 
@@ -58,7 +62,12 @@ describe('the approval gate: a pending or denied account gets no token by any pa
         assert.equal(silent.url.searchParams.get('code'), null);
         // Another application in the same browser: the sign-in page, and a refusal.
         const config = await oidc.discovery(new URL(running.issuer), 'other-app', `${RP_SECRET}-other`, undefined, { execute: [oidc.allowInsecureRequests] });
-        const authorize = oidc.buildAuthorizationUrl(config, { redirect_uri: RP_CALLBACK, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+        const authorize = oidc.buildAuthorizationUrl(config, {
+          redirect_uri: RP_CALLBACK,
+          scope: 'openid',
+          code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        });
         const { url } = await browser.follow(authorize, (location) => location.href.startsWith(RP_CALLBACK));
         assert.ok(url.pathname.startsWith('/interaction/'), `expected the sign-in page, got ${url.href}`);
         const again = await signInAtRp(running, browser, { username: 'pat', password, site: 'OPEN' });

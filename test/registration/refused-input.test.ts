@@ -1,9 +1,9 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { linkIn, tokenOf, waitForNewMail } from '../invitations/support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { FormBrowser, inputValue } from '../support/form-browser.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { linkIn, tokenOf, waitForNewMail } from '../invitations/support.ts';
 import { sendDetails, verifyEmail } from './support.ts';
 
 const sites = [
@@ -48,7 +48,10 @@ describe('registration and invitation pages: refused input', () => {
   it('a code that is not six digits is a wrong code, on the code page', async () => {
     const browser = new FormBrowser();
     const start = await (await browser.request(`${running.issuer}/register`)).text();
-    assert.equal((await browser.request(`${running.issuer}/register`, { form: { _csrf: inputValue(start, '_csrf'), site: 'DEMO', email: 'cody@example.com' } })).status, 303);
+    assert.equal(
+      (await browser.request(`${running.issuer}/register`, { form: { _csrf: inputValue(start, '_csrf'), site: 'DEMO', email: 'cody@example.com' } })).status,
+      303,
+    );
     const verify = await (await browser.request(`${running.issuer}/register/verify`)).text();
     const wrong = await post(browser, '/register/verify', verify, { code: 'abc' });
     assert.equal(wrong.status, 400);
@@ -58,7 +61,14 @@ describe('registration and invitation pages: refused input', () => {
   it('the details page says what is missing and keeps what was typed', async () => {
     const browser = new FormBrowser();
     const page = await verifyEmail(running, smtp, browser, 'DEMO', 'dora@example.com');
-    const { response } = await sendDetails(running, browser, page, { name: 'Dora Details', organisation: 'Acme', reason: '', username: 'dora', password: 'Dora#Details2026', confirmPassword: 'Dora#Details2026' });
+    const { response } = await sendDetails(running, browser, page, {
+      name: 'Dora Details',
+      organisation: 'Acme',
+      reason: '',
+      username: 'dora',
+      password: 'Dora#Details2026',
+      confirmPassword: 'Dora#Details2026',
+    });
     assert.equal(response.status, 400);
     const html = await response.text();
     assert.match(html, /Fill in every field\./);
@@ -67,7 +77,10 @@ describe('registration and invitation pages: refused input', () => {
 
   it('an invitation post without a usable token is an invalid link; a bad sign-in form is said on the set-up page', async () => {
     const before = smtp.received.length;
-    const invited = await running.admit.approval.invitations.invite({ siteId: 'DEMO', email: 'ina@example.com', role: 'user', groups: [] }, { id: 'test', label: 'test' });
+    const invited = await running.admit.approval.invitations.invite(
+      { siteId: 'DEMO', email: 'ina@example.com', role: 'user', groups: [] },
+      { id: 'test', label: 'test' },
+    );
     assert.equal(invited.status, 'ok');
     const link = linkIn(await waitForNewMail(smtp, 'ina@example.com', before));
     const browser = new FormBrowser();

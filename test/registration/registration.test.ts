@@ -1,20 +1,33 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { FormBrowser, inputValue } from '../support/form-browser.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { pendingKey } from '../../src/services/approvals/access-requests.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { FormBrowser, inputValue } from '../support/form-browser.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { rpClient, sendDetails, signInAtRp, verifyEmail } from './support.ts';
 
 const SEED_IN_USE = 'This email address is already in use';
 const sites = [
-  { id: 'DEMO', displayName: 'Demo site', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval', approvers: ['approver@demo.test'] } },
+  {
+    id: 'DEMO',
+    displayName: 'Demo site',
+    directory: { kind: 'local' },
+    signIn: { changePasswordAtFirstSignIn: false },
+    signUp: { mode: 'approval', approvers: ['approver@demo.test'] },
+  },
   { id: 'OPEN', displayName: 'Open site', directory: { kind: 'local' } },
 ];
-const details = (username: string) => ({ name: 'Rita Requester', organisation: 'Acme Utilities', reason: 'Meter data for our region', username, password: 'Rita#Meters2026', confirmPassword: 'Rita#Meters2026' });
+const details = (username: string) => ({
+  name: 'Rita Requester',
+  organisation: 'Acme Utilities',
+  reason: 'Meter data for our region',
+  username,
+  password: 'Rita#Meters2026',
+  confirmPassword: 'Rita#Meters2026',
+});
 
 describe('User Registration: request, approval queue, decision', () => {
   let running: RunningAdmit;
@@ -62,7 +75,9 @@ describe('User Registration: request, approval queue, decision', () => {
     const before = smtp.received.length;
     // Two admins pressing at once: one decision, one email.
     const csrf = inputValue(queue.html, '_csrf');
-    const [first, second] = await Promise.all([0, 1].map(() => admin.follow(`${running.issuer}/admin/approvals/${requestId}/approve`, undefined, { form: { _csrf: csrf } })));
+    const [first, second] = await Promise.all(
+      [0, 1].map(() => admin.follow(`${running.issuer}/admin/approvals/${requestId}/approve`, undefined, { form: { _csrf: csrf } })),
+    );
     assert.deepEqual([first!.url.searchParams.get('notice'), second!.url.searchParams.get('notice')].sort(), ['already_decided', 'approved']);
     const approved = await smtp.waitFor((mail) => mail.to.includes('rita@example.com') && smtp.received.indexOf(mail) >= before);
     assert.equal(approved.subject, 'Your access to Demo site was approved');
@@ -99,7 +114,10 @@ describe('User Registration: request, approval queue, decision', () => {
   it('"This email address is already in use…" for a taken address, as the seed says, once the code proves the address', async () => {
     const html = await verifyEmail(running, smtp, new FormBrowser(), 'DEMO', 'rita@example.com');
     assert.match(html, /^409:/);
-    assert.match(html, new RegExp(`${SEED_IN_USE}\\. Choose the sign in option to sign in with your existing account or sign up using a different email address\\.`));
+    assert.match(
+      html,
+      new RegExp(`${SEED_IN_USE}\\. Choose the sign in option to sign in with your existing account or sign up using a different email address\\.`),
+    );
   });
 
   it('limits code guesses: five wrong codes end the registration; an expired code is refused', async () => {
@@ -142,7 +160,11 @@ describe('User Registration: request, approval queue, decision', () => {
     assert.equal(early.status, 303);
     assert.equal(early.headers.get('location'), '/register');
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i += 1) statuses.push((await browser.request(`${running.issuer}/register`, { form: { _csrf: inputValue(page, '_csrf'), site: 'DEMO', email: 'spam-target@example.com' } })).status);
+    for (let i = 0; i < 4; i += 1)
+      statuses.push(
+        (await browser.request(`${running.issuer}/register`, { form: { _csrf: inputValue(page, '_csrf'), site: 'DEMO', email: 'spam-target@example.com' } }))
+          .status,
+      );
     assert.deepEqual(statuses, [303, 303, 303, 429]);
   });
 
@@ -158,7 +180,9 @@ describe('User Registration: request, approval queue, decision', () => {
     // The queue's age is the pending index's score (the submission time).
     await running.admit.store.writeAll([{ op: 'indexAdd', key: pendingKey('DEMO'), member: request.id, score: Date.parse(submittedAt) }]);
     const queue = await getPage(running, admin, '/admin/approvals');
-    const row = new RegExp(`<tr class="overdue" data-request="${request.id}">[\\s\\S]*?(\\d+) business days <span class="badge danger">Overdue</span>`).exec(queue.html);
+    const row = new RegExp(`<tr class="overdue" data-request="${request.id}">[\\s\\S]*?(\\d+) business days <span class="badge danger">Overdue</span>`).exec(
+      queue.html,
+    );
     assert.ok(row, 'flagged');
     assert.ok(Number(row[1]) >= 5 && Number(row[1]) <= 6, row[1]);
     assert.ok(queue.html.indexOf('Olga Old') < queue.html.indexOf('Dan Denied') || !queue.html.includes('Dan Denied'), 'oldest first');

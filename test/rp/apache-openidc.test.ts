@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { apacheClient, planApache, type RunningApache, startApache } from '../support/apache-openidc.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { apacheClient, planApache, startApache, type RunningApache } from '../support/apache-openidc.ts';
-import { RP_USER, confirmSignOutAtAdmit, requestsTo, signInAtAdmit } from './rp-browser.ts';
+import { confirmSignOutAtAdmit, RP_USER, requestsTo, signInAtAdmit } from './rp-browser.ts';
 
 const CLIENT_ID = 'apache-app';
 const CLIENT_SECRET = 'apache-secret-0123456789-0123456789-abcd';
@@ -21,10 +21,15 @@ const OTTO = { username: 'otto', password: 'Otto#Apps2026', name: 'Otto Other', 
 /** The protected CGI's output: the OIDC_* environment mod_auth_openidc gave it. */
 async function environment(page: Page): Promise<Record<string, string>> {
   const text = await page.locator('body').innerText();
-  return Object.fromEntries(text.split('\n').filter((line) => line.includes('=')).map((line) => {
-    const at = line.indexOf('=');
-    return [line.slice(0, at), line.slice(at + 1)];
-  }));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => {
+        const at = line.indexOf('=');
+        return [line.slice(0, at), line.slice(at + 1)];
+      }),
+  );
 }
 
 /**
@@ -49,7 +54,11 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     await directory.addUser(RP_USER);
     await directory.addUser(OTTO);
     apache = await startApache(plan, {
-      issuer: running.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scope: SCOPE, refreshBeforeExpiry: REFRESH_BEFORE_EXPIRY,
+      issuer: running.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      scope: SCOPE,
+      refreshBeforeExpiry: REFRESH_BEFORE_EXPIRY,
     });
     chromium = await launchChromium();
     browser = chromium.browser;
@@ -61,7 +70,9 @@ describe('Apache mod_auth_openidc as a relying party', () => {
   });
 
   /** A fresh browser profile signed in to the Apache application; returns the page showing its environment. */
-  async function signedInToApache(user: { username: string; password: string } = RP_USER): Promise<{ page: Page; env: Record<string, string>; context: BrowserContext }> {
+  async function signedInToApache(
+    user: { username: string; password: string } = RP_USER,
+  ): Promise<{ page: Page; env: Record<string, string>; context: BrowserContext }> {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(apache.appUrl);
@@ -76,13 +87,16 @@ describe('Apache mod_auth_openidc as a relying party', () => {
   async function introspect(token: string): Promise<Record<string, unknown>> {
     const response = await fetch(`${running.issuer}/token/introspection`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ token }),
     });
     return (await response.json()) as Record<string, unknown>;
   }
 
-  it('signs in through admit\'s pages and passes the claims to the application\'s environment', async () => {
+  it("signs in through admit's pages and passes the claims to the application's environment", async () => {
     const { page, env } = await signedInToApache();
     await screenshot(page, 'rp-apache-environment');
     assert.equal(env.OIDC_CLAIM_iss, running.issuer);
@@ -96,7 +110,7 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     assert.equal(env.OIDC_CLAIM_amr, 'pwd');
     assert.equal(env.OIDC_CLAIM_acr, 'urn:admit:acr:pwd');
     const token = await introspect(env.OIDC_access_token!);
-    assert.equal(token.active, true, 'the access token mod_auth_openidc holds is admit\'s');
+    assert.equal(token.active, true, "the access token mod_auth_openidc holds is admit's");
     assert.equal(token.sub, env.OIDC_CLAIM_sub);
   });
 
@@ -111,7 +125,7 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     assert.equal(again.OIDC_access_token, env.OIDC_access_token, 'the same access token: nothing was refreshed yet');
   });
 
-  it('refreshes on request (the redirect URI\'s ?refresh=) with the scope it signed in with', async () => {
+  it("refreshes on request (the redirect URI's ?refresh=) with the scope it signed in with", async () => {
     const { page, env } = await signedInToApache();
     const refresh = new URL(apache.redirectUri);
     refresh.search = new URLSearchParams({ refresh: apache.appUrl, access_token: env.OIDC_access_token! }).toString();
@@ -161,7 +175,7 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     await portal.getByRole('heading', { name: 'Sessions & Devices' }).waitFor();
     // Sessions & Devices names the application by its client_name, and marks the portal's own browser "This browser".
     const otherSession = portal.locator('#sessions tbody tr').filter({ hasNotText: 'This browser' }).filter({ hasText: 'Apache mod_auth_openidc' });
-    assert.equal(await otherSession.count(), 1, 'the Apache browser\'s session is listed with the application');
+    assert.equal(await otherSession.count(), 1, "the Apache browser's session is listed with the application");
     await otherSession.getByRole('button', { name: /Sign out/ }).click();
     await portal.getByText('That session is signed out.').waitFor();
     // The notice to Apache leaves through the outbox (the sign-out does not wait for the application): deliver it now.
@@ -169,7 +183,10 @@ describe('Apache mod_auth_openidc as a relying party', () => {
 
     // Apache's own session is gone: its next request goes to admit, which asks for the password.
     await apacheSide.page.goto(apache.appUrl);
-    assert.ok(apacheSide.page.url().startsWith(`${running.issuer}/interaction/`), `the Apache session ended, got ${apacheSide.page.url()}\n${apache.errorLog()}`);
+    assert.ok(
+      apacheSide.page.url().startsWith(`${running.issuer}/interaction/`),
+      `the Apache session ended, got ${apacheSide.page.url()}\n${apache.errorLog()}`,
+    );
     await apacheSide.page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
@@ -183,7 +200,10 @@ describe('Apache mod_auth_openidc as a relying party', () => {
     await confirmSignOutAtAdmit(page);
     await page.waitForURL(`${running.issuer}/portal`);
     await page.goto(apache.appUrl);
-    assert.ok(page.url().startsWith(`${running.issuer}/interaction/`), `the Apache session ended with the admit session, got ${page.url()}\n${apache.errorLog()}`);
+    assert.ok(
+      page.url().startsWith(`${running.issuer}/interaction/`),
+      `the Apache session ended with the admit session, got ${page.url()}\n${apache.errorLog()}`,
+    );
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 });

@@ -1,21 +1,33 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { launchChromium, screenshot } from '../support/chromium.ts';
-import { planSpa, spaClient, startSpa, userManagerSettings, type RunningSpa } from './spa-server.ts';
-import { RP_USER, confirmSignOutAtAdmit, signInAtAdmit } from './rp-browser.ts';
+import { confirmSignOutAtAdmit, RP_USER, signInAtAdmit } from './rp-browser.ts';
+import { planSpa, type RunningSpa, spaClient, startSpa, userManagerSettings } from './spa-server.ts';
 
 const CLIENT_ID = 'spa';
 // admit's shortest access token; oidc-client-ts renews when fewer than 57 s are left, i.e. about 3 s after sign-in.
 const ACCESS_TOKEN_SECONDS = 60;
 const EXPIRING_NOTIFICATION_SECONDS = 57;
 
-interface Exchange { url: string; method: string; body: URLSearchParams; status?: number; allowOrigin?: string }
-interface SpaUser { access_token: string; refresh_token?: string; scope?: string }
+interface Exchange {
+  url: string;
+  method: string;
+  body: URLSearchParams;
+  status?: number;
+  allowOrigin?: string;
+}
+interface SpaUser {
+  access_token: string;
+  refresh_token?: string;
+  scope?: string;
+}
 /** What the app page exposes (spa-server.ts): its UserManager and the events it raised. */
-interface AppGlobal { app: { mgr: { getUser(): Promise<SpaUser | null>; signinSilent(): Promise<SpaUser | null> }; events: { name: string; error?: string }[] } }
+interface AppGlobal {
+  app: { mgr: { getUser(): Promise<SpaUser | null>; signinSilent(): Promise<SpaUser | null> }; events: { name: string; error?: string }[] };
+}
 
 /** Every request the page makes to admit, with the CORS header of its answer. */
 function exchangesWithAdmit(page: Page, issuer: string): Exchange[] {
@@ -24,17 +36,21 @@ function exchangesWithAdmit(page: Page, issuer: string): Exchange[] {
     const request = response.request();
     if (!request.url().startsWith(issuer)) return;
     seen.push({
-      url: request.url(), method: request.method(), body: new URLSearchParams(request.postData() ?? ''),
-      status: response.status(), allowOrigin: response.headers()['access-control-allow-origin'],
+      url: request.url(),
+      method: request.method(),
+      body: new URLSearchParams(request.postData() ?? ''),
+      status: response.status(),
+      allowOrigin: response.headers()['access-control-allow-origin'],
     });
   });
   return seen;
 }
 
-const currentUser = (page: Page) => page.evaluate(async () => {
-  const user = await (globalThis as unknown as AppGlobal).app.mgr.getUser();
-  return user && { access_token: user.access_token, refresh_token: user.refresh_token, scope: user.scope };
-});
+const currentUser = (page: Page) =>
+  page.evaluate(async () => {
+    const user = await (globalThis as unknown as AppGlobal).app.mgr.getUser();
+    return user && { access_token: user.access_token, refresh_token: user.refresh_token, scope: user.scope };
+  });
 
 /**
  * A browser single-page app on oidc-client-ts (its own browser bundle,
@@ -100,11 +116,11 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
     assert.equal(token.body.get('client_id'), CLIENT_ID);
     assert.equal(token.body.get('client_secret'), null, 'a public client has no secret');
     assert.equal(token.status, 200);
-    assert.equal(token.allowOrigin, spa.origin, 'the token endpoint allows the app\'s origin');
+    assert.equal(token.allowOrigin, spa.origin, "the token endpoint allows the app's origin");
 
     const userinfo = exchanges.find((exchange) => exchange.url === endpoints.userinfo_endpoint && exchange.method === 'GET');
     assert.equal(userinfo?.status, 200);
-    assert.equal(userinfo?.allowOrigin, spa.origin, 'the userinfo endpoint allows the app\'s origin');
+    assert.equal(userinfo?.allowOrigin, spa.origin, "the userinfo endpoint allows the app's origin");
     assert.ok(user.refresh_token, 'a first-party app gets a refresh token');
   });
 
@@ -113,9 +129,17 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
     const authorizeRequests = () => exchanges.filter((exchange) => exchange.url.startsWith(endpoints.authorization_endpoint)).length;
     const before = authorizeRequests();
     // oidc-client-ts raises AccessTokenExpiring, renews, and raises UserLoaded with the new tokens.
-    await page.waitForFunction(() => (globalThis as unknown as AppGlobal).app.events.some((event) => ['UserLoaded', 'SilentRenewError'].includes(event.name)), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => (globalThis as unknown as AppGlobal).app.events.some((event) => ['UserLoaded', 'SilentRenewError'].includes(event.name)),
+      undefined,
+      { timeout: 20_000 },
+    );
     const events = await page.evaluate(() => (globalThis as unknown as AppGlobal).app.events);
-    assert.deepEqual(events.filter((event) => event.name === 'SilentRenewError'), [], `renewal failed: ${JSON.stringify(events)}`);
+    assert.deepEqual(
+      events.filter((event) => event.name === 'SilentRenewError'),
+      [],
+      `renewal failed: ${JSON.stringify(events)}`,
+    );
     const [refresh] = tokenRequests(exchanges, 'refresh_token');
     assert.ok(refresh, 'renewed by a refresh_token grant');
     assert.equal(refresh.status, 200, `refresh with scope "${refresh.body.get('scope')}"`);
@@ -127,23 +151,41 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
     await page.getByText(`Signed in as ${RP_USER.name}`).waitFor();
   });
 
-  it('answers CORS for the app\'s origin only: another origin can call neither the token nor the userinfo endpoint', async () => {
+  it("answers CORS for the app's origin only: another origin can call neither the token nor the userinfo endpoint", async () => {
     const { page, user } = await signedInToSpa();
     const other = await page.context().newPage();
     await other.goto(foreign.origin);
-    const attempts = await other.evaluate(async ({ token, userinfo, clientId, refreshToken, accessToken }) => {
-      const attempt = (request: Promise<Response>) => request.then((response) => `answered ${response.status}`, (error: Error) => `blocked: ${error.name}`);
-      return {
-        token: await attempt(fetch(token, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken }) })),
-        userinfo: await attempt(fetch(userinfo, { headers: { authorization: `Bearer ${accessToken}` } })),
-      };
-    }, { token: endpoints.token_endpoint, userinfo: endpoints.userinfo_endpoint, clientId: CLIENT_ID, refreshToken: user.refresh_token!, accessToken: user.access_token });
+    const attempts = await other.evaluate(
+      async ({ token, userinfo, clientId, refreshToken, accessToken }) => {
+        const attempt = (request: Promise<Response>) =>
+          request.then(
+            (response) => `answered ${response.status}`,
+            (error: Error) => `blocked: ${error.name}`,
+          );
+        return {
+          token: await attempt(
+            fetch(token, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken }) }),
+          ),
+          userinfo: await attempt(fetch(userinfo, { headers: { authorization: `Bearer ${accessToken}` } })),
+        };
+      },
+      {
+        token: endpoints.token_endpoint,
+        userinfo: endpoints.userinfo_endpoint,
+        clientId: CLIENT_ID,
+        refreshToken: user.refresh_token!,
+        accessToken: user.access_token,
+      },
+    );
     assert.deepEqual(attempts, { token: 'blocked: TypeError', userinfo: 'blocked: TypeError' }, 'Chromium refuses both answers to the other origin');
 
     // What admit answers, header by header.
-    const tokenCall = (origin: string) => fetch(endpoints.token_endpoint, {
-      method: 'POST', headers: { origin }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'not-a-token' }),
-    });
+    const tokenCall = (origin: string) =>
+      fetch(endpoints.token_endpoint, {
+        method: 'POST',
+        headers: { origin },
+        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'not-a-token' }),
+      });
     const userinfoCall = (origin: string) => fetch(endpoints.userinfo_endpoint, { headers: { origin, authorization: `Bearer ${user.access_token}` } });
     for (const call of [tokenCall, userinfoCall]) {
       const fromElsewhere = await call(foreign.origin);
@@ -159,7 +201,7 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
     assert.ok(renewed && renewed !== user.access_token);
   });
 
-  it('signs out through admit\'s end-session page, and the refresh token dies with the session', async () => {
+  it("signs out through admit's end-session page, and the refresh token dies with the session", async () => {
     const { page } = await signedInToSpa();
     const { refresh_token: refreshToken } = (await currentUser(page))!;
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -170,7 +212,8 @@ describe('a single-page app on oidc-client-ts as a public client', () => {
     assert.equal(await currentUser(page), null);
 
     const refresh = await fetch(endpoints.token_endpoint, {
-      method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: refreshToken! }),
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: refreshToken! }),
     });
     assert.equal(refresh.status, 400);
     assert.equal(((await refresh.json()) as { error: string }).error, 'invalid_grant');

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { freePort } from '../support/free-port.ts';
 
 // oidc-client-ts's own browser bundle (an IIFE defining the global `oidc`), straight from node_modules.
@@ -22,8 +22,12 @@ export async function planSpa(): Promise<SpaPlan> {
 /** admit's registration of the app: a public client (no secret), first-party, with refresh tokens. */
 export function spaClient(plan: SpaPlan, clientId: string): Record<string, unknown> {
   return {
-    client_id: clientId, client_name: 'Single-page app', token_endpoint_auth_method: 'none', first_party: true,
-    redirect_uris: [plan.redirectUri], post_logout_redirect_uris: [plan.postLogoutRedirectUri],
+    client_id: clientId,
+    client_name: 'Single-page app',
+    token_endpoint_auth_method: 'none',
+    first_party: true,
+    redirect_uris: [plan.redirectUri],
+    post_logout_redirect_uris: [plan.postLogoutRedirectUri],
     grant_types: ['authorization_code', 'refresh_token'],
   };
 }
@@ -102,9 +106,10 @@ export async function startSpa(plan: SpaPlan, settings?: Record<string, unknown>
   await new Promise<void>((resolve) => server.listen(plan.port, '127.0.0.1', () => resolve()));
   return {
     ...plan,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

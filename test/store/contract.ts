@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { storeKey, type Store, type WriteOp } from '../../src/store/port.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type Store, storeKey, type WriteOp } from '../../src/store/port.ts';
 
 export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
 
@@ -53,9 +53,7 @@ export function storeContract(name: string, make: MakeStore): void {
 
     it('setIfAbsent: one winner among 50 parallel callers', async () => {
       const key = fresh();
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => store.setIfAbsent(key, `caller-${i}`, { ttlSeconds: 60 })),
-      );
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.setIfAbsent(key, `caller-${i}`, { ttlSeconds: 60 })));
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await store.get(key), `caller-${results.indexOf(true)}`);
       assert.equal(await store.setIfAbsent(key, 'late'), false);
@@ -65,7 +63,10 @@ export function storeContract(name: string, make: MakeStore): void {
       const key = fresh();
       await store.set(key, 'token');
       const results = await Promise.all(Array.from({ length: 50 }, () => store.take(key)));
-      assert.deepEqual(results.filter((r) => r !== undefined), ['token']);
+      assert.deepEqual(
+        results.filter((r) => r !== undefined),
+        ['token'],
+      );
       assert.equal(await store.get(key), undefined);
       assert.equal(await store.take(key), undefined);
     });
@@ -93,7 +94,10 @@ export function storeContract(name: string, make: MakeStore): void {
     it('increment counts atomically: 50 parallel calls give 1..50', async () => {
       const key = fresh();
       const counts = await Promise.all(Array.from({ length: 50 }, () => store.increment(key, 60)));
-      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+      assert.deepEqual(
+        [...counts].sort((x, y) => x - y),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
       assert.equal(await store.increment(key, 60), 51);
     });
 
@@ -138,7 +142,10 @@ export function storeContract(name: string, make: MakeStore): void {
     it('lists: 50 parallel appends all land, each at its own position', async () => {
       const key = fresh();
       const lengths = await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendToList(key, `v${i}`)));
-      assert.deepEqual([...lengths].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+      assert.deepEqual(
+        [...lengths].sort((x, y) => x - y),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
       const items = await store.listRange(key, 0, 100);
       assert.deepEqual([...items].sort(), Array.from({ length: 50 }, (_, i) => `v${i}`).sort());
     });
@@ -147,12 +154,18 @@ export function storeContract(name: string, make: MakeStore): void {
       const base = `test:${randomUUID()}`;
       const keys = [`${base}:{a}`, `${base}:{a}}`, `${base}:{}`, `${base}:}{`, `${base}:{`, `${base}:ключ🔑`, `${base}:{ä}:x`];
       await Promise.all(keys.map((key, i) => store.set(key, `v${i}-ü✓`)));
-      assert.deepEqual(await store.getMany(keys), keys.map((_, i) => `v${i}-ü✓`));
+      assert.deepEqual(
+        await store.getMany(keys),
+        keys.map((_, i) => `v${i}-ü✓`),
+      );
       const setKey = `${base}:set:{ключ}🔑`;
       await store.addToSet(setKey, 'mémbre🙂');
       assert.deepEqual(await store.setMembers(setKey), ['mémbre🙂']);
       await store.delete(...keys, setKey);
-      assert.deepEqual(await store.getMany(keys), keys.map(() => undefined));
+      assert.deepEqual(
+        await store.getMany(keys),
+        keys.map(() => undefined),
+      );
     });
 
     it('large values (1 MB) round-trip', async () => {
@@ -191,19 +204,37 @@ export function storeContract(name: string, make: MakeStore): void {
       const seen: number[] = [];
       const reads = Array.from({ length: 20 }, async () => seen.push((await store.getMany(keys)).filter((v) => v !== undefined).length));
       assert.equal((await Promise.all([store.writeAll(ops), ...reads]))[0], true);
-      assert.ok(seen.every((n) => n === 0 || n === 500), `partial reads: ${seen.join(',')}`);
+      assert.ok(
+        seen.every((n) => n === 0 || n === 500),
+        `partial reads: ${seen.join(',')}`,
+      );
       assert.deepEqual(await store.getMany([key('k0'), key('k499'), key('short'), key('old')]), ['v0', 'v499', 's', undefined]);
       assert.deepEqual(await store.setMembers(key('set')), ['a']);
-      assert.deepEqual(await store.indexRange(key('index'), { limit: 10 }), [{ member: 'm2', score: 1 }, { member: 'm1', score: 2 }]);
+      assert.deepEqual(await store.indexRange(key('index'), { limit: 10 }), [
+        { member: 'm2', score: 1 },
+        { member: 'm1', score: 2 },
+      ]);
       assert.equal(await store.writeAll([]), true);
     });
 
     it('writeAll refuses keys of different hash tags and bad ttls, writing nothing', async () => {
       const namespace = `test:${randomUUID()}`;
       const [a, b] = [storeKey(namespace, 'a'), storeKey(namespace, 'b')];
-      await assert.rejects(store.writeAll([{ op: 'set', key: a, value: '1' }, { op: 'set', key: b, value: '2' }]), RangeError);
+      await assert.rejects(
+        store.writeAll([
+          { op: 'set', key: a, value: '1' },
+          { op: 'set', key: b, value: '2' },
+        ]),
+        RangeError,
+      );
       await assert.rejects(store.writeAll([{ op: 'set', key: a, value: '1' }], { onlyIf: { key: b, equals: undefined } }), RangeError);
-      await assert.rejects(store.writeAll([{ op: 'set', key: a, value: '1' }, { op: 'set', key: `${a}:x`, value: '2', ttlSeconds: 0 }]), RangeError);
+      await assert.rejects(
+        store.writeAll([
+          { op: 'set', key: a, value: '1' },
+          { op: 'set', key: `${a}:x`, value: '2', ttlSeconds: 0 },
+        ]),
+        RangeError,
+      );
       assert.deepEqual(await store.getMany([a, b]), [undefined, undefined]);
     });
 
@@ -212,15 +243,26 @@ export function storeContract(name: string, make: MakeStore): void {
       const other = `${guardKey}:other`;
       assert.equal(await store.writeAll([{ op: 'set', key: other, value: 'no' }], { onlyIf: { key: guardKey, equals: 'v1' } }), false);
       assert.equal(await store.get(other), undefined, 'a failed guard writes nothing');
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.writeAll(
-        [{ op: 'set', key: guardKey, value: `v-${i}` }, { op: 'set', key: other, value: `by-${i}` }],
-        { onlyIf: { key: guardKey, equals: undefined } },
-      )));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          store.writeAll(
+            [
+              { op: 'set', key: guardKey, value: `v-${i}` },
+              { op: 'set', key: other, value: `by-${i}` },
+            ],
+            { onlyIf: { key: guardKey, equals: undefined } },
+          ),
+        ),
+      );
       assert.equal(results.filter(Boolean).length, 1);
       const winner = results.indexOf(true);
       assert.deepEqual(await store.getMany([guardKey, other]), [`v-${winner}`, `by-${winner}`]);
       // Compare-and-set: of writers holding the same old value, one wins.
-      const swaps = await Promise.all(Array.from({ length: 30 }, (_, i) => store.writeAll([{ op: 'set', key: guardKey, value: `w-${i}` }], { onlyIf: { key: guardKey, equals: `v-${winner}` } })));
+      const swaps = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          store.writeAll([{ op: 'set', key: guardKey, value: `w-${i}` }], { onlyIf: { key: guardKey, equals: `v-${winner}` } }),
+        ),
+      );
       assert.equal(swaps.filter(Boolean).length, 1);
       assert.equal(await store.get(guardKey), `w-${swaps.indexOf(true)}`);
     });
@@ -237,13 +279,21 @@ export function storeContract(name: string, make: MakeStore): void {
       ]);
       const members = (entries: { member: string }[]) => entries.map((entry) => entry.member);
       assert.deepEqual(await store.indexRange(key, { limit: 10 }), [
-        { member: 'é🙂', score: -1.5 }, { member: 'z', score: big }, { member: 'a', score: big + 1 }, { member: 'b', score: big + 1 }, { member: 'c', score: big + 2 },
+        { member: 'é🙂', score: -1.5 },
+        { member: 'z', score: big },
+        { member: 'a', score: big + 1 },
+        { member: 'b', score: big + 1 },
+        { member: 'c', score: big + 2 },
       ]);
       assert.deepEqual(members(await store.indexRange(key, { limit: 10, reverse: true })), ['c', 'b', 'a', 'z', 'é🙂']);
       assert.deepEqual(members(await store.indexRange(key, { min: big + 1, max: big + 1, limit: 10 })), ['a', 'b']);
       assert.deepEqual(members(await store.indexRange(key, { max: big + 1, limit: 2, reverse: true })), ['b', 'a']);
       assert.deepEqual(await store.indexRange(key, { limit: 0 }), []);
-      await store.writeAll([{ op: 'indexAdd', key, member: 'z', score: big + 3 }, { op: 'indexRemove', key, member: 'c' }, { op: 'indexTrim', key, maxScore: big + 1 }]);
+      await store.writeAll([
+        { op: 'indexAdd', key, member: 'z', score: big + 3 },
+        { op: 'indexRemove', key, member: 'c' },
+        { op: 'indexTrim', key, maxScore: big + 1 },
+      ]);
       assert.deepEqual(await store.indexRange(key, { limit: 10 }), [{ member: 'z', score: big + 3 }]);
       await store.delete(key);
       assert.deepEqual(await store.indexRange(key, { limit: 10 }), []);
@@ -263,7 +313,11 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.equal(await store.indexCount(key, { min: big + 5, max: big + 5 }), 1, 'both bounds inclusive');
       assert.equal(await store.indexCount(key, { min: big + 5, max: big + 4 }), 0, 'an empty range');
       assert.equal(await store.indexCount(key, { max: -2.5 }), 1);
-      await store.writeAll([{ op: 'indexAdd', key, member: 'm-0', score: big + 100 }, { op: 'indexRemove', key, member: 'low' }, { op: 'indexTrim', key, maxScore: big + 2 }]);
+      await store.writeAll([
+        { op: 'indexAdd', key, member: 'm-0', score: big + 100 },
+        { op: 'indexRemove', key, member: 'low' },
+        { op: 'indexTrim', key, maxScore: big + 2 },
+      ]);
       assert.equal(await store.indexCount(key), 28, 'a moved member counts once; removed and trimmed ones not at all');
       assert.equal(await store.indexCount(fresh('absent')), 0);
       await store.delete(key);
@@ -286,7 +340,10 @@ export function storeContract(name: string, make: MakeStore): void {
       // Lowest first: the lease ends at 9000 for the 40, before 'later' (9500).
       // Which members (the lowest scores, then members), not the order they are reported in.
       assert.deepEqual((await store.claimDue(key, { upTo: 9000, setTo: 10_000, limit: 3 })).sort(), ['due-0', 'due-1', 'due-10']);
-      assert.deepEqual((await store.indexRange(key, { min: 10_000, limit: 10 })).map((entry) => entry.member), ['due-0', 'due-1', 'due-10']);
+      assert.deepEqual(
+        (await store.indexRange(key, { min: 10_000, limit: 10 })).map((entry) => entry.member),
+        ['due-0', 'due-1', 'due-10'],
+      );
     });
 
     it('lexRange: byte order, prefix, after/before cursors, limit, reverse, unicode, removal', async () => {
@@ -305,7 +362,11 @@ export function storeContract(name: string, make: MakeStore): void {
       assert.deepEqual(await store.lexRange(key, { prefix: 'a', after: 'a b', limit: 3 }), ['ab', 'abc', 'abd']);
       assert.deepEqual(await store.lexRange(key, { prefix: 'a', after: 'abd', limit: 3 }), ['ac']);
       assert.deepEqual(await store.lexRange(key, { prefix: 'a', after: 'ac', limit: 3 }), []);
-      assert.deepEqual(await store.lexRange(key, { prefix: 'ab', after: 'a', limit: 10 }), ['ab', 'abc', 'abd'], 'a cursor before the prefix does not widen it');
+      assert.deepEqual(
+        await store.lexRange(key, { prefix: 'ab', after: 'a', limit: 10 }),
+        ['ab', 'abc', 'abd'],
+        'a cursor before the prefix does not widen it',
+      );
       assert.deepEqual(await store.lexRange(key, { prefix: 'ab', after: 'zz', limit: 10 }), [], 'a cursor past the prefix');
       assert.deepEqual(await store.lexRange(key, { prefix: 'é', limit: 10 }), ['é', 'éa']);
       assert.deepEqual(await store.lexRange(key, { prefix: '🙂', limit: 10 }), ['🙂', '🙂x']);
@@ -327,7 +388,11 @@ export function storeContract(name: string, make: MakeStore): void {
         after = page.at(-1);
       }
       assert.deepEqual(paged, all);
-      await store.writeAll([{ op: 'lexRemove', key, member: 'abc' }, { op: 'lexRemove', key, member: 'absent' }, { op: 'lexAdd', key, member: 'abz' }]);
+      await store.writeAll([
+        { op: 'lexRemove', key, member: 'abc' },
+        { op: 'lexRemove', key, member: 'absent' },
+        { op: 'lexAdd', key, member: 'abz' },
+      ]);
       assert.deepEqual(await store.lexRange(key, { prefix: 'ab', limit: 10 }), ['ab', 'abd', 'abz']);
       assert.deepEqual(await store.lexRange(other, { prefix: 'a', limit: 10 }), ['a', 'aa', 'ab0']);
       await assert.rejects(store.lexRange(key, { limit: -1 }), RangeError);
@@ -341,8 +406,26 @@ export function storeContract(name: string, make: MakeStore): void {
     it('lexAdd goes in one writeAll with the record it indexes, under onlyIf', async () => {
       const record = fresh('record');
       const index = record.replace(/record$/, 'by-name'); // same hash tag
-      assert.equal(await store.writeAll([{ op: 'set', key: record, value: 'v1' }, { op: 'lexAdd', key: index, member: 'ann' }], { onlyIf: { key: record, equals: undefined } }), true);
-      assert.equal(await store.writeAll([{ op: 'lexRemove', key: index, member: 'ann' }, { op: 'lexAdd', key: index, member: 'bob' }], { onlyIf: { key: record, equals: 'stale' } }), false);
+      assert.equal(
+        await store.writeAll(
+          [
+            { op: 'set', key: record, value: 'v1' },
+            { op: 'lexAdd', key: index, member: 'ann' },
+          ],
+          { onlyIf: { key: record, equals: undefined } },
+        ),
+        true,
+      );
+      assert.equal(
+        await store.writeAll(
+          [
+            { op: 'lexRemove', key: index, member: 'ann' },
+            { op: 'lexAdd', key: index, member: 'bob' },
+          ],
+          { onlyIf: { key: record, equals: 'stale' } },
+        ),
+        false,
+      );
       assert.deepEqual(await store.lexRange(index, { limit: 10 }), ['ann']);
     });
 
@@ -433,10 +516,23 @@ export function storeContract(name: string, make: MakeStore): void {
       it('indexExpireAt: a scored index ends at its moment, whole; a later add starts a new one; a past moment removes it now', async () => {
         const [ending, kept, past, absent] = [fresh(), fresh(), fresh(), fresh()];
         const soon = Date.now() + 1000;
-        await store.writeAll([{ op: 'indexAdd', key: ending, member: 'a', score: 1 }, { op: 'indexAdd', key: ending, member: 'b', score: 2 }, { op: 'indexExpireAt', key: ending, at: soon }]);
-        await store.writeAll([{ op: 'indexAdd', key: kept, member: 'a', score: 1 }, { op: 'indexExpireAt', key: kept, at: soon }]);
-        await store.writeAll([{ op: 'indexAdd', key: kept, member: 'b', score: 2 }, { op: 'indexExpireAt', key: kept, at: Date.now() + 60_000 }]); // moved later
-        await store.writeAll([{ op: 'indexAdd', key: past, member: 'a', score: 1 }, { op: 'indexExpireAt', key: past, at: Date.now() - 1000 }]);
+        await store.writeAll([
+          { op: 'indexAdd', key: ending, member: 'a', score: 1 },
+          { op: 'indexAdd', key: ending, member: 'b', score: 2 },
+          { op: 'indexExpireAt', key: ending, at: soon },
+        ]);
+        await store.writeAll([
+          { op: 'indexAdd', key: kept, member: 'a', score: 1 },
+          { op: 'indexExpireAt', key: kept, at: soon },
+        ]);
+        await store.writeAll([
+          { op: 'indexAdd', key: kept, member: 'b', score: 2 },
+          { op: 'indexExpireAt', key: kept, at: Date.now() + 60_000 },
+        ]); // moved later
+        await store.writeAll([
+          { op: 'indexAdd', key: past, member: 'a', score: 1 },
+          { op: 'indexExpireAt', key: past, at: Date.now() - 1000 },
+        ]);
         await store.writeAll([{ op: 'indexExpireAt', key: absent, at: soon }]); // an absent index stays absent
         assert.deepEqual(await store.indexRange(past, { limit: 10 }), [], 'a moment already past');
         await store.writeAll([{ op: 'indexAdd', key: ending, member: 'c', score: 3 }]); // an add keeps the end
@@ -447,7 +543,10 @@ export function storeContract(name: string, make: MakeStore): void {
         assert.deepEqual(await store.claimDue(ending, { upTo: 10, setTo: 100, limit: 10 }), []);
         assert.equal(await store.indexCount(ending), 0, 'an ended index counts 0');
         assert.equal(await store.indexCount(past), 0);
-        assert.deepEqual((await store.indexRange(kept, { limit: 10 })).map((entry) => entry.member), ['a', 'b']);
+        assert.deepEqual(
+          (await store.indexRange(kept, { limit: 10 })).map((entry) => entry.member),
+          ['a', 'b'],
+        );
         await store.writeAll([{ op: 'indexAdd', key: ending, member: 'new', score: 5 }]); // an ended index starts empty, without an end
         await store.writeAll([{ op: 'indexAdd', key: absent, member: 'x', score: 5 }]);
         assert.deepEqual(await store.indexRange(ending, { limit: 10 }), [{ member: 'new', score: 5 }]);

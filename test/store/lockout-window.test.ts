@@ -9,7 +9,7 @@ import { createThrottle } from '../../src/services/throttle.ts';
 import type { Store } from '../../src/store/port.ts';
 import { createRedisStore } from '../../src/store/redis/redis-store.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 
 /**
  * The lockout's sliding window on every backend, with a clock the test
@@ -23,16 +23,22 @@ afterAll(() => Promise.all([redis?.stop(), cluster?.stop()]));
 
 const backends: [string, () => Promise<Store>][] = [
   ['sqlite', async () => createSqliteStore({ path: ':memory:' })],
-  ['redis standalone', async () => {
-    const store = createRedisStore({ url: redis.url, keyPrefix: `lockout-${randomUUID()}:` });
-    await store.connect();
-    return store;
-  }],
-  ['redis cluster', async () => {
-    const store = createRedisStore({ cluster: [{ host: '127.0.0.1', port: cluster.port }], keyPrefix: `lockout-${randomUUID()}:` });
-    await store.connect();
-    return store;
-  }],
+  [
+    'redis standalone',
+    async () => {
+      const store = createRedisStore({ url: redis.url, keyPrefix: `lockout-${randomUUID()}:` });
+      await store.connect();
+      return store;
+    },
+  ],
+  [
+    'redis cluster',
+    async () => {
+      const store = createRedisStore({ cluster: [{ host: '127.0.0.1', port: cluster.port }], keyPrefix: `lockout-${randomUUID()}:` });
+      await store.connect();
+      return store;
+    },
+  ],
 ];
 
 const WINDOW = 60;
@@ -75,12 +81,16 @@ for (const [name, open] of backends) {
       now = at(21, 5);
       assert.equal(await guess('dave'), false, '1 + 6 × 55/60 > 5');
       now = at(21, 50);
-      assert.deepEqual([await guess('dave'), await guess('dave'), await guess('dave'), await guess('dave')], [true, true, true, false], '2 + 6 × 10/60 = 3: three come back');
+      assert.deepEqual(
+        [await guess('dave'), await guess('dave'), await guess('dave'), await guess('dave')],
+        [true, true, true, false],
+        '2 + 6 × 10/60 = 3: three come back',
+      );
       now = at(23, 0);
       for (let i = 0; i < 5; i += 1) assert.ok(await guess('dave'), `two windows later, guess ${i + 1} of 5`);
     });
 
-    it('success clears the user name\'s count under every spelling; unlock and a directory outage too', async () => {
+    it("success clears the user name's count under every spelling; unlock and a directory outage too", async () => {
       now = at(30, 10);
       for (let i = 0; i < 4; i += 1) assert.ok(await guess('Erin'));
       const attempt = await lockout().passwordAttempt({ siteId: 'DEMO', username: 'ｅrin', ip: '192.0.2.1' });
@@ -96,7 +106,7 @@ for (const [name, open] of backends) {
       assert.equal(await guess('erin'), false);
     });
 
-    it('after the bind the account\'s counter counts: a locked account is refused under another name', async () => {
+    it("after the bind the account's counter counts: a locked account is refused under another name", async () => {
       now = at(40, 0);
       for (let i = 0; i < 5; i += 1) assert.ok(await guess('frank'));
       const viaAlias = await lockout().passwordAttempt({ siteId: 'DEMO', username: 'frank@example.test', ip: '192.0.2.1' });

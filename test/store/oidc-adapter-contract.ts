@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errors, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
+import { type AdapterConstructor, type AdapterPayload, errors } from 'oidc-provider';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
 import type { MakeStore } from './contract.ts';
 
@@ -19,9 +19,7 @@ const token = (kind: string, extra: Partial<AdapterPayload> = {}): AdapterPayloa
 
 /** Settles every call and counts the winners; the losers must be invalid_grant. */
 async function raceConsume(Adapter: AdapterConstructor, id: string, callers: number) {
-  const results = await Promise.allSettled(
-    Array.from({ length: callers }, () => new Adapter('AuthorizationCode').consume(id)),
-  );
+  const results = await Promise.allSettled(Array.from({ length: callers }, () => new Adapter('AuthorizationCode').consume(id)));
   for (const result of results) {
     if (result.status === 'rejected') assert.ok(result.reason instanceof errors.InvalidGrant, String(result.reason));
   }

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import Provider, { type AdapterConstructor } from 'oidc-provider';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
 import type { Store } from '../../src/store/port.ts';
 import { createRedisStore } from '../../src/store/redis/redis-store.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { freePort } from '../support/free-port.ts';
-import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 
 /**
  * DESIGN.md trap, end to end: oidc-provider checks `consumed` when it loads
@@ -43,7 +43,15 @@ async function redeemInParallel(store: Store, callers: number): Promise<string[]
     const client = await provider.Client.find('rp');
     assert.ok(client);
     const authTime = Math.floor(Date.now() / 1000);
-    const code = await new provider.AuthorizationCode({ accountId: 'user-1', grantId, client, redirectUri: REDIRECT, scope: 'openid', authTime, gty: 'authorization_code' }).save();
+    const code = await new provider.AuthorizationCode({
+      accountId: 'user-1',
+      grantId,
+      client,
+      redirectUri: REDIRECT,
+      scope: 'openid',
+      authTime,
+      gty: 'authorization_code',
+    }).save();
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
     const authorization = `Basic ${Buffer.from('rp:rp-secret').toString('base64')}`;
     return await Promise.all(

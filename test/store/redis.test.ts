@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.ts';
 import { StoreUnavailableError } from '../../src/store/port.ts';
 import type { RedisSettings } from '../../src/store/redis/redis-options.ts';
 import { createRedisStore } from '../../src/store/redis/redis-store.ts';
 import { freePort } from '../support/free-port.ts';
-import { startRedis, startSentinel, type RunningRedis } from '../support/redis-server.ts';
+import { type RunningRedis, startRedis, startSentinel } from '../support/redis-server.ts';
 import { storeContract } from './contract.ts';
 import { oidcAdapterContract } from './oidc-adapter-contract.ts';
 
@@ -49,8 +49,7 @@ describe('redis: outages (DESIGN.md trap: a request hung 73 s)', () => {
   for (const topology of ['standalone', 'cluster'] as const) {
     it(`${topology}: a killed server makes operations reject with StoreUnavailableError within 3 s, then recovers`, async () => {
       const server = await startRedis({ cluster: topology === 'cluster' });
-      const settings: RedisSettings =
-        topology === 'cluster' ? { cluster: [{ host: '127.0.0.1', port: server.port }] } : { url: server.url };
+      const settings: RedisSettings = topology === 'cluster' ? { cluster: [{ host: '127.0.0.1', port: server.port }] } : { url: server.url };
       const store = await connected(settings);
       try {
         await store.set('k', 'v');
@@ -60,7 +59,12 @@ describe('redis: outages (DESIGN.md trap: a request hung 73 s)', () => {
         }
         await server.restart();
         const deadline = Date.now() + 5000;
-        while (!(await store.ping().then(() => true, () => false))) {
+        while (
+          !(await store.ping().then(
+            () => true,
+            () => false,
+          ))
+        ) {
           assert.ok(Date.now() < deadline, 'the store reconnects after the server is back');
           await sleep(100);
         }

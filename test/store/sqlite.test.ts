@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/port.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -34,9 +34,7 @@ describe('sqlite: several processes on one file', () => {
   it('two store instances on one file give exactly one setIfAbsent winner', async () => {
     const path = join(dir, 'shared.db');
     const [a, b] = [createSqliteStore({ path }), createSqliteStore({ path })];
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).setIfAbsent('shared:{k}', `caller-${i}`)),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).setIfAbsent('shared:{k}', `caller-${i}`)));
     assert.equal(results.filter(Boolean).length, 1);
     assert.equal(await a.take('shared:{k}'), `caller-${results.indexOf(true)}`);
     assert.equal(await b.get('shared:{k}'), undefined);

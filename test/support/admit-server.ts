@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { type Admit, type ComposeOptions, composeAdmit } from '../../src/compose.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { buildConfigSchema } from '../../src/connectors.ts';
-import { composeAdmit, type Admit, type ComposeOptions } from '../../src/compose.ts';
 import { serve } from '../../src/serve.ts';
 import { freePort } from './free-port.ts';
 
@@ -26,7 +26,9 @@ export interface RunningAdmit {
  * own directory plugins (`compose.directories`) go into the config schema
  * too, so a site may name their kind and its settings.
  */
-export async function startAdmit(options: { store?: string; config?: Record<string, unknown>; dataDir?: string; compose?: ComposeOptions; issuer?: string } = {}): Promise<RunningAdmit> {
+export async function startAdmit(
+  options: { store?: string; config?: Record<string, unknown>; dataDir?: string; compose?: ComposeOptions; issuer?: string } = {},
+): Promise<RunningAdmit> {
   const port = await freePort();
   // The issuer admit announces; an https one stands for a TLS-terminating proxy in front (tests still talk plain http to the port).
   const issuer = options.issuer ?? `http://127.0.0.1:${port}`;

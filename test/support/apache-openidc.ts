@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { userInfo, tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.ts';
@@ -31,7 +31,9 @@ export async function planApache(): Promise<ApachePlan> {
   const origin = `http://127.0.0.1:${port}`;
   const redirectUri = `${origin}/app/redirect_uri`;
   return {
-    port, origin, redirectUri,
+    port,
+    origin,
+    redirectUri,
     appUrl: `${origin}/app/env`,
     backchannelLogoutUri: `${redirectUri}?logout=backchannel`,
     signedOutUrl: `${origin}/signed-out.html`,
@@ -41,10 +43,15 @@ export async function planApache(): Promise<ApachePlan> {
 /** admit's client registration for the plan (first-party, confidential, refresh, back-channel logout). */
 export function apacheClient(plan: ApachePlan, clientId: string, clientSecret: string): Record<string, unknown> {
   return {
-    client_id: clientId, client_name: 'Apache mod_auth_openidc', client_secret: clientSecret, first_party: true,
-    redirect_uris: [plan.redirectUri], post_logout_redirect_uris: [plan.signedOutUrl],
+    client_id: clientId,
+    client_name: 'Apache mod_auth_openidc',
+    client_secret: clientSecret,
+    first_party: true,
+    redirect_uris: [plan.redirectUri],
+    post_logout_redirect_uris: [plan.signedOutUrl],
     grant_types: ['authorization_code', 'refresh_token'],
-    backchannel_logout_uri: plan.backchannelLogoutUri, backchannel_logout_session_required: true,
+    backchannel_logout_uri: plan.backchannelLogoutUri,
+    backchannel_logout_session_required: true,
   };
 }
 
@@ -74,7 +81,11 @@ const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   }
 };
 // A failed test run must not leave servers behind.
-process.once('exit', () => running.forEach((child) => { signalGroup(child, 'SIGKILL'); }));
+process.once('exit', () =>
+  running.forEach((child) => {
+    signalGroup(child, 'SIGKILL');
+  }),
+);
 
 /**
  * Starts Debian's Apache httpd with mod_auth_openidc as a relying party of
@@ -100,21 +111,28 @@ export async function startApache(plan: ApachePlan, options: ApacheOptions): Pro
   const errorLogPath = join(dir, 'error.log');
   // detached: its own process group, because on SIGTERM the Apache parent signals its whole group (with -D FOREGROUND, ours).
   const child = spawn(APACHE, ['-f', confPath, '-D', 'FOREGROUND'], {
-    stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
   });
   running.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    running.delete(child);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   const errorLog = () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
 
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`apache2 exited (${child.exitCode}): ${stderr}${errorLog()}`);
-    const ok = await fetch(plan.signedOutUrl).then((response) => response.ok, () => false);
+    const ok = await fetch(plan.signedOutUrl).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       signalGroup(child, 'SIGKILL');

@@ -10,7 +10,9 @@ export async function startCallbackServer(): Promise<{ origin: string; received:
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     received.push(url.searchParams);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>Relying application</title><h1>Back at the application</h1><p id="result">${url.searchParams.has('code') ? 'code received' : `error: ${url.searchParams.get('error') ?? 'none'}`}</p>`);
+    res.end(
+      `<!doctype html><title>Relying application</title><h1>Back at the application</h1><p id="result">${url.searchParams.has('code') ? 'code received' : `error: ${url.searchParams.get('error') ?? 'none'}`}</p>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();

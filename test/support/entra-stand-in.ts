@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -42,13 +42,25 @@ export interface RunningStandIn {
 }
 
 const running = new Set<ChildProcess>();
-process.once('exit', () => running.forEach((child) => { child.kill('SIGKILL'); }));
+process.once('exit', () =>
+  running.forEach((child) => {
+    child.kill('SIGKILL');
+  }),
+);
 
 /** Starts the stand-in in a child process and resolves once it listens. */
 export async function startEntraStandIn(options: StandInOptions): Promise<RunningStandIn> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENTRA_STAND_IN: JSON.stringify(options) } });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ENTRA_STAND_IN: JSON.stringify(options) },
+  });
   running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { running.delete(child); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -100,11 +112,21 @@ async function serveStandIn(options: StandInOptions): Promise<number> {
   for (const tenant of options.tenants) {
     const provider = new Provider(`https://login.microsoftonline.com/${tenant.tid}/v2.0`, {
       clients: tenant.clients.map((client) => ({
-        client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: client.redirectUris,
-        token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], response_types: ['code'],
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uris: client.redirectUris,
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
       })),
       jwks: { keys: [signingKey] },
-      routes: { authorization: '/oauth2/v2.0/authorize', token: '/oauth2/v2.0/token', jwks: '/discovery/v2.0/keys', userinfo: '/oidc/userinfo', end_session: '/oauth2/v2.0/logout' },
+      routes: {
+        authorization: '/oauth2/v2.0/authorize',
+        token: '/oauth2/v2.0/token',
+        jwks: '/discovery/v2.0/keys',
+        userinfo: '/oidc/userinfo',
+        end_session: '/oauth2/v2.0/logout',
+      },
       scopes: ['openid', 'profile', 'email', 'offline_access'],
       claims: { openid: ['sub', 'tid', 'oid', 'groups'], profile: ['name', 'preferred_username'], email: ['email'] },
       // Entra puts the profile into the ID token itself.
@@ -118,7 +140,15 @@ async function serveStandIn(options: StandInOptions): Promise<number> {
         if (!user || user.tid !== tenant.tid) return undefined;
         return {
           accountId: id,
-          claims: async () => ({ sub: id, tid: user.tid, oid: user.oid, email: user.email, preferred_username: user.email, name: user.name, groups: user.groups ?? [] }),
+          claims: async () => ({
+            sub: id,
+            tid: user.tid,
+            oid: user.oid,
+            email: user.email,
+            preferred_username: user.email,
+            name: user.name,
+            groups: user.groups ?? [],
+          }),
         };
       },
       // Admin consent already granted: no consent page.

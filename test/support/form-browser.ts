@@ -22,7 +22,11 @@ export class FormBrowser {
   }
 
   /** Follows redirects until a page is shown or `stopAt` matches the next location. */
-  async follow(url: string | URL, stopAt?: (location: URL) => boolean, init?: Parameters<FormBrowser['request']>[1]): Promise<{ response: Response; url: URL }> {
+  async follow(
+    url: string | URL,
+    stopAt?: (location: URL) => boolean,
+    init?: Parameters<FormBrowser['request']>[1],
+  ): Promise<{ response: Response; url: URL }> {
     let current = new URL(url);
     let response = await this.request(current, init);
     for (let hops = 0; response.status >= 300 && response.status < 400; hops += 1) {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -31,7 +31,9 @@ export interface RunningRedis {
 
 const running = new Set<ChildProcess>();
 // A failed or interrupted test run must not leave servers behind.
-const killAll = () => { for (const child of running) child.kill('SIGKILL'); };
+const killAll = () => {
+  for (const child of running) child.kill('SIGKILL');
+};
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
@@ -48,16 +50,20 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Runn
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'admit-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--protected-mode', 'yes',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.persist ? 'yes' : 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persist ? 'yes' : 'no',
     // A lone node does not know its own address; without the announce CLUSTER SLOTS says "".
-    ...(options.cluster
-      ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1']
-      : []),
+    ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1'] : []),
   ];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -69,7 +75,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Runn
     proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     running.add(proc);
     child = proc;
-    exited = new Promise((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
+    exited = new Promise((resolve) =>
+      proc.once('exit', () => {
+        running.delete(proc);
+        resolve();
+      }),
+    );
     const deadline = Date.now() + 10_000;
     while ((await command(port, 'PING').catch(() => '')) !== '+PONG') {
       if (proc.exitCode !== null || Date.now() > deadline) {
@@ -119,13 +130,18 @@ export async function startSentinel(master: RunningRedis, name = 'admit-master')
   const dir = await mkdtemp(join(tmpdir(), 'admit-sentinel-'));
   // Sentinel rewrites its config file, so it must be a real, writable file.
   const config = join(dir, 'sentinel.conf');
-  await writeFile(config, [
-    `port ${port}`, 'bind 127.0.0.1', 'protected-mode yes', `dir ${dir}`,
-    `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [`port ${port}`, 'bind 127.0.0.1', 'protected-mode yes', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, ''].join('\n'),
+  );
   const proc = spawn(REDIS_SERVER, [config, '--sentinel'], { stdio: 'ignore' });
   running.add(proc);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      running.delete(proc);
+      resolve();
+    }),
+  );
   const deadline = Date.now() + 10_000;
   while (!(await command(port, `SENTINEL get-master-addr-by-name ${name}`).catch(() => '')).includes(String(master.port))) {
     if (proc.exitCode !== null || Date.now() > deadline) {

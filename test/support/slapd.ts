@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -44,15 +44,25 @@ export interface RunningSlapd {
 /** A site's `directory` block for this server, with short timeouts for tests. */
 export function directoryFor(server: RunningSlapd, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    kind: 'ldap', flavor: 'openldap', urls: [server.url],
-    bindDn: server.serviceDn, bindPassword: server.servicePassword, userBase: `ou=people,${server.baseDn}`,
-    connectTimeoutMs: 1000, timeoutMs: 2000, ...overrides,
+    kind: 'ldap',
+    flavor: 'openldap',
+    urls: [server.url],
+    bindDn: server.serviceDn,
+    bindPassword: server.servicePassword,
+    userBase: `ou=people,${server.baseDn}`,
+    connectTimeoutMs: 1000,
+    timeoutMs: 2000,
+    ...overrides,
   };
 }
 
 const running = new Set<ChildProcess>();
 // A failed test run must not leave servers behind.
-process.once('exit', () => running.forEach((child) => { child.kill('SIGKILL'); }));
+process.once('exit', () =>
+  running.forEach((child) => {
+    child.kill('SIGKILL');
+  }),
+);
 
 /**
  * Starts a throwaway OpenLDAP on 127.0.0.1:<free port> in a temp dir, with
@@ -82,11 +92,20 @@ export async function startSlapd(options: { tls?: boolean; stats?: boolean } = {
     const listeners = [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' ');
     const proc = spawn(SLAPD, ['-f', confPath, '-h', listeners, '-d', options.stats ? 'stats' : '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    proc.stdio.slice(1).forEach((stream) => { stream?.on('data', (chunk: Buffer) => { output += chunk.toString(); }); });
+    proc.stdio.slice(1).forEach((stream) => {
+      stream?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+    });
     if (options.stats) collectLines(proc.stderr!, stats);
     running.add(proc);
     child = proc;
-    exited = new Promise((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
+    exited = new Promise((resolve) =>
+      proc.once('exit', () => {
+        running.delete(proc);
+        resolve();
+      }),
+    );
     const deadline = Date.now() + 10_000;
     while (!(await answers(url))) {
       if (proc.exitCode !== null || Date.now() > deadline) {
@@ -107,8 +126,16 @@ export async function startSlapd(options: { tls?: boolean; stats?: boolean } = {
     throw error;
   });
   const server: RunningSlapd = {
-    url, port, ldapsUrl, caFile: tls?.caFile, baseDn: BASE_DN, adminDn: ADMIN_DN, adminPassword: ADMIN_PASSWORD,
-    serviceDn: SERVICE_DN, servicePassword: SERVICE_PASSWORD, decoyDn: DECOY_DN,
+    url,
+    port,
+    ldapsUrl,
+    caFile: tls?.caFile,
+    baseDn: BASE_DN,
+    adminDn: ADMIN_DN,
+    adminPassword: ADMIN_PASSWORD,
+    serviceDn: SERVICE_DN,
+    servicePassword: SERVICE_PASSWORD,
+    decoyDn: DECOY_DN,
     async stop() {
       await halt('SIGTERM');
       await rm(dir, { recursive: true, force: true });
@@ -125,9 +152,27 @@ export async function startSlapd(options: { tls?: boolean; stats?: boolean } = {
 
 /** A throwaway CA and a server certificate for 127.0.0.1 it signed (openssl, from the Debian base system). */
 async function makeCertificates(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
-  const [caKey, caFile, keyFile, csr, certFile, ext] = ['ca.key', 'ca.pem', 'server.key', 'server.csr', 'server.pem', 'server.ext'].map((name) => join(dir, name)) as [string, string, string, string, string, string];
+  const [caKey, caFile, keyFile, csr, certFile, ext] = ['ca.key', 'ca.pem', 'server.key', 'server.csr', 'server.pem', 'server.ext'].map((name) =>
+    join(dir, name),
+  ) as [string, string, string, string, string, string];
   const openssl = (...args: string[]) => run('openssl', args, '');
-  await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', '/CN=admit test CA');
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    caFile,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=admit test CA',
+  );
   await openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', '/CN=127.0.0.1');
   await writeFile(ext, 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   await openssl('x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext);
@@ -146,7 +191,10 @@ function collectLines(stream: NodeJS.ReadableStream, lines: string[]): void {
 
 async function answers(url: string): Promise<boolean> {
   const client = new Client({ url, connectTimeout: 500, timeout: 1000 });
-  const bound = await client.bind(ADMIN_DN, ADMIN_PASSWORD).then(() => true, () => false);
+  const bound = await client.bind(ADMIN_DN, ADMIN_PASSWORD).then(
+    () => true,
+    () => false,
+  );
   await client.unbind().catch(() => undefined);
   return bound;
 }
@@ -155,7 +203,11 @@ function run(command: string, args: string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    [proc.stdout, proc.stderr].forEach((stream) => { stream.on('data', (chunk: Buffer) => { output += chunk.toString(); }); });
+    [proc.stdout, proc.stderr].forEach((stream) => {
+      stream.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+    });
     proc.once('error', reject);
     proc.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${output}`))));
     proc.stdin.end(input);
@@ -201,10 +253,20 @@ function entry(dn: string, attributes: Record<string, string | string[]>): strin
 /** The tree; ppolicy state (locked, must change, expired) is set here because only slapadd may write it. */
 function seedLdif(): string {
   const ou = (name: string) => entry(`ou=${name},${BASE_DN}`, { objectClass: 'organizationalUnit', ou: name });
-  const policy = (cn: string, extra: Record<string, string>) => entry(`cn=${cn},ou=policies,${BASE_DN}`, {
-    objectClass: ['organizationalRole', 'pwdPolicy'], cn, pwdAttribute: 'userPassword', pwdLockout: 'TRUE', pwdMaxFailure: '3',
-    pwdLockoutDuration: '0', pwdMinLength: '8', pwdCheckQuality: '1', pwdInHistory: '3', pwdAllowUserChange: 'TRUE', ...extra,
-  });
+  const policy = (cn: string, extra: Record<string, string>) =>
+    entry(`cn=${cn},ou=policies,${BASE_DN}`, {
+      objectClass: ['organizationalRole', 'pwdPolicy'],
+      cn,
+      pwdAttribute: 'userPassword',
+      pwdLockout: 'TRUE',
+      pwdMaxFailure: '3',
+      pwdLockoutDuration: '0',
+      pwdMinLength: '8',
+      pwdCheckQuality: '1',
+      pwdInHistory: '3',
+      pwdAllowUserChange: 'TRUE',
+      ...extra,
+    });
   const strict = { pwdPolicySubentry: `cn=strict,ou=policies,${BASE_DN}` };
   return [
     entry(BASE_DN, { objectClass: ['dcObject', 'organization'], dc: 'example', o: 'Example' }),
@@ -223,8 +285,16 @@ function seedLdif(): string {
 function user(uid: string, extra: Record<string, string> = {}): string {
   const name = uid[0]!.toUpperCase() + uid.slice(1);
   return entry(`uid=${uid},ou=people,${BASE_DN}`, {
-    objectClass: 'inetOrgPerson', uid, cn: name, sn: 'Test', displayName: `${name} Test`, mail: `${uid}@example.test`,
-    telephoneNumber: '+1 555 0100', employeeType: uid === 'bob' ? 'contractor' : 'staff', userPassword: seedPassword(uid), ...extra,
+    objectClass: 'inetOrgPerson',
+    uid,
+    cn: name,
+    sn: 'Test',
+    displayName: `${name} Test`,
+    mail: `${uid}@example.test`,
+    telephoneNumber: '+1 555 0100',
+    employeeType: uid === 'bob' ? 'contractor' : 'staff',
+    userPassword: seedPassword(uid),
+    ...extra,
   });
 }
 
@@ -233,17 +303,29 @@ function user(uid: string, extra: Record<string, string> = {}): string {
  * does a user's, the write that costs) but keeps only 5 and never locks it.
  */
 function decoyLdif(): string {
-  return entry(`cn=decoy,ou=policies,${BASE_DN}`, {
-    objectClass: ['organizationalRole', 'pwdPolicy'], cn: 'decoy', pwdAttribute: 'userPassword', pwdLockout: 'FALSE', pwdMaxRecordedFailure: '5',
-  }) + entry(DECOY_DN, {
-    objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: 'admit-decoy', userPassword: randomBytes(18).toString('base64url'),
-    pwdPolicySubentry: `cn=decoy,ou=policies,${BASE_DN}`,
-  });
+  return (
+    entry(`cn=decoy,ou=policies,${BASE_DN}`, {
+      objectClass: ['organizationalRole', 'pwdPolicy'],
+      cn: 'decoy',
+      pwdAttribute: 'userPassword',
+      pwdLockout: 'FALSE',
+      pwdMaxRecordedFailure: '5',
+    }) +
+    entry(DECOY_DN, {
+      objectClass: ['organizationalRole', 'simpleSecurityObject'],
+      cn: 'admit-decoy',
+      userPassword: randomBytes(18).toString('base64url'),
+      pwdPolicySubentry: `cn=decoy,ou=policies,${BASE_DN}`,
+    })
+  );
 }
 
 function groupsLdif(): string {
-  const group = (cn: string, members: string[]) => entry(`cn=${cn},ou=groups,${BASE_DN}`, {
-    objectClass: 'groupOfNames', cn, member: members.map((uid) => `uid=${uid},ou=people,${BASE_DN}`),
-  });
+  const group = (cn: string, members: string[]) =>
+    entry(`cn=${cn},ou=groups,${BASE_DN}`, {
+      objectClass: 'groupOfNames',
+      cn,
+      member: members.map((uid) => `uid=${uid},ou=people,${BASE_DN}`),
+    });
   return group('staff', ['alice', 'bob']) + group('admins', ['alice']);
 }

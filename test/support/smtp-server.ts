@@ -1,6 +1,6 @@
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
   from: string;
@@ -31,7 +31,8 @@ export async function startSmtpServer(options: { rejects?: Set<string> } = {}): 
     logger: false,
     // A recipient in `rejects` (it may change while running) is refused with 550, as a mailbox that does not exist.
     onRcptTo(address, _session, callback) {
-      if (options.rejects?.has(address.address)) return callback(Object.assign(new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+      if (options.rejects?.has(address.address))
+        return callback(Object.assign(new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
       callback();
     },
     onData(stream, session, callback) {
@@ -70,7 +71,8 @@ export async function startSmtpServer(options: { rejects?: Set<string> } = {}): 
       for (;;) {
         const found = received.find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching email within ${timeoutMs} ms; received: ${received.map((m) => `${m.to} ${m.subject}`).join('; ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching email within ${timeoutMs} ms; received: ${received.map((m) => `${m.to} ${m.subject}`).join('; ')}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);

@@ -1,16 +1,16 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startCallbackServer } from '../support/callback-server.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { consoleSignInPage, enrollTotp, freshTotp, makeAdmin } from '../admin/console-support.ts';
 import { linkIn } from '../invitations/support.ts';
 import { codeFrom } from '../registration/support.ts';
-import { consoleSignInPage, enrollTotp, freshTotp, makeAdmin } from '../admin/console-support.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { startCallbackServer } from '../support/callback-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 /**
  * Issue 19: the pages no other Chromium test visits at both widths, reached
@@ -18,7 +18,10 @@ import { consoleSignInPage, enrollTotp, freshTotp, makeAdmin } from '../admin/co
  * its fields and buttons by their labels, no sideways scrolling, and a
  * screenshot (test-results/screenshots/every-<page>-<width>.png).
  */
-const WIDTHS = [{ width: 1280, height: 900 }, { width: 390, height: 844 }] as const;
+const WIDTHS = [
+  { width: 1280, height: 900 },
+  { width: 390, height: 844 },
+] as const;
 const SECRET = 'every-page-rp-secret-0123456789-0123456789';
 const PASSWORD = 'Every#Page2026';
 const SITE = 'PARTNERS';
@@ -34,12 +37,24 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
     smtp = await startSmtpServer();
     app = await startCallbackServer();
     const client = (id: string, name: string, firstParty: boolean) => ({
-      client_id: id, client_name: name, client_secret: SECRET, first_party: firstParty,
-      redirect_uris: [`${app.origin}/callback`], post_logout_redirect_uris: [`${app.origin}/`],
+      client_id: id,
+      client_name: name,
+      client_secret: SECRET,
+      first_party: firstParty,
+      redirect_uris: [`${app.origin}/callback`],
+      post_logout_redirect_uris: [`${app.origin}/`],
     });
     running = await startAdmit({
       config: {
-        sites: [{ id: SITE, displayName: 'Partner Center', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, signUp: { mode: 'approval', approvers: ['approvals@vendor.test'] } }],
+        sites: [
+          {
+            id: SITE,
+            displayName: 'Partner Center',
+            directory: { kind: 'local' },
+            signIn: { changePasswordAtFirstSignIn: false },
+            signUp: { mode: 'approval', approvers: ['approvals@vendor.test'] },
+          },
+        ],
         clients: [client('rp', 'Customer Center', true), client('third', 'Partner Analytics', false)],
         mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' },
         outbox: { pollMs: 100 },
@@ -67,7 +82,10 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
     });
     for (const one of labels) await label(page, one);
     for (const one of buttons) await button(page, one);
-    const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth })')) as { scrollWidth: number; innerWidth: number };
+    const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth })')) as {
+      scrollWidth: number;
+      innerWidth: number;
+    };
     await screenshot(page, `every-${name}-${width}`);
     assert.ok(scrollWidth <= innerWidth, `${name}: the page is ${scrollWidth} px wide in a ${innerWidth} px window`);
   }
@@ -85,7 +103,12 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
   /** A local user of the site with an account and an authenticator app (its secret, for codes). */
   async function userWithApp(username: string, app = true): Promise<string> {
     const { store } = running.admit;
-    const user = await createLocalDirectory({ store, siteId: SITE }).addUser({ username, password: PASSWORD, email: `${username}@partner.test`, name: `${username[0]!.toUpperCase()}${username.slice(1)}` });
+    const user = await createLocalDirectory({ store, siteId: SITE }).addUser({
+      username,
+      password: PASSWORD,
+      email: `${username}@partner.test`,
+      name: `${username[0]!.toUpperCase()}${username.slice(1)}`,
+    });
     const accounts = createAccountService({ store });
     const account = await accounts.linkOrCreate(SITE, 'local', { externalId: user.id, username, name: user.name, email: user.email, groups: [] });
     await accounts.save({ ...account, firstSignInAt: new Date().toISOString() });
@@ -95,8 +118,11 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
   async function authorizeUrl(clientId: string): Promise<string> {
     const config = await oidc.discovery(new URL(running.issuer), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
     return oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${app.origin}/callback`, scope: 'openid profile email', state: oidc.randomState(),
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      redirect_uri: `${app.origin}/callback`,
+      scope: 'openid profile email',
+      state: oidc.randomState(),
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
     }).href;
   }
 
@@ -121,7 +147,14 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
       const mail = await smtp.waitFor((m) => m.to.includes(email) && /verification code/.test(m.subject));
       await page.getByLabel('Verification code').fill(codeFrom(mail.text));
       await page.getByRole('button', { name: 'Verify' }).click();
-      await check(page, 'register-details', w, /./, ['Name', 'Organisation', 'Reason for access', 'User Name', 'Password', 'Confirm Password'], ['Send request']);
+      await check(
+        page,
+        'register-details',
+        w,
+        /./,
+        ['Name', 'Organisation', 'Reason for access', 'User Name', 'Password', 'Confirm Password'],
+        ['Send request'],
+      );
       await page.getByLabel('Name', { exact: true }).fill(`Asker ${w}`);
       await page.getByLabel('Organisation').fill('Acme Utilities');
       await page.getByLabel('Reason for access').fill('Reading meter data for our region');
@@ -248,7 +281,9 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
       await check(page, 'interaction-gone', w, /./);
       await supportCodeFits(page, 'interaction-gone');
       await page.getByRole('alert').waitFor();
-      const refused = await page.goto(`${running.issuer}/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${app.origin}/callback`)}`);
+      const refused = await page.goto(
+        `${running.issuer}/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${app.origin}/callback`)}`,
+      );
       assert.ok((refused?.status() ?? 0) >= 400, `status ${refused?.status()}`);
       await check(page, 'protocol-error', w, 'This request could not be completed');
       await supportCodeFits(page, 'protocol-error');
@@ -275,13 +310,29 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
       const context = await browser.newContext({ viewport: size });
       const page = await context.newPage();
       await consoleSignInPage(running, page, admin, '/admin/clients');
-      await check(page, 'console-clients', w, 'Relying applications', ['Client ID', 'Application name', 'Redirect URIs', 'Client type', 'First party (skip the consent page)'], ['Register']);
+      await check(
+        page,
+        'console-clients',
+        w,
+        'Relying applications',
+        ['Client ID', 'Application name', 'Redirect URIs', 'Client type', 'First party (skip the consent page)'],
+        ['Register'],
+      );
       await page.getByLabel('Client ID').fill(`meter-app-${w}`);
       await page.getByLabel('Application name').fill('Meter App');
-      await page.getByLabel('Redirect URIs', { exact: true }).fill('https://meters.example.com/callback\nhttps://meters.example.com/a-much-longer-callback-path/for-the-phone-width');
+      await page
+        .getByLabel('Redirect URIs', { exact: true })
+        .fill('https://meters.example.com/callback\nhttps://meters.example.com/a-much-longer-callback-path/for-the-phone-width');
       await page.getByRole('button', { name: 'Register' }).click();
       await page.locator('#client-secret').waitFor();
-      await check(page, 'console-client-registered', w, 'Relying applications', [`Redirect URIs of meter-app-${w}`], ['Save redirect URIs', `Rotate the secret of meter-app-${w}`]);
+      await check(
+        page,
+        'console-client-registered',
+        w,
+        'Relying applications',
+        [`Redirect URIs of meter-app-${w}`],
+        ['Save redirect URIs', `Rotate the secret of meter-app-${w}`],
+      );
 
       // An invitation to a long address, so the Outbox lists a message.
       const nav = page.getByRole('navigation', { name: 'Admin console' });

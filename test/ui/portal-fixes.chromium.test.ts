@@ -1,9 +1,9 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, PASSWORD, type MfaWorld } from '../mfa/mfa-world.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
 
 /**
  * Issue 19's portal bugs, as a person meets them in Chromium at desktop and
@@ -12,7 +12,10 @@ import { createLocalDirectory } from '../../plugins/connector-local/local-direct
  * enrollment's and the portal's); Reset Password / Unlock Account take an
  * authenticator-app code without touching "The code is from".
  */
-const WIDTHS = [{ name: 'desktop', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }] as const;
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
 
 describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
   let world: MfaWorld;
@@ -21,7 +24,17 @@ describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
 
   beforeAll(async () => {
     // A site whose display name is an admin's label, not the product's name.
-    world = await startMfaWorld({ sites: [{ id: 'OPS', displayName: 'Demo site (local directory)', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: false }, mfa: { required: true } }] });
+    world = await startMfaWorld({
+      sites: [
+        {
+          id: 'OPS',
+          displayName: 'Demo site (local directory)',
+          directory: { kind: 'local' },
+          signIn: { changePasswordAtFirstSignIn: false },
+          mfa: { required: true },
+        },
+      ],
+    });
     chromium = await launchChromium();
     browser = chromium.browser;
   });
@@ -106,7 +119,10 @@ describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
       await page.getByLabel('Enter your 6-digit code').fill(codeOf(portalText));
       await page.getByRole('button', { name: 'Verify' }).click();
       await heading(page, 'Contact details updated');
-      assert.match(await page.getByRole('status').innerText(), new RegExp(`Your email address is now ${username}\\.new@example\\.test and your phone number is now \\(201\\) 555-${newPhone.slice(-4)}\\.`));
+      assert.match(
+        await page.getByRole('status').innerText(),
+        new RegExp(`Your email address is now ${username}\\.new@example\\.test and your phone number is now \\(201\\) 555-${newPhone.slice(-4)}\\.`),
+      );
       await screenshot(page, `ui-self-update-done-${size.width}`);
 
       await page.goto(`${world.running.issuer}/portal/profile`);

@@ -1,9 +1,9 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startMfaWorld, PASSWORD, type MfaWorld } from '../mfa/mfa-world.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
 
 /**
  * Issue 19's visual design of the sign-in side, as a person meets it in
@@ -15,16 +15,23 @@ import { createLocalDirectory } from '../../plugins/connector-local/local-direct
  * (and the server still refusing with JavaScript off), no horizontal
  * scrolling at 390 px, and a support code only on error pages.
  */
-const WIDTHS = [{ name: 'desktop', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }] as const;
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
 
-describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 px', () => {
+describe("the sign-in side's design (issue 19), in Chromium at 1280 px and 390 px", () => {
   let world: MfaWorld;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
 
   beforeAll(async () => {
     // PWD: a site that asks for a new password at the first sign-in, without MFA.
-    world = await startMfaWorld({ sites: [{ id: 'PWD', displayName: 'Partner Directory', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: true }, mfa: { required: false } }] });
+    world = await startMfaWorld({
+      sites: [
+        { id: 'PWD', displayName: 'Partner Directory', directory: { kind: 'local' }, signIn: { changePasswordAtFirstSignIn: true }, mfa: { required: false } },
+      ],
+    });
     chromium = await launchChromium();
     browser = chromium.browser;
   });
@@ -69,7 +76,10 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       assert.equal(await page.locator('header .brand-name').innerText(), 'Customer & Partner Center');
       assert.equal(await page.locator('header svg.brand-mark').count(), 1, 'the neutral logo mark');
       const logOnTo = await page.getByLabel('Log on to').boundingBox();
-      assert.ok(logOnTo && logOnTo.y >= 0 && logOnTo.y + logOnTo.height <= size.height && logOnTo.x >= 0 && logOnTo.x + logOnTo.width <= size.width, `"Log on to" visible without scrolling: ${JSON.stringify(logOnTo)}`);
+      assert.ok(
+        logOnTo && logOnTo.y >= 0 && logOnTo.y + logOnTo.height <= size.height && logOnTo.x >= 0 && logOnTo.x + logOnTo.width <= size.width,
+        `"Log on to" visible without scrolling: ${JSON.stringify(logOnTo)}`,
+      );
       await noSidewaysScroll(page, size.width, 'sign-in');
       await noSupportCode(page, 'sign-in');
       await screenshot(page, `signin-${size.width}`);
@@ -107,7 +117,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
 
       await heading(page, /Protect Your/);
       await expectStep(page, 'Step 1 of 6', 'Start', size.width);
-      assert.equal(await page.locator('header .brand-name').innerText(), 'Customer & Partner Center', 'the site\'s display name');
+      assert.equal(await page.locator('header .brand-name').innerText(), 'Customer & Partner Center', "the site's display name");
       await noSupportCode(page, 'start');
       await screenshot(page, `wizard-start-${size.width}`);
       await page.getByRole('button', { name: 'Start setup' }).click();
@@ -146,7 +156,13 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       assert.equal(await inHeading.innerText(), `(201) 555-01${number.slice(-2)}`);
       const box = await inHeading.boundingBox();
       assert.ok(box && box.height < 40, `the number is on one line: ${JSON.stringify(box)}`);
-      assert.equal(await page.locator('.icon-button', { has: page.getByRole('button', { name: 'Text me' }) }).locator('svg.icon[aria-hidden=true]').count(), 1);
+      assert.equal(
+        await page
+          .locator('.icon-button', { has: page.getByRole('button', { name: 'Text me' }) })
+          .locator('svg.icon[aria-hidden=true]')
+          .count(),
+        1,
+      );
       await page.getByRole('button', { name: 'Text me' }).click();
       await page.getByText(/We sent a text message with your code/).waitFor();
       await screenshot(page, `wizard-verify-${size.width}`);
@@ -187,7 +203,7 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await heading(page, 'Choose an authentication method');
       assert.equal(await page.getByRole('navigation', { name: 'Setup progress' }).count(), 0);
       const passcode = page.getByRole('button', { name: 'Passcode', exact: true });
-      assert.equal(await page.locator('.method-row', { has: passcode }).locator('svg.icon.icon-app').count(), 1, 'the authenticator app\'s icon');
+      assert.equal(await page.locator('.method-row', { has: passcode }).locator('svg.icon.icon-app').count(), 1, "the authenticator app's icon");
       await noSidewaysScroll(page, size.width, 'prompt');
       await screenshot(page, `wizard-prompt-${size.width}`);
       await context.close();
@@ -195,7 +211,12 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
 
     it(`${size.name}: Change Password marks each rule while typing, Show / Hide on each field, and the server still decides`, async () => {
       const username = `vera${size.width}`;
-      await createLocalDirectory({ store: world.running.admit.store, siteId: 'PWD' }).addUser({ username, password: PASSWORD, email: `${username}@example.test`, name: 'Vera' });
+      await createLocalDirectory({ store: world.running.admit.store, siteId: 'PWD' }).addUser({
+        username,
+        password: PASSWORD,
+        email: `${username}@example.test`,
+        name: 'Vera',
+      });
       const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
       const page = await context.newPage();
       await page.goto(await world.authorizeUrl());
@@ -234,7 +255,17 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await fresh.fill('Welcome#Zz9');
       assert.equal(await state('restrictedPatterns'), 'unmet', 'a restricted word');
       await fresh.fill('Good#Choice42');
-      for (const id of ['minLength', 'minSpecial', 'mixedCase', 'minDigits', 'notPalindrome', 'maxRepeat', 'usernameRun', 'oldPasswordRun', 'restrictedPatterns']) {
+      for (const id of [
+        'minLength',
+        'minSpecial',
+        'mixedCase',
+        'minDigits',
+        'notPalindrome',
+        'maxRepeat',
+        'usernameRun',
+        'oldPasswordRun',
+        'restrictedPatterns',
+      ]) {
         assert.equal(await state(id), 'met', id);
       }
       await page.getByRole('button', { name: 'Show' }).nth(1).click();
@@ -249,14 +280,22 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await page.getByRole('button', { name: 'Change Password' }).click();
       await page.getByRole('alert').waitFor();
       const unmet = await page.locator('#password-rules li.unmet').allInnerTexts();
-      assert.ok(unmet.some((text) => /Minimum length/.test(text)), JSON.stringify(unmet));
+      assert.ok(
+        unmet.some((text) => /Minimum length/.test(text)),
+        JSON.stringify(unmet),
+      );
       assert.equal(await page.getByLabel('New Password', { exact: true }).inputValue(), '', 'a password is never kept');
       await context.close();
     });
 
     it(`${size.name}: with JavaScript off, Change Password is a plain form and the server refuses a bad password`, async () => {
       const username = `wes${size.width}`;
-      await createLocalDirectory({ store: world.running.admit.store, siteId: 'PWD' }).addUser({ username, password: PASSWORD, email: `${username}@example.test`, name: 'Wes' });
+      await createLocalDirectory({ store: world.running.admit.store, siteId: 'PWD' }).addUser({
+        username,
+        password: PASSWORD,
+        email: `${username}@example.test`,
+        name: 'Wes',
+      });
       const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, javaScriptEnabled: false });
       const page = await context.newPage();
       await page.goto(await world.authorizeUrl());
@@ -272,7 +311,11 @@ describe('the sign-in side\'s design (issue 19), in Chromium at 1280 px and 390 
       await page.getByRole('button', { name: 'Change Password' }).click();
       assert.match(await page.getByRole('alert').innerText(), /does not meet the rules marked below/);
       const unmet = await page.locator('#password-rules li.unmet').allInnerTexts();
-      for (const expected of [/Minimum length/, /special characters/, /upper and lowercase/, /numerals/]) assert.ok(unmet.some((text) => expected.test(text)), `${expected}: ${JSON.stringify(unmet)}`);
+      for (const expected of [/Minimum length/, /special characters/, /upper and lowercase/, /numerals/])
+        assert.ok(
+          unmet.some((text) => expected.test(text)),
+          `${expected}: ${JSON.stringify(unmet)}`,
+        );
       await noSidewaysScroll(page, size.width, 'change password without JavaScript');
       await screenshot(page, `password-nojs-refused-${size.width}`);
       await context.close();

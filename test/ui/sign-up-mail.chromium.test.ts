@@ -1,15 +1,15 @@
-import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { startAdmit, type RunningAdmit } from '../support/admit-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { freePort } from '../support/free-port.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createAuditLog } from '../../src/services/audit/audit-log.ts';
+import { consoleSignInPage, makeAdmin } from '../admin/console-support.ts';
 import { linkIn } from '../invitations/support.ts';
 import { codeFrom } from '../registration/support.ts';
-import { consoleSignInPage, makeAdmin } from '../admin/console-support.ts';
-import pino from 'pino';
-import { createAuditLog } from '../../src/services/audit/audit-log.ts';
+import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
+import { launchChromium, screenshot } from '../support/chromium.ts';
+import { freePort } from '../support/free-port.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 /**
  * Issue 19's sign-up and mail bugs in Chromium at 1280 px and 390 px: the
@@ -17,9 +17,19 @@ import { createAuditLog } from '../../src/services/audit/audit-log.ts';
  * Registration" only where a site takes requests; the registration code not
  * in the email's subject; the console's audit rows of MFA events name the user.
  */
-const WIDTHS = [{ width: 1280, height: 900 }, { width: 390, height: 844 }] as const;
+const WIDTHS = [
+  { width: 1280, height: 900 },
+  { width: 390, height: 844 },
+] as const;
 const inviter = { id: 'admin-id', label: 'The Admin' };
-const entra = { kind: 'entra', tenant: '11111111-1111-4111-8111-111111111111', clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', clientSecret: 'test-client-secret-value', domains: ['contoso.test'], timeoutMs: 1500 };
+const entra = {
+  kind: 'entra',
+  tenant: '11111111-1111-4111-8111-111111111111',
+  clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+  clientSecret: 'test-client-secret-value',
+  domains: ['contoso.test'],
+  timeoutMs: 1500,
+};
 
 describe('sign-up and mail fixes of issue 19, in Chromium', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -44,7 +54,21 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
         config: {
           sites: [
             { id: 'LOCAL', displayName: 'Local partners', directory: { kind: 'local' }, signUp: { mode: 'invitation' } },
-            { id: 'ACME', displayName: 'ACME', directory: { kind: 'ldap', flavor: 'openldap', urls: [`ldap://127.0.0.1:${closed}`], bindDn: 'cn=svc,dc=acme,dc=test', bindPassword: 'secret', userBase: 'ou=people,dc=acme,dc=test', connectTimeoutMs: 500, timeoutMs: 500 }, signUp: { mode: 'invitation' } },
+            {
+              id: 'ACME',
+              displayName: 'ACME',
+              directory: {
+                kind: 'ldap',
+                flavor: 'openldap',
+                urls: [`ldap://127.0.0.1:${closed}`],
+                bindDn: 'cn=svc,dc=acme,dc=test',
+                bindPassword: 'secret',
+                userBase: 'ou=people,dc=acme,dc=test',
+                connectTimeoutMs: 500,
+                timeoutMs: 500,
+              },
+              signUp: { mode: 'invitation' },
+            },
             { id: 'CONTOSO', displayName: 'Contoso', directory: entra, signUp: { mode: 'invitation' } },
           ],
           mail: { transport: smtp.url, from: 'admit <no-reply@admit.test>' },
@@ -133,7 +157,7 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
       }
     });
 
-    it('the console\'s audit log names the user of MFA events', async () => {
+    it("the console's audit log names the user of MFA events", async () => {
       const gina = await makeAdmin(running, { site: 'STAFF', username: 'gina', adminSites: ['*'] });
       for (const size of WIDTHS) {
         const context = await browser.newContext({ viewport: size });
@@ -152,7 +176,12 @@ describe('sign-up and mail fixes of issue 19, in Chromium', () => {
       }
 
       // A row written before MFA events carried the user name: the page fills it from the account.
-      await createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store }).record(undefined, { action: 'mfa_device_added', outcome: 'ok', site: 'STAFF', accountId: gina.account.id });
+      await createAuditLog({ logger: pino({ level: 'silent' }), store: running.admit.store }).record(undefined, {
+        action: 'mfa_device_added',
+        outcome: 'ok',
+        site: 'STAFF',
+        accountId: gina.account.id,
+      });
       const context = await browser.newContext();
       const page = await context.newPage();
       await consoleSignInPage(running, page, gina, '/admin/audit');

@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import { BerReader, BerWriter, BindRequest, ModifyRequest, PresenceFilter, SearchRequest, type Change } from 'ldapts';
+import { BerReader, BerWriter, BindRequest, type Change, ModifyRequest, PresenceFilter, SearchRequest } from 'ldapts';
 
 /**
  * A loopback stand-in for Active Directory that answers with AD's exact wire
@@ -27,8 +27,7 @@ export interface FakeAdOptions {
   onModify?: (dn: string, changes: Change[]) => { code: number; diagnostic: string } | undefined;
 }
 
-const bindDiagnostic = (subCode: string) =>
-  `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${subCode}, v4563\u0000`;
+const bindDiagnostic = (subCode: string) => `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${subCode}, v4563\u0000`;
 
 export async function startFakeActiveDirectory(options: FakeAdOptions) {
   const dnOf = (user: FakeAdUser) => `CN=${user.displayName ?? user.sAMAccountName},OU=Staff,${options.baseDn}`;
@@ -47,11 +46,13 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
     writer.endSequence();
     socket.write(writer.buffer);
   }
-  const result = (code: number, diagnostic = '') => (writer: BerWriter) => {
-    writer.writeEnumeration(code);
-    writer.writeString('');
-    writer.writeString(diagnostic);
-  };
+  const result =
+    (code: number, diagnostic = '') =>
+    (writer: BerWriter) => {
+      writer.writeEnumeration(code);
+      writer.writeString('');
+      writer.writeString(diagnostic);
+    };
 
   function bind(socket: Socket, id: number, request: BindRequest): void {
     binds.push(request.dn);
@@ -66,8 +67,10 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
   }
 
   function search(socket: Socket, id: number, request: SearchRequest): void {
-    const matches = request.baseDN === '' ? [] : options.users.filter((user) =>
-      request.filter.matches({ objectcategory: 'person', objectclass: 'user', samaccountname: user.sAMAccountName }));
+    const matches =
+      request.baseDN === ''
+        ? []
+        : options.users.filter((user) => request.filter.matches({ objectcategory: 'person', objectclass: 'user', samaccountname: user.sAMAccountName }));
     for (const user of matches) {
       answer(socket, id, 0x64, (writer) => {
         writer.writeString(dnOf(user));
@@ -145,10 +148,11 @@ export async function startFakeActiveDirectory(options: FakeAdOptions) {
     dnOf,
     modifications,
     binds,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

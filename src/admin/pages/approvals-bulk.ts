@@ -2,9 +2,9 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { guard } from '../../http/route-input.ts';
-import { QUEUE_PAGE, type AccessRequestView } from '../../services/approvals/access-requests.ts';
+import { type AccessRequestView, QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
 import { auditAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 
 /** Request ids as submit() makes them (UUIDs), and as tests name them: nothing else reaches the store. */
@@ -25,9 +25,7 @@ const ids = z.preprocess(
     }
     return value;
   },
-  z.array(requestId)
-    .min(1, 'Select at least one request.')
-    .max(QUEUE_PAGE, `Select at most ${QUEUE_PAGE} requests at a time (one page).`),
+  z.array(requestId).min(1, 'Select at least one request.').max(QUEUE_PAGE, `Select at most ${QUEUE_PAGE} requests at a time (one page).`),
 );
 
 export const bulkForm = z
@@ -79,7 +77,13 @@ export function bulkEchoOf(ctx: Context): { checked: string[]; reason: string } 
  * decided by the same service call as a single decision (first decision wins,
  * its email through the outbox) and audited as one.
  */
-export function approvalBulkRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[], show: (ctx: Context, error?: string) => Promise<void>): void {
+export function approvalBulkRoutes(
+  router: Router,
+  deps: AdminDeps,
+  admin: Middleware,
+  form: Middleware[],
+  show: (ctx: Context, error?: string) => Promise<void>,
+): void {
   const input = guard({
     body: bulkForm,
     invalid: (ctx, refusal) => {
@@ -100,13 +104,14 @@ export function approvalBulkRoutes(router: Router, deps: AdminDeps, admin: Middl
     const tally = { approved: 0, denied: 0, already: 0 };
     // One at a time: each is the single decision's path, and the outbox and audit see them in order.
     for (const request of requests as AccessRequestView[]) {
-      const outcome = decision === 'approve'
-        ? await deps.requests.approve(request.id, user.account.id)
-        : await deps.requests.deny(request.id, user.account.id, reason);
+      const outcome =
+        decision === 'approve' ? await deps.requests.approve(request.id, user.account.id) : await deps.requests.deny(request.id, user.account.id, reason);
       auditAdmin(deps, ctx, {
         action: decision === 'approve' ? 'admin.request.approve' : 'admin.request.deny',
         outcome: outcome.status,
-        site: request.siteId, username: request.username, accountId: request.accountId,
+        site: request.siteId,
+        username: request.username,
+        accountId: request.accountId,
         detail: { request: request.id, email: request.email, ...(decision === 'deny' ? { reason } : {}), bulk: true },
       });
       if (outcome.status !== 'ok') tally.already += 1;

@@ -2,14 +2,14 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { QUEUE_PAGE, type AccessRequestView } from '../../services/approvals/access-requests.ts';
+import { guard } from '../../http/route-input.ts';
+import { type AccessRequestView, QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
 import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
 import { overdueBefore } from '../../services/dashboard-queue.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
-import { guard } from '../../http/route-input.ts';
 import { approvalBulkRoutes, bulkEchoOf, bulkNoticeOf } from './approvals-bulk.ts';
 
 const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
@@ -38,17 +38,31 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     }
     const counts = await deps.requests.counts(user.sites, { overdueBefore: overdueBefore() });
     // Links keep the view (waiting or decided) and the order; an order link starts again at the first page.
-    const query = (wanted: string, after?: string) => [decided && 'show=decided', wanted !== defaultOrder && `order=${wanted}`, after && `after=${encodeURIComponent(after)}`].filter(Boolean).join('&');
+    const query = (wanted: string, after?: string) =>
+      [decided && 'show=decided', wanted !== defaultOrder && `order=${wanted}`, after && `after=${encodeURIComponent(after)}`].filter(Boolean).join('&');
     const url = (params: string) => `/admin/approvals${params ? `?${params}` : ''}`;
     const params = query(order);
     const base = `/admin/approvals?${params}${params ? '&' : ''}`;
     // "Select all on this page" without JavaScript: the same page again with every box checked.
     const here = ctx.path === '/admin/approvals' ? query(order, typeof ctx.query.after === 'string' ? ctx.query.after : undefined) : params;
     await renderAdmin(deps, ctx, 'approvals', {
-      title: 'Approval queue', tab: 'approvals', requests: page.items, decided, error, counts, sla: APPROVAL_SLA_BUSINESS_DAYS,
-      pageSize: QUEUE_PAGE, firstPage: ctx.query.after === undefined, nextUrl: page.next && `${base}after=${encodeURIComponent(page.next)}`, firstUrl: base.slice(0, -1),
-      order, orderUrls: { oldest: url(query('oldest')), newest: url(query('newest')) }, bulkNotice: bulkNoticeOf(ctx.query),
-      selectAll: ctx.query.select === 'all', selectAllUrl: url(`${here}${here ? '&' : ''}select=all`), clearUrl: url(here),
+      title: 'Approval queue',
+      tab: 'approvals',
+      requests: page.items,
+      decided,
+      error,
+      counts,
+      sla: APPROVAL_SLA_BUSINESS_DAYS,
+      pageSize: QUEUE_PAGE,
+      firstPage: ctx.query.after === undefined,
+      nextUrl: page.next && `${base}after=${encodeURIComponent(page.next)}`,
+      firstUrl: base.slice(0, -1),
+      order,
+      orderUrls: { oldest: url(query('oldest')), newest: url(query('newest')) },
+      bulkNotice: bulkNoticeOf(ctx.query),
+      selectAll: ctx.query.select === 'all',
+      selectAllUrl: url(`${here}${here ? '&' : ''}select=all`),
+      clearUrl: url(here),
       bulk: bulkEchoOf(ctx),
     });
   }
@@ -65,7 +79,14 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
   router.post('/approvals/:id/approve', admin, ...form, async (ctx) => {
     const request = await requestFor(ctx);
     const outcome = await deps.requests.approve(request.id, (ctx.state.admin as AdminUser).account.id);
-    auditAdmin(deps, ctx, { action: 'admin.request.approve', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.request.approve',
+      outcome: outcome.status,
+      site: request.siteId,
+      username: request.username,
+      accountId: request.accountId,
+      detail: { request: request.id, email: request.email },
+    });
     redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'approved' : 'already_decided');
   });
 
@@ -82,7 +103,14 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     const request = await requestFor(ctx);
     const { reason } = deny.input(ctx).body;
     const outcome = await deps.requests.deny(request.id, (ctx.state.admin as AdminUser).account.id, reason);
-    auditAdmin(deps, ctx, { action: 'admin.request.deny', outcome: outcome.status, site: request.siteId, username: request.username, accountId: request.accountId, detail: { request: request.id, email: request.email, reason } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.request.deny',
+      outcome: outcome.status,
+      site: request.siteId,
+      username: request.username,
+      accountId: request.accountId,
+      detail: { request: request.id, email: request.email, reason },
+    });
     redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'denied' : 'already_decided');
   });
 

@@ -2,19 +2,26 @@ import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import type { AuditFilter } from '../../services/audit/audit-query.ts';
-import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
-import { CursorError } from '../../services/paging.ts';
 import { guard } from '../../http/route-input.ts';
+import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
+import type { AuditFilter } from '../../services/audit/audit-query.ts';
+import { CursorError } from '../../services/paging.ts';
 import { auditAdmin, renderAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 
 const PAGE = 100;
 const DAY_MS = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const day = (label: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, `${label}: enter a date as YYYY-MM-DD.`)
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && dayOf(Date.parse(`${value}T00:00:00Z`)) === value, `${label}: that is not a date in the calendar.`);
+const day = (label: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label}: enter a date as YYYY-MM-DD.`)
+    .refine(
+      (value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && dayOf(Date.parse(`${value}T00:00:00Z`)) === value,
+      `${label}: that is not a date in the calendar.`,
+    );
 const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);
 
 const filterForm = z.object({
@@ -47,10 +54,26 @@ function filterOf(ctx: Context, raw: FilterQuery, retentionDays: number): { filt
   const site = raw.site && canAdminister(admin, raw.site) ? raw.site : undefined;
   const filter: AuditFilter = {
     scope: admin.allSites ? { allSites: true } : { allSites: false, sites: admin.sites },
-    site, user: raw.user || undefined, action: raw.action || undefined, outcome: raw.outcome || undefined, from, to,
+    site,
+    user: raw.user || undefined,
+    action: raw.action || undefined,
+    outcome: raw.outcome || undefined,
+    from,
+    to,
     ...(raw.order === 'oldest' ? { oldestFirst: true } : {}),
   };
-  return { filter, values: { user: raw.user ?? '', site: site ?? '', action: raw.action ?? '', outcome: raw.outcome ?? '', from, to, ...(raw.order === 'oldest' ? { order: 'oldest' } : {}) } };
+  return {
+    filter,
+    values: {
+      user: raw.user ?? '',
+      site: site ?? '',
+      action: raw.action ?? '',
+      outcome: raw.outcome ?? '',
+      from,
+      to,
+      ...(raw.order === 'oldest' ? { order: 'oldest' } : {}),
+    },
+  };
 }
 
 /**
@@ -61,10 +84,12 @@ function filterOf(ctx: Context, raw: FilterQuery, retentionDays: number): { filt
 async function withUserNames<T extends { username?: string; accountId?: string }>(deps: AdminDeps, events: T[]): Promise<T[]> {
   const ids = [...new Set(events.flatMap((event) => (!event.username && event.accountId ? [event.accountId] : [])))];
   const names = new Map<string, string>();
-  await Promise.all(ids.map(async (id) => {
-    const account = await deps.accounts.find(id);
-    if (account) names.set(id, account.username);
-  }));
+  await Promise.all(
+    ids.map(async (id) => {
+      const account = await deps.accounts.find(id);
+      if (account) names.set(id, account.username);
+    }),
+  );
   return events.map((event) => (!event.username && event.accountId && names.has(event.accountId) ? { ...event, username: names.get(event.accountId) } : event));
 }
 
@@ -79,12 +104,26 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
   const retentionDays = deps.audit.retentionDays;
   const sitesOf = (user: AdminUser) => deps.sites.list().filter((site) => canAdminister(user, site.id));
 
-  const renderPage = (ctx: Context, data: Record<string, unknown>) => renderAdmin(deps, ctx, 'audit', {
-    title: 'Audit log', tab: 'audit', events: [], nextUrl: undefined, firstPage: true, values: emptyValues, exportQuery: '', error: undefined, oldestFirst: false, orderUrls: undefined,
-    page: PAGE, retentionDays, sites: sitesOf(ctx.state.admin as AdminUser), ...data,
-  });
+  const renderPage = (ctx: Context, data: Record<string, unknown>) =>
+    renderAdmin(deps, ctx, 'audit', {
+      title: 'Audit log',
+      tab: 'audit',
+      events: [],
+      nextUrl: undefined,
+      firstPage: true,
+      values: emptyValues,
+      exportQuery: '',
+      error: undefined,
+      oldestFirst: false,
+      orderUrls: undefined,
+      page: PAGE,
+      retentionDays,
+      sites: sitesOf(ctx.state.admin as AdminUser),
+      ...data,
+    });
   /** The filter as typed, for the form that shows a refusal. */
-  const typed = (ctx: Context) => Object.fromEntries(Object.keys(emptyValues).map((key) => [key, typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '']));
+  const typed = (ctx: Context) =>
+    Object.fromEntries(Object.keys(emptyValues).map((key) => [key, typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '']));
   const refusePage = (ctx: Context, sentence: string) => {
     ctx.status = 400;
     return renderPage(ctx, { error: sentence, values: typed(ctx) });
@@ -105,11 +144,19 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
       const query = new URLSearchParams(values).toString();
       // The order's links keep the filter and start at the first page.
       const { order: _order, ...unordered } = values;
-      const orderUrls = { newest: `/admin/audit?${new URLSearchParams(unordered)}`, oldest: `/admin/audit?${new URLSearchParams({ ...unordered, order: 'oldest' })}` };
+      const orderUrls = {
+        newest: `/admin/audit?${new URLSearchParams(unordered)}`,
+        oldest: `/admin/audit?${new URLSearchParams({ ...unordered, order: 'oldest' })}`,
+      };
       await render({
-        oldestFirst: filter.oldestFirst === true, orderUrls,
-        events: await withUserNames(deps, found.items), values, exportQuery: query, firstPage: ctx.query.after === undefined,
-        firstUrl: `/admin/audit?${query}`, nextUrl: found.next && `/admin/audit?${query}&after=${encodeURIComponent(found.next)}`,
+        oldestFirst: filter.oldestFirst === true,
+        orderUrls,
+        events: await withUserNames(deps, found.items),
+        values,
+        exportQuery: query,
+        firstPage: ctx.query.after === undefined,
+        firstUrl: `/admin/audit?${query}`,
+        nextUrl: found.next && `/admin/audit?${query}&after=${encodeURIComponent(found.next)}`,
       });
     } catch (problem) {
       if (!(problem instanceof FilterError || problem instanceof CursorError)) throw problem;

@@ -3,9 +3,9 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { messages } from '../../errors/messages.ts';
+import { guard } from '../../http/route-input.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin, requireGlobalAdmin } from '../admin-page.ts';
 import type { AdminDeps } from '../deps.ts';
-import { guard } from '../../http/route-input.ts';
 
 /** https anywhere; plain http only to loopback (development). No fragments, no credentials. */
 function redirectUriProblem(uri: string): boolean {
@@ -18,18 +18,29 @@ function redirectUriProblem(uri: string): boolean {
   }
 }
 
-const redirectUris = z.string().max(4000).transform((text) => text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean))
+const redirectUris = z
+  .string()
+  .max(4000)
+  .transform((text) =>
+    text
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+  )
   .refine((uris) => uris.length > 0 && uris.length <= 20 && !uris.some(redirectUriProblem), 'invalid_redirect_uris');
 
 const registerForm = z.object({
-  client_id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Client ID: letters, digits, . _ - (at most 100).'),
+  client_id: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Client ID: letters, digits, . _ - (at most 100).'),
   client_name: z.string().trim().max(200).optional(),
   redirect_uris: redirectUris,
   type: z.enum(['confidential', 'public'], 'Choose confidential or public.'),
   first_party: z.literal('on').optional(),
 });
 
-const messageOf = (code: string | undefined) => (code && code in messages ? messages[code as keyof typeof messages] : code ?? 'Check the form.');
+const messageOf = (code: string | undefined) => (code && code in messages ? messages[code as keyof typeof messages] : (code ?? 'Check the form.'));
 
 /**
  * Relying applications (global admins only): register, rotate a secret,
@@ -38,7 +49,16 @@ const messageOf = (code: string | undefined) => (code && code in messages ? mess
 export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
   async function show(ctx: Context, extra: Record<string, unknown> = {}) {
     const { config, registered } = await deps.clients.list();
-    await renderAdmin(deps, ctx, 'clients', { title: 'Relying applications', tab: 'clients', configClients: config, registered, values: {}, error: undefined, secret: undefined, ...extra });
+    await renderAdmin(deps, ctx, 'clients', {
+      title: 'Relying applications',
+      tab: 'clients',
+      configClients: config,
+      registered,
+      values: {},
+      error: undefined,
+      secret: undefined,
+      ...extra,
+    });
   }
 
   router.get('/clients', admin, requireGlobalAdmin, (ctx) => show(ctx));
@@ -56,8 +76,18 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
       ctx.status = 400;
       return show(ctx, { values: ctx.request.body ?? {}, error });
     };
-    const outcome = await deps.clients.register({ id: input.client_id, name: input.client_name, redirectUris: input.redirect_uris, firstParty: input.first_party === 'on', isPublic: input.type === 'public' });
-    auditAdmin(deps, ctx, { action: 'admin.client.register', outcome: outcome.status, detail: { client: input.client_id, type: input.type, firstParty: input.first_party === 'on' } });
+    const outcome = await deps.clients.register({
+      id: input.client_id,
+      name: input.client_name,
+      redirectUris: input.redirect_uris,
+      firstParty: input.first_party === 'on',
+      isPublic: input.type === 'public',
+    });
+    auditAdmin(deps, ctx, {
+      action: 'admin.client.register',
+      outcome: outcome.status,
+      detail: { client: input.client_id, type: input.type, firstParty: input.first_party === 'on' },
+    });
     if (outcome.status === 'exists') return refuse(messages.client_exists);
     if (outcome.status === 'invalid') return refuse(`${outcome.field}: ${outcome.message}`);
     await show(ctx, { secret: outcome.secret ? { clientId: input.client_id, value: outcome.secret } : undefined, registeredId: input.client_id });

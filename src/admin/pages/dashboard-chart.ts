@@ -37,8 +37,12 @@ export function signInChart(days: readonly DayFigures[]): string {
   const totals = days.reduce((sum, day) => ({ signIns: sum.signIns + day.signIns, failures: sum.failures + day.failures }), { signIns: 0, failures: 0 });
   const first = days[0]?.day;
   const last = days.at(-1)?.day;
-  parts.push(`<title id="chart-title">Sign-ins and failures per day${first && last ? `, ${escapeXml(dayLabel(first))} to ${escapeXml(dayLabel(last))}` : ''}</title>`);
-  parts.push(`<desc id="chart-desc">${totals.signIns} sign-ins and ${totals.failures} failures in ${days.length} days. The table below has each day's figures.</desc>`);
+  parts.push(
+    `<title id="chart-title">Sign-ins and failures per day${first && last ? `, ${escapeXml(dayLabel(first))} to ${escapeXml(dayLabel(last))}` : ''}</title>`,
+  );
+  parts.push(
+    `<desc id="chart-desc">${totals.signIns} sign-ins and ${totals.failures} failures in ${days.length} days. The table below has each day's figures.</desc>`,
+  );
   for (let step = 0; step <= 4; step += 1) {
     const value = (max / 4) * step;
     const at = y(value).toFixed(1);
@@ -49,9 +53,14 @@ export function signInChart(days: readonly DayFigures[]): string {
   days.forEach((day, index) => {
     const x = LEFT + index * group + (group - 2 * bar - 2) / 2;
     const label = dayLabel(day.day);
-    for (const [kind, value, offset, noun] of [['ok', day.signIns, 0, 'sign-ins'], ['failed', day.failures, bar + 2, 'failures']] as const) {
+    for (const [kind, value, offset, noun] of [
+      ['ok', day.signIns, 0, 'sign-ins'],
+      ['failed', day.failures, bar + 2, 'failures'],
+    ] as const) {
       const top = y(value);
-      parts.push(`<rect class="chart-${kind}" x="${(x + offset).toFixed(1)}" y="${top.toFixed(1)}" width="${bar}" height="${(TOP + plotHeight - top).toFixed(1)}"><title>${escapeXml(`${label}: ${value} ${noun}`)}</title></rect>`);
+      parts.push(
+        `<rect class="chart-${kind}" x="${(x + offset).toFixed(1)}" y="${top.toFixed(1)}" width="${bar}" height="${(TOP + plotHeight - top).toFixed(1)}"><title>${escapeXml(`${label}: ${value} ${noun}`)}</title></rect>`,
+      );
     }
     const centre = (LEFT + index * group + group / 2).toFixed(1);
     const [date, name] = label.split(' ');

@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { createDashboardCounters } from '../../services/dashboard-counters.ts';
+import { queueFigures } from '../../services/dashboard-queue.ts';
 import { renderAdmin } from '../admin-page.ts';
 import type { AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
-import { createDashboardCounters } from '../../services/dashboard-counters.ts';
-import { queueFigures } from '../../services/dashboard-queue.ts';
 import { dayLabel, signInChart } from './dashboard-chart.ts';
 
 export const CHART_DAYS = 14;
@@ -35,15 +35,20 @@ export function dashboardRoutes(router: Router, deps: AdminDeps, admin: Middlewa
       counters.mfaEnrolled(siteIds),
       deps.outbox.list({ siteIds: user.allSites ? 'all' : siteIds, limit: OUTBOX_SAMPLE }),
     ]);
-    const lockedAccounts = await Promise.all(siteIds.flatMap((siteId, index) => locks[index]!.names.map(async (name) => {
-      const account = await deps.accounts.findByUsername(siteId, name);
-      return { siteId, name: account?.username ?? name, accountId: account?.id };
-    })));
-    const perDay = days[0]?.map((day, index) => ({
-      day: day.day,
-      signIns: days.reduce((sum, site) => sum + site[index]!.signIns, 0),
-      failures: days.reduce((sum, site) => sum + site[index]!.failures, 0),
-    })) ?? [];
+    const lockedAccounts = await Promise.all(
+      siteIds.flatMap((siteId, index) =>
+        locks[index]!.names.map(async (name) => {
+          const account = await deps.accounts.findByUsername(siteId, name);
+          return { siteId, name: account?.username ?? name, accountId: account?.id };
+        }),
+      ),
+    );
+    const perDay =
+      days[0]?.map((day, index) => ({
+        day: day.day,
+        signIns: days.reduce((sum, site) => sum + site[index]!.signIns, 0),
+        failures: days.reduce((sum, site) => sum + site[index]!.failures, 0),
+      })) ?? [];
     const sites = siteIds.map((siteId, index) => ({
       id: siteId,
       name: deps.sites.get(siteId)?.config.displayName ?? siteId,
@@ -57,13 +62,19 @@ export function dashboardRoutes(router: Router, deps: AdminDeps, admin: Middlewa
     const failed = outbox.messages.filter((message) => message.state === 'failed');
     const sum = (pick: (site: (typeof sites)[number]) => number) => sites.reduce((total, site) => total + pick(site), 0);
     await renderAdmin(deps, ctx, 'dashboard', {
-      title: 'Dashboard', tab: 'dashboard',
+      title: 'Dashboard',
+      tab: 'dashboard',
       asOf: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       sites,
       totals: {
-        pending: sum((site) => site.queue.pending), overdue: sum((site) => site.queue.overdue), queueCapped: sites.some((site) => site.queue.capped),
-        locked: lockedAccounts.length, lockedMore: sites.some((site) => site.lockedMore), enrolled: sum((site) => site.enrolled),
-        signIns: sum((site) => site.signIns), failures: sum((site) => site.failures),
+        pending: sum((site) => site.queue.pending),
+        overdue: sum((site) => site.queue.overdue),
+        queueCapped: sites.some((site) => site.queue.capped),
+        locked: lockedAccounts.length,
+        lockedMore: sites.some((site) => site.lockedMore),
+        enrolled: sum((site) => site.enrolled),
+        signIns: sum((site) => site.signIns),
+        failures: sum((site) => site.failures),
       },
       oldest,
       lockedAccounts: lockedAccounts.slice(0, 8),

@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseInvitationCsv, type CsvProblem } from '../../services/invitations/invitation-csv.ts';
+import { type CsvProblem, parseInvitationCsv } from '../../services/invitations/invitation-csv.ts';
 import type { InvitationView } from '../../services/invitations/invitation-model.ts';
+import type { InviteRefusal } from '../../services/invitations/invitations.ts';
 import { auditAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import type { UploadedFile } from '../multipart.ts';
-import type { InviteRefusal } from '../../services/invitations/invitations.ts';
 import { optionalDays } from './invitation-days.ts';
 
 export const uploadForm = z.object({
@@ -22,9 +22,7 @@ export const refusalText: Record<InviteRefusal, string> = {
   unknown_site: 'the site does not exist',
 };
 
-export type ImportResult =
-  | { status: 'imported'; invited: InvitationView[] }
-  | { status: 'refused'; problems: CsvProblem[]; error: string };
+export type ImportResult = { status: 'imported'; invited: InvitationView[] } | { status: 'refused'; problems: CsvProblem[]; error: string };
 
 /**
  * A CSV of people to invite, all or nothing: every row is checked first
@@ -45,25 +43,49 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z
 
   const { invitees, problems } = parseInvitationCsv(text);
   const siteId = form.site;
-  const refusals = await deps.invitations.refusalsFor(siteId, invitees.map((invitee) => invitee.email));
+  const refusals = await deps.invitations.refusalsFor(
+    siteId,
+    invitees.map((invitee) => invitee.email),
+  );
   invitees.forEach((invitee, index) => {
     const refusal = refusals[index];
     if (refusal) problems.push({ line: invitee.line, message: `${invitee.email} ${refusalText[refusal]}.` });
   });
   const refused = (list: CsvProblem[]) => {
     list.sort((a, b) => a.line - b.line);
-    auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'refused', site: siteId, detail: { file: file.filename, rows: invitees.length, problems: list.length } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.invitation.import',
+      outcome: 'refused',
+      site: siteId,
+      detail: { file: file.filename, rows: invitees.length, problems: list.length },
+    });
     return refuse(`Nothing was imported: fix the ${list.length === 1 ? 'line' : 'lines'} below and upload the file again.`, list);
   };
   if (problems.length) return refused(problems);
 
   const actor = { id: user.account.id, label: user.account.name ?? user.label };
-  const outcome = await deps.invitations.inviteMany(invitees.map((invitee) => ({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: form.days })), actor);
+  const outcome = await deps.invitations.inviteMany(
+    invitees.map((invitee) => ({ siteId, email: invitee.email, name: invitee.name, role: invitee.role, groups: invitee.groups, days: form.days })),
+    actor,
+  );
   // Someone invited one of these people between the check and the write: still nothing is imported.
-  if (outcome.status === 'refused') return refused(outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: `${invitees[index]!.email} ${refusalText[reason]}.` })));
+  if (outcome.status === 'refused')
+    return refused(
+      outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: `${invitees[index]!.email} ${refusalText[reason]}.` })),
+    );
   outcome.invitations.forEach((invitation, index) => {
-    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: 'queued', site: siteId, detail: { invitation: invitation.id, email: invitation.email, role: invitation.role, file: file.filename, line: invitees[index]!.line } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.invitation.create',
+      outcome: 'queued',
+      site: siteId,
+      detail: { invitation: invitation.id, email: invitation.email, role: invitation.role, file: file.filename, line: invitees[index]!.line },
+    });
   });
-  auditAdmin(deps, ctx, { action: 'admin.invitation.import', outcome: 'ok', site: siteId, detail: { file: file.filename, invited: outcome.invitations.length } });
+  auditAdmin(deps, ctx, {
+    action: 'admin.invitation.import',
+    outcome: 'ok',
+    site: siteId,
+    detail: { file: file.filename, invited: outcome.invitations.length },
+  });
   return { status: 'imported', invited: outcome.invitations };
 }

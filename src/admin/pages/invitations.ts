@@ -2,18 +2,27 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { guard } from '../../http/route-input.ts';
+import type { InvitationView } from '../../services/invitations/invitation-model.ts';
+import { INVITATIONS_PAGE } from '../../services/invitations/invitations.ts';
+import { CursorError, type Page } from '../../services/paging.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { multipartForm } from '../multipart.ts';
-import { importInvitationCsv, refusalText, uploadForm, UPLOAD_FORM_REFUSED } from './invitation-import.ts';
-import { guard } from '../../http/route-input.ts';
 import { optionalDays } from './invitation-days.ts';
-import { INVITATIONS_PAGE } from '../../services/invitations/invitations.ts';
-import type { InvitationView } from '../../services/invitations/invitation-model.ts';
-import { CursorError, type Page } from '../../services/paging.ts';
+import { importInvitationCsv, refusalText, UPLOAD_FORM_REFUSED, uploadForm } from './invitation-import.ts';
 
-const groupList = z.string().max(1000).default('').transform((text) => text.split(/[;,]/).map((name) => name.trim()).filter(Boolean))
+const groupList = z
+  .string()
+  .max(1000)
+  .default('')
+  .transform((text) =>
+    text
+      .split(/[;,]/)
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'Groups may use letters, digits, space . _ - (at most 64 each).')).max(50));
 
 export const inviteForm = z.object({
@@ -41,11 +50,20 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
       pageError = problem.message;
     }
     await renderAdmin(deps, ctx, 'invitations', {
-      title: 'Invitations', tab: 'invitations',
-      invitations: page.items, total: await deps.invitations.count(user.sites), pageSize: INVITATIONS_PAGE,
-      firstPage: after === undefined, nextUrl: page.next && `/admin/invitations?after=${encodeURIComponent(page.next)}`, firstUrl: '/admin/invitations',
+      title: 'Invitations',
+      tab: 'invitations',
+      invitations: page.items,
+      total: await deps.invitations.count(user.sites),
+      pageSize: INVITATIONS_PAGE,
+      firstPage: after === undefined,
+      nextUrl: page.next && `/admin/invitations?after=${encodeURIComponent(page.next)}`,
+      firstUrl: '/admin/invitations',
       sites: deps.sites.list().filter((site) => canAdminister(user, site.id)),
-      values: {}, error: pageError, problems: undefined, imported: undefined, ...extra,
+      values: {},
+      error: pageError,
+      problems: undefined,
+      imported: undefined,
+      ...extra,
     });
   }
 
@@ -69,7 +87,12 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     const { site: siteId, ...input } = parsed;
     const outcome = await deps.invitations.invite({ siteId, ...input }, { id: user.account.id, label: user.account.name ?? user.label });
     if (outcome.status === 'refused') return refuse(ctx, `${input.email} ${refusalText[outcome.reason]}.`);
-    auditAdmin(deps, ctx, { action: 'admin.invitation.create', outcome: 'queued', site: siteId, detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.invitation.create',
+      outcome: 'queued',
+      site: siteId,
+      detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role },
+    });
     redirectWithNotice(ctx, '/admin/invitations', 'invited');
   });
 
@@ -90,14 +113,24 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     const invitation = await invitationFor(ctx);
     const user = ctx.state.admin as AdminUser;
     const outcome = await deps.invitations.resend(invitation.id, { label: user.account.name ?? user.label });
-    auditAdmin(deps, ctx, { action: 'admin.invitation.resend', outcome: outcome.status === 'ok' ? 'queued' : outcome.reason, site: invitation.siteId, detail: { invitation: invitation.id, email: invitation.email } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.invitation.resend',
+      outcome: outcome.status === 'ok' ? 'queued' : outcome.reason,
+      site: invitation.siteId,
+      detail: { invitation: invitation.id, email: invitation.email },
+    });
     redirectWithNotice(ctx, '/admin/invitations', outcome.status === 'ok' ? 'resent' : 'final');
   });
 
   router.post('/invitations/:id/revoke', admin, ...form, async (ctx) => {
     const invitation = await invitationFor(ctx);
     const outcome = await deps.invitations.revoke(invitation.id, { id: (ctx.state.admin as AdminUser).account.id });
-    auditAdmin(deps, ctx, { action: 'admin.invitation.revoke', outcome, site: invitation.siteId, detail: { invitation: invitation.id, email: invitation.email } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.invitation.revoke',
+      outcome,
+      site: invitation.siteId,
+      detail: { invitation: invitation.id, email: invitation.email },
+    });
     redirectWithNotice(ctx, '/admin/invitations', outcome === 'ok' ? 'revoked' : 'final');
   });
 }

@@ -3,11 +3,15 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 
 export const OUTBOX_PAGE = 50;
-const cursor = z.string().regex(/^\d+:[\w-]{1,64}$/).optional().catch(undefined);
+const cursor = z
+  .string()
+  .regex(/^\d+:[\w-]{1,64}$/)
+  .optional()
+  .catch(undefined);
 
 /**
  * The outbox: every message admit sent or is sending (email, text, call,
@@ -33,7 +37,12 @@ export function outboxRoutes(router: Router, deps: AdminDeps, admin: Middleware,
     if (!message || !allowed) throw new AppError('not_found', 404);
     const outcome = await deps.outbox.resend(message.id);
     const ok = typeof outcome === 'object';
-    auditAdmin(deps, ctx, { action: 'admin.outbox.resend', outcome: ok ? 'queued' : outcome, site: message.siteId, detail: { message: message.id, channel: message.channel, kind: message.kind, ...(ok ? { copy: outcome.id } : {}) } });
+    auditAdmin(deps, ctx, {
+      action: 'admin.outbox.resend',
+      outcome: ok ? 'queued' : outcome,
+      site: message.siteId,
+      detail: { message: message.id, channel: message.channel, kind: message.kind, ...(ok ? { copy: outcome.id } : {}) },
+    });
     redirectWithNotice(ctx, '/admin/outbox', ok ? 'outbox_resent' : 'outbox_not_resent');
   });
 }

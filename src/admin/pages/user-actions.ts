@@ -3,11 +3,15 @@ import type { Context, Middleware } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { Account } from '../../services/accounts.ts';
 import { auditAdmin, redirectWithNotice } from '../admin-page.ts';
-import type { AdminDeps } from '../deps.ts';
 import type { AdminUser } from '../admin-session.ts';
+import type { AdminDeps } from '../deps.ts';
 import { mayActOn } from '../role-order.ts';
 
-type Action = (deps: AdminDeps, ctx: Context, account: Account) => Promise<{ outcome: string; notice: string; detail?: Record<string, string | number | boolean> }>;
+type Action = (
+  deps: AdminDeps,
+  ctx: Context,
+  account: Account,
+) => Promise<{ outcome: string; notice: string; detail?: Record<string, string | number | boolean> }>;
 
 /** The account, if this admin may see it; an account of another site is "not found". */
 export async function accountFor(deps: AdminDeps, ctx: Context): Promise<Account> {
@@ -27,7 +31,14 @@ async function targetFor(deps: AdminDeps, ctx: Context, name: string): Promise<A
   const account = await accountFor(deps, ctx);
   const verdict = mayActOn(ctx.state.admin as AdminUser, account);
   if (verdict.ok) return account;
-  auditAdmin(deps, ctx, { action: `admin.user.${name}`, outcome: 'refused', site: account.siteId, username: account.username, accountId: account.id, detail: { reason: verdict.reason } });
+  auditAdmin(deps, ctx, {
+    action: `admin.user.${name}`,
+    outcome: 'refused',
+    site: account.siteId,
+    username: account.username,
+    accountId: account.id,
+    detail: { reason: verdict.reason },
+  });
   throw new AppError(verdict.code, verdict.status);
 }
 
@@ -55,7 +66,8 @@ const actions: Record<string, Action> = {
     const directory = connector?.unlock ? (await connector.unlock({ username: account.username })).status : 'not_supported';
     if (account.email) {
       await deps.mailer.notify({
-        to: account.email, template: 'account-unlocked',
+        to: account.email,
+        template: 'account-unlocked',
         data: { name: account.name ?? account.username, username: account.username, site: account.siteId, when: utcNow(), by: 'an administrator' },
       });
     }
@@ -83,7 +95,14 @@ export function userActionRoutes(router: Router, deps: AdminDeps, admin: Middlew
     router.post(`/users/:id/${name}`, admin, ...form, async (ctx) => {
       const account = await targetFor(deps, ctx, name);
       const result = await run(deps, ctx, account);
-      auditAdmin(deps, ctx, { action: `admin.user.${name}`, outcome: result.outcome, site: account.siteId, username: account.username, accountId: account.id, detail: result.detail });
+      auditAdmin(deps, ctx, {
+        action: `admin.user.${name}`,
+        outcome: result.outcome,
+        site: account.siteId,
+        username: account.username,
+        accountId: account.id,
+        detail: result.detail,
+      });
       redirectWithNotice(ctx, `/admin/users/${encodeURIComponent(account.id)}`, result.notice as never);
     });
   }

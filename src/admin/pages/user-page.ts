@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { messages } from '../../errors/messages.ts';
+import type { StoredAuditEvent } from '../../services/audit/audit-log.ts';
 import { createAuditTimeline } from '../../services/dashboard-timeline.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
-import type { StoredAuditEvent } from '../../services/audit/audit-log.ts';
 import { renderAdmin } from '../admin-page.ts';
 import type { AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -14,7 +14,13 @@ export const TIMELINE_PAGE = 20;
 
 /** How a session proved who it is, in words (the `amr` values admit and its methods set). */
 const AMR_WORDS: Record<string, string> = {
-  pwd: 'Password', otp: 'a one-time code', hwk: 'a security key', sms: 'a text message', tel: 'a phone call', mfa: 'two-step verification', fed: 'a federated sign-in',
+  pwd: 'Password',
+  otp: 'a one-time code',
+  hwk: 'a security key',
+  sms: 'a text message',
+  tel: 'a phone call',
+  mfa: 'two-step verification',
+  fed: 'a federated sign-in',
 };
 export const amrInWords = (amr: readonly string[]) => {
   const words = [...new Set(amr.filter((value) => value !== 'mfa').map((value) => AMR_WORDS[value] ?? value))];
@@ -52,7 +58,10 @@ export function userPageRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     ]);
     const base = `/admin/users/${encodeURIComponent(account.id)}`;
     await renderAdmin(deps, ctx, 'user-page', {
-      title: account.username, tab: 'users', account, error,
+      title: account.username,
+      tab: 'users',
+      account,
+      error,
       role: describeRole(roleOf(account)),
       // The actions are offered only where the role order allows them (the POSTs check it again).
       refusal: verdict.ok ? undefined : messages[verdict.code],

@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { renderAdmin } from '../admin-page.ts';
-import { canAdminister, type AdminUser } from '../admin-session.ts';
-import type { AdminDeps } from '../deps.ts';
-import { accountFor, userActionRoutes } from './user-actions.ts';
-import { describeRole, mayActOn, roleOf } from '../role-order.ts';
 import { messages } from '../../errors/messages.ts';
 import type { Account } from '../../services/accounts.ts';
 import { CursorError } from '../../services/paging.ts';
+import { renderAdmin } from '../admin-page.ts';
+import { type AdminUser, canAdminister } from '../admin-session.ts';
+import type { AdminDeps } from '../deps.ts';
+import { describeRole, mayActOn, roleOf } from '../role-order.ts';
+import { accountFor, userActionRoutes } from './user-actions.ts';
 
 const PAGE_SIZE = 50;
 const MAX_QUERY = 100;
@@ -31,18 +31,26 @@ function searchOf(ctx: Parameters<Middleware>[0], user: AdminUser) {
   const sort = text(ctx.query.sort) as Sort | '';
   const dir = text(ctx.query.dir);
   const values = {
-    q: q.slice(0, MAX_QUERY), field: Object.hasOwn(FIELDS, field) ? field : '', status: Object.hasOwn(STATUSES, status) ? status : '', site: site && canAdminister(user, site) ? site : '',
-    sort: (sort && Object.hasOwn(SORTS, sort) ? sort : '') as Sort | '', dir: dir === 'desc' ? 'desc' : '',
+    q: q.slice(0, MAX_QUERY),
+    field: Object.hasOwn(FIELDS, field) ? field : '',
+    status: Object.hasOwn(STATUSES, status) ? status : '',
+    site: site && canAdminister(user, site) ? site : '',
+    sort: (sort && Object.hasOwn(SORTS, sort) ? sort : '') as Sort | '',
+    dir: dir === 'desc' ? 'desc' : '',
   };
   if (q.length > MAX_QUERY) return { values, error: `The search is too long: at most ${MAX_QUERY} characters.` };
-  if (!(Object.hasOwn(FIELDS, field))) return { values, error: 'Field: choose user name, email or name.' };
-  if (!(Object.hasOwn(STATUSES, status))) return { values, error: 'Status: choose one of the statuses listed.' };
+  if (!Object.hasOwn(FIELDS, field)) return { values, error: 'Field: choose user name, email or name.' };
+  if (!Object.hasOwn(STATUSES, status)) return { values, error: 'Status: choose one of the statuses listed.' };
   // Only the sites this admin administers are searched; another site is refused, never widened to it.
   if (site && !canAdminister(user, site)) return { values, error: `You do not administer site ${site}.` };
   if (sort && !Object.hasOwn(SORTS, sort)) return { values, error: 'Sort: choose user name, email or name.' };
   if (dir && dir !== 'asc' && dir !== 'desc') return { values, error: 'Order: choose A to Z or Z to A.' };
   // A search is listed in the order of the field it searched (one index each): another order is not one the index serves.
-  if (sort && q && sort !== field) return { values, error: `Sort: a search ${field ? `in ${FIELDS[field].toLowerCase()}s is in ${FIELDS[field].toLowerCase()} order` : 'in every field is in the order of the value matched'}; choose Search in ${SORTS[sort]} to sort by it.` };
+  if (sort && q && sort !== field)
+    return {
+      values,
+      error: `Sort: a search ${field ? `in ${FIELDS[field].toLowerCase()}s is in ${FIELDS[field].toLowerCase()} order` : 'in every field is in the order of the value matched'}; choose Search in ${SORTS[sort]} to sort by it.`,
+    };
   return { values };
 }
 
@@ -65,7 +73,23 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     };
     const sortable = (Object.keys(SORTS) as Sort[]).filter((column) => !values.q || column === values.field);
     const sortUrls = Object.fromEntries(sortable.map((column) => [column, sortUrl(column)]));
-    const view = { title: 'Users', tab: 'users', ...values, orderBy, orderName: orderBy ? SORTS[orderBy] : '', directions: DIRECTIONS, sortUrls, fields: FIELDS, statuses: STATUSES, sites, users: [] as Account[], firstUrl: base.slice(0, -1), firstPage: true, nextUrl: undefined as string | undefined, prevUrl: undefined as string | undefined };
+    const view = {
+      title: 'Users',
+      tab: 'users',
+      ...values,
+      orderBy,
+      orderName: orderBy ? SORTS[orderBy] : '',
+      directions: DIRECTIONS,
+      sortUrls,
+      fields: FIELDS,
+      statuses: STATUSES,
+      sites,
+      users: [] as Account[],
+      firstUrl: base.slice(0, -1),
+      firstPage: true,
+      nextUrl: undefined as string | undefined,
+      prevUrl: undefined as string | undefined,
+    };
     if (refused) {
       ctx.status = 400;
       await renderAdmin(deps, ctx, 'users', { ...view, error: refused });
@@ -75,11 +99,20 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     const before = after ? undefined : text(ctx.query.before) || undefined;
     try {
       const found = await deps.accounts.search(values.site ? [values.site] : user.sites, {
-        query: values.q || undefined, field: orderBy || undefined, status: values.status || undefined, after, before, reverse: values.dir === 'desc', limit: PAGE_SIZE,
+        query: values.q || undefined,
+        field: orderBy || undefined,
+        status: values.status || undefined,
+        after,
+        before,
+        reverse: values.dir === 'desc',
+        limit: PAGE_SIZE,
       });
       await renderAdmin(deps, ctx, 'users', {
-        ...view, users: found.accounts, firstPage: found.prev === undefined,
-        nextUrl: found.next && `${base}after=${encodeURIComponent(found.next)}`, prevUrl: found.prev && `${base}before=${encodeURIComponent(found.prev)}`,
+        ...view,
+        users: found.accounts,
+        firstPage: found.prev === undefined,
+        nextUrl: found.next && `${base}after=${encodeURIComponent(found.next)}`,
+        prevUrl: found.prev && `${base}before=${encodeURIComponent(found.prev)}`,
       });
     } catch (problem) {
       if (!(problem instanceof CursorError)) throw problem;
@@ -93,7 +126,9 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     const site = deps.sites.get(account.siteId);
     const verdict = mayActOn(ctx.state.admin as AdminUser, account);
     await renderAdmin(deps, ctx, 'user', {
-      title: account.username, tab: 'users', account,
+      title: account.username,
+      tab: 'users',
+      account,
       role: describeRole(roleOf(account)),
       // The actions are offered only where the role order allows them (the POSTs check it again).
       refusal: verdict.ok ? undefined : messages[verdict.code],

@@ -3,9 +3,9 @@ import { AppError } from '../../errors/app-error.ts';
 import { messages } from '../../errors/messages.ts';
 import type { AccountService } from '../../services/accounts.ts';
 import { refusalOf } from '../../services/approvals/admission.ts';
+import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps, SignInStep } from '../deps.ts';
 import { readSignInState } from '../sign-in-state.ts';
-import { continueSignIn } from '../continue-sign-in.ts';
 
 export const APPROVAL_STEP = 'approval';
 

@@ -33,8 +33,7 @@ export async function submitConsent(deps: FlowDeps, ctx: Context): Promise<void>
   const accountId = details.session?.accountId;
   if (details.prompt.name !== 'consent' || !accountId) throw new AppError('interaction_expired', 400);
   const { Grant } = deps.provider;
-  const grant = (details.grantId ? await Grant.find(details.grantId) : undefined)
-    ?? new Grant({ accountId, clientId: String(details.params.client_id) });
+  const grant = (details.grantId ? await Grant.find(details.grantId) : undefined) ?? new Grant({ accountId, clientId: String(details.params.client_id) });
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
   if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
@@ -43,7 +42,12 @@ export async function submitConsent(deps: FlowDeps, ctx: Context): Promise<void>
   }
   const grantId = await grant.save();
   deps.audit.record(ctx, { action: 'consent', outcome: 'granted', accountId, detail: { client: String(details.params.client_id) } });
-  await deps.provider.interactionFinished(ctx.req, ctx.res, {
-    consent: details.grantId ? {} : { grantId },
-  }, { mergeWithLastSubmission: true });
+  await deps.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    {
+      consent: details.grantId ? {} : { grantId },
+    },
+    { mergeWithLastSubmission: true },
+  );
 }

@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { guard } from '../../http/route-input.ts';
 import type { FederatedConnector, FederatedOutcome } from '../../kit/connector.ts';
 import type { Site } from '../../services/sites.ts';
 import type { FlowDeps } from '../deps.ts';
 import { browserBinding } from './browser-binding.ts';
 import { renderRefused, renderTryAgain } from './pages.ts';
 import { redirectUriOf } from './start.ts';
-import { guard } from '../../http/route-input.ts';
 
 const param = z.string().max(4096).optional();
 const callbackQuery = z.object({ code: param, state: param, error: param, error_description: param, error_subcode: param });
@@ -53,12 +53,16 @@ async function complete(deps: FlowDeps, ctx: Context, { kind, siteId, site, fede
   if (!(await deps.lockout.ipAttempt({ siteId, ip: ctx.ip, step: 'callback' }))) throw new AppError('too_many_attempts', 429);
 
   const outcome = await federated.completeSignIn({
-    redirectUri: redirectUriOf(deps, site), browserBinding: browserBinding.read(ctx) ?? '', callback: query,
+    redirectUri: redirectUriOf(deps, site),
+    browserBinding: browserBinding.read(ctx) ?? '',
+    callback: query,
   });
   const uid = outcome.context?.uid;
   deps.metrics.signIns.inc({ site: siteId, outcome: outcome.status === 'ok' ? 'federated_ok' : outcome.status });
   void deps.audit.record(ctx, {
-    action: 'sign_in', outcome: `federated_${outcome.status}`, site: siteId,
+    action: 'sign_in',
+    outcome: `federated_${outcome.status}`,
+    site: siteId,
     username: outcome.status === 'ok' ? outcome.identity.username : undefined,
     detail: detailOf(outcome),
   });
@@ -66,7 +70,8 @@ async function complete(deps: FlowDeps, ctx: Context, { kind, siteId, site, fede
   switch (outcome.status) {
     case 'rejected':
       return renderRefused(deps, ctx, {
-        heading: 'Sign-in not accepted', status: 400,
+        heading: 'Sign-in not accepted',
+        status: 400,
         code: NOT_THIS_TRIP.test(outcome.reason) ? 'federated_state_unknown' : 'federated_rejected',
       });
     case 'unavailable':
@@ -88,8 +93,10 @@ function detailOf(outcome: FederatedOutcome): Record<string, string> {
   switch (outcome.status) {
     case 'ok':
       return {
-        externalId: outcome.identity.externalId, upstreamAmr: outcome.identity.upstreamAmr.join(' '),
-        upstreamMfaTrusted: String(outcome.identity.upstreamMfaTrusted), ...(outcome.notes?.length ? { notes: outcome.notes.join(' ') } : {}),
+        externalId: outcome.identity.externalId,
+        upstreamAmr: outcome.identity.upstreamAmr.join(' '),
+        upstreamMfaTrusted: String(outcome.identity.upstreamMfaTrusted),
+        ...(outcome.notes?.length ? { notes: outcome.notes.join(' ') } : {}),
       };
     case 'rejected':
     case 'unavailable':

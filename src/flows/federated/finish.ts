@@ -47,7 +47,13 @@ export async function finishFederated(deps: FlowDeps, ctx: Context): Promise<voi
       return showLogin(deps, ctx, { uid, clientName: client?.clientName ?? client?.clientId, site: siteId, error: 'federated_cancelled' });
     }
     case 'upstream_error':
-      return renderRefused(deps, ctx, { uid, heading: 'Microsoft could not sign you in', code: 'federated_upstream_error', detail: outcome.description || outcome.code, status: 400 });
+      return renderRefused(deps, ctx, {
+        uid,
+        heading: 'Microsoft could not sign you in',
+        code: 'federated_upstream_error',
+        detail: outcome.description || outcome.code,
+        status: 400,
+      });
     case 'ok':
       return admit(deps, ctx, { uid, siteId, kind: pending.kind, identity: outcome.identity });
   }
@@ -61,7 +67,19 @@ async function admit(deps: FlowDeps, ctx: Context, input: { uid: string; siteId:
     switch (admitted.code) {
       case 'not_registered':
         // Groups stay behind (a cookie is no place for 200 of them); the next sign-in reads them again.
-        return renderNotRegistered(deps, ctx, { uid, siteId, kind: input.kind, identity: { externalId: identity.externalId, username: identity.username, name: identity.name, email: identity.email, emailVerified: identity.emailVerified, groups: [] } });
+        return renderNotRegistered(deps, ctx, {
+          uid,
+          siteId,
+          kind: input.kind,
+          identity: {
+            externalId: identity.externalId,
+            username: identity.username,
+            name: identity.name,
+            email: identity.email,
+            emailVerified: identity.emailVerified,
+            groups: [],
+          },
+        });
       case 'approval_pending': {
         const account = await deps.accounts.findLinked(siteId, input.kind, identity.externalId);
         return renderWaiting(deps, ctx, { uid, siteId, submittedAt: account?.createdAt });
@@ -70,6 +88,13 @@ async function admit(deps: FlowDeps, ctx: Context, input: { uid: string; siteId:
         return renderRefused(deps, ctx, { uid, heading: refusalHeadings[admitted.code] ?? 'Access denied', code: admitted.code });
     }
   }
-  void deps.audit.record(ctx, { action: 'sign_in', outcome: 'ok', site: siteId, username: identity.username, accountId: admitted.account.id, detail: { method: 'federated' } });
+  void deps.audit.record(ctx, {
+    action: 'sign_in',
+    outcome: 'ok',
+    site: siteId,
+    username: identity.username,
+    accountId: admitted.account.id,
+    detail: { method: 'federated' },
+  });
   return continueSignIn(deps, ctx, uid, { siteId, username: identity.username, accountId: admitted.account.id, amr: federatedAmr(identity) });
 }

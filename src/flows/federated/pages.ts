@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import { messages, type MessageCode } from '../../errors/messages.ts';
-import type { FlowDeps } from '../deps.ts';
+import { type MessageCode, messages } from '../../errors/messages.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
+import type { FlowDeps } from '../deps.ts';
 
 /**
  * The outcome pages of a sign-in with Microsoft. Each says what happened in
@@ -29,7 +29,11 @@ export async function renderTryAgain(deps: FlowDeps, ctx: Context, view: { uid?:
  * seed's message and the ways forward. Where the site takes requests, the
  * identity just proved goes with the person to "User Registration".
  */
-export async function renderNotRegistered(deps: FlowDeps, ctx: Context, view: { uid: string; siteId: string; kind: string; identity: DirectoryIdentity }): Promise<void> {
+export async function renderNotRegistered(
+  deps: FlowDeps,
+  ctx: Context,
+  view: { uid: string; siteId: string; kind: string; identity: DirectoryIdentity },
+): Promise<void> {
   const site = deps.sites.get(view.siteId);
   const siteName = site?.config.displayName ?? view.siteId;
   const takesRequests = site?.config.signUp?.mode === 'approval';
@@ -56,7 +60,9 @@ export async function renderWaiting(deps: FlowDeps, ctx: Context, view: { uid: s
   await deps.render(ctx, 'federated/waiting', {
     title: 'Waiting for approval',
     siteName,
-    submitted: view.submittedAt ? new Date(view.submittedAt).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }) : undefined,
+    submitted: view.submittedAt
+      ? new Date(view.submittedAt).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
+      : undefined,
     abortAction: `/interaction/${view.uid}/abort`,
     csrfToken: deps.csrf.token(ctx),
   });

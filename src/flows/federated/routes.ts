@@ -1,5 +1,5 @@
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { FlowDeps } from '../deps.ts';
 import { handleCallback } from './callback.ts';

@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { guard } from '../../http/route-input.ts';
 import type { Site } from '../../services/sites.ts';
 import type { FlowDeps } from '../deps.ts';
 import { showLogin } from '../login/show-login.ts';
 import { browserBinding } from './browser-binding.ts';
 import { domainOf, federatedSiteFor } from './home-realm.ts';
 import { renderTryAgain } from './pages.ts';
-import { guard } from '../../http/route-input.ts';
 
 /** The sign-in form as posted by "Sign in with Microsoft" (the password, if typed, is ignored). */
 const federatedForm = z.object({
@@ -29,13 +29,24 @@ export async function submitFederated(deps: FlowDeps, ctx: Context): Promise<voi
   return input(ctx, () => chooseSite(deps, ctx, details, input.input(ctx).body)) as Promise<void>;
 }
 
-async function chooseSite(deps: FlowDeps, ctx: Context, details: Awaited<ReturnType<FlowDeps['provider']['interactionDetails']>>, form: z.infer<typeof federatedForm>): Promise<void> {
+async function chooseSite(
+  deps: FlowDeps,
+  ctx: Context,
+  details: Awaited<ReturnType<FlowDeps['provider']['interactionDetails']>>,
+  form: z.infer<typeof federatedForm>,
+): Promise<void> {
   const { site: siteId, username } = form;
   const site = federatedSiteFor(deps.sites, { site: siteId, username });
   if (!site) {
     const client = await deps.provider.Client.find(String(details.params.client_id));
     ctx.status = 400;
-    return showLogin(deps, ctx, { uid: details.uid, clientName: client?.clientName ?? client?.clientId, username, site: siteId, error: 'federated_site_unknown' });
+    return showLogin(deps, ctx, {
+      uid: details.uid,
+      clientName: client?.clientName ?? client?.clientId,
+      username,
+      site: siteId,
+      error: 'federated_site_unknown',
+    });
   }
   return startFederatedSignIn(deps, ctx, { uid: details.uid, site, loginHint: domainOf(username) ? username : undefined });
 }
@@ -54,10 +65,18 @@ export async function startFederatedSignIn(deps: FlowDeps, ctx: Context, input: 
     throw new AppError('too_many_attempts', 429);
   }
   const begin = await federated.beginSignIn({
-    redirectUri: redirectUriOf(deps, site), browserBinding: browserBinding.ensure(ctx), context: { uid }, loginHint: input.loginHint,
+    redirectUri: redirectUriOf(deps, site),
+    browserBinding: browserBinding.ensure(ctx),
+    context: { uid },
+    loginHint: input.loginHint,
   });
   if (begin.status === 'unavailable') {
-    void deps.audit.record(ctx, { action: 'sign_in', outcome: 'federated_unavailable', site: site.config.id, detail: { reason: begin.reason.slice(0, 300), stage: 'start' } });
+    void deps.audit.record(ctx, {
+      action: 'sign_in',
+      outcome: 'federated_unavailable',
+      site: site.config.id,
+      detail: { reason: begin.reason.slice(0, 300), stage: 'start' },
+    });
     deps.metrics.signIns.inc({ site: site.config.id, outcome: 'unavailable' });
     return renderTryAgain(deps, ctx, { uid, siteId: site.config.id, loginHint: input.loginHint });
   }

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { MessageCode } from '../../errors/messages.ts';
 import { messages } from '../../errors/messages.ts';
-import type { FlowDeps } from '../deps.ts';
 import { requestableSites } from '../../services/requestable-sites.ts';
+import type { FlowDeps } from '../deps.ts';
 
 /** A refused sign-in post, kept in the interaction (its `result.loginFlash`) for the page it redirects to. */
 export interface LoginFlash {

@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
+import { guard } from '../../http/route-input.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps } from '../deps.ts';
-import { loginForm, type LoginForm } from './login-form.ts';
-import { guard } from '../../http/route-input.ts';
-import type { LoginFlash } from './show-login.ts';
 import { domainOf, federatedSiteForLogin } from '../federated/home-realm.ts';
 import { startFederatedSignIn } from '../federated/start.ts';
+import { type LoginForm, loginForm } from './login-form.ts';
+import type { LoginFlash } from './show-login.ts';
 
 /**
  * The first factor: user name and password checked by the chosen site's
@@ -19,7 +19,12 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
   const uid = details.uid;
   const clientName = await clientNameOf(deps, String(details.params.client_id));
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  const echo = { uid, clientName, username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined };
+  const echo = {
+    uid,
+    clientName,
+    username: typeof body.username === 'string' ? body.username.slice(0, 256) : '',
+    site: typeof body.site === 'string' ? body.site : undefined,
+  };
 
   // Post/redirect/get, as every step: what went wrong waits in the interaction for the one
   // sign-in page view it redirects to, so a reload or Back never posts the password again.
@@ -32,7 +37,8 @@ export async function submitLogin(deps: FlowDeps, ctx: Context): Promise<void> {
 
   // A federated site signs in at Microsoft (home-realm discovery: an email typed without a password finds its site).
   const federatedSite = federatedSiteForLogin(deps.sites, body);
-  if (federatedSite) return startFederatedSignIn(deps, ctx, { uid, site: federatedSite, loginHint: domainOf(echo.username) ? echo.username.trim() : undefined });
+  if (federatedSite)
+    return startFederatedSignIn(deps, ctx, { uid, site: federatedSite, loginHint: domainOf(echo.username) ? echo.username.trim() : undefined });
 
   // The form's guard answers after the interaction and home-realm checks (an email alone is a valid federated start).
   const input = guard({ body: loginForm, invalid: (_ctx, refusal) => refuse(400, refusal.code) });
@@ -90,7 +96,9 @@ async function checkPassword(deps: FlowDeps, ctx: Context, uid: string, refuse: 
     case 'password_expired': {
       // The password was right; the directory wants a new one before anything else.
       if (!(await attempt.succeeded(outcome.identity?.username))) return throttled();
-      const admitted = outcome.identity ? await deps.admission.resolve(ctx, { siteId, directoryKind: site.connector.kind, identity: outcome.identity }) : undefined;
+      const admitted = outcome.identity
+        ? await deps.admission.resolve(ctx, { siteId, directoryKind: site.connector.kind, identity: outcome.identity })
+        : undefined;
       if (admitted && admitted.status !== 'ok') return refuse(403, admitted.code);
       const account = admitted?.account;
       return continueSignIn(deps, ctx, uid, { siteId, username, accountId: account?.id ?? '', amr: ['pwd'], passwordChangeRequired: true });

@@ -1,5 +1,5 @@
-import type { MfaRequest } from './request.ts';
 import type { MfaProgress } from './progress.ts';
+import type { MfaRequest } from './request.ts';
 
 /**
  * Where the wizard goes once a device is saved: recovery codes are offered

@@ -1,17 +1,29 @@
 import { z } from 'zod';
-import { defaultDeviceName, deviceLabel } from '../../services/mfa/device-names.ts';
 import type { DeviceType } from '../../kit/factor.ts';
+import { defaultDeviceName, deviceLabel } from '../../services/mfa/device-names.ts';
 import type { MfaPage } from './page.ts';
 import type { MfaRequest } from './request.ts';
 
 // Each button posts what it needs; the first issue's message is what the page says (route-input.ts).
 const nameInvalid = { error: 'mfa_name_invalid' } as const;
-const optionsForm = z.discriminatedUnion('action', [
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters (or markup) is refused.
-  z.object({ action: z.literal('rename'), name: z.string(nameInvalid).trim().min(1, nameInvalid).max(40, nameInvalid).regex(/^[^<>\u0000-\u001f]+$/, nameInvalid) }),
-  z.object({ action: z.literal('platform'), platform: z.enum(['iphone', 'android', 'windows', 'other'], { error: 'mfa_choose_option' }) }),
-  z.object({ action: z.enum(['app', 'remove', 'back']) }),
-], { error: 'mfa_choose_option' });
+const optionsForm = z.discriminatedUnion(
+  'action',
+  [
+    z.object({
+      action: z.literal('rename'),
+      name: z
+        .string(nameInvalid)
+        .trim()
+        .min(1, nameInvalid)
+        .max(40, nameInvalid)
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters (or markup) is refused.
+        .regex(/^[^<>\u0000-\u001f]+$/, nameInvalid),
+    }),
+    z.object({ action: z.literal('platform'), platform: z.enum(['iphone', 'android', 'windows', 'other'], { error: 'mfa_choose_option' }) }),
+    z.object({ action: z.enum(['app', 'remove', 'back']) }),
+  ],
+  { error: 'mfa_choose_option' },
+);
 
 /** "Device Options": rename, change the type of phone, (re)activate the app, remove. */
 export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
@@ -21,11 +33,18 @@ export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
     const device = await current(request);
     if (!device) return request.go({ ...request.progress, page: 'settings', optionsDeviceId: undefined });
     const usable = (await request.mfa.devices.list(request.who.accountId)).filter(request.mfa.methods.usable);
-    await request.render('device-options', {
-      title: 'Device Options', device, label: deviceLabel(device),
-      canApp: appMethod(request, device.type) !== undefined, hasApp: Boolean(device.totp),
-      canRemove: usable.some((other) => other.id !== device.id),
-    }, problem);
+    await request.render(
+      'device-options',
+      {
+        title: 'Device Options',
+        device,
+        label: deviceLabel(device),
+        canApp: appMethod(request, device.type) !== undefined,
+        hasApp: Boolean(device.totp),
+        canRemove: usable.some((other) => other.id !== device.id),
+      },
+      problem,
+    );
   },
   input: {
     body: optionsForm,
@@ -50,12 +69,22 @@ export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
         if (device.type !== 'mobile') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
         const { platform } = form;
         const renamed = device.name === defaultDeviceName(device);
-        await request.mfa.manage.update(request.ctx, request.who, device.id, (old) => ({ ...old, platform, name: renamed ? defaultDeviceName({ ...old, platform }) : old.name }), proof);
+        await request.mfa.manage.update(
+          request.ctx,
+          request.who,
+          device.id,
+          (old) => ({ ...old, platform, name: renamed ? defaultDeviceName({ ...old, platform }) : old.name }),
+          proof,
+        );
         return deviceOptionsPage.show(request, { notice: 'The type of phone was changed.' });
       }
       case 'app':
         if (!appMethod(request, device.type)) return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
-        return request.go({ ...request.progress, page: 'app', enrolling: { deviceId: device.id, type: device.type, existing: true, platform: device.platform, returnTo: 'device-options' } });
+        return request.go({
+          ...request.progress,
+          page: 'app',
+          enrolling: { deviceId: device.id, type: device.type, existing: true, platform: device.platform, returnTo: 'device-options' },
+        });
       case 'remove': {
         const removed = await request.mfa.manage.remove(request.ctx, request.who, device.id, proof);
         if (removed.status === 'last_device') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_last_device' });

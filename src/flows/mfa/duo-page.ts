@@ -1,8 +1,8 @@
+import { completeWithoutFactor, factorProved } from './finish.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest, Problem } from './request.ts';
 import { asksForMfa } from './step-up.ts';
-import { completeWithoutFactor, factorProved } from './finish.ts';
 
 /** Where Duo sends the browser back: this sign-in's Duo page (Duo adds duo_code and state). */
 const returnUrl = (request: MfaRequest) => `${request.deps.config.server.issuer}${request.url('duo')}`;

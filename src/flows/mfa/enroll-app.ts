@@ -1,17 +1,33 @@
 import QRCode from 'qrcode';
-import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
+import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
-import type { MfaPage } from './page.ts';
-import { field } from './page.ts';
 import { afterDevice } from './after-device.ts';
 import { amrOf, saveProvedDevice } from './enroll-phone.ts';
+import type { MfaPage } from './page.ts';
+import { field } from './page.ts';
 
 const STORES = {
-  iphone: { store: 'App Store', steps: ['Launch the App Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.', 'Tap the Get link.', 'Then tap the Install link to download the app to your device.'] },
-  android: { store: 'Google Play Store', steps: ['Launch the Google Play Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.', 'Tap Install to download the app to your device.'] },
-  windows: { store: 'Microsoft Store', steps: ['Launch the Microsoft Store and search for an authenticator app.', 'Tap Get to download the app to your device.'] },
-  other: { store: 'your device\'s app store', steps: ['Open your device\'s app store and install an authenticator app that supports time-based codes (TOTP).'] },
+  iphone: {
+    store: 'App Store',
+    steps: [
+      'Launch the App Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.',
+      'Tap the Get link.',
+      'Then tap the Install link to download the app to your device.',
+    ],
+  },
+  android: {
+    store: 'Google Play Store',
+    steps: [
+      'Launch the Google Play Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.',
+      'Tap Install to download the app to your device.',
+    ],
+  },
+  windows: {
+    store: 'Microsoft Store',
+    steps: ['Launch the Microsoft Store and search for an authenticator app.', 'Tap Get to download the app to your device.'],
+  },
+  other: { store: "your device's app store", steps: ["Open your device's app store and install an authenticator app that supports time-based codes (TOTP)."] },
 } as const;
 
 /** Seed step 10: install an authenticator app. */
@@ -46,17 +62,31 @@ export const activatePage: MfaPage = {
     if (field(request, 'action') === 'back') return request.go({ ...request.progress, page: 'app', enrolling: { ...enrolling, totpSecret: undefined } });
     const code = cleanCode(request.body.code);
     if (!code) return activatePage.show(request, { status: 400, error: 'mfa_code_format' });
-    const outcome = await request.mfa.enrollment.verifyTotp(request.ctx, request.who, { deviceId: enrolling.deviceId, sealedSecret: enrolling.totpSecret, code });
+    const outcome = await request.mfa.enrollment.verifyTotp(request.ctx, request.who, {
+      deviceId: enrolling.deviceId,
+      sealedSecret: enrolling.totpSecret,
+      code,
+    });
     if (outcome !== 'ok') {
       const error = ({ invalid: 'mfa_code_wrong', replayed: 'mfa_code_replayed', throttled: 'mfa_verify_throttled' } as const)[outcome];
       return activatePage.show(request, { status: outcome === 'throttled' ? 429 : 400, error });
     }
     const totp = { sealedSecret: enrolling.totpSecret };
     if (!enrolling.existing) {
-      const device: MfaDevice = { id: enrolling.deviceId, type: enrolling.type, platform: enrolling.platform, name: defaultDeviceName(enrolling), totp, createdAt: new Date().toISOString() };
+      const device: MfaDevice = {
+        id: enrolling.deviceId,
+        type: enrolling.type,
+        platform: enrolling.platform,
+        name: defaultDeviceName(enrolling),
+        totp,
+        createdAt: new Date().toISOString(),
+      };
       return saveProvedDevice(request, device, amrOf(request, 'totp'));
     }
-    const changed = await request.mfa.manage.update(request.ctx, request.who, enrolling.deviceId, (device) => ({ ...device, totp }), { verifiedAt: request.progress.verifiedAt, settingUp: !enrolling.returnTo });
+    const changed = await request.mfa.manage.update(request.ctx, request.who, enrolling.deviceId, (device) => ({ ...device, totp }), {
+      verifiedAt: request.progress.verifiedAt,
+      settingUp: !enrolling.returnTo,
+    });
     if (changed.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
     return request.go(await afterDevice(request, { ...request.progress, verifiedAt: Date.now() }), amrOf(request, 'totp'));
   },

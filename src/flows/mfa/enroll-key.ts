@@ -1,10 +1,10 @@
 import { amrOfWebAuthn } from '../../kit/factor.ts';
-import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
+import type { MfaDevice } from '../../services/mfa/devices.ts';
+import { saveProvedDevice } from './enroll-phone.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest } from './request.ts';
-import { saveProvedDevice } from './enroll-phone.ts';
 
 /** The browser's WebAuthn answer, as posted by public/mfa-webauthn.js (JSON in a hidden field). */
 export function postedCredential(request: MfaRequest): unknown {
@@ -31,7 +31,13 @@ export const keyPage: MfaPage = {
     const response = postedCredential(request);
     const credential = response ? await request.mfa.enrollment.verifyKey(request.ctx, request.who, { bindTo: request.bindTo('enroll'), response }) : undefined;
     if (!credential) return keyPage.show(request, { status: 400, error: 'mfa_key_failed' });
-    const device: MfaDevice = { id: enrolling.deviceId, type: 'security_key', name: defaultDeviceName({ type: 'security_key', webauthn: credential }), webauthn: credential, createdAt: new Date().toISOString() };
+    const device: MfaDevice = {
+      id: enrolling.deviceId,
+      type: 'security_key',
+      name: defaultDeviceName({ type: 'security_key', webauthn: credential }),
+      webauthn: credential,
+      createdAt: new Date().toISOString(),
+    };
     return saveProvedDevice(request, device, amrOfWebAuthn(credential));
   },
 };

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
+import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
+import { afterDevice } from './after-device.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
-import type { MfaRequest } from './request.ts';
 import type { Enrolling } from './progress.ts';
-import { afterDevice } from './after-device.ts';
+import type { MfaRequest } from './request.ts';
 import { sendProblem, sentNotice } from './send-problem.ts';
 
 // Back needs no number; Continue posts the country, the number and, the second time, "this number is correct".
@@ -26,12 +26,17 @@ export const phonePage: MfaPage<z.infer<typeof phoneForm>> = {
     const phones = request.mfa.phoneNumbers;
     const pending = request.progress.enrolling?.phone;
     const country = (typeof request.body.country === 'string' ? request.body.country : undefined) ?? pending?.country ?? phones.defaultCountry;
-    await request.render('phone', {
-      title: 'Enter your phone number',
-      countries: phones.countries, country,
-      number: typeof request.body.number === 'string' ? request.body.number.slice(0, 40) : pending?.national ?? '',
-      pending: pending && !pending.confirmed ? pending : undefined,
-    }, problem);
+    await request.render(
+      'phone',
+      {
+        title: 'Enter your phone number',
+        countries: phones.countries,
+        country,
+        number: typeof request.body.number === 'string' ? request.body.number.slice(0, 40) : (pending?.national ?? ''),
+        pending: pending && !pending.confirmed ? pending : undefined,
+      },
+      problem,
+    );
   },
   input: {
     body: phoneForm,
@@ -45,11 +50,13 @@ export const phonePage: MfaPage<z.infer<typeof phoneForm>> = {
     if (!takesNumber(enrolling)) return request.go({ ...request.progress, page: 'device' });
     if ('action' in form) return request.go({ ...request.progress, page: 'device', enrolling: undefined });
     const parsed = request.mfa.phoneNumbers.parse(form.country, form.number);
-    if (parsed.status !== 'ok') return phonePage.show(request, { status: 400, error: parsed.status === 'invalid' ? 'mfa_phone_invalid' : 'mfa_phone_country_not_allowed' });
+    if (parsed.status !== 'ok')
+      return phonePage.show(request, { status: 400, error: parsed.status === 'invalid' ? 'mfa_phone_invalid' : 'mfa_phone_country_not_allowed' });
     const mine = await request.mfa.devices.list(request.who.accountId);
     if (mine.some((device) => device.phone?.e164 === parsed.phone.e164)) return phonePage.show(request, { status: 400, error: 'mfa_phone_taken' });
     const same = enrolling.phone?.e164 === parsed.phone.e164;
-    if (same && form.confirmed) return request.go({ ...request.progress, page: 'verify-phone', enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: true } } });
+    if (same && form.confirmed)
+      return request.go({ ...request.progress, page: 'verify-phone', enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: true } } });
     const next = { ...request.progress, enrolling: { ...enrolling, phone: { ...parsed.phone, confirmed: false } } };
     if (!same) return request.go(next);
     await request.save(next);
@@ -64,16 +71,29 @@ export const verifyPhonePage: MfaPage = {
     const enrolling = request.progress.enrolling;
     if (!enrolling?.phone) return request.go({ ...request.progress, page: 'phone' });
     const notice = problem?.notice ?? (enrolling.sentBy ? sentNotice(enrolling.sentBy, enrolling.phone.national) : undefined);
-    await request.render('verify-phone', { title: `Verify Ownership of ${enrolling.phone.national}`, phone: enrolling.phone, canText: enrolling.type === 'mobile' }, { ...problem, notice });
+    await request.render(
+      'verify-phone',
+      { title: `Verify Ownership of ${enrolling.phone.national}`, phone: enrolling.phone, canText: enrolling.type === 'mobile' },
+      { ...problem, notice },
+    );
   },
   async submit(request) {
     const enrolling = request.progress.enrolling;
     if (!enrolling?.phone?.confirmed) return request.go({ ...request.progress, page: 'phone' });
     const action = field(request, 'action');
-    if (action === 'back') return request.go({ ...request.progress, page: 'phone', enrolling: { ...enrolling, phone: { ...enrolling.phone, confirmed: false }, sentBy: undefined } });
+    if (action === 'back')
+      return request.go({
+        ...request.progress,
+        page: 'phone',
+        enrolling: { ...enrolling, phone: { ...enrolling.phone, confirmed: false }, sentBy: undefined },
+      });
     if (action === 'sms' || action === 'call') {
       if (action === 'sms' && enrolling.type !== 'mobile') return verifyPhonePage.show(request, { status: 400, error: 'mfa_method_unavailable' });
-      const outcome = await request.mfa.enrollment.sendCode(request.ctx, request.who, { bindTo: request.bindTo('enroll'), phone: enrolling.phone, channel: action });
+      const outcome = await request.mfa.enrollment.sendCode(request.ctx, request.who, {
+        bindTo: request.bindTo('enroll'),
+        phone: enrolling.phone,
+        channel: action,
+      });
       const problem = sendProblem(outcome);
       if (problem) return verifyPhonePage.show(request, problem);
       return request.go({ ...request.progress, enrolling: { ...enrolling, sentBy: action } });
@@ -83,13 +103,21 @@ export const verifyPhonePage: MfaPage = {
     const checked = await request.mfa.enrollment.verifyCode(request.ctx, request.who, { bindTo: request.bindTo('enroll'), phone: enrolling.phone, code });
     if (checked.status !== 'ok') return verifyPhonePage.show(request, codeProblem(checked.status));
     const { confirmed: _confirmed, ...phone } = enrolling.phone;
-    const device: MfaDevice = { id: enrolling.deviceId, type: enrolling.type, name: defaultDeviceName({ type: enrolling.type }), phone, createdAt: new Date().toISOString() };
+    const device: MfaDevice = {
+      id: enrolling.deviceId,
+      type: enrolling.type,
+      name: defaultDeviceName({ type: enrolling.type }),
+      phone,
+      createdAt: new Date().toISOString(),
+    };
     return saveProvedDevice(request, device, amrOf(request, checked.channel), enrolling.type === 'mobile' ? 'phone-type' : undefined);
   },
 };
 
 function codeProblem(status: 'invalid' | 'expired' | 'too_many_attempts' | 'throttled') {
-  const error = ({ invalid: 'mfa_code_wrong', expired: 'mfa_code_expired', too_many_attempts: 'mfa_code_attempts', throttled: 'mfa_verify_throttled' } as const)[status];
+  const error = (
+    { invalid: 'mfa_code_wrong', expired: 'mfa_code_expired', too_many_attempts: 'mfa_code_attempts', throttled: 'mfa_verify_throttled' } as const
+  )[status];
   return { status: status === 'throttled' ? 429 : 400, error };
 }
 
@@ -107,7 +135,16 @@ export async function saveProvedDevice(request: MfaRequest, device: MfaDevice, a
   if (added.status !== 'ok') return request.go({ ...request.progress, page: 'device', enrolling: undefined });
   const proved = { ...request.progress, verifiedAt: Date.now(), enrolled: true };
   // Saved but not finished until its type (and app) are set: Cancel before then takes it back.
-  if (nextPage) return request.go({ ...proved, page: nextPage, unfinished: [...(proved.unfinished ?? []), device.id], enrolling: { ...request.progress.enrolling!, phone: undefined, sentBy: undefined, existing: true } }, amr);
+  if (nextPage)
+    return request.go(
+      {
+        ...proved,
+        page: nextPage,
+        unfinished: [...(proved.unfinished ?? []), device.id],
+        enrolling: { ...request.progress.enrolling!, phone: undefined, sentBy: undefined, existing: true },
+      },
+      amr,
+    );
   return request.go(await afterDevice(request, proved), amr);
 }
 
@@ -121,10 +158,15 @@ export const phoneTypePage: MfaPage<z.infer<typeof platformForm>> = {
     if (!enrolling) return request.go({ ...request.progress, page: 'device' });
     const device = enrolling.existing ? await request.mfa.devices.get(request.who.accountId, enrolling.deviceId) : undefined;
     const tablet = enrolling.type === 'tablet';
-    await request.render('phone-type', {
-      title: tablet ? 'What type of tablet is this?' : `What type of phone is ${device?.phone?.national ?? 'this'}?`,
-      tablet, platform: enrolling.platform ?? 'iphone',
-    }, problem);
+    await request.render(
+      'phone-type',
+      {
+        title: tablet ? 'What type of tablet is this?' : `What type of phone is ${device?.phone?.national ?? 'this'}?`,
+        tablet,
+        platform: enrolling.platform ?? 'iphone',
+      },
+      problem,
+    );
   },
   input: {
     body: platformForm,
@@ -137,7 +179,13 @@ export const phoneTypePage: MfaPage<z.infer<typeof platformForm>> = {
     const enrolling = request.progress.enrolling;
     if (!enrolling) return request.go({ ...request.progress, page: 'device' });
     if (enrolling.type === 'tablet') return request.go({ ...request.progress, page: 'app', enrolling: { ...enrolling, platform } });
-    const changed = await request.mfa.manage.update(request.ctx, request.who, enrolling.deviceId, (device) => ({ ...device, platform, name: defaultDeviceName({ type: device.type, platform }) }), { verifiedAt: request.progress.verifiedAt });
+    const changed = await request.mfa.manage.update(
+      request.ctx,
+      request.who,
+      enrolling.deviceId,
+      (device) => ({ ...device, platform, name: defaultDeviceName({ type: device.type, platform }) }),
+      { verifiedAt: request.progress.verifiedAt },
+    );
     if (changed.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
     // "Other (and cell phones)" cannot run an authenticator app: texts and calls it is.
     if (platform === 'other') return request.go(await afterDevice(request, request.progress));

@@ -26,10 +26,7 @@ export function deviceOptions(request: MfaRequest) {
 }
 
 // Back needs no type; any other button (Continue) posts one of the seed's types.
-const deviceForm = z.union([
-  z.object({ action: z.literal('back') }),
-  z.object({ type: z.enum(['mobile', 'tablet', 'landline', 'security_key']) }),
-]);
+const deviceForm = z.union([z.object({ action: z.literal('back') }), z.object({ type: z.enum(['mobile', 'tablet', 'landline', 'security_key']) })]);
 
 /** Seed step 5: "What type of device are you adding?" */
 export const devicePage: MfaPage<z.infer<typeof deviceForm>> = {

@@ -1,8 +1,8 @@
 import { AppError } from '../../errors/app-error.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
-import type { MfaRequest } from './request.ts';
-import type { MfaProgress } from './progress.ts';
 import { browserLabel } from './browser-label.ts';
+import type { MfaProgress } from './progress.ts';
+import type { MfaRequest } from './request.ts';
 
 /**
  * A factor was just proved: go where the user was headed (My Settings &

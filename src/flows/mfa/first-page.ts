@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import type { MfaService } from '../../services/mfa/mfa-service.ts';
 import type { MfaSubject } from '../../services/mfa/device-management.ts';
+import type { MfaService } from '../../services/mfa/mfa-service.ts';
 import type { MfaProgress } from './progress.ts';
 import { asksForDeviceManagement } from './step-up.ts';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { InputRefusal } from '../../http/route-input.ts';
-import type { MfaRequest, Problem } from './request.ts';
 import type { PageName } from './progress.ts';
+import type { MfaRequest, Problem } from './request.ts';
 
 /**
  * A page of the MFA wizard: shown on GET, its form handled on POST (only
@@ -26,4 +26,3 @@ export function field(request: MfaRequest, name: string, maxLength = 200): strin
   const value = request.body[name];
   return typeof value === 'string' && value.length <= maxLength ? value : undefined;
 }
-

@@ -1,12 +1,26 @@
+import type { MessageCode } from '../../errors/messages.ts';
 import type { DeviceType } from '../../kit/factor.ts';
 import type { PhoneNumber, Platform } from '../../services/mfa/devices.ts';
 import type { SignInState } from '../sign-in-state.ts';
-import type { MessageCode } from '../../errors/messages.ts';
 
 /** The wizard's pages (seed steps 4–13), each at /interaction/:uid/mfa/<page>. */
 export const PAGES = [
-  'start', 'device', 'phone', 'verify-phone', 'phone-type', 'app', 'activate', 'key',
-  'recovery', 'recovery-codes', 'settings', 'device-options', 'choose', 'code', 'key-verify', 'duo',
+  'start',
+  'device',
+  'phone',
+  'verify-phone',
+  'phone-type',
+  'app',
+  'activate',
+  'key',
+  'recovery',
+  'recovery-codes',
+  'settings',
+  'device-options',
+  'choose',
+  'code',
+  'key-verify',
+  'duo',
 ] as const;
 export type PageName = (typeof PAGES)[number];
 
@@ -51,7 +65,7 @@ export interface MfaProgress {
   /** Where to go once a factor is proved, instead of finishing (the choose page's links). */
   after?: 'settings' | 'device';
   /** What the code page is checking. */
-  challenge?: { method: ChallengeMethod; deviceId?: string; /** Duo: the keyed hash of the state sent with the redirect. */ duoState?: string };
+  challenge?: { method: ChallengeMethod; deviceId?: string /** Duo: the keyed hash of the state sent with the redirect. */; duoState?: string };
   /** The device "Device Options" is about. */
   optionsDeviceId?: string;
   /** The second factor is done: the sign-in goes on. */
@@ -118,9 +132,13 @@ export interface WizardPosition {
   label: string;
 }
 
-export function wizardPosition(progress: Pick<MfaProgress, 'page' | 'firstEnrollment' | 'enrolled' | 'enrolling'>, options: { recoveryCodes: boolean }): WizardPosition | undefined {
+export function wizardPosition(
+  progress: Pick<MfaProgress, 'page' | 'firstEnrollment' | 'enrolled' | 'enrolling'>,
+  options: { recoveryCodes: boolean },
+): WizardPosition | undefined {
   const page = progress.page;
-  const enrolling = progress.firstEnrollment || progress.enrolled === true || progress.enrolling !== undefined || page === 'device' || SETUP_PAGES.includes(page);
+  const enrolling =
+    progress.firstEnrollment || progress.enrolled === true || progress.enrolling !== undefined || page === 'device' || SETUP_PAGES.includes(page);
   // A returning user's prompt, My Settings & Devices or Device Options: no wizard to place them in.
   if (!enrolling) return undefined;
   // The login prompt is the wizard's last step only after the first device is added.

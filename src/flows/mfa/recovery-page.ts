@@ -1,7 +1,7 @@
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
-import type { MfaRequest } from './request.ts';
 import type { MfaProgress } from './progress.ts';
+import type { MfaRequest } from './request.ts';
 
 /**
  * Recovery codes, offered at the end of the enrollment. Making them is a

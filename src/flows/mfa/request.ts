@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
-import { messages, type MessageCode } from '../../errors/messages.ts';
-import type { MfaService } from '../../services/mfa/mfa-service.ts';
-import type { MfaSubject } from '../../services/mfa/device-management.ts';
-import type { FlowDeps } from '../deps.ts';
-import { readSignInState, saveSignInState, type SignInState } from '../sign-in-state.ts';
-import { MFA_STEP, readProgress, withProgress, wizardPosition, type MfaProgress, type PageName } from './progress.ts';
-import type { TrustCookie } from './trust-cookie.ts';
+import { type MessageCode, messages } from '../../errors/messages.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
+import type { MfaSubject } from '../../services/mfa/device-management.ts';
+import type { MfaService } from '../../services/mfa/mfa-service.ts';
+import type { FlowDeps } from '../deps.ts';
+import { readSignInState, type SignInState, saveSignInState } from '../sign-in-state.ts';
+import { MFA_STEP, type MfaProgress, type PageName, readProgress, withProgress, wizardPosition } from './progress.ts';
+import type { TrustCookie } from './trust-cookie.ts';
 
 /** What the MFA step's pages share. */
 export interface MfaDeps {
@@ -75,7 +75,12 @@ export interface MfaRequest {
  * not at the MFA step (expired, finished, another user's). A posted "Trust
  * this browser" box is taken into the progress on every page.
  */
-export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Context, initial?: (who: MfaSubject, uid: string, params: Record<string, unknown>) => Promise<MfaProgress>): Promise<MfaRequest> {
+export async function loadMfaRequest(
+  deps: FlowDeps,
+  mfaDeps: MfaDeps,
+  ctx: Context,
+  initial?: (who: MfaSubject, uid: string, params: Record<string, unknown>) => Promise<MfaProgress>,
+): Promise<MfaRequest> {
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
   const state = readSignInState(details);
   if (details.prompt.name !== 'login' || !state?.accountId) throw new AppError('interaction_expired', 400);
@@ -91,7 +96,18 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
   const uid = details.uid;
   const base = `/interaction/${uid}/${MFA_STEP}`;
   const request: MfaRequest = {
-    ctx, deps, mfa: mfaDeps.mfa, trustCookie: mfaDeps.trustCookie, box: mfaDeps.box, uid, state, progress, isNew: !stored, who, body, params: details.params,
+    ctx,
+    deps,
+    mfa: mfaDeps.mfa,
+    trustCookie: mfaDeps.trustCookie,
+    box: mfaDeps.box,
+    uid,
+    state,
+    progress,
+    isNew: !stored,
+    who,
+    body,
+    params: details.params,
     url: (page) => (page ? `${base}/${page}` : base),
     bindTo: (purpose) => `${purpose}:${uid}`,
     fresh: (current = request.progress) => current.verifiedAt !== undefined && Date.now() - current.verifiedAt <= who.policy.freshFactorSeconds * 1000,
@@ -114,11 +130,17 @@ export async function loadMfaRequest(deps: FlowDeps, mfaDeps: MfaDeps, ctx: Cont
       }
       if (problem.status) ctx.status = problem.status;
       await deps.render(ctx, `mfa/${view}`, {
-        uid, base, csrfToken: deps.csrf.token(ctx), siteName: who.siteName, brand: { name: who.siteName },
+        uid,
+        base,
+        csrfToken: deps.csrf.token(ctx),
+        siteName: who.siteName,
+        brand: { name: who.siteName },
         // "Step 3 of 6" through the enrollment (none on a returning user's prompt).
         wizard: wizardPosition(request.progress, { recoveryCodes: Boolean(who.policy.recoveryCodes) }),
-        trust: request.progress.trust, trustDays: who.policy.trustBrowserDays,
-        error: problem.error ? messages[problem.error] : undefined, notice: problem.notice,
+        trust: request.progress.trust,
+        trustDays: who.policy.trustBrowserDays,
+        error: problem.error ? messages[problem.error] : undefined,
+        notice: problem.notice,
         ...data,
       });
     },

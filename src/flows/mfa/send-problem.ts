@@ -21,4 +21,8 @@ export function sendProblem(outcome: SendOutcome | { status: 'unavailable' }): P
 
 /** The notice after a code went out. */
 export const sentNotice = (channel: string, target: string) =>
-  channel === 'call' ? `We are calling ${target} to read you your code.` : channel === 'sms' ? `We sent a text message with your code to ${target}.` : `We sent your code to ${target}.`;
+  channel === 'call'
+    ? `We are calling ${target} to read you your code.`
+    : channel === 'sms'
+      ? `We sent a text message with your code to ${target}.`
+      : `We sent your code to ${target}.`;

@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
-import type { MfaPage } from './page.ts';
-import type { MfaRequest, Problem } from './request.ts';
+import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { completeSecondFactor } from './finish.ts';
+import type { MfaPage } from './page.ts';
 import { showCodes } from './recovery-page.ts';
+import type { MfaRequest, Problem } from './request.ts';
 
 const ASK = { value: 'ask', label: 'Ask me to choose an authentication method' };
 
 /** A button: its verb, and after a colon the device or trusted browser it names (at most 200 characters, as every button). */
-const button = (verbs: string) => z.string().max(200).regex(new RegExp(`^(${verbs})(:|$)`));
+const button = (verbs: string) =>
+  z
+    .string()
+    .max(200)
+    .regex(new RegExp(`^(${verbs})(:|$)`));
 // The automatic choices are the methods' own ("When I log in" of their plugin); any other value is saved as "Ask", below.
 const saveForm = z.object({ action: button('save'), defaultDevice: z.string().min(1).max(64), whenILogIn: z.string().min(1).max(40) });
 /** Save posts the default device and "When I log in"; the other buttons need no field. */
@@ -22,16 +26,26 @@ export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
     if (!request.fresh()) return request.go({ ...request.progress, page: 'choose', after: 'settings' });
     const { accountId } = request.who;
     const [devices, settings, recoveryLeft, browsers] = await Promise.all([
-      request.mfa.devices.list(accountId), request.mfa.settings(accountId),
-      request.mfa.recoveryCodesLeft(accountId), request.mfa.trustedBrowsers.list(accountId),
+      request.mfa.devices.list(accountId),
+      request.mfa.settings(accountId),
+      request.mfa.recoveryCodesLeft(accountId),
+      request.mfa.trustedBrowsers.list(accountId),
     ]);
-    await request.render('settings', {
-      title: 'My Settings & Devices',
-      devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: request.mfa.methods.idsOf(device) })),
-      // Only what the default device can do (the list puts the default first): a tablet takes no texts or calls.
-      defaultDeviceId: settings.defaultDeviceId, whenILogIn: settings.whenILogIn, whenOptions: whenOptionsFor(request, devices[0]),
-      recoveryLeft, recoveryOffered: request.who.policy.recoveryCodes, browsers,
-    }, problem);
+    await request.render(
+      'settings',
+      {
+        title: 'My Settings & Devices',
+        devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: request.mfa.methods.idsOf(device) })),
+        // Only what the default device can do (the list puts the default first): a tablet takes no texts or calls.
+        defaultDeviceId: settings.defaultDeviceId,
+        whenILogIn: settings.whenILogIn,
+        whenOptions: whenOptionsFor(request, devices[0]),
+        recoveryLeft,
+        recoveryOffered: request.who.policy.recoveryCodes,
+        browsers,
+      },
+      problem,
+    );
   },
   input: {
     body: settingsForm,
@@ -73,8 +87,10 @@ export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
 };
 
 /** "Ask", then the automatic choices the device can do. */
-const whenOptionsFor = (request: MfaRequest, device: MfaDevice | undefined) =>
-  [ASK, ...request.mfa.methods.whenILogIn(device).map((method) => ({ value: method.id, label: method.whenILogIn! }))];
+const whenOptionsFor = (request: MfaRequest, device: MfaDevice | undefined) => [
+  ASK,
+  ...request.mfa.methods.whenILogIn(device).map((method) => ({ value: method.id, label: method.whenILogIn! })),
+];
 
 async function save(request: MfaRequest, form: z.infer<typeof saveForm>): Promise<void> {
   // The page offered the automatic choices of the default device it showed; a new default that cannot do the
@@ -84,7 +100,11 @@ async function save(request: MfaRequest, form: z.infer<typeof saveForm>): Promis
   const whenILogIn = possible ? form.whenILogIn : 'ask';
   const saved = await request.mfa.manage.saveSettings(request.ctx, request.who, { defaultDeviceId: form.defaultDevice, whenILogIn }, request.progress);
   const problems: Record<string, Problem> = {
-    ok: { notice: possible ? 'Your settings were saved.' : `Your settings were saved. ${device ? deviceLabel(device) : 'This device'} cannot do what you chose for "When I log in", so you will be asked to choose an authentication method.` },
+    ok: {
+      notice: possible
+        ? 'Your settings were saved.'
+        : `Your settings were saved. ${device ? deviceLabel(device) : 'This device'} cannot do what you chose for "When I log in", so you will be asked to choose an authentication method.`,
+    },
     unknown_device: { status: 400, error: 'mfa_device_unknown' },
     invalid: { status: 400, error: 'mfa_method_unavailable' },
   };

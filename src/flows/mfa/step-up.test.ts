@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { asksForMfa } from './step-up.ts';
 
 const MFA = 'urn:admit:acr:mfa';

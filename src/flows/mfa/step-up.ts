@@ -1,5 +1,5 @@
-import { ACR_MFA } from '../../oidc/provider.ts';
 import { PORTAL_CLIENT_ID } from '../../oidc/portal-client.ts';
+import { ACR_MFA } from '../../oidc/provider.ts';
 
 /**
  * Whether the relying application asked for the MFA level: `acr_values`

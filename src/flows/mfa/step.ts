@@ -1,24 +1,24 @@
-import type { Context } from 'koa';
-import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
-import type { MfaService } from '../../services/mfa/mfa-service.ts';
-import type { MfaSubject } from '../../services/mfa/device-management.ts';
-import type { FlowDeps, SignInStep } from '../deps.ts';
-import type { SignInState } from '../sign-in-state.ts';
-import { MFA_STEP, readProgress, type MfaProgress } from './progress.ts';
-import { createTrustCookie } from './trust-cookie.ts';
-import { asksForMfa, asksForDeviceManagement } from './step-up.ts';
-import { loadMfaRequest, type MfaDeps, type MfaRequest } from './request.ts';
-import { MFA_PAGES } from './pages.ts';
-import { keyRegistrationOptions } from './enroll-key.ts';
-import { keyAuthenticationOptions } from './verify-pages.ts';
-import { firstPage } from './first-page.ts';
-import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
-import { createSecretBox } from '../../lib/secret-box.ts';
 import { guard } from '../../http/route-input.ts';
 // amr values that prove a second factor was used; `mfa` alone may come from a trusted browser, so it is not one.
 import { SECOND_FACTOR_AMR } from '../../kit/mfa-method.ts';
+import { createSecretBox } from '../../lib/secret-box.ts';
+import type { MfaSubject } from '../../services/mfa/device-management.ts';
+import type { MfaService } from '../../services/mfa/mfa-service.ts';
+import type { FlowDeps, SignInStep } from '../deps.ts';
+import { upstreamMfaSatisfied } from '../federated/upstream-mfa.ts';
+import type { SignInState } from '../sign-in-state.ts';
+import { keyRegistrationOptions } from './enroll-key.ts';
+import { firstPage } from './first-page.ts';
+import { MFA_PAGES } from './pages.ts';
+import { MFA_STEP, type MfaProgress, readProgress } from './progress.ts';
+import { loadMfaRequest, type MfaDeps, type MfaRequest } from './request.ts';
+import { asksForDeviceManagement, asksForMfa } from './step-up.ts';
+import { createTrustCookie } from './trust-cookie.ts';
+import { keyAuthenticationOptions } from './verify-pages.ts';
 
 /**
  * The sign-in's MFA step: enrollment when the user has no device (and the
@@ -67,7 +67,10 @@ export function mfaStep({ mfa, issuer, masterSecret }: { mfa: MfaService; issuer
     async sessionSatisfies(accountId, session, request) {
       const who = await mfa.subject(accountId);
       if (!who) return true;
-      const { devices, settings: { resetAt } } = await mfa.devices.overview(accountId);
+      const {
+        devices,
+        settings: { resetAt },
+      } = await mfa.devices.overview(accountId);
       const beforeReset = resetAt !== undefined && (session.loginTs ?? 0) * 1000 < resetAt;
       // A site that trusts Entra's MFA: the session's upstream `mfa` stands for admit's factor (see federated/upstream-mfa.ts).
       if (!beforeReset && upstreamMfaSatisfied({ amr: session.amr ?? [] })) return true;
@@ -112,14 +115,16 @@ export function mfaStep({ mfa, issuer, masterSecret }: { mfa: MfaService; issuer
         });
         // The page's declared form, read before its handler; a refused one is answered by the page, once it is the current one.
         const declared = page.input;
-        const input = declared && guard({
-          body: declared.body,
-          invalid: async (ctx, refusal) => {
-            const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
-            if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
-            await declared.refused(request, refusal);
-          },
-        });
+        const input =
+          declared &&
+          guard({
+            body: declared.body,
+            invalid: async (ctx, refusal) => {
+              const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
+              if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
+              await declared.refused(request, refusal);
+            },
+          });
         router.post(`${base}/${page.name}`, noStore, form, deps.csrf.verify, ...(input ? [input] : []), async (ctx) => {
           const request = await loadMfaRequest(deps, mfaDeps, ctx, placeholder);
           if (request.isNew || request.progress.page !== page.name) return toCurrentPage(ctx, request);
@@ -128,7 +133,9 @@ export function mfaStep({ mfa, issuer, masterSecret }: { mfa: MfaService; issuer
       }
 
       router.post(`${base}/key/options`, noStore, form, deps.csrf.verify, async (ctx) => keyRegistrationOptions(await onPage(deps, ctx, 'key')));
-      router.post(`${base}/key-verify/options`, noStore, form, deps.csrf.verify, async (ctx) => keyAuthenticationOptions(await onPage(deps, ctx, 'key-verify')));
+      router.post(`${base}/key-verify/options`, noStore, form, deps.csrf.verify, async (ctx) =>
+        keyAuthenticationOptions(await onPage(deps, ctx, 'key-verify')),
+      );
     },
   };
 

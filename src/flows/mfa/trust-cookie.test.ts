@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import Koa from 'koa';
-import { createTrustCookie } from './trust-cookie.ts';
+import { describe, it } from 'vitest';
 import { useCookiePolicy } from '../../lib/cookies.ts';
+import { createTrustCookie } from './trust-cookie.ts';
 
 /** Runs one request through a Koa app (its cookie code, its signing) and returns the Set-Cookie lines. */
 async function setCookies(issuer: string, headers: Record<string, string> = {}, existing?: string): Promise<string[]> {
@@ -35,12 +35,18 @@ describe('the "Trust this browser" cookie', () => {
     assert.match(main, /; samesite=lax/);
     assert.match(main, /; expires=/);
     assert.doesNotMatch(main, /domain=/i);
-    assert.ok(lines.some((line) => line.startsWith('__Host-admit.trust.sig=') && /secure/.test(line)), 'the signature cookie is a __Host- cookie too');
+    assert.ok(
+      lines.some((line) => line.startsWith('__Host-admit.trust.sig=') && /secure/.test(line)),
+      'the signature cookie is a __Host- cookie too',
+    );
   });
 
   it('over https behind an untrusted proxy still sets Secure (the issuer says https)', async () => {
     const lines = await setCookies('https://login.example.com');
-    assert.ok(lines.some((line) => line.startsWith('__Host-admit.trust=') && /secure/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => line.startsWith('__Host-admit.trust=') && /secure/.test(line)),
+      lines.join('\n'),
+    );
   });
 
   it('has a plain name and no Secure flag in plain-http development', async () => {

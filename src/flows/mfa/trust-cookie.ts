@@ -17,7 +17,10 @@ export function createTrustCookie({ issuer }: { issuer: string }) {
   function read(ctx: Context): string[] {
     const value = ctx.cookies.get(name, { signed: true });
     if (!value) return [];
-    return value.split('.').filter((token) => /^[A-Za-z0-9_-]{43}$/.test(token)).slice(0, MAX_TOKENS);
+    return value
+      .split('.')
+      .filter((token) => /^[A-Za-z0-9_-]{43}$/.test(token))
+      .slice(0, MAX_TOKENS);
   }
 
   function add(ctx: Context, token: string, days: number): void {

@@ -1,26 +1,41 @@
+import { type MessageCode, messages } from '../../errors/messages.ts';
 import type { ChallengeProof, ChallengeResult } from '../../services/mfa/challenge.ts';
-import { cleanCode } from '../../services/mfa/one-time-code.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
-import { messages, type MessageCode } from '../../errors/messages.ts';
+import { cleanCode } from '../../services/mfa/one-time-code.ts';
+import { startDuo } from './duo-page.ts';
+import { postedCredential } from './enroll-key.ts';
+import { factorProved } from './finish.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest, Problem } from './request.ts';
-import { factorProved } from './finish.ts';
-import { postedCredential } from './enroll-key.ts';
 import { sendProblem, sentNotice } from './send-problem.ts';
-import { startDuo } from './duo-page.ts';
 
 /** The user's devices with their methods, the default first (seed step 13). */
 async function choices(request: MfaRequest) {
   const devices = await request.mfa.devices.list(request.who.accountId);
   const options = await request.mfa.challenge.options(request.who.accountId, devices);
   return {
-    devices: devices.map((device) => ({
-      id: device.id, label: deviceLabel(device),
-      methods: options.filter((option) => option.deviceId === device.id).map((option) => ({ value: `${option.method}:${device.id}`, label: methodOf(request, option.method)?.action ?? option.method, icon: methodOf(request, option.method)?.icon })),
-    })).filter((device) => device.methods.length > 0),
+    devices: devices
+      .map((device) => ({
+        id: device.id,
+        label: deviceLabel(device),
+        methods: options
+          .filter((option) => option.deviceId === device.id)
+          .map((option) => ({
+            value: `${option.method}:${device.id}`,
+            label: methodOf(request, option.method)?.action ?? option.method,
+            icon: methodOf(request, option.method)?.icon,
+          })),
+      }))
+      .filter((device) => device.methods.length > 0),
     // The account's own methods (recovery codes), below the devices.
-    accountWide: options.filter((option) => option.deviceId === undefined).map((option) => ({ value: option.method, label: methodOf(request, option.method)?.action ?? option.method, icon: methodOf(request, option.method)?.icon })),
+    accountWide: options
+      .filter((option) => option.deviceId === undefined)
+      .map((option) => ({
+        value: option.method,
+        label: methodOf(request, option.method)?.action ?? option.method,
+        icon: methodOf(request, option.method)?.icon,
+      })),
     duo: request.mfa.duo.enabled(request.who),
     options,
   };
@@ -32,7 +47,8 @@ export const choosePage: MfaPage = {
   async show(request, problem = {}) {
     const { devices, accountWide, duo } = await choices(request);
     const { progress } = request;
-    const banner = progress.promptShown && progress.enrolled ? 'Enrollment successful! This is the login prompt that you\'ll normally see when logging in.' : undefined;
+    const banner =
+      progress.promptShown && progress.enrolled ? "Enrollment successful! This is the login prompt that you'll normally see when logging in." : undefined;
     const notice = problem.notice ?? (progress.after ? messages.mfa_verify_first : undefined);
     await request.render('choose', { title: 'Choose an authentication method', devices, accountWide, duo, banner }, { ...problem, notice });
   },
@@ -45,7 +61,8 @@ export const choosePage: MfaPage = {
     const [method = '', deviceId] = (field(request, 'method') ?? '').split(':');
     if (method === 'duo' && request.mfa.duo.enabled(request.who)) return startDuo(request, (problem) => choosePage.show(request, problem));
     const { options } = await choices(request);
-    if (!options.some((option) => option.method === method && option.deviceId === deviceId)) return choosePage.show(request, { status: 400, error: 'mfa_method_unavailable' });
+    if (!options.some((option) => option.method === method && option.deviceId === deviceId))
+      return choosePage.show(request, { status: 400, error: 'mfa_method_unavailable' });
     const chosen = methodOf(request, method);
     if (chosen?.send) {
       const problem = await sendCode(request, method, deviceId!);
@@ -81,7 +98,11 @@ export const codePage: MfaPage = {
     // A sent code says where it went; a resend is offered for what was sent.
     const phone = method.send ? device?.phone : undefined;
     const notice = problem.notice ?? (phone ? sentNotice(method.id, phone.national) : undefined);
-    await request.render('code', { title: prompt.title, label: prompt.label, method: method.id, format: prompt.format, canResend: Boolean(method.send) }, { ...problem, notice });
+    await request.render(
+      'code',
+      { title: prompt.title, label: prompt.label, method: method.id, format: prompt.format, canResend: Boolean(method.send) },
+      { ...problem, notice },
+    );
   },
   async submit(request) {
     const asked = codePrompt(request);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { storeKey, type Store } from '../../store/port.ts';
 import { clearCookie, setCookie } from '../../lib/cookies.ts';
+import { type Store, storeKey } from '../../store/port.ts';
 
 export type RecoveryKind = 'reset' | 'unlock';
 

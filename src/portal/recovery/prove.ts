@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { messages, type MessageCode } from '../../errors/messages.ts';
+import { type MessageCode, messages } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
 import type { ChallengeProof } from '../../services/mfa/challenge.ts';
 import type { RecoveryDeps } from './deps.ts';
@@ -42,7 +42,12 @@ export async function openFlow(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   return flow;
 }
 
-export async function showProve(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; notice?: string; source?: CodeSource; flow?: RecoveryFlow } = {}) {
+export async function showProve(
+  deps: RecoveryDeps,
+  ctx: Context,
+  kind: RecoveryKind,
+  view: { status?: number; error?: MessageCode; notice?: string; source?: CodeSource; flow?: RecoveryFlow } = {},
+) {
   const flow = view.flow ?? (await openFlow(deps, ctx, kind));
   if (view.status) ctx.status = view.status;
   await deps.render(ctx, 'portal/recover-prove', {
@@ -82,7 +87,10 @@ export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   }
   flow.asked = channel;
   await deps.flows.save(flow);
-  await showProve(deps, ctx, kind, { flow, notice: `If your account has a phone for this, we ${channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.` });
+  await showProve(deps, ctx, kind, {
+    flow,
+    notice: `If your account has a phone for this, we ${channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.`,
+  });
 }
 
 /** Checks the code against the account's factors; an unknown account never passes. */
@@ -99,7 +107,12 @@ export async function verifyCode(deps: RecoveryDeps, ctx: Context, kind: Recover
   const result = who && proof ? await deps.mfa.challenge.verify(ctx, who, bindTo(flow), proof) : { status: 'invalid' as const };
   if (result.status !== 'ok') {
     deps.audit.record(ctx, { action: `${kind}_verify`, outcome: result.status, site: flow.siteId, username: flow.username });
-    return showProve(deps, ctx, kind, { flow, source, status: result.status === 'throttled' ? 429 : 400, error: result.status === 'throttled' ? 'too_many_attempts' : 'wrong_code' });
+    return showProve(deps, ctx, kind, {
+      flow,
+      source,
+      status: result.status === 'throttled' ? 429 : 400,
+      error: result.status === 'throttled' ? 'too_many_attempts' : 'wrong_code',
+    });
   }
   await deps.flows.save({ ...flow, proved: true });
   deps.audit.record(ctx, { action: `${kind}_verify`, outcome: 'ok', site: flow.siteId, username: flow.username, accountId: flow.accountId });

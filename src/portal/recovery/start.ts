@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { type MessageCode, messages } from '../../errors/messages.ts';
+import { guard } from '../../http/route-input.ts';
 import { usernameAllowed } from '../../kit/username.ts';
-import { messages, type MessageCode } from '../../errors/messages.ts';
 import type { PortalDeps } from '../deps.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryKind } from './flow.ts';
 import { recoveryTexts } from './texts.ts';
-import { guard } from '../../http/route-input.ts';
 
 /** An oidc-provider interaction uid (only ever used as a relative link back to /interaction/<uid>). */
 const INTERACTION_UID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -18,7 +18,12 @@ const startForm = z.object({
   interaction: z.string().regex(INTERACTION_UID).optional().catch(undefined),
 });
 
-export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKind, view: { status?: number; error?: MessageCode; username?: string; site?: string; interaction?: string } = {}) {
+export async function showStart(
+  deps: PortalDeps,
+  ctx: Context,
+  kind: RecoveryKind,
+  view: { status?: number; error?: MessageCode; username?: string; site?: string; interaction?: string } = {},
+) {
   if (view.status) ctx.status = view.status;
   await deps.render(ctx, 'portal/recover-start', {
     title: recoveryTexts[kind].heading,
@@ -36,14 +41,19 @@ export async function showStart(deps: PortalDeps, ctx: Context, kind: RecoveryKi
 /** What the start form echoes back: the typed user name and site, and a valid interaction uid only. */
 function echoOf(ctx: Context) {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  return { username: typeof body.username === 'string' ? body.username.slice(0, 256) : '', site: typeof body.site === 'string' ? body.site : undefined, interaction: interactionOf(body.interaction) };
+  return {
+    username: typeof body.username === 'string' ? body.username.slice(0, 256) : '',
+    site: typeof body.site === 'string' ? body.site : undefined,
+    interaction: interactionOf(body.interaction),
+  };
 }
 
 /** The start form's declared input; a refused form is the start page again with the first issue's message. */
-const startInput = (deps: RecoveryDeps, kind: RecoveryKind) => guard({
-  body: startForm,
-  invalid: (ctx, refusal) => showStart(deps, ctx, kind, { status: 400, error: refusal.code, ...echoOf(ctx) }),
-});
+const startInput = (deps: RecoveryDeps, kind: RecoveryKind) =>
+  guard({
+    body: startForm,
+    invalid: (ctx, refusal) => showStart(deps, ctx, kind, { status: 400, error: refusal.code, ...echoOf(ctx) }),
+  });
 
 /**
  * User name and site. Whether or not they name an account, the answer is the
@@ -61,7 +71,8 @@ async function start(deps: RecoveryDeps, ctx: Context, kind: RecoveryKind, form:
   const { username, site: siteId } = form;
   if (!deps.sites.get(siteId)) return showStart(deps, ctx, kind, { status: 400, error: 'unknown_site', ...echo });
 
-  if (!(await deps.lockout.recoveryStart({ siteId, username, ip: ctx.ip }))) return showStart(deps, ctx, kind, { status: 429, error: 'too_many_attempts', ...echo });
+  if (!(await deps.lockout.recoveryStart({ siteId, username, ip: ctx.ip })))
+    return showStart(deps, ctx, kind, { status: 429, error: 'too_many_attempts', ...echo });
 
   const account = await deps.accounts.findByUsername(siteId, username);
   const usable = account && account.status === 'active' ? account : undefined;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { storeKey, type Store, type WriteOp } from '../../store/port.ts';
+import { type Store, storeKey, type WriteOp } from '../../store/port.ts';
 import type { Account, AccountService } from '../accounts.ts';
-import type { SiteDirectory } from '../sites.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { decodeCursor, encodeCursor, mergedPage, type Page } from '../paging.ts';
+import type { SiteDirectory } from '../sites.ts';
 import { businessDaysSince, isOverdue } from './business-days.ts';
 
 /** A person's request for access to a site ("User Registration"); the account waits in pending_approval. */
@@ -92,7 +92,10 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     const requests = raws.flatMap((raw, index) => (raw === undefined ? [] : [{ request: JSON.parse(raw) as AccessRequest, score: entries[index]!.score }]));
     if (pending) return requests.map(({ request, score }) => viewOf(request, undefined, score));
     // Requests decided before the indexes keep their decision at the legacy key.
-    const decisions = await store.getMany([...requests.map(({ request }) => decisionKey(request.siteId, request.id)), ...requests.map(({ request }) => legacyDecisionKey(request.id))]);
+    const decisions = await store.getMany([
+      ...requests.map(({ request }) => decisionKey(request.siteId, request.id)),
+      ...requests.map(({ request }) => legacyDecisionKey(request.id)),
+    ]);
     return requests.map(({ request }, index) => {
       const raw = decisions[index] ?? decisions[requests.length + index];
       return viewOf(request, raw === undefined ? undefined : (JSON.parse(raw) as Decision));
@@ -137,7 +140,10 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
    * `next` of the page before; a malformed one is a CursorError. `newestFirst`
    * turns either order round (a cursor belongs to the order it was made in).
    */
-  async function list(siteIds: readonly string[], options: { decided?: boolean; cursor?: string; limit?: number; newestFirst?: boolean } = {}): Promise<Page<AccessRequestView>> {
+  async function list(
+    siteIds: readonly string[],
+    options: { decided?: boolean; cursor?: string; limit?: number; newestFirst?: boolean } = {},
+  ): Promise<Page<AccessRequestView>> {
     const after = decodeCursor(options.cursor);
     await Promise.all(siteIds.map(migrate));
     const decided = options.decided ?? false;
@@ -154,10 +160,9 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
    */
   async function counts(siteIds: readonly string[], options: { overdueBefore: number }): Promise<{ waiting: number; overdue: number }> {
     await Promise.all(siteIds.map(migrate));
-    const perSite = await Promise.all(siteIds.map((siteId) => Promise.all([
-      store.indexCount(pendingKey(siteId)),
-      store.indexCount(pendingKey(siteId), { max: options.overdueBefore }),
-    ])));
+    const perSite = await Promise.all(
+      siteIds.map((siteId) => Promise.all([store.indexCount(pendingKey(siteId)), store.indexCount(pendingKey(siteId), { max: options.overdueBefore })])),
+    );
     return { waiting: perSite.reduce((sum, [waiting]) => sum + waiting, 0), overdue: perSite.reduce((sum, [, overdue]) => sum + overdue, 0) };
   }
 
@@ -167,20 +172,31 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     // The emails are in the outbox before the request is stored, and go out only once it is (onlyIf).
     const onlyIf = { key: requestKey(request.id), equals: raw };
     const submitted = `${request.submittedAt.slice(0, 10)}`;
-    await deps.mailer.notify({
-      to: request.email,
-      template: 'request-received',
-      data: { name: request.name, siteId: request.siteId, siteName: siteName(request.siteId), submitted, statusUrl: `${deps.issuer}/register/status` },
-    }, { siteId: request.siteId, onlyIf });
+    await deps.mailer.notify(
+      {
+        to: request.email,
+        template: 'request-received',
+        data: { name: request.name, siteId: request.siteId, siteName: siteName(request.siteId), submitted, statusUrl: `${deps.issuer}/register/status` },
+      },
+      { siteId: request.siteId, onlyIf },
+    );
     for (const to of await approversOf(request.siteId)) {
-      await deps.mailer.notify({
-        to,
-        template: 'request-to-review',
-        data: {
-          siteId: request.siteId, siteName: siteName(request.siteId), requesterName: request.name, requesterEmail: request.email,
-          organisation: request.organisation, reason: request.reason, queueUrl: `${deps.issuer}/admin/approvals`,
+      await deps.mailer.notify(
+        {
+          to,
+          template: 'request-to-review',
+          data: {
+            siteId: request.siteId,
+            siteName: siteName(request.siteId),
+            requesterName: request.name,
+            requesterEmail: request.email,
+            organisation: request.organisation,
+            reason: request.reason,
+            queueUrl: `${deps.issuer}/admin/approvals`,
+          },
         },
-      }, { siteId: request.siteId, onlyIf });
+        { siteId: request.siteId, onlyIf },
+      );
     }
     // The record first: an index entry always finds its request.
     await store.set(requestKey(request.id), raw);
@@ -206,16 +222,24 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     const common = { name: request.name, siteId: request.siteId, siteName: siteName(request.siteId) };
     // The person's email is queued first and goes out only once this very decision is the one written:
     // a process killed before the write, or a decision that lost the race to another admin, mails nothing.
-    const messageId = await deps.mailer.queue(approved
-      ? { to: request.email, template: 'request-approved', data: { ...common, username: request.username, portalUrl: `${deps.issuer}/portal` } }
-      : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } }, { siteId: request.siteId, onlyIf: { key: decisionKey(request.siteId, id), equals: raw } });
+    const messageId = await deps.mailer.queue(
+      approved
+        ? { to: request.email, template: 'request-approved', data: { ...common, username: request.username, portalUrl: `${deps.issuer}/portal` } }
+        : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } },
+      { siteId: request.siteId, onlyIf: { key: decisionKey(request.siteId, id), equals: raw } },
+    );
     // The decision, the request leaving the queue and entering the decided list: one atomic write, one winner.
     const key = decisionKey(request.siteId, id);
-    const written = request.status === 'pending' && await store.writeAll([
-      { op: 'set', key, value: raw },
-      { op: 'indexRemove', key: pendingKey(request.siteId), member: id },
-      { op: 'indexAdd', key: decidedKey(request.siteId), member: id, score: Date.parse(decision.at) },
-    ], { onlyIf: { key, equals: undefined } });
+    const written =
+      request.status === 'pending' &&
+      (await store.writeAll(
+        [
+          { op: 'set', key, value: raw },
+          { op: 'indexRemove', key: pendingKey(request.siteId), member: id },
+          { op: 'indexAdd', key: decidedKey(request.siteId), member: id, score: Date.parse(decision.at) },
+        ],
+        { onlyIf: { key, equals: undefined } },
+      ));
     if (!written) {
       await deps.outbox.cancel(messageId, 'another admin decided first');
       return { status: 'already_decided' };

@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
-import type { DirectoryIdentity } from '../../kit/connector.ts';
 import type { MessageCode } from '../../errors/messages.ts';
+import type { DirectoryIdentity } from '../../kit/connector.ts';
 import type { Account, AccountService } from '../accounts.ts';
-import type { SiteDirectory } from '../sites.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { InvitationService } from '../invitations/invitations.ts';
 import type { InvitationCookie } from '../invitations/invitation-cookie.ts';
+import type { InvitationService } from '../invitations/invitations.ts';
+import type { SiteDirectory } from '../sites.ts';
 
 export interface AdmissionInput {
   siteId: string;
@@ -44,7 +44,13 @@ const redeemRefusals: Record<'invalid' | 'expired' | 'used' | 'email_mismatch', 
  * identity must be active; an unknown one gets an account only where the
  * site's sign-up mode is `open`.
  */
-export function createAdmission(deps: { accounts: AccountService; sites: SiteDirectory; invitations: InvitationService; invitationCookie: InvitationCookie; audit: AuditLog }) {
+export function createAdmission(deps: {
+  accounts: AccountService;
+  sites: SiteDirectory;
+  invitations: InvitationService;
+  invitationCookie: InvitationCookie;
+  audit: AuditLog;
+}) {
   async function resolve(ctx: Context, input: AdmissionInput): Promise<AdmissionOutcome> {
     const refuse = (code: MessageCode): AdmissionOutcome => {
       void deps.audit.record(ctx, { action: 'sign_in.admission', outcome: code, site: input.siteId, username: input.identity.username });
@@ -59,7 +65,11 @@ export function createAdmission(deps: { accounts: AccountService; sites: SiteDir
       const redeemed = await deps.invitations.redeem(token, input);
       if (redeemed.status !== 'ok') return refuse(redeemRefusals[redeemed.status]);
       void deps.audit.record(ctx, {
-        action: 'invitation.redeem', outcome: 'ok', site: input.siteId, username: redeemed.account.username, accountId: redeemed.account.id,
+        action: 'invitation.redeem',
+        outcome: 'ok',
+        site: input.siteId,
+        username: redeemed.account.username,
+        accountId: redeemed.account.id,
         detail: { invitation: redeemed.invitation.id, email: redeemed.invitation.email },
       });
       const refusal = refusalOf(redeemed.account);

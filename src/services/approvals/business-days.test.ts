@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { businessDaysSince, isOverdue } from './business-days.ts';
 
 describe('business days since a request', () => {

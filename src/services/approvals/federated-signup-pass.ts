@@ -1,5 +1,5 @@
-import { createSealedCookie } from '../../lib/sealed-cookie.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
+import { createSealedCookie } from '../../lib/sealed-cookie.ts';
 
 /** Who signed in at Microsoft (or another federated directory) without an account in the site. */
 export interface FederatedSignUpPass {
@@ -11,8 +11,13 @@ export interface FederatedSignUpPass {
 
 const isPass = (value: unknown): value is FederatedSignUpPass => {
   const pass = value as FederatedSignUpPass | undefined;
-  return typeof pass?.siteId === 'string' && typeof pass.kind === 'string'
-    && typeof pass.identity?.externalId === 'string' && typeof pass.identity.username === 'string' && Array.isArray(pass.identity.groups);
+  return (
+    typeof pass?.siteId === 'string' &&
+    typeof pass.kind === 'string' &&
+    typeof pass.identity?.externalId === 'string' &&
+    typeof pass.identity.username === 'string' &&
+    Array.isArray(pass.identity.groups)
+  );
 };
 
 /**
@@ -24,7 +29,12 @@ const isPass = (value: unknown): value is FederatedSignUpPass => {
  */
 export function createFederatedSignUpPass({ masterSecret }: { masterSecret: string }) {
   return createSealedCookie<FederatedSignUpPass>({
-    masterSecret, purpose: 'federated-signup-pass', name: 'admit.federated-signup', path: '/register', lifetimeMs: 30 * 60 * 1000, isValue: isPass,
+    masterSecret,
+    purpose: 'federated-signup-pass',
+    name: 'admit.federated-signup',
+    path: '/register',
+    lifetimeMs: 30 * 60 * 1000,
+    isValue: isPass,
   });
 }
 

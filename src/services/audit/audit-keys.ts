@@ -43,7 +43,10 @@ export function eventIndexOps(scope: string, day: string, stored: StoredAuditEve
     outcomeIndexKey(scope, day, stored.outcome),
     ...users.map((user) => userIndexKey(scope, day, user)),
   ];
-  return keys.flatMap((key) => [{ op: 'indexAdd' as const, key, member: stored.id, score }, { op: 'indexExpireAt' as const, key, at: end }]);
+  return keys.flatMap((key) => [
+    { op: 'indexAdd' as const, key, member: stored.id, score },
+    { op: 'indexExpireAt' as const, key, at: end },
+  ]);
 }
 
 /** When a day's keys end: the end of the day plus the retention. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { storeKey, type Store, type WriteOp } from '../../store/port.ts';
+import { type Store, storeKey, type WriteOp } from '../../store/port.ts';
 import type { StoredAuditEvent } from './audit-event.ts';
 import { ALL_SCOPE, dayEnd, eventIndexOps, eventKey } from './audit-keys.ts';
 
@@ -38,7 +38,17 @@ interface Progress {
  * whole has its old lists deleted: the copies end with the retention, the
  * lists never would. Safe to run on several instances at once.
  */
-export async function migrateLegacyAudit({ store, retentionDays, log, clock = Date.now }: { store: Store; retentionDays: number; log: Pick<Logger, 'info' | 'warn'>; clock?: () => number }): Promise<{ days: number; events: number }> {
+export async function migrateLegacyAudit({
+  store,
+  retentionDays,
+  log,
+  clock = Date.now,
+}: {
+  store: Store;
+  retentionDays: number;
+  log: Pick<Logger, 'info' | 'warn'>;
+  clock?: () => number;
+}): Promise<{ days: number; events: number }> {
   if ((await store.get(finishedKey)) !== undefined) return { days: 0, events: 0 };
   const now = clock();
   const today = Math.floor(now / DAY_MS);
@@ -104,7 +114,10 @@ export async function migrateLegacyAudit({ store, retentionDays, log, clock = Da
       const progress: Progress = { next, sites: [...sites], ...(done ? { done: true } : {}) };
       // The sites' entries first: the progress moves only once the whole batch is written.
       for (const ops of bySite.values()) await store.writeAll(ops);
-      await store.writeAll([...all, { op: 'set', key: progressKey(day), value: JSON.stringify(progress), ttlSeconds: Math.max(1, Math.floor((end - Date.now()) / 1000)) }]);
+      await store.writeAll([
+        ...all,
+        { op: 'set', key: progressKey(day), value: JSON.stringify(progress), ttlSeconds: Math.max(1, Math.floor((end - Date.now()) / 1000)) },
+      ]);
       if (done) return { progress, events };
     }
   }

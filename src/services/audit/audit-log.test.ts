@@ -54,14 +54,18 @@ describe('the audit log', () => {
 
   it('filters by user (user name, actor or account, any case), action or a dotted prefix of it, outcome, and days', async () => {
     const user = await audit.query({ scope: { allSites: true }, user: 'USER119', from: today, to: today }, 100);
-    assert.deepEqual(user.events.map((event) => event.username), ['user119']);
+    assert.deepEqual(
+      user.events.map((event) => event.username),
+      ['user119'],
+    );
     assert.equal((await audit.query({ scope: { allSites: true }, user: 'Gina@north', from: today, to: today }, 100)).events.length, 1);
     for (const action of ['admin', 'admin.', 'admin.client', 'admin.client.register']) {
       assert.equal((await audit.query({ scope: { allSites: true }, action, from: today, to: today }, 100)).events.length, 1, action);
     }
     assert.equal((await audit.query({ scope: { allSites: true }, action: 'admin.cli', from: today, to: today }, 100)).events.length, 0, 'not a dotted prefix');
     const invalid: string[] = [];
-    for await (const event of audit.events({ scope: { allSites: false, sites: ['SOUTH'] }, outcome: 'invalid', from: today, to: today })) invalid.push(event.outcome);
+    for await (const event of audit.events({ scope: { allSites: false, sites: ['SOUTH'] }, outcome: 'invalid', from: today, to: today }))
+      invalid.push(event.outcome);
     assert.equal(invalid.length, 200);
     const combined = await audit.query({ scope: { allSites: true }, user: 'user10', outcome: 'ok', from: today, to: today }, 10);
     assert.equal(combined.events.length, 0, 'user10 is an invalid one: the second filter is checked on the records');
@@ -82,7 +86,10 @@ describe('the audit log', () => {
     assert.equal(pages, 12);
     assert.equal(new Set(seen).size, 1200);
     await assert.rejects(audit.page({ scope: { allSites: true }, from: today, to: today }, { cursor: 'bad cursor', limit: 10 }), /not valid any more/);
-    await assert.rejects(audit.page({ scope: { allSites: true }, from: today, to: today }, { cursor: Buffer.from('x\ny').toString('base64url'), limit: 10 }), /not valid any more/);
+    await assert.rejects(
+      audit.page({ scope: { allSites: true }, from: today, to: today }, { cursor: Buffer.from('x\ny').toString('base64url'), limit: 10 }),
+      /not valid any more/,
+    );
   });
 
   it('exports CSV with spreadsheet formulas made inert', () => {
@@ -118,21 +125,30 @@ describe('audit retention: entries older than retentionDays expire', () => {
     await audit.record(undefined, { action: 'sign_in', outcome: 'ok', site: 'NORTH', username: 'kept' });
     now = Date.now() - 32 * DAY_MS;
     await audit.record(undefined, { action: 'sign_in', outcome: 'ok', site: 'NORTH', username: 'gone' });
-    const users = async (filter: Record<string, string>) => (await audit.query({ scope: { allSites: true }, from, to, ...filter }, 10)).events.map((event) => event.username);
+    const users = async (filter: Record<string, string>) =>
+      (await audit.query({ scope: { allSites: true }, from, to, ...filter }, 10)).events.map((event) => event.username);
     assert.deepEqual(await users({}), ['kept']);
     assert.deepEqual(await users({ user: 'gone' }), []);
     assert.deepEqual(await users({ site: 'NORTH', action: 'sign_in' }), ['kept']);
-
   });
 
   it('the end is on the keys: each index of the write ends at the day plus retentionDays, the record has the same TTL', async () => {
     const writes: WriteOp[][] = [];
     const inner = createSqliteStore({ path: ':memory:' });
-    const spy: Store = { ...inner, writeAll: (ops, options) => {
+    const spy: Store = {
+      ...inner,
+      writeAll: (ops, options) => {
         writes.push([...ops]);
         return inner.writeAll(ops, options);
-      } };
-    await createAuditLog({ logger: silent, store: spy, retentionDays: 30 }).record(undefined, { action: 'admin.user.disable', outcome: 'ok', site: 'NORTH', username: 'ann', actor: 'gina@NORTH' });
+      },
+    };
+    await createAuditLog({ logger: silent, store: spy, retentionDays: 30 }).record(undefined, {
+      action: 'admin.user.disable',
+      outcome: 'ok',
+      site: 'NORTH',
+      username: 'ann',
+      actor: 'gina@NORTH',
+    });
     const end = Date.parse(`${dayOf(Date.now())}T00:00:00Z`) + 31 * DAY_MS;
     const ops = writes.flat();
     const indexed = new Set(ops.flatMap((op) => (op.op === 'indexAdd' && op.key.startsWith('audit-ix:') ? [op.key] : [])));

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/port.ts';
+import { createDashboardCounters } from '../dashboard-counters.ts';
 import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
 import { ALL_SCOPE, dayEnd, eventIndexOps, eventKey } from './audit-keys.ts';
 import { migrateLegacyAudit } from './audit-legacy.ts';
 import { createAuditQuery } from './audit-query.ts';
-import { createDashboardCounters } from '../dashboard-counters.ts';
 
 export const DEFAULT_RETENTION_DAYS = 400;
 
@@ -22,7 +22,17 @@ export const DEFAULT_RETENTION_DAYS = 400;
  * `record` never rejects and callers need not await it: a store outage loses
  * the stored copy (the log line still carries it), not the user's request.
  */
-export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTION_DAYS, clock = Date.now }: { logger: Logger; store: Store; retentionDays?: number; clock?: () => number }) {
+export function createAuditLog({
+  logger,
+  store,
+  retentionDays = DEFAULT_RETENTION_DAYS,
+  clock = Date.now,
+}: {
+  logger: Logger;
+  store: Store;
+  retentionDays?: number;
+  clock?: () => number;
+}) {
   const log = logger.child({ channel: 'audit' });
   // The console dashboard's per-day counters and per-person timelines, kept as events are recorded.
   const dashboard = createDashboardCounters({ store, retentionDays });
@@ -57,7 +67,10 @@ export function createAuditLog({ logger, store, retentionDays = DEFAULT_RETENTIO
     if (ttlSeconds <= 0) return; // already past the retention (a clock set back)
     try {
       await Promise.all([
-        store.writeAll([{ op: 'set', key: eventKey(day, stored.id), value: JSON.stringify(stored), ttlSeconds }, ...indexOps(ALL_SCOPE, day, stored, score, end)]),
+        store.writeAll([
+          { op: 'set', key: eventKey(day, stored.id), value: JSON.stringify(stored), ttlSeconds },
+          ...indexOps(ALL_SCOPE, day, stored, score, end),
+        ]),
         ...(event.site ? [store.writeAll(indexOps(event.site, day, stored, score, end))] : []),
       ]);
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { IndexEntry, Store } from '../../store/port.ts';
-import { decodeCursor, encodeCursor, mergedPage, type Cursor, type Page } from '../paging.ts';
+import { type Cursor, decodeCursor, encodeCursor, mergedPage, type Page } from '../paging.ts';
 import type { StoredAuditEvent } from './audit-event.ts';
 import { ALL_SCOPE, actionIndexKey, dayIndexKey, eventKey, outcomeIndexKey, userIndexKey, userTerm } from './audit-keys.ts';
 

@@ -8,7 +8,11 @@ import { createSealedCookie } from '../../lib/sealed-cookie.ts';
  */
 export function createInvitationCookie({ masterSecret }: { masterSecret: string }) {
   return createSealedCookie<string>({
-    masterSecret, purpose: 'invitation-cookie', name: 'admit.invitation', path: '/', lifetimeMs: 30 * 60 * 1000,
+    masterSecret,
+    purpose: 'invitation-cookie',
+    name: 'admit.invitation',
+    path: '/',
+    lifetimeMs: 30 * 60 * 1000,
     isValue: (value): value is string => typeof value === 'string',
   });
 }

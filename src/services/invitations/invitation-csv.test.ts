@@ -1,6 +1,6 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { readCsv, parseInvitationCsv, MAX_CSV_ROWS } from './invitation-csv.ts';
+import { describe, it } from 'vitest';
+import { MAX_CSV_ROWS, parseInvitationCsv, readCsv } from './invitation-csv.ts';
 
 describe('invitation CSV', () => {
   it('reads RFC 4180: quotes, doubled quotes, commas and line breaks inside quotes, CRLF, a BOM', () => {
@@ -9,8 +9,13 @@ describe('invitation CSV', () => {
       { line: 2, fields: ['multi\nline', 'x'] },
     ]);
     // Each record's line is the one it starts on, past blank lines and values spanning lines; CR alone ends a row too.
-    assert.deepEqual(readCsv('h\n\n"one\ntwo\r\nthree",x\rnext\r\n\r\n"a\r\nb"\nlast').records.map((record) => record.line), [1, 3, 6, 8, 10]);
-    const { invitees, problems } = parseInvitationCsv('\uFEFFEmail,Name,Role,Groups\r\nAnn@Example.com,"Ann, A.",site-admin,partners; billing\r\nbob@example.com,,,\r\n');
+    assert.deepEqual(
+      readCsv('h\n\n"one\ntwo\r\nthree",x\rnext\r\n\r\n"a\r\nb"\nlast').records.map((record) => record.line),
+      [1, 3, 6, 8, 10],
+    );
+    const { invitees, problems } = parseInvitationCsv(
+      '\uFEFFEmail,Name,Role,Groups\r\nAnn@Example.com,"Ann, A.",site-admin,partners; billing\r\nbob@example.com,,,\r\n',
+    );
     assert.deepEqual(problems, []);
     assert.deepEqual(invitees, [
       { line: 2, email: 'ann@example.com', name: 'Ann, A.', role: 'site-admin', groups: ['partners', 'billing'] },
@@ -30,7 +35,10 @@ describe('invitation CSV', () => {
       'e@example.com,E,user,,extra',
     ].join('\n');
     const { problems } = parseInvitationCsv(csv);
-    assert.deepEqual(problems.map((problem) => problem.line), [3, 4, 5, 6, 8]);
+    assert.deepEqual(
+      problems.map((problem) => problem.line),
+      [3, 4, 5, 6, 8],
+    );
     assert.match(problems[0]!.message, /"not-an-email" is not an email address/);
     assert.match(problems[1]!.message, /also on line 2/);
     assert.match(problems[2]!.message, /role "owner"/);
@@ -41,7 +49,12 @@ describe('invitation CSV', () => {
   it('needs a header naming the email column, and at least one person, and at most 500', () => {
     assert.match(parseInvitationCsv('').problems[0]!.message, /empty/);
     assert.match(parseInvitationCsv('ann@example.com,Ann\n').problems[0]!.message, /include "email"/);
-    assert.match(parseInvitationCsv('email,colour\n').problems.map((p) => p.message).join(' '), /Unknown column: colour.*no one to invite/);
+    assert.match(
+      parseInvitationCsv('email,colour\n')
+        .problems.map((p) => p.message)
+        .join(' '),
+      /Unknown column: colour.*no one to invite/,
+    );
     const many = ['email', ...Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => `p${i}@example.com`)].join('\n');
     const { invitees, problems } = parseInvitationCsv(many);
     assert.equal(invitees.length, 0);
@@ -55,6 +68,9 @@ describe('invitation CSV', () => {
     assert.equal(unclosed.problems[0]!.line, 3);
     assert.match(unclosed.problems[0]!.message, /quote \("\) that is never closed/);
     // A quote inside an unquoted value is a character, as spreadsheets write it.
-    assert.deepEqual(parseInvitationCsv('email,name\nann@example.com,Ann "the" A\n').invitees.map((invitee) => invitee.name), ['Ann "the" A']);
+    assert.deepEqual(
+      parseInvitationCsv('email,name\nann@example.com,Ann "the" A\n').invitees.map((invitee) => invitee.name),
+      ['Ann "the" A'],
+    );
   });
 });

@@ -30,10 +30,15 @@ export function parseInvitationCsv(text: string): { invitees: CsvInvitee[]; prob
   if (problem) return { invitees: [], problems: [problem] };
   const problems: CsvProblem[] = [];
   const header = records.shift();
-  if (!header) return { invitees: [], problems: [{ line: 1, message: 'The file is empty. The first row must name the columns, e.g. email,name,role,groups.' }] };
+  if (!header)
+    return { invitees: [], problems: [{ line: 1, message: 'The file is empty. The first row must name the columns, e.g. email,name,role,groups.' }] };
   const columns = header.fields.map((name) => name.trim().toLowerCase());
   const at = (name: string) => columns.indexOf(name);
-  if (at('email') < 0) return { invitees: [], problems: [{ line: header.line, message: 'The first row must name the columns and include "email", e.g. email,name,role,groups.' }] };
+  if (at('email') < 0)
+    return {
+      invitees: [],
+      problems: [{ line: header.line, message: 'The first row must name the columns and include "email", e.g. email,name,role,groups.' }],
+    };
   const unknown = columns.filter((name) => !['email', 'name', 'role', 'groups'].includes(name));
   if (unknown.length) problems.push({ line: header.line, message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.` });
   const rows = records.filter((record) => record.fields.some((field) => field.trim() !== ''));
@@ -46,7 +51,10 @@ export function parseInvitationCsv(text: string): { invitees: CsvInvitee[]; prob
     const value = (name: string) => (at(name) < 0 ? '' : (fields[at(name)] ?? '').trim());
     const address = value('email').toLowerCase();
     const role = (value('role') || 'user').toLowerCase();
-    const groups = value('groups').split(';').map((name) => name.trim()).filter(Boolean);
+    const groups = value('groups')
+      .split(';')
+      .map((name) => name.trim())
+      .filter(Boolean);
     const rowProblems: string[] = [];
     if (fields.length > columns.length) rowProblems.push(`${fields.length} values for ${columns.length} columns`);
     if (!email.safeParse(address).success || address.length > 254) rowProblems.push(`"${value('email').slice(0, 80)}" is not an email address`);
@@ -81,7 +89,10 @@ export function readCsv(text: string): { records: CsvRecord[]; problem?: CsvProb
   const records: CsvRecord[] = [];
   try {
     parse(text, {
-      bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: true,
+      bom: true,
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
       record_delimiter: ['\r\n', '\n', '\r'],
       on_record: (fields: string[], context) => {
         extra += fields.reduce((count, field) => count + (field.match(/\r\n/g)?.length ?? 0), 0);
@@ -95,7 +106,8 @@ export function readCsv(text: string): { records: CsvRecord[]; problem?: CsvProb
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     // An unclosed quote is noticed at the end of the file; it opened on the line after the last whole row.
-    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return { records: [], problem: { line: lastLine + 1, message: 'A value starts with a quote (") that is never closed. Nothing below it can be read.' } };
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED')
+      return { records: [], problem: { line: lastLine + 1, message: 'A value starts with a quote (") that is never closed. Nothing below it can be read.' } };
     return { records: [], problem: { line: lastLine + 1, message: `This line is not valid CSV (${error.message.replace(/ at line \d+.*$/, '')}).` } };
   }
 }

@@ -78,7 +78,13 @@ export const emailClaimPendingKey = (siteId: string, email: string) => storeKey(
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-export function statusOf(invitation: Invitation, end: InvitationEnd | undefined, openedAt: string | undefined, delivery: InvitationDelivery | undefined, now = Date.now()): InvitationStatus {
+export function statusOf(
+  invitation: Invitation,
+  end: InvitationEnd | undefined,
+  openedAt: string | undefined,
+  delivery: InvitationDelivery | undefined,
+  now = Date.now(),
+): InvitationStatus {
   if (end) return end.outcome;
   if (now > Date.parse(invitation.expiresAt)) return 'expired';
   if (openedAt) return 'opened';
@@ -86,12 +92,21 @@ export function statusOf(invitation: Invitation, end: InvitationEnd | undefined,
   return invitation.sentAt ? 'sent' : invitation.messageId ? 'queued' : 'not_sent';
 }
 
-export function viewOf(raw: string | undefined, rawEnd: string | undefined, openedAt: string | undefined, delivery?: InvitationDelivery): InvitationView | undefined {
+export function viewOf(
+  raw: string | undefined,
+  rawEnd: string | undefined,
+  openedAt: string | undefined,
+  delivery?: InvitationDelivery,
+): InvitationView | undefined {
   if (raw === undefined) return undefined;
   const invitation = JSON.parse(raw) as Invitation;
   const end = rawEnd === undefined ? undefined : (JSON.parse(rawEnd) as InvitationEnd);
   const sentAt = delivery ? delivery.sentAt : invitation.sentAt;
-  const sendError = delivery ? (delivery.state === 'failed' || delivery.state === 'cancelled' ? delivery.lastError ?? delivery.state : undefined) : invitation.sendError;
+  const sendError = delivery
+    ? delivery.state === 'failed' || delivery.state === 'cancelled'
+      ? (delivery.lastError ?? delivery.state)
+      : undefined
+    : invitation.sendError;
   return { ...invitation, sentAt, sendError, status: statusOf(invitation, end, openedAt, delivery), openedAt, end, delivery };
 }
 

@@ -1,18 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from '../../store/port.ts';
 import type { AccountService } from '../accounts.ts';
-import type { SiteDirectory } from '../sites.ts';
 import type { OutgoingMail } from '../mail/mailer.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { ChangeStep, OutboxInput } from '../outbox/outbox-model.ts';
 import { decodeCursor, encodeCursor, mergedPage, type Page } from '../paging.ts';
+import type { SiteDirectory } from '../sites.ts';
 import {
-  emailClaimKey, emailClaimPendingKey, hashToken, invitationEndKey, invitationKey, invitationOpenedKey, OPEN_STATUSES, recordOf, siteInvitationIndexKey,
-  siteInvitationsKey, siteInvitationsMigratedKey, tokenKey, viewOf,
-  type CheckOutcome, type Invitation, type InvitationEnd, type InvitationRole, type InvitationView,
+  type CheckOutcome,
+  emailClaimKey,
+  emailClaimPendingKey,
+  hashToken,
+  type Invitation,
+  type InvitationEnd,
+  type InvitationRole,
+  type InvitationView,
+  invitationEndKey,
+  invitationKey,
+  invitationOpenedKey,
+  OPEN_STATUSES,
+  recordOf,
+  siteInvitationIndexKey,
+  siteInvitationsKey,
+  siteInvitationsMigratedKey,
+  tokenKey,
+  viewOf,
 } from './invitation-model.ts';
 
 export type { CheckOutcome } from './invitation-model.ts';
+
 import { createRedemption } from './redeem.ts';
 import { signInWay } from './sign-in-way.ts';
 
@@ -77,7 +93,9 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
       return raw === undefined ? [] : [{ raw, end: raws[index * 3 + 1], opened: raws[index * 3 + 2], messageId: (JSON.parse(raw) as Invitation).messageId }];
     });
     const withMessage = found.filter((row) => row.messageId !== undefined);
-    const messages = new Map((await outbox.getMany(withMessage.map((row) => row.messageId!))).flatMap((message) => (message ? [[message.id, message] as const] : [])));
+    const messages = new Map(
+      (await outbox.getMany(withMessage.map((row) => row.messageId!))).flatMap((message) => (message ? [[message.id, message] as const] : [])),
+    );
     return found.map(({ raw, end, opened, messageId }) => {
       const message = messageId === undefined ? undefined : messages.get(messageId);
       return viewOf(raw, end, opened, message && { state: message.state, attempts: message.attempts, sentAt: message.sentAt, lastError: message.lastError })!;
@@ -97,7 +115,17 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
       const page = await store.setScan(siteInvitationsKey(siteId), { cursor, count: MIGRATE_PAGE });
       const raws = await store.getMany(page.members.map(invitationKey));
       const ops = raws.flatMap((raw, index) =>
-        raw === undefined ? [] : [{ op: 'indexAdd' as const, key: siteInvitationIndexKey(siteId), member: page.members[index]!, score: scoreOf((JSON.parse(raw) as Invitation).createdAt) }]);
+        raw === undefined
+          ? []
+          : [
+              {
+                op: 'indexAdd' as const,
+                key: siteInvitationIndexKey(siteId),
+                member: page.members[index]!,
+                score: scoreOf((JSON.parse(raw) as Invitation).createdAt),
+              },
+            ],
+      );
       if (ops.length) await store.writeAll(ops);
       cursor = page.cursor;
     } while (cursor !== undefined);
@@ -126,14 +154,18 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
   async function refusalsFor(siteId: string, emails: readonly string[]): Promise<(InviteRefusal | undefined)[]> {
     if (!deps.sites.get(siteId)) return emails.map(() => 'unknown_site');
     // One bounded email-index look-up per address, never the site's whole account list.
-    const members = await Promise.all(emails.map(async (email) => (await deps.accounts.findByEmail(siteId, email)).some((account) => account.status !== 'denied')));
+    const members = await Promise.all(
+      emails.map(async (email) => (await deps.accounts.findByEmail(siteId, email)).some((account) => account.status !== 'denied')),
+    );
     const claims = await store.getMany(emails.map((email) => emailClaimKey(siteId, email.toLowerCase())));
-    return Promise.all(emails.map(async (_email, index) => {
-      if (members[index]) return 'already_member';
-      const claimed = claims[index];
-      const open = claimed === undefined ? undefined : await get(claimed);
-      return open && OPEN_STATUSES.includes(open.status) ? 'already_invited' : undefined;
-    }));
+    return Promise.all(
+      emails.map(async (_email, index) => {
+        if (members[index]) return 'already_member';
+        const claimed = claims[index];
+        const open = claimed === undefined ? undefined : await get(claimed);
+        return open && OPEN_STATUSES.includes(open.status) ? 'already_invited' : undefined;
+      }),
+    );
   }
 
   async function refusalFor(siteId: string, email: string): Promise<InviteRefusal | undefined> {
@@ -155,7 +187,11 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
         expires: `${invitation.expiresAt.slice(0, 16).replace('T', ' ')} UTC`,
         invitedBy,
         // "You will sign in with …": chosen on the invitation's page, the Microsoft account, or the site's own directory's.
-        directoryLabel: { choose: 'a user name and password you choose', federated: 'your Microsoft account', directory: `your ${siteName} user name and password` }[signInWay(site?.capabilities)],
+        directoryLabel: {
+          choose: 'a user name and password you choose',
+          federated: 'your Microsoft account',
+          directory: `your ${siteName} user name and password`,
+        }[signInWay(site?.capabilities)],
       },
     };
   }
@@ -163,8 +199,13 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
   /** The outbox message of a link: delivered only while the link is live (its token still names this invitation). */
   function messageOf(invitation: Invitation, token: string, invitedBy: string): OutboxInput & { id: string } {
     return {
-      id: invitation.messageId!, channel: 'email', to: invitation.email, kind: 'invitation', siteId: invitation.siteId,
-      payload: mailOf(invitation, token, invitedBy), onlyIf: { key: tokenKey(invitation.tokenHash), equals: invitation.id },
+      id: invitation.messageId!,
+      channel: 'email',
+      to: invitation.email,
+      kind: 'invitation',
+      siteId: invitation.siteId,
+      payload: mailOf(invitation, token, invitedBy),
+      onlyIf: { key: tokenKey(invitation.tokenHash), equals: invitation.id },
     };
   }
 
@@ -189,7 +230,10 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
   async function claim(invitation: Invitation): Promise<boolean> {
     const key = emailClaimKey(invitation.siteId, invitation.email);
     const marker = emailClaimPendingKey(invitation.siteId, invitation.email);
-    const mine = [{ op: 'set' as const, key, value: invitation.id }, { op: 'set' as const, key: marker, value: invitation.id, ttlSeconds: CLAIM_PENDING_SECONDS }];
+    const mine = [
+      { op: 'set' as const, key, value: invitation.id },
+      { op: 'set' as const, key: marker, value: invitation.id, ttlSeconds: CLAIM_PENDING_SECONDS },
+    ];
     if (await store.writeAll(mine, { onlyIf: { key, equals: undefined } })) return true;
     const holderId = await store.get(key);
     if (holderId === undefined) return store.writeAll(mine, { onlyIf: { key, equals: undefined } });
@@ -202,7 +246,13 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
   /** Gives back a claim this invitation took (the import was refused). */
   async function release(invitation: Invitation): Promise<void> {
     const key = emailClaimKey(invitation.siteId, invitation.email);
-    await store.writeAll([{ op: 'delete', key }, { op: 'delete', key: emailClaimPendingKey(invitation.siteId, invitation.email) }], { onlyIf: { key, equals: invitation.id } });
+    await store.writeAll(
+      [
+        { op: 'delete', key },
+        { op: 'delete', key: emailClaimPendingKey(invitation.siteId, invitation.email) },
+      ],
+      { onlyIf: { key, equals: invitation.id } },
+    );
   }
 
   /**
@@ -215,11 +265,22 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
     const unknown = inputs.findIndex((input) => !deps.sites.get(input.siteId));
     if (unknown >= 0) return { status: 'refused', refusals: [{ index: unknown, reason: 'unknown_site' }] };
     const createdAt = new Date().toISOString();
-    const links = inputs.map((input) => withNewLink({
-      id: randomUUID(), siteId: input.siteId, email: input.email.trim().toLowerCase(), name: input.name?.trim() || undefined, role: input.role,
-      groups: [...new Set(input.groups)], tokenHash: '', days: input.days ?? deps.sites.get(input.siteId)!.config.signUp.invitationDays,
-      createdAt, createdBy: actor.id, expiresAt: '', sends: 0,
-    }));
+    const links = inputs.map((input) =>
+      withNewLink({
+        id: randomUUID(),
+        siteId: input.siteId,
+        email: input.email.trim().toLowerCase(),
+        name: input.name?.trim() || undefined,
+        role: input.role,
+        groups: [...new Set(input.groups)],
+        tokenHash: '',
+        days: input.days ?? deps.sites.get(input.siteId)!.config.signUp.invitationDays,
+        createdAt,
+        createdBy: actor.id,
+        expiresAt: '',
+        sends: 0,
+      }),
+    );
     const claimed = await Promise.all(links.map(({ invitation }) => claim(invitation)));
     if (claimed.includes(false)) {
       await Promise.all(links.map(({ invitation }, index) => (claimed[index] ? release(invitation) : undefined)));
@@ -231,11 +292,20 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
       { op: 'setIfAbsent' as const, key: invitationKey(invitation.id), value: JSON.stringify(invitation) },
       { op: 'indexAdd' as const, key: siteInvitationIndexKey(invitation.siteId), member: invitation.id, score: scoreOf(invitation.createdAt, place) },
     ]);
-    await outbox.enqueue(links.map(({ invitation, token }) => messageOf(invitation, token, actor.label)), { change });
-    return { status: 'ok', invitations: links.map(({ invitation }) => ({ ...invitation, status: 'queued' as const, delivery: { state: 'pending' as const, attempts: 0 } })) };
+    await outbox.enqueue(
+      links.map(({ invitation, token }) => messageOf(invitation, token, actor.label)),
+      { change },
+    );
+    return {
+      status: 'ok',
+      invitations: links.map(({ invitation }) => ({ ...invitation, status: 'queued' as const, delivery: { state: 'pending' as const, attempts: 0 } })),
+    };
   }
 
-  async function invite(input: InviteInput, actor: { id: string; label: string }): Promise<{ status: 'ok'; invitation: InvitationView } | { status: 'refused'; reason: InviteRefusal }> {
+  async function invite(
+    input: InviteInput,
+    actor: { id: string; label: string },
+  ): Promise<{ status: 'ok'; invitation: InvitationView } | { status: 'refused'; reason: InviteRefusal }> {
     const refusal = await refusalFor(input.siteId, input.email);
     if (refusal) return { status: 'refused', reason: refusal };
     const outcome = await inviteMany([input], actor);
@@ -248,7 +318,10 @@ export function createInvitationService(deps: { store: Store; accounts: AccountS
    * half-way leaves a cancelled message (the list says "not sent"), never a
    * mailed link that does not work.
    */
-  async function resend(id: string, actor: { label: string }): Promise<{ status: 'ok'; invitation: InvitationView } | { status: 'refused'; reason: 'final' | 'not_found' }> {
+  async function resend(
+    id: string,
+    actor: { label: string },
+  ): Promise<{ status: 'ok'; invitation: InvitationView } | { status: 'refused'; reason: 'final' | 'not_found' }> {
     const current = await get(id);
     if (!current) return { status: 'refused', reason: 'not_found' };
     if (current.end) return { status: 'refused', reason: 'final' };

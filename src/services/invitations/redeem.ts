@@ -1,7 +1,7 @@
-import type { Store } from '../../store/port.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
+import type { Store } from '../../store/port.ts';
 import type { Account, AccountService } from '../accounts.ts';
-import { emailClaimKey, invitationEndKey, type CheckOutcome, type InvitationEnd, type InvitationView } from './invitation-model.ts';
+import { type CheckOutcome, emailClaimKey, type InvitationEnd, type InvitationView, invitationEndKey } from './invitation-model.ts';
 
 export interface RedeemInput {
   siteId: string;
@@ -12,9 +12,7 @@ export interface RedeemInput {
   passwordChosen?: boolean;
 }
 
-export type RedeemOutcome =
-  | { status: 'ok'; account: Account; invitation: InvitationView }
-  | { status: 'invalid' | 'expired' | 'used' | 'email_mismatch' };
+export type RedeemOutcome = { status: 'ok'; account: Account; invitation: InvitationView } | { status: 'invalid' | 'expired' | 'used' | 'email_mismatch' };
 
 /**
  * Redeeming: the invitee proved a directory identity; bind it to a new account

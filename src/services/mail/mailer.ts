@@ -22,7 +22,19 @@ export interface OutgoingMail {
  * default, prints it to the log. Links in templates are built by the caller
  * from the configured issuer, never from a request's Host header.
  */
-export function createMailer({ settings, viewsDir, publicUrl, logger, outbox }: { settings: MailSettings; viewsDir: string; publicUrl: string; logger: Logger; outbox?: Outbox }) {
+export function createMailer({
+  settings,
+  viewsDir,
+  publicUrl,
+  logger,
+  outbox,
+}: {
+  settings: MailSettings;
+  viewsDir: string;
+  publicUrl: string;
+  logger: Logger;
+  outbox?: Outbox;
+}) {
   const toConsole = settings.transport === 'console';
   // nodemailer reads its timeouts from the URL's query string.
   const withTimeouts = (url: string) => {
@@ -72,7 +84,9 @@ export function createMailer({ settings, viewsDir, publicUrl, logger, outbox }: 
      * about to write). Returns the outbox message's id.
      */
     async queue(mail: OutgoingMail, options: { siteId?: string; onlyIf?: { key: string; equals: string }; notAfter?: string } = {}): Promise<string> {
-      const [message] = await requireOutbox().enqueue([{ channel: 'email', to: mail.to, kind: mail.template, siteId: options.siteId, payload: mail, onlyIf: options.onlyIf, notAfter: options.notAfter }]);
+      const [message] = await requireOutbox().enqueue([
+        { channel: 'email', to: mail.to, kind: mail.template, siteId: options.siteId, payload: mail, onlyIf: options.onlyIf, notAfter: options.notAfter },
+      ]);
       return message!.id;
     },
     /**

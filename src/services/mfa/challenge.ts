@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import type { MfaMethodTools } from '../../kit/mfa-method.ts';
-import type { FailureLimit } from './failure-limit.ts';
-import type { MfaPolicy } from './settings-schema.ts';
 import type { DeviceStore, MfaDevice } from './devices.ts';
-import type { SendOutcome } from './phone-codes.ts';
-import type { SecurityKeys } from './security-keys.ts';
+import type { FailureLimit } from './failure-limit.ts';
 import type { MethodRegistry } from './method-registry.ts';
-import { maskPhone } from './phone-numbers.ts';
 import type { MfaAudit } from './mfa-audit.ts';
+import type { SendOutcome } from './phone-codes.ts';
+import { maskPhone } from './phone-numbers.ts';
+import type { SecurityKeys } from './security-keys.ts';
+import type { MfaPolicy } from './settings-schema.ts';
 
 /** One way to answer the challenge: a method of a device, or an account-wide one (a recovery code). */
 export interface ChallengeOption {
@@ -47,16 +47,26 @@ export interface ChallengeAccount {
  * per account; every send and check is audited.
  */
 export function createSecondFactorChallenge(deps: {
-  devices: DeviceStore; methods: MethodRegistry; tools: MfaMethodTools; securityKeys: SecurityKeys; failures: FailureLimit; audit: MfaAudit;
+  devices: DeviceStore;
+  methods: MethodRegistry;
+  tools: MfaMethodTools;
+  securityKeys: SecurityKeys;
+  failures: FailureLimit;
+  audit: MfaAudit;
 }) {
   const { devices, methods, tools, failures, audit } = deps;
 
   /** The ways to answer; `known` saves reading the devices again when the caller has them. */
   async function options(accountId: string, known?: MfaDevice[]): Promise<ChallengeOption[]> {
     const list = known ?? (await devices.list(accountId));
-    const perDevice = list.flatMap((device) => methods.of(device).map((method) => ({
-      method: method.id, deviceId: device.id, deviceName: device.name, target: device.phone && method.send ? maskPhone(device.phone) : undefined,
-    })));
+    const perDevice = list.flatMap((device) =>
+      methods.of(device).map((method) => ({
+        method: method.id,
+        deviceId: device.id,
+        deviceName: device.name,
+        target: device.phone && method.send ? maskPhone(device.phone) : undefined,
+      })),
+    );
     const accountWide = [];
     for (const method of methods.accountWide()) if (await method.available?.(accountId, tools)) accountWide.push({ method: method.id });
     return [...perDevice, ...accountWide];
@@ -69,7 +79,11 @@ export function createSecondFactorChallenge(deps: {
   }
 
   /** Sends the code a method sends (a text, a call) to one of the account's devices. */
-  async function sendCode(ctx: Context, who: ChallengeAccount, input: { bindTo: string; deviceId: string; channel: string }): Promise<SendOutcome | { status: 'unavailable' }> {
+  async function sendCode(
+    ctx: Context,
+    who: ChallengeAccount,
+    input: { bindTo: string; deviceId: string; channel: string },
+  ): Promise<SendOutcome | { status: 'unavailable' }> {
     const method = methods.get(input.channel);
     const device = await deviceFor(who.accountId, input.deviceId, input.channel);
     if (!method?.send || !device) return { status: 'unavailable' };

@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import type { Account } from '../accounts.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { MfaPolicy } from './settings-schema.ts';
+import { deviceLabel } from './device-names.ts';
 import type { DeviceStore, MfaDevice, WhenILogIn } from './devices.ts';
 import type { MethodRegistry } from './method-registry.ts';
-import type { RecoveryCodes } from './recovery.ts';
 import type { MfaAudit } from './mfa-audit.ts';
-import { deviceLabel } from './device-names.ts';
+import type { RecoveryCodes } from './recovery.ts';
+import type { MfaPolicy } from './settings-schema.ts';
 
 /** The account an MFA change is about, with its site's policy. */
 export interface MfaSubject {
@@ -45,8 +45,15 @@ export function createDeviceManagement(deps: { devices: DeviceStore; methods: Me
   async function tell(who: MfaSubject, template: 'mfa-device-added' | 'mfa-device-removed' | 'mfa-recovery-codes', device?: MfaDevice): Promise<void> {
     if (!who.account.email) return;
     await deps.mailer.notify({
-      to: who.account.email, template,
-      data: { name: who.account.name ?? who.account.username, username: who.account.username, site: who.siteName, device: device ? deviceLabel(device) : '', when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+      to: who.account.email,
+      template,
+      data: {
+        name: who.account.name ?? who.account.username,
+        username: who.account.username,
+        site: who.siteName,
+        device: device ? deviceLabel(device) : '',
+        when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      },
     });
   }
 
@@ -69,7 +76,13 @@ export function createDeviceManagement(deps: { devices: DeviceStore; methods: Me
    * method is announced like a new device, except while the device is still
    * being set up in the flow that added it (its email went out a moment ago).
    */
-  async function update(ctx: Context | undefined, who: MfaSubject, deviceId: string, change: (device: MfaDevice) => MfaDevice, proof: Freshness & { settingUp?: boolean }): Promise<ManageResult> {
+  async function update(
+    ctx: Context | undefined,
+    who: MfaSubject,
+    deviceId: string,
+    change: (device: MfaDevice) => MfaDevice,
+    proof: Freshness & { settingUp?: boolean },
+  ): Promise<ManageResult> {
     const device = await devices.get(who.accountId, deviceId);
     if (!device) return { status: 'unknown_device' };
     if (!(await fresh(who, proof))) return { status: 'stale' };
@@ -97,7 +110,12 @@ export function createDeviceManagement(deps: { devices: DeviceStore; methods: Me
   }
 
   /** The default device and "When I log in"; an automatic choice (a text, a call) needs a default device whose method offers it. */
-  async function saveSettings(ctx: Context | undefined, who: MfaSubject, input: { defaultDeviceId: string; whenILogIn: WhenILogIn }, proof: Freshness): Promise<ManageResult> {
+  async function saveSettings(
+    ctx: Context | undefined,
+    who: MfaSubject,
+    input: { defaultDeviceId: string; whenILogIn: WhenILogIn },
+    proof: Freshness,
+  ): Promise<ManageResult> {
     const device = await devices.get(who.accountId, input.defaultDeviceId);
     if (!device || methodsOf(device).length === 0) return { status: 'unknown_device' };
     if (input.whenILogIn !== 'ask' && !methods.whenILogIn(device).some((method) => method.id === input.whenILogIn)) return { status: 'invalid' };
@@ -109,7 +127,11 @@ export function createDeviceManagement(deps: { devices: DeviceStore; methods: Me
   }
 
   /** New recovery codes; announced by email unless offered at the end of adding a device (whose email went a moment ago). */
-  async function regenerateRecoveryCodes(ctx: Context | undefined, who: MfaSubject, proof: Freshness & { settingUp?: boolean }): Promise<ManageResult<string[]>> {
+  async function regenerateRecoveryCodes(
+    ctx: Context | undefined,
+    who: MfaSubject,
+    proof: Freshness & { settingUp?: boolean },
+  ): Promise<ManageResult<string[]>> {
     if (!(await fresh(who, proof))) return { status: 'stale' };
     const codes = await deps.recovery.regenerate(who.accountId);
     audit(ctx, who, 'mfa_recovery_codes', 'generated', { count: codes.length });

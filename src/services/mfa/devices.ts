@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { storeKey, type Store } from '../../store/port.ts';
 import type { DeviceType, WebAuthnCredentialRecord } from '../../kit/factor.ts';
+import { type Store, storeKey } from '../../store/port.ts';
 
 export type Platform = 'iphone' | 'android' | 'windows' | 'other';
 

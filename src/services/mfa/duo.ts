@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import { storeKey, type Store } from '../../store/port.ts';
 import type { DuoPlugin, DuoPrompt } from '../../kit/mfa-duo.ts';
-import type { CodeHasher } from './one-time-code.ts';
+import { type Store, storeKey } from '../../store/port.ts';
+import type { MfaSubject } from './device-management.ts';
 import type { FailureLimit } from './failure-limit.ts';
 import type { MfaAudit } from './mfa-audit.ts';
-import type { MfaSubject } from './device-management.ts';
+import type { CodeHasher } from './one-time-code.ts';
 
 export type DuoBegin =
   | { status: 'redirect'; url: string; stateHash: string }
@@ -14,8 +14,7 @@ export type DuoBegin =
 
 export type DuoFinish =
   /** Duo allowed the sign-in; `amr` is undefined when Duo asked for no factor now (remembered device, trusted network, bypass). */
-  | { status: 'ok'; amr?: string; factor: string }
-  | { status: 'invalid' | 'denied' | 'unavailable' | 'throttled' };
+  { status: 'ok'; amr?: string; factor: string } | { status: 'invalid' | 'denied' | 'unavailable' | 'throttled' };
 
 /** A sign-in that passed the MFA step without a factor counts for the session made within this window of it. */
 const PASS_MATCH_MS = 60_000;
@@ -26,9 +25,7 @@ const PASS_MATCH_MS = 60_000;
  * (kept only as a keyed hash), the code exchanged and checked by Duo's SDK,
  * and Duo's verdict counted against the account's failure limit.
  */
-export function createDuoFactor(deps: {
-  store: Store; hasher: CodeHasher; failures: FailureLimit; audit: MfaAudit; plugin: DuoPlugin;
-}) {
+export function createDuoFactor(deps: { store: Store; hasher: CodeHasher; failures: FailureLimit; audit: MfaAudit; plugin: DuoPlugin }) {
   // One client per site, so its health answer is shared by the site's sign-ins.
   const prompts = new Map<string, DuoPrompt>();
 

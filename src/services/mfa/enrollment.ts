@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import type { WebAuthnCredentialRecord } from '../../kit/factor.ts';
+import type { MfaSubject } from './device-management.ts';
 import type { PhoneNumber } from './devices.ts';
-import type { PhoneCodes, PhoneChannel, SendOutcome, CodeCheck } from './phone-codes.ts';
-import type { TotpCodes, TotpCheck } from './totp-codes.ts';
-import type { SecurityKeys } from './security-keys.ts';
 import type { FailureLimit } from './failure-limit.ts';
 import type { MfaAudit } from './mfa-audit.ts';
-import type { MfaSubject } from './device-management.ts';
+import type { CodeCheck, PhoneChannel, PhoneCodes, SendOutcome } from './phone-codes.ts';
+import type { SecurityKeys } from './security-keys.ts';
+import type { TotpCheck, TotpCodes } from './totp-codes.ts';
 
 /**
  * Proving a new device before it is saved: a code to the new number, a
@@ -23,7 +23,11 @@ export function createEnrollment(deps: { phoneCodes: PhoneCodes; totpCodes: Totp
     return outcome;
   }
 
-  async function verifyCode(ctx: Context, who: MfaSubject, input: { bindTo: string; phone: PhoneNumber; code: string }): Promise<CodeCheck | { status: 'throttled' }> {
+  async function verifyCode(
+    ctx: Context,
+    who: MfaSubject,
+    input: { bindTo: string; phone: PhoneNumber; code: string },
+  ): Promise<CodeCheck | { status: 'throttled' }> {
     const attempt = await failures.attempt(who.accountId, who.policy);
     if (attempt.refused) return { status: 'throttled' };
     const outcome = await deps.phoneCodes.verify(input);

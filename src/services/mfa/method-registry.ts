@@ -22,7 +22,8 @@ export function createMethodRegistry(methods: readonly MfaMethod[]) {
     all,
     ids: () => all.map((method) => method.id),
     get: (id: string | undefined) => (id === undefined ? undefined : byId.get(id)),
-    of, idsOf,
+    of,
+    idsOf,
     /** Whether the device can prove the second factor at all. */
     usable: (device: MfaDeviceView) => of(device).length > 0,
     /** Methods that belong to the account, not to a device (recovery codes). */
@@ -30,8 +31,9 @@ export function createMethodRegistry(methods: readonly MfaMethod[]) {
     /** The "When I log in" choices the device can do, beside "ask". */
     whenILogIn: (device: MfaDeviceView | undefined) => (device ? of(device).filter((method) => method.whenILogIn !== undefined) : []),
     /** The device types that carry one of these methods (a site's `mfa.methods`, or every method). */
-    deviceTypesFor: (allowed: readonly string[] | undefined): DeviceType[] =>
-      [...new Set(all.filter((method) => !allowed || allowed.includes(method.id)).flatMap((method) => method.deviceTypes))],
+    deviceTypesFor: (allowed: readonly string[] | undefined): DeviceType[] => [
+      ...new Set(all.filter((method) => !allowed || allowed.includes(method.id)).flatMap((method) => method.deviceTypes)),
+    ],
   };
 }
 

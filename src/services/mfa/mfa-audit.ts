@@ -2,7 +2,10 @@ import type { Context } from 'koa';
 
 /** The part of the audit log the MFA service writes to. */
 export interface AuditSink {
-  record(ctx: Context | undefined, event: { action: string; outcome: string; site?: string; username?: string; accountId?: string; detail?: Record<string, string | number | boolean> }): void;
+  record(
+    ctx: Context | undefined,
+    event: { action: string; outcome: string; site?: string; username?: string; accountId?: string; detail?: Record<string, string | number | boolean> },
+  ): void;
 }
 
 /**
@@ -16,8 +19,16 @@ export interface MfaAuditSubject {
   account?: { username?: string };
 }
 
-export type MfaAudit = (ctx: Context | undefined, who: MfaAuditSubject, action: string, outcome: string, detail?: Record<string, string | number | boolean>) => void;
+export type MfaAudit = (
+  ctx: Context | undefined,
+  who: MfaAuditSubject,
+  action: string,
+  outcome: string,
+  detail?: Record<string, string | number | boolean>,
+) => void;
 
 /** Every MFA event names the account, its user name and its site. */
-export const mfaAudit = (sink: AuditSink): MfaAudit => (ctx, who, action, outcome, detail) =>
-  sink.record(ctx, { action, outcome, site: who.siteId, username: who.account?.username, accountId: who.accountId, detail });
+export const mfaAudit =
+  (sink: AuditSink): MfaAudit =>
+  (ctx, who, action, outcome, detail) =>
+    sink.record(ctx, { action, outcome, site: who.siteId, username: who.account?.username, accountId: who.accountId, detail });

@@ -1,29 +1,29 @@
 import type { Context } from 'koa';
-import type { Store } from '../../store/port.ts';
-import type { OneTimeCodes } from '../one-time-codes.ts';
-import type { AccountService } from '../accounts.ts';
-import type { SiteDirectory } from '../sites.ts';
-import type { Mailer } from '../mail/mailer.ts';
-import { createSecretBox, deriveKey } from '../../lib/secret-box.ts';
 import type { RecoveryCodeGenerator, TotpAlgorithm, WebAuthnRelyingParty } from '../../kit/factor.ts';
-import type { MfaMethod, MfaMethodTools } from '../../kit/mfa-method.ts';
 import type { DuoPlugin } from '../../kit/mfa-duo.ts';
-import { mfaPolicySchema, type MfaPolicy, type SmsSettings } from './settings-schema.ts';
+import type { MfaMethod, MfaMethodTools } from '../../kit/mfa-method.ts';
+import { createSecretBox, deriveKey } from '../../lib/secret-box.ts';
+import type { Store } from '../../store/port.ts';
+import type { AccountService } from '../accounts.ts';
+import { createLockout } from '../lockout.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { OneTimeCodes } from '../one-time-codes.ts';
+import type { SiteDirectory } from '../sites.ts';
+import { createSecondFactorChallenge } from './challenge.ts';
+import { createDeviceManagement, type MfaSubject } from './device-management.ts';
 import { createDeviceStore, type MfaDevice } from './devices.ts';
+import { createDuoFactor } from './duo.ts';
+import { createEnrollment } from './enrollment.ts';
 import { createMethodRegistry } from './method-registry.ts';
-import { createPhoneNumbers, maskPhone } from './phone-numbers.ts';
+import { type AuditSink, mfaAudit } from './mfa-audit.ts';
 import { createCodeHasher } from './one-time-code.ts';
 import { createPhoneCodes } from './phone-codes.ts';
-import { createTotpCodes } from './totp-codes.ts';
+import { createPhoneNumbers, maskPhone } from './phone-numbers.ts';
 import { createRecoveryCodes } from './recovery.ts';
-import { createTrustedBrowsers } from './trusted-browsers.ts';
 import { createSecurityKeys } from './security-keys.ts';
-import { createLockout } from '../lockout.ts';
-import { createSecondFactorChallenge } from './challenge.ts';
-import { createEnrollment } from './enrollment.ts';
-import { createDeviceManagement, type MfaSubject } from './device-management.ts';
-import { createDuoFactor } from './duo.ts';
-import { mfaAudit, type AuditSink } from './mfa-audit.ts';
+import { type MfaPolicy, mfaPolicySchema, type SmsSettings } from './settings-schema.ts';
+import { createTotpCodes } from './totp-codes.ts';
+import { createTrustedBrowsers } from './trusted-browsers.ts';
 
 /** A device as other areas (portal, admin) see it: no secrets, the number masked. */
 export interface FactorSummary {
@@ -74,7 +74,10 @@ export function createMfaService(deps: MfaServiceDeps) {
   checkPolicies(deps.sites, methods.ids());
   // What the methods check with: admit's guarded engines, never the raw store of another method.
   const tools: MfaMethodTools = {
-    phoneCodes, totp: totpCodes, recoveryCodes: recovery, box: createSecretBox(deps.masterSecret, 'mfa-method'),
+    phoneCodes,
+    totp: totpCodes,
+    recoveryCodes: recovery,
+    box: createSecretBox(deps.masterSecret, 'mfa-method'),
     securityKeys: {
       async verifyAuthentication(input) {
         const verified = await securityKeys.verifyAuthentication(input);
@@ -103,9 +106,14 @@ export function createMfaService(deps: MfaServiceDeps) {
   async function listFactors(accountId: string): Promise<FactorSummary[]> {
     const { defaultDeviceId } = await devices.settings(accountId);
     return (await devices.list(accountId)).map((device) => ({
-      id: device.id, type: device.type, name: device.name, methods: methods.idsOf(device),
-      phone: device.phone ? maskPhone(device.phone) : undefined, isDefault: device.id === defaultDeviceId,
-      createdAt: device.createdAt, lastUsedAt: device.lastUsedAt,
+      id: device.id,
+      type: device.type,
+      name: device.name,
+      methods: methods.idsOf(device),
+      phone: device.phone ? maskPhone(device.phone) : undefined,
+      isDefault: device.id === defaultDeviceId,
+      createdAt: device.createdAt,
+      lastUsedAt: device.lastUsedAt,
     }));
   }
 
@@ -133,13 +141,27 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   return {
-    subject, policyOf, listFactors, hasUsableFactor, hasAnyFactor, anyFactorIn, resetMfa, revokeTrustedBrowsers,
+    subject,
+    policyOf,
+    listFactors,
+    hasUsableFactor,
+    hasAnyFactor,
+    anyFactorIn,
+    resetMfa,
+    revokeTrustedBrowsers,
     settings: devices.settings,
     devices: { list: devices.list, get: devices.get, overview: devices.overview },
     recoveryCodesLeft: recovery.remaining,
     /** Whether typed text has the shape of a recovery code (the plugin's format), before any check. */
     isRecoveryCode: (input: string) => deps.engines.recoveryCodes.normalize(input) !== undefined,
-    phoneNumbers, trustedBrowsers, challenge, enrollment, manage, duo, audit, methods,
+    phoneNumbers,
+    trustedBrowsers,
+    challenge,
+    enrollment,
+    manage,
+    duo,
+    audit,
+    methods,
   };
 }
 
@@ -147,7 +169,8 @@ export function createMfaService(deps: MfaServiceDeps) {
 function checkPolicies(sites: SiteDirectory, known: string[]): void {
   sites.all().forEach(({ config }) => {
     const unknown = (config.mfa.methods ?? []).filter((id) => !known.includes(id));
-    if (unknown.length > 0) throw new Error(`sites[${config.id}].mfa.methods: no "${unknown.join('", "')}" method in this version of admit (use ${known.join(', ')})`);
+    if (unknown.length > 0)
+      throw new Error(`sites[${config.id}].mfa.methods: no "${unknown.join('", "')}" method in this version of admit (use ${known.join(', ')})`);
   });
 }
 

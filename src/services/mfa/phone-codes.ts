@@ -24,9 +24,22 @@ export type CodeCheck = { status: 'ok'; channel: PhoneChannel } | { status: 'inv
 export function createPhoneCodes(deps: { codes: OneTimeCodes; phoneNumbers: PhoneNumbers }) {
   const binding = (bindTo: string) => ({ purpose: 'mfa' as const, flow: bindTo });
 
-  async function send(input: { bindTo: string; accountId: string; ip: string; phone: PhoneNumber; channel: PhoneChannel; siteName: string }): Promise<SendOutcome> {
+  async function send(input: {
+    bindTo: string;
+    accountId: string;
+    ip: string;
+    phone: PhoneNumber;
+    channel: PhoneChannel;
+    siteName: string;
+  }): Promise<SendOutcome> {
     if (!deps.phoneNumbers.mayReceive(input.phone)) return { status: 'country_not_allowed' };
-    const outcome = await deps.codes.send(binding(input.bindTo), { channel: input.channel, to: input.phone.e164, accountId: input.accountId, ip: input.ip, siteName: input.siteName });
+    const outcome = await deps.codes.send(binding(input.bindTo), {
+      channel: input.channel,
+      to: input.phone.e164,
+      accountId: input.accountId,
+      ip: input.ip,
+      siteName: input.siteName,
+    });
     return outcome.status === 'rate_limited' ? { status: 'rate_limited', scope: outcome.scope === 'target' ? 'number' : outcome.scope } : outcome;
   }
 

@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
 import { createPhoneNumbers, maskPhone } from './phone-numbers.ts';
 
 describe('phone numbers (libphonenumber-js)', () => {
@@ -22,8 +22,15 @@ describe('phone numbers (libphonenumber-js)', () => {
   it('keeps to the allow-list, also when the typed number names another country', () => {
     assert.equal(phones.parse('GB', '020 7946 0018').status, 'country_not_allowed');
     assert.equal(phones.parse('US', '+44 20 7946 0018').status, 'country_not_allowed');
-    assert.deepEqual(phones.countries.map((country) => country.code), ['CA', 'DE', 'US'], 'unknown codes dropped, sorted by name');
-    assert.deepEqual(phones.countries.find((country) => country.code === 'US'), { code: 'US', name: 'United States', dial: '+1', example: '(201) 555-0123' });
+    assert.deepEqual(
+      phones.countries.map((country) => country.code),
+      ['CA', 'DE', 'US'],
+      'unknown codes dropped, sorted by name',
+    );
+    assert.deepEqual(
+      phones.countries.find((country) => country.code === 'US'),
+      { code: 'US', name: 'United States', dial: '+1', example: '(201) 555-0123' },
+    );
     assert.equal(phones.defaultCountry, 'US');
   });
 

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, getCountryCallingCode, getExampleNumber, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, getCountryCallingCode, getExampleNumber, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import type { PhoneNumber } from './devices.ts';
 
@@ -46,7 +46,7 @@ export function createPhoneNumbers({ allowedCountries }: { allowedCountries: str
   /** Whether texts and calls may go to this (already stored) number. */
   const mayReceive = (phone: PhoneNumber) => allowed.has(phone.country);
 
-  return { countries, parse, mayReceive, defaultCountry: allowed.has('US') ? 'US' : countries[0]?.code ?? 'US' };
+  return { countries, parse, mayReceive, defaultCountry: allowed.has('US') ? 'US' : (countries[0]?.code ?? 'US') };
 }
 
 export type PhoneNumbers = ReturnType<typeof createPhoneNumbers>;

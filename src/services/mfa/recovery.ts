@@ -1,5 +1,5 @@
-import { storeKey, type Store } from '../../store/port.ts';
 import type { RecoveryCodeGenerator } from '../../kit/factor.ts';
+import { type Store, storeKey } from '../../store/port.ts';
 import type { CodeHasher } from './one-time-code.ts';
 
 export const RECOVERY_CODE_COUNT = 10;

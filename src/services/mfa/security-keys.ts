@@ -1,5 +1,5 @@
-import { storeKey, type Store } from '../../store/port.ts';
 import { amrOfWebAuthn, type WebAuthnCredentialRecord, type WebAuthnRelyingParty } from '../../kit/factor.ts';
+import { type Store, storeKey } from '../../store/port.ts';
 import type { DeviceStore, MfaDevice } from './devices.ts';
 
 const CHALLENGE_SECONDS = 300;
@@ -16,7 +16,12 @@ export function createSecurityKeys(deps: { store: Store; devices: DeviceStore; r
 
   async function registrationOptions(input: { bindTo: string; accountId: string; userName: string; displayName?: string }) {
     const exclude = (await keysOf(input.accountId)).map((device) => device.webauthn as WebAuthnCredentialRecord);
-    const { options, challenge } = await relyingParty.registrationOptions({ userId: input.accountId, userName: input.userName, displayName: input.displayName, exclude });
+    const { options, challenge } = await relyingParty.registrationOptions({
+      userId: input.accountId,
+      userName: input.userName,
+      displayName: input.displayName,
+      exclude,
+    });
     await store.set(challengeKey('register', input.bindTo), challenge, { ttlSeconds: CHALLENGE_SECONDS });
     return options;
   }
@@ -38,7 +43,11 @@ export function createSecurityKeys(deps: { store: Store; devices: DeviceStore; r
   }
 
   /** The device whose key signed, with its amr, or undefined. Only this account's keys count. */
-  async function verifyAuthentication(input: { bindTo: string; accountId: string; response: unknown }): Promise<{ device: MfaDevice; amr: string } | undefined> {
+  async function verifyAuthentication(input: {
+    bindTo: string;
+    accountId: string;
+    response: unknown;
+  }): Promise<{ device: MfaDevice; amr: string } | undefined> {
     const challenge = await store.take(challengeKey('authenticate', input.bindTo));
     const credentialId = (input.response as { id?: unknown } | null)?.id;
     if (!challenge || typeof credentialId !== 'string') return undefined;
@@ -46,7 +55,11 @@ export function createSecurityKeys(deps: { store: Store; devices: DeviceStore; r
     if (!device?.webauthn) return undefined;
     const verified = await relyingParty.verifyAuthentication({ response: input.response, challenge, credential: device.webauthn });
     if (!verified) return undefined;
-    const updated: MfaDevice = { ...device, webauthn: { ...device.webauthn, counter: verified.newCounter, backedUp: verified.backedUp }, lastUsedAt: new Date().toISOString() };
+    const updated: MfaDevice = {
+      ...device,
+      webauthn: { ...device.webauthn, counter: verified.newCounter, backedUp: verified.backedUp },
+      lastUsedAt: new Date().toISOString(),
+    };
     await devices.save(input.accountId, updated);
     return { device: updated, amr: amrOfWebAuthn(updated.webauthn!) };
   }

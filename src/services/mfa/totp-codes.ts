@@ -1,6 +1,6 @@
-import { storeKey, type Store } from '../../store/port.ts';
 import type { TotpAlgorithm } from '../../kit/factor.ts';
 import type { createSecretBox } from '../../lib/secret-box.ts';
+import { type Store, storeKey } from '../../store/port.ts';
 
 export type TotpCheck = 'ok' | 'invalid' | 'replayed';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { storeKey, type Store } from '../../store/port.ts';
+import { type Store, storeKey } from '../../store/port.ts';
 
 export interface TrustedBrowser {
   /** The token's hash: the record's id, safe to show in a form. */
@@ -26,8 +26,10 @@ export function createTrustedBrowsers({ store }: { store: Store }) {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
     const record: TrustedBrowser = {
-      id: hashOf(token), label: input.label.slice(0, 120),
-      createdAt: new Date(now).toISOString(), expiresAt: new Date(now + input.days * 86_400_000).toISOString(),
+      id: hashOf(token),
+      label: input.label.slice(0, 120),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + input.days * 86_400_000).toISOString(),
     };
     const ttlSeconds = input.days * 86_400;
     await store.set(recordKey(accountId, record.id), JSON.stringify(record), { ttlSeconds });

@@ -1,7 +1,7 @@
 import type { Provider } from 'oidc-provider';
 import type { Notifier, NotifierMessage } from '../../kit/notifier.ts';
-import type { Deliverer } from './outbox-worker.ts';
 import { sendBackchannelLogout } from '../backchannel-logout.ts';
+import type { Deliverer } from './outbox-worker.ts';
 
 /** Texts and calls: the notifier's `failed` outcome is a failed attempt (retried like any other). */
 export function phoneDeliverer(notifier: Notifier): { sms: Deliverer; voice: Deliverer } {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store, WriteOp } from '../../store/port.ts';
-import type { Outbox } from './outbox.ts';
 import { retryDelayMs } from './backoff.ts';
+import type { Outbox } from './outbox.ts';
 import { dueKey, messageKey, type OutboxChannel, type OutboxMessage } from './outbox-model.ts';
 
 /** Delivers one message; throws when it did not go out. `message.id` is the idempotency key to pass on. */
@@ -31,7 +31,13 @@ export interface OutboxWorkerSettings {
  * so another (or the restarted one) delivers it again: at least once, and a
  * repeat carries the same id so the receiver can recognise it.
  */
-export function createOutboxWorker(deps: { store: Store; outbox: Outbox; deliverers: Partial<Record<OutboxChannel, Deliverer>>; settings: OutboxWorkerSettings; logger: Logger }) {
+export function createOutboxWorker(deps: {
+  store: Store;
+  outbox: Outbox;
+  deliverers: Partial<Record<OutboxChannel, Deliverer>>;
+  settings: OutboxWorkerSettings;
+  logger: Logger;
+}) {
   const { store, outbox, settings, logger } = deps;
   const leaseMs = settings.leaseSeconds * 1000;
   // A delivery must end before its lease does, or a second worker would start the same one.
@@ -94,16 +100,22 @@ export function createOutboxWorker(deps: { store: Store; outbox: Outbox; deliver
     } catch (error) {
       const lastError = ((error as Error).message || String(error)).slice(0, 300);
       const exhausted = attempting.attempts >= settings.maxAttempts;
-      const due = exhausted ? undefined : Date.now() + retryDelayMs(attempting.attempts, { baseMs: settings.retryBaseSeconds * 1000, maxMs: settings.retryMaxSeconds * 1000 });
+      const due = exhausted
+        ? undefined
+        : Date.now() + retryDelayMs(attempting.attempts, { baseMs: settings.retryBaseSeconds * 1000, maxMs: settings.retryMaxSeconds * 1000 });
       const next: OutboxMessage = exhausted
         ? { ...attempting, state: 'failed', lastError, nextAttemptAt: undefined }
         : { ...attempting, lastError, nextAttemptAt: new Date(due!).toISOString() };
-      logger.warn({ outbox: id, channel: message.channel, kind: message.kind, attempts: attempting.attempts, err: error }, exhausted ? 'outbox message failed' : 'outbox delivery failed; will retry');
+      logger.warn(
+        { outbox: id, channel: message.channel, kind: message.kind, attempts: attempting.attempts, err: error },
+        exhausted ? 'outbox message failed' : 'outbox delivery failed; will retry',
+      );
       await settle(attempting, attemptingRaw, next, due);
       return;
     }
     const sent: OutboxMessage = { ...attempting, state: 'sent', sentAt: new Date().toISOString(), nextAttemptAt: undefined };
-    if (!(await settle(attempting, attemptingRaw, sent, undefined))) logger.info({ outbox: id }, 'outbox message delivered, but its record changed meanwhile (resent or re-claimed)');
+    if (!(await settle(attempting, attemptingRaw, sent, undefined)))
+      logger.info({ outbox: id }, 'outbox message delivered, but its record changed meanwhile (resent or re-claimed)');
   }
 
   function track(id: string): void {

@@ -1,9 +1,16 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Store, WriteOp } from '../../store/port.ts';
 import { createSecretBox } from '../../lib/secret-box.ts';
+import type { Store, WriteOp } from '../../store/port.ts';
 import {
-  changeKey, dueKey, listKey, messageKey, pendingChangesKey, siteListKey,
-  type ChangeStep, type OutboxInput, type OutboxMessage,
+  type ChangeStep,
+  changeKey,
+  dueKey,
+  listKey,
+  messageKey,
+  type OutboxInput,
+  type OutboxMessage,
+  pendingChangesKey,
+  siteListKey,
 } from './outbox-model.ts';
 
 export interface OutboxSettings {
@@ -66,8 +73,19 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
 
   function build(input: Omit<OutboxInput, 'payload'> & { sealed: string }, change?: string): OutboxMessage {
     return {
-      id: input.id ?? randomUUID(), channel: input.channel, to: input.to, kind: input.kind, siteId: input.siteId, sealed: input.sealed,
-      state: 'pending', attempts: 0, createdAt: new Date().toISOString(), order: nextOrder(), change, onlyIf: input.onlyIf, notAfter: input.notAfter,
+      id: input.id ?? randomUUID(),
+      channel: input.channel,
+      to: input.to,
+      kind: input.kind,
+      siteId: input.siteId,
+      sealed: input.sealed,
+      state: 'pending',
+      attempts: 0,
+      createdAt: new Date().toISOString(),
+      order: nextOrder(),
+      change,
+      onlyIf: input.onlyIf,
+      notAfter: input.notAfter,
     };
   }
 
@@ -93,15 +111,22 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
     if (raw === undefined) return;
     const steps = JSON.parse(raw) as ChangeStep[];
     for (let start = 0; start < steps.length; start += CHANGE_CHUNK) {
-      await Promise.all(steps.slice(start, start + CHANGE_CHUNK).map((step) =>
-        step.op === 'setIfAbsent'
-          ? store.setIfAbsent(step.key, step.value, step.ttlSeconds === undefined ? undefined : { ttlSeconds: step.ttlSeconds })
-          : step.op === 'indexAdd'
-            ? store.writeAll([step])
-            : store.addToSet(step.key, step.member),
-      ));
+      await Promise.all(
+        steps
+          .slice(start, start + CHANGE_CHUNK)
+          .map((step) =>
+            step.op === 'setIfAbsent'
+              ? store.setIfAbsent(step.key, step.value, step.ttlSeconds === undefined ? undefined : { ttlSeconds: step.ttlSeconds })
+              : step.op === 'indexAdd'
+                ? store.writeAll([step])
+                : store.addToSet(step.key, step.member),
+          ),
+      );
     }
-    await store.writeAll([{ op: 'delete', key: changeKey(id) }, { op: 'removeFromSet', key: pendingChangesKey, member: id }]);
+    await store.writeAll([
+      { op: 'delete', key: changeKey(id) },
+      { op: 'removeFromSet', key: pendingChangesKey, member: id },
+    ]);
   }
 
   /** Start-up: what a killed process left half-applied is completed before admit answers. */
@@ -129,7 +154,8 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
     const max = cursor ? Number(cursor[1]) : undefined;
     // Equal scores are rare (two instances in one µs slot); the page reads a little further and drops what the last page showed.
     const spare = 20;
-    const entries = (await Promise.all(keys.map((key) => store.indexRange(key, { max, limit: options.limit + spare, reverse: true })))).flat()
+    const entries = (await Promise.all(keys.map((key) => store.indexRange(key, { max, limit: options.limit + spare, reverse: true }))))
+      .flat()
       .filter((entry) => !cursor || entry.score < max! || entry.member < cursor[2]!)
       .sort((a, b) => b.score - a.score || (a.member < b.member ? 1 : a.member > b.member ? -1 : 0))
       .filter((entry, index, all) => index === 0 || entry.member !== all[index - 1]!.member);
@@ -162,7 +188,10 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
     const message = parse(raw);
     if (message?.state !== 'pending') return false;
     return store.writeAll(
-      [{ op: 'set', key: messageKey(id), value: JSON.stringify({ ...message, state: 'cancelled', lastError: reason }), ttlSeconds: retentionSeconds }, { op: 'indexRemove', key: dueKey, member: id }],
+      [
+        { op: 'set', key: messageKey(id), value: JSON.stringify({ ...message, state: 'cancelled', lastError: reason }), ttlSeconds: retentionSeconds },
+        { op: 'indexRemove', key: dueKey, member: id },
+      ],
       { onlyIf: { key: messageKey(id), equals: raw! } },
     );
   }
@@ -179,7 +208,16 @@ export function createOutbox(deps: { store: Store; masterSecret: string; setting
   }
 
   return {
-    enqueue, applyChange, applyPendingChanges, get, getMany, list, resend, cancel, trim, wake,
+    enqueue,
+    applyChange,
+    applyPendingChanges,
+    get,
+    getMany,
+    list,
+    resend,
+    cancel,
+    trim,
+    wake,
     open: (message: OutboxMessage): unknown => JSON.parse(box.open(message.sealed)),
     onEnqueued(listener: () => void): () => void {
       listeners.add(listener);

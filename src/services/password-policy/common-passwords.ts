@@ -98,12 +98,16 @@ export function createCommonPasswordList(loader: LoadCommonPasswords = loadZxcvb
   const get = (): Promise<CompactWordList> => {
     if (set) return set;
     const loading = loader().then(compactWordList);
-    loading.catch(() => { if (set === loading) set = undefined; }); // a failed load is retried, not cached
+    loading.catch(() => {
+      if (set === loading) set = undefined;
+    }); // a failed load is retried, not cached
     set = loading;
     return loading;
   };
   return {
-    async load() { await get(); },
+    async load() {
+      await get();
+    },
     async isCommon(password) {
       const words = await get();
       const folded = password.normalize('NFC').toLowerCase();

@@ -1,7 +1,7 @@
-import { verifyPassword } from '../../kit/password-hash.ts';
-import { createCommonPasswordList, type CommonPasswordList } from './common-passwords.ts';
-import { passwordRules, type RuleContext, type RuleId } from './rules.ts';
 import type { PasswordPolicy } from '../../config/password-policy.ts';
+import { verifyPassword } from '../../kit/password-hash.ts';
+import { type CommonPasswordList, createCommonPasswordList } from './common-passwords.ts';
+import { passwordRules, type RuleContext, type RuleId } from './rules.ts';
 
 /**
  * A site's password policy, ready to show and to check. `rules()` is the list
@@ -38,15 +38,16 @@ export function createPasswordPolicy(policy: PasswordPolicy, deps: PasswordPolic
   const extra: PolicyRule[] = [];
   if (commonPasswords) extra.push({ id: 'commonPassword', text: 'Must not be a commonly used or breached password' });
   if (policy.historyCount > 0) {
-    const text = policy.historyCount === 1
-      ? 'Must not be your previous password'
-      : `Must not be one of your last ${policy.historyCount} passwords`;
+    const text = policy.historyCount === 1 ? 'Must not be your previous password' : `Must not be one of your last ${policy.historyCount} passwords`;
     extra.push({ id: 'history', text });
   }
   const shown: PolicyRule[] = [
-    ...active.map((rule): PolicyRule => rule.id === 'restrictedPatterns'
-      ? { id: rule.id, text: rule.describe(policy), list: policy.restrictedPatterns }
-      : { id: rule.id, text: rule.describe(policy), ...(rule.limit ? { limit: rule.limit(policy) } : {}) }),
+    ...active.map(
+      (rule): PolicyRule =>
+        rule.id === 'restrictedPatterns'
+          ? { id: rule.id, text: rule.describe(policy), list: policy.restrictedPatterns }
+          : { id: rule.id, text: rule.describe(policy), ...(rule.limit ? { limit: rule.limit(policy) } : {}) },
+    ),
     ...extra,
   ];
 

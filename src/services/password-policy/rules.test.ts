@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { createPasswordPolicy } from './policy.ts';
+import { describe, it } from 'vitest';
 import { passwordPolicySchema } from '../../config/password-policy.ts';
 import { createCommonPasswordList } from './common-passwords.ts';
+import { createPasswordPolicy } from './policy.ts';
 
 // One test per rule: the rule's own message for a failing password, nothing
 // for a good one. Common-password list injected so no package is needed.

@@ -12,8 +12,16 @@ import type { PasswordPolicy } from '../../config/password-policy.ts';
 export type RuleContext = { username?: string | undefined; oldPassword?: string | undefined };
 
 export type RuleId =
-  | 'minLength' | 'maxLength' | 'minSpecial' | 'mixedCase' | 'minDigits' | 'notPalindrome'
-  | 'maxRepeat' | 'usernameRun' | 'oldPasswordRun' | 'restrictedPatterns';
+  | 'minLength'
+  | 'maxLength'
+  | 'minSpecial'
+  | 'mixedCase'
+  | 'minDigits'
+  | 'notPalindrome'
+  | 'maxRepeat'
+  | 'usernameRun'
+  | 'oldPasswordRun'
+  | 'restrictedPatterns';
 
 export type PasswordRule = {
   id: RuleId;
@@ -61,7 +69,9 @@ function usernameParts(username: string): string[] {
 }
 
 function longestRun(s: string): number {
-  let longest = 0, current = 0, previous: string | undefined;
+  let longest = 0,
+    current = 0,
+    previous: string | undefined;
   for (const c of codePoints(fold(s))) {
     current = c === previous ? current + 1 : 1;
     previous = c;

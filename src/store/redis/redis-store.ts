@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { compareLex as compareBounds, hashTagOf, keysOfWrite, lexBounds, StoreUnavailableError, type Store } from '../port.ts';
+import { compareLex as compareBounds, hashTagOf, keysOfWrite, lexBounds, type Store, StoreUnavailableError } from '../port.ts';
 import { createRedisClient, describeRedisTarget, type RedisClient, type RedisSettings } from './redis-options.ts';
 
 /** A Redis-backed store plus the start-up step `createStore` awaits. */
@@ -174,9 +174,7 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
 
     async setIfAbsent(key, value, opts) {
       const ttl = opts?.ttlSeconds === undefined ? undefined : ttlMs(opts.ttlSeconds);
-      const reply = await guard('SET NX', () =>
-        ttl === undefined ? client.set(k(key), value, 'NX') : client.set(k(key), value, 'PX', ttl, 'NX'),
-      );
+      const reply = await guard('SET NX', () => (ttl === undefined ? client.set(k(key), value, 'NX') : client.set(k(key), value, 'PX', ttl, 'NX')));
       return reply === 'OK';
     },
 
@@ -243,13 +241,24 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
       };
       const encoded = ops.map((op) => {
         switch (op.op) {
-          case 'set': return ['set', at(op.key), op.value, op.ttlSeconds === undefined ? '' : String(ttlMs(op.ttlSeconds))];
-          case 'delete': return ['delete', at(op.key)];
-          case 'addToSet': case 'removeFromSet': case 'indexRemove': case 'lexAdd': case 'lexRemove': return [op.op, at(op.key), op.member];
-          case 'indexExpireAt': return ['indexExpireAt', at(op.key), op.at.toFixed(0)];
-          case 'indexAdd': return ['indexAdd', at(op.key), op.member, scoreText(op.score)];
-          case 'indexTrim': return ['indexTrim', at(op.key), scoreText(op.maxScore)];
-          default: throw new RangeError(`unknown writeAll operation ${(op as { op: string }).op}`);
+          case 'set':
+            return ['set', at(op.key), op.value, op.ttlSeconds === undefined ? '' : String(ttlMs(op.ttlSeconds))];
+          case 'delete':
+            return ['delete', at(op.key)];
+          case 'addToSet':
+          case 'removeFromSet':
+          case 'indexRemove':
+          case 'lexAdd':
+          case 'lexRemove':
+            return [op.op, at(op.key), op.member];
+          case 'indexExpireAt':
+            return ['indexExpireAt', at(op.key), op.at.toFixed(0)];
+          case 'indexAdd':
+            return ['indexAdd', at(op.key), op.member, scoreText(op.score)];
+          case 'indexTrim':
+            return ['indexTrim', at(op.key), scoreText(op.maxScore)];
+          default:
+            throw new RangeError(`unknown writeAll operation ${(op as { op: string }).op}`);
         }
       });
       // The guard's key goes last, even when an operation uses it too.
@@ -298,7 +307,8 @@ export function createRedisStore(settings: RedisSettings): RedisStore {
     },
 
     async claimDue(key, opts) {
-      if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
+      if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo))
+        throw new RangeError('claimDue needs finite scores and limit >= 0');
       if (opts.limit === 0) return [];
       return guard('claimDue', () => scripted.admitClaimDue(k(key), scoreText(opts.upTo), scoreText(opts.setTo), String(Math.trunc(opts.limit))));
     },

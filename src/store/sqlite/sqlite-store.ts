@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { keysOfWrite, lexBounds, StoreUnavailableError, type Store, type WriteOp } from '../port.ts';
+import { keysOfWrite, lexBounds, type Store, StoreUnavailableError, type WriteOp } from '../port.ts';
 import { lexRangeSql, SQL, SQL_SCHEMA } from './sqlite-sql.ts';
 
 export interface SqliteStoreOptions {
@@ -30,9 +30,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec(SQL_SCHEMA);
-  const stmt = Object.fromEntries(
-    Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)]),
-  ) as Statements;
+  const stmt = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
 
   // One prepared statement per shape of lexRange (which bounds it has, which way).
   const lexStatements = new Map<string, StatementSync>();
@@ -148,8 +146,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   return {
-    get: (key) =>
-      guard('get', () => (stmt.get.get(key, Date.now()) as { value: string } | undefined)?.value),
+    get: (key) => guard('get', () => (stmt.get.get(key, Date.now()) as { value: string } | undefined)?.value),
 
     getMany: (keys) =>
       guard('getMany', () => {
@@ -163,14 +160,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         stmt.set.run(key, value, expiry(opts?.ttlSeconds));
       }),
 
-    setIfAbsent: (key, value, opts) =>
-      guard('setIfAbsent', () => stmt.setIfAbsent.run(key, value, expiry(opts?.ttlSeconds), Date.now()).changes === 1),
+    setIfAbsent: (key, value, opts) => guard('setIfAbsent', () => stmt.setIfAbsent.run(key, value, expiry(opts?.ttlSeconds), Date.now()).changes === 1),
 
-    take: (key) =>
-      guard('take', () => (stmt.take.get(key, Date.now()) as { value: string } | undefined)?.value),
+    take: (key) => guard('take', () => (stmt.take.get(key, Date.now()) as { value: string } | undefined)?.value),
 
-    compareAndDelete: (key, expected) =>
-      guard('compareAndDelete', () => stmt.compareAndDelete.run(key, expected, Date.now()).changes === 1),
+    compareAndDelete: (key, expected) => guard('compareAndDelete', () => stmt.compareAndDelete.run(key, expected, Date.now()).changes === 1),
 
     delete: (...keys) =>
       guard('delete', () => {
@@ -201,8 +195,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           // The whole set shares one expiry, the later of the two; null means never.
           const current = stmt.setExpiry.get(key) as { persistent: number; latest: number | null };
           const wanted = expiry(opts?.ttlSeconds);
-          const expiresAt =
-            wanted === null || current.persistent > 0 ? null : Math.max(wanted, current.latest ?? wanted);
+          const expiresAt = wanted === null || current.persistent > 0 ? null : Math.max(wanted, current.latest ?? wanted);
           stmt.addMember.run(key, member, expiresAt);
           if (expiresAt === null) stmt.setSetPersistent.run(key);
           else stmt.setSetExpiry.run(expiresAt, key);
@@ -214,8 +207,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         stmt.removeMember.run(key, member);
       }),
 
-    setMembers: (key) =>
-      guard('setMembers', () => (stmt.members.all(key, Date.now()) as { member: string }[]).map((r) => r.member)),
+    setMembers: (key) => guard('setMembers', () => (stmt.members.all(key, Date.now()) as { member: string }[]).map((r) => r.member)),
 
     setScan: (key, opts) =>
       guard('setScan', () => {
@@ -256,7 +248,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (!(opts.limit >= 0)) throw new RangeError(`indexRange needs limit >= 0, got ${opts.limit}`);
         if (ended(key)) return [];
         const statement = opts.reverse ? stmt.indexRangeDown : stmt.indexRangeUp;
-        const rows = statement.all(key, opts.min ?? -Number.MAX_VALUE, opts.max ?? Number.MAX_VALUE, Math.trunc(opts.limit)) as { member: string; score: number }[];
+        const rows = statement.all(key, opts.min ?? -Number.MAX_VALUE, opts.max ?? Number.MAX_VALUE, Math.trunc(opts.limit)) as {
+          member: string;
+          score: number;
+        }[];
         return rows.map((row) => ({ member: row.member, score: Number(row.score) }));
       }),
 
@@ -268,7 +263,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     claimDue: (key, opts) =>
       guard('claimDue', () => {
-        if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo)) throw new RangeError('claimDue needs finite scores and limit >= 0');
+        if (!(opts.limit >= 0) || !Number.isFinite(opts.upTo) || !Number.isFinite(opts.setTo))
+          throw new RangeError('claimDue needs finite scores and limit >= 0');
         if (opts.limit === 0) return [];
         if (ended(key)) return [];
         return (stmt.claimDue.all(opts.setTo, key, opts.upTo, Math.trunc(opts.limit)) as { member: string }[]).map((row) => row.member);

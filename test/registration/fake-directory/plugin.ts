@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { canonicalUsername, defineDirectoryPlugin, UsernameTakenError, type DirectoryIdentity, type PasswordConnector } from '../../../src/kit/index.ts';
+import { canonicalUsername, type DirectoryIdentity, defineDirectoryPlugin, type PasswordConnector, UsernameTakenError } from '../../../src/kit/index.ts';
 import { fakeSettingsSchema } from './settings.ts';
 
 interface FakeUser {
@@ -37,7 +37,13 @@ export function createFakeDirectoryPlugin(kind = 'fake') {
             async add(input) {
               const key = canonicalUsername(input.username);
               if (users.has(key)) throw new UsernameTakenError(`${input.username} is taken`);
-              const identity = { externalId: `${site.directory.idPrefix}${users.size + 1}`, username: input.username, name: input.name, email: input.email, groups: input.groups ?? [] };
+              const identity = {
+                externalId: `${site.directory.idPrefix}${users.size + 1}`,
+                username: input.username,
+                name: input.name,
+                email: input.email,
+                groups: input.groups ?? [],
+              };
               users.set(key, { identity, password: input.password });
               return identity;
             },

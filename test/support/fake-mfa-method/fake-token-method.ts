@@ -10,7 +10,11 @@ export const FAKE_TOKEN = 'fake-token';
  * the device's credentials under the method's id.
  */
 export const fakeTokenMethod: MfaMethod = {
-  id: FAKE_TOKEN, label: 'Code card', action: 'Use my code card', icon: 'card', amr: 'otp',
+  id: FAKE_TOKEN,
+  label: 'Code card',
+  action: 'Use my code card',
+  icon: 'card',
+  amr: 'otp',
   prompt: { kind: 'code', title: 'Enter the code on your card', label: 'Code from your card', format: 'digits' },
   deviceTypes: ['tablet'],
   provesIdentity: false,
