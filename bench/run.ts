@@ -35,7 +35,7 @@ const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 if (args.scale) {
   // The scale benchmark (bench/scale/): its own store, admit and report.
-  await runScale({ mode: args.scale, out: args.out, logLevel: args.admitLogLevel, cpuProfDir: args.cpuProfDir, log });
+  await runScale({ mode: args.scale, out: args.out, logLevel: args.admitLogLevel, cpuProfDir: args.cpuProfDir, dataDir: args.scaleData, rounds: args.scaleRounds, nodeFlags: args.scaleNodeFlags, log });
   process.exit(0);
 }
 const startedAt = new Date().toISOString();

@@ -18,10 +18,16 @@ export interface BenchArgs {
   help: boolean;
   /** The scale benchmark instead (bench/scale/): 100k (with --quick) or 1m accounts. */
   scale?: '100k' | '1m';
+  /** Scale: keep the seeded store in this directory, or reuse it when it is already there (--scale-data=dir). */
+  scaleData?: string;
+  /** Scale: how many rounds of the same searches and exports (default 2), each with admit's heap after a forced GC. */
+  scaleRounds?: number;
+  /** Scale: extra Node flags for admit's process (--scale-node-flags="--max-semi-space-size=4"). */
+  scaleNodeFlags?: string[];
 }
 
 export const USAGE = `npm run bench -- [--quick] [--only=op,op] [--stores=redis,sqlite] [--no-memory] [--threadpool] [--cpu-prof=dir] [--admit-log-level=info] [--out=file.json]
-       npm run bench -- --scale[=100k|1m] [--quick]   (scale: --quick is 100k, default 1m)
+       npm run bench -- --scale[=100k|1m] [--quick] [--scale-data=dir] [--scale-rounds=n] [--scale-node-flags="…"]   (scale: --quick is 100k, default 1m)
   operations: ${OPERATIONS.join(', ')}`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -65,6 +71,17 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--scale':
         if (value !== undefined && value !== '100k' && value !== '1m') throw new Error('--scale: 100k or 1m');
         args.scale = (value as BenchArgs['scale']) ?? '1m';
+        break;
+      case '--scale-data':
+        if (!value) throw new Error('--scale-data needs a directory');
+        args.scaleData = value;
+        break;
+      case '--scale-rounds':
+        if (!value || !/^[1-9]\d*$/.test(value)) throw new Error('--scale-rounds: a whole number, 1 or more');
+        args.scaleRounds = Number(value);
+        break;
+      case '--scale-node-flags':
+        args.scaleNodeFlags = (value ?? '').split(/\s+/).filter(Boolean);
         break;
       case '--help':
       case '-h':

@@ -1,4 +1,5 @@
 import type { Machine } from '../lib/result.ts';
+import type { HeapAfterGc } from './inspector.ts';
 import type { ExportRun, Timing } from './measure.ts';
 import type { SeedCounts, SeedRate } from './seed.ts';
 
@@ -16,12 +17,20 @@ export interface ScaleResult {
   store: 'sqlite';
   counts: SeedCounts;
   seeding: SeedRate[];
+  admitNodeFlags?: string[];
   search: { pooled: Omit<Timing, 'times'>; queries: Omit<Timing, 'times'>[] };
   queue: Omit<Timing, 'times'>[];
   exports: ExportRun[];
   rss: {
     idleMb: number; afterMb: number; growthMb: number; peakMb: number;
     idle?: RssParts; after?: RssParts; afterSecondRound?: RssParts; secondRoundGrowthMb?: number;
+    /** VmRSS 10, 20 and 30 s after the first round (left idle), and the growth over idle at 30 s. */
+    settled?: { afterSeconds: number; rssMb: number; anonMb: number }[];
+    settledGrowthMb?: number;
+    /** Rounds 2..n (--scale-rounds). */
+    rounds?: { round: number; rssMb: number; anonMb: number; csvRowsPerSecond: number; jsonlRowsPerSecond: number }[];
+    /** admit's process.memoryUsage() after a forced GC, at idle (round 0) and after each round (--scale-rounds). */
+    heapAfterGc?: ({ round: number } & HeapAfterGc)[];
   };
   checks: { figure: string; value: string; target: string; pass: boolean }[];
   notes: string[];
