@@ -20,6 +20,10 @@ export interface SessionSummary {
 /** The browser a session began in, kept beside oidc-provider's Session record (which has no field for it). */
 const sessionBrowserKey = (sessionId: string) => storeKey('session-browser', sessionId);
 const BROWSER_NOTE_SECONDS = 30 * 24 * 3600;
+/** How many ids of an account's session or grant index one read takes. */
+const INDEX_PAGE = 100;
+/** Sessions & Devices lists at most this many (Sign out everywhere still ends every one). */
+const LISTED_SESSIONS = 50;
 
 /**
  * A person's SSO sessions (oidc-provider's Session records, indexed by
@@ -35,13 +39,31 @@ export function createSessionService({ store, provider, outbox }: { store: Store
   const sessionAdapter = new Adapter('Session');
   const grantAdapter = new Adapter('Grant');
 
-  async function load(accountId: string): Promise<{ id: string; payload: AdapterPayload }[]> {
-    const ids = await store.setMembers(accountSessionsKey(accountId));
-    const found = await Promise.all(ids.map(async (id) => ({ id, payload: await sessionAdapter.find(id) })));
-    const live = found.filter((entry): entry is { id: string; payload: AdapterPayload } => entry.payload?.accountId === accountId);
-    // Sessions that expired on their own leave their id behind in the index.
-    await Promise.all(found.filter((entry) => !live.includes(entry as never)).map((entry) => store.removeFromSet(accountSessionsKey(accountId), entry.id)));
-    return live;
+  /**
+   * The account's live sessions, one page of its index at a time (never the
+   * whole set at once: a person could pile up sessions by signing in again
+   * and again). Ids whose session expired on its own are dropped as they are met.
+   */
+  async function* sessionPages(accountId: string): AsyncGenerator<{ id: string; payload: AdapterPayload }[]> {
+    let cursor: string | undefined;
+    do {
+      const page = await store.setScan(accountSessionsKey(accountId), { cursor, count: INDEX_PAGE });
+      const found = await Promise.all(page.members.map(async (id) => ({ id, payload: await sessionAdapter.find(id) })));
+      const live = found.filter((entry): entry is { id: string; payload: AdapterPayload } => entry.payload?.accountId === accountId);
+      await Promise.all(found.filter((entry) => !live.includes(entry as never)).map((entry) => store.removeFromSet(accountSessionsKey(accountId), entry.id)));
+      yield live;
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+
+  /** Up to `limit` live sessions of the account. */
+  async function load(accountId: string, limit: number): Promise<{ id: string; payload: AdapterPayload }[]> {
+    const sessions: { id: string; payload: AdapterPayload }[] = [];
+    for await (const page of sessionPages(accountId)) {
+      sessions.push(...page);
+      if (sessions.length >= limit) break;
+    }
+    return sessions.slice(0, limit);
   }
 
   const authorizationsOf = (payload: AdapterPayload | undefined) => (payload?.authorizations ?? {}) as Record<string, { grantId?: string; sid?: string }>;
@@ -68,16 +90,25 @@ export function createSessionService({ store, provider, outbox }: { store: Store
    * its session): only the kept session's grants and tokens stay.
    */
   async function endAllBut(accountId: string, keep: string | undefined): Promise<number> {
-    const sessions = await load(accountId);
-    const kept = sessions.find((entry) => entry.id === keep);
-    const others = sessions.filter((entry) => entry !== kept);
-    await Promise.all(others.map(({ id, payload }) => end(id, payload)));
-    const keptGrants = new Set(grantIdsOf(kept?.payload));
-    const orphans = (await store.setMembers(accountGrantsKey(accountId))).filter((grantId) => !keptGrants.has(grantId));
-    await Promise.all(orphans.map(revokeGrant));
-    // A grant that expired on its own leaves its id behind in the index.
-    await Promise.all(orphans.map((grantId) => store.removeFromSet(accountGrantsKey(accountId), grantId)));
-    return others.length;
+    let ended = 0;
+    let keptGrants = new Set<string>();
+    for await (const page of sessionPages(accountId)) {
+      const kept = page.find((entry) => entry.id === keep);
+      if (kept) keptGrants = new Set(grantIdsOf(kept.payload));
+      const others = page.filter((entry) => entry !== kept);
+      await Promise.all(others.map(({ id, payload }) => end(id, payload)));
+      ended += others.length;
+    }
+    // The grants index, a page at a time too; a grant that expired on its own leaves its id behind there.
+    let cursor: string | undefined;
+    do {
+      const page = await store.setScan(accountGrantsKey(accountId), { cursor, count: INDEX_PAGE });
+      const orphans = page.members.filter((grantId) => !keptGrants.has(grantId));
+      await Promise.all(orphans.map(revokeGrant));
+      await Promise.all(orphans.map((grantId) => store.removeFromSet(accountGrantsKey(accountId), grantId)));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return ended;
   }
 
   /**
@@ -125,7 +156,7 @@ export function createSessionService({ store, provider, outbox }: { store: Store
   return {
     noteBrowsers,
     async list(accountId: string): Promise<SessionSummary[]> {
-      const sessions = await load(accountId);
+      const sessions = await load(accountId, LISTED_SESSIONS);
       const agents = await Promise.all(sessions.map(({ id }) => store.get(sessionBrowserKey(id))));
       return sessions
         .map(({ id, payload }, index) => ({
@@ -139,9 +170,10 @@ export function createSessionService({ store, provider, outbox }: { store: Store
     },
     /** Ends one session of this account; false when it is not this account's (or already gone). */
     async signOut(accountId: string, sessionId: string): Promise<boolean> {
-      const session = (await load(accountId)).find((entry) => entry.id === sessionId);
-      if (!session) return false;
-      await end(session.id, session.payload);
+      // Read by its id (no walk of the index); the record says whose it is.
+      const payload = await sessionAdapter.find(sessionId);
+      if (payload?.accountId !== accountId) return false;
+      await end(sessionId, payload);
       return true;
     },
     /** Ends every session of the account and every grant (so every refresh token) it has. */
