@@ -40,4 +40,4 @@ VOLUME ["/app/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 
-CMD ["node", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "src/main.ts"]

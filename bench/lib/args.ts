@@ -22,7 +22,7 @@ export interface BenchArgs {
   scaleData?: string;
   /** Scale: how many rounds of the same searches and exports (default 2), each with admit's heap after a forced GC. */
   scaleRounds?: number;
-  /** Scale: extra Node flags for admit's process (--scale-node-flags="--max-semi-space-size=4"). */
+  /** Scale: admit's Node flags instead of the default ones (bench/scale/run.ts ADMIT_NODE_FLAGS); empty: none. */
   scaleNodeFlags?: string[];
 }
 

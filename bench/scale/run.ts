@@ -20,7 +20,7 @@ export const SCALE_COUNTS: Record<'100k' | '1m', SeedCounts> = {
 };
 
 /** Node flags admit's process runs with in the benchmark (as bin/admit.js and the Dockerfile start it). */
-export const ADMIT_NODE_FLAGS: string[] = [];
+export const ADMIT_NODE_FLAGS: string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
 
 /** What a kept store (--scale-data) holds: seed.json next to admit.db. */
 interface Seeded {
@@ -71,7 +71,7 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
     // --scale-rounds=n: admit's inspector is opened, and after each round a full GC is forced and process.memoryUsage() read in admit.
     const heapProbe = options.rounds !== undefined;
     const inspectPort = heapProbe ? await freePort() : 0;
-    const nodeFlags = [...ADMIT_NODE_FLAGS, ...(options.nodeFlags ?? []), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(heapProbe ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
+    const nodeFlags = [...(options.nodeFlags ?? ADMIT_NODE_FLAGS), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(heapProbe ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
     const admit = await startNodeChild({
       script: benchPath('servers/admit.ts'),
       nodeFlags,
