@@ -8,20 +8,20 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startRedis, type RunningRedis } from '../test/support/redis-server.ts';
-import { parseArgs, USAGE } from './lib/args.ts';
-import { clockTicksPerSecond } from './lib/proc-stat.ts';
-import { describeMachine, loadAverage } from './lib/machine.ts';
-import { toResultJson, type BenchResult, type OperationResult } from './lib/result.ts';
-import { formatReport } from './lib/table.ts';
+import { type RunningRedis, startRedis } from '../test/support/redis-server.ts';
 import { benchPath } from './harness/child-process.ts';
-import { startLdap, type Ldap } from './harness/ldap.ts';
+import { startGenerator } from './harness/generator-client.ts';
+import { type Ldap, startLdap } from './harness/ldap.ts';
 import { measureOperation } from './harness/measure.ts';
 import { measureMemory } from './harness/memory.ts';
 import { planFor, storePlans } from './harness/plans.ts';
-import { startServers, type ServerOptions } from './harness/servers.ts';
-import { startGenerator } from './harness/generator-client.ts';
+import { type ServerOptions, startServers } from './harness/servers.ts';
 import { measureThreadpool } from './harness/threadpool.ts';
+import { parseArgs, USAGE } from './lib/args.ts';
+import { describeMachine, loadAverage } from './lib/machine.ts';
+import { clockTicksPerSecond } from './lib/proc-stat.ts';
+import { type BenchResult, type OperationResult, toResultJson } from './lib/result.ts';
+import { formatReport } from './lib/table.ts';
 import { runScale } from './scale/run.ts';
 
 const args = parseArgs(process.argv.slice(2));
@@ -35,7 +35,16 @@ const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 if (args.scale) {
   // The scale benchmark (bench/scale/): its own store, admit and report.
-  await runScale({ mode: args.scale, out: args.out, logLevel: args.admitLogLevel, cpuProfDir: args.cpuProfDir, dataDir: args.scaleData, rounds: args.scaleRounds, nodeFlags: args.scaleNodeFlags, log });
+  await runScale({
+    mode: args.scale,
+    out: args.out,
+    logLevel: args.admitLogLevel,
+    cpuProfDir: args.cpuProfDir,
+    dataDir: args.scaleData,
+    rounds: args.scaleRounds,
+    nodeFlags: args.scaleNodeFlags,
+    log,
+  });
   process.exit(0);
 }
 const startedAt = new Date().toISOString();
@@ -70,8 +79,15 @@ try {
   if (ldap?.skipped) notes.push(`LDAP sign-in row left out: ${ldap.skipped}`);
   const plans = storePlans({ quick: args.quick, stores: args.stores, only: args.only, ldap: Boolean(ldap?.directory) });
   const serverOptions = (store: 'redis' | 'sqlite'): ServerOptions => ({
-    store, redisUrl: redis!.url, dir, ldapDirectory: ldap?.directory, ldapUsers: ldap?.users ?? [], usersPerKind: 8, totpUsers: 0,
-    nodeFlags: args.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(args.cpuProfDir, store)}`] : [], logLevel: args.admitLogLevel,
+    store,
+    redisUrl: redis!.url,
+    dir,
+    ldapDirectory: ldap?.directory,
+    ldapUsers: ldap?.users ?? [],
+    usersPerKind: 8,
+    totpUsers: 0,
+    nodeFlags: args.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(args.cpuProfDir, store)}`] : [],
+    logLevel: args.admitLogLevel,
   });
 
   for (const { store, ops, plan } of plans) {
@@ -85,7 +101,9 @@ try {
     const counter = store === 'redis' ? redisCommandCounter(redis.url) : undefined;
     try {
       for (const op of ops) {
-        operations.push(await measureOperation(op, planFor(op, plan), { generator, servers, store, storePid, storeCommands: counter?.read, ticksPerSecond, log }));
+        operations.push(
+          await measureOperation(op, planFor(op, plan), { generator, servers, store, storePid, storeCommands: counter?.read, ticksPerSecond, log }),
+        );
       }
     } finally {
       counter?.close();
@@ -99,8 +117,8 @@ try {
   const threadpool = args.threadpool ? await measureThreadpool([1, 2, 4, 8], serverOptions('redis'), args.quick ? 1 : 3, log) : null;
 
   notes.push(
-    'Ratios are admit/baseline per back-to-back pair (A B A B …), summarised as median (min–max); CPU is the server process\'s utime+stime (all threads) from /proc/<pid>/stat over the timed phase, divided by completed operations.',
-    'Throughput is closed-model (autocannon, 32 connections; 16 for the protocol sign-in, 8 for argon2id and LDAP sign-ins); latency is open-model (flows start at a fixed rate whatever the answers do; each timed from its first request to its last answer) at 50 % and 80 % of the baseline\'s saturated rate, and for sign-ins at 70 % of admit\'s own, with samples pooled over 2 pairs.',
+    "Ratios are admit/baseline per back-to-back pair (A B A B …), summarised as median (min–max); CPU is the server process's utime+stime (all threads) from /proc/<pid>/stat over the timed phase, divided by completed operations.",
+    "Throughput is closed-model (autocannon, 32 connections; 16 for the protocol sign-in, 8 for argon2id and LDAP sign-ins); latency is open-model (flows start at a fixed rate whatever the answers do; each timed from its first request to its last answer) at 50 % and 80 % of the baseline's saturated rate, and for sign-ins at 70 % of admit's own, with samples pooled over 2 pairs.",
     'The load generator shares the machine with both servers (one process each): absolute numbers move with other work on the machine, ratios much less.',
     `admit runs with NODE_ENV=production and log level ${args.admitLogLevel}${args.admitLogLevel === 'info' ? ' (its default: one JSON line per request, written to /dev/null)' : ''}; the baseline logs nothing.`,
   );

@@ -27,7 +27,13 @@ const BENCH_MFA = { required: false };
 export function admitConfig(options: { port: number; keyPrefix: string; ldapDirectory?: Record<string, unknown>; logLevel: string }): Record<string, unknown> {
   const sites: Record<string, unknown>[] = [
     // rehashOnSignIn: false keeps the cheap users' near-free hashes (bench/harness/seed.ts) as seeded.
-    { id: SITE, displayName: 'Bench site (local directory)', directory: { kind: 'local', rehashOnSignIn: false }, signIn: BENCH_SIGN_IN_LIMITS, mfa: BENCH_MFA },
+    {
+      id: SITE,
+      displayName: 'Bench site (local directory)',
+      directory: { kind: 'local', rehashOnSignIn: false },
+      signIn: BENCH_SIGN_IN_LIMITS,
+      mfa: BENCH_MFA,
+    },
   ];
   if (options.ldapDirectory) {
     sites.push({ id: LDAP_SITE, displayName: 'Bench site (OpenLDAP)', directory: options.ldapDirectory, signIn: BENCH_SIGN_IN_LIMITS, mfa: BENCH_MFA });

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const benchPath = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -37,10 +37,12 @@ export async function startNodeChild(options: {
   // A harness that fails or is interrupted must not leave servers behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    process.off('exit', killOnExit);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   if (!options.noReadyMessage) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${options.script} did not start in time:\n${errorOutput}`)), options.readyTimeoutMs ?? 30_000);

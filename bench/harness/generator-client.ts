@@ -1,7 +1,7 @@
-import { readCpu, type CpuSample } from '../lib/proc-stat.ts';
+import { type CpuSample, readCpu } from '../lib/proc-stat.ts';
 import type { FromGenerator, RunResult, RunSpec, ToGenerator } from '../load/messages.ts';
 import type { SignInUsers } from '../load/operations.ts';
-import { benchPath, startNodeChild, type NodeChild } from './child-process.ts';
+import { benchPath, type NodeChild, startNodeChild } from './child-process.ts';
 
 export interface MeasuredRun {
   spec: RunSpec;
@@ -30,7 +30,9 @@ export async function startGenerator(users: SignInUsers, nodeFlags: string[] = [
     if (message.type === 'failed') waiter.reject(new Error(message.message));
     else waiter.resolve(message);
   });
-  child.child.once('exit', (code) => { for (const waiter of waiting.values()) waiter.reject(new Error(`the load generator exited (${code})`)); });
+  child.child.once('exit', (code) => {
+    for (const waiter of waiting.values()) waiter.reject(new Error(`the load generator exited (${code})`));
+  });
   const tell = (message: ToGenerator) => child.child.send(message);
   const reply = (id: number) => new Promise<FromGenerator>((resolve, reject) => waiting.set(id, { resolve, reject }));
   tell({ type: 'configure', users });

@@ -1,13 +1,13 @@
-import type { OperationId } from '../load/operations.ts';
-import { POOLED, SIGN_INS } from '../load/operations.ts';
-import type { RunResult as MeasuredResult, RunSpec } from '../load/messages.ts';
 import type { LatencyPoint, OperationResult } from '../lib/result.ts';
 import { percentile, spread } from '../lib/stats.ts';
-import { compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseSide, type ClosedRunRecord } from '../lib/summarise.ts';
+import { type ClosedRunRecord, compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseSide } from '../lib/summarise.ts';
 import { operationTarget } from '../lib/targets.ts';
+import type { RunResult as MeasuredResult, RunSpec } from '../load/messages.ts';
+import type { OperationId } from '../load/operations.ts';
+import { POOLED, SIGN_INS } from '../load/operations.ts';
 import type { Generator } from './generator-client.ts';
-import type { RunningServer, ServerPair } from './servers.ts';
 import { OPERATION_LABELS, operationNotes } from './labels.ts';
+import type { RunningServer, ServerPair } from './servers.ts';
 
 export interface Plan {
   /** Closed-model pairs (throughput, CPU, the ratios). */
@@ -65,8 +65,19 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
     const run = await ctx.generator.run(closedSpec(server, seconds), watch(server), ctx.storeCommands);
     if (run.result.mode !== 'closed') throw new Error('expected a closed-model result');
     const { rate, completed, failed, durationMs, firstFailure } = run.result;
-    ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} closed  ${rate.toFixed(0).padStart(6)} /s  ${completed} ok ${failed} failed  (pool ${Math.round(run.prepareMs)} ms)${firstFailure ? `  first failure: ${firstFailure.slice(0, 300)}` : ''}`);
-    return { pair, rate, completed, failed, durationMs, cpuTicks: { server: run.cpuTicks.server ?? 0, store: run.cpuTicks.store }, storeCommands: run.counted, firstFailure };
+    ctx.log(
+      `  ${op} ${ctx.store} ${server.kind.padEnd(8)} closed  ${rate.toFixed(0).padStart(6)} /s  ${completed} ok ${failed} failed  (pool ${Math.round(run.prepareMs)} ms)${firstFailure ? `  first failure: ${firstFailure.slice(0, 300)}` : ''}`,
+    );
+    return {
+      pair,
+      rate,
+      completed,
+      failed,
+      durationMs,
+      cpuTicks: { server: run.cpuTicks.server ?? 0, store: run.cpuTicks.store },
+      storeCommands: run.counted,
+      firstFailure,
+    };
   };
 
   /**
@@ -106,7 +117,9 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
         const run = await ctx.generator.run({ op, target: target(server), mode: 'open', rate, seconds: plan.openSeconds }, watch(server));
         if (run.result.mode !== 'open') throw new Error('expected an open-model result');
         results.get(server.kind)!.push(run.result);
-        ctx.log(`  ${op} ${ctx.store} ${server.kind.padEnd(8)} open    ${rate.toFixed(0).padStart(6)} /s  ${run.result.completed} ok ${run.result.failed} failed ${run.result.dropped} dropped, p99 ${percentile(run.result.latenciesMs, 99).toFixed(1)} ms, lag p99 ${run.result.lagP99Ms} ms${run.result.firstFailure ? `  first failure: ${run.result.firstFailure.slice(0, 300)}` : ''}`);
+        ctx.log(
+          `  ${op} ${ctx.store} ${server.kind.padEnd(8)} open    ${rate.toFixed(0).padStart(6)} /s  ${run.result.completed} ok ${run.result.failed} failed ${run.result.dropped} dropped, p99 ${percentile(run.result.latenciesMs, 99).toFixed(1)} ms, lag p99 ${run.result.lagP99Ms} ms${run.result.firstFailure ? `  first failure: ${run.result.firstFailure.slice(0, 300)}` : ''}`,
+        );
       }
     }
     return (kind: string) => summariseOpenRuns(results.get(kind) ?? []);

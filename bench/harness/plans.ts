@@ -8,10 +8,24 @@ import type { Plan } from './measure.ts';
  * the time budget (full < 10 min, quick < 2 min on 2 cores).
  */
 export const FULL_PLAN: Plan = {
-  pairs: 3, latencyPairs: 2, warmSeconds: 1.5, closedSeconds: 1.5, openSeconds: 1, connections: 32, fractions: [0.5, 0.8], signInFraction: 0.7,
+  pairs: 3,
+  latencyPairs: 2,
+  warmSeconds: 1.5,
+  closedSeconds: 1.5,
+  openSeconds: 1,
+  connections: 32,
+  fractions: [0.5, 0.8],
+  signInFraction: 0.7,
 };
 export const QUICK_PLAN: Plan = {
-  pairs: 3, latencyPairs: 2, warmSeconds: 0.75, closedSeconds: 0.75, openSeconds: 0.6, connections: 32, fractions: [0.5], signInFraction: 0.7,
+  pairs: 3,
+  latencyPairs: 2,
+  warmSeconds: 0.75,
+  closedSeconds: 0.75,
+  openSeconds: 0.6,
+  connections: 32,
+  fractions: [0.5],
+  signInFraction: 0.7,
 };
 
 /**
@@ -28,8 +42,17 @@ export function planFor(op: OperationId, base: Plan): Plan {
 }
 
 const REDIS_OPS: OperationId[] = [
-  'cc-opaque', 'cc-jwt', 'code', 'refresh', 'userinfo', 'introspection', 'discovery', 'jwks',
-  'signin-protocol', 'signin-argon2', 'signin-ldap',
+  'cc-opaque',
+  'cc-jwt',
+  'code',
+  'refresh',
+  'userinfo',
+  'introspection',
+  'discovery',
+  'jwks',
+  'signin-protocol',
+  'signin-argon2',
+  'signin-ldap',
 ];
 const SQLITE_OPS: OperationId[] = ['cc-opaque', 'code', 'refresh', 'userinfo', 'introspection'];
 const QUICK_REDIS_OPS: OperationId[] = ['cc-opaque', 'code', 'userinfo', 'signin-protocol', 'signin-argon2'];

@@ -1,10 +1,10 @@
+import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { hashPassword } from '../../src/kit/index.ts';
+import { createSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { storeKey } from '../../src/store/port.ts';
-import { createSigningKeys } from '../../src/oidc/signing-keys.ts';
-import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
-import type { Credentials } from '../load/sign-in-steps.ts';
 import type { SignInUsers } from '../load/operations.ts';
-import { hashPassword } from '../../src/kit/index.ts';
+import type { Credentials } from '../load/sign-in-steps.ts';
 export const SITE = 'DEMO';
 export const LDAP_SITE = 'LDAP';
 

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.ts';
+import type { SignInUsers } from '../load/operations.ts';
 import type { BaselineSpec } from '../servers/baseline.ts';
 import { admitConfig } from './admit-config.ts';
-import { benchPath, startNodeChild, type NodeChild } from './child-process.ts';
+import { benchPath, type NodeChild, startNodeChild } from './child-process.ts';
 import { seedAdmitStore } from './seed.ts';
 import { seedTotpUsers } from './seed-totp.ts';
-import type { SignInUsers } from '../load/operations.ts';
 
 export const BENCH_SECRET = 'bench-master-secret-0123456789-abcdefghijklmnop';
 
@@ -69,25 +69,42 @@ export async function startServers(options: ServerOptions): Promise<ServerPair> 
   }
 
   const configPath = join(options.dir, `admit-${options.store}-${tag}.yaml`);
-  writeFileSync(configPath, JSON.stringify(admitConfig({ port: admitPort, keyPrefix: prefix('admit'), ldapDirectory: options.ldapDirectory, logLevel: options.logLevel }), null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(admitConfig({ port: admitPort, keyPrefix: prefix('admit'), ldapDirectory: options.ldapDirectory, logLevel: options.logLevel }), null, 2),
+  );
   const admit = await startNodeChild({
     script: benchPath('servers/admit.ts'),
     nodeFlags: options.nodeFlags,
     env: {
-      NODE_ENV: 'production', ADMIT_CONFIG: configPath, ADMIT_STORE: storeUrl('admit'), ADMIT_SECRET: BENCH_SECRET,
-      PORT: String(admitPort), ...options.admitEnv,
+      NODE_ENV: 'production',
+      ADMIT_CONFIG: configPath,
+      ADMIT_STORE: storeUrl('admit'),
+      ADMIT_SECRET: BENCH_SECRET,
+      PORT: String(admitPort),
+      ...options.admitEnv,
     },
   });
 
   const baselineSpecPath = join(options.dir, `baseline-${options.store}-${tag}.json`);
-  const spec: BaselineSpec = { issuer: `http://127.0.0.1:${baselinePort}`, port: baselinePort, storeUrl: storeUrl('baseline'), keyPrefix: prefix('baseline'), keys: seeded.keys };
+  const spec: BaselineSpec = {
+    issuer: `http://127.0.0.1:${baselinePort}`,
+    port: baselinePort,
+    storeUrl: storeUrl('baseline'),
+    keyPrefix: prefix('baseline'),
+    keys: seeded.keys,
+  };
   // Private keys: readable by this user only, and the directory is removed at the end.
   writeFileSync(baselineSpecPath, JSON.stringify(spec), { mode: 0o600 });
-  const baseline = await startNodeChild({ script: benchPath('servers/baseline.ts'), args: [baselineSpecPath], nodeFlags: options.nodeFlags, env: { NODE_ENV: 'production' } })
-    .catch(async (error: unknown) => {
-      await admit.stop();
-      throw error;
-    });
+  const baseline = await startNodeChild({
+    script: benchPath('servers/baseline.ts'),
+    args: [baselineSpecPath],
+    nodeFlags: options.nodeFlags,
+    env: { NODE_ENV: 'production' },
+  }).catch(async (error: unknown) => {
+    await admit.stop();
+    throw error;
+  });
 
   return {
     admit: { kind: 'admit', origin: `http://127.0.0.1:${admitPort}`, pid: admit.pid, process: admit },

@@ -1,7 +1,7 @@
-import { latency } from '../lib/stats.ts';
 import type { BenchResult } from '../lib/result.ts';
+import { latency } from '../lib/stats.ts';
 import { startGenerator } from './generator-client.ts';
-import { startServers, type ServerOptions } from './servers.ts';
+import { type ServerOptions, startServers } from './servers.ts';
 
 /**
  * admit's argon2id (@node-rs/argon2's async API) runs on libuv's thread pool. On 2 cores, more pool threads

@@ -41,7 +41,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--only': {
         const ops = (value ?? '').split(',').filter(Boolean);
         const unknown = ops.filter((op) => !(OPERATIONS as readonly string[]).includes(op));
-        if (ops.length === 0 || unknown.length > 0) throw new Error(`--only: unknown operation ${unknown.join(', ') || '(none given)'}; known: ${OPERATIONS.join(', ')}`);
+        if (ops.length === 0 || unknown.length > 0)
+          throw new Error(`--only: unknown operation ${unknown.join(', ') || '(none given)'}; known: ${OPERATIONS.join(', ')}`);
         args.only = ops as OperationId[];
         break;
       }
@@ -61,7 +62,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         args.cpuProfDir = value || 'bench/results/profiles';
         break;
       case '--admit-log-level':
-        if (!value || !['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value)) throw new Error('--admit-log-level: fatal, error, warn, info, debug, trace or silent');
+        if (!value || !['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value))
+          throw new Error('--admit-log-level: fatal, error, warn, info, debug, trace or silent');
         args.admitLogLevel = value;
         break;
       case '--out':

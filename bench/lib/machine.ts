@@ -1,4 +1,4 @@
-import { cpus, loadavg, totalmem, availableParallelism, release, type } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import type { Machine } from './result.ts';
 
 export const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100);

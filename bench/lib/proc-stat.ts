@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** CPU time a process (all its threads) has used, from /proc/<pid>/stat. */
 export interface CpuSample {
@@ -17,7 +17,10 @@ export interface CpuSample {
 export function parseStatTicks(line: string): number {
   const close = line.lastIndexOf(')');
   if (close < 0) throw new Error('not a /proc/<pid>/stat line: no ")" after the command name');
-  const fields = line.slice(close + 1).trim().split(/\s+/);
+  const fields = line
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state), so field n is fields[n - 3].
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);

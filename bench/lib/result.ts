@@ -33,7 +33,11 @@ export const serverSideSchema = z.object({
 
 const latencySideSchema = z.union([
   z.object({
-    status: z.literal('measured'), latency: latencySchema, achievedRate: z.number(), dropped: z.number().int(), failed: z.number().int(),
+    status: z.literal('measured'),
+    latency: latencySchema,
+    achievedRate: z.number(),
+    dropped: z.number().int(),
+    failed: z.number().int(),
     /** The worst run's p99 lateness of the generator itself (see bench/load/open-model.ts). */
     generatorLagP99Ms: z.number(),
   }),

@@ -1,5 +1,5 @@
-import { inverseRatios, latency, pairRatios, spread } from './stats.ts';
 import type { LatencyPoint, ServerSide } from './result.ts';
+import { inverseRatios, latency, pairRatios, spread } from './stats.ts';
 
 /** One closed-model run as the harness recorded it. */
 export interface ClosedRunRecord {
@@ -52,8 +52,14 @@ export function compareSides(admit: ServerSide, baseline: ServerSide) {
     });
   };
   return {
-    ratio: pairRatios(byPair(admit, (r) => r.rate), byPair(baseline, (r) => r.rate)),
-    cpuRatio: inverseRatios(byPair(admit, (r) => r.cpuUsPerOp ?? Number.NaN), byPair(baseline, (r) => r.cpuUsPerOp ?? Number.NaN)),
+    ratio: pairRatios(
+      byPair(admit, (r) => r.rate),
+      byPair(baseline, (r) => r.rate),
+    ),
+    cpuRatio: inverseRatios(
+      byPair(admit, (r) => r.cpuUsPerOp ?? Number.NaN),
+      byPair(baseline, (r) => r.cpuUsPerOp ?? Number.NaN),
+    ),
   };
 }
 

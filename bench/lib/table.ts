@@ -59,10 +59,13 @@ export function formatOperationsTable(operations: readonly OperationResult[]): s
 
 export function formatSignInLatencyTable(operations: readonly OperationResult[]): string {
   const rows = operations.flatMap((op) =>
-    op.latency.filter((point) => point.of === 'admit').map((point) => `| ${op.label} | ${op.store} | ${Math.round(point.fraction * 100)} % = ${whole(point.rate)}/s | ${formatSide(point.admit)} |`));
+    op.latency
+      .filter((point) => point.of === 'admit')
+      .map((point) => `| ${op.label} | ${op.store} | ${Math.round(point.fraction * 100)} % = ${whole(point.rate)}/s | ${formatSide(point.admit)} |`),
+  );
   if (rows.length === 0) return '';
   return [
-    '| Sign-in (whole flow, authorize → code exchange) | Store | rate (of admit\'s saturation) | p50 / p90 / p99 ms |',
+    "| Sign-in (whole flow, authorize → code exchange) | Store | rate (of admit's saturation) | p50 / p90 / p99 ms |",
     '| --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
@@ -80,16 +83,27 @@ export function formatReport(result: BenchResult): string {
   if (signIns) lines.push('', signIns);
   if (result.memory) {
     const m = result.memory;
-    lines.push('', `Memory (${m.sessions.toLocaleString('en-US')} active sessions): ${whole(m.redisBytesPerSession)} bytes of Redis per session` +
-      ` (${whole(m.redisBytesPerSessionMeasuredOverHttp)} measured over ${m.httpSignIns} real sign-ins, transient code included);` +
-      ` Node heap ${whole(m.heapBytesPerSession)} bytes per session after GC. ${formatTarget(m.target)}.`);
+    lines.push(
+      '',
+      `Memory (${m.sessions.toLocaleString('en-US')} active sessions): ${whole(m.redisBytesPerSession)} bytes of Redis per session` +
+        ` (${whole(m.redisBytesPerSessionMeasuredOverHttp)} measured over ${m.httpSignIns} real sign-ins, transient code included);` +
+        ` Node heap ${whole(m.heapBytesPerSession)} bytes per session after GC. ${formatTarget(m.target)}.`,
+    );
     const describe = (c: (typeof m.comprises)[number]) => `${c.kind} ${whole(c.bytes)} B${c.ttlSeconds === null ? '' : ` (TTL ${whole(c.ttlSeconds)} s)`}`;
-    lines.push(`A session is the oidc-provider state one sign-in leaves, through admit's adapter: ${m.comprises.filter((c) => c.counted).map(describe).join(', ')} (MEMORY USAGE per key).`);
+    lines.push(
+      `A session is the oidc-provider state one sign-in leaves, through admit's adapter: ${m.comprises
+        .filter((c) => c.counted)
+        .map(describe)
+        .join(', ')} (MEMORY USAGE per key).`,
+    );
     const transient = m.comprises.filter((c) => !c.counted);
     if (transient.length > 0) lines.push(`Also written by a sign-in, not counted as session state: ${transient.map(describe).join(', ')}.`);
   }
   if (result.threadpool) {
-    lines.push('', `argon2id sign-in by UV_THREADPOOL_SIZE: ${result.threadpool.map((t) => `${t.size}: ${whole(t.rate)}/s, p99 ${fixed(t.latency?.p99, 1)} ms`).join('; ')}`);
+    lines.push(
+      '',
+      `argon2id sign-in by UV_THREADPOOL_SIZE: ${result.threadpool.map((t) => `${t.size}: ${whole(t.rate)}/s, p99 ${fixed(t.latency?.p99, 1)} ms`).join('; ')}`,
+    );
   }
   if (result.notes.length > 0) lines.push('', ...result.notes.map((note) => `- ${note}`));
   return lines.join('\n');

@@ -17,7 +17,8 @@ export const SIGN_IN_RATE_TARGET = 100;
 export const SIGN_IN_P99_TARGET_MS = 100;
 export const SESSION_BYTES_TARGET = 4096;
 
-const fmt = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits));
+const fmt = (value: number | null | undefined, digits = 2) =>
+  value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 
 export function operationTarget(result: Omit<OperationResult, 'target'>): Target | undefined {
   const wanted = RATIO_TARGETS[result.op];

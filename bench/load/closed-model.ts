@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { newContext, normaliseHeaders, type FlowContext, type Step } from './script.ts';
+import { type FlowContext, newContext, normaliseHeaders, type Step } from './script.ts';
 
 export interface ClosedModelResult {
   connections: number;
@@ -69,7 +69,12 @@ export async function runClosedModel(options: {
   });
   const durationMs = Math.max(1, lastAnswerAt - startedAt);
   return {
-    connections, completed, failed, requests: result.requests.total, durationMs,
-    rate: (completed * 1000) / durationMs, firstFailure,
+    connections,
+    completed,
+    failed,
+    requests: result.requests.total,
+    durationMs,
+    rate: (completed * 1000) / durationMs,
+    firstFailure,
   };
 }

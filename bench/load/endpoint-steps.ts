@@ -1,6 +1,6 @@
 import { API_RESOURCE, JWT_MACHINE, MACHINE, REDIRECT_URI, RP } from '../servers/clients.ts';
 import type { Pool } from './pool.ts';
-import { basicAuth, form, FORM_HEADERS, type HttpResponse, type Step } from './script.ts';
+import { basicAuth, FORM_HEADERS, form, type HttpResponse, type Step } from './script.ts';
 
 /** One-request operations; pooled ones take a prepared code / token per request. */
 
@@ -10,7 +10,8 @@ const okJson = (key: string, expected?: unknown) => (response: HttpResponse) =>
 
 export function clientCredentialsStep(format: 'opaque' | 'jwt'): Step {
   const client = format === 'jwt' ? JWT_MACHINE : MACHINE;
-  const fields: Record<string, string> = format === 'jwt' ? { grant_type: 'client_credentials', resource: API_RESOURCE, scope: 'api:read' } : { grant_type: 'client_credentials' };
+  const fields: Record<string, string> =
+    format === 'jwt' ? { grant_type: 'client_credentials', resource: API_RESOURCE, scope: 'api:read' } : { grant_type: 'client_credentials' };
   const body = form(fields);
   const authorization = basicAuth(client.id, client.secret);
   return {
@@ -31,10 +32,14 @@ export function codeExchangeStep(codes: Pool<PooledCode>): Step {
     name: 'code exchange',
     request() {
       const item = codes.take();
-      return item && {
-        method: 'POST', path: '/token', headers: { ...FORM_HEADERS, authorization },
-        body: form({ grant_type: 'authorization_code', code: item.code, redirect_uri: REDIRECT_URI, code_verifier: item.verifier }),
-      };
+      return (
+        item && {
+          method: 'POST',
+          path: '/token',
+          headers: { ...FORM_HEADERS, authorization },
+          body: form({ grant_type: 'authorization_code', code: item.code, redirect_uri: REDIRECT_URI, code_verifier: item.verifier }),
+        }
+      );
     },
     check: okJson('access_token'),
   };
@@ -46,7 +51,9 @@ export function refreshStep(refreshTokens: Pool<string>): Step {
     name: 'refresh',
     request() {
       const token = refreshTokens.take();
-      return token ? { method: 'POST', path: '/token', headers: { ...FORM_HEADERS, authorization }, body: form({ grant_type: 'refresh_token', refresh_token: token }) } : undefined;
+      return token
+        ? { method: 'POST', path: '/token', headers: { ...FORM_HEADERS, authorization }, body: form({ grant_type: 'refresh_token', refresh_token: token }) }
+        : undefined;
     },
     check: okJson('refresh_token'),
   };

@@ -2,11 +2,12 @@
  * The load generator, run by the harness as its own process (so its CPU is
  * not the servers'): node bench/load/generator.ts, driven over IPC (messages.ts).
  */
-import { createHttpClient, type HttpClient } from './http-flow.ts';
+
 import { runClosedModel } from './closed-model.ts';
-import { runOpenModel } from './open-model.ts';
-import { POOLED, prepareOperation, type LastingState, type SignInUsers } from './operations.ts';
+import { createHttpClient, type HttpClient } from './http-flow.ts';
 import type { FromGenerator, RunSpec, ToGenerator } from './messages.ts';
+import { runOpenModel } from './open-model.ts';
+import { type LastingState, POOLED, prepareOperation, type SignInUsers } from './operations.ts';
 import type { Step } from './script.ts';
 
 const send = (message: FromGenerator) => process.send?.(message);

@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { newContext, normaliseHeaders, type FlowContext, type HttpRequest, type HttpResponse, type Step } from './script.ts';
+import { type FlowContext, type HttpRequest, type HttpResponse, newContext, normaliseHeaders, type Step } from './script.ts';
 
 class StaleSocketError extends Error {
   constructor(cause: Error) {
@@ -17,20 +17,29 @@ export function createHttpClient(origin: string, maxSockets = 256) {
 
   function sendOnce(req: HttpRequest): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
-      const outgoing = httpRequest({
-        hostname, port, agent, method: req.method, path: req.path,
-        headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
-        timeout: 30_000,
-      }, (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => resolve({
-          status: incoming.statusCode ?? 0,
-          headers: normaliseHeaders(incoming.headers as Record<string, string | string[] | undefined>),
-          body: Buffer.concat(chunks).toString('utf8'),
-        }));
-        incoming.on('error', reject);
-      });
+      const outgoing = httpRequest(
+        {
+          hostname,
+          port,
+          agent,
+          method: req.method,
+          path: req.path,
+          headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+          timeout: 30_000,
+        },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('end', () =>
+            resolve({
+              status: incoming.statusCode ?? 0,
+              headers: normaliseHeaders(incoming.headers as Record<string, string | string[] | undefined>),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          incoming.on('error', reject);
+        },
+      );
       outgoing.on('timeout', () => outgoing.destroy(new Error('request timed out')));
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         // The server closed an idle keep-alive socket just as it was reused: the request never
@@ -52,7 +61,10 @@ export function createHttpClient(origin: string, maxSockets = 256) {
   }
 
   /** Runs every step; resolves with the context when all passed, or with the failing step. */
-  async function runFlow(steps: readonly Step[], context: FlowContext = newContext()): Promise<{ ok: true; context: FlowContext } | { ok: false; step: string; detail: string }> {
+  async function runFlow(
+    steps: readonly Step[],
+    context: FlowContext = newContext(),
+  ): Promise<{ ok: true; context: FlowContext } | { ok: false; step: string; detail: string }> {
     for (const step of steps) {
       const req = step.request(context);
       if (!req) return { ok: false, step: step.name, detail: 'no request (pool exhausted or earlier step failed)' };
@@ -62,7 +74,8 @@ export function createHttpClient(origin: string, maxSockets = 256) {
       } catch (error) {
         return { ok: false, step: step.name, detail: (error as Error).message };
       }
-      if (!step.check(response, context)) return { ok: false, step: step.name, detail: `${response.status} ${response.headers.location ?? ''} ${response.body.slice(0, 200)}` };
+      if (!step.check(response, context))
+        return { ok: false, step: step.name, detail: `${response.status} ${response.headers.location ?? ''} ${response.body.slice(0, 200)}` };
     }
     return { ok: true, context };
   }

@@ -57,16 +57,18 @@ export async function runOpenModel(options: {
     lagsMs.push(sentAt - scheduledAt);
     started += 1;
     inFlight += 1;
-    pending.push(client.runFlow(steps).then((outcome) => {
-      inFlight -= 1;
-      if (outcome.ok) {
-        completed += 1;
-        latenciesMs.push(Math.round((performance.now() - sentAt) * 100) / 100);
-      } else {
-        failed += 1;
-        firstFailure ??= `${outcome.step}: ${outcome.detail}`;
-      }
-    }));
+    pending.push(
+      client.runFlow(steps).then((outcome) => {
+        inFlight -= 1;
+        if (outcome.ok) {
+          completed += 1;
+          latenciesMs.push(Math.round((performance.now() - sentAt) * 100) / 100);
+        } else {
+          failed += 1;
+          firstFailure ??= `${outcome.step}: ${outcome.detail}`;
+        }
+      }),
+    );
   };
 
   const begin = performance.now();
@@ -87,7 +89,14 @@ export async function runOpenModel(options: {
   lagsMs.sort((a, b) => a - b);
   const lagP99 = lagsMs.length === 0 ? 0 : lagsMs[Math.min(lagsMs.length - 1, Math.ceil(lagsMs.length * 0.99) - 1)]!;
   return {
-    targetRate: rate, started, completed, failed, dropped, achievedRate: completed / Math.max(elapsedSeconds, seconds),
-    latenciesMs, lagP99Ms: Math.round(lagP99 * 100) / 100, firstFailure,
+    targetRate: rate,
+    started,
+    completed,
+    failed,
+    dropped,
+    achievedRate: completed / Math.max(elapsedSeconds, seconds),
+    latenciesMs,
+    lagP99Ms: Math.round(lagP99 * 100) / 100,
+    firstFailure,
   };
 }

@@ -1,20 +1,42 @@
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
-import { inParallel, type HttpClient } from './http-flow.ts';
-import { oneTimePool, roundRobinPool } from './pool.ts';
-import { newContext, type FlowContext, type Step } from './script.ts';
 import {
-  admitLoginPage, devInteractionsLoginPage, exchangeStep, signInSteps, signInToCodeSteps, ssoAuthorizeStep, totpSecondFactor,
-  type Credentials, type LoginPage,
-} from './sign-in-steps.ts';
-import {
-  clientCredentialsStep, codeExchangeStep, discoveryStep, introspectionStep, jwksStep, refreshStep, userinfoStep,
+  clientCredentialsStep,
+  codeExchangeStep,
+  discoveryStep,
+  introspectionStep,
+  jwksStep,
   type PooledCode,
+  refreshStep,
+  userinfoStep,
 } from './endpoint-steps.ts';
+import { type HttpClient, inParallel } from './http-flow.ts';
+import { oneTimePool, roundRobinPool } from './pool.ts';
+import { type FlowContext, newContext, type Step } from './script.ts';
+import {
+  admitLoginPage,
+  type Credentials,
+  devInteractionsLoginPage,
+  exchangeStep,
+  type LoginPage,
+  signInSteps,
+  signInToCodeSteps,
+  ssoAuthorizeStep,
+  totpSecondFactor,
+} from './sign-in-steps.ts';
 
 /** The operations the benchmark times, and how each one's requests are prepared. */
 export const OPERATIONS = [
-  'cc-opaque', 'cc-jwt', 'code', 'refresh', 'userinfo', 'introspection', 'discovery', 'jwks',
-  'signin-argon2', 'signin-ldap', 'signin-protocol',
+  'cc-opaque',
+  'cc-jwt',
+  'code',
+  'refresh',
+  'userinfo',
+  'introspection',
+  'discovery',
+  'jwks',
+  'signin-argon2',
+  'signin-ldap',
+  'signin-protocol',
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 
@@ -100,16 +122,18 @@ async function withRetries<T>(what: string, task: () => Promise<T>, attempts = 3
 async function buildCodes(client: HttpClient, target: Target, users: SignInUsers, count: number): Promise<PooledCode[]> {
   const sessions = Math.ceil(count / CODES_PER_SESSION);
   const credentials = rotate(signInUsers('signin-protocol', target, users));
-  const perSession = await inParallel(sessions, BUILD_CONCURRENCY, () => withRetries(`building codes on ${target.kind}`, async () => {
-    const context = newContext();
-    const codes: PooledCode[] = [];
-    for (let i = 0; i < CODES_PER_SESSION; i += 1) {
-      const outcome = await client.runFlow(i === 0 ? signInToCodeSteps(loginPageOf(target), credentials) : [ssoAuthorizeStep], context);
-      if (!outcome.ok) throw new Error(`${outcome.step}: ${outcome.detail}`);
-      codes.push({ code: context.vars.code!, verifier: context.vars.verifier! });
-    }
-    return codes;
-  }));
+  const perSession = await inParallel(sessions, BUILD_CONCURRENCY, () =>
+    withRetries(`building codes on ${target.kind}`, async () => {
+      const context = newContext();
+      const codes: PooledCode[] = [];
+      for (let i = 0; i < CODES_PER_SESSION; i += 1) {
+        const outcome = await client.runFlow(i === 0 ? signInToCodeSteps(loginPageOf(target), credentials) : [ssoAuthorizeStep], context);
+        if (!outcome.ok) throw new Error(`${outcome.step}: ${outcome.detail}`);
+        codes.push({ code: context.vars.code!, verifier: context.vars.verifier! });
+      }
+      return codes;
+    }),
+  );
   return perSession.flat().slice(0, count);
 }
 
@@ -139,7 +163,14 @@ const REUSABLE_TOKENS = 64;
  * The steps of one operation against one server, with its pool filled for
  * `count` requests (pooled operations only; the others ignore it).
  */
-export async function prepareOperation(op: OperationId, target: Target, users: SignInUsers, client: HttpClient, count: number, lasting: LastingState): Promise<Step[]> {
+export async function prepareOperation(
+  op: OperationId,
+  target: Target,
+  users: SignInUsers,
+  client: HttpClient,
+  count: number,
+  lasting: LastingState,
+): Promise<Step[]> {
   switch (op) {
     case 'cc-opaque':
       return [clientCredentialsStep('opaque')];

@@ -80,8 +80,7 @@ export function location(response: HttpResponse): URL | undefined {
 
 export const pathOf = (url: URL) => `${url.pathname}${url.search}`;
 
-export const basicAuth = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+export const basicAuth = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 export const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 

@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { REDIRECT_URI, RP, SIGN_IN_SCOPE } from '../servers/clients.ts';
-import {
-  basicAuth, cookieHeader, form, FORM_HEADERS, location, pathOf, storeCookies,
-  type FlowContext, type HttpResponse, type Step,
-} from './script.ts';
+import { basicAuth, cookieHeader, type FlowContext, FORM_HEADERS, form, type HttpResponse, location, pathOf, type Step, storeCookies } from './script.ts';
 
 /**
  * The browser side of a sign-in, without a browser: authorize → sign-in page
@@ -51,9 +48,14 @@ export function authorizePath(context: FlowContext): string {
   context.vars.verifier = verifier;
   context.vars.state = base64url(randomBytes(12));
   const query = new URLSearchParams({
-    response_type: 'code', client_id: RP.id, redirect_uri: REDIRECT_URI, scope: SIGN_IN_SCOPE,
-    code_challenge: base64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
-    state: context.vars.state, nonce: base64url(randomBytes(12)),
+    response_type: 'code',
+    client_id: RP.id,
+    redirect_uri: REDIRECT_URI,
+    scope: SIGN_IN_SCOPE,
+    code_challenge: base64url(createHash('sha256').update(verifier).digest()),
+    code_challenge_method: 'S256',
+    state: context.vars.state,
+    nonce: base64url(randomBytes(12)),
   });
   return `/auth?${query}`;
 }
@@ -87,7 +89,8 @@ export const authorizeStep: Step = {
 export function showPageStep(page: LoginPage): Step {
   return {
     name: 'sign-in page',
-    request: (context) => (context.vars.page ? { method: 'GET', path: context.vars.page, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined),
+    request: (context) =>
+      context.vars.page ? { method: 'GET', path: context.vars.page, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined,
     check(response, context) {
       storeCookies(context, response);
       const read = response.status === 200 ? page.read(response.body, context.vars.page ?? '') : undefined;
@@ -106,11 +109,15 @@ export function showPageStep(page: LoginPage): Step {
 export function passwordStep(page: LoginPage, credentials: (context: FlowContext) => Credentials, secondFactor?: SecondFactor): Step {
   return {
     name: 'password',
-    request: (context) => (context.vars.action ? {
-      method: 'POST', path: context.vars.action,
-      headers: { accept: 'text/html', ...FORM_HEADERS, ...cookieHeader(context) },
-      body: form({ ...(JSON.parse(context.vars.hidden ?? '{}') as Record<string, string>), ...page.fields(credentials(context)) }),
-    } : undefined),
+    request: (context) =>
+      context.vars.action
+        ? {
+            method: 'POST',
+            path: context.vars.action,
+            headers: { accept: 'text/html', ...FORM_HEADERS, ...cookieHeader(context) },
+            body: form({ ...(JSON.parse(context.vars.hidden ?? '{}') as Record<string, string>), ...page.fields(credentials(context)) }),
+          }
+        : undefined,
     check: secondFactor ? redirectTo(secondFactor.redirectPrefix, 'next') : redirectTo('/auth/', 'resume'),
   };
 }
@@ -118,18 +125,23 @@ export function passwordStep(page: LoginPage, credentials: (context: FlowContext
 /** GET /auth/:uid: oidc-provider resumes, skips consent (first-party) and redirects with the code. */
 export const resumeStep: Step = {
   name: 'resume',
-  request: (context) => (context.vars.resume ? { method: 'GET', path: context.vars.resume, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined),
+  request: (context) =>
+    context.vars.resume ? { method: 'GET', path: context.vars.resume, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined,
   check: takeCode,
 };
 
 /** POST /token with the code and the PKCE verifier. */
 export const exchangeStep: Step = {
   name: 'code exchange',
-  request: (context) => (context.vars.code ? {
-    method: 'POST', path: '/token',
-    headers: { ...FORM_HEADERS, authorization: basicAuth(RP.id, RP.secret) },
-    body: form({ grant_type: 'authorization_code', code: context.vars.code, redirect_uri: REDIRECT_URI, code_verifier: context.vars.verifier ?? '' }),
-  } : undefined),
+  request: (context) =>
+    context.vars.code
+      ? {
+          method: 'POST',
+          path: '/token',
+          headers: { ...FORM_HEADERS, authorization: basicAuth(RP.id, RP.secret) },
+          body: form({ grant_type: 'authorization_code', code: context.vars.code, redirect_uri: REDIRECT_URI, code_verifier: context.vars.verifier ?? '' }),
+        }
+      : undefined,
   check: (response, context) => {
     if (response.status !== 200) return false;
     const tokens = JSON.parse(response.body) as { access_token?: string; refresh_token?: string };
@@ -173,7 +185,8 @@ export const ssoAuthorizeStep: Step = {
 function mfaPageStep(name: string, pageKey: string, expect: 'choose' | 'code'): Step {
   return {
     name,
-    request: (context) => (context.vars[pageKey] ? { method: 'GET', path: context.vars[pageKey]!, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined),
+    request: (context) =>
+      context.vars[pageKey] ? { method: 'GET', path: context.vars[pageKey]!, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined,
     check(response, context) {
       storeCookies(context, response);
       const csrf = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
@@ -195,12 +208,16 @@ function mfaPageStep(name: string, pageKey: string, expect: 'choose' | 'code'): 
 function mfaPostStep(name: string, fields: (context: FlowContext) => Record<string, string>, prefix: string, key: string): Step {
   return {
     name,
-    request: (context) => (context.vars.action ? {
-      method: 'POST', path: context.vars.action,
-      headers: { accept: 'text/html', ...FORM_HEADERS, ...cookieHeader(context) },
-      // trustShown without trust: "Trust this browser" left unticked, so every sign-in asks again.
-      body: form({ _csrf: context.vars.csrf ?? '', trustShown: '1', ...fields(context) }),
-    } : undefined),
+    request: (context) =>
+      context.vars.action
+        ? {
+            method: 'POST',
+            path: context.vars.action,
+            headers: { accept: 'text/html', ...FORM_HEADERS, ...cookieHeader(context) },
+            // trustShown without trust: "Trust this browser" left unticked, so every sign-in asks again.
+            body: form({ _csrf: context.vars.csrf ?? '', trustShown: '1', ...fields(context) }),
+          }
+        : undefined,
     check: redirectTo(prefix, key),
   };
 }
@@ -217,7 +234,8 @@ export function totpSecondFactor(): SecondFactor {
     steps: [
       {
         name: 'mfa entry',
-        request: (context) => (context.vars.next ? { method: 'GET', path: context.vars.next, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined),
+        request: (context) =>
+          context.vars.next ? { method: 'GET', path: context.vars.next, headers: { accept: 'text/html', ...cookieHeader(context) } } : undefined,
         check: redirectTo('/interaction/', 'choosePage'),
       },
       mfaPageStep('mfa choose page', 'choosePage', 'choose'),

@@ -26,10 +26,19 @@ const samples: { admit: number; baseline: number }[] = [];
 try {
   for (let round = 0; round < rounds; round += 1) {
     const servers = await startServers({
-      store: 'sqlite', redisUrl: '', dir, ldapUsers: [], usersPerKind: 1, totpUsers: 0, nodeFlags: [], logLevel: 'info',
+      store: 'sqlite',
+      redisUrl: '',
+      dir,
+      ldapUsers: [],
+      usersPerKind: 1,
+      totpUsers: 0,
+      nodeFlags: [],
+      logLevel: 'info',
     });
     try {
-      await Promise.all([servers.admit.origin, servers.baseline.origin].map((origin) => fetch(`${origin}/.well-known/openid-configuration`).then((r) => r.arrayBuffer())));
+      await Promise.all(
+        [servers.admit.origin, servers.baseline.origin].map((origin) => fetch(`${origin}/.well-known/openid-configuration`).then((r) => r.arrayBuffer())),
+      );
       await new Promise((resolve) => setTimeout(resolve, settleMs));
       samples.push({ admit: residentMiB(servers.admit.pid), baseline: residentMiB(servers.baseline.pid) });
     } finally {
@@ -42,4 +51,12 @@ try {
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const admit = median(samples.map((s) => s.admit));
 const baseline = median(samples.map((s) => s.baseline));
-console.log(JSON.stringify({ rounds, samples, admitMiB: Number(admit.toFixed(1)), baselineMiB: Number(baseline.toFixed(1)), ratio: Number((admit / baseline).toFixed(2)) }));
+console.log(
+  JSON.stringify({
+    rounds,
+    samples,
+    admitMiB: Number(admit.toFixed(1)),
+    baselineMiB: Number(baseline.toFixed(1)),
+    ratio: Number((admit / baseline).toFixed(2)),
+  }),
+);

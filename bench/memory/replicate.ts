@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import { keyId, type KeyFootprint } from './redis-keys.ts';
+import { type KeyFootprint, keyId } from './redis-keys.ts';
 
 /** Properties of oidc-provider payloads that hold ids tying the records of one session together. */
 const ID_PROPERTIES = new Set(['jti', 'uid', 'grantId', 'sid', 'sessionUid', 'accountId']);
@@ -22,7 +22,10 @@ export function collectIds(records: readonly { id: string; payload: unknown }[])
 }
 
 /** A fresh id of the same length and alphabet (base64url), so the copy takes the same space. */
-const freshId = (id: string) => randomBytes(Math.ceil((id.length * 3) / 4) + 2).toString('base64url').slice(0, id.length);
+const freshId = (id: string) =>
+  randomBytes(Math.ceil((id.length * 3) / 4) + 2)
+    .toString('base64url')
+    .slice(0, id.length);
 
 /** The template's text with every id replaced by a fresh one, consistently across records. */
 export function renameIds(text: string, mapping: ReadonlyMap<string, string>): string {

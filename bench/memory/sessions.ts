@@ -11,21 +11,21 @@
  *    cross-check that includes what is not session state (code, audit trail).
  */
 import { createServer } from 'node:http';
-import pino from 'pino';
 import { Redis } from 'ioredis';
-import { startRedis } from '../../test/support/redis-server.ts';
+import pino from 'pino';
+import { composeAdmit } from '../../src/compose.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { configSchema } from '../../src/connectors.ts';
-import { composeAdmit } from '../../src/compose.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
+import { startRedis } from '../../test/support/redis-server.ts';
 import { admitConfig } from '../harness/admit-config.ts';
 import { seedAdmitStore } from '../harness/seed.ts';
 import { BENCH_SECRET } from '../harness/servers.ts';
+import { median } from '../lib/stats.ts';
 import { createHttpClient, inParallel } from '../load/http-flow.ts';
 import { admitLoginPage, signInSteps } from '../load/sign-in-steps.ts';
 import { footprint, scanKeys, usedMemory } from './redis-keys.ts';
-import { median } from '../lib/stats.ts';
 import { templateRecords, writeSessionCopy } from './replicate.ts';
 
 const [sessions, httpSignIns] = process.argv.slice(2).map(Number) as [number, number];

@@ -12,7 +12,9 @@ export function scaleConfig(options: { port: number; keyPrefix: string; logLevel
     server: { port: options.port, issuer: `http://127.0.0.1:${options.port}` },
     store: { redis: { keyPrefix: options.keyPrefix } },
     sites: SCALE_SITES.map((id) => ({
-      id, displayName: `Partner center ${id}`, directory: { kind: 'local', rehashOnSignIn: false },
+      id,
+      displayName: `Partner center ${id}`,
+      directory: { kind: 'local', rehashOnSignIn: false },
       signIn: { maxFailedAttempts: 1000, failureWindowSeconds: 10, maxAttemptsPerIp: 100_000, changePasswordAtFirstSignIn: false },
       mfa: { required: false },
     })),

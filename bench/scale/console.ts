@@ -19,13 +19,16 @@ export async function signInToConsole(origin: string, admin: ConsoleAdmin): Prom
   if (url.pathname.includes('/mfa')) {
     const method = /name="method" value="(totp:[^"]+)"/.exec(html)?.[1];
     if (!method) throw new Error(`the MFA page offers no authenticator: ${html.slice(0, 300)}`);
-    ({ response, url } = await browser.follow(new URL(formAction(html, '/mfa/choose'), url), undefined, { form: { _csrf: inputValue(html, '_csrf'), method } }));
+    ({ response, url } = await browser.follow(new URL(formAction(html, '/mfa/choose'), url), undefined, {
+      form: { _csrf: inputValue(html, '_csrf'), method },
+    }));
     html = await response.text();
     ({ response, url } = await browser.follow(new URL(formAction(html, '/mfa/code'), url), undefined, {
       form: { _csrf: inputValue(html, '_csrf'), action: 'verify', code: totpCode(admin.totpSecret) },
     }));
     html = await response.text();
   }
-  if (url.pathname !== '/admin/users' || response.status !== 200) throw new Error(`the console sign-in ended at ${url.href} (${response.status}): ${html.slice(0, 300)}`);
+  if (url.pathname !== '/admin/users' || response.status !== 200)
+    throw new Error(`the console sign-in ended at ${url.href} (${response.status}): ${html.slice(0, 300)}`);
   return browser;
 }

@@ -51,5 +51,6 @@ if (import.meta.main) {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
   process.stdout.write(`total self size ${kb(before.totalBytes)} → ${kb(after.totalBytes)} (${kb(after.totalBytes - before.totalBytes)})\n`);
   process.stdout.write('| constructor / type | Δ count | Δ self size | count after | self size after |\n|---|---|---|---|---|\n');
-  for (const row of rows.slice(0, Number(top))) process.stdout.write(`| ${row.key} | ${row.count} | ${kb(row.bytes)} | ${row.countAfter} | ${kb(row.bytesAfter)} |\n`);
+  for (const row of rows.slice(0, Number(top)))
+    process.stdout.write(`| ${row.key} | ${row.count} | ${kb(row.bytes)} | ${row.countAfter} | ${kb(row.bytesAfter)} |\n`);
 }

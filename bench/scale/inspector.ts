@@ -34,7 +34,13 @@ export async function connectInspector(port: number): Promise<{
   const pending = new Map<number, Pending>();
   let onChunk: ((chunk: string) => void) | undefined;
   socket.addEventListener('message', (event) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: { chunk: string } };
+    const message = JSON.parse(String(event.data)) as {
+      id?: number;
+      result?: unknown;
+      error?: { message: string };
+      method?: string;
+      params?: { chunk: string };
+    };
     if (message.method === 'HeapProfiler.addHeapSnapshotChunk') onChunk?.(message.params!.chunk);
     if (message.id === undefined) return;
     const waiting = pending.get(message.id);
@@ -42,26 +48,41 @@ export async function connectInspector(port: number): Promise<{
     if (message.error) waiting?.reject(new Error(message.error.message));
     else waiting?.resolve(message.result);
   });
-  const send = (method: string, params: Record<string, unknown> = {}) => new Promise<unknown>((resolve, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    socket.send(JSON.stringify({ id, method, params }));
-  });
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method, params }));
+    });
   const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
   return {
     async heapAfterGc() {
       const beforeExpression = "JSON.stringify({ usage: process.memoryUsage(), spaces: process.getBuiltinModule('node:v8').getHeapSpaceStatistics() })";
-      const before = JSON.parse(((await send('Runtime.evaluate', { expression: beforeExpression, returnByValue: true })) as { result: { value: string } }).result.value) as { usage: NodeJS.MemoryUsage; spaces: { space_name: string; space_size: number }[] };
+      const before = JSON.parse(
+        ((await send('Runtime.evaluate', { expression: beforeExpression, returnByValue: true })) as { result: { value: string } }).result.value,
+      ) as { usage: NodeJS.MemoryUsage; spaces: { space_name: string; space_size: number }[] };
       const beforeGc = {
-        heapUsedMb: mb(before.usage.heapUsed), heapTotalMb: mb(before.usage.heapTotal),
-        spacesMb: Object.fromEntries(before.spaces.filter((space) => space.space_size > 0).map((space) => [space.space_name.replace(/_space$/, ''), mb(space.space_size)])),
+        heapUsedMb: mb(before.usage.heapUsed),
+        heapTotalMb: mb(before.usage.heapTotal),
+        spacesMb: Object.fromEntries(
+          before.spaces.filter((space) => space.space_size > 0).map((space) => [space.space_name.replace(/_space$/, ''), mb(space.space_size)]),
+        ),
       };
       // Twice: the first collection can leave objects whose finalizers free more.
       await send('HeapProfiler.collectGarbage');
       await send('HeapProfiler.collectGarbage');
-      const result = (await send('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result: { value: string } };
+      const result = (await send('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as {
+        result: { value: string };
+      };
       const usage = JSON.parse(result.result.value) as NodeJS.MemoryUsage;
-      return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), heapTotalMb: mb(usage.heapTotal), externalMb: mb(usage.external), arrayBuffersMb: mb(usage.arrayBuffers), beforeGc };
+      return {
+        rssMb: mb(usage.rss),
+        heapUsedMb: mb(usage.heapUsed),
+        heapTotalMb: mb(usage.heapTotal),
+        externalMb: mb(usage.external),
+        arrayBuffersMb: mb(usage.arrayBuffers),
+        beforeGc,
+      };
     },
     async takeHeapSnapshot(file) {
       const out = createWriteStream(file);

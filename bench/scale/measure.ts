@@ -34,7 +34,12 @@ async function timedPage(browser: FormBrowser, url: string): Promise<{ ms: numbe
 }
 
 /** Times `url` `samples` times one after the other (an admin at a time), after `warmup` untimed requests. */
-export async function timePage(browser: FormBrowser, label: string, url: string, options: { samples: number; warmup: number; rowMarker: RegExp }): Promise<Timing> {
+export async function timePage(
+  browser: FormBrowser,
+  label: string,
+  url: string,
+  options: { samples: number; warmup: number; rowMarker: RegExp },
+): Promise<Timing> {
   for (let i = 0; i < options.warmup; i += 1) await timedPage(browser, url);
   const times: number[] = [];
   let rows = 0;

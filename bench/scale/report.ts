@@ -22,8 +22,14 @@ export interface ScaleResult {
   queue: Omit<Timing, 'times'>[];
   exports: ExportRun[];
   rss: {
-    idleMb: number; afterMb: number; growthMb: number; peakMb: number;
-    idle?: RssParts; after?: RssParts; afterSecondRound?: RssParts; secondRoundGrowthMb?: number;
+    idleMb: number;
+    afterMb: number;
+    growthMb: number;
+    peakMb: number;
+    idle?: RssParts;
+    after?: RssParts;
+    afterSecondRound?: RssParts;
+    secondRoundGrowthMb?: number;
     /** VmRSS 10, 20 and 30 s after the first round (left idle), and the growth over idle at 30 s. */
     settled?: { afterSeconds: number; rssMb: number; anonMb: number }[];
     settledGrowthMb?: number;
@@ -39,11 +45,23 @@ export interface ScaleResult {
 /** The PASS/MISS lines: search p99 (pooled over every query), RSS growth over idle, each export's rate. */
 export function checksOf(result: Pick<ScaleResult, 'search' | 'rss' | 'exports'>): ScaleResult['checks'] {
   return [
-    { figure: 'User search p99 (every query pooled)', value: `${result.search.pooled.p99Ms} ms`, target: `< ${SCALE_TARGETS.searchP99Ms} ms`, pass: result.search.pooled.p99Ms < SCALE_TARGETS.searchP99Ms },
-    { figure: 'admit RSS growth over idle', value: `${result.rss.growthMb} MB`, target: `< ${SCALE_TARGETS.rssGrowthMb} MB`, pass: result.rss.growthMb < SCALE_TARGETS.rssGrowthMb },
+    {
+      figure: 'User search p99 (every query pooled)',
+      value: `${result.search.pooled.p99Ms} ms`,
+      target: `< ${SCALE_TARGETS.searchP99Ms} ms`,
+      pass: result.search.pooled.p99Ms < SCALE_TARGETS.searchP99Ms,
+    },
+    {
+      figure: 'admit RSS growth over idle',
+      value: `${result.rss.growthMb} MB`,
+      target: `< ${SCALE_TARGETS.rssGrowthMb} MB`,
+      pass: result.rss.growthMb < SCALE_TARGETS.rssGrowthMb,
+    },
     ...result.exports.map((run) => ({
-      figure: `Audit export ${run.format.toUpperCase()} (streamed)`, value: `${run.rowsPerSecond.toLocaleString('en')} rows/s`,
-      target: `≥ ${SCALE_TARGETS.exportRowsPerSecond.toLocaleString('en')} rows/s`, pass: run.rowsPerSecond >= SCALE_TARGETS.exportRowsPerSecond,
+      figure: `Audit export ${run.format.toUpperCase()} (streamed)`,
+      value: `${run.rowsPerSecond.toLocaleString('en')} rows/s`,
+      target: `≥ ${SCALE_TARGETS.exportRowsPerSecond.toLocaleString('en')} rows/s`,
+      pass: run.rowsPerSecond >= SCALE_TARGETS.exportRowsPerSecond,
     })),
   ];
 }
@@ -72,7 +90,10 @@ export function formatScaleReport(result: ScaleResult): string {
     '',
     '| Audit export | rows | MB | seconds | rows/s | first byte ms |',
     '|---|---|---|---|---|---|',
-    ...result.exports.map((run) => `| ${run.format.toUpperCase()} | ${n(run.rows)} | ${(run.bytes / 1e6).toFixed(1)} | ${run.seconds} | ${n(run.rowsPerSecond)} | ${run.firstByteMs} |`),
+    ...result.exports.map(
+      (run) =>
+        `| ${run.format.toUpperCase()} | ${n(run.rows)} | ${(run.bytes / 1e6).toFixed(1)} | ${run.seconds} | ${n(run.rowsPerSecond)} | ${run.firstByteMs} |`,
+    ),
     '',
     `admit RSS (VmRSS): ${result.rss.idleMb} MB idle after start and console sign-in, ${result.rss.afterMb} MB after every measurement (+${result.rss.growthMb} MB)${result.rss.idle && result.rss.after ? ` (anonymous ${result.rss.idle.anonMb} → ${result.rss.after.anonMb} MB, file-backed ${result.rss.idle.fileMb} → ${result.rss.after.fileMb} MB)` : ''}; ${result.rss.afterSecondRound ? `after the same searches and both exports again: ${result.rss.afterSecondRound.rssMb} MB (${result.rss.secondRoundGrowthMb} MB more); ` : ''}peak (VmHWM) ${result.rss.peakMb} MB.`,
     '',

@@ -5,14 +5,14 @@ import { freePort } from '../../test/support/free-port.ts';
 import { benchPath, startNodeChild } from '../harness/child-process.ts';
 import { BENCH_SECRET } from '../harness/servers.ts';
 import { describeMachine, loadAverage } from '../lib/machine.ts';
+import { percentile } from '../lib/stats.ts';
 import { scaleConfig } from './config.ts';
 import { signInToConsole } from './console.ts';
 import { connectInspector, type HeapAfterGc } from './inspector.ts';
-import { queuePageUrl, REQUEST_ROW, rssOf, timeExport, timePage, USER_ROW, type Timing } from './measure.ts';
+import { queuePageUrl, REQUEST_ROW, rssOf, type Timing, timeExport, timePage, USER_ROW } from './measure.ts';
 import { SEARCHES } from './people.ts';
 import { checksOf, formatScaleReport, type ScaleResult } from './report.ts';
-import { AUDIT_DAYS, seedScale, type ConsoleAdmin, type SeedCounts, type SeedRate } from './seed.ts';
-import { percentile } from '../lib/stats.ts';
+import { AUDIT_DAYS, type ConsoleAdmin, type SeedCounts, type SeedRate, seedScale } from './seed.ts';
 
 export const SCALE_COUNTS: Record<'100k' | '1m', SeedCounts> = {
   '100k': { accounts: 100_000, pending: 10_000, audit: 100_000 },
@@ -40,7 +40,16 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * measures user search, the approval queue, the audit exports and admit's
  * RSS over HTTP; writes bench/results/<date>-scale[-quick].json + .md.
  */
-export async function runScale(options: { mode: '100k' | '1m'; out?: string; logLevel: string; cpuProfDir?: string; dataDir?: string; rounds?: number; nodeFlags?: string[]; log: (line: string) => void }): Promise<ScaleResult> {
+export async function runScale(options: {
+  mode: '100k' | '1m';
+  out?: string;
+  logLevel: string;
+  cpuProfDir?: string;
+  dataDir?: string;
+  rounds?: number;
+  nodeFlags?: string[];
+  log: (line: string) => void;
+}): Promise<ScaleResult> {
   const { mode, log } = options;
   const counts = SCALE_COUNTS[mode];
   const started = performance.now();
@@ -57,10 +66,13 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
     let seeded: Seeded;
     if (options.dataDir && existsSync(seedFile)) {
       seeded = JSON.parse(readFileSync(seedFile, 'utf8')) as Seeded;
-      if (JSON.stringify(seeded.counts) !== JSON.stringify(counts)) throw new Error(`${dir} holds a ${JSON.stringify(seeded.counts)} seeding, not ${mode}'s; use another --scale-data directory`);
+      if (JSON.stringify(seeded.counts) !== JSON.stringify(counts))
+        throw new Error(`${dir} holds a ${JSON.stringify(seeded.counts)} seeding, not ${mode}'s; use another --scale-data directory`);
       log(`scale ${mode}: reusing the store seeded at ${seeded.seededAt} in ${storeUrl}`);
     } else {
-      log(`scale ${mode}: seeding ${counts.accounts.toLocaleString('en')} accounts, ${counts.pending.toLocaleString('en')} pending requests, ${counts.audit.toLocaleString('en')} audit entries into ${storeUrl}`);
+      log(
+        `scale ${mode}: seeding ${counts.accounts.toLocaleString('en')} accounts, ${counts.pending.toLocaleString('en')} pending requests, ${counts.audit.toLocaleString('en')} audit entries into ${storeUrl}`,
+      );
       const seededAt = new Date().toISOString();
       seeded = { ...(await seedScale({ config, storeUrl, masterSecret: BENCH_SECRET, counts, concurrency: 16, log })), counts, seededAt };
       if (options.dataDir) writeFileSync(seedFile, `${JSON.stringify(seeded, null, 2)}\n`);
@@ -71,7 +83,11 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
     // --scale-rounds=n: admit's inspector is opened, and after each round a full GC is forced and process.memoryUsage() read in admit.
     const heapProbe = options.rounds !== undefined;
     const inspectPort = heapProbe ? await freePort() : 0;
-    const nodeFlags = [...(options.nodeFlags ?? ADMIT_NODE_FLAGS), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(heapProbe ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
+    const nodeFlags = [
+      ...(options.nodeFlags ?? ADMIT_NODE_FLAGS),
+      ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+      ...(heapProbe ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+    ];
     const admit = await startNodeChild({
       script: benchPath('servers/admit.ts'),
       nodeFlags,
@@ -84,7 +100,8 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
       // A kept store: its admin's authenticator code is accepted once per 30-second step, so a run right after another waits for the next step.
       const stepFile = join(dir, 'totp-step');
       const step = () => Math.floor(Date.now() / 30_000);
-      if (options.dataDir && existsSync(stepFile) && Number(readFileSync(stepFile, 'utf8')) >= step()) await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 200));
+      if (options.dataDir && existsSync(stepFile) && Number(readFileSync(stepFile, 'utf8')) >= step())
+        await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 200));
       const browser = await signInToConsole(origin, seeded.admin);
       if (options.dataDir) writeFileSync(stepFile, String(step()));
       // Idle: started, one console page served (the sign-in lands on Users), then left alone.
@@ -96,7 +113,13 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
         if (!inspector) return;
         const after = { round, ...(await inspector.heapAfterGc()) };
         heap.push(after);
-        log(`admit after a forced GC (round ${round}): RSS ${after.rssMb} MB, heapUsed ${after.heapUsedMb} MB, heapTotal ${after.heapTotalMb} MB, external ${after.externalMb} MB, arrayBuffers ${after.arrayBuffersMb} MB; before it heapUsed ${after.beforeGc.heapUsedMb} MB, heapTotal ${after.beforeGc.heapTotalMb} MB (${Object.entries(after.beforeGc.spacesMb).map(([space, size]) => `${space} ${size}`).join(', ')})`);
+        log(
+          `admit after a forced GC (round ${round}): RSS ${after.rssMb} MB, heapUsed ${after.heapUsedMb} MB, heapTotal ${after.heapTotalMb} MB, external ${after.externalMb} MB, arrayBuffers ${after.arrayBuffersMb} MB; before it heapUsed ${after.beforeGc.heapUsedMb} MB, heapTotal ${after.beforeGc.heapTotalMb} MB (${Object.entries(
+            after.beforeGc.spacesMb,
+          )
+            .map(([space, size]) => `${space} ${size}`)
+            .join(', ')})`,
+        );
         if (process.env.BENCH_HEAP_SNAPSHOTS) {
           const file = join(process.env.BENCH_HEAP_SNAPSHOTS, `admit-round-${round}.heapsnapshot`);
           await inspector.takeHeapSnapshot(file);
@@ -114,12 +137,25 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
         queries.push(timing);
       }
       const all = queries.flatMap((timing) => timing.times ?? []);
-      const pooled = { label: `every query pooled (${SEARCHES.length} × ${samples})`, samples: all.length, p50Ms: Math.round(percentile(all, 50) * 10) / 10, p99Ms: Math.round(percentile(all, 99) * 10) / 10, maxMs: Math.round(Math.max(...all) * 10) / 10, rows: 0 };
+      const pooled = {
+        label: `every query pooled (${SEARCHES.length} × ${samples})`,
+        samples: all.length,
+        p50Ms: Math.round(percentile(all, 50) * 10) / 10,
+        p99Ms: Math.round(percentile(all, 99) * 10) / 10,
+        maxMs: Math.round(Math.max(...all) * 10) / 10,
+        rows: 0,
+      };
 
       const queue: Timing[] = [];
       queue.push(await timePage(browser, 'first page (oldest 50 waiting)', `${origin}/admin/approvals`, { samples, warmup: 3, rowMarker: REQUEST_ROW }));
       const laterPage = Math.max(2, Math.min(40, Math.floor(counts.pending / 50)));
-      queue.push(await timePage(browser, `page ${laterPage} (by the Next links' cursor)`, await queuePageUrl(browser, origin, laterPage), { samples, warmup: 3, rowMarker: REQUEST_ROW }));
+      queue.push(
+        await timePage(browser, `page ${laterPage} (by the Next links' cursor)`, await queuePageUrl(browser, origin, laterPage), {
+          samples,
+          warmup: 3,
+          rowMarker: REQUEST_ROW,
+        }),
+      );
       for (const timing of queue) log(`queue ${timing.label}: ${timing.rows} rows, p50 ${timing.p50Ms} ms, p99 ${timing.p99Ms} ms`);
 
       // Every seeded entry: the export's filter is the seeded days.
@@ -161,17 +197,37 @@ export async function runScale(options: { mode: '100k' | '1m'; out?: string; log
       }
       const delta = (a: number, b: number) => Math.round((a - b) * 10) / 10;
       const rss = {
-        idleMb: idle.rssMb, afterMb: after.rssMb, growthMb: delta(after.rssMb, idle.rssMb), peakMb: again.peakMb,
-        idle, after, settled, settledGrowthMb: delta(settled.at(-1)!.rssMb, idle.rssMb), afterSecondRound: again, secondRoundGrowthMb: delta(again.rssMb, after.rssMb),
-        ...(rounds > 2 ? { rounds: later } : {}), ...(heap.length ? { heapAfterGc: heap } : {}),
+        idleMb: idle.rssMb,
+        afterMb: after.rssMb,
+        growthMb: delta(after.rssMb, idle.rssMb),
+        peakMb: again.peakMb,
+        idle,
+        after,
+        settled,
+        settledGrowthMb: delta(settled.at(-1)!.rssMb, idle.rssMb),
+        afterSecondRound: again,
+        secondRoundGrowthMb: delta(again.rssMb, after.rssMb),
+        ...(rounds > 2 ? { rounds: later } : {}),
+        ...(heap.length ? { heapAfterGc: heap } : {}),
       };
-      log(`admit after ${rounds - 1} more round(s): ${again.rssMb} MB RSS (${rss.secondRoundGrowthMb >= 0 ? '+' : ''}${rss.secondRoundGrowthMb} MB), peak ${again.peakMb} MB`);
+      log(
+        `admit after ${rounds - 1} more round(s): ${again.rssMb} MB RSS (${rss.secondRoundGrowthMb >= 0 ? '+' : ''}${rss.secondRoundGrowthMb} MB), peak ${again.peakMb} MB`,
+      );
 
       const partial = { search: { pooled, queries: queries.map(strip) }, rss, exports };
       const result: ScaleResult = {
-        schema: 'admit-bench-scale/1', mode, startedAt, durationSeconds: Math.round((performance.now() - started) / 1000),
+        schema: 'admit-bench-scale/1',
+        mode,
+        startedAt,
+        durationSeconds: Math.round((performance.now() - started) / 1000),
         machine: { ...machine, loadAverageAtEnd: loadAverage(), otherProcessesNote: process.env.BENCH_MACHINE_NOTE ?? '' },
-        store: 'sqlite', counts, seeding: seeded.rates, ...(nodeFlags.length ? { admitNodeFlags: nodeFlags } : {}), ...partial, queue: queue.map(strip), checks: checksOf(partial),
+        store: 'sqlite',
+        counts,
+        seeding: seeded.rates,
+        ...(nodeFlags.length ? { admitNodeFlags: nodeFlags } : {}),
+        ...partial,
+        queue: queue.map(strip),
+        checks: checksOf(partial),
         notes: [
           `The store is one SQLite file (WAL) in a temporary directory; admit runs as a child (bench/servers/admit.ts, NODE_ENV=production, log level ${options.logLevel} to /dev/null), the measuring client in the harness process on the same machine.`,
           'Pages are timed from the request to the last byte of the HTML, one request at a time, after 3 untimed requests each; the export from the request to the last byte, lines counted as they arrive.',

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { composeAdmit } from '../../src/compose.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { configSchema } from '../../src/connectors.ts';
-import { composeAdmit } from '../../src/compose.ts';
-import { storeKey } from '../../src/store/port.ts';
 import { hashPassword } from '../../src/kit/index.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createAuditLog } from '../../src/services/audit/audit-log.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
+import { storeKey } from '../../src/store/port.ts';
 import { personAt } from './people.ts';
 
 export const SCALE_SITES = ['DEMO', 'EMEA', 'APAC', 'AMER'] as const;
@@ -36,7 +36,13 @@ export interface ConsoleAdmin {
 }
 
 /** Runs `task(i)` for i in [0, count) with `concurrency` in flight, printing progress every `every` items. */
-async function inBatches(what: string, count: number, concurrency: number, task: (index: number) => Promise<void>, log: (line: string) => void): Promise<SeedRate> {
+async function inBatches(
+  what: string,
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+  log: (line: string) => void,
+): Promise<SeedRate> {
   const started = performance.now();
   const every = Math.max(1000, Math.round(count / 10));
   let next = 0;
@@ -76,9 +82,20 @@ const ACTION_WHEEL = ACTIONS.flatMap((entry) => Array.from({ length: entry.weigh
  * `audit` entries through the audit log spread over AUDIT_DAYS days; and a
  * global admin with an authenticator app for the console sign-in.
  */
-export async function seedScale(options: { config: Record<string, unknown>; storeUrl: string; masterSecret: string; counts: SeedCounts; concurrency: number; log: (line: string) => void }): Promise<{ admin: ConsoleAdmin; rates: SeedRate[] }> {
+export async function seedScale(options: {
+  config: Record<string, unknown>;
+  storeUrl: string;
+  masterSecret: string;
+  counts: SeedCounts;
+  concurrency: number;
+  log: (line: string) => void;
+}): Promise<{ admin: ConsoleAdmin; rates: SeedRate[] }> {
   const parsed = configSchema.parse({ ...options.config, secret: options.masterSecret });
-  const config = { ...parsed, store: { ...parsed.store, url: options.storeUrl }, server: { ...parsed.server, issuer: String((options.config.server as { issuer: string }).issuer) } } as Config;
+  const config = {
+    ...parsed,
+    store: { ...parsed.store, url: options.storeUrl },
+    server: { ...parsed.server, issuer: String((options.config.server as { issuer: string }).issuer) },
+  } as Config;
   const silent = pino({ level: 'silent' });
   const admit = await composeAdmit(config, silent);
   const { log, counts, concurrency } = options;
@@ -93,50 +110,123 @@ export async function seedScale(options: { config: Record<string, unknown>; stor
     const addPerson = async (index: number, status?: 'pending_approval' | 'disabled') => {
       const person = personAt(index);
       const siteId = SCALE_SITES[index % SCALE_SITES.length]!;
-      const user = { id: randomUUID(), username: person.username, passwordHash, email: person.email, name: person.name, groups: ['partners'], disabled: false, createdAt };
+      const user = {
+        id: randomUUID(),
+        username: person.username,
+        passwordHash,
+        email: person.email,
+        name: person.name,
+        groups: ['partners'],
+        disabled: false,
+        createdAt,
+      };
       // The local directory's record key (plugins/connector-local): `local-user:{<site>:<lower-case name>}`.
       await store.set(storeKey('local-user', `${siteId}:${person.username}`), JSON.stringify(user));
-      return accounts.linkOrCreate(siteId, 'local', { externalId: user.id, username: user.username, name: user.name, email: user.email, emailVerified: true, groups: user.groups }, status ? { status } : {});
+      return accounts.linkOrCreate(
+        siteId,
+        'local',
+        { externalId: user.id, username: user.username, name: user.name, email: user.email, emailVerified: true, groups: user.groups },
+        status ? { status } : {},
+      );
     };
 
     // The first `pending` people asked for access and wait; about 1 in 50 of the rest is disabled.
-    rates.push(await inBatches('access requests', counts.pending, concurrency, async (index) => {
-      const account = await addPerson(index, 'pending_approval');
-      await admit.approval.requests.submit({
-        siteId: account.siteId, accountId: account.id, username: account.username, name: account.name ?? account.username, email: account.email ?? '',
-        organisation: `${account.email?.split('@')[1]?.replace(/\.test$/, '') ?? 'partner'} Ltd`, reason: 'Partner portal access for our support team',
-      });
-    }, log));
-    rates.push(await inBatches('accounts', counts.accounts - counts.pending, concurrency, async (offset) => {
-      const index = counts.pending + offset;
-      await addPerson(index, index % 50 === 49 ? 'disabled' : undefined);
-    }, log));
+    rates.push(
+      await inBatches(
+        'access requests',
+        counts.pending,
+        concurrency,
+        async (index) => {
+          const account = await addPerson(index, 'pending_approval');
+          await admit.approval.requests.submit({
+            siteId: account.siteId,
+            accountId: account.id,
+            username: account.username,
+            name: account.name ?? account.username,
+            email: account.email ?? '',
+            organisation: `${account.email?.split('@')[1]?.replace(/\.test$/, '') ?? 'partner'} Ltd`,
+            reason: 'Partner portal access for our support team',
+          });
+        },
+        log,
+      ),
+    );
+    rates.push(
+      await inBatches(
+        'accounts',
+        counts.accounts - counts.pending,
+        concurrency,
+        async (offset) => {
+          const index = counts.pending + offset;
+          await addPerson(index, index % 50 === 49 ? 'disabled' : undefined);
+        },
+        log,
+      ),
+    );
 
     // Audit entries: a clock that walks from AUDIT_DAYS days ago to now, one step per entry.
     const end = Date.now() - 60_000;
     const start = end - AUDIT_DAYS * DAY_MS + DAY_MS;
     let tick = 0;
-    const audit = createAuditLog({ logger: silent, store, retentionDays: config.audit.retentionDays, clock: () => start + Math.floor(((tick++) * (end - start)) / Math.max(1, counts.audit)) });
-    rates.push(await inBatches('audit entries', counts.audit, concurrency, async (index) => {
-      const person = personAt((index * 7919) % counts.accounts);
-      const { action, outcome } = ACTION_WHEEL[index % ACTION_WHEEL.length]!;
-      const admin = action.startsWith('admin.');
-      await audit.record(undefined, {
-        action, outcome, site: SCALE_SITES[index % SCALE_SITES.length], username: person.username,
-        ...(admin ? { actor: 'scale.admin@DEMO' } : {}), ...(action === 'sign_in' && outcome === 'ok' ? { detail: { client: 'bench-rp', acr: 'urn:admit:acr:password' } } : {}),
-      });
-    }, log));
+    const audit = createAuditLog({
+      logger: silent,
+      store,
+      retentionDays: config.audit.retentionDays,
+      clock: () => start + Math.floor((tick++ * (end - start)) / Math.max(1, counts.audit)),
+    });
+    rates.push(
+      await inBatches(
+        'audit entries',
+        counts.audit,
+        concurrency,
+        async (index) => {
+          const person = personAt((index * 7919) % counts.accounts);
+          const { action, outcome } = ACTION_WHEEL[index % ACTION_WHEEL.length]!;
+          const admin = action.startsWith('admin.');
+          await audit.record(undefined, {
+            action,
+            outcome,
+            site: SCALE_SITES[index % SCALE_SITES.length],
+            username: person.username,
+            ...(admin ? { actor: 'scale.admin@DEMO' } : {}),
+            ...(action === 'sign_in' && outcome === 'ok' ? { detail: { client: 'bench-rp', acr: 'urn:admit:acr:password' } } : {}),
+          });
+        },
+        log,
+      ),
+    );
 
     // The console's admin: a global admin who signed in before, with an authenticator app (the console asks for MFA).
     const username = 'scale.admin';
-    const user = { id: randomUUID(), username, passwordHash, email: 'scale.admin@admins.test', name: 'Scale Admin', groups: ['staff'], disabled: false, createdAt };
+    const user = {
+      id: randomUUID(),
+      username,
+      passwordHash,
+      email: 'scale.admin@admins.test',
+      name: 'Scale Admin',
+      groups: ['staff'],
+      disabled: false,
+      createdAt,
+    };
     await store.set(storeKey('local-user', `DEMO:${username}`), JSON.stringify(user));
-    const created = await accounts.linkOrCreate('DEMO', 'local', { externalId: user.id, username, name: user.name, email: user.email, emailVerified: true, groups: user.groups });
+    const created = await accounts.linkOrCreate('DEMO', 'local', {
+      externalId: user.id,
+      username,
+      name: user.name,
+      email: user.email,
+      emailVerified: true,
+      groups: user.groups,
+    });
     await accounts.save({ ...created, adminSites: ['*'], firstSignInAt: createdAt });
     const who = await admit.mfa.subject(created.id);
     if (!who) throw new Error('no MFA subject for the console admin');
     const secret = admit.mfa.enrollment.newTotpSecret(who);
-    const added = await admit.mfa.manage.add(undefined, who, { id: newDeviceId(), type: 'tablet', name: 'Scale tablet', totp: { sealedSecret: secret.sealed }, createdAt }, { verifiedAt: Date.now() });
+    const added = await admit.mfa.manage.add(
+      undefined,
+      who,
+      { id: newDeviceId(), type: 'tablet', name: 'Scale tablet', totp: { sealedSecret: secret.sealed }, createdAt },
+      { verifiedAt: Date.now() },
+    );
     if (added.status !== 'ok') throw new Error(`enrolling the console admin's app: ${added.status}`);
     return { admin: { username, password, site: 'DEMO', totpSecret: secret.secret }, rates };
   } finally {

@@ -5,9 +5,9 @@
  *   ADMIT_CONFIG=… ADMIT_STORE=… ADMIT_SECRET=… PORT=… node bench/servers/admit.ts
  */
 import { createServer } from 'node:http';
+import { composeAdmit } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { DIRECTORY_PLUGINS } from '../../src/connectors.ts';
-import { composeAdmit } from '../../src/compose.ts';
 import { createLogger } from '../../src/logger.ts';
 
 const config = loadConfig(DIRECTORY_PLUGINS);

@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { configSchema } from '../../src/connectors.ts';
+import { protocolFeatures, protocolSettings } from '../../src/oidc/protocol-settings.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
-import { protocolSettings, protocolFeatures } from '../../src/oidc/protocol-settings.ts';
-import { configSchema } from '../../src/connectors.ts';
 import { API_RESOURCE, baselineClients } from './clients.ts';
 
 export interface BaselineSpec {
@@ -33,8 +33,13 @@ const store = await createStore(spec.storeUrl, { keyPrefix: spec.keyPrefix, comm
 const findAccount: Configuration['findAccount'] = async (_ctx, id) => ({
   accountId: id,
   claims: async () => ({
-    sub: id, name: 'Bench User', email: 'bench@example.test', email_verified: false,
-    phone_number: '+15035550100', tenant: 'DEMO', groups: ['staff'],
+    sub: id,
+    name: 'Bench User',
+    email: 'bench@example.test',
+    email_verified: false,
+    phone_number: '+15035550100',
+    tenant: 'DEMO',
+    groups: ['staff'],
   }),
 });
 

@@ -15,8 +15,12 @@ export const SIGN_IN_SCOPE = 'openid profile email phone tenant groups offline_a
 export function admitClients(): Record<string, unknown>[] {
   return [
     {
-      client_id: RP.id, client_name: 'Bench RP', client_secret: RP.secret, first_party: true,
-      redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'],
+      client_id: RP.id,
+      client_name: 'Bench RP',
+      client_secret: RP.secret,
+      first_party: true,
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
     },
     { client_id: MACHINE.id, client_secret: MACHINE.secret, grant_types: ['client_credentials'] },
   ];
@@ -26,8 +30,11 @@ export function admitClients(): Record<string, unknown>[] {
 export function baselineClients(): Record<string, unknown>[] {
   return [
     {
-      client_id: RP.id, client_name: 'Bench RP', client_secret: RP.secret,
-      redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'],
+      client_id: RP.id,
+      client_name: 'Bench RP',
+      client_secret: RP.secret,
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
     },
     { client_id: MACHINE.id, client_secret: MACHINE.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
     { client_id: JWT_MACHINE.id, client_secret: JWT_MACHINE.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
