@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parse } from 'yaml';
 import { createAccountService } from '../../src/services/accounts.ts';
@@ -31,6 +31,17 @@ function exampleSite(): { id: string; displayName: string; directory: Record<str
  * the application with a code. The site's settings are the example file's;
  * only `metadataUrl` points at the stand-in.
  */
+/** The page as it stands, at desktop and phone width: nothing wider than the window, a screenshot of each. */
+async function atBothWidths(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    // A string for the page to run: tsc has no DOM library here.
+    const overflow = (await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth')) as number;
+    assert.ok(overflow <= 0, `${name} at ${width} px is ${overflow} px wider than the window`);
+    await screenshot(page, `${name}-${width}`);
+  }
+}
+
 describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () => {
   let running: RunningAdmit;
   let standIn: RunningStandIn;
@@ -194,7 +205,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     );
     await page.getByText(stranger.email).waitFor();
     await page.getByRole('link', { name: 'sign up for an account' }).waitFor();
-    await screenshot(page, 'entra-not-registered');
+    await atBothWidths(page, 'entra-not-registered');
 
     // "sign up for an account": User Registration for this site, as the Microsoft account just used.
     await page.getByRole('link', { name: 'sign up for an account' }).click();
@@ -228,7 +239,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Waiting for approval' }).waitFor();
     await page.getByText('typically processed within two business days').waitFor();
-    await screenshot(page, 'entra-waiting');
+    await atBothWidths(page, 'entra-waiting');
     await page.close();
   });
 
@@ -239,7 +250,7 @@ describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () =>
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
     await page.getByRole('heading', { name: 'Microsoft is not responding' }).waitFor();
     await page.getByRole('button', { name: 'Try again' }).waitFor();
-    await screenshot(page, 'entra-try-again');
+    await atBothWidths(page, 'entra-try-again');
     await page.close();
   });
 });
