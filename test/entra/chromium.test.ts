@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parse } from 'yaml';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { atBothWidths, launchChromium, screenshot } from '../support/chromium.ts';
 import { type RunningStandIn, type StandInUser, startEntraStandIn } from '../support/entra-stand-in.ts';
 import { freePort } from '../support/free-port.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
@@ -31,17 +31,6 @@ function exampleSite(): { id: string; displayName: string; directory: Record<str
  * the application with a code. The site's settings are the example file's;
  * only `metadataUrl` points at the stand-in.
  */
-/** The page as it stands, at desktop and phone width: nothing wider than the window, a screenshot of each. */
-async function atBothWidths(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    // A string for the page to run: tsc has no DOM library here.
-    const overflow = (await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth')) as number;
-    assert.ok(overflow <= 0, `${name} at ${width} px is ${overflow} px wider than the window`);
-    await screenshot(page, `${name}-${width}`);
-  }
-}
-
 describe('Sign in with Microsoft in Chromium, against the Entra stand-in', () => {
   let running: RunningAdmit;
   let standIn: RunningStandIn;

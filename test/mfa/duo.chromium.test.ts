@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { atBothWidths, launchChromium } from '../support/chromium.ts';
 import { DUO_HOST, duoSettings, type FakeDuo, fakeDuo } from './fake-duo.ts';
 import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
@@ -47,7 +47,7 @@ describe('Duo Universal Prompt in Chromium', () => {
     await world.signIn(page, 'duoann');
     await page.getByRole('heading', { name: 'Choose an authentication method', level: 1 }).waitFor();
     assert.equal(await page.getByLabel('Trust this browser').isChecked(), true);
-    await screenshot(page, 'mfa-duo-choose');
+    await atBothWidths(page, 'mfa-duo-choose');
     await page.getByRole('button', { name: 'Continue with Duo' }).click();
     await page.waitForURL((url) => url.pathname === '/callback');
     assert.ok(new URL(page.url()).searchParams.get('code'), 'the application got a code');
@@ -67,7 +67,7 @@ describe('Duo Universal Prompt in Chromium', () => {
     await page.getByRole('button', { name: 'Continue with Duo' }).click();
     await page.getByRole('heading', { name: 'Verify with Duo Security', level: 1 }).waitFor();
     assert.match(await page.getByRole('alert').innerText(), /Duo Security did not approve this sign-in/);
-    await screenshot(page, 'mfa-duo-denied');
+    await atBothWidths(page, 'mfa-duo-denied');
     duo.verdict('duobob', { status: 'allow', factor: 'Duo Push' });
     await page.getByRole('button', { name: 'Open Duo Security' }).click();
     await page.waitForURL((url) => url.pathname === '/callback');
@@ -83,7 +83,7 @@ describe('Duo Universal Prompt in Chromium', () => {
       await page.getByRole('button', { name: 'Continue with Duo' }).click();
       await page.getByRole('heading', { name: 'Choose an authentication method', level: 1 }).waitFor();
       assert.match(await page.getByRole('alert').innerText(), /Duo Security cannot be reached right now/);
-      await screenshot(page, 'mfa-duo-unreachable');
+      await atBothWidths(page, 'mfa-duo-unreachable');
     } finally {
       duo.setHealthy(true);
       await page.context().close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { atBothWidths, launchChromium, screenshot } from '../support/chromium.ts';
 import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
@@ -84,9 +84,9 @@ describe('MFA with a security key in Chromium (virtual authenticator)', () => {
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await world.signIn(page, 'kay', { origin });
     await page.getByRole('heading', { name: 'Choose an authentication method' }).waitFor();
-    await screenshot(page, 'mfa-21-choose-security-key');
+    await atBothWidths(page, 'mfa-21-choose-security-key');
     await page.getByRole('button', { name: 'Security key' }).click();
-    await screenshot(page, 'mfa-22-use-security-key');
+    await atBothWidths(page, 'mfa-22-use-security-key');
     await page.getByRole('button', { name: 'Use security key' }).click();
     await page.getByText('code received').waitFor();
     await page.context().close();

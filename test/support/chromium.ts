@@ -37,3 +37,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The page as it stands at desktop and phone width: nothing wider than the
+ * window, a screenshot of each (`<name>-1280`, `<name>-390`); the page's own
+ * size is put back afterwards, so the test goes on as it was.
+ */
+export async function atBothWidths(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    // A string for the page to run: tsc has no DOM library here.
+    const overflow = (await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth')) as number;
+    if (overflow > 0) throw new Error(`${name} at ${width} px is ${overflow} px wider than the window`);
+    await screenshot(page, `${name}-${width}`);
+  }
+  if (before) await page.setViewportSize(before);
+}
