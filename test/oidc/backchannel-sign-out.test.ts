@@ -89,10 +89,10 @@ describe('back-channel logout when sessions are signed out from the portal', () 
     receiver.tokens.length = 0;
     const page = await here.follow(new URL('/portal/sessions', running.issuer));
     const html = await page.response.text();
-    // The other browser's session is the row not marked "(this browser)".
+    // The other browser's session is the row not marked "This browser".
     const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((match) => match[1]!).filter((row) => row.includes('/sign-out"'));
     assert.equal(rows.length, 2);
-    const otherId = /\/portal\/sessions\/([^/"]+)\/sign-out/.exec(rows.find((row) => !row.includes('(this browser)'))!)![1];
+    const otherId = /\/portal\/sessions\/([^/"]+)\/sign-out/.exec(rows.find((row) => !row.includes('This browser'))!)![1];
     await here.follow(new URL(`/portal/sessions/${otherId}/sign-out`, running.issuer), undefined, { form: { _csrf: inputValue(html, '_csrf') } });
     await running.admit.outboxWorker.drain();
     assert.equal(receiver.tokens.length, 1);
