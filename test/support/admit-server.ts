@@ -59,7 +59,8 @@ export async function startAdmit(
     async stop() {
       await server.shutdown(1000);
       await admit.close();
-      if (!options.dataDir && !options.store) rmSync(dataDir, { recursive: true, force: true });
+      // The data directory this helper made (a SQLite file, or only the master secret on Redis) goes with it.
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     async restart() {
       await server.shutdown(1000);
