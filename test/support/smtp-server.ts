@@ -15,6 +15,8 @@ export interface ReceivedMail {
 export interface TestSmtpServer {
   url: string;
   received: ReceivedMail[];
+  /** Connections that broke in the middle of a mail transaction (a sender killed mid-way), kept instead of thrown. */
+  broken: Error[];
   /** A port that accepts TCP and never answers, for timeout tests. */
   silentPort: number;
   waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
@@ -50,6 +52,10 @@ export async function startSmtpServer(options: { rejects?: Set<string> } = {}): 
       }, callback);
     },
   });
+  // smtp-server re-emits a reset that comes inside a transaction (after MAIL FROM) as the server's 'error';
+  // with no listener that is an uncaught exception in the test process, when a test kills admit mid-delivery on purpose.
+  const broken: Error[] = [];
+  server.on('error', (error) => broken.push(error));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
   // It keeps every connection open and silent; a client giving up resets it, which is expected here.
@@ -65,6 +71,7 @@ export async function startSmtpServer(options: { rejects?: Set<string> } = {}): 
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    broken,
     silentPort,
     async waitFor(match, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
