@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
 import { type MfaDevice, newDeviceId } from '../../src/services/mfa/devices.ts';
+import { MAX_TRUSTED_BROWSERS } from '../../src/services/mfa/trusted-browsers.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/port.ts';
 import { type RunningRedis, startRedis } from '../support/redis-server.ts';
@@ -228,6 +229,24 @@ function suite(backend: string, open: () => Promise<Store>) {
       assert.ok(!JSON.stringify(await store.get(`mfa-trust:{${alice.accountId}}:${listed!.id}`)).includes(token), 'stored hashed');
       assert.equal(await h.mfa.revokeTrustedBrowsers(alice.accountId), 1);
       assert.equal(await h.mfa.trustedBrowsers.isTrusted(alice.accountId, [token]), false);
+    });
+
+    it('keeps at most 20 trusted browsers per account: trusting another drops the oldest, and expired ones leave the index', async () => {
+      const h = await mfaHarness(store);
+      const who = await h.newAccount();
+      const first = await h.mfa.trustedBrowsers.trust(who.accountId, { days: 30, label: 'first' });
+      await sleep(5);
+      const later = [];
+      for (let n = 0; n < MAX_TRUSTED_BROWSERS; n++) later.push(await h.mfa.trustedBrowsers.trust(who.accountId, { days: 30, label: `later ${n}` }));
+      assert.equal(await h.mfa.trustedBrowsers.isTrusted(who.accountId, [first.token]), false, 'the oldest went');
+      for (const { token } of later) assert.equal(await h.mfa.trustedBrowsers.isTrusted(who.accountId, [token]), true);
+      const index = `mfa-trusted:{${who.accountId}}`;
+      assert.equal((await store.setMembers(index)).length, MAX_TRUSTED_BROWSERS);
+      // A record that expired (its TTL) leaves its id in the index until the next trust prunes it.
+      await store.delete(`mfa-trust:{${who.accountId}}:${later[0]!.record.id}`);
+      await h.mfa.trustedBrowsers.trust(who.accountId, { days: 30, label: 'one more' });
+      assert.equal((await store.setMembers(index)).length, MAX_TRUSTED_BROWSERS);
+      assert.equal((await h.mfa.trustedBrowsers.list(who.accountId)).length, MAX_TRUSTED_BROWSERS);
     });
 
     it('asks for a fresh factor to add or remove a device, and never removes the last one', async () => {

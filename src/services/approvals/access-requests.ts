@@ -110,10 +110,12 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
    */
   async function migrate(siteId: string): Promise<void> {
     if ((await store.get(migratedKey(siteId))) !== undefined) return;
-    // The legacy set holds ids only (a few dozen bytes each); the records are read a batch at a time.
-    const ids = await store.setMembers(legacySiteRequestsKey(siteId));
-    for (let start = 0; start < ids.length; start += MIGRATE_BATCH) {
-      const batch = ids.slice(start, start + MIGRATE_BATCH);
+    // The legacy set is walked a batch of ids at a time (setScan), so a site with years of requests is never held whole.
+    let cursor: string | undefined;
+    do {
+      const scanned = await store.setScan(legacySiteRequestsKey(siteId), { cursor, count: MIGRATE_BATCH });
+      cursor = scanned.cursor;
+      const batch = scanned.members;
       const raws = await store.getMany(batch.map(requestKey));
       const decisions = await store.getMany(batch.map(legacyDecisionKey));
       const ops: WriteOp[] = [];
@@ -128,7 +130,7 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
         }
       });
       if (ops.length) await store.writeAll(ops);
-    }
+    } while (cursor);
     await store.set(migratedKey(siteId), new Date().toISOString());
     await store.delete(legacySiteRequestsKey(siteId));
   }

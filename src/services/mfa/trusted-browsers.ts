@@ -11,6 +11,9 @@ export interface TrustedBrowser {
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** The most browsers one account keeps trusted: trusting another drops the oldest, so the index stays small. */
+export const MAX_TRUSTED_BROWSERS = 20;
+
 /**
  * "Trust this browser": a random token in a cookie, stored server-side only
  * as its hash, under the account it was issued to, so a token of one user
@@ -34,7 +37,21 @@ export function createTrustedBrowsers({ store }: { store: Store }) {
     const ttlSeconds = input.days * 86_400;
     await store.set(recordKey(accountId, record.id), JSON.stringify(record), { ttlSeconds });
     await store.addToSet(indexKey(accountId), record.id, { ttlSeconds });
+    await prune(accountId);
     return { token, record };
+  }
+
+  /** Forgets ids whose record has expired, then revokes the oldest beyond MAX_TRUSTED_BROWSERS. */
+  async function prune(accountId: string): Promise<void> {
+    const ids = await store.setMembers(indexKey(accountId));
+    const raws = await store.getMany(ids.map((id) => recordKey(accountId, id)));
+    const live: TrustedBrowser[] = [];
+    for (const [index, raw] of raws.entries()) {
+      if (raw === undefined) await store.removeFromSet(indexKey(accountId), ids[index]!);
+      else live.push(JSON.parse(raw) as TrustedBrowser);
+    }
+    live.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    for (const old of live.slice(MAX_TRUSTED_BROWSERS)) await revoke(accountId, old.id);
   }
 
   /** Whether one of the browser's tokens was issued to this account and is still valid. */
