@@ -2,31 +2,27 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { guard } from '../../http/route-input.ts';
-import { type AccessRequestView, QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
-import { auditAdmin } from '../admin-page.ts';
-import { type AdminUser, canAdminister } from '../admin-session.ts';
+import { QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
+import { actorOfAdmin } from '../actions/actor.ts';
+import { decideRequests } from '../actions/request-decisions.ts';
+import { requestId, requestIds } from '../actions/schemas.ts';
+import type { AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
-
-/** Request ids as submit() makes them (UUIDs), and as tests name them: nothing else reaches the store. */
-const requestId = z.string().regex(/^[\w-]{1,100}$/, 'A selected request is not one this page listed.');
 
 /**
  * The checked boxes: one `id` is a string, several an array, and more than
  * qs's arrayLimit (20) an object keyed 0, 1, … — each read as the list it is.
  * Any other key (id.x=…, id[foo]=…) is refused.
  */
-const ids = z.preprocess(
-  (value) => {
-    if (value === undefined || typeof value === 'string') return value === undefined ? [] : [value];
-    if (Array.isArray(value)) return value;
-    if (value && typeof value === 'object') {
-      const entries = Object.entries(value);
-      return entries.every(([key]) => /^\d{1,3}$/.test(key)) ? entries.map(([, id]) => id) : value;
-    }
-    return value;
-  },
-  z.array(requestId).min(1, 'Select at least one request.').max(QUEUE_PAGE, `Select at most ${QUEUE_PAGE} requests at a time (one page).`),
-);
+const ids = z.preprocess((value) => {
+  if (value === undefined || typeof value === 'string') return value === undefined ? [] : [value];
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.every(([key]) => /^\d{1,3}$/.test(key)) ? entries.map(([, id]) => id) : value;
+  }
+  return value;
+}, requestIds);
 
 export const bulkForm = z
   .object({
@@ -93,31 +89,13 @@ export function approvalBulkRoutes(
   });
 
   router.post('/approvals/bulk', admin, ...form, input, async (ctx) => {
-    const user = ctx.state.admin as AdminUser;
     const { id, decision, reason } = input.input(ctx).body;
-    const unique = [...new Set(id)];
-    const requests = await Promise.all(unique.map((one) => deps.requests.get(one)));
-    if (requests.some((request) => !request || !canAdminister(user, request.siteId))) {
+    const decided = await decideRequests(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), id, decision, reason);
+    if (decided.status === 'not_yours') {
       ctx.status = 404;
       return show(ctx, BULK_NOT_YOURS);
     }
-    const tally = { approved: 0, denied: 0, already: 0 };
-    // One at a time: each is the single decision's path, and the outbox and audit see them in order.
-    for (const request of requests as AccessRequestView[]) {
-      const outcome =
-        decision === 'approve' ? await deps.requests.approve(request.id, user.account.id) : await deps.requests.deny(request.id, user.account.id, reason);
-      auditAdmin(deps, ctx, {
-        action: decision === 'approve' ? 'admin.request.approve' : 'admin.request.deny',
-        outcome: outcome.status,
-        site: request.siteId,
-        username: request.username,
-        accountId: request.accountId,
-        detail: { request: request.id, email: request.email, ...(decision === 'deny' ? { reason } : {}), bulk: true },
-      });
-      if (outcome.status !== 'ok') tally.already += 1;
-      else if (decision === 'approve') tally.approved += 1;
-      else tally.denied += 1;
-    }
+    const { tally } = decided;
     ctx.status = 303;
     ctx.redirect(`/admin/approvals?notice=bulk&approved=${tally.approved}&denied=${tally.denied}&already=${tally.already}`);
   });

@@ -1,18 +1,20 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.ts';
 import { guard } from '../../http/route-input.ts';
 import { type AccessRequestView, QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
 import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
 import { overdueBefore } from '../../services/dashboard-queue.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
-import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
-import { type AdminUser, canAdminister } from '../admin-session.ts';
+import { actorOfAdmin } from '../actions/actor.ts';
+import { decidableRequest, decideRequest } from '../actions/request-decisions.ts';
+import { denyReason } from '../actions/schemas.ts';
+import { redirectWithNotice, renderAdmin } from '../admin-page.ts';
+import type { AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { approvalBulkRoutes, bulkEchoOf, bulkNoticeOf } from './approvals-bulk.ts';
 
-const denyForm = z.object({ reason: z.string().trim().min(1, 'reason_required').max(500, 'field_too_long') });
+const denyForm = z.object({ reason: denyReason });
 
 /** The approval queue: pending requests of the admin's sites, oldest first, aged in business days, 50 a page (a cursor in `after`). */
 export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
@@ -68,26 +70,14 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
   }
 
   /** The request, if this admin may decide it; any other id is "not found". */
-  async function requestFor(ctx: Parameters<Middleware>[0]) {
-    const request = await deps.requests.get(String(ctx.params.id));
-    if (!request || !canAdminister(ctx.state.admin as AdminUser, request.siteId)) throw new AppError('not_found', 404);
-    return request;
-  }
+  const requestFor = (ctx: Parameters<Middleware>[0]) => decidableRequest(deps, actorOfAdmin(ctx.state.admin as AdminUser), String(ctx.params.id));
 
   router.get('/approvals', admin, (ctx) => show(ctx));
 
   router.post('/approvals/:id/approve', admin, ...form, async (ctx) => {
     const request = await requestFor(ctx);
-    const outcome = await deps.requests.approve(request.id, (ctx.state.admin as AdminUser).account.id);
-    auditAdmin(deps, ctx, {
-      action: 'admin.request.approve',
-      outcome: outcome.status,
-      site: request.siteId,
-      username: request.username,
-      accountId: request.accountId,
-      detail: { request: request.id, email: request.email },
-    });
-    redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'approved' : 'already_decided');
+    const outcome = await decideRequest(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), request, 'approve');
+    redirectWithNotice(ctx, '/admin/approvals', outcome === 'ok' ? 'approved' : 'already_decided');
   });
 
   const deny = guard({
@@ -102,16 +92,8 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
   router.post('/approvals/:id/deny', admin, ...form, deny, async (ctx) => {
     const request = await requestFor(ctx);
     const { reason } = deny.input(ctx).body;
-    const outcome = await deps.requests.deny(request.id, (ctx.state.admin as AdminUser).account.id, reason);
-    auditAdmin(deps, ctx, {
-      action: 'admin.request.deny',
-      outcome: outcome.status,
-      site: request.siteId,
-      username: request.username,
-      accountId: request.accountId,
-      detail: { request: request.id, email: request.email, reason },
-    });
-    redirectWithNotice(ctx, '/admin/approvals', outcome.status === 'ok' ? 'denied' : 'already_decided');
+    const outcome = await decideRequest(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), request, 'deny', { reason });
+    redirectWithNotice(ctx, '/admin/approvals', outcome === 'ok' ? 'denied' : 'already_decided');
   });
 
   approvalBulkRoutes(router, deps, admin, form, show);

@@ -4,19 +4,12 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { messages } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
-import { auditAdmin, redirectWithNotice, renderAdmin, requireGlobalAdmin } from '../admin-page.ts';
+import { actorOfAdmin } from '../actions/actor.ts';
+import { registerClient, rotateClientSecret, setClientRedirectUris } from '../actions/client-actions.ts';
+import { clientFields, redirectUriList } from '../actions/schemas.ts';
+import { redirectWithNotice, renderAdmin, requireGlobalAdmin } from '../admin-page.ts';
+import type { AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
-
-/** https anywhere; plain http only to loopback (development). No fragments, no credentials. */
-function redirectUriProblem(uri: string): boolean {
-  try {
-    const url = new URL(uri);
-    const loopback = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
-    return !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.hash !== '' || url.username !== '' || url.password !== '';
-  } catch {
-    return true;
-  }
-}
 
 const redirectUris = z
   .string()
@@ -27,18 +20,10 @@ const redirectUris = z
       .map((line) => line.trim())
       .filter(Boolean),
   )
-  .refine((uris) => uris.length > 0 && uris.length <= 20 && !uris.some(redirectUriProblem), 'invalid_redirect_uris');
+  .pipe(redirectUriList);
 
-const registerForm = z.object({
-  client_id: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Client ID: letters, digits, . _ - (at most 100).'),
-  client_name: z.string().trim().max(200).optional(),
-  redirect_uris: redirectUris,
-  type: z.enum(['confidential', 'public'], 'Choose confidential or public.'),
-  first_party: z.literal('on').optional(),
-});
+/** The console's form: the shared fields (actions/schemas.ts), one redirect URI a line, a first-party checkbox. */
+const registerForm = z.object({ ...clientFields, redirect_uris: redirectUris, first_party: z.literal('on').optional() });
 
 const messageOf = (code: string | undefined) => (code && code in messages ? messages[code as keyof typeof messages] : (code ?? 'Check the form.'));
 
@@ -76,17 +61,12 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
       ctx.status = 400;
       return show(ctx, { values: ctx.request.body ?? {}, error });
     };
-    const outcome = await deps.clients.register({
+    const outcome = await registerClient(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), {
       id: input.client_id,
       name: input.client_name,
       redirectUris: input.redirect_uris,
       firstParty: input.first_party === 'on',
       isPublic: input.type === 'public',
-    });
-    auditAdmin(deps, ctx, {
-      action: 'admin.client.register',
-      outcome: outcome.status,
-      detail: { client: input.client_id, type: input.type, firstParty: input.first_party === 'on' },
     });
     if (outcome.status === 'exists') return refuse(messages.client_exists);
     if (outcome.status === 'invalid') return refuse(`${outcome.field}: ${outcome.message}`);
@@ -95,8 +75,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
 
   router.post('/clients/:id/rotate-secret', admin, requireGlobalAdmin, ...form, async (ctx) => {
     const id = String(ctx.params.id);
-    const secret = await deps.clients.rotateSecret(id);
-    auditAdmin(deps, ctx, { action: 'admin.client.rotate_secret', outcome: secret ? 'ok' : 'not_found', detail: { client: id } });
+    const secret = await rotateClientSecret(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), id);
     if (!secret) throw new AppError('not_found', 404);
     await show(ctx, { secret: { clientId: id, value: secret } });
   });
@@ -117,8 +96,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
   router.post('/clients/:id/redirect-uris', admin, requireGlobalAdmin, ...form, newRedirectUris, async (ctx) => {
     const id = await clientFor(ctx);
     const uris = newRedirectUris.input(ctx).body.redirect_uris;
-    const outcome = await deps.clients.setRedirectUris(id, uris);
-    auditAdmin(deps, ctx, { action: 'admin.client.redirect_uris', outcome: outcome.status, detail: { client: id, redirectUris: uris.join(' ') } });
+    const outcome = await setClientRedirectUris(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), id, uris);
     if (outcome.status !== 'ok') {
       ctx.status = 400;
       return show(ctx, { error: outcome.status === 'invalid' ? `${outcome.field}: ${outcome.message}` : messages.invalid_form });

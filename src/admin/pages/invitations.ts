@@ -1,16 +1,17 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.ts';
 import { guard } from '../../http/route-input.ts';
 import type { InvitationView } from '../../services/invitations/invitation-model.ts';
 import { INVITATIONS_PAGE } from '../../services/invitations/invitations.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
-import { auditAdmin, redirectWithNotice, renderAdmin } from '../admin-page.ts';
+import { actorOfAdmin } from '../actions/actor.ts';
+import { invitePerson, resendInvitation, revokeInvitation, visibleInvitation } from '../actions/invitation-actions.ts';
+import { groupNames, inviteFields } from '../actions/schemas.ts';
+import { redirectWithNotice, renderAdmin } from '../admin-page.ts';
 import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import { multipartForm } from '../multipart.ts';
-import { optionalDays } from './invitation-days.ts';
 import { importInvitationCsv, refusalText, UPLOAD_FORM_REFUSED, uploadForm } from './invitation-import.ts';
 
 const groupList = z
@@ -23,16 +24,10 @@ const groupList = z
       .map((name) => name.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'Groups may use letters, digits, space . _ - (at most 64 each).')).max(50));
+  .pipe(groupNames);
 
-export const inviteForm = z.object({
-  email: z.email('Enter a valid email address.').max(254),
-  name: z.string().trim().max(100).optional(),
-  site: z.string().min(1).max(64),
-  role: z.enum(['user', 'site-admin'], 'Choose a role.'),
-  groups: groupList,
-  days: optionalDays,
-});
+/** The console's form: the shared fields (actions/schemas.ts), groups typed in one box. */
+export const inviteForm = z.object({ ...inviteFields, groups: groupList });
 
 /** Invitations: invite one person or a CSV list, resend, revoke, and see each one's status. */
 export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
@@ -67,11 +62,7 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     });
   }
 
-  async function invitationFor(ctx: Context) {
-    const invitation = await deps.invitations.get(String(ctx.params.id));
-    if (!invitation || !canAdminister(ctx.state.admin as AdminUser, invitation.siteId)) throw new AppError('not_found', 404);
-    return invitation;
-  }
+  const invitationFor = (ctx: Context) => visibleInvitation(deps, actorOfAdmin(ctx.state.admin as AdminUser), String(ctx.params.id));
 
   router.get('/invitations', admin, (ctx) => show(ctx));
 
@@ -81,18 +72,11 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
   };
   const invite = guard({ body: inviteForm, invalid: (ctx, refusal) => refuse(ctx, refusal.issue, refusal.echo) });
   router.post('/invitations', admin, ...form, invite, async (ctx) => {
-    const user = ctx.state.admin as AdminUser;
-    const parsed = invite.input(ctx).body;
-    if (!canAdminister(user, parsed.site)) return refuse(ctx, 'Choose one of your sites.');
-    const { site: siteId, ...input } = parsed;
-    const outcome = await deps.invitations.invite({ siteId, ...input }, { id: user.account.id, label: user.account.name ?? user.label });
-    if (outcome.status === 'refused') return refuse(ctx, `${input.email} ${refusalText[outcome.reason]}.`);
-    auditAdmin(deps, ctx, {
-      action: 'admin.invitation.create',
-      outcome: 'queued',
-      site: siteId,
-      detail: { invitation: outcome.invitation.id, email: outcome.invitation.email, role: input.role },
-    });
+    const { site: siteId, ...input } = invite.input(ctx).body;
+    const outcome = await invitePerson(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), { siteId, ...input });
+    if (outcome.status === 'refused') {
+      return refuse(ctx, outcome.reason === 'not_your_site' ? 'Choose one of your sites.' : `${input.email} ${refusalText[outcome.reason]}.`);
+    }
     redirectWithNotice(ctx, '/admin/invitations', 'invited');
   });
 
@@ -111,26 +95,13 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
 
   router.post('/invitations/:id/resend', admin, ...form, async (ctx) => {
     const invitation = await invitationFor(ctx);
-    const user = ctx.state.admin as AdminUser;
-    const outcome = await deps.invitations.resend(invitation.id, { label: user.account.name ?? user.label });
-    auditAdmin(deps, ctx, {
-      action: 'admin.invitation.resend',
-      outcome: outcome.status === 'ok' ? 'queued' : outcome.reason,
-      site: invitation.siteId,
-      detail: { invitation: invitation.id, email: invitation.email },
-    });
+    const outcome = await resendInvitation(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), invitation);
     redirectWithNotice(ctx, '/admin/invitations', outcome.status === 'ok' ? 'resent' : 'final');
   });
 
   router.post('/invitations/:id/revoke', admin, ...form, async (ctx) => {
     const invitation = await invitationFor(ctx);
-    const outcome = await deps.invitations.revoke(invitation.id, { id: (ctx.state.admin as AdminUser).account.id });
-    auditAdmin(deps, ctx, {
-      action: 'admin.invitation.revoke',
-      outcome,
-      site: invitation.siteId,
-      detail: { invitation: invitation.id, email: invitation.email },
-    });
+    const outcome = await revokeInvitation(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), invitation);
     redirectWithNotice(ctx, '/admin/invitations', outcome === 'ok' ? 'revoked' : 'final');
   });
 }
