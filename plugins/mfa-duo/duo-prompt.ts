@@ -1,4 +1,5 @@
-import { Client } from '@duosecurity/duo_universal';
+import { createRequire } from 'node:module';
+import type { Client } from '@duosecurity/duo_universal';
 import type { DuoPlugin, DuoPrompt, DuoSettings } from '../../src/kit/index.ts';
 
 /**
@@ -7,10 +8,12 @@ import type { DuoPlugin, DuoPrompt, DuoSettings } from '../../src/kit/index.ts';
  * is put on its HTTP client here: a Duo that hangs must not hang sign-ins.
  */
 export function createDuoPrompt(settings: DuoSettings): DuoPrompt {
+  // Duo's SDK (and its axios) is loaded when a Duo prompt is made, so a site without Duo never loads it.
+  const { Client: DuoClient } = createRequire(import.meta.url)('@duosecurity/duo_universal') as typeof import('@duosecurity/duo_universal');
   let health: { ok: boolean; until: number } | undefined;
 
   function client(redirectUrl: string): Client {
-    const made = new Client({ clientId: settings.clientId, clientSecret: settings.clientSecret, apiHost: settings.apiHost, redirectUrl });
+    const made = new DuoClient({ clientId: settings.clientId, clientSecret: settings.clientSecret, apiHost: settings.apiHost, redirectUrl });
     // The SDK keeps its axios instance private; its requests have no timeout otherwise.
     (made as unknown as { axios: { defaults: { timeout: number } } }).axios.defaults.timeout = settings.timeoutMs;
     return made;

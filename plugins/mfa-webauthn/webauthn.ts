@@ -1,11 +1,4 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { WebAuthnCredentialRecord, WebAuthnRelyingParty } from '../../src/kit/index.ts';
 
 export interface WebAuthnSettings {
@@ -17,6 +10,17 @@ export interface WebAuthnSettings {
 }
 
 /**
+ * @simplewebauthn/server (with its ASN.1 and X.509 libraries, ~4 MiB of heap)
+ * is imported at the first ceremony, not when admit starts: a site without
+ * security keys never loads it. Every ceremony is async already.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const simpleWebAuthn = () => {
+  library ??= import('@simplewebauthn/server');
+  return library;
+};
+
+/**
  * Security keys and passkeys through @simplewebauthn/server. As a second
  * factor the key only has to be present: user verification (PIN,
  * biometrics) is preferred but not required.
@@ -25,7 +29,7 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
   const timeout = settings.timeoutMs ?? 120_000;
   return {
     async registrationOptions({ userId, userName, displayName, exclude }) {
-      const options = await generateRegistrationOptions({
+      const options = await (await simpleWebAuthn()).generateRegistrationOptions({
         rpName: settings.rpName,
         rpID: settings.rpId,
         userName,
@@ -40,7 +44,7 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
     },
     async verifyRegistration({ response, challenge }) {
       try {
-        const result = await verifyRegistrationResponse({
+        const result = await (await simpleWebAuthn()).verifyRegistrationResponse({
           response: response as RegistrationResponseJSON,
           expectedChallenge: challenge,
           expectedOrigin: settings.origins,
@@ -62,7 +66,7 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
       }
     },
     async authenticationOptions({ allow }) {
-      const options = await generateAuthenticationOptions({
+      const options = await (await simpleWebAuthn()).generateAuthenticationOptions({
         rpID: settings.rpId,
         timeout,
         userVerification: 'preferred',
@@ -72,7 +76,7 @@ export function createWebAuthnRelyingParty(settings: WebAuthnSettings): WebAuthn
     },
     async verifyAuthentication({ response, challenge, credential }) {
       try {
-        const result = await verifyAuthenticationResponse({
+        const result = await (await simpleWebAuthn()).verifyAuthenticationResponse({
           response: response as AuthenticationResponseJSON,
           expectedChallenge: challenge,
           expectedOrigin: settings.origins,

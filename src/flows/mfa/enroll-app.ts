@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
@@ -6,36 +5,21 @@ import { afterDevice } from './after-device.ts';
 import { amrOf, saveProvedDevice } from './enroll-phone.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
+import { text } from '../../i18n/text.ts';
 
-const STORES = {
-  iphone: {
-    store: 'App Store',
-    steps: [
-      'Launch the App Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.',
-      'Tap the Get link.',
-      'Then tap the Install link to download the app to your device.',
-    ],
-  },
-  android: {
-    store: 'Google Play Store',
-    steps: [
-      'Launch the Google Play Store and search for an authenticator app, such as Microsoft Authenticator, Google Authenticator or Duo Mobile.',
-      'Tap Install to download the app to your device.',
-    ],
-  },
-  windows: {
-    store: 'Microsoft Store',
-    steps: ['Launch the Microsoft Store and search for an authenticator app.', 'Tap Get to download the app to your device.'],
-  },
-  other: { store: "your device's app store", steps: ["Open your device's app store and install an authenticator app that supports time-based codes (TOTP)."] },
-} as const;
+// How many steps each store's instructions have (mfa:app.steps.<platform>.<n>, mfa:app.store.<platform>).
+const STEPS = { iphone: 3, android: 2, windows: 2, other: 1 } as const;
+const instructionsFor = (platform: keyof typeof STEPS) => ({
+  store: text(`mfa:app.store.${platform}`),
+  steps: Array.from({ length: STEPS[platform] }, (_, index) => text(`mfa:app.steps.${platform}.${index}`)),
+});
 
 /** Seed step 10: install an authenticator app. */
 export const appPage: MfaPage = {
   name: 'app',
   async show(request, problem) {
     const platform = request.progress.enrolling?.platform ?? 'other';
-    await request.render('app', { title: 'Install an authenticator app', instructions: STORES[platform] }, problem);
+    await request.render('app', { title: text('mfa:app.title'), instructions: instructionsFor(platform) }, problem);
   },
   async submit(request) {
     const enrolling = request.progress.enrolling;
@@ -53,8 +37,10 @@ export const activatePage: MfaPage = {
     const sealed = request.progress.enrolling?.totpSecret;
     if (!sealed) return request.go({ ...request.progress, page: 'app' });
     const { secret, uri } = request.mfa.enrollment.describeTotp(request.who, sealed);
+    // qrcode is imported here, at the first enrolment, not when admit starts.
+    const { default: QRCode } = await import('qrcode');
     const qr = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 1, width: 220 });
-    await request.render('activate', { title: 'Activate your authenticator app', qr, key: secret.replace(/(.{4})/g, '$1 ').trim() }, problem);
+    await request.render('activate', { title: text('mfa:activate.title'), qr, key: secret.replace(/(.{4})/g, '$1 ').trim() }, problem);
   },
   async submit(request) {
     const enrolling = request.progress.enrolling;

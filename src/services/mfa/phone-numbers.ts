@@ -1,6 +1,20 @@
-import { type CountryCode, getCountryCallingCode, getExampleNumber, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import examples from 'libphonenumber-js/mobile/examples';
+import { createRequire } from 'node:module';
+import type { CountryCode, Examples } from 'libphonenumber-js';
+import type * as PhoneLibrary from 'libphonenumber-js/max';
 import type { PhoneNumber } from './devices.ts';
+
+/**
+ * libphonenumber-js with its full metadata and the mobile examples are ~2 MiB
+ * of heap that most sites (no SMS or voice factor) never touch: they are
+ * required the first time a phone number or the country list is needed, not
+ * when admit starts. Synchronous (createRequire), so parse() stays synchronous.
+ */
+const requireHere = createRequire(import.meta.url);
+let library: { phones: typeof PhoneLibrary; examples: Examples } | undefined;
+function phoneLibrary() {
+  library ??= { phones: requireHere('libphonenumber-js/max') as typeof PhoneLibrary, examples: requireHere('libphonenumber-js/mobile/examples') as Examples };
+  return library;
+}
 
 export type ParsedPhone = { status: 'ok'; phone: PhoneNumber } | { status: 'invalid' } | { status: 'country_not_allowed' };
 
@@ -20,23 +34,31 @@ export interface CountryOption {
  * and accepted (SMS pumping).
  */
 export function createPhoneNumbers({ allowedCountries }: { allowedCountries: string[] }) {
-  const allowed = new Set<string>(allowedCountries.filter((code) => isSupportedCountry(code)));
-  const names = new Intl.DisplayNames(['en'], { type: 'region' });
-
-  const countries: CountryOption[] = [...allowed]
-    .map((code) => ({
-      code,
-      name: names.of(code) ?? code,
-      dial: `+${getCountryCallingCode(code as CountryCode)}`,
-      example: getExampleNumber(code as CountryCode, examples)?.formatNational() ?? '',
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  // Worked out at first use (see phoneLibrary), then kept.
+  let prepared: { allowed: Set<string>; countries: CountryOption[]; defaultCountry: string } | undefined;
+  function prepare() {
+    if (prepared) return prepared;
+    const { phones, examples } = phoneLibrary();
+    const allowed = new Set<string>(allowedCountries.filter((code) => phones.isSupportedCountry(code)));
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    const countries: CountryOption[] = [...allowed]
+      .map((code) => ({
+        code,
+        name: names.of(code) ?? code,
+        dial: `+${phones.getCountryCallingCode(code as CountryCode)}`,
+        example: phones.getExampleNumber(code as CountryCode, examples)?.formatNational() ?? '',
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+    prepared = { allowed, countries, defaultCountry: allowed.has('US') ? 'US' : (countries[0]?.code ?? 'US') };
+    return prepared;
+  }
 
   function parse(country: string, input: string): ParsedPhone {
+    const { allowed } = prepare();
     if (!allowed.has(country)) return { status: 'country_not_allowed' };
     const trimmed = input.trim();
     if (trimmed.length === 0 || trimmed.length > 32 || !/^[+\d\s().\-/]+$/.test(trimmed)) return { status: 'invalid' };
-    const number = parsePhoneNumberFromString(trimmed, country as CountryCode);
+    const number = phoneLibrary().phones.parsePhoneNumberFromString(trimmed, country as CountryCode);
     if (!number?.isValid() || !number.country) return { status: 'invalid' };
     // "+44…" typed with "United States" selected: the number's own country decides.
     if (!allowed.has(number.country as string)) return { status: 'country_not_allowed' };
@@ -44,9 +66,18 @@ export function createPhoneNumbers({ allowedCountries }: { allowedCountries: str
   }
 
   /** Whether texts and calls may go to this (already stored) number. */
-  const mayReceive = (phone: PhoneNumber) => allowed.has(phone.country);
+  const mayReceive = (phone: PhoneNumber) => prepare().allowed.has(phone.country);
 
-  return { countries, parse, mayReceive, defaultCountry: allowed.has('US') ? 'US' : (countries[0]?.code ?? 'US') };
+  return {
+    get countries(): CountryOption[] {
+      return prepare().countries;
+    },
+    parse,
+    mayReceive,
+    get defaultCountry(): string {
+      return prepare().defaultCountry;
+    },
+  };
 }
 
 export type PhoneNumbers = ReturnType<typeof createPhoneNumbers>;
