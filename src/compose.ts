@@ -42,10 +42,13 @@ import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
 import { createMfaService } from './services/mfa/mfa-service.ts';
 import { createNotifier } from './services/mfa/notifiers.ts';
 import { createOneTimeCodes } from './services/one-time-codes.ts';
-import { backchannelDeliverer, phoneDeliverer } from './services/outbox/deliverers.ts';
+import { backchannelDeliverer, phoneDeliverer, webhookDeliverer } from './services/outbox/deliverers.ts';
 import { createOutbox } from './services/outbox/outbox.ts';
 import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
 import { createPasswordService } from './services/passwords.ts';
+import { createWebhookEmitter } from './services/webhooks/emitter.ts';
+import { createSubscriptionStore } from './services/webhooks/subscription-store.ts';
+import { createWebhookService } from './services/webhooks/webhook-service.ts';
 import { createSessionService, type SessionService } from './services/sessions.ts';
 import { createSiteDirectory } from './services/sites.ts';
 import { createStore } from './store/create-store.ts';
@@ -115,7 +118,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
     const render = createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' });
-    const accounts = createAccountService({ store });
+    // A new account is audited (account.create), the source of the user.created webhook; the audit log is built below.
+    const accounts = createAccountService({ store, audit: { record: (ctx, event) => audit.record(ctx, event) } });
     // Accounts stored before the look-up indexes are indexed in the background from the start, so
     // the first console search of a large site does not wait for it (it shares this run if it comes early).
     for (const site of config.sites) {
@@ -135,7 +139,19 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.
     const outbox = createOutbox({ store, masterSecret, settings: config.outbox, siteIds: () => config.sites.map((site) => site.id) });
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox });
-    const audit = createAuditLog({ logger, store, retentionDays: config.audit.retentionDays });
+    // Event webhooks (services/webhooks): the audit log hands every entry to the emitter, which queues the events in the outbox.
+    const webhookUrlRule = { production: config.environment === 'production', allowLoopback: config.server.allowLoopbackRequests };
+    const webhookSubscriptions = createSubscriptionStore({ store, masterSecret });
+    const webhookEmitter = createWebhookEmitter({ store, subscriptions: webhookSubscriptions, outbox, logger });
+    const audit = createAuditLog({ logger, store, retentionDays: config.audit.retentionDays, webhooks: webhookEmitter });
+    const webhooks = createWebhookService({
+      store,
+      subscriptions: webhookSubscriptions,
+      outbox,
+      urlRule: webhookUrlRule,
+      audit,
+      siteIds: () => config.sites.map((site) => site.id),
+    });
     // What every password write ends (the password service's one rule): the account's other sessions and
     // their grants (the session service, built with the provider below), and its trusted browsers.
     let sessions: SessionService | undefined;
@@ -264,6 +280,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
           masterSecret,
           mfa,
           codes,
+          webhooks,
         }),
       ],
     });
@@ -276,6 +293,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
         email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id),
         ...phoneDeliverer(notifier),
         ...backchannelDeliverer(provider),
+        ...webhookDeliverer({ provider, subscriptions: webhookSubscriptions, urlRule: webhookUrlRule }),
       },
     });
     // What a killed process left half-written (an import's invitations) is completed before admit answers.
@@ -290,7 +308,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       await Promise.all(sites.all().map(({ connector }) => connector.close?.()));
       await store.close();
     };
-    return { app, provider, store, close, passwords, mfa, approval, outbox, outboxWorker, signingKeys };
+    return { app, provider, store, close, passwords, mfa, approval, outbox, outboxWorker, signingKeys, webhooks };
   } catch (error) {
     stopSigningKeys();
     await store.close();

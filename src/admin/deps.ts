@@ -12,6 +12,7 @@ import type { Mailer } from '../services/mail/mailer.ts';
 import type { Outbox } from '../services/outbox/outbox.ts';
 import type { SessionService } from '../services/sessions.ts';
 import type { SiteDirectory } from '../services/sites.ts';
+import type { WebhookService } from '../services/webhooks/webhook-service.ts';
 import type { Store } from '../store/port.ts';
 import type { AdminSessions } from './admin-session.ts';
 import type { ClientRegistry } from './client-registry.ts';
@@ -53,4 +54,6 @@ export interface AdminDeps {
   mfa?: AdminMfaActions;
   /** An account's SSO sessions, for the user page (read only; signing out is signOutEverywhere). */
   sessions?: Pick<SessionService, 'list'>;
+  /** Event webhooks per site: the Webhooks page (hidden when absent). */
+  webhooks?: WebhookService;
 }

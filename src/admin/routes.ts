@@ -12,6 +12,7 @@ import { invitationRoutes } from './pages/invitations.ts';
 import { outboxRoutes } from './pages/outbox.ts';
 import { userPageRoutes } from './pages/user-page.ts';
 import { userRoutes } from './pages/users.ts';
+import { webhookRoutes } from './pages/webhooks.ts';
 
 /**
  * The admin console under /admin: a dashboard, approval queue, invitations, users,
@@ -37,6 +38,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   userRoutes(router, deps, admin, form);
   clientRoutes(router, deps, admin, form);
   outboxRoutes(router, deps, admin, form);
+  webhookRoutes(router, deps, admin, form);
   auditRoutes(router, deps, admin);
   return router;
 }

@@ -28,6 +28,7 @@ import { createCommonPasswordList } from '../services/password-policy/common-pas
 import { createPasswordPolicy } from '../services/password-policy/policy.ts';
 import { createSessionService } from '../services/sessions.ts';
 import type { SiteDirectory } from '../services/sites.ts';
+import type { WebhookService } from '../services/webhooks/webhook-service.ts';
 import type { Store } from '../store/port.ts';
 
 /**
@@ -81,6 +82,7 @@ export function createAdminRouters(deps: {
   masterSecret: string;
   mfa?: AdminMfaActions;
   codes: OneTimeCodes;
+  webhooks?: WebhookService;
 }): Router[] {
   const { config, store, provider } = deps;
   const issuer = config.server.issuer;
@@ -111,6 +113,7 @@ export function createAdminRouters(deps: {
     signIn: createFirstPartySignIn({ provider, store, issuer, clientId: CONSOLE_CLIENT_ID, callbackPath: '/admin/callback', cookieName: 'admit.admin-state' }),
     requireMfa: deps.steps.some((step) => step.name === 'mfa'),
     mfa: deps.mfa,
+    webhooks: deps.webhooks,
   });
   const registration = registrationRoutes({
     ...common,

@@ -80,7 +80,19 @@ const legacyNameKey = (siteId: string, username: string) => storeKey('account-na
 /** Accounts that hold (or held: members are checked on read) an admin role. */
 const adminsKey = storeKey('admins', 'all');
 
-export function createAccountService({ store }: { store: Store }) {
+export function createAccountService({
+  store,
+  audit,
+}: {
+  store: Store;
+  /** Where a new account is recorded (`account.create`, the user.created webhook's source); absent in tools and unit tests. */
+  audit?: {
+    record(
+      ctx: undefined,
+      event: { action: string; outcome: string; site: string; username: string; accountId: string; detail: Record<string, string> },
+    ): unknown;
+  };
+}) {
   // The search indexes (accounts-index.ts): user name by its canonical key, email, name; per status too.
   const index = createAccountIndex<Account>({
     store,
@@ -148,7 +160,18 @@ export function createAccountService({ store }: { store: Store }) {
     created.groups = withGranted(created.groups, created.grantedGroups);
     // Write the record before claiming the link, so a visible link never points at nothing.
     await save(created);
-    if (await store.setIfAbsent(link, created.id)) return created;
+    if (await store.setIfAbsent(link, created.id)) {
+      // The one place an account is made, whichever path made it: recorded here, so each path need not.
+      void audit?.record(undefined, {
+        action: 'account.create',
+        outcome: 'ok',
+        site: siteId,
+        username: created.username,
+        accountId: created.id,
+        detail: { status: created.status, directory: directoryKind },
+      });
+      return created;
+    }
     // A parallel first sign-in claimed the link first: use its account, drop ours.
     await store.delete(accountKey(created.id));
     await index.sync(siteId, created.id);

@@ -30,6 +30,8 @@ export type PasswordAttempt =
   | { refused: true; reason: 'ip' | 'user' }
   | {
       refused: false;
+      /** This guess is the last the limit allows: if it is wrong, the user name is locked (the sign-in audits `sign_in.lock`). */
+      lastAllowed: boolean;
       /**
        * The password was right. `accountUsername` is the directory's name for the
        * account (an LDAP filter may match it under another spelling): when that
@@ -69,6 +71,8 @@ export function createLockout({ store, sites, now }: { store: Store; sites: Pick
     if (perUser.count > policy.maxFailedAttempts) return { refused: true, reason: 'user' };
     return {
       refused: false,
+      // Counts are sliding-window estimates (not whole numbers): the next guess would count about one more.
+      lastAllowed: perUser.count > policy.maxFailedAttempts - 1,
       async succeeded(accountUsername) {
         const account = accountUsername === undefined ? typed : userCounter(input.siteId, accountUsername);
         if (account !== typed && (await counter.count(account, window)) >= policy.maxFailedAttempts) return false;

@@ -88,6 +88,15 @@ async function checkPassword(deps: FlowDeps, ctx: Context, uid: string, refuse: 
       return continueSignIn(deps, ctx, uid, { siteId, username, accountId: account.id, amr: ['pwd'], passwordChangeRequired });
     }
     case 'invalid':
+      // The wrong guess that reached the site's limit locks the user name: the moment the lock begins (sign_in.locked).
+      if (attempt.lastAllowed)
+        deps.audit.record(ctx, {
+          action: 'sign_in.lock',
+          outcome: 'locked',
+          site: siteId,
+          username,
+          detail: { maxFailedAttempts: policy.maxFailedAttempts, windowSeconds: policy.failureWindowSeconds },
+        });
       return refuse(401, 'invalid_credentials');
     case 'locked':
       return refuse(423, 'account_locked');

@@ -21,17 +21,25 @@ export const DEFAULT_RETENTION_DAYS = 400;
  *
  * `record` never rejects and callers need not await it: a store outage loses
  * the stored copy (the log line still carries it), not the user's request.
+ *
+ * It is also where event webhooks come from (services/webhooks): every
+ * recorded entry is handed to `webhooks.emit`, which turns the ones that are
+ * events (a user disabled, a request approved, …) into outbox messages. So
+ * every path that audits an action, whoever wrote it, emits its event.
  */
 export function createAuditLog({
   logger,
   store,
   retentionDays = DEFAULT_RETENTION_DAYS,
   clock = Date.now,
+  webhooks,
 }: {
   logger: Logger;
   store: Store;
   retentionDays?: number;
   clock?: () => number;
+  /** Turns entries that are events into webhook messages (webhooks/emitter.ts); absent in the CLI and unit tests. */
+  webhooks?: { emit(event: StoredAuditEvent): Promise<void> };
 }) {
   const log = logger.child({ channel: 'audit' });
   // The console dashboard's per-day counters and per-person timelines, kept as events are recorded.
@@ -77,6 +85,11 @@ export function createAuditLog({
       log.error({ err: error, event: stored }, 'audit event not stored');
     }
     await dashboard.observe(stored);
+    try {
+      await webhooks?.emit(stored);
+    } catch (error) {
+      log.error({ err: error, event: stored.id }, 'webhook event not queued');
+    }
   }
 
   return {

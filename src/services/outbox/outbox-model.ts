@@ -1,7 +1,7 @@
 import { storeKey } from '../../store/port.ts';
 
 /** How a message leaves admit. */
-export type OutboxChannel = 'email' | 'sms' | 'voice' | 'backchannel';
+export type OutboxChannel = 'email' | 'sms' | 'voice' | 'backchannel' | 'webhook';
 
 /**
  * A message's delivery state. `pending`: waiting for (or in) a delivery
@@ -16,7 +16,7 @@ export interface OutboxMessage {
   /** Random; also the idempotency key the receiver sees (Message-ID, a header), the same on every attempt. */
   id: string;
   channel: OutboxChannel;
-  /** Where it goes, as the console shows it: an address, a masked number, a client. */
+  /** Where it goes, as the console shows it: an address, a masked number, a client, a webhook URL. */
   to: string;
   /** What it is: the email template, "code", "logout". */
   kind: string;
