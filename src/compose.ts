@@ -35,6 +35,7 @@ import { PORTAL_CLIENT_ID } from './oidc/portal-client.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createPortalAuth } from './portal/portal-auth.ts';
 import { portalRoutes } from './portal/routes.ts';
+import { scimRoutes } from './scim/routes.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createAuditLog } from './services/audit/audit-log.ts';
 import { createLockout } from './services/lockout.ts';
@@ -263,6 +264,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       signingKeysVersion: signingKeys.generation,
       routers: [
         portal,
+        // SCIM 2.0 provisioning per site (src/scim): a partner directory's creates, updates and deprovisioning.
+        scimRoutes({ store, accounts, sites, audit, issuer: config.server.issuer, signOutEverywhere: sessionService.signOutEverywhere }),
         ...createAdminRouters({
           config,
           store,

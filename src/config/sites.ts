@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DirectorySchema, DirectorySettings } from '../kit/connector.ts';
 import { mfaPolicySchema } from '../kit/mfa-settings.ts';
 import { defaultPasswordPolicy, passwordPolicySchema } from './password-policy.ts';
+import { defaultScimSettings, scimSettingsSchema } from './scim.ts';
 
 export const signInPolicySchema = z
   .object({
@@ -72,6 +73,8 @@ export function siteSchemaFor(directories: readonly DirectorySchema[]) {
       /** Second factor: enrollment, methods, "Trust this browser" (see src/kit/mfa-settings.ts). */
       mfa: mfaPolicySchema.default(mfaPolicySchema.parse({})),
       signUp: signUpPolicySchema.default(signUpPolicySchema.parse({})),
+      /** SCIM 2.0 provisioning into this site (config/scim.ts; the token is made in the console). */
+      scim: scimSettingsSchema.default(defaultScimSettings),
     })
     .strict();
 }
