@@ -120,7 +120,10 @@ export function matches(resource: unknown, filter: Filter, caseExact: (attribute
     default: {
       const path = attributeOf(filter.attrPath);
       const exact = caseExact(`${prefix}${path}`);
-      const values = valuesAt(resource, path.split('.'));
+      // A complex attribute compared as a whole (`emails co "@x"`) is compared by its value sub-attribute (RFC 7644 §3.4.2.2).
+      const values = valuesAt(resource, path.split('.')).map((value) =>
+        value && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value,
+      );
       return filter.op === 'ne'
         ? values.every((value) => compare('ne', value, filter.compValue, exact))
         : values.some((value) => compare(filter.op, value, filter.compValue, exact));

@@ -30,6 +30,12 @@ export const userCaseExact = (attribute: string) => attribute === 'id' || attrib
 export const MAX_WALK = 1000;
 export const MAX_COUNT = 100;
 
+/** A value filter's terms with the attribute's path in front (not and nested value paths stay as they are: no index serves them). */
+function prefixed(filter: Filter, path: string): Filter {
+  if (filter.op === 'and' || filter.op === 'or') return { ...filter, filters: filter.filters.map((part) => prefixed(part, path)) };
+  return 'compValue' in filter ? { ...filter, attrPath: `${path}.${filter.attrPath}` } : filter;
+}
+
 function planOf(deps: ScimDeps, call: ScimCall, filter: Filter): Plan | undefined {
   const { accounts, store } = deps;
   switch (filter.op) {
@@ -42,12 +48,9 @@ function planOf(deps: ScimDeps, call: ScimCall, filter: Filter): Plan | undefine
       if (!plans.every((plan) => plan?.kind === 'point')) return undefined;
       return { kind: 'point', find: async () => (await Promise.all(plans.map((plan) => (plan as Extract<Plan, { kind: 'point' }>).find()))).flat() };
     }
-    case '[]': {
-      // emails[value eq "…"] is emails.value eq "…".
-      const inner = filter.valFilter;
-      if (attributeOf(filter.attrPath) !== 'emails' || !('compValue' in inner) || attributeOf(inner.attrPath) !== 'value') return undefined;
-      return planOf(deps, call, { ...inner, attrPath: 'emails.value' });
-    }
+    case '[]':
+      // emails[type eq "work" and value eq "…"] is emails.type eq "work" and emails.value eq "…".
+      return attributeOf(filter.attrPath) === 'emails' ? planOf(deps, call, prefixed(filter.valFilter, 'emails')) : undefined;
     case 'eq':
     case 'sw':
     case 'co': {
