@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DirectorySchema, DirectorySettings } from '../kit/connector.ts';
 import { mfaPolicySchema } from '../kit/mfa-settings.ts';
+import { brandingSchema } from './branding.ts';
 import { defaultPasswordPolicy, passwordPolicySchema } from './password-policy.ts';
 import { defaultScimSettings, scimSettingsSchema } from './scim.ts';
 
@@ -75,6 +76,8 @@ export function siteSchemaFor(directories: readonly DirectorySchema[]) {
       signUp: signUpPolicySchema.default(signUpPolicySchema.parse({})),
       /** SCIM 2.0 provisioning into this site (config/scim.ts; the token is made in the console). */
       scim: scimSettingsSchema.default(defaultScimSettings),
+      /** Product name, logo, accent colour, support contact, … (config/branding.ts); none: admit's neutral look. */
+      branding: brandingSchema.optional(),
     })
     .strict();
 }
