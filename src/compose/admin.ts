@@ -5,6 +5,9 @@ import { createClientRegistry } from '../admin/client-registry.ts';
 import type { AdminMfaActions } from '../admin/deps.ts';
 import { CONSOLE_CLIENT_ID, WELCOME_CLIENT_ID } from '../admin/internal-clients.ts';
 import { adminRoutes } from '../admin/routes.ts';
+import { apiClientsOf } from '../api/api-clients.ts';
+import { managementApiRoutes } from '../api/router.ts';
+import { apiResourceOf } from '../api/scopes.ts';
 import type { Config } from '../config/schema.ts';
 import { approvalStep } from '../flows/approval/step.ts';
 import type { SignInStep } from '../flows/deps.ts';
@@ -28,6 +31,7 @@ import { createCommonPasswordList } from '../services/password-policy/common-pas
 import { createPasswordPolicy } from '../services/password-policy/policy.ts';
 import { createSessionService } from '../services/sessions.ts';
 import type { SiteDirectory } from '../services/sites.ts';
+import { createThrottle } from '../services/throttle.ts';
 import type { WebhookService } from '../services/webhooks/webhook-service.ts';
 import type { Store } from '../store/port.ts';
 
@@ -100,19 +104,23 @@ export function createAdminRouters(deps: {
     lockout: deps.lockout,
   };
 
-  const admin = adminRoutes({
-    ...common,
-    store,
+  // What the console's actions act through: the console and the management API share them (admin/actions).
+  const actionServices = {
     outbox: deps.outbox,
     invitations: deps.approval.invitations,
     requests: deps.approval.requests,
     clients: createClientRegistry({ store, configClients: config.clients }),
-    signOutEverywhere: (accountId) => sessions.signOutEverywhere(accountId),
+    signOutEverywhere: (accountId: string) => sessions.signOutEverywhere(accountId),
+    mfa: deps.mfa,
+  };
+  const admin = adminRoutes({
+    ...common,
+    ...actionServices,
+    store,
     sessions,
     adminSessions: createAdminSessions({ store, accounts: deps.accounts, allSiteIds: () => deps.sites.list().map((site) => site.id), ...config.admin }),
     signIn: createFirstPartySignIn({ provider, store, issuer, clientId: CONSOLE_CLIENT_ID, callbackPath: '/admin/callback', cookieName: 'admit.admin-state' }),
     requireMfa: deps.steps.some((step) => step.name === 'mfa'),
-    mfa: deps.mfa,
     webhooks: deps.webhooks,
   });
   const registration = registrationRoutes({
@@ -135,5 +143,18 @@ export function createAdminRouters(deps: {
       };
     },
   });
-  return [admin, registration];
+  const apiClients = apiClientsOf(config.clients);
+  const api = managementApiRoutes({
+    ...common,
+    ...actionServices,
+    provider,
+    store,
+    throttle: createThrottle({ store }),
+    issuer,
+    resource: apiResourceOf(issuer),
+    apiClients: () => apiClients,
+    allSiteIds: () => deps.sites.list().map((site) => site.id),
+    settings: config.managementApi,
+  });
+  return [admin, registration, api];
 }

@@ -36,6 +36,13 @@ export const clientSchema = z
      * parties that cannot send it. Public clients always use PKCE. Left out: required.
      */
     pkce_required: z.boolean().optional(),
+    /**
+     * Makes this a management API client (README, "Management API"): the sites
+     * it manages (`['*']` for every site, like a global admin). It gets access
+     * tokens for the API with the client_credentials grant, for the `admit:*`
+     * scopes its `scope` lists.
+     */
+    api_sites: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
   })
   .strict()
   .superRefine((client, ctx) => {
@@ -45,6 +52,13 @@ export const clientSchema = z
     }
     if (isPublic && client.client_secret !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'a public client (none) must not have a secret' });
+    }
+    if (client.api_sites && (isPublic || !client.grant_types?.includes('client_credentials') || !client.scope?.includes('admit:'))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api_sites'],
+        message: 'a management API client is confidential, has the client_credentials grant and lists its admit: scopes in scope',
+      });
     }
     if (isPublic && client.pkce_required === false) {
       ctx.addIssue({ code: 'custom', path: ['pkce_required'], message: 'a public client (none) always uses PKCE' });

@@ -118,6 +118,15 @@ const adminSchema = z
   })
   .strict();
 
+const managementApiSchema = z
+  .object({
+    /** Requests per API client per minute (a sliding window): more is answered 429 with Retry-After. */
+    requestsPerMinute: z.number().int().min(1).max(100_000).default(600),
+    /** How long an Idempotency-Key's answer is kept: a retry within it gets the same answer. */
+    idempotencyHours: z.number().int().min(1).max(168).default(24),
+  })
+  .strict();
+
 /**
  * The whole config. `directories` are the directory kinds of this build (the
  * entry hands in its plugins, see src/connectors.ts): each site's `directory`
@@ -151,6 +160,8 @@ export function configSchemaFor(directories: readonly DirectorySchema[]) {
       clients: z.array(clientSchema).default([]),
       /** APIs that clients get access tokens for with the `resource` parameter (RFC 8707). */
       apis: z.array(apiSchema).default([]),
+      /** The management API under /api/v1 (README, "Management API"); its clients are `clients` entries with `api_sites`. */
+      managementApi: managementApiSchema.default(managementApiSchema.parse({})),
       /**
        * For trying admit out: on start, create this local-directory user (with a
        * random password, printed once) if it does not exist yet. Leave out in production.

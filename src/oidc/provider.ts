@@ -61,6 +61,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     // The self-service portal's "Manage devices" (see flows/mfa/step-up.ts).
     extraParams: ['admit_manage'],
     ...protocolSettings(tokens),
+    // The APIs' scopes are the provider's too: a client registered with `scope` asks only for what it lists
+    // (oidc-provider answers anything else invalid_scope), which is how a management API client's grant is bounded.
+    scopes: [...new Set([...protocolSettings(tokens).scopes, ...config.apis.flatMap((api) => api.scopes)])],
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: pairwiseIdentifier(deps.subjectKey),
     // First-party applications get refresh tokens without `prompt=consent`;

@@ -1,80 +1,18 @@
 import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { z } from 'zod';
 import { guard } from '../../http/route-input.ts';
 import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
-import type { AuditFilter } from '../../services/audit/audit-query.ts';
 import { CursorError } from '../../services/paging.ts';
+import { actorOfAdmin } from '../actions/actor.ts';
+import { type AuditFilterQuery, auditFilterOf, auditFilterQuery, FilterError } from '../actions/audit-filter.ts';
 import { auditAdmin, renderAdmin } from '../admin-page.ts';
 import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 
 const PAGE = 100;
-const DAY_MS = 86_400_000;
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const day = (label: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label}: enter a date as YYYY-MM-DD.`)
-    .refine(
-      (value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && dayOf(Date.parse(`${value}T00:00:00Z`)) === value,
-      `${label}: that is not a date in the calendar.`,
-    );
-const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);
-
-const filterForm = z.object({
-  user: text(200),
-  site: z.string().max(64).optional().catch(undefined),
-  action: text(64),
-  outcome: text(64),
-  from: z.union([z.literal(''), day('From')]).optional(),
-  to: z.union([z.literal(''), day('To')]).optional(),
-  order: z.union([z.literal(''), z.enum(['newest', 'oldest'])], { message: 'Order: choose newest first or oldest first.' }).optional(),
-});
-
-type FilterQuery = z.infer<typeof filterForm>;
-
-/** A filter the page cannot run (a reversed range; a malformed date is the route guard's): answered 400 with its sentence. */
-class FilterError extends Error {}
-
-/**
- * The filter from the query the route's guard parsed, kept inside the
- * admin's sites and the retention (default: the last 7 days). A reversed
- * range is a FilterError, not a silent default.
- */
-function filterOf(ctx: Context, raw: FilterQuery, retentionDays: number): { filter: AuditFilter; values: Record<string, string> } {
-  const admin = ctx.state.admin as AdminUser;
-  const today = dayOf(Date.now());
-  const to = raw.to && raw.to <= today ? raw.to : today;
-  const earliest = dayOf(Date.now() - retentionDays * DAY_MS);
-  if (raw.from && raw.to && raw.from > raw.to) throw new FilterError('From must be on or before To.');
-  const from = raw.from ? [raw.from, earliest].sort()[1]! : dayOf(Date.parse(`${to}T00:00:00Z`) - 6 * DAY_MS);
-  const site = raw.site && canAdminister(admin, raw.site) ? raw.site : undefined;
-  const filter: AuditFilter = {
-    scope: admin.allSites ? { allSites: true } : { allSites: false, sites: admin.sites },
-    site,
-    user: raw.user || undefined,
-    action: raw.action || undefined,
-    outcome: raw.outcome || undefined,
-    from,
-    to,
-    ...(raw.order === 'oldest' ? { oldestFirst: true } : {}),
-  };
-  return {
-    filter,
-    values: {
-      user: raw.user ?? '',
-      site: site ?? '',
-      action: raw.action ?? '',
-      outcome: raw.outcome ?? '',
-      from,
-      to,
-      ...(raw.order === 'oldest' ? { order: 'oldest' } : {}),
-    },
-  };
-}
+const filterForm = auditFilterQuery;
+const filterOf = (ctx: Context, raw: AuditFilterQuery, retentionDays: number) => auditFilterOf(actorOfAdmin(ctx.state.admin as AdminUser), raw, retentionDays);
 
 /**
  * Events that name an account but no user name (MFA events written before
