@@ -10,6 +10,7 @@ import { consoleAuthRoutes } from './pages/console-auth.ts';
 import { dashboardRoutes } from './pages/dashboard.ts';
 import { invitationRoutes } from './pages/invitations.ts';
 import { outboxRoutes } from './pages/outbox.ts';
+import { provisioningRoutes } from './pages/provisioning.ts';
 import { userPageRoutes } from './pages/user-page.ts';
 import { userRoutes } from './pages/users.ts';
 import { webhookRoutes } from './pages/webhooks.ts';
@@ -38,6 +39,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   userRoutes(router, deps, admin, form);
   clientRoutes(router, deps, admin, form);
   outboxRoutes(router, deps, admin, form);
+  provisioningRoutes(router, deps, admin, form);
   webhookRoutes(router, deps, admin, form);
   auditRoutes(router, deps, admin);
   return router;
