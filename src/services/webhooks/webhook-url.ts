@@ -34,10 +34,18 @@ export function webhookUrlProblem(raw: string, rule: WebhookUrlRule): string | u
     return rule.production ? 'Use an https:// endpoint URL (admit sends events over TLS only).' : 'Use an http:// or https:// endpoint URL.';
   }
   if (url.username || url.password) return 'Leave the user name and password out of the endpoint URL (the signature proves the sender).';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = mappedIpv4(url.hostname.replace(/^\[|\]$/g, ''));
   const special = LOOPBACK_NAMES.test(host) || (isIP(host) !== 0 && isSpecialUseIP(host));
   if (special && !(rule.allowLoopback && LOOPBACK_LITERAL.test(host))) {
     return `The endpoint ${url.hostname} is a loopback or private address, which admit does not call; use the receiver's public address.`;
   }
   return undefined;
+}
+
+/** An IPv4-mapped IPv6 address as the URL parser writes it (::ffff:a00:1) in the dotted form the guard's table reads (::ffff:10.0.0.1). */
+function mappedIpv4(host: string): string {
+  const match = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(host);
+  if (!match) return host;
+  const [high, low] = [Number.parseInt(match[1]!, 16), Number.parseInt(match[2]!, 16)];
+  return `::ffff:${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
