@@ -5,16 +5,16 @@
 //   http        src/http
 //   services    src/services
 //   config      src/config
-//   foundation  src/kit (contracts), src/lib (low-level pieces), src/errors, src/store
+//   foundation  src/kit (contracts), src/lib (low-level pieces), src/errors, src/store, src/i18n (languages)
 // A module imports its own layer or lower ones. Plugins implement kit contracts
 // and import only the foundation; only the composition root picks them.
 const areas = ['flows', 'portal', 'admin', 'registration'];
-const foundation = '^src/(kit|lib|errors|store)/';
+const foundation = '^src/(kit|lib|errors|store|i18n)/';
 const below = {
-  areas: `^src/(oidc|http|services|config|kit|lib|errors|store)/`,
-  oidc: `^src/(http|services|config|kit|lib|errors|store)/`,
-  http: `^src/(services|config|kit|lib|errors|store)/`,
-  services: `^src/(config|kit|lib|errors|store)/`,
+  areas: `^src/(oidc|http|services|config|kit|lib|errors|store|i18n)/`,
+  oidc: `^src/(http|services|config|kit|lib|errors|store|i18n)/`,
+  http: `^src/(services|config|kit|lib|errors|store|i18n)/`,
+  services: `^src/(config|kit|lib|errors|store|i18n)/`,
   config: foundation,
 };
 

@@ -8,6 +8,9 @@
 (() => {
   'use strict';
 
+  // The words this script writes, in the page's language: the layout puts them on <html> as data-say-* (English without).
+  const say = (name, fallback) => document.documentElement.dataset[`say${name}`] || fallback;
+
   function addRevealButtons() {
     for (const input of document.querySelectorAll('input[type=password]')) {
       if (!input.id || input.dataset.reveal === 'off') continue;
@@ -18,13 +21,13 @@
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'reveal';
-      button.textContent = 'Show';
+      button.textContent = say('Show', 'Show');
       button.setAttribute('aria-controls', input.id);
       button.setAttribute('aria-pressed', 'false');
       button.addEventListener('click', () => {
         const shown = input.type === 'password';
         input.type = shown ? 'text' : 'password';
-        button.textContent = shown ? 'Hide' : 'Show';
+        button.textContent = shown ? say('Hide', 'Hide') : say('Show', 'Show');
         button.setAttribute('aria-pressed', String(shown));
         input.focus();
       });
@@ -32,7 +35,7 @@
       // A password is never posted (or remembered by the browser) as a text field.
       input.form?.addEventListener('submit', () => {
         input.type = 'password';
-        button.textContent = 'Show';
+        button.textContent = say('Show', 'Show');
         button.setAttribute('aria-pressed', 'false');
       });
     }
@@ -93,7 +96,7 @@
       if (CHECKS[li.dataset.rule]) continue;
       const note = document.createElement('span');
       note.className = 'rule-note';
-      note.textContent = ' · checked when you submit';
+      note.textContent = ` · ${say('CheckedOnSubmit', 'checked when you submit')}`;
       li.appendChild(note);
     }
     function mark() {
@@ -114,9 +117,10 @@
         li.classList.remove('unmet');
         li.classList.toggle('live-met', ok);
         li.classList.toggle('live-unmet', !ok);
-        if (state) state.textContent = ok ? ' (met)' : ' (not met)';
+        if (state) state.textContent = ` ${ok ? say('Met', '(met)') : say('NotMet', '(not met)')}`;
       }
-      if (status) status.textContent = candidate === '' ? '' : `${met} of ${rules.length} rules met`;
+      if (status)
+        status.textContent = candidate === '' ? '' : say('RulesMet', '{met} of {total} rules met').replace('{met}', met).replace('{total}', rules.length);
     }
     input.addEventListener('input', mark);
     old?.addEventListener('input', () => input.value && mark());

@@ -17,6 +17,7 @@ import type { Renderer } from './http/render.ts';
 import { requestContext } from './http/request-context.ts';
 import { guardKey, mayMatch } from './http/route-guard.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { localeNegotiation } from './i18n/middleware.ts';
 import { isHttpsIssuer, useCookiePolicy } from './lib/cookies.ts';
 import type { SiteDirectory } from './services/sites.ts';
 import type { Store } from './store/port.ts';
@@ -84,6 +85,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.logger, deps.metrics.observeRequest));
   app.use(securityHeaders({ https }));
   app.use((_ctx, next) => deps.memo.run(next));
+  // The request's language, chosen once before any page, email or code (src/i18n/negotiate.ts); a sign-in step's ui_locales count first.
+  app.use(localeNegotiation({ interactionParams: async (ctx) => (await deps.provider.interactionDetails(ctx.req, ctx.res)).params }));
 
   app.use(
     areas(errorHandler(deps.render), [

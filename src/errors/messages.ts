@@ -1,99 +1,19 @@
-/**
- * Every message admit shows a person, keyed by code. The codes double as the
- * keys a translation would use. Wording follows the seeds where they have one.
- */
-export const messages = {
-  invalid_credentials: 'The user name or password is incorrect, or this account cannot sign in to the selected site.',
-  too_many_attempts: 'Too many sign-in attempts. Wait a few minutes and try again, or use "Unlock Account".',
-  unknown_site: 'Select your client site in "Log on to".',
-  field_required: 'Fill in every field.',
-  field_too_long: 'One of the values is too long.',
-  invalid_form: 'The form could not be read. Go back and try again.',
-  csrf_failed: 'This form has expired or was sent from another page. Go back, reload the page and try again.',
-  interaction_expired: 'Your sign-in took too long or was already finished. Start the sign-in again from the application.',
-  directory_unavailable: 'The directory of the selected site cannot be reached right now. Try again in a few minutes.',
-  store_unavailable: 'admit cannot reach its storage right now. Try again in a few moments.',
-  account_locked: 'This account is locked. Use "Unlock Account" or contact your administrator.',
-  password_expired: 'Your password has expired and must be changed before you can sign in.',
-  account_disabled: 'This account is disabled. Contact your administrator.',
-  password_mismatch: 'The new password and its confirmation do not match.',
-  invalid_old_password: 'The old password is incorrect.',
-  password_rules_unmet: 'The new password does not meet the rules marked below.',
-  password_change_unsupported: 'Passwords of this site cannot be changed here. Contact your administrator.',
-  invalid_email: 'Enter a valid email address.',
-  invalid_phone: 'Enter a valid phone number with its country code, e.g. +1 201 234 5678.',
-  phone_verification_unavailable: 'Phone numbers cannot be verified right now. Try again later.',
-  wrong_code: 'That code is not right. Check it and try again.',
-  code_expired: 'That code has expired or was already used. Ask for a new one.',
-  approval_pending:
-    'Your request for access is waiting for approval. Requests are typically processed within two business days; you will receive an email when yours is decided.',
-  approval_denied: 'Your request for access to this site was denied. Contact your administrator if you think this is a mistake.',
-  not_registered: 'This account is not registered for the selected site. Use the link in your invitation email, or ask for access with "User Registration".',
-  email_in_use:
-    'This email address is already in use. Choose the sign in option to sign in with your existing account or sign up using a different email address.',
-  already_registered: 'You already have an account on this site. Sign in instead.',
-  username_taken: 'This user name is taken. Choose another one.',
-  username_not_allowed: 'User Name contains characters that are not allowed.',
-  sign_up_closed: 'This site does not take access requests. Ask your administrator for an invitation.',
-  sign_up_federated_first:
-    'To request access to this site, sign in with Microsoft first: when admit finds no account for you, it offers the request. The sign-in you came from has expired.',
-  registration_expired: 'Your registration took too long or was already sent. Start again.',
-  too_many_requests: 'Too many requests. Wait a few minutes and try again.',
-  invitation_invalid: 'This invitation link is not valid. It may have been replaced by a newer one or revoked. Ask your administrator to send it again.',
-  invitation_expired: 'This invitation has expired. Ask your administrator to send it again.',
-  invitation_used: 'This invitation was already used. Sign in with the account you set up, or ask your administrator for a new invitation.',
-  invitation_email_mismatch:
-    'This invitation was sent to another email address than the one your account has. Sign in with the account that belongs to the invited address.',
-  admin_forbidden: 'Your account has no administrator role. Sign in with an administrator account.',
-  admin_signed_out: 'Your admin console session has ended. Sign in again.',
-  admin_mfa_required: 'The admin console requires two-step verification. Sign in again and complete it.',
-  admin_own_account: 'You cannot do this to your own account from the admin console. Ask another administrator, or use the self-service portal.',
-  admin_wider_role: 'You cannot act on this account: it belongs to an administrator with a wider role than yours. Ask a global administrator.',
-  already_decided: 'This request was already decided.',
-  reason_required: 'Give a reason; the person will read it.',
-  client_exists: 'An application with this client ID is already registered.',
-  invalid_redirect_uris: 'Enter one or more redirect URIs, one per line, each a full https:// (or http://localhost) URL.',
-  mfa_out_of_turn: 'This page is not the current step of your sign-in. Go back to the page you were on and continue from there.',
-  mfa_choose_option: 'Select one of the options.',
-  mfa_phone_invalid: 'Enter a valid phone number for the selected country.',
-  mfa_phone_country_not_allowed: 'Phone numbers of this country cannot be used here. Choose another device or contact your administrator.',
-  mfa_phone_confirm: 'Confirm that this number is correct: select the check box, then click Continue.',
-  mfa_phone_taken: 'This phone number is already one of your devices.',
-  mfa_code_format: 'Enter the 6-digit code.',
-  mfa_code_wrong: 'That code is not correct. Check it and try again.',
-  mfa_code_expired: 'That code has expired or was already used. Ask for a new code.',
-  mfa_code_replayed: 'That code was already used. Wait for the next code in your app.',
-  mfa_code_attempts: 'Too many wrong codes. Ask for a new code or choose another method.',
-  mfa_send_cooldown: 'A code was just sent. Wait a moment before asking for another one.',
-  mfa_send_limited: 'Too many codes were sent. Wait an hour and try again, or choose another method.',
-  mfa_send_failed: 'The code could not be sent right now. Try again, or choose another method.',
-  mfa_verify_throttled: 'Too many failed verifications. Wait 15 minutes and try again.',
-  mfa_recovery_wrong: 'That recovery code is not correct or was already used.',
-  mfa_key_failed: 'The security key could not be verified. Try again, or use another method.',
-  mfa_key_script: 'Security keys need JavaScript in this browser. Turn it on, or choose another type of device.',
-  mfa_verify_first: 'For your security, verify with one of your devices first.',
-  mfa_last_device: 'You cannot remove your only device. Add another device first.',
-  mfa_device_unknown: 'This device is not one of yours.',
-  mfa_method_unavailable: 'This method is not available for the selected device.',
-  mfa_name_invalid: 'Enter a device name of 1 to 40 characters.',
-  mfa_duo_unavailable: 'Duo Security cannot be reached right now. Choose another method, or try again in a few minutes.',
-  mfa_duo_denied: 'Duo Security did not approve this sign-in. Try again, or choose another method.',
-  mfa_duo_failed: 'The answer from Duo Security could not be checked. Try again, or choose another method.',
-  mfa_duo_no_factor: 'Duo Security let you through without asking for a second factor, and this step needs one. Choose another method.',
-  federated_site_unknown: 'Select your organisation\'s site in "Log on to", or type your work email in "User Name", then click "Sign in with Microsoft".',
-  federated_not_registered: "Selected user account does not exist in tenant '{site}' and cannot access the application.",
-  federated_unavailable:
-    'Microsoft could not be reached or did not answer in time, so your sign-in could not be finished. Nothing was changed. Try again in a moment.',
-  federated_rejected: 'The answer from Microsoft could not be accepted, so you were not signed in. Start the sign-in again from the application.',
-  federated_state_unknown:
-    'This sign-in with Microsoft was already finished, has expired, or was started in another browser. Start the sign-in again from the application.',
-  federated_cancelled: 'Sign-in with Microsoft was cancelled. Choose how to sign in.',
-  federated_upstream_error: 'Microsoft could not sign you in.',
-  recovery_expired: 'This request has expired or was finished. Start again from the Self Service Portal.',
-  not_found: 'This page does not exist.',
-  method_not_allowed: 'This page cannot be used that way.',
-  payload_too_large: 'What was sent is too large.',
-  internal: 'Something went wrong on our side. Try again; if it happens again, contact support.',
-} as const;
+import english from '../../locales/en/errors.json' with { type: 'json' };
+import { type Text, text } from '../i18n/text.ts';
 
-export type MessageCode = keyof typeof messages;
+/**
+ * Every message admit shows a person, keyed by code: the codes are the keys
+ * of the `errors` namespace (locales/<language>/errors.json), and English
+ * is read from there, so there is one copy of each sentence. Wording
+ * follows the seeds where they have one. `messages` is the English text
+ * (JSON error answers, logs, the admin console); pages use `messageText`,
+ * translated when the page is rendered.
+ */
+export const messages = english;
+
+export type MessageCode = keyof typeof english;
+
+/** A message for a page, in the page's language (`vars` fill `{{name}}` placeholders). */
+export function messageText(code: MessageCode, vars?: Record<string, unknown>): Text {
+  return text(`errors:${code}`, vars);
+}

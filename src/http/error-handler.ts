@@ -1,7 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
-import { type MessageCode, messages } from '../errors/messages.ts';
+import { type MessageCode, messages, messageText } from '../errors/messages.ts';
+import { text } from '../i18n/text.ts';
 import { StoreUnavailableError } from '../store/port.ts';
 import type { Renderer } from './render.ts';
 
@@ -35,11 +36,12 @@ export function toAppError(caught: unknown): AppError {
   return new AppError('internal', 500, { cause: caught });
 }
 
+// The error page's heading for these codes (keys of the `common` namespace's errorPage); others by status.
 const headings: Partial<Record<MessageCode, string>> = {
-  interaction_expired: 'Start the sign-in again',
-  store_unavailable: 'Temporarily unavailable',
-  directory_unavailable: 'Directory unavailable',
-  not_found: 'Page not found',
+  interaction_expired: 'errorPage.restart',
+  store_unavailable: 'errorPage.unavailable',
+  directory_unavailable: 'errorPage.directoryUnavailable',
+  not_found: 'errorPage.notFound',
 };
 
 export async function respond(ctx: Context, render: Renderer, error: AppError): Promise<void> {
@@ -50,6 +52,6 @@ export async function respond(ctx: Context, render: Renderer, error: AppError): 
     ctx.body = { error: error.code, error_description: message, request_id: ctx.state.requestId };
     return;
   }
-  const heading = headings[error.code] ?? (error.status >= 500 ? 'Something went wrong' : 'This did not work');
-  await render(ctx, 'error', { title: heading, heading, message });
+  const heading = text(headings[error.code] ?? (error.status >= 500 ? 'errorPage.wentWrong' : 'errorPage.didNotWork'));
+  await render(ctx, 'error', { title: heading, heading, message: messageText(error.expose ? error.code : 'internal') });
 }

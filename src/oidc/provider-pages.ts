@@ -1,5 +1,6 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Renderer } from '../http/render.ts';
+import { text } from '../i18n/text.ts';
 
 /**
  * oidc-provider's own pages (errors, logout confirmation, logout done) drawn
@@ -13,19 +14,20 @@ export function providerPages(render: Renderer): Pick<Configuration, 'renderErro
   const clientName = (ctx: KoaContextWithOIDC) => ctx.oidc?.client?.clientName ?? ctx.oidc?.client?.clientId;
   return {
     async renderError(ctx, out) {
-      const description = out.error_description ?? 'The request could not be completed.';
+      // The protocol's own description stays as oidc-provider wrote it (a standard OAuth error, for support); the page around it is translated.
+      const message = out.error_description ? `${out.error_description} (${out.error})` : text('signin:providerError.message', { error: out.error });
       await render(ctx, 'error', {
-        title: 'Sign-in error',
-        heading: 'This request could not be completed',
-        message: `${description} (${out.error})`,
-        hint: 'Go back to the application and start again.',
+        title: text('signin:providerError.title'),
+        heading: text('signin:providerError.heading'),
+        message,
+        hint: text('signin:providerError.hint'),
       });
     },
     async logoutSource(ctx, form) {
-      await render(ctx, 'logout/confirm', { title: 'Sign out', form, clientName: clientName(ctx) });
+      await render(ctx, 'logout/confirm', { title: text('signin:logout.heading'), form, clientName: clientName(ctx) });
     },
     async postLogoutSuccessSource(ctx) {
-      await render(ctx, 'logout/done', { title: 'Signed out', clientName: clientName(ctx) });
+      await render(ctx, 'logout/done', { title: text('signin:logout.doneHeading'), clientName: clientName(ctx) });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { type MessageCode, messages } from '../errors/messages.ts';
+import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
 import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
 import type { PortalDeps } from './deps.ts';
@@ -45,7 +45,7 @@ export async function showProfile(deps: ProfileDeps, ctx: Context, view: { statu
     title: 'Self Update',
     csrfToken: deps.csrf.token(ctx),
     values: view.values ?? { name: account.name ?? '', email: account.email ?? '', phone: account.phoneNumber ?? '' },
-    error: view.error ? messages[view.error] : undefined,
+    error: view.error ? messageText(view.error) : undefined,
   });
 }
 
@@ -132,7 +132,7 @@ export async function showVerify(
     next: otherPending ? other : undefined,
     updated,
     lifetime: deps.codes.lifetime,
-    error: view.error ? messages[view.error] : undefined,
+    error: view.error ? messageText(view.error) : undefined,
   });
 }
 

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { type MessageCode, messages } from '../errors/messages.ts';
+import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
 import { UsernameTakenError } from '../kit/connector.ts';
 import type { InvitationView } from '../services/invitations/invitation-model.ts';
@@ -28,7 +28,7 @@ const heldOf = (ctx: Context) => held.get(ctx)!;
 export function invitationRoutes(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
   async function problemPage(ctx: Context, status: 'invalid' | 'expired' | 'used') {
     ctx.status = status === 'invalid' ? 404 : 410;
-    await deps.render(ctx, 'registration/invitation-problem', { title: 'Invitation', message: messages[problems[status]] });
+    await deps.render(ctx, 'registration/invitation-problem', { title: 'Invitation', message: messageText(problems[status]) });
   }
 
   async function showCreate(
@@ -51,7 +51,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
         .rules()
         .map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
       csrfToken: deps.csrf.token(ctx),
-      error: problem.error ? messages[problem.error] : undefined,
+      error: problem.error ? messageText(problem.error) : undefined,
     });
   }
 

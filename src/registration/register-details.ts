@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { type MessageCode, messages } from '../errors/messages.ts';
+import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard, type InputRefusal } from '../http/route-input.ts';
 import { type DirectoryIdentity, UsernameTakenError } from '../kit/connector.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
@@ -45,7 +45,7 @@ export async function showDetails(deps: RegistrationDeps, ctx: Context, problem?
       : [],
     values: { name: str(values.name), organisation: str(values.organisation), reason: str(values.reason), username: str(values.username) },
     csrfToken: deps.csrf.token(ctx),
-    error: problem?.error ? messages[problem.error] : undefined,
+    error: problem?.error ? messageText(problem.error) : undefined,
   });
 }
 

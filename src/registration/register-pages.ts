@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { type MessageCode, messages } from '../errors/messages.ts';
+import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
 import { requestableSites } from '../services/requestable-sites.ts';
 import type { RegistrationDeps } from './deps.ts';
@@ -30,7 +30,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
       selectedSite: view.site ?? asked ?? pass?.siteId ?? sites[0]?.id,
       email: view.email ?? pass?.identity.email ?? '',
       csrfToken: deps.csrf.token(ctx),
-      error: view.error ? messages[view.error] : undefined,
+      error: view.error ? messageText(view.error) : undefined,
     });
   }
 
@@ -40,7 +40,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
       email,
       lifetime: deps.codes.lifetime,
       csrfToken: deps.csrf.token(ctx),
-      error: error ? messages[error] : undefined,
+      error: error ? messageText(error) : undefined,
     });
   }
 

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { AppError } from '../../errors/app-error.ts';
-import { messages } from '../../errors/messages.ts';
+import { messageText } from '../../errors/messages.ts';
+import { text } from '../../i18n/text.ts';
 import type { AccountService } from '../../services/accounts.ts';
 import { refusalOf } from '../../services/approvals/admission.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
@@ -9,7 +10,8 @@ import { readSignInState } from '../sign-in-state.ts';
 
 export const APPROVAL_STEP = 'approval';
 
-const headings = { approval_pending: 'Waiting for approval', approval_denied: 'Access denied', account_disabled: 'Account disabled' } as const;
+// The gate page's heading by code (registration:gate.<code>).
+const HEADINGS = new Set(['approval_pending', 'approval_denied', 'account_disabled']);
 
 /**
  * The approval gate as a step and an oidc-provider check: an account that is
@@ -36,9 +38,9 @@ export function approvalStep({ accounts }: { accounts: AccountService }): SignIn
         if (!code) return continueSignIn(deps, ctx, details.uid, state);
         ctx.status = 403;
         await deps.render(ctx, 'registration/gate', {
-          title: headings[code as keyof typeof headings] ?? 'Access denied',
-          heading: headings[code as keyof typeof headings] ?? 'Access denied',
-          message: messages[code],
+          title: text(`registration:gate.${HEADINGS.has(code) ? code : 'approval_denied'}`),
+          heading: text(`registration:gate.${HEADINGS.has(code) ? code : 'approval_denied'}`),
+          message: messageText(code),
           abortAction: `/interaction/${details.uid}/abort`,
           csrfToken: deps.csrf.token(ctx),
         });

@@ -1,16 +1,10 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
+import { text } from '../../i18n/text.ts';
 import type { FlowDeps } from '../deps.ts';
 
-const scopeText: Record<string, string> = {
-  openid: 'Your identity on this site',
-  profile: 'Your name',
-  email: 'Your email address',
-  phone: 'Your phone number',
-  tenant: 'The site you signed in to',
-  groups: 'Your groups',
-  offline_access: 'Stay signed in (access while you are away)',
-};
+// What each scope lets the application see, in words (keys of signin:consent.scope); an unknown scope shows its name.
+const KNOWN_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'tenant', 'groups', 'offline_access']);
 
 /** The consent page, shown only to third-party applications. */
 export async function showConsent(deps: FlowDeps, ctx: Context, details: Awaited<ReturnType<FlowDeps['provider']['interactionDetails']>>) {
@@ -18,11 +12,11 @@ export async function showConsent(deps: FlowDeps, ctx: Context, details: Awaited
   const account = details.session?.accountId ? await deps.accounts.find(details.session.accountId) : undefined;
   const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
   await deps.render(ctx, 'sign-in/consent', {
-    title: 'Allow access',
+    title: text('signin:consent.title'),
     uid: details.uid,
-    clientName: client?.clientName ?? client?.clientId ?? 'An application',
+    clientName: client?.clientName ?? client?.clientId ?? text('signin:consent.anApplication'),
     accountName: account?.name ?? account?.username,
-    scopes: missing.map((scope) => scopeText[scope] ?? scope),
+    scopes: missing.map((scope) => (KNOWN_SCOPES.has(scope) ? text(`signin:consent.scope.${scope}`) : scope)),
     csrfToken: deps.csrf.token(ctx),
   });
 }

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { guard } from '../../http/route-input.ts';
+import { text } from '../../i18n/text.ts';
 import type { FederatedConnector, FederatedOutcome } from '../../kit/connector.ts';
 import type { Site } from '../../services/sites.ts';
 import type { FlowDeps } from '../deps.ts';
@@ -70,7 +71,7 @@ async function complete(deps: FlowDeps, ctx: Context, { kind, siteId, site, fede
   switch (outcome.status) {
     case 'rejected':
       return renderRefused(deps, ctx, {
-        heading: 'Sign-in not accepted',
+        heading: text('federated:refused.notAccepted'),
         status: 400,
         code: NOT_THIS_TRIP.test(outcome.reason) ? 'federated_state_unknown' : 'federated_rejected',
       });

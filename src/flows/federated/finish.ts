@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { MessageCode } from '../../errors/messages.ts';
+import { text } from '../../i18n/text.ts';
 import type { FederatedIdentity } from '../../kit/connector.ts';
 import { continueSignIn } from '../continue-sign-in.ts';
 import type { FlowDeps } from '../deps.ts';
@@ -10,14 +11,15 @@ import type { PendingFederated } from './callback.ts';
 import { renderNotRegistered, renderRefused, renderWaiting } from './pages.ts';
 import { federatedAmr } from './upstream-mfa.ts';
 
-const refusalHeadings: Partial<Record<MessageCode, string>> = {
-  approval_denied: 'Access denied',
-  account_disabled: 'Account disabled',
-  invitation_invalid: 'Invitation cannot be used',
-  invitation_expired: 'Invitation expired',
-  invitation_used: 'Invitation already used',
-  invitation_email_mismatch: 'Invitation for another address',
-};
+// The refusal page's heading for these codes (federated:refused.<code>); others say "Access denied".
+const REFUSAL_HEADINGS = new Set<MessageCode>([
+  'approval_denied',
+  'account_disabled',
+  'invitation_invalid',
+  'invitation_expired',
+  'invitation_used',
+  'invitation_email_mismatch',
+]);
 
 /**
  * GET /interaction/:uid/federated/finish: the answer the callback checked,
@@ -49,7 +51,7 @@ export async function finishFederated(deps: FlowDeps, ctx: Context): Promise<voi
     case 'upstream_error':
       return renderRefused(deps, ctx, {
         uid,
-        heading: 'Microsoft could not sign you in',
+        heading: text('federated:refused.upstream'),
         code: 'federated_upstream_error',
         detail: outcome.description || outcome.code,
         status: 400,
@@ -85,7 +87,11 @@ async function admit(deps: FlowDeps, ctx: Context, input: { uid: string; siteId:
         return renderWaiting(deps, ctx, { uid, siteId, submittedAt: account?.createdAt });
       }
       default:
-        return renderRefused(deps, ctx, { uid, heading: refusalHeadings[admitted.code] ?? 'Access denied', code: admitted.code });
+        return renderRefused(deps, ctx, {
+          uid,
+          heading: text(`federated:refused.${REFUSAL_HEADINGS.has(admitted.code) ? admitted.code : 'approval_denied'}`),
+          code: admitted.code,
+        });
     }
   }
   void deps.audit.record(ctx, {

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import { type MessageCode, messages } from '../../errors/messages.ts';
+import { type MessageCode, messageText } from '../../errors/messages.ts';
+import { formatDate, localeOf, type Text, text } from '../../i18n/index.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
 import type { FlowDeps } from '../deps.ts';
 
@@ -14,8 +15,8 @@ export async function renderTryAgain(deps: FlowDeps, ctx: Context, view: { uid?:
   ctx.status = 503;
   ctx.set('retry-after', '5');
   await deps.render(ctx, 'federated/try-again', {
-    title: 'Try again',
-    message: messages.federated_unavailable,
+    title: text('federated:tryAgain.title'),
+    message: messageText('federated_unavailable'),
     retryAction: view.uid ? `/interaction/${view.uid}/federated` : undefined,
     backAction: view.uid ? `/interaction/${view.uid}` : undefined,
     siteId: view.siteId,
@@ -40,8 +41,8 @@ export async function renderNotRegistered(
   if (takesRequests) deps.signUpPass.set(ctx, { siteId: view.siteId, kind: view.kind, identity: view.identity });
   ctx.status = 403;
   await deps.render(ctx, 'federated/not-registered', {
-    title: 'Account not registered',
-    message: messages.federated_not_registered.replace('{site}', siteName),
+    title: text('federated:notRegistered.title'),
+    message: messageText('federated_not_registered', { site: siteName }),
     siteName,
     signedInAs: view.identity.email ?? view.identity.username,
     // "User Registration" takes requests only where the site reviews them; otherwise only an invitation lets one in.
@@ -58,11 +59,9 @@ export async function renderWaiting(deps: FlowDeps, ctx: Context, view: { uid: s
   const siteName = deps.sites.get(view.siteId)?.config.displayName ?? view.siteId;
   ctx.status = 403;
   await deps.render(ctx, 'federated/waiting', {
-    title: 'Waiting for approval',
+    title: text('federated:waiting.title'),
     siteName,
-    submitted: view.submittedAt
-      ? new Date(view.submittedAt).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
-      : undefined,
+    submitted: view.submittedAt ? formatDate(localeOf(ctx), view.submittedAt) : undefined,
     abortAction: `/interaction/${view.uid}/abort`,
     csrfToken: deps.csrf.token(ctx),
   });
@@ -72,13 +71,13 @@ export async function renderWaiting(deps: FlowDeps, ctx: Context, view: { uid: s
 export async function renderRefused(
   deps: FlowDeps,
   ctx: Context,
-  view: { uid?: string; heading: string; code: MessageCode; detail?: string; status?: number },
+  view: { uid?: string; heading: string | Text; code: MessageCode; detail?: string; status?: number },
 ): Promise<void> {
   ctx.status = view.status ?? 403;
   await deps.render(ctx, 'federated/refused', {
     title: view.heading,
     heading: view.heading,
-    message: messages[view.code],
+    message: messageText(view.code),
     detail: view.detail,
     abortAction: view.uid ? `/interaction/${view.uid}/abort` : undefined,
     csrfToken: deps.csrf.token(ctx),

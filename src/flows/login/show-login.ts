@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { MessageCode } from '../../errors/messages.ts';
-import { messages } from '../../errors/messages.ts';
+import { messageText } from '../../errors/messages.ts';
+import { text } from '../../i18n/text.ts';
 import { requestableSites } from '../../services/requestable-sites.ts';
 import type { FlowDeps } from '../deps.ts';
 
@@ -19,7 +20,7 @@ export async function showLogin(
   view: { uid: string; clientName?: string; username?: string; site?: string; error?: MessageCode },
 ): Promise<void> {
   await deps.render(ctx, 'sign-in/login', {
-    title: 'Sign in',
+    title: text('signin:login.title'),
     uid: view.uid,
     clientName: view.clientName,
     username: view.username ?? '',
@@ -28,6 +29,6 @@ export async function showLogin(
     // "User Registration" only when some site takes access requests from anyone (an Entra site's only after its sign-in).
     registration: requestableSites(deps).length > 0,
     csrfToken: deps.csrf.token(ctx),
-    error: view.error ? messages[view.error] : undefined,
+    error: view.error ? messageText(view.error) : undefined,
   });
 }

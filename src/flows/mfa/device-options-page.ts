@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../i18n/text.ts';
 import type { DeviceType } from '../../kit/factor.ts';
 import { defaultDeviceName, deviceLabel } from '../../services/mfa/device-names.ts';
 import type { MfaPage } from './page.ts';
@@ -36,7 +37,7 @@ export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
     await request.render(
       'device-options',
       {
-        title: 'Device Options',
+        title: text('mfa:settings.options'),
         device,
         label: deviceLabel(device),
         canApp: appMethod(request, device.type) !== undefined,
@@ -63,7 +64,7 @@ export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
       case 'rename': {
         const { name } = form;
         await request.mfa.manage.update(request.ctx, request.who, device.id, (old) => ({ ...old, name }), proof);
-        return deviceOptionsPage.show(request, { notice: 'The device was renamed.' });
+        return deviceOptionsPage.show(request, { notice: text('mfa:options.renamed') });
       }
       case 'platform': {
         if (device.type !== 'mobile') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
@@ -76,7 +77,7 @@ export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
           (old) => ({ ...old, platform, name: renamed ? defaultDeviceName({ ...old, platform }) : old.name }),
           proof,
         );
-        return deviceOptionsPage.show(request, { notice: 'The type of phone was changed.' });
+        return deviceOptionsPage.show(request, { notice: text('mfa:options.typeChanged') });
       }
       case 'app':
         if (!appMethod(request, device.type)) return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });

@@ -1,3 +1,4 @@
+import { text } from '../../i18n/text.ts';
 import { completeWithoutFactor, factorProved } from './finish.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
@@ -36,7 +37,7 @@ export const duoPage: MfaPage = {
     if (challenge?.method !== 'duo') return request.go({ ...request.progress, page: 'choose', challenge: undefined });
     const { query } = request.ctx;
     if (!problem && challenge.duoState && (single(query.duo_code) || single(query.error))) return returned(request, challenge.duoState);
-    await request.render('duo', { title: 'Verify with Duo Security' }, problem);
+    await request.render('duo', { title: text('mfa:duo.title') }, problem);
   },
   async submit(request) {
     if (field(request, 'action') === 'retry') return startDuo(request, (problem) => duoPage.show(request, problem));

@@ -1,3 +1,4 @@
+import { text } from '../../i18n/text.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
@@ -5,7 +6,6 @@ import { afterDevice } from './after-device.ts';
 import { amrOf, saveProvedDevice } from './enroll-phone.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
-import { text } from '../../i18n/text.ts';
 
 // How many steps each store's instructions have (mfa:app.steps.<platform>.<n>, mfa:app.store.<platform>).
 const STEPS = { iphone: 3, android: 2, windows: 2, other: 1 } as const;

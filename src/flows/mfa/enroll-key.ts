@@ -1,3 +1,4 @@
+import { text } from '../../i18n/text.ts';
 import { amrOfWebAuthn } from '../../kit/factor.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
@@ -22,7 +23,7 @@ export function postedCredential(request: MfaRequest): unknown {
 export const keyPage: MfaPage = {
   name: 'key',
   async show(request, problem) {
-    await request.render('key', { title: 'Add a security key', optionsUrl: `${request.url('key')}/options`, ceremony: 'register' }, problem);
+    await request.render('key', { title: text('mfa:key.addTitle'), optionsUrl: `${request.url('key')}/options`, ceremony: 'register' }, problem);
   },
   async submit(request) {
     const enrolling = request.progress.enrolling;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../i18n/text.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
@@ -25,11 +26,13 @@ export const phonePage: MfaPage<z.infer<typeof phoneForm>> = {
   async show(request, problem) {
     const phones = request.mfa.phoneNumbers;
     const pending = request.progress.enrolling?.phone;
-    const country = (typeof request.body.country === 'string' ? request.body.country : undefined) ?? pending?.country ?? phones.defaultCountry;
+    // The region selector's country (cookie admit.region, src/region) when its numbers may be enrolled, else the site's default.
+    const regional = phones.countries.find((option) => option.code === request.ctx.cookies.get('admit.region'))?.code;
+    const country = (typeof request.body.country === 'string' ? request.body.country : undefined) ?? pending?.country ?? regional ?? phones.defaultCountry;
     await request.render(
       'phone',
       {
-        title: 'Enter your phone number',
+        title: text('mfa:phone.title'),
         countries: phones.countries,
         country,
         number: typeof request.body.number === 'string' ? request.body.number.slice(0, 40) : (pending?.national ?? ''),
@@ -73,7 +76,7 @@ export const verifyPhonePage: MfaPage = {
     const notice = problem?.notice ?? (enrolling.sentBy ? sentNotice(enrolling.sentBy, enrolling.phone.national) : undefined);
     await request.render(
       'verify-phone',
-      { title: `Verify Ownership of ${enrolling.phone.national}`, phone: enrolling.phone, canText: enrolling.type === 'mobile' },
+      { title: text('mfa:verifyPhone.title', { phone: enrolling.phone.national }), phone: enrolling.phone, canText: enrolling.type === 'mobile' },
       { ...problem, notice },
     );
   },
@@ -161,7 +164,11 @@ export const phoneTypePage: MfaPage<z.infer<typeof platformForm>> = {
     await request.render(
       'phone-type',
       {
-        title: tablet ? 'What type of tablet is this?' : `What type of phone is ${device?.phone?.national ?? 'this'}?`,
+        title: tablet
+          ? text('mfa:phoneType.tabletTitle')
+          : device?.phone
+            ? text('mfa:phoneType.phoneTitle', { phone: device.phone.national })
+            : text('mfa:phoneType.thisPhoneTitle'),
         tablet,
         platform: enrolling.platform ?? 'iphone',
       },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { productNameOf } from '../../config/branding.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import type { DeviceType } from '../../kit/factor.ts';
 import { newDeviceId } from '../../services/mfa/devices.ts';
 import type { MfaPage } from './page.ts';
@@ -7,16 +9,19 @@ import type { MfaRequest } from './request.ts';
 /** Seed step 4: "Protect Your … Account" with "Start setup". */
 export const startPage: MfaPage = {
   name: 'start',
-  show: (request) => request.render('start', { title: `Protect Your ${request.who.siteName} Account` }),
+  show: (request) =>
+    request.render('start', {
+      title: text('mfa:start.title', { site: productNameOf(request.deps.sites.get(request.who.siteId)?.config ?? { displayName: request.who.siteName }) }),
+    }),
   submit: (request) => request.go({ ...request.progress, page: 'device' }),
 };
 
 /** The seed's device types (step 5); which are offered follows from the registered methods. */
-const DEVICE_OPTIONS: { type: DeviceType; label: string; hint?: string }[] = [
-  { type: 'mobile', label: 'Mobile phone', hint: 'RECOMMENDED' },
-  { type: 'tablet', label: 'Tablet (iPad, Nexus 7, etc.)' },
-  { type: 'landline', label: 'Landline' },
-  { type: 'security_key', label: 'Security Key (YubiKey, Feitian, etc.)' },
+const DEVICE_OPTIONS: { type: DeviceType; label: Text; hint?: Text }[] = [
+  { type: 'mobile', label: text('mfa:device.mobile'), hint: text('mfa:device.recommended') },
+  { type: 'tablet', label: text('mfa:device.tablet') },
+  { type: 'landline', label: text('mfa:device.landline') },
+  { type: 'security_key', label: text('mfa:device.securityKey') },
 ];
 
 /** The device types that carry a method the site's policy allows. */
@@ -33,7 +38,7 @@ export const devicePage: MfaPage<z.infer<typeof deviceForm>> = {
   name: 'device',
   async show(request, problem = {}) {
     const adding = !request.progress.firstEnrollment || request.progress.enrolled;
-    await request.render('device', { title: 'What type of device are you adding?', options: deviceOptions(request), back: adding }, problem);
+    await request.render('device', { title: text('mfa:device.title'), options: deviceOptions(request), back: adding }, problem);
   },
   input: {
     body: deviceForm,

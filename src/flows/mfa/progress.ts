@@ -1,4 +1,5 @@
 import type { MessageCode } from '../../errors/messages.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import type { DeviceType } from '../../kit/factor.ts';
 import type { PhoneNumber, Platform } from '../../services/mfa/devices.ts';
 import type { SignInState } from '../sign-in-state.ts';
@@ -84,7 +85,7 @@ export interface MfaProgress {
 export interface Flash {
   status?: number;
   error?: MessageCode;
-  notice?: string;
+  notice?: string | Text;
   /** The non-secret fields as posted (a phone number, a device name), to fill the form again. */
   fields?: Record<string, string>;
 }
@@ -102,7 +103,7 @@ export function withProgress(state: SignInState, progress: MfaProgress, amr?: st
 
 /** One step of the enrollment as the progress indicator names it, and the wizard pages it covers. */
 export interface WizardStep {
-  label: string;
+  label: Text;
   pages: readonly PageName[];
 }
 
@@ -116,20 +117,20 @@ const PROMPT_PAGES: readonly PageName[] = ['choose', 'code', 'key-verify', 'duo'
  */
 export function wizardSteps(progress: Pick<MfaProgress, 'firstEnrollment'>, options: { recoveryCodes: boolean }): WizardStep[] {
   const steps: WizardStep[] = [];
-  if (progress.firstEnrollment) steps.push({ label: 'Start', pages: ['start'] });
-  steps.push({ label: 'Device', pages: ['device'] }, { label: 'Set up', pages: SETUP_PAGES });
-  if (options.recoveryCodes && progress.firstEnrollment) steps.push({ label: 'Recovery', pages: ['recovery', 'recovery-codes'] });
-  steps.push({ label: 'Settings', pages: ['settings', 'device-options'] });
-  if (progress.firstEnrollment) steps.push({ label: 'Log in', pages: PROMPT_PAGES });
+  if (progress.firstEnrollment) steps.push({ label: text('mfa:wizard.start'), pages: ['start'] });
+  steps.push({ label: text('mfa:wizard.device'), pages: ['device'] }, { label: text('mfa:wizard.setUp'), pages: SETUP_PAGES });
+  if (options.recoveryCodes && progress.firstEnrollment) steps.push({ label: text('mfa:wizard.recovery'), pages: ['recovery', 'recovery-codes'] });
+  steps.push({ label: text('mfa:wizard.settings'), pages: ['settings', 'device-options'] });
+  if (progress.firstEnrollment) steps.push({ label: text('mfa:wizard.logIn'), pages: PROMPT_PAGES });
   return steps;
 }
 
 /** Where the page stands in the enrollment ("Step 3 of 6: Set up"), or undefined where there is no enrollment to show (a sign-in's prompt). */
 export interface WizardPosition {
-  steps: { label: string; state: 'done' | 'current' | 'todo' }[];
+  steps: { label: Text; state: 'done' | 'current' | 'todo' }[];
   number: number;
   total: number;
-  label: string;
+  label: Text;
 }
 
 export function wizardPosition(

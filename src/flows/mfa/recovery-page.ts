@@ -1,3 +1,4 @@
+import { text } from '../../i18n/text.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaProgress } from './progress.ts';
@@ -12,7 +13,7 @@ import type { MfaRequest } from './request.ts';
 export const recoveryPage: MfaPage = {
   name: 'recovery',
   async show(request, problem) {
-    await request.render('recovery', { title: 'Save recovery codes' }, problem);
+    await request.render('recovery', { title: text('mfa:recovery.title') }, problem);
   },
   async submit(request) {
     const next = { ...request.progress, page: 'settings' as const, recoveryOffered: true };
@@ -35,7 +36,7 @@ export const recoveryCodesPage: MfaPage = {
     const sealed = request.progress.sealedCodes;
     if (!sealed) return request.go({ ...request.progress, page: 'settings' });
     const codes = JSON.parse(request.box.open(sealed)) as string[];
-    await request.render('recovery-codes', { title: 'Your recovery codes', codes }, problem);
+    await request.render('recovery-codes', { title: text('mfa:recoveryCodes.title'), codes }, problem);
   },
   async submit(request) {
     // The codes leave the interaction: from now on they exist only as the hashes the recovery service keeps.

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
-import { type MessageCode, messages } from '../../errors/messages.ts';
+import { type MessageCode, messageText } from '../../errors/messages.ts';
+import type { Text } from '../../i18n/text.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import type { MfaSubject } from '../../services/mfa/device-management.ts';
 import type { MfaService } from '../../services/mfa/mfa-service.ts';
@@ -33,7 +34,7 @@ function repostedFields(body: Record<string, unknown>): Record<string, string> {
 export interface Problem {
   status?: number;
   error?: MessageCode;
-  notice?: string;
+  notice?: string | Text;
 }
 
 /** One request to an MFA page: the sign-in it belongs to, its progress, and how to answer. */
@@ -67,7 +68,7 @@ export interface MfaRequest {
    * problem or notice is kept and the browser is sent to the page (post/
    * redirect/get), so reload and Back never resubmit a form.
    */
-  render(view: string, data: Record<string, unknown> & { title: string }, problem?: Problem): Promise<void>;
+  render(view: string, data: Record<string, unknown> & { title: string | Text }, problem?: Problem): Promise<void>;
 }
 
 /**
@@ -139,7 +140,7 @@ export async function loadMfaRequest(
         wizard: wizardPosition(request.progress, { recoveryCodes: Boolean(who.policy.recoveryCodes) }),
         trust: request.progress.trust,
         trustDays: who.policy.trustBrowserDays,
-        error: problem.error ? messages[problem.error] : undefined,
+        error: problem.error ? messageText(problem.error) : undefined,
         notice: problem.notice,
         ...data,
       });

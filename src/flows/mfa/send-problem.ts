@@ -1,3 +1,4 @@
+import { text } from '../../i18n/text.ts';
 import type { SendOutcome } from '../../services/mfa/phone-codes.ts';
 import type { Problem } from './request.ts';
 
@@ -21,8 +22,4 @@ export function sendProblem(outcome: SendOutcome | { status: 'unavailable' }): P
 
 /** The notice after a code went out. */
 export const sentNotice = (channel: string, target: string) =>
-  channel === 'call'
-    ? `We are calling ${target} to read you your code.`
-    : channel === 'sms'
-      ? `We sent a text message with your code to ${target}.`
-      : `We sent your code to ${target}.`;
+  text(channel === 'call' ? 'mfa:sent.call' : channel === 'sms' ? 'mfa:sent.sms' : 'mfa:sent.other', { target });

@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { formatDate, localeOf, text } from '../../i18n/index.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
 import { completeSecondFactor } from './finish.ts';
+import { methodWords } from './method-words.ts';
 import type { MfaPage } from './page.ts';
 import { showCodes } from './recovery-page.ts';
 import type { MfaRequest, Problem } from './request.ts';
 
-const ASK = { value: 'ask', label: 'Ask me to choose an authentication method' };
+const ASK = { value: 'ask', label: text('mfa:settings.ask') };
 
 /** A button: its verb, and after a colon the device or trusted browser it names (at most 200 characters, as every button). */
 const button = (verbs: string) =>
@@ -34,7 +36,7 @@ export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
     await request.render(
       'settings',
       {
-        title: 'My Settings & Devices',
+        title: text('mfa:settings.title'),
         devices: devices.map((device) => ({ id: device.id, label: deviceLabel(device), type: device.type, methods: request.mfa.methods.idsOf(device) })),
         // Only what the default device can do (the list puts the default first): a tablet takes no texts or calls.
         defaultDeviceId: settings.defaultDeviceId,
@@ -42,7 +44,8 @@ export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
         whenOptions: whenOptionsFor(request, devices[0]),
         recoveryLeft,
         recoveryOffered: request.who.policy.recoveryCodes,
-        browsers,
+        // "trusted until" as a date in the page's language.
+        browsers: browsers.map((browser) => ({ ...browser, until: formatDate(localeOf(request.ctx), browser.expiresAt) })),
       },
       problem,
     );
@@ -79,7 +82,7 @@ export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
           await request.mfa.trustedBrowsers.revoke(request.who.accountId, id);
           request.mfa.audit(request.ctx, request.who, 'mfa_trusted_browser', 'revoked');
         }
-        return settingsPage.show(request, { notice: 'The browser is no longer trusted.' });
+        return settingsPage.show(request, { notice: text('mfa:settings.forgotten') });
       default:
         return settingsPage.show(request, { status: 400, error: 'mfa_choose_option' });
     }
@@ -89,7 +92,7 @@ export const settingsPage: MfaPage<z.infer<typeof settingsForm>> = {
 /** "Ask", then the automatic choices the device can do. */
 const whenOptionsFor = (request: MfaRequest, device: MfaDevice | undefined) => [
   ASK,
-  ...request.mfa.methods.whenILogIn(device).map((method) => ({ value: method.id, label: method.whenILogIn! })),
+  ...request.mfa.methods.whenILogIn(device).map((method) => ({ value: method.id, label: methodWords(method, 'whenILogIn') })),
 ];
 
 async function save(request: MfaRequest, form: z.infer<typeof saveForm>): Promise<void> {
@@ -102,8 +105,10 @@ async function save(request: MfaRequest, form: z.infer<typeof saveForm>): Promis
   const problems: Record<string, Problem> = {
     ok: {
       notice: possible
-        ? 'Your settings were saved.'
-        : `Your settings were saved. ${device ? deviceLabel(device) : 'This device'} cannot do what you chose for "When I log in", so you will be asked to choose an authentication method.`,
+        ? text('mfa:settings.saved')
+        : device
+          ? text('mfa:settings.savedAsk', { device: deviceLabel(device) })
+          : text('mfa:settings.savedAskThis'),
     },
     unknown_device: { status: 400, error: 'mfa_device_unknown' },
     invalid: { status: 400, error: 'mfa_method_unavailable' },

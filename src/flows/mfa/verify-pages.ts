@@ -1,10 +1,12 @@
-import { type MessageCode, messages } from '../../errors/messages.ts';
+import { type MessageCode, messageText } from '../../errors/messages.ts';
+import { text } from '../../i18n/text.ts';
 import type { ChallengeProof, ChallengeResult } from '../../services/mfa/challenge.ts';
 import { deviceLabel } from '../../services/mfa/device-names.ts';
 import { cleanCode } from '../../services/mfa/one-time-code.ts';
 import { startDuo } from './duo-page.ts';
 import { postedCredential } from './enroll-key.ts';
 import { factorProved } from './finish.ts';
+import { methodWords } from './method-words.ts';
 import type { MfaPage } from './page.ts';
 import { field } from './page.ts';
 import type { MfaRequest, Problem } from './request.ts';
@@ -23,7 +25,7 @@ async function choices(request: MfaRequest) {
           .filter((option) => option.deviceId === device.id)
           .map((option) => ({
             value: `${option.method}:${device.id}`,
-            label: methodOf(request, option.method)?.action ?? option.method,
+            label: wordsOf(request, option.method, 'action'),
             icon: methodOf(request, option.method)?.icon,
           })),
       }))
@@ -33,7 +35,7 @@ async function choices(request: MfaRequest) {
       .filter((option) => option.deviceId === undefined)
       .map((option) => ({
         value: option.method,
-        label: methodOf(request, option.method)?.action ?? option.method,
+        label: wordsOf(request, option.method, 'action'),
         icon: methodOf(request, option.method)?.icon,
       })),
     duo: request.mfa.duo.enabled(request.who),
@@ -47,10 +49,9 @@ export const choosePage: MfaPage = {
   async show(request, problem = {}) {
     const { devices, accountWide, duo } = await choices(request);
     const { progress } = request;
-    const banner =
-      progress.promptShown && progress.enrolled ? "Enrollment successful! This is the login prompt that you'll normally see when logging in." : undefined;
-    const notice = problem.notice ?? (progress.after ? messages.mfa_verify_first : undefined);
-    await request.render('choose', { title: 'Choose an authentication method', devices, accountWide, duo, banner }, { ...problem, notice });
+    const banner = progress.promptShown && progress.enrolled ? text('mfa:choose.enrolled') : undefined;
+    const notice = problem.notice ?? (progress.after ? messageText('mfa_verify_first') : undefined);
+    await request.render('choose', { title: text('mfa:choose.title'), devices, accountWide, duo, banner }, { ...problem, notice });
   },
   async submit(request) {
     const action = field(request, 'action');
@@ -79,6 +80,10 @@ async function sendCode(request: MfaRequest, channel: string, deviceId: string):
 }
 
 const methodOf = (request: MfaRequest, id: string | undefined) => request.mfa.methods.get(id);
+const wordsOf = (request: MfaRequest, id: string, words: 'action') => {
+  const method = methodOf(request, id);
+  return method ? methodWords(method, words) : id;
+};
 
 /** The code prompt of the method being checked, or undefined when it asks for none (a key, Duo). */
 function codePrompt(request: MfaRequest) {
@@ -100,7 +105,13 @@ export const codePage: MfaPage = {
     const notice = problem.notice ?? (phone ? sentNotice(method.id, phone.national) : undefined);
     await request.render(
       'code',
-      { title: prompt.title, label: prompt.label, method: method.id, format: prompt.format, canResend: Boolean(method.send) },
+      {
+        title: methodWords(method, 'promptTitle'),
+        label: methodWords(method, 'promptLabel'),
+        method: method.id,
+        format: prompt.format,
+        canResend: Boolean(method.send),
+      },
       { ...problem, notice },
     );
   },
@@ -128,7 +139,7 @@ export const codePage: MfaPage = {
 export const keyVerifyPage: MfaPage = {
   name: 'key-verify',
   async show(request, problem) {
-    await request.render('key', { title: 'Use your security key', optionsUrl: `${request.url('key-verify')}/options`, ceremony: 'authenticate' }, problem);
+    await request.render('key', { title: text('mfa:key.useTitle'), optionsUrl: `${request.url('key-verify')}/options`, ceremony: 'authenticate' }, problem);
   },
   async submit(request) {
     if (field(request, 'action') === 'back') return request.go({ ...request.progress, page: 'choose', challenge: undefined });

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import { type MessageCode, messages } from '../../errors/messages.ts';
+import { type MessageCode, messageText } from '../../errors/messages.ts';
+import { text } from '../../i18n/text.ts';
 import type { PolicyRule } from '../../services/password-policy/policy.ts';
 import type { PasswordChangeResult } from '../../services/passwords.ts';
 import type { Renderer } from '../render.ts';
@@ -53,7 +54,7 @@ export interface PasswordPageView {
 export async function renderPasswordPage(render: Renderer, ctx: Context, view: PasswordPageView): Promise<void> {
   const unmet = new Set((view.unmet ?? []).map((rule) => rule.id));
   const withOldPassword = view.withOldPassword ?? true;
-  const heading = withOldPassword ? 'Change Password' : 'Reset Password';
+  const heading = text(withOldPassword ? 'password:change' : 'password:reset');
   await render(ctx, 'password/change', {
     title: heading,
     heading,
@@ -63,8 +64,8 @@ export async function renderPasswordPage(render: Renderer, ctx: Context, view: P
     csrfToken: view.csrfToken,
     username: view.username ?? '',
     // Without an old password its rule has nothing to compare against.
-    rules: view.rules.filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun').map((rule) => ({ ...rule, unmet: unmet.has(rule.id) })),
-    error: view.error ? messages[view.error] : view.reason,
-    subtitle: withOldPassword ? (view.domain ? 'Change your current domain password.' : 'Change your current password.') : 'Choose a new password.',
+    rules: view.rules.filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun').map((rule) => ({ ...rule, text: rule.words, unmet: unmet.has(rule.id) })),
+    error: view.error ? messageText(view.error) : view.reason,
+    subtitle: text(withOldPassword ? (view.domain ? 'password:subtitleDomain' : 'password:subtitle') : 'password:subtitleNew'),
   });
 }

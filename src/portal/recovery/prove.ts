@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { type MessageCode, messages } from '../../errors/messages.ts';
+import { type MessageCode, messageText } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
 import type { ChallengeProof } from '../../services/mfa/challenge.ts';
 import type { RecoveryDeps } from './deps.ts';
@@ -59,7 +59,7 @@ export async function showProve(
     source: view.source ?? defaultSource(flow),
     // Cancel goes back where the person came from: the application's sign-in, or the portal.
     back: flow.interaction ? `/interaction/${flow.interaction}` : '/portal',
-    error: view.error ? messages[view.error] : undefined,
+    error: view.error ? messageText(view.error) : undefined,
   });
 }
 

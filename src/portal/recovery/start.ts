@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { type MessageCode, messages } from '../../errors/messages.ts';
+import { type MessageCode, messageText } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
 import { usernameAllowed } from '../../kit/username.ts';
 import type { PortalDeps } from '../deps.ts';
@@ -34,7 +34,7 @@ export async function showStart(
     username: view.username ?? '',
     selectedSite: view.site,
     interaction: view.interaction ?? interactionOf(ctx.query.interaction),
-    error: view.error ? messages[view.error] : undefined,
+    error: view.error ? messageText(view.error) : undefined,
   });
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import ejs from 'ejs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import { createLocalizer, DEFAULT_LOCALE, formatDateTime, type Localizer, shippedLocaleOf } from '../../i18n/index.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 
 export interface MailSettings {
@@ -15,7 +16,17 @@ export interface OutgoingMail {
   /** A template pair in views/email: `<template>.text.ejs` and `<template>.html.ejs`; the text one's first line is `Subject: …`. */
   template: string;
   data: Record<string, unknown>;
+  /**
+   * The language to write it in (a shipped BCP 47 tag: the flow's when the
+   * person is there, else their account's preference); English without one.
+   * It travels in the outbox payload, so a retry writes the same language.
+   */
+  locale?: string;
 }
+
+// A timestamp in a mail's data (an ISO string, as the outbox keeps it) is shown as a date in the mail's language.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+const MAIL_DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
 
 /**
  * Sends templated email through SMTP (nodemailer) or, in the embedded
@@ -28,12 +39,15 @@ export function createMailer({
   publicUrl,
   logger,
   outbox,
+  localizer = createLocalizer(join(viewsDir, '..', 'locales')),
 }: {
   settings: MailSettings;
   viewsDir: string;
   publicUrl: string;
   logger: Logger;
   outbox?: Outbox;
+  /** Translates the templates' `t(key)`; its subject line too (`Subject: <%= t('email:…') %>`). */
+  localizer?: Localizer;
 }) {
   const toConsole = settings.transport === 'console';
   // nodemailer reads its timeouts from the URL's query string.
@@ -45,8 +59,12 @@ export function createMailer({
   };
   const transporter: Transporter | undefined = toConsole ? undefined : nodemailer.createTransport(withTimeouts(settings.transport));
 
-  async function render(template: string, data: Record<string, unknown>) {
-    const locals = { publicUrl, ...data };
+  async function render(template: string, data: Record<string, unknown>, requested: string | undefined) {
+    const locale = shippedLocaleOf(requested) ?? DEFAULT_LOCALE;
+    const shown: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(data))
+      shown[name] = typeof value === 'string' && ISO_INSTANT.test(value) ? formatDateTime(locale, value, MAIL_DATE) : value;
+    const locals = { publicUrl, ...shown, locale, t: localizer.translator(locale), tHtml: localizer.htmlTranslator(locale) };
     const text = await ejs.renderFile(join(viewsDir, 'email', `${template}.text.ejs`), locals);
     const html = await ejs.renderFile(join(viewsDir, 'email', `${template}.html.ejs`), locals);
     const [first, ...rest] = text.split('\n');
@@ -59,7 +77,7 @@ export function createMailer({
 
   /** Sends now. `messageId` (the outbox message's id) becomes the Message-ID, the same on every attempt. */
   async function deliver(mail: OutgoingMail, messageId?: string): Promise<void> {
-    const { subject, text, html } = await render(mail.template, mail.data);
+    const { subject, text, html } = await render(mail.template, mail.data, mail.locale);
     const header = messageId === undefined ? undefined : `<${messageId}@${idDomain}>`;
     if (transporter) {
       await transporter.sendMail({ from: settings.from, to: mail.to, subject, text, html, ...(header ? { messageId: header } : {}) });

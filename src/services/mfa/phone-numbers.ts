@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { CountryCode, Examples } from 'libphonenumber-js';
 import type * as PhoneLibrary from 'libphonenumber-js/max';
+import { countryName } from '../../i18n/format.ts';
 import type { PhoneNumber } from './devices.ts';
 
 /**
@@ -68,10 +69,24 @@ export function createPhoneNumbers({ allowedCountries }: { allowedCountries: str
   /** Whether texts and calls may go to this (already stored) number. */
   const mayReceive = (phone: PhoneNumber) => prepare().allowed.has(phone.country);
 
+  // The Country list in a page's language: names through Intl.DisplayNames, in that language's order.
+  const byLocale = new Map<string, CountryOption[]>();
+  function countriesIn(locale: string): CountryOption[] {
+    let list = byLocale.get(locale);
+    if (!list) {
+      list = prepare()
+        .countries.map((option) => ({ ...option, name: countryName(locale, option.code) }))
+        .sort((a, b) => a.name.localeCompare(b.name, locale));
+      byLocale.set(locale, list);
+    }
+    return list;
+  }
+
   return {
     get countries(): CountryOption[] {
       return prepare().countries;
     },
+    countriesIn,
     parse,
     mayReceive,
     get defaultCountry(): string {

@@ -1,7 +1,8 @@
 import type { PasswordPolicy } from '../../config/password-policy.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { verifyPassword } from '../../kit/password-hash.ts';
 import { type CommonPasswordList, createCommonPasswordList } from './common-passwords.ts';
-import { passwordRules, type RuleContext, type RuleId } from './rules.ts';
+import { inEnglish, passwordRules, type RuleContext, type RuleId } from './rules.ts';
 
 /**
  * A site's password policy, ready to show and to check. `rules()` is the list
@@ -12,7 +13,10 @@ export type PolicyRuleId = RuleId | 'commonPassword' | 'history';
 
 export type PolicyRule = {
   id: PolicyRuleId;
+  /** In English (logs, the API, the admin console). */
   text: string;
+  /** The same words for a page, translated in its language. */
+  words: Text;
   /** For `restrictedPatterns`: the words behind the seed's "List" link. */
   list?: readonly string[];
   /** The policy's number in the rule, so the page can mark it while the user types (the server still decides). */
@@ -36,17 +40,20 @@ export function createPasswordPolicy(policy: PasswordPolicy, deps: PasswordPolic
   const commonPasswords = policy.checkCommonPasswords ? (deps.commonPasswords ?? createCommonPasswordList()) : undefined;
 
   const extra: PolicyRule[] = [];
-  if (commonPasswords) extra.push({ id: 'commonPassword', text: 'Must not be a commonly used or breached password' });
+  const described = (words: Text) => ({ text: inEnglish(words), words });
+  if (commonPasswords) extra.push({ id: 'commonPassword', ...described(text('password:rule.commonPassword')) });
   if (policy.historyCount > 0) {
-    const text = policy.historyCount === 1 ? 'Must not be your previous password' : `Must not be one of your last ${policy.historyCount} passwords`;
-    extra.push({ id: 'history', text });
+    extra.push({
+      id: 'history',
+      ...described(policy.historyCount === 1 ? text('password:rule.historyOne') : text('password:rule.history', { n: policy.historyCount })),
+    });
   }
   const shown: PolicyRule[] = [
     ...active.map(
       (rule): PolicyRule =>
         rule.id === 'restrictedPatterns'
-          ? { id: rule.id, text: rule.describe(policy), list: policy.restrictedPatterns }
-          : { id: rule.id, text: rule.describe(policy), ...(rule.limit ? { limit: rule.limit(policy) } : {}) },
+          ? { id: rule.id, ...described(rule.words(policy)), list: policy.restrictedPatterns }
+          : { id: rule.id, ...described(rule.words(policy)), ...(rule.limit ? { limit: rule.limit(policy) } : {}) },
     ),
     ...extra,
   ];

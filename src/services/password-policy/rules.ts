@@ -1,4 +1,6 @@
+import english from '../../../locales/en/password.json' with { type: 'json' };
 import type { PasswordPolicy } from '../../config/password-policy.ts';
+import { type Text, text } from '../../i18n/text.ts';
 
 /**
  * The seed's Change Password rules (seeds/000, step 14), one object each, in
@@ -27,7 +29,9 @@ export type PasswordRule = {
   id: RuleId;
   /** False when the site's policy turned the rule off; it is then neither shown nor checked. */
   applies(policy: PasswordPolicy): boolean;
-  /** The seed's wording with the policy's numbers. */
+  /** The rule's words with the policy's numbers (`password:rule.<key>`, translated where it is shown). */
+  words(policy: PasswordPolicy): Text;
+  /** The seed's wording with the policy's numbers, in English. */
   describe(policy: PasswordPolicy): string;
   /** The policy's number in the rule (a length, a count, a run), for the page's live check. */
   limit?(policy: PasswordPolicy): number;
@@ -80,47 +84,56 @@ function longestRun(s: string): number {
   return longest;
 }
 
-const timesWord = (n: number): string => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
+const rule = (key: string, n?: number): Text => text(`password:rule.${key}`, n === undefined ? undefined : { n });
 
-export const passwordRules: readonly PasswordRule[] = [
+/**
+ * A rule's words in English, from locales/en/password.json: the one copy of
+ * the seed's wording, which the other languages translate.
+ */
+export function inEnglish(words: Text): string {
+  const key = words.i18nKey.replace(/^password:rule\./, '') as keyof typeof english.rule;
+  return (english.rule[key] ?? words.i18nKey).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(words.vars?.[name] ?? ''));
+}
+
+const definitions: readonly Omit<PasswordRule, 'describe'>[] = [
   {
     id: 'minLength',
     limit: (p) => p.minLength,
     applies: () => true,
-    describe: (p) => `Minimum length should be at least "${p.minLength}"`,
+    words: (p) => rule('minLength', p.minLength),
     check: (c, _, p) => codePoints(c).length >= p.minLength,
   },
   {
     id: 'maxLength',
     limit: (p) => p.maxLength,
     applies: () => true,
-    describe: (p) => `Maximum length should be at most "${p.maxLength}"`,
+    words: (p) => rule('maxLength', p.maxLength),
     check: (c, _, p) => codePoints(c).length <= p.maxLength,
   },
   {
     id: 'minSpecial',
     limit: (p) => p.minSpecial,
     applies: (p) => p.minSpecial > 0,
-    describe: (p) => `Number of special characters to include "${p.minSpecial}"`,
+    words: (p) => rule('minSpecial', p.minSpecial),
     check: (c, _, p) => count(c, SPECIAL) >= p.minSpecial,
   },
   {
     id: 'mixedCase',
     applies: (p) => p.requireMixedCase,
-    describe: () => 'Must contain both upper and lowercase characters',
+    words: () => rule('mixedCase'),
     check: (c) => UPPER.test(c) && LOWER.test(c),
   },
   {
     id: 'minDigits',
     limit: (p) => p.minDigits,
     applies: (p) => p.minDigits > 0,
-    describe: (p) => `Number of numerals to include "${p.minDigits}"`,
+    words: (p) => rule('minDigits', p.minDigits),
     check: (c, _, p) => count(c, NUMERAL) >= p.minDigits,
   },
   {
     id: 'notPalindrome',
     applies: (p) => p.forbidPalindrome,
-    describe: () => 'Must not be a palindrome',
+    words: () => rule('notPalindrome'),
     check: (c) => {
       const chars = codePoints(fold(c));
       return chars.length < 2 || chars.join('') !== chars.reverse().join('');
@@ -130,27 +143,32 @@ export const passwordRules: readonly PasswordRule[] = [
     id: 'maxRepeat',
     limit: (p) => p.maxRepeat,
     applies: (p) => p.maxRepeat > 0,
-    describe: (p) => `Must not contain any character more than ${timesWord(p.maxRepeat)} consecutively`,
+    words: (p) => (p.maxRepeat === 1 ? rule('maxRepeatOnce') : p.maxRepeat === 2 ? rule('maxRepeatTwice') : rule('maxRepeat', p.maxRepeat)),
     check: (c, _, p) => longestRun(c) <= p.maxRepeat,
   },
   {
     id: 'usernameRun',
     limit: (p) => p.usernameRun,
     applies: (p) => p.usernameRun > 0,
-    describe: (p) => `Must not have ${p.usernameRun} consecutive characters from username`,
+    words: (p) => rule('usernameRun', p.usernameRun),
     check: (c, ctx, p) => !ctx.username || !usernameParts(ctx.username).some((u) => sharesRun(c, u, p.usernameRun)),
   },
   {
     id: 'oldPasswordRun',
     limit: (p) => p.oldPasswordRun,
     applies: (p) => p.oldPasswordRun > 0,
-    describe: (p) => `Must not contain ${p.oldPasswordRun} consecutive characters from your old password`,
+    words: (p) => rule('oldPasswordRun', p.oldPasswordRun),
     check: (c, ctx, p) => !ctx.oldPassword || !sharesRun(c, ctx.oldPassword, p.oldPasswordRun),
   },
   {
     id: 'restrictedPatterns',
     applies: (p) => p.restrictedPatterns.length > 0,
-    describe: () => 'Must not contain restricted patterns',
+    words: () => rule('restrictedPatterns'),
     check: (c, _, p) => !p.restrictedPatterns.some((w) => fold(c).includes(fold(w.normalize('NFC')))),
   },
 ];
+
+export const passwordRules: readonly PasswordRule[] = definitions.map((definition) => ({
+  ...definition,
+  describe: (policy) => inEnglish(definition.words(policy)),
+}));
