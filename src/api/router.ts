@@ -20,6 +20,7 @@ import { invitationRoutes } from './routes/invitations.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { API_PREFIX } from './scopes.ts';
 
 export interface ManagementApiDeps extends ApiRouteDeps {
@@ -42,6 +43,7 @@ export const apiRoutesOf = (deps: ApiRouteDeps): ApiRoute[] => [
   ...clientRoutes(deps),
   ...auditRoutes(deps),
   ...outboxRoutes(deps),
+  ...(deps.webhooks ? webhookRoutes(deps.webhooks) : []),
 ];
 
 /** Every call, audited as the API client's (the actions audit what they did besides). */

@@ -16,6 +16,8 @@ export const API_SCOPES = [
   'admit:audit:read',
   'admit:outbox:read',
   'admit:outbox:write',
+  'admit:webhooks:read',
+  'admit:webhooks:write',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];

@@ -155,6 +155,7 @@ export function createAdminRouters(deps: {
     apiClients: () => apiClients,
     allSiteIds: () => deps.sites.list().map((site) => site.id),
     settings: config.managementApi,
+    webhooks: deps.webhooks,
   });
   return [admin, registration, api];
 }

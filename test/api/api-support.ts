@@ -30,6 +30,8 @@ export function startApiAdmit(options: { store?: string; requestsPerMinute?: num
         apiClient('ops', ALL, ['*']),
         apiClient('crm-demo', SITE_SCOPES, ['DEMO']),
         apiClient('reader', 'admit:users:read', ['DEMO']),
+        // Relying applications are global: a site client registered for them still finds none (404, as a site admin).
+        apiClient('site-apps', 'admit:clients:read admit:clients:write', ['DEMO']),
         { client_id: 'machine', client_secret: SECRET, grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' },
       ],
       managementApi: { requestsPerMinute: options.requestsPerMinute ?? 100_000 },

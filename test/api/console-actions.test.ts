@@ -210,6 +210,31 @@ function consoleActionsThroughApi(label: string, storeUrl: () => string | undefi
       assert.equal(events[0]?.actor, 'api:ops');
       assert.equal(events[0]?.detail?.copy, resent.body.id);
     });
+
+    it('lists, creates, rotates and deletes webhook subscriptions of its sites', async () => {
+      const created = await call(running, crm, 'POST', '/webhooks', {
+        body: { site: 'DEMO', url: 'https://hooks.example.com/admit', events: ['user.disabled', 'access_request.approved'], description: 'CRM' },
+      });
+      assert.equal(created.status, 201, created.text);
+      assert.match(created.body.secret, /^whsec_/);
+      const id = created.body.subscription.id;
+      const listed = await call(running, crm, 'GET', '/webhooks');
+      assert.deepEqual(
+        listed.body.items.map((subscription: { id: string }) => subscription.id),
+        [id],
+      );
+      assert.ok(!listed.text.includes(created.body.secret), 'the secret is shown once');
+      const rotated = await call(running, crm, 'POST', `/webhooks/${id}/rotate-secret`);
+      assert.notEqual(rotated.body.secret, created.body.secret);
+      const paused = await call(running, crm, 'POST', `/webhooks/${id}`, { body: { enabled: false } });
+      assert.equal(paused.body.enabled, false);
+      const other = await call(running, crm, 'POST', '/webhooks', { body: { site: 'OTHER', url: 'https://hooks.example.com/x', events: ['user.created'] } });
+      assert.equal(other.status, 404, "OTHER is not the DEMO client's");
+      assert.equal((await call(running, crm, 'DELETE', `/webhooks/${id}`)).status, 204);
+      assert.equal((await call(running, crm, 'GET', `/webhooks/${id}`)).status, 404);
+      const events = await auditOf(running, 'admin.webhook');
+      assert.ok(events.some((event) => event.action === 'admin.webhook.create' && event.actor === 'api:crm-demo'));
+    });
   });
 }
 

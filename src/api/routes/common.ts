@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { ActionDeps } from '../../admin/actions/actor.ts';
 import type { AuditLog } from '../../services/audit/audit-log.ts';
 import { CursorError } from '../../services/paging.ts';
+import type { WebhookService } from '../../services/webhooks/webhook-service.ts';
 import { ApiProblem } from '../problem.ts';
 
 /** What the API's routes need: the console's action services, and the audit log to query. */
-export type ApiRouteDeps = ActionDeps & { audit: AuditLog };
+export type ApiRouteDeps = ActionDeps & { audit: AuditLog; webhooks?: WebhookService };
 
 export const cursorParam = z.string().max(400).optional();
 export const limitParam = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
