@@ -19,7 +19,7 @@ export const secretIn = (html: string) => /id="webhook-secret">(whsec_[A-Za-z0-9
 /** The subscription ids listed on a Webhooks page, by URL. */
 export function subscriptionIdOf(html: string, url: string): string | undefined {
   const escaped = url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`data-webhook="(wh_[\\w-]+)"[^>]*>\\s*<h2[^>]*>${escaped}<`).exec(html)?.[1];
+  return new RegExp(`data-webhook="(wh_[\\w-]+)"[^>]*>\\s*<h2[^>]*><code>${escaped}<`).exec(html)?.[1];
 }
 
 /** Adds a webhook through the console's form; answers its id and the secret shown once. */

@@ -153,7 +153,13 @@ export function createWebhookService(deps: {
       audit(ctx, actor, 'create', 'invalid', site, { url: input.url.slice(0, 200) });
       return { status: 'invalid', field: 'url', message: problem };
     }
-    if ((await deps.store.indexCount(siteListKey(site))) >= MAX_SUBSCRIPTIONS_PER_SITE) {
+    // One subscription per endpoint and site (a form posted twice, a reload, makes no second one).
+    const existing = (await deps.store.indexRange(siteListKey(site), { limit: MAX_SUBSCRIPTIONS_PER_SITE })).map((entry) => entry.member);
+    if ((await subscriptions.getMany(site, existing)).some((other) => other?.url === input.url)) {
+      audit(ctx, actor, 'create', 'exists', site, { url: input.url.slice(0, 200) });
+      return { status: 'invalid', field: 'url', message: 'This site already has a webhook to that endpoint URL.' };
+    }
+    if (existing.length >= MAX_SUBSCRIPTIONS_PER_SITE) {
       audit(ctx, actor, 'create', 'limit', site, {});
       return { status: 'limit', message: `A site has at most ${MAX_SUBSCRIPTIONS_PER_SITE} webhooks; delete one first.` };
     }
