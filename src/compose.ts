@@ -21,6 +21,7 @@ import { connectorFactories } from './connectors.ts';
 import type { SignInStep } from './flows/deps.ts';
 import { mfaStep } from './flows/mfa/step.ts';
 import { passwordChangeStep } from './flows/password-change/step.ts';
+import { helpAreas, pageRenderer } from './help/help-areas.ts';
 import { createCookieSigner } from './http/cookie-signer.ts';
 import { createCsrf } from './http/csrf.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -118,7 +119,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     stopSigningKeys = signingKeys.stop;
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
-    const render = createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' });
+    // Every page carries its site's brand and the region selector's choices (issue 18, src/help/help-areas.ts); the provider is read once it exists.
+    const render = pageRenderer(createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' }), config, () => provider);
     // A new account is audited (account.create), the source of the user.created webhook; the audit log is built below.
     const accounts = createAccountService({ store, audit: { record: (ctx, event) => audit.record(ctx, event) } });
     // Accounts stored before the look-up indexes are indexed in the background from the start, so
@@ -266,6 +268,8 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
         portal,
         // SCIM 2.0 provisioning per site (src/scim): a partner directory's creates, updates and deprovisioning.
         scimRoutes({ store, accounts, sites, audit, issuer: config.server.issuer, signOutEverywhere: sessionService.signOutEverywhere }),
+        // Sign-in help, the region selector's form, the brand files (issue 18).
+        ...helpAreas({ config, store, render, csrf: flows.csrf, sites, mailer, audit, approval }),
         ...createAdminRouters({
           config,
           store,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
@@ -7,7 +8,7 @@ import { createSiteBrands } from '../branding/site-brands.ts';
 import type { Config } from '../config/schema.ts';
 import { readSignInState } from '../flows/sign-in-state.ts';
 import type { Renderer } from '../http/render.ts';
-import { DEFAULT_LOCALE, type Localizer } from '../i18n/index.ts';
+import { createLocalizer, DEFAULT_LOCALE, type Localizer } from '../i18n/index.ts';
 import { regionRoutes } from '../region/region-routes.ts';
 import { withRegionSelector } from '../region/with-region-selector.ts';
 import type { AuditLog } from '../services/audit/audit-log.ts';
@@ -38,7 +39,8 @@ export function helpAreas(deps: {
   sites: SiteDirectory;
   mailer: Mailer;
   audit: AuditLog;
-  localizer: Localizer;
+  /** The process's i18next instance (the composition root's); one of its own from locales/ when left out. */
+  localizer?: Localizer;
   approval: { requests: { approversOf(siteId: string): Promise<string[]> }; invitations: Pick<InvitationService, 'refusalFor'> };
 }): Router[] {
   const resend = createResendRequests({
@@ -49,7 +51,7 @@ export function helpAreas(deps: {
     approversOf: (siteId) => deps.approval.requests.approversOf(siteId),
     refusalFor: (siteId, email) => deps.approval.invitations.refusalFor(siteId, email),
     siteName: (siteId) => deps.sites.get(siteId)?.config.displayName ?? siteId,
-    t: deps.localizer.translator(DEFAULT_LOCALE),
+    t: (deps.localizer ?? createLocalizer(fileURLToPath(new URL('../../locales', import.meta.url)))).translator(DEFAULT_LOCALE),
   });
   return [
     helpRoutes({ render: deps.render, csrf: deps.csrf, sites: deps.sites, resend }),
