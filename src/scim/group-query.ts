@@ -1,4 +1,5 @@
 import { foldText } from '../services/accounts-index.ts';
+import { storeKey } from '../store/port.ts';
 import type { ScimCall, ScimDeps } from './deps.ts';
 import { attributeOf, type Filter, matches, parseFilter } from './filter.ts';
 import { type GroupRecord, groupExternalKey, groupNameKey, groupsIndexKey, memberPages, readGroup, SEPARATOR } from './group-store.ts';
@@ -15,7 +16,7 @@ async function membersOf(deps: ScimDeps, call: ScimCall, group: GroupRecord): Pr
   const members = new Map<string, { value: string; display?: string; $ref: string }>();
   for await (const page of memberPages(deps.store, call.siteId, group.id)) {
     const fresh = [...new Set(page)].filter((id) => !members.has(id));
-    const [raws, extras] = await Promise.all([deps.store.getMany(fresh.map((id) => `account:{${id}}`)), readExtras(deps.store, fresh)]);
+    const [raws, extras] = await Promise.all([deps.store.getMany(fresh.map((id) => storeKey('account', id))), readExtras(deps.store, fresh)]);
     fresh.forEach((id, index) => {
       const raw = raws[index];
       if (raw === undefined || extras[index]!.deleted || members.size >= MAX_LISTED_MEMBERS) return;

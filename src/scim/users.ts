@@ -215,7 +215,9 @@ export function createScimUsers(deps: ScimDeps) {
         await deps.accounts.save({ ...account, status: 'disabled', statusReason: 'scim', statusChangedAt: new Date().toISOString() });
       await store.set(userExtraKey(account.id), JSON.stringify({ ...extra, deleted: true, lastModified: new Date().toISOString() }));
       const sessionsEnded = await deps.signOutEverywhere(account.id);
-      auditScim(deps, call, { action: 'scim.user.delete', outcome: 'ok', username: account.username, accountId: account.id, detail: { sessionsEnded } });
+      // "ok" when the delete disabled the account; one already disabled (Entra's soft delete came first) was disabled once already.
+      const outcome = account.status === 'active' ? 'ok' : 'already_disabled';
+      auditScim(deps, call, { action: 'scim.user.delete', outcome, username: account.username, accountId: account.id, detail: { sessionsEnded } });
     });
   }
 

@@ -213,6 +213,11 @@ describe.each(['SQLite', 'Redis'])('Entra provisioning sequences (%s)', (backend
     assert.equal(again.status, 201, JSON.stringify(again.body));
     assert.equal(again.body.id, userId, 'the same account (its link, its history)');
     assert.equal((await accounts().find(userId))?.status, 'active');
+    // Entra's soft delete (active false) then the delete: the account was disabled once, so the delete says it already was.
+    await scim('PATCH', `/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    assert.equal((await scim('DELETE', `/Users/${userId}`)).status, 204);
+    const deletes = (await scimEvents()).filter((event) => event.action === 'scim.user.delete').map((event) => event.outcome);
+    assert.deepEqual(deletes, ['ok', 'already_disabled']);
   });
 
   it('ServiceProviderConfig, Schemas and ResourceTypes describe what the endpoint serves', async () => {
