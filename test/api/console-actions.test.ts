@@ -48,6 +48,29 @@ function consoleActionsThroughApi(label: string, storeUrl: () => string | undefi
       assert.equal(one.body.passwordHistory, undefined, 'only the fields the view names');
     });
 
+    it('adds a user to a site admit manages the directory of, with its account at once', async () => {
+      const created = await call(running, crm, 'POST', '/users', {
+        body: { site: 'DEMO', username: 'nina', password: 'Nina#Pass2026', email: 'nina@demo.test', name: 'Nina New' },
+      });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.body.username, 'nina');
+      assert.equal(created.body.status, 'active');
+      assert.equal(created.body.lastSignInAt, undefined);
+      assert.equal(created.headers.get('location'), `/api/v1/users/${created.body.id}`);
+      const found = await call(running, crm, 'GET', '/users?q=nina&field=username');
+      assert.deepEqual(
+        found.body.items.map((user: { id: string }) => user.id),
+        [created.body.id],
+      );
+      assert.equal((await call(running, crm, 'POST', '/users', { body: { site: 'DEMO', username: 'NINA', password: 'Other#Pass2026' } })).status, 409);
+      assert.equal((await call(running, crm, 'POST', '/users', { body: { site: 'OTHER', username: 'olly', password: 'Olly#Pass2026' } })).status, 404);
+      const badName = await call(running, crm, 'POST', '/users', { body: { site: 'DEMO', username: 'bid\u202eevil', password: 'Abc#Pass2026' } });
+      assert.equal(badName.status, 400);
+      assert.equal((await call(running, crm, 'POST', '/users', { body: { site: 'DEMO', username: 'pat', password: 'short' } })).status, 400);
+      const events = await auditOf(running, 'admin.user.create');
+      assert.deepEqual(events.map((event) => `${event.outcome}:${event.actor}`).sort(), ['ok:api:crm-demo', 'username_taken:api:crm-demo']);
+    });
+
     it('disables (signing out everywhere), enables, unlocks, resets MFA, revokes browsers and signs out, each audited as the API client', async () => {
       const account = await makeUser(running, 'DEMO', 'dora');
       const disabled = await call(running, crm, 'POST', `/users/${account.id}/disable`);

@@ -31,6 +31,10 @@ describe('the management API OpenAPI document', () => {
     const ids = operations.map(({ operation }) => operation.operationId);
     for (const expected of [
       'searchUsers',
+      'createUser',
+      'listWebhooks',
+      'createWebhook',
+      'deleteWebhook',
       'getUser',
       'disableUser',
       'enableUser',

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { runUserAction, USER_ACTION_NAMES, visibleAccount } from '../../admin/actions/user-actions.ts';
+import { createDirectoryUser } from '../../admin/actions/user-create.ts';
+import { messages } from '../../errors/messages.ts';
 import { route } from '../define.ts';
 import { ApiProblem } from '../problem.ts';
 import { pageOf, toUser, userView } from '../views.ts';
@@ -24,6 +26,17 @@ export const userSearchQuery = z
     message: 'A search is listed in the order of the field it searched: sort by that field, or leave sort out.',
     path: ['sort'],
   });
+
+/** `admit user add`'s rules: a user name the sign-in accepts, an initial password of 8 to 1024 characters. */
+const newUserBody = z
+  .object({
+    site: z.string().min(1).max(64),
+    username: z.string().trim().min(1).max(256),
+    password: z.string().min(8, 'The password: 8 to 1024 characters.').max(1024, 'The password: 8 to 1024 characters.'),
+    email: z.email('Enter a valid email address.').max(254).optional(),
+    name: z.string().trim().max(100).optional(),
+  })
+  .strict();
 
 const actionResult = z.object({ user: userView, outcome: z.string(), detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional() });
 
@@ -60,6 +73,33 @@ export function userRoutes(deps: ApiRouteDeps) {
           }),
         );
         ctx.body = { items: found.accounts.map(toUser), next_cursor: found.next };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users',
+      operationId: 'createUser',
+      summary: 'Add a person to a site whose directory admit manages (the local directory), with an initial password; the account is made at once',
+      tag: 'Users',
+      scope: 'admit:users:write',
+      body: newUserBody,
+      responses: { 201: { description: 'The new user.', schema: userView } },
+      async run(ctx, { body }, { actor }) {
+        const { site: siteId, ...input } = body;
+        const outcome = await createDirectoryUser(deps, ctx, actor, { siteId, ...input });
+        if (outcome.status === 'not_found') throw new ApiProblem(404, 'not_found', `No site ${siteId}.`);
+        if (outcome.status === 'not_managed') {
+          throw new ApiProblem(409, 'directory_not_managed', `Site ${siteId} uses the ${outcome.directory} directory; add its users there.`);
+        }
+        if (outcome.status === 'username_not_allowed') {
+          throw new ApiProblem(400, 'username_not_allowed', messages.username_not_allowed, {
+            errors: [{ pointer: '#/username', detail: messages.username_not_allowed }],
+          });
+        }
+        if (outcome.status === 'username_taken') throw new ApiProblem(409, 'username_taken', `${input.username} already exists in site ${siteId}.`);
+        ctx.status = 201;
+        ctx.set('location', `/api/v1/users/${encodeURIComponent(outcome.account.id)}`);
+        ctx.body = toUser(outcome.account);
       },
     }),
     route({
