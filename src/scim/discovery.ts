@@ -19,7 +19,6 @@ export const MAX_PAYLOAD_BYTES = 512 * 1024;
 export function serviceProviderConfig(base: string) {
   return {
     schemas: [SPC],
-    documentationUri: 'https://github.com/admit/admit#scim-provisioning',
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_COUNT },

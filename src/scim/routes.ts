@@ -175,6 +175,10 @@ export function scimRoutes(given: Omit<ScimDeps, 'tokens' | 'throttle'> & Partia
     await groups.remove(callOf(ctx), String(ctx.params.id), ifMatch(ctx));
     ctx.status = 204;
   });
+  // Anything else under a site's endpoint (another resource, another method) is a SCIM 404, before any token check.
+  router.all('/:site/*rest', scimErrors, () => {
+    throw new ScimError(404, 'No such SCIM endpoint: admit serves Users, Groups, ServiceProviderConfig, Schemas and ResourceTypes.');
+  });
   return router;
 }
 

@@ -226,6 +226,19 @@ describe.each(['SQLite', 'Redis'])('SCIM refusals (%s)', (backend) => {
     assert.equal((await scimClient(running, 'OTHER', otherToken)('GET', `/Groups/${group.body.id}`)).status, 404);
   });
 
+  it('another resource or method under the endpoint is a SCIM 404', async () => {
+    for (const [method, path] of [
+      ['GET', '/Devices'],
+      ['DELETE', '/ServiceProviderConfig'],
+      ['POST', '/Users/some-id'],
+      ['GET', '/Bulk'],
+    ] as const) {
+      const answer = await scim(method, path);
+      assert.equal(answer.status, 404, `${method} ${path}`);
+      assert.equal(answer.body.schemas[0], 'urn:ietf:params:scim:api:messages:2.0:Error');
+    }
+  });
+
   it('the per-token rate limit answers 429 with Retry-After once the site allows no more this minute', async () => {
     const slow = scimClient(running, 'SLOW', await tokenFor(running, 'SLOW'));
     const statuses: number[] = [];
