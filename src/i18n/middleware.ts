@@ -3,10 +3,10 @@ import { negotiateLocale } from './negotiate.ts';
 
 /** The language this request's pages, emails and codes are in: set by `localeNegotiation`, else negotiated on the spot. */
 export function localeOf(ctx: Context): string {
-  const set = ctx.state.locale;
+  const set = ctx.state?.locale;
   if (typeof set === 'string') return set;
   const negotiated = negotiateLocale(ctx);
-  ctx.state.locale = negotiated;
+  if (ctx.state) ctx.state.locale = negotiated;
   return negotiated;
 }
 

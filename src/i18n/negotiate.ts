@@ -43,7 +43,8 @@ function firstShipped(tags: readonly string[]): ShippedLocale | undefined {
 export function negotiateLocale(ctx: Pick<Context, 'get' | 'cookies'>, { uiLocales }: { uiLocales?: unknown } = {}): ShippedLocale {
   const asked = typeof uiLocales === 'string' ? firstShipped(uiLocales.split(/\s+/).filter(Boolean)) : undefined;
   if (asked) return asked;
-  const chosen = shippedLocaleOf(ctx.cookies.get(LOCALE_COOKIE) ?? undefined);
+  // A context without a request (a service called from a job or a test) has neither: English.
+  const chosen = shippedLocaleOf(ctx.cookies?.get(LOCALE_COOKIE) ?? undefined);
   if (chosen) return chosen;
-  return firstShipped(parseAcceptLanguage(ctx.get('accept-language'))) ?? DEFAULT_LOCALE;
+  return firstShipped(parseAcceptLanguage(ctx.get?.('accept-language'))) ?? DEFAULT_LOCALE;
 }

@@ -50,6 +50,8 @@ export interface MfaMethodTools {
       phone: NonNullable<MfaDeviceView['phone']>;
       channel: 'sms' | 'call';
       siteName: string;
+      /** The language of the text or call (a BCP 47 tag: the sign-in's); English without one. */
+      locale?: string;
     }): Promise<MfaSend>;
     verify(input: {
       bindTo: string;
@@ -104,7 +106,7 @@ export interface MfaMethod {
   available?(accountId: string, tools: MfaMethodTools): Promise<boolean>;
   /** Sends what the person then types (a text, a call); methods read off a device have none. */
   send?(
-    input: { bindTo: string; accountId: string; ip: string; siteName: string; device: MfaDeviceView },
+    input: { bindTo: string; accountId: string; ip: string; siteName: string; device: MfaDeviceView; locale?: string },
     tools: MfaMethodTools,
   ): Promise<MfaSend | { status: 'unavailable' }>;
   /** Checks a proof; attempt limits and audit are admit's, around this. */

@@ -20,6 +20,8 @@ export function createFindAccount(accounts: AccountService, store: Store): FindA
         return {
           sub: account.id,
           name: account.name,
+          // The language the person last signed in with (BCP 47), for the application to answer in it.
+          locale: account.locale,
           email: account.email,
           email_verified: account.email === undefined ? undefined : account.emailVerified,
           phone_number: account.phoneNumber,
@@ -54,7 +56,7 @@ export const claimsByScope = {
   sid: null,
   iss: null,
   openid: ['sub', 'acr', 'amr', 'auth_time'],
-  profile: ['name'],
+  profile: ['name', 'locale'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   tenant: ['tenant'],

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
+import { localeOf } from '../i18n/middleware.ts';
 import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
 import type { PortalDeps } from './deps.ts';
 import type { PortalUser } from './portal-auth.ts';
@@ -32,7 +33,7 @@ const codeFor = (accountId: string, channel: ContactChannel): CodeBinding => ({ 
 /** Sends the code that proves a proposed address; the one-time-code service limits sends per address, account and IP. */
 async function sendCode(deps: ProfileDeps, ctx: Context, account: PortalUser['account'], channel: ContactChannel, to: string): Promise<CodeSend> {
   const siteName = deps.sites.get(account.siteId)?.config.displayName ?? 'Customer & Partner Center';
-  const sent = await deps.codes.send(codeFor(account.id, channel), { channel, to, accountId: account.id, ip: ctx.ip, siteName });
+  const sent = await deps.codes.send(codeFor(account.id, channel), { channel, to, accountId: account.id, ip: ctx.ip, siteName, locale: localeOf(ctx) });
   if (sent.status === 'failed') throw new Error(`the code could not be sent: ${sent.reason}`);
   return sent;
 }
@@ -131,7 +132,7 @@ export async function showVerify(
     address: shown(deps, channel, address),
     next: otherPending ? other : undefined,
     updated,
-    lifetime: deps.codes.lifetime,
+    lifetime: deps.codes.lifetimeIn(localeOf(ctx)),
     error: view.error ? messageText(view.error) : undefined,
   });
 }
@@ -175,7 +176,12 @@ async function verify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, 
   // The old address hears of the change, so a hijacked session cannot move the account quietly.
   const tell = channel === 'email' ? previous : latest.email;
   if (tell) {
-    await deps.mailer.notify({ to: tell, template: 'contact-changed', data: { name: latest.name ?? latest.username, what: what(channel), to: outcome.to } });
+    await deps.mailer.notify({
+      to: tell,
+      template: 'contact-changed',
+      locale: localeOf(ctx),
+      data: { name: latest.name ?? latest.username, what: what(channel), channel, to: outcome.to },
+    });
   }
   // The other change of the same Save still waits for its code: that page is next.
   if (channel === 'email' && (await deps.codes.pending(codeFor(account.id, 'sms')))) {

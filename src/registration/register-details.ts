@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard, type InputRefusal } from '../http/route-input.ts';
+import { localeOf } from '../i18n/middleware.ts';
 import { type DirectoryIdentity, UsernameTakenError } from '../kit/connector.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
 import { storeKey } from '../store/port.ts';
@@ -159,6 +160,7 @@ async function submitDetails(deps: RegistrationDeps, ctx: Context, input: Detail
     email: flow.email,
     organisation: input.organisation,
     reason: input.reason,
+    locale: localeOf(ctx),
   });
   await deps.flows.submitted(ctx, current.id, flow, request.id);
   if (pass) deps.signUpPass.clear(ctx);

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
+import { localeOf } from '../i18n/middleware.ts';
 import { requestableSites } from '../services/requestable-sites.ts';
 import type { RegistrationDeps } from './deps.ts';
 import { emailInUse } from './email-in-use.ts';
@@ -38,7 +39,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     await deps.render(ctx, 'registration/verify', {
       title: 'Verify your email',
       email,
-      lifetime: deps.codes.lifetime,
+      lifetime: deps.codes.lifetimeIn(localeOf(ctx)),
       csrfToken: deps.csrf.token(ctx),
       error: error ? messageText(error) : undefined,
     });
@@ -60,7 +61,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     const site = deps.sites.get(siteId)!;
     // Codes by email cost the recipient attention: the code service limits them per address and per client IP.
     const sent = await deps.flows.start(ctx, siteId, email, (binding) =>
-      deps.codes.send(binding, { channel: 'email', to: email, ip: ctx.ip, siteName: site.config.displayName, mail: { siteId } }),
+      deps.codes.send(binding, { channel: 'email', to: email, ip: ctx.ip, siteName: site.config.displayName, mail: { siteId }, locale: localeOf(ctx) }),
     );
     if (sent.status === 'failed') throw new Error(`the registration code could not be emailed: ${sent.reason}`);
     if (sent.status !== 'sent') {

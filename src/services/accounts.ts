@@ -34,6 +34,8 @@ export interface Account {
    * account before (an admin role, a CLI import).
    */
   firstSignInAt?: string;
+  /** The language of the last sign-in (a shipped BCP 47 tag): its emails' language, and the OIDC `locale` claim. */
+  locale?: string;
   /** The next sign-in must change the password (first sign-in, admin reset). */
   passwordChangeRequired?: boolean;
   passwordChangedAt?: string;
@@ -181,6 +183,16 @@ export function createAccountService({
   }
 
   /** The account linked to this directory identity, if any; never creates one. */
+  /** Keeps the language the person signed in with as their preference; written only when it changed. */
+  async function rememberLocale(account: Account, locale: string): Promise<Account> {
+    if (account.locale === locale) return account;
+    const latest = (await find(account.id)) ?? account;
+    const updated: Account = { ...latest, locale };
+    // Not an indexed field: the record alone changes.
+    await store.set(accountKey(account.id), JSON.stringify(updated));
+    return updated;
+  }
+
   async function findLinked(siteId: string, directoryKind: string, externalId: string): Promise<Account | undefined> {
     const id = await store.get(linkKey(siteId, directoryKind, externalId));
     return id === undefined ? undefined : find(id);
@@ -249,6 +261,7 @@ export function createAccountService({
     find,
     save,
     linkOrCreate,
+    rememberLocale,
     findLinked,
     search,
     listBySite,

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { createLocalizer, DEFAULT_LOCALE, type Localizer, shippedLocaleOf } from '../i18n/index.ts';
 import type { Notifier, NotifierMessage } from '../kit/notifier.ts';
 import { type Store, storeKey } from '../store/port.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -33,6 +35,8 @@ export interface CodeRequest {
   siteName: string;
   /** More for the email template (registration: the site's id). */
   mail?: Record<string, string>;
+  /** The language of the text, call or email (a BCP 47 tag: the flow's); English without one. */
+  locale?: string;
 }
 
 export type CodeSend =
@@ -77,7 +81,13 @@ const EMAIL_TEMPLATES: Partial<Record<CodePurpose, string>> = { contact: 'contac
  */
 export const PRODUCT_NAME = 'Customer & Partner Center';
 
-/** "5 minutes": the lifetime as every message and page states it. */
+/** "5 minutes", "5 Minuten": the lifetime in a language, through Intl's unit formatting. */
+export function lifetimeIn(locale: string, seconds: number): string {
+  const minutes = seconds % 60 === 0;
+  return new Intl.NumberFormat(locale, { style: 'unit', unit: minutes ? 'minute' : 'second', unitDisplay: 'long' }).format(minutes ? seconds / 60 : seconds);
+}
+
+/** "5 minutes": the lifetime as every English message and page states it. */
 export function lifetimeText(seconds: number): string {
   if (seconds % 60 !== 0) return `${seconds} seconds`;
   const minutes = seconds / 60;
@@ -103,8 +113,18 @@ export function lifetimeText(seconds: number): string {
  *   sending (refused sends count too), and a cooldown between two codes to
  *   one flow. Sending again replaces the flow's code and its attempts.
  */
-export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mailer: Mailer; outbox?: Outbox; settings: SmsSettings; key: string }) {
+export function createOneTimeCodes(deps: {
+  store: Store;
+  notifier: Notifier;
+  mailer: Mailer;
+  outbox?: Outbox;
+  settings: SmsSettings;
+  key: string;
+  /** Writes texts and calls in the flow's language (`sms` namespace). */
+  localizer?: Localizer;
+}) {
   const { store, settings } = deps;
+  const localizer = deps.localizer ?? createLocalizer(fileURLToPath(new URL('../../locales', import.meta.url)));
   const hasher = createCodeHasher(deps.key);
   const ttlSeconds = settings.codeTtlSeconds;
   const lifetime = lifetimeText(ttlSeconds);
@@ -157,7 +177,8 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
     if (request.channel === 'email') {
       const template = EMAIL_TEMPLATES[binding.purpose];
       if (!template) return { ok: false, reason: `no email for ${binding.purpose} codes` };
-      const mail = { to: request.to, template, data: { ...request.mail, code, siteName: request.siteName, lifetime } };
+      const locale = shippedLocaleOf(request.locale) ?? DEFAULT_LOCALE;
+      const mail = { to: request.to, template, locale, data: { ...request.mail, code, siteName: request.siteName, lifetime: lifetimeIn(locale, ttlSeconds) } };
       try {
         if (deps.outbox) await deps.mailer.queue(mail, { notAfter });
         else await deps.mailer.send(mail);
@@ -169,7 +190,7 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
     const message: NotifierMessage = {
       to: request.to,
       channel: request.channel === 'sms' ? 'sms' : 'voice',
-      text: messageText(request.channel, code, lifetime),
+      text: messageText(localizer, request, code, ttlSeconds),
     };
     if (deps.outbox && binding.purpose !== 'mfa') {
       try {
@@ -231,13 +252,26 @@ export function createOneTimeCodes(deps: { store: Store; notifier: Notifier; mai
   /** Ends the flow's code (the flow was abandoned or finished another way). */
   const cancel = (binding: CodeBinding) => store.delete(codeKey(binding), attemptsKey(binding), cooldownKey(binding));
 
-  return { send, check, pending, cancel, lifetime, ttlSeconds, maxAttempts: settings.maxAttempts };
+  return {
+    send,
+    check,
+    pending,
+    cancel,
+    lifetime,
+    lifetimeIn: (locale: string) => lifetimeIn(locale, ttlSeconds),
+    ttlSeconds,
+    maxAttempts: settings.maxAttempts,
+  };
 }
 
 export type OneTimeCodes = ReturnType<typeof createOneTimeCodes>;
 
-function messageText(channel: 'sms' | 'call', code: string, lifetime: string): string {
-  if (channel === 'sms') return `Your ${PRODUCT_NAME} verification code is ${code}. It expires in ${lifetime}. Do not share it with anyone.`;
-  const spoken = code.split('').join(', ');
-  return `Hello. This is the ${PRODUCT_NAME}. Your verification code is ${spoken}. Once again, your code is ${spoken}. It expires in ${lifetime}.`;
+/** The text or the call's script, in the flow's language (locales/<language>/sms.json). */
+function messageText(localizer: Localizer, request: CodeRequest, code: string, ttlSeconds: number): string {
+  const locale = shippedLocaleOf(request.locale) ?? DEFAULT_LOCALE;
+  const t = localizer.translator(locale);
+  const lifetime = lifetimeIn(locale, ttlSeconds);
+  if (request.channel === 'sms') return t('sms:text', { product: PRODUCT_NAME, code, lifetime });
+  // Digits read one by one: a comma makes the voice pause between them.
+  return t('sms:voice', { product: PRODUCT_NAME, spoken: code.split('').join(', '), lifetime });
 }

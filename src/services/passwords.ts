@@ -149,11 +149,12 @@ export function createPasswordService(deps: {
       await deps.mailer.notify({
         to: account.email,
         template: 'password-changed',
+        locale: account.locale,
         data: {
           name: account.name ?? account.username,
           username: account.username,
           site: account.siteId,
-          when: `${changedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+          when: changedAt.toISOString(),
         },
       });
     }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { type PasswordResetForm, passwordResetForm } from '../../http/pages/password-forms.ts';
 import { type PasswordProblem, problemOf, renderPasswordPage } from '../../http/pages/password-page.ts';
 import { guard } from '../../http/route-input.ts';
+import { localeOf } from '../../i18n/middleware.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
 import { openFlow } from './prove.ts';
@@ -89,11 +90,12 @@ export async function finishUnlock(deps: RecoveryDeps, ctx: Context): Promise<vo
     await deps.mailer.notify({
       to: account.email,
       template: 'account-unlocked',
+      locale: localeOf(ctx),
       data: {
         name: account.name ?? account.username,
         username: account.username,
         site: account.siteId,
-        when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        when: new Date().toISOString(),
         by: '',
       },
     });

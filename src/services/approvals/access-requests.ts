@@ -19,6 +19,8 @@ export interface AccessRequest {
   organisation: string;
   reason: string;
   submittedAt: string;
+  /** The language the person registered in (BCP 47): the emails about the request are in it. */
+  locale?: string;
 }
 
 export interface Decision {
@@ -173,11 +175,13 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     const raw = JSON.stringify(request);
     // The emails are in the outbox before the request is stored, and go out only once it is (onlyIf).
     const onlyIf = { key: requestKey(request.id), equals: raw };
-    const submitted = `${request.submittedAt.slice(0, 10)}`;
+    // A timestamp: the mailer shows it as a date in the email's language.
+    const submitted = request.submittedAt;
     await deps.mailer.notify(
       {
         to: request.email,
         template: 'request-received',
+        locale: request.locale,
         data: { name: request.name, siteId: request.siteId, siteName: siteName(request.siteId), submitted, statusUrl: `${deps.issuer}/register/status` },
       },
       { siteId: request.siteId, onlyIf },
@@ -226,8 +230,13 @@ export function createAccessRequests(deps: { store: Store; accounts: AccountServ
     // a process killed before the write, or a decision that lost the race to another admin, mails nothing.
     const messageId = await deps.mailer.queue(
       approved
-        ? { to: request.email, template: 'request-approved', data: { ...common, username: request.username, portalUrl: `${deps.issuer}/portal` } }
-        : { to: request.email, template: 'request-denied', data: { ...common, reason: decision.reason ?? '' } },
+        ? {
+            to: request.email,
+            template: 'request-approved',
+            locale: request.locale,
+            data: { ...common, username: request.username, portalUrl: `${deps.issuer}/portal` },
+          }
+        : { to: request.email, template: 'request-denied', locale: request.locale, data: { ...common, reason: decision.reason ?? '' } },
       { siteId: request.siteId, onlyIf: { key: decisionKey(request.siteId, id), equals: raw } },
     );
     // The decision, the request leaving the queue and entering the decided list: one atomic write, one winner.

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { MessageCode } from '../../errors/messages.ts';
+import { localeOf } from '../../i18n/middleware.ts';
 import type { DirectoryIdentity } from '../../kit/connector.ts';
 import type { Account, AccountService } from '../accounts.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -73,7 +74,7 @@ export function createAdmission(deps: {
         detail: { invitation: redeemed.invitation.id, email: redeemed.invitation.email },
       });
       const refusal = refusalOf(redeemed.account);
-      return refusal ? refuse(refusal) : { status: 'ok', account: redeemed.account };
+      return refusal ? refuse(refusal) : { status: 'ok', account: await deps.accounts.rememberLocale(redeemed.account, localeOf(ctx)) };
     }
 
     const linked = await deps.accounts.findLinked(input.siteId, input.directoryKind, input.identity.externalId);
@@ -81,7 +82,8 @@ export function createAdmission(deps: {
     if (!linked && mode !== 'open') return refuse('not_registered');
     const account = await deps.accounts.linkOrCreate(input.siteId, input.directoryKind, input.identity, {}, linked);
     const refusal = refusalOf(account);
-    return refusal ? refuse(refusal) : { status: 'ok', account };
+    // The language of this sign-in becomes the person's preference (emails sent without them, the locale claim).
+    return refusal ? refuse(refusal) : { status: 'ok', account: await deps.accounts.rememberLocale(account, localeOf(ctx)) };
   }
 
   return { resolve };

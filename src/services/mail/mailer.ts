@@ -16,6 +16,8 @@ export interface OutgoingMail {
   /** A template pair in views/email: `<template>.text.ejs` and `<template>.html.ejs`; the text one's first line is `Subject: …`. */
   template: string;
   data: Record<string, unknown>;
+  /** The sender, when not mail.from: a site's branded display name with mail.from's address (src/branding/branded-mail.ts). */
+  from?: { name: string; address: string };
   /**
    * The language to write it in (a shipped BCP 47 tag: the flow's when the
    * person is there, else their account's preference); English without one.
@@ -64,7 +66,10 @@ export function createMailer({
     const shown: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(data))
       shown[name] = typeof value === 'string' && ISO_INSTANT.test(value) ? formatDateTime(locale, value, MAIL_DATE) : value;
-    const locals = { publicUrl, ...shown, locale, t: localizer.translator(locale), tHtml: localizer.htmlTranslator(locale) };
+    const t = localizer.translator(locale);
+    // tHtml for the HTML part (values escaped, shown with <%- %>), tText for the text part (the sentence's own markup dropped).
+    const tText = (key: string, vars?: Record<string, unknown>) => t(key, vars).replace(/<[^>]+>/g, '');
+    const locals = { publicUrl, ...shown, locale, t, tText, tHtml: localizer.htmlTranslator(locale) };
     const text = await ejs.renderFile(join(viewsDir, 'email', `${template}.text.ejs`), locals);
     const html = await ejs.renderFile(join(viewsDir, 'email', `${template}.html.ejs`), locals);
     const [first, ...rest] = text.split('\n');
@@ -80,7 +85,7 @@ export function createMailer({
     const { subject, text, html } = await render(mail.template, mail.data, mail.locale);
     const header = messageId === undefined ? undefined : `<${messageId}@${idDomain}>`;
     if (transporter) {
-      await transporter.sendMail({ from: settings.from, to: mail.to, subject, text, html, ...(header ? { messageId: header } : {}) });
+      await transporter.sendMail({ from: mail.from ?? settings.from, to: mail.to, subject, text, html, ...(header ? { messageId: header } : {}) });
       return;
     }
     logger.info({ channel: 'mail', to: mail.to, subject, text, messageId: header }, 'email (console transport)');

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { localeOf } from '../../i18n/middleware.ts';
 import type { MfaMethodTools } from '../../kit/mfa-method.ts';
 import type { DeviceStore, MfaDevice } from './devices.ts';
 import type { FailureLimit } from './failure-limit.ts';
@@ -87,7 +88,10 @@ export function createSecondFactorChallenge(deps: {
     const method = methods.get(input.channel);
     const device = await deviceFor(who.accountId, input.deviceId, input.channel);
     if (!method?.send || !device) return { status: 'unavailable' };
-    const outcome = await method.send({ bindTo: input.bindTo, accountId: who.accountId, ip: ctx.ip, siteName: who.siteName, device }, tools);
+    const outcome = await method.send(
+      { bindTo: input.bindTo, accountId: who.accountId, ip: ctx.ip, siteName: who.siteName, device, locale: localeOf(ctx) },
+      tools,
+    );
     if (outcome.status !== 'unavailable') audit(ctx, who, 'mfa_code_send', outcome.status, { channel: input.channel });
     return outcome;
   }

@@ -47,12 +47,14 @@ export function createDeviceManagement(deps: { devices: DeviceStore; methods: Me
     await deps.mailer.notify({
       to: who.account.email,
       template,
+      // In the language the person signed in with (kept on the account at sign-in).
+      locale: who.account.locale,
       data: {
         name: who.account.name ?? who.account.username,
         username: who.account.username,
         site: who.siteName,
         device: device ? deviceLabel(device) : '',
-        when: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        when: new Date().toISOString(),
       },
     });
   }

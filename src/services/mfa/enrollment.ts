@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { localeOf } from '../../i18n/middleware.ts';
 import type { WebAuthnCredentialRecord } from '../../kit/factor.ts';
 import type { MfaSubject } from './device-management.ts';
 import type { PhoneNumber } from './devices.ts';
@@ -18,7 +19,7 @@ export function createEnrollment(deps: { phoneCodes: PhoneCodes; totpCodes: Totp
   const { failures, audit } = deps;
 
   async function sendCode(ctx: Context, who: MfaSubject, input: { bindTo: string; phone: PhoneNumber; channel: PhoneChannel }): Promise<SendOutcome> {
-    const outcome = await deps.phoneCodes.send({ ...input, accountId: who.accountId, ip: ctx.ip, siteName: who.siteName });
+    const outcome = await deps.phoneCodes.send({ ...input, accountId: who.accountId, ip: ctx.ip, siteName: who.siteName, locale: localeOf(ctx) });
     audit(ctx, who, 'mfa_enroll_code_send', outcome.status, { channel: input.channel });
     return outcome;
   }

@@ -31,6 +31,7 @@ export function createPhoneCodes(deps: { codes: OneTimeCodes; phoneNumbers: Phon
     phone: PhoneNumber;
     channel: PhoneChannel;
     siteName: string;
+    locale?: string;
   }): Promise<SendOutcome> {
     if (!deps.phoneNumbers.mayReceive(input.phone)) return { status: 'country_not_allowed' };
     const outcome = await deps.codes.send(binding(input.bindTo), {
@@ -39,6 +40,7 @@ export function createPhoneCodes(deps: { codes: OneTimeCodes; phoneNumbers: Phon
       accountId: input.accountId,
       ip: input.ip,
       siteName: input.siteName,
+      locale: input.locale,
     });
     return outcome.status === 'rate_limited' ? { status: 'rate_limited', scope: outcome.scope === 'target' ? 'number' : outcome.scope } : outcome;
   }
