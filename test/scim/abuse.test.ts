@@ -90,7 +90,12 @@ describe.each(['SQLite', 'Redis'])('SCIM refusals (%s)', (backend) => {
   });
 
   it('a duplicate userName (any case) or externalId is 409 uniqueness; an externalId that is not an object id is 400', async () => {
-    for (const body of [entraUser('CARLA', oid(2), 'c2@partner.test'), entraUser('carla2', oid(1), 'c3@partner.test')]) {
+    // The canonical user-name key: case, width (fullwidth ｃａｒｌａ) and spaces make no other name.
+    for (const body of [
+      entraUser('CARLA', oid(2), 'c2@partner.test'),
+      entraUser('ｃａｒｌａ ', oid(8), 'c4@partner.test'),
+      entraUser('carla2', oid(1), 'c3@partner.test'),
+    ]) {
       const answer = await scim('POST', '/Users', body);
       assert.equal(answer.status, 409, JSON.stringify(answer.body));
       assert.equal(answer.body.scimType, 'uniqueness');

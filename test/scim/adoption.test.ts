@@ -77,6 +77,13 @@ describe.each(['SQLite', 'Redis'])('SCIM and the accounts admit already had (%s)
     const account = await accounts().find(created.body.id);
     assert.equal(account?.name, undefined);
     assert.equal(account?.email, undefined);
+    // Entra adds a work email to a user that has none with a filtered path: the entry is made.
+    const added = await partners('PATCH', `/Users/${created.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Add', path: 'emails[type eq "work"].value', value: 'sam.new@partner.test' }],
+    });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.equal((await accounts().find(created.body.id))?.email, 'sam.new@partner.test');
     assert.equal((await partners('PUT', `/Users/${created.body.id}`, { schemas: [USER] })).body.scimType, 'invalidValue');
     assert.equal((await partners('PUT', '/Users/nobody', { schemas: [USER], userName: 'x' })).status, 404);
   });
