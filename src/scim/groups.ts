@@ -79,12 +79,22 @@ export function createScimGroups(deps: ScimDeps) {
     return ids;
   }
 
-  async function claimName(call: ScimCall, displayName: string, id: string): Promise<void> {
-    if (!(await store.setIfAbsent(groupNameKey(call.siteId, displayName), id))) {
-      const holder = await store.get(groupNameKey(call.siteId, displayName));
-      if (holder !== id) throw new ScimError(409, 'displayName is already used by another group of this site.', 'uniqueness');
+  /**
+   * Claims a per-site key (a display name, an externalId) for the group: of
+   * parallel claims one wins. A claim whose group is gone (a process killed
+   * between the claim and the group's write) is taken over.
+   */
+  async function claim(call: ScimCall, key: string, id: string, attribute: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (await store.setIfAbsent(key, id)) return;
+      const holder = await store.get(key);
+      if (holder === id) return;
+      if (holder !== undefined && (await store.get(groupKey(call.siteId, holder))) !== undefined) break;
+      if (holder !== undefined) await store.compareAndDelete(key, holder);
     }
+    throw new ScimError(409, `${attribute} is already used by another group of this site.`, 'uniqueness');
   }
+  const claimName = (call: ScimCall, displayName: string, id: string) => claim(call, groupNameKey(call.siteId, displayName), id, 'displayName');
 
   async function addMembers(call: ScimCall, group: GroupRecord, ids: string[]): Promise<number> {
     for (const id of ids) {
@@ -111,9 +121,13 @@ export function createScimGroups(deps: ScimDeps) {
     const members = await membersOf(call, input.members ?? []);
     const id = newGroupId();
     await claimName(call, input.displayName, id);
-    if (input.externalId && !(await store.setIfAbsent(groupExternalKey(call.siteId, input.externalId), id))) {
-      await store.compareAndDelete(groupNameKey(call.siteId, input.displayName), id);
-      throw new ScimError(409, 'externalId is already used by another group of this site.', 'uniqueness');
+    if (input.externalId) {
+      try {
+        await claim(call, groupExternalKey(call.siteId, input.externalId), id, 'externalId');
+      } catch (error) {
+        await store.compareAndDelete(groupNameKey(call.siteId, input.displayName), id);
+        throw error;
+      }
     }
     const now = new Date().toISOString();
     const group: GroupRecord = { id, displayName: input.displayName, externalId: input.externalId, created: now, lastModified: now, version: 1 };
@@ -130,10 +144,7 @@ export function createScimGroups(deps: ScimDeps) {
   async function rename(call: ScimCall, group: GroupRecord, input: Pick<GroupInput, 'displayName' | 'externalId'>): Promise<GroupRecord> {
     let next = group;
     if (input.externalId !== group.externalId) {
-      if (input.externalId && !(await store.setIfAbsent(groupExternalKey(call.siteId, input.externalId), group.id))) {
-        if ((await store.get(groupExternalKey(call.siteId, input.externalId))) !== group.id)
-          throw new ScimError(409, 'externalId is already used by another group of this site.', 'uniqueness');
-      }
+      if (input.externalId) await claim(call, groupExternalKey(call.siteId, input.externalId), group.id, 'externalId');
       if (group.externalId) await store.compareAndDelete(groupExternalKey(call.siteId, group.externalId), group.id);
       next = { ...next, externalId: input.externalId };
     }

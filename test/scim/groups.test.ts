@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { groupNameKey } from '../../src/scim/group-store.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { type RunningRedis, startRedis } from '../support/redis-server.ts';
@@ -135,6 +136,9 @@ describe.each(['SQLite', 'Redis'])('SCIM Groups (%s)', (backend) => {
     assert.equal(dup.status, 409);
     assert.equal((await scim('GET', `/Groups${filterQuery('displayName eq "Delta"')}`)).body.totalResults, 0, 'the refused group left no name behind');
     assert.equal((await scim('POST', '/Groups', { schemas: [GROUP] })).body.scimType, 'invalidValue');
+    // A name claimed by a group that was never written (a process killed in between) is taken over.
+    await running.admit.store.set(groupNameKey('PARTNERS', 'Orphan'), 'never-written');
+    assert.equal((await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'orphan' })).status, 201);
     const { body } = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Crowd' });
     const answers = await Promise.all(
       users.map((id) => scim('PATCH', `/Groups/${body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] })),
