@@ -14,6 +14,7 @@ import { twilioNotifier } from '../plugins/notify-twilio/twilio-notifier.ts';
 import { webhookNotifier } from '../plugins/notify-webhook/webhook-notifier.ts';
 import { internalClients } from './admin/internal-clients.ts';
 import { createApp } from './app.ts';
+import { emailBranding } from './branding/branded-mail.ts';
 import { createAdminRouters, createApprovalServices } from './compose/admin.ts';
 import { resolveMasterSecret } from './config/master-secret.ts';
 import type { Config } from './config/schema.ts';
@@ -291,13 +292,15 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
         }),
       ],
     });
+    const brandMail = emailBranding(config.sites, config.mail.from);
     const outboxWorker = createOutboxWorker({
       store,
       outbox,
       logger,
       settings: config.outbox,
       deliverers: {
-        email: (message, payload) => mailer.deliver(payload as OutgoingMail, message.id),
+        // A branded site's emails carry its sender name and footer (src/branding/branded-mail.ts).
+        email: (message, payload) => mailer.deliver(brandMail(payload as OutgoingMail, message.siteId), message.id),
         ...phoneDeliverer(notifier),
         ...backchannelDeliverer(provider),
         ...webhookDeliverer({ provider, subscriptions: webhookSubscriptions, urlRule: webhookUrlRule }),
