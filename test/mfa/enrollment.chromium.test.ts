@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
@@ -26,8 +26,6 @@ describe('MFA enrollment wizard in Chromium', () => {
     await chromium?.close();
     await world?.stop();
   });
-
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor();
 
   async function chooseDevice(page: Page, label: string) {
     await heading(page, 'What type of device are you adding?');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
 import { TEST_SECRET } from '../support/admit-server.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { heading, launchChromium } from '../support/chromium.ts';
 import { FAKE_TOKEN, fakeTokenMethod } from '../support/fake-mfa-method/fake-token-method.ts';
 import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
@@ -40,8 +40,6 @@ describe('a fake MFA method registered through the composition root', () => {
     await chromium?.close();
     await world?.stop();
   });
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
 
   it('signs in with it: offered at the verification page, its prompt shown, its check deciding', async () => {
     const cara = await world.enrolledUser('cara', { mobile: '(201) 555-0151' });

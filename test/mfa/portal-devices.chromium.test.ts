@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 import { buttonValue, FlowDriver } from './flow-driver.ts';
 import { type MfaWorld, PASSWORD, RP_SECRET, startMfaWorld } from './mfa-world.ts';
 
@@ -27,7 +27,6 @@ describe("the portal's My Settings & Devices", () => {
     await world?.stop();
   });
 
-  const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
   async function passwordAndPasscode(page: Page) {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

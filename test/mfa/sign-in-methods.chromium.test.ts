@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
@@ -27,8 +27,6 @@ describe('MFA at sign-in in Chromium', () => {
     await chromium?.close();
     await world?.stop();
   });
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
 
   async function choose(page: Page, username: string, method: string, trust = false) {
     await world.signIn(page, username);

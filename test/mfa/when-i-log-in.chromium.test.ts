@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 import { type MfaWorld, startMfaWorld } from './mfa-world.ts';
 
 /**
@@ -24,7 +24,6 @@ describe('"When I log in" follows the default device', () => {
     await world?.stop();
   });
 
-  const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
   const whenOptions = (page: Page) => page.getByLabel('When I log in').locator('option').allInnerTexts();
 
   /** Signs in, proves the authenticator app and opens My Settings & Devices. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type MfaWorld, startMfaWorld } from '../mfa/mfa-world.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 
 /**
  * The self-service portal as a person sees it (issue 19), by its labels, at
@@ -26,7 +26,6 @@ describe("the portal's navigation, Sessions & Devices and the way back", () => {
     await world?.stop();
   });
 
-  const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 }).waitFor();
   const overflow = async (page: Page) => Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
   const nav = (page: Page) => page.getByRole('navigation', { name: 'Self Service Portal' });
 

@@ -54,3 +54,6 @@ export async function atBothWidths(page: Page, name: string): Promise<void> {
   }
   if (before) await page.setViewportSize(before);
 }
+
+/** Waits for the page's main heading (its h1) to read `name`: what a person checks first on every step. */
+export const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor();

@@ -9,7 +9,7 @@ import { linkIn } from '../invitations/support.ts';
 import { codeFrom } from '../registration/support.ts';
 import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { startCallbackServer } from '../support/callback-server.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 
 /**
@@ -70,7 +70,6 @@ describe('every page not covered elsewhere, in Chromium at 1280 px and 390 px, b
     await smtp?.stop();
   });
 
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor();
   const label = (page: Page, name: string) => page.getByLabel(name, { exact: true }).waitFor();
   const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true }).first().waitFor();
 

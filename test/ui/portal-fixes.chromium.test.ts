@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 
 /**
  * Issue 19's portal bugs, as a person meets them in Chromium at desktop and
@@ -42,8 +42,6 @@ describe('portal fixes of issue 19, in Chromium at 1280 px and 390 px', () => {
     await chromium?.close();
     await world?.stop();
   });
-
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor();
 
   /** The last text to this number, once it is there (a Self Update code goes through the outbox). */
   async function textTo(e164: string, after: number): Promise<string> {

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
-import { launchChromium, screenshot } from '../support/chromium.ts';
+import { heading, launchChromium, screenshot } from '../support/chromium.ts';
 
 /**
  * Issue 19's visual design of the sign-in side, as a person meets it in
@@ -39,8 +39,6 @@ describe("the sign-in side's design (issue 19), in Chromium at 1280 px and 390 p
     await chromium?.close();
     await world?.stop();
   });
-
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor();
 
   /** Nothing wider than the viewport: no sideways scrolling on a phone. */
   async function noSidewaysScroll(page: Page, width: number, where: string) {
