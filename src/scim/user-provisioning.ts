@@ -6,6 +6,9 @@ import type { ScimCall, ScimDeps } from './deps.ts';
 import { ScimError } from './scim-error.ts';
 import { accountNameOf, primaryEmail, type UserInput } from './user-resource.ts';
 
+/** The statusReason of an account provisioning disabled (and so may enable again). */
+export const SCIM_REASON = 'scim';
+
 const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -67,7 +70,8 @@ export async function provisionAccount(deps: ScimDeps, call: ScimCall, input: Us
   // A parallel first sign-in linked it first: that account is the person's.
   if (created.createdAt !== created.lastSignInAt) return { account: created, adopted: true };
   // linkOrCreate is a sign-in's: nobody signed in yet, so the account says no sign-in time.
-  const account: Account = { ...created, lastSignInAt: undefined };
+  // Made disabled (active false): provisioning disabled it, so provisioning may enable it.
+  const account: Account = { ...created, lastSignInAt: undefined, ...(created.status === 'disabled' ? { statusReason: SCIM_REASON } : {}) };
   await deps.accounts.save(account);
   return { account, adopted: false };
 }

@@ -5,7 +5,7 @@ import { auditScim, type ScimCall, type ScimDeps } from './deps.ts';
 import { readPatch } from './patch-ops.ts';
 import { ScimError } from './scim-error.ts';
 import { externalKey, nameClaimKey, readExtra, userExtraKey, withLock } from './scim-store.ts';
-import { canonicalOf, federatedLinkOf, provisionAccount } from './user-provisioning.ts';
+import { canonicalOf, federatedLinkOf, provisionAccount, SCIM_REASON } from './user-provisioning.ts';
 import { accountNameOf, parseUser, primaryEmail, USER_SCHEMA, type UserExtra, type UserInput, userResource } from './user-resource.ts';
 
 export interface LoadedUser {
@@ -118,8 +118,11 @@ export function createScimUsers(deps: ScimDeps) {
     const wantActive = input.active ?? (creating || extra.deleted ? true : account.status === 'active');
     const now = new Date().toISOString();
     const disabling = !wantActive && account.status === 'active';
-    const enabling = wantActive && account.status !== 'active';
-    if (disabling || enabling) Object.assign(next, { status: wantActive ? 'active' : 'disabled', statusReason: 'scim', statusChangedAt: now });
+    // Provisioning enables what provisioning disabled. An account an admin disabled, or a request waiting for or
+    // refused by an admin, stays as it is: the console decides those (its Enable, the approval queue).
+    const enabling = wantActive && account.status === 'disabled' && account.statusReason === SCIM_REASON;
+    const keptOff = wantActive && account.status !== 'active' && !enabling;
+    if (disabling || enabling) Object.assign(next, { status: wantActive ? 'active' : 'disabled', statusReason: SCIM_REASON, statusChangedAt: now });
     const nextExtra: UserExtra = {
       ...(input.externalId ? { externalId: input.externalId } : {}),
       ...(input.displayName ? { displayName: input.displayName } : {}),
@@ -145,6 +148,8 @@ export function createScimUsers(deps: ScimDeps) {
       auditScim(deps, call, { action: 'scim.user.disable', outcome: 'ok', ...who, detail: { sessionsEnded } });
     }
     if (enabling && !creating) auditScim(deps, call, { action: 'scim.user.enable', outcome: 'ok', ...who, detail: { from: account.status } });
+    if (keptOff && (input.active === true || creating))
+      auditScim(deps, call, { action: 'scim.user.enable', outcome: 'refused', ...who, detail: { status: account.status } });
     return { account: next, extra: nextExtra };
   }
 
@@ -211,8 +216,9 @@ export function createScimUsers(deps: ScimDeps) {
     await withLock(store, id, async () => {
       const { account, extra } = await load(call, id);
       checkIfMatch(ifMatch, (userResource(account, extra, call.base).meta as { version: string }).version);
-      if (account.status !== 'disabled')
-        await deps.accounts.save({ ...account, status: 'disabled', statusReason: 'scim', statusChangedAt: new Date().toISOString() });
+      // An active account is disabled by provisioning; a request waiting or refused (which cannot sign in) stays as it is.
+      if (account.status === 'active')
+        await deps.accounts.save({ ...account, status: 'disabled', statusReason: SCIM_REASON, statusChangedAt: new Date().toISOString() });
       await store.set(userExtraKey(account.id), JSON.stringify({ ...extra, deleted: true, lastModified: new Date().toISOString() }));
       const sessionsEnded = await deps.signOutEverywhere(account.id);
       // "ok" when the delete disabled the account; one already disabled (Entra's soft delete came first) was disabled once already.

@@ -67,6 +67,24 @@ describe.each(['SQLite', 'Redis'])('SCIM and the accounts admit already had (%s)
     assert.ok((await accounts().find(before.id))?.lastSignInAt, 'the sign-in it had is kept');
   });
 
+  it("active true enables what provisioning disabled, never an account an admin disabled (the console's Enable decides)", async () => {
+    const created = await partners('POST', '/Users', { ...entraUser('vera@partner.test', oid(5), 'vera@partner.test'), active: false });
+    assert.equal(created.body.active, false);
+    const enable = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: true }] };
+    assert.equal((await partners('PATCH', `/Users/${created.body.id}`, enable)).body.active, true, 'made disabled by provisioning: enabled by it');
+    // The console's Disable (admin/actions: setStatus without a SCIM reason).
+    await accounts().setStatus(created.body.id, 'disabled');
+    const refused = await partners('PATCH', `/Users/${created.body.id}`, enable);
+    assert.equal(refused.status, 200);
+    assert.equal(refused.body.active, false, 'still disabled, and SCIM says so');
+    assert.equal((await accounts().find(created.body.id))?.status, 'disabled');
+    // Nor does a DELETE and a new create bring it back.
+    assert.equal((await partners('DELETE', `/Users/${created.body.id}`)).status, 204);
+    const again = await partners('POST', '/Users', entraUser('vera@partner.test', oid(5), 'vera@partner.test'));
+    assert.equal(again.body.id, created.body.id);
+    assert.equal(again.body.active, false);
+  });
+
   it('PUT replaces what SCIM keeps (a missing name is cleared; a missing active leaves the status)', async () => {
     const created = await partners('POST', '/Users', entraUser('sam@partner.test', oid(2), 'sam@partner.test'));
     const put = await partners('PUT', `/Users/${created.body.id}`, { schemas: [USER], userName: 'sam@partner.test', externalId: oid(2), emails: [] });
@@ -106,7 +124,7 @@ describe.each(['SQLite', 'Redis'])('SCIM and the accounts admit already had (%s)
 
   it('listing without a filter pages through the site by user name; active eq true lists the active ones', async () => {
     const all = await partners('GET', '/Users?count=2');
-    assert.equal(all.body.totalResults, 3);
+    assert.equal(all.body.totalResults, 4);
     assert.equal(all.body.Resources.length, 2);
     assert.equal(all.body.itemsPerPage, 2);
     await partners('PATCH', `/Users/${all.body.Resources[0].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
