@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
@@ -17,6 +18,7 @@ import type { Renderer } from './http/render.ts';
 import { requestContext } from './http/request-context.ts';
 import { guardKey, mayMatch } from './http/route-guard.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { createLocalizer, type Localizer } from './i18n/i18n.ts';
 import { localeNegotiation } from './i18n/middleware.ts';
 import { isHttpsIssuer, useCookiePolicy } from './lib/cookies.ts';
 import type { SiteDirectory } from './services/sites.ts';
@@ -32,6 +34,8 @@ export interface AppDeps {
   memo: RequestMemo;
   provider: Provider;
   render: Renderer;
+  /** The languages (src/i18n); made from locales/ beside public/ when not given. */
+  localizer?: Localizer;
   metrics: Metrics;
   sites: SiteDirectory;
   flows: FlowDeps;
@@ -86,7 +90,12 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders({ https }));
   app.use((_ctx, next) => deps.memo.run(next));
   // The request's language, chosen once before any page, email or code (src/i18n/negotiate.ts); a sign-in step's ui_locales count first.
-  app.use(localeNegotiation({ interactionParams: async (ctx) => (await deps.provider.interactionDetails(ctx.req, ctx.res)).params }));
+  app.use(
+    localeNegotiation({
+      interactionParams: async (ctx) => (await deps.provider.interactionDetails(ctx.req, ctx.res)).params,
+      localizer: deps.localizer ?? createLocalizer(join(deps.publicDir, '..', 'locales')),
+    }),
+  );
 
   app.use(
     areas(errorHandler(deps.render), [

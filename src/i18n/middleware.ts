@@ -1,5 +1,7 @@
 import type { Context, Middleware } from 'koa';
+import type { Localizer } from './i18n.ts';
 import { negotiateLocale } from './negotiate.ts';
+import type { Translate } from './text.ts';
 
 /** The language this request's pages, emails and codes are in: set by `localeNegotiation`, else negotiated on the spot. */
 export function localeOf(ctx: Context): string {
@@ -8,6 +10,15 @@ export function localeOf(ctx: Context): string {
   const negotiated = negotiateLocale(ctx);
   if (ctx.state) ctx.state.locale = negotiated;
   return negotiated;
+}
+
+/**
+ * A `t(key, vars)` in the request's language, for words code writes down
+ * (a device's default name); undefined outside a negotiated request.
+ */
+export function translatorOf(ctx: Context): Translate | undefined {
+  const t = ctx.state?.t;
+  return typeof t === 'function' ? (t as Translate) : undefined;
 }
 
 /**
@@ -20,9 +31,11 @@ export function localeOf(ctx: Context): string {
 export function localeNegotiation({
   authorizationPath = '/auth',
   interactionParams,
+  localizer,
 }: {
   authorizationPath?: string;
   interactionParams: (ctx: Context) => Promise<Record<string, unknown>>;
+  localizer?: Localizer;
 }): Middleware {
   return async (ctx, next) => {
     let uiLocales: unknown;
@@ -33,6 +46,7 @@ export function localeNegotiation({
       );
     else if (ctx.path === authorizationPath) uiLocales = ctx.query.ui_locales;
     ctx.state.locale = negotiateLocale(ctx, { uiLocales });
+    if (localizer) ctx.state.t = localizer.translator(ctx.state.locale);
     await next();
   };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { translatorOf } from '../../i18n/middleware.ts';
 import { text } from '../../i18n/text.ts';
 import type { DeviceType } from '../../kit/factor.ts';
-import { defaultDeviceName, deviceLabel } from '../../services/mfa/device-names.ts';
+import { defaultDeviceName, deviceLabel, isDefaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaPage } from './page.ts';
 import type { MfaRequest } from './request.ts';
 
@@ -69,12 +70,12 @@ export const deviceOptionsPage: MfaPage<z.infer<typeof optionsForm>> = {
       case 'platform': {
         if (device.type !== 'mobile') return deviceOptionsPage.show(request, { status: 400, error: 'mfa_choose_option' });
         const { platform } = form;
-        const renamed = device.name === defaultDeviceName(device);
+        const renamed = isDefaultDeviceName(device, translatorOf(request.ctx));
         await request.mfa.manage.update(
           request.ctx,
           request.who,
           device.id,
-          (old) => ({ ...old, platform, name: renamed ? defaultDeviceName({ ...old, platform }) : old.name }),
+          (old) => ({ ...old, platform, name: renamed ? defaultDeviceName({ ...old, platform }, translatorOf(request.ctx)) : old.name }),
           proof,
         );
         return deviceOptionsPage.show(request, { notice: text('mfa:options.typeChanged') });

@@ -1,3 +1,4 @@
+import { translatorOf } from '../../i18n/middleware.ts';
 import { text } from '../../i18n/text.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
@@ -63,7 +64,7 @@ export const activatePage: MfaPage = {
         id: enrolling.deviceId,
         type: enrolling.type,
         platform: enrolling.platform,
-        name: defaultDeviceName(enrolling),
+        name: defaultDeviceName(enrolling, translatorOf(request.ctx)),
         totp,
         createdAt: new Date().toISOString(),
       };

@@ -1,3 +1,4 @@
+import { translatorOf } from '../../i18n/middleware.ts';
 import { text } from '../../i18n/text.ts';
 import { amrOfWebAuthn } from '../../kit/factor.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
@@ -35,7 +36,7 @@ export const keyPage: MfaPage = {
     const device: MfaDevice = {
       id: enrolling.deviceId,
       type: 'security_key',
-      name: defaultDeviceName({ type: 'security_key', webauthn: credential }),
+      name: defaultDeviceName({ type: 'security_key', webauthn: credential }, translatorOf(request.ctx)),
       webauthn: credential,
       createdAt: new Date().toISOString(),
     };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localeOf, translatorOf } from '../../i18n/middleware.ts';
 import { text } from '../../i18n/text.ts';
 import { defaultDeviceName } from '../../services/mfa/device-names.ts';
 import type { MfaDevice } from '../../services/mfa/devices.ts';
@@ -33,7 +34,8 @@ export const phonePage: MfaPage<z.infer<typeof phoneForm>> = {
       'phone',
       {
         title: text('mfa:phone.title'),
-        countries: phones.countries,
+        // Named in the page's language (Intl.DisplayNames), in its order.
+        countries: phones.countriesIn(localeOf(request.ctx)),
         country,
         number: typeof request.body.number === 'string' ? request.body.number.slice(0, 40) : (pending?.national ?? ''),
         pending: pending && !pending.confirmed ? pending : undefined,
@@ -109,7 +111,7 @@ export const verifyPhonePage: MfaPage = {
     const device: MfaDevice = {
       id: enrolling.deviceId,
       type: enrolling.type,
-      name: defaultDeviceName({ type: enrolling.type }),
+      name: defaultDeviceName({ type: enrolling.type }, translatorOf(request.ctx)),
       phone,
       createdAt: new Date().toISOString(),
     };
@@ -190,7 +192,7 @@ export const phoneTypePage: MfaPage<z.infer<typeof platformForm>> = {
       request.ctx,
       request.who,
       enrolling.deviceId,
-      (device) => ({ ...device, platform, name: defaultDeviceName({ type: device.type, platform }) }),
+      (device) => ({ ...device, platform, name: defaultDeviceName({ type: device.type, platform }, translatorOf(request.ctx)) }),
       { verifiedAt: request.progress.verifiedAt },
     );
     if (changed.status === 'stale') return request.go({ ...request.progress, page: 'choose', after: 'device', enrolling: undefined });
