@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createScimTokens } from '../../src/services/scim-tokens.ts';
+import { storeKey } from '../../src/store/port.ts';
 import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
 import { type RunningRedis, startRedis } from '../support/redis-server.ts';
 import { ENTRA_DIRECTORY, entraUser, filterQuery, PATCH_OP, scimClient, TENANT, tokenFor } from './scim-client.ts';
@@ -87,6 +89,13 @@ describe.each(['SQLite', 'Redis'])('SCIM refusals (%s)', (backend) => {
     assert.equal((await other('DELETE', `/Users/${created.body.id}`)).status, 404);
     assert.equal((await accounts().find(created.body.id))?.status, 'active');
     assert.equal((await other('GET', `/Users${filterQuery('userName eq "carla"')}`)).body.totalResults, 0);
+    assert.equal((await other('GET', `/Users${filterQuery(`id eq "${created.body.id}"`)}`)).body.totalResults, 0);
+  });
+
+  it('the token is stored as its SHA-256 only, never in clear', async () => {
+    const raw = (await running.admit.store.get(storeKey('scim-token', 'PARTNERS'))) ?? '';
+    assert.ok(raw.includes(createHash('sha256').update(partnersToken).digest('base64url')));
+    assert.ok(!raw.includes(partnersToken.slice(15)), 'no part of the token past its shown hint');
   });
 
   it('a duplicate userName (any case) or externalId is 409 uniqueness; an externalId that is not an object id is 400', async () => {
