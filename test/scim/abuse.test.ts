@@ -253,6 +253,27 @@ describe.each(['SQLite', 'Redis'])('SCIM refusals (%s)', (backend) => {
     }
   });
 
+  it('a write to a user another write holds is answered 503 with Retry-After after waiting, and changes nothing', async () => {
+    const { id } = (await scim('GET', `/Users${filterQuery('userName eq "carla"')}`)).body.Resources[0];
+    // A writer holding the user's lock (another instance mid-PATCH, say).
+    await running.admit.store.set(storeKey('scim-lock', id), 'someone-else', { ttlSeconds: 30 });
+    const started = Date.now();
+    const busy = await scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    assert.equal(busy.status, 503);
+    assert.ok(Date.now() - started >= 1500, 'it waited for the lock first');
+    assert.equal(busy.headers.get('retry-after'), '5');
+    assert.equal((await accounts().find(id))?.status, 'active');
+    await running.admit.store.delete(storeKey('scim-lock', id));
+  });
+
+  it('an address that keeps presenting wrong tokens is answered 429 after 30 a minute', async () => {
+    const guess = scimClient(running, 'PARTNERS', 'admit_scim_guess');
+    let status = 0;
+    for (let i = 0; i < 35 && status !== 429; i += 1) status = (await guess('GET', '/Users')).status;
+    assert.equal(status, 429);
+    assert.equal((await scim('GET', '/ServiceProviderConfig')).status, 200, 'the right token still works');
+  });
+
   it('the per-token rate limit answers 429 with Retry-After once the site allows no more this minute', async () => {
     const slow = scimClient(running, 'SLOW', await tokenFor(running, 'SLOW'));
     const statuses: number[] = [];
