@@ -243,6 +243,16 @@ function abuse(label: string, storeUrl: () => string | undefined) {
         assert.ok(borrowed.status === 200 || borrowed.status === 400, borrowed.text);
         if (borrowed.status === 200) assert.ok(borrowed.body.items.every((user: { site: string }) => user.site === 'DEMO'));
         assert.equal((await call(running, crm, 'GET', '/users?admin=true')).status, 400);
+        const reversed = await call(running, crm, 'GET', '/audit/events?from=2026-12-07&to=2026-12-01');
+        assert.equal(reversed.status, 400);
+        assert.equal(reversed.body.detail, 'From must be on or before To.');
+        const notADay = await call(running, crm, 'GET', '/audit/export?from=2026-02-30');
+        assert.equal(notADay.status, 400);
+        assert.equal(notADay.body.errors[0].pointer, '#query/from');
+        const badHook = await call(running, crm, 'POST', '/webhooks', { body: { site: 'DEMO', url: 'ftp://hooks.example.com/x', events: ['user.created'] } });
+        assert.equal(badHook.status, 400, badHook.text);
+        assert.equal(badHook.body.errors[0].pointer, '#/url');
+        assert.deepEqual((await call(running, crm, 'GET', '/webhooks')).body.items, []);
         assert.equal((await call(running, crm, 'GET', '/users?limit=100000')).status, 400);
         const nowhere = await call(running, crm, 'GET', '/nothing-here');
         assert.equal(nowhere.status, 404);
