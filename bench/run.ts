@@ -22,6 +22,9 @@ import { describeMachine, loadAverage } from './lib/machine.ts';
 import { clockTicksPerSecond } from './lib/proc-stat.ts';
 import { type BenchResult, type OperationResult, toResultJson } from './lib/result.ts';
 import { formatReport } from './lib/table.ts';
+import type { SignInUsers } from './load/operations.ts';
+import { residentMiB } from './peers/common.ts';
+import { type Peers, startPeers } from './peers/start.ts';
 import { runScale } from './scale/run.ts';
 
 const args = parseArgs(process.argv.slice(2));
@@ -55,6 +58,8 @@ const notes: string[] = [];
 const operations: OperationResult[] = [];
 let redis: RunningRedis | undefined;
 let ldap: Ldap | undefined;
+let peers: Peers | undefined;
+const memoryRows: NonNullable<BenchResult['peerMemory']> = [];
 
 async function redisPid(url: string): Promise<number> {
   const client = new Redis(url);
@@ -74,10 +79,35 @@ function redisCommandCounter(url: string) {
 
 try {
   redis = await startRedis();
-  const wantsLdap = !args.only || args.only.includes('signin-ldap');
+  const wantsLdap = !args.only || args.only.includes('signin-ldap') || args.peers;
   ldap = wantsLdap ? await startLdap() : undefined;
   if (ldap?.skipped) notes.push(`LDAP sign-in row left out: ${ldap.skipped}`);
-  const plans = storePlans({ quick: args.quick, stores: args.stores, only: args.only, ldap: Boolean(ldap?.directory) });
+  const plans = storePlans({ quick: args.quick, stores: args.stores, only: args.only, ldap: Boolean(ldap?.directory), peers: args.peers });
+  let peerUsers: SignInUsers['peerLocal'];
+  if (args.peers) {
+    const directory = ldap?.directory as { urls: string[]; bindDn: string; bindPassword: string; userBase: string } | undefined;
+    const started = await startPeers({
+      dir,
+      ...(directory
+        ? {
+            ldap: { url: directory.urls[0]!, bindDn: directory.bindDn, bindPassword: directory.bindPassword, userBase: directory.userBase, users: ldap!.users },
+          }
+        : {}),
+      log,
+    });
+    peers = started.peers;
+    peerUsers = started.users;
+    for (const failed of peers.failed) notes.push(`Peer ${failed.label} left out: ${failed.reason}`);
+    for (const peer of peers.running)
+      memoryRows.push({
+        kind: peer.kind,
+        label: peer.label,
+        idleMiB: peer.residentMiB(),
+        afterSignInsMiB: null,
+        signIns: 0,
+        ...(peer.note ? { note: peer.note } : {}),
+      });
+  }
   const serverOptions = (store: 'redis' | 'sqlite'): ServerOptions => ({
     store,
     redisUrl: redis!.url,
@@ -96,14 +126,46 @@ try {
     const totpUsers = ops.includes('signin-argon2') ? (args.quick ? 1500 : 3000) : 0;
     const servers = await startServers({ ...serverOptions(store), totpUsers });
     if (servers.totpSkipped) notes.push(`argon2id sign-in without its TOTP step: ${servers.totpSkipped}`);
-    const generator = await startGenerator(servers.users);
+    // The peers run with the first store's pairs (they keep their own stores).
+    const withPeers = peers && store === plans[0]!.store ? peers.running : undefined;
+    const generator = await startGenerator(withPeers ? { ...servers.users, peerLocal: peerUsers } : servers.users);
+    if (withPeers) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      for (const server of [servers.admit, servers.baseline])
+        memoryRows.push({ kind: server.kind, label: `${server.kind} (${store})`, idleMiB: residentMiB([server.pid]), afterSignInsMiB: null, signIns: 0 });
+    }
     const storePid = store === 'redis' ? await redisPid(redis.url) : undefined;
     const counter = store === 'redis' ? redisCommandCounter(redis.url) : undefined;
     try {
       for (const op of ops) {
         operations.push(
-          await measureOperation(op, planFor(op, plan), { generator, servers, store, storePid, storeCommands: counter?.read, ticksPerSecond, log }),
+          await measureOperation(op, planFor(op, plan), {
+            generator,
+            servers,
+            store,
+            storePid,
+            storeCommands: counter?.read,
+            ticksPerSecond,
+            log,
+            ...(withPeers ? { peers: withPeers } : {}),
+          }),
         );
+      }
+      if (withPeers) {
+        // RSS after the sign-ins: every process of each server, counted with the timed sign-ins it completed.
+        const signIns = (kind: string) =>
+          operations
+            .filter((op) => op.store === store && op.unit === 'sign-ins')
+            .reduce((sum, op) => {
+              const side = kind === 'admit' ? op.admit : kind === 'baseline' ? op.baseline : op.peers?.find((p) => p.kind === kind)?.side;
+              return sum + (side?.runs.reduce((n, run) => n + run.completed, 0) ?? 0);
+            }, 0);
+        for (const row of memoryRows) {
+          const peer = withPeers.find((p) => p.kind === row.kind);
+          const pid = row.kind === 'admit' ? servers.admit.pid : row.kind === 'baseline' ? servers.baseline.pid : undefined;
+          row.afterSignInsMiB = peer ? peer.residentMiB() : pid ? residentMiB([pid]) : null;
+          row.signIns = signIns(row.kind);
+        }
       }
     } finally {
       counter?.close();
@@ -117,7 +179,8 @@ try {
   const threadpool = args.threadpool ? await measureThreadpool([1, 2, 4, 8], serverOptions('redis'), args.quick ? 1 : 3, log) : null;
 
   notes.push(
-    "Ratios are admit/baseline per back-to-back pair (A B A B …), summarised as median (min–max); CPU is the server process's utime+stime (all threads) from /proc/<pid>/stat over the timed phase, divided by completed operations.",
+    "Ratios are admit/baseline per back-to-back pair (A B A B …; with --peers A B C D …, the peers in the same pairs), summarised as median (min–max); CPU is the server process's utime+stime (all threads; a peer's: all its processes) from /proc/<pid>/stat over the timed phase, divided by completed operations. The CPU ratio is the one to read on a shared machine.",
+    `Pairs: at least ${plans[0]?.plan.pairs ?? 3}, repeated up to ${plans[0]?.plan.maxPairs ?? 3} while the middle half of either ratio's pairs is not within ± 0.05 of its median; an operation still outside is marked noisy, and so is the run. Load average and steal (/proc/stat) are recorded at the start and end of each pair.`,
     "Throughput is closed-model (autocannon, 32 connections; 16 for the protocol sign-in, 8 for argon2id and LDAP sign-ins); latency is open-model (flows start at a fixed rate whatever the answers do; each timed from its first request to its last answer) at 50 % and 80 % of the baseline's saturated rate, and for sign-ins at 70 % of admit's own, with samples pooled over 2 pairs.",
     'The load generator shares the machine with both servers (one process each): absolute numbers move with other work on the machine, ratios much less.',
     `admit runs with NODE_ENV=production and log level ${args.admitLogLevel}${args.admitLogLevel === 'info' ? ' (its default: one JSON line per request, written to /dev/null)' : ''}; the baseline logs nothing.`,
@@ -131,6 +194,7 @@ try {
     settings: { plans, ticksPerSecond, sessions: memory?.sessions ?? null },
     operations,
     memory,
+    ...(memoryRows.length > 0 ? { peerMemory: memoryRows } : {}),
     threadpool,
     notes,
   };
@@ -142,6 +206,7 @@ try {
   writeFileSync(outFile.replace(/\.json$/, '.md'), `${report}\n`);
   process.stdout.write(`\n${report}\n\nwritten: ${outFile}\n`);
 } finally {
+  await peers?.stop();
   await ldap?.stop();
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });

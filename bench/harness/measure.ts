@@ -1,17 +1,21 @@
+import { loadAverage } from '../lib/machine.ts';
+import { readSystemCpu, systemShares } from '../lib/proc-stat.ts';
 import type { LatencyPoint, OperationResult } from '../lib/result.ts';
-import { percentile, spread } from '../lib/stats.ts';
+import { percentile, settled, spread } from '../lib/stats.ts';
 import { type ClosedRunRecord, compareSides, latencyRates, overCapacity, summariseOpenRuns, summariseSide } from '../lib/summarise.ts';
 import { operationTarget } from '../lib/targets.ts';
 import type { RunResult as MeasuredResult, RunSpec } from '../load/messages.ts';
 import type { OperationId } from '../load/operations.ts';
 import { POOLED, SIGN_INS } from '../load/operations.ts';
-import type { Generator } from './generator-client.ts';
+import type { Generator, Watched } from './generator-client.ts';
 import { OPERATION_LABELS, operationNotes } from './labels.ts';
 import type { RunningServer, ServerPair } from './servers.ts';
 
 export interface Plan {
-  /** Closed-model pairs (throughput, CPU, the ratios). */
+  /** Closed-model pairs (throughput, CPU, the ratios): at least this many. */
   pairs: number;
+  /** More pairs are run, up to this many, while a ratio has not settled (bench/lib/stats.ts settled). */
+  maxPairs: number;
   /** Open-model pairs per latency point. */
   latencyPairs: number;
   warmSeconds: number;
@@ -33,8 +37,24 @@ export interface MeasureContext {
   /** Commands the store has processed so far (Redis INFO), for store commands per op. */
   storeCommands?: () => Promise<number>;
   ticksPerSecond: number;
+  /** Other identity servers measured in the same pairs (`--peers`), for the operations they can do. */
+  peers?: readonly PeerServer[];
   log(line: string): void;
 }
+
+/** A peer in the same alternation: its origin, its processes, and which operations it can do. */
+export interface PeerServer {
+  kind: 'lemonldap' | 'glewlwyd';
+  label: string;
+  origin: string;
+  /** The server's processes now (nginx and FastCGI workers, or one daemon). */
+  watch: Watched;
+  /** undefined: it can do the operation; otherwise why not, as measured when it was set up. */
+  unsupported(op: OperationId): string | undefined;
+}
+
+/** Ratios settle when the middle half of the pairs lies within this of the median (issue 17: ± 0.05). */
+export const SETTLE_WITHIN = 0.05;
 
 /** A warm-up run this much faster than the one before means the server is still warming. */
 const WARM_RATE_STEADY = 1.1;
@@ -51,17 +71,23 @@ const ADMIT_UNSUPPORTED: ReadonlySet<OperationId> = new Set(['cc-jwt']);
  */
 export async function measureOperation(op: OperationId, plan: Plan, ctx: MeasureContext): Promise<OperationResult> {
   const admitSupported = !ADMIT_UNSUPPORTED.has(op);
-  const servers = admitSupported ? [ctx.servers.admit, ctx.servers.baseline] : [ctx.servers.baseline];
-  const watch = (server: RunningServer) => ({ server: server.pid, ...(ctx.storePid ? { store: ctx.storePid } : {}) });
-  const target = (server: RunningServer) => ({ kind: server.kind, origin: server.origin });
+  const peers = (ctx.peers ?? []).filter((peer) => peer.unsupported(op) === undefined);
+  const measuredServers: Measured[] = [
+    ...(admitSupported ? [ctx.servers.admit] : []),
+    ctx.servers.baseline,
+    ...peers.map((peer) => ({ kind: peer.kind, origin: peer.origin, watch: peer.watch })),
+  ];
+  const servers = measuredServers;
+  const watch = (server: Measured) => ({ server: 'watch' in server ? server.watch : server.pid, ...(ctx.storePid ? { store: ctx.storePid } : {}) });
+  const target = (server: Measured) => ({ kind: server.kind, origin: server.origin });
 
   const estimates = new Map<string, number>();
-  const closedSpec = (server: RunningServer, seconds: number): RunSpec => {
+  const closedSpec = (server: Measured, seconds: number): RunSpec => {
     const base = { op, target: target(server), mode: 'closed' as const, connections: plan.connections };
     // Pooled operations run for a number of requests (one pool item each), sized from the warm-up's rate.
     return POOLED.has(op) ? { ...base, amount: Math.max(200, Math.round((estimates.get(server.kind) ?? 400) * seconds)) } : { ...base, seconds };
   };
-  const closedRun = async (server: RunningServer, pair: number, seconds: number): Promise<ClosedRunRecord> => {
+  const closedRun = async (server: Measured, pair: number, seconds: number): Promise<ClosedRunRecord> => {
     const run = await ctx.generator.run(closedSpec(server, seconds), watch(server), ctx.storeCommands);
     if (run.result.mode !== 'closed') throw new Error('expected a closed-model result');
     const { rate, completed, failed, durationMs, firstFailure } = run.result;
@@ -88,7 +114,7 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
    * climbing, so the pairs compare steady states; an operation on warm code
    * takes two, as long as the single warm-up run they replace.
    */
-  const warmUp = async (server: RunningServer): Promise<number> => {
+  const warmUp = async (server: Measured): Promise<number> => {
     const seconds = plan.warmSeconds / 2;
     let rate = (await closedRun(server, 0, seconds)).rate;
     for (let run = 2; run <= MAX_WARM_RUNS; run += 1) {
@@ -101,16 +127,59 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
   };
   for (const server of servers) estimates.set(server.kind, await warmUp(server));
   const runs = new Map<string, ClosedRunRecord[]>(servers.map((server) => [server.kind, []]));
-  for (let pair = 1; pair <= plan.pairs; pair += 1) {
+  const conditions: PairConditions[] = [];
+  /** Per pair: admit/baseline throughput, and baseline/admit CPU per operation (≥ 1: admit costs no more). */
+  const pairRatios = () => {
+    const admitRuns = runs.get('admit') ?? [];
+    const baselineRuns = runs.get('baseline') ?? [];
+    const perOp = (run: ClosedRunRecord) => (run.completed > 0 ? run.cpuTicks.server / run.completed : Number.NaN);
+    return {
+      throughput: admitRuns.map((run, i) => run.rate / (baselineRuns[i]?.rate ?? Number.NaN)),
+      cpu: admitRuns.map((run, i) => perOp(baselineRuns[i]!) / perOp(run)),
+    };
+  };
+  let pair = 0;
+  for (;;) {
+    pair += 1;
+    const loadBefore = loadAverage()[0]!;
+    const cpuBefore = readSystemCpu();
     for (const server of servers) runs.get(server.kind)!.push(await closedRun(server, pair, plan.closedSeconds));
+    const shares = systemShares(cpuBefore, readSystemCpu());
+    conditions.push({
+      pair,
+      loadAverageAtStart: loadBefore,
+      loadAverageAtEnd: loadAverage()[0]!,
+      stealPercent: shares.steal * 100,
+      busyPercent: shares.busy * 100,
+    });
+    if (pair < plan.pairs) continue;
+    const ratios = pairRatios();
+    const calm = settled(ratios.cpu, SETTLE_WITHIN) && settled(ratios.throughput, SETTLE_WITHIN);
+    if (calm || pair >= plan.maxPairs) break;
+    ctx.log(
+      `  ${op} ${ctx.store} not settled after ${pair} pairs (CPU ${ratios.cpu.map((r) => r.toFixed(2)).join(' ')}, throughput ${ratios.throughput.map((r) => r.toFixed(2)).join(' ')}): one more`,
+    );
   }
+  const finalRatios = pairRatios();
+  const settling = {
+    pairs: pair,
+    within: SETTLE_WITHIN,
+    cpu: settled(finalRatios.cpu, SETTLE_WITHIN),
+    throughput: settled(finalRatios.throughput, SETTLE_WITHIN),
+  };
   const baseline = summariseSide(runs.get('baseline')!, ctx.ticksPerSecond);
   const admit = admitSupported ? summariseSide(runs.get('admit')!, ctx.ticksPerSecond) : null;
   const compared = admit ? compareSides(admit, baseline) : null;
+  const peerResults = (ctx.peers ?? []).map((peer) => {
+    const reason = peer.unsupported(op);
+    return reason === undefined
+      ? { kind: peer.kind, label: peer.label, side: summariseSide(runs.get(peer.kind)!, ctx.ticksPerSecond) }
+      : { kind: peer.kind, label: peer.label, side: null, unsupported: reason };
+  });
 
   const latency: LatencyPoint[] = [];
   /** Open-model runs at one rate, alternating the servers pair by pair; samples pooled per server. */
-  const openRuns = async (measured: RunningServer[], rate: number) => {
+  const openRuns = async (measured: Measured[], rate: number) => {
     const results = new Map<string, Extract<MeasuredResult, { mode: 'open' }>[]>(measured.map((server) => [server.kind, []]));
     for (let pair = 1; pair <= plan.latencyPairs; pair += 1) {
       for (const server of measured) {
@@ -149,9 +218,24 @@ export async function measureOperation(op: OperationId, plan: Plan, ctx: Measure
     ratio: compared?.ratio ?? null,
     cpuRatio: compared?.cpuRatio ?? null,
     latency,
+    conditions,
+    settling,
+    ...(peerResults.length > 0 ? { peers: peerResults } : {}),
   };
   const judged = operationTarget(result);
   return { ...result, ...(judged ? { target: judged } : {}) };
+}
+
+/** A server in the alternation: admit or the baseline (one pid), or a peer (a group of processes). */
+type Measured = RunningServer | { kind: PeerServer['kind']; origin: string; watch: Watched };
+
+/** What else the machine was doing during one pair (load average: 1-minute; steal and busy: all cores, from /proc/stat). */
+export interface PairConditions {
+  pair: number;
+  loadAverageAtStart: number;
+  loadAverageAtEnd: number;
+  stealPercent: number;
+  busyPercent: number;
 }
 
 /** Median of a list of rates, for logs. */

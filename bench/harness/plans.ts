@@ -9,6 +9,7 @@ import type { Plan } from './measure.ts';
  */
 export const FULL_PLAN: Plan = {
   pairs: 3,
+  maxPairs: 5,
   latencyPairs: 2,
   warmSeconds: 1.5,
   closedSeconds: 1.5,
@@ -19,6 +20,7 @@ export const FULL_PLAN: Plan = {
 };
 export const QUICK_PLAN: Plan = {
   pairs: 3,
+  maxPairs: 4,
   latencyPairs: 2,
   warmSeconds: 0.75,
   closedSeconds: 0.75,
@@ -64,12 +66,17 @@ export interface StorePlan {
 }
 
 /** `stores` unset: both stores in full mode, Redis only in quick mode. */
-export function storePlans(options: { quick: boolean; stores?: ('redis' | 'sqlite')[]; only?: OperationId[]; ldap: boolean }): StorePlan[] {
+/** What `--peers` adds to the Redis plan when missing (issue 17's side-by-side rows). */
+const PEER_ROWS: OperationId[] = ['discovery', 'jwks', 'cc-opaque', 'signin-argon2', 'signin-ldap'];
+
+export function storePlans(options: { quick: boolean; stores?: ('redis' | 'sqlite')[]; only?: OperationId[]; ldap: boolean; peers?: boolean }): StorePlan[] {
   const base = options.quick ? QUICK_PLAN : FULL_PLAN;
   const stores = options.stores ?? (options.quick ? ['redis'] : ['redis', 'sqlite']);
   const pick = (ops: OperationId[]) => (options.only ?? ops).filter((op) => options.ldap || op !== 'signin-ldap');
   const plans: StorePlan[] = [];
-  if (stores.includes('redis')) plans.push({ store: 'redis', ops: pick(options.quick ? QUICK_REDIS_OPS : REDIS_OPS), plan: base });
+  const redisOps = options.quick ? QUICK_REDIS_OPS : REDIS_OPS;
+  const withPeers = options.peers && !options.only ? [...redisOps, ...PEER_ROWS.filter((op) => !redisOps.includes(op))] : redisOps;
+  if (stores.includes('redis')) plans.push({ store: 'redis', ops: pick(withPeers), plan: base });
   if (stores.includes('sqlite')) plans.push({ store: 'sqlite', ops: pick(SQLITE_OPS), plan: { ...base, fractions: [] } });
   return plans.filter((plan) => plan.ops.length > 0);
 }

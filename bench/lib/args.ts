@@ -16,6 +16,8 @@ export interface BenchArgs {
   /** Where to write the JSON (default bench/results/<date>.json). */
   out?: string;
   help: boolean;
+  /** Also install (Debian packages), start and measure LemonLDAP::NG and Glewlwyd in the same pairs (bench/peers/). */
+  peers: boolean;
   /** The scale benchmark instead (bench/scale/): 100k (with --quick) or 1m accounts. */
   scale?: '100k' | '1m';
   /** Scale: keep the seeded store in this directory, or reuse it when it is already there (--scale-data=dir). */
@@ -26,12 +28,12 @@ export interface BenchArgs {
   scaleNodeFlags?: string[];
 }
 
-export const USAGE = `npm run bench -- [--quick] [--only=op,op] [--stores=redis,sqlite] [--no-memory] [--threadpool] [--cpu-prof=dir] [--admit-log-level=info] [--out=file.json]
+export const USAGE = `npm run bench -- [--quick] [--only=op,op] [--stores=redis,sqlite] [--no-memory] [--threadpool] [--cpu-prof=dir] [--admit-log-level=info] [--out=file.json] [--peers]
        npm run bench -- --scale[=100k|1m] [--quick] [--scale-data=dir] [--scale-rounds=n] [--scale-node-flags="…"]   (scale: --quick is 100k, default 1m)
   operations: ${OPERATIONS.join(', ')}`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, memory: true, threadpool: false, admitLogLevel: 'info', help: false };
+  const args: BenchArgs = { quick: false, memory: true, threadpool: false, admitLogLevel: 'info', help: false, peers: false };
   for (const arg of argv) {
     const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     switch (name) {
@@ -84,6 +86,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--scale-node-flags':
         args.scaleNodeFlags = (value ?? '').split(/\s+/).filter(Boolean);
+        break;
+      case '--peers':
+        args.peers = true;
         break;
       case '--help':
       case '-h':

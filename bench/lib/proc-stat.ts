@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time a process (all its threads) has used, from /proc/<pid>/stat. */
 export interface CpuSample {
@@ -52,4 +52,68 @@ export function cpuMicrosPerOp(before: CpuSample, after: CpuSample, operations: 
 export function coresUsed(before: CpuSample, after: CpuSample, ticksPerSecond: number): number {
   const seconds = (after.at - before.at) / 1000;
   return seconds > 0 ? (after.ticks - before.ticks) / ticksPerSecond / seconds : Number.NaN;
+}
+
+/** The machine's CPU counters from /proc/stat's first line (all cores, clock ticks). */
+export interface SystemCpu {
+  total: number;
+  idle: number;
+  steal: number;
+}
+
+/**
+ * The aggregate `cpu` line of /proc/stat: user nice system idle iowait irq
+ * softirq steal (guest and guest_nice are already inside user and nice, so
+ * they are not added again).
+ */
+export function parseSystemCpu(text: string): SystemCpu {
+  const line = text.split('\n').find((row) => row.startsWith('cpu '));
+  if (!line) throw new Error('not /proc/stat: no aggregate "cpu " line');
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return { total: user + nice + system + idle + iowait + irq + softirq + steal, idle: idle + iowait, steal };
+}
+
+export const readSystemCpu = (): SystemCpu => parseSystemCpu(readFileSync('/proc/stat', 'utf8'));
+
+/** Share (0..1) of all cores' time between two samples that the hypervisor gave to others (steal) and that was busy. */
+export function systemShares(before: SystemCpu, after: SystemCpu): { steal: number; busy: number } {
+  const total = after.total - before.total;
+  if (total <= 0) return { steal: Number.NaN, busy: Number.NaN };
+  return { steal: (after.steal - before.steal) / total, busy: 1 - (after.idle - before.idle) / total };
+}
+
+/** The parent pid of a /proc/<pid>/stat line (field 4, counted from the last ')'). */
+export function parseStatParent(line: string): number {
+  const close = line.lastIndexOf(')');
+  return Number(
+    line
+      .slice(close + 1)
+      .trim()
+      .split(/\s+/)[1],
+  );
+}
+
+/**
+ * A process and every descendant running now (a peer's nginx master and
+ * workers, a FastCGI server and its children): their CPU is the server's.
+ */
+export function processTree(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const parent = parseStatParent(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      parents.set(parent, [...(parents.get(parent) ?? []), Number(name)]);
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  const tree: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    tree.push(pid);
+    queue.push(...(parents.get(pid) ?? []));
+  }
+  return tree;
 }

@@ -56,6 +56,26 @@ export const latencyPointSchema = z.object({
 
 export const targetSchema = z.object({ text: z.string(), met: z.boolean().nullable(), detail: z.string() });
 
+/** What else the machine did during one pair: 1-minute load average around it, steal and busy share of all cores (/proc/stat). */
+export const pairConditionsSchema = z.object({
+  pair: z.number().int(),
+  loadAverageAtStart: z.number(),
+  loadAverageAtEnd: z.number(),
+  stealPercent: num,
+  busyPercent: num,
+});
+
+/** How many pairs ran, and whether each ratio's middle half ended within ± `within` of its median. */
+export const settlingSchema = z.object({ pairs: z.number().int(), within: z.number(), cpu: z.boolean(), throughput: z.boolean() });
+
+/** A peer's row for one operation: measured in the same pairs, or why it cannot do it. */
+export const peerResultSchema = z.object({
+  kind: z.enum(['lemonldap', 'glewlwyd']),
+  label: z.string(),
+  side: serverSideSchema.nullable(),
+  unsupported: z.string().optional(),
+});
+
 export const operationResultSchema = z.object({
   op: z.string(),
   label: z.string(),
@@ -69,6 +89,9 @@ export const operationResultSchema = z.object({
   /** baseline CPU per op / admit CPU per op, per pair (≥ 1: admit costs no more). */
   cpuRatio: spreadSchema.nullable(),
   latency: z.array(latencyPointSchema),
+  conditions: z.array(pairConditionsSchema).optional(),
+  settling: settlingSchema.optional(),
+  peers: z.array(peerResultSchema).optional(),
   target: targetSchema.optional(),
 });
 
@@ -103,6 +126,10 @@ export const benchResultSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   operations: z.array(operationResultSchema),
   memory: memoryResultSchema.nullable(),
+  /** Peers' memory: VmRSS of all their processes, idle and after the sign-ins (`--peers`). */
+  peerMemory: z
+    .array(z.object({ kind: z.string(), label: z.string(), idleMiB: num, afterSignInsMiB: num, signIns: z.number().int(), note: z.string().optional() }))
+    .optional(),
   threadpool: z.array(z.object({ size: z.number().int(), rate: z.number(), latency: latencySchema.nullable() })).nullable(),
   notes: z.array(z.string()),
 });
@@ -115,6 +142,8 @@ export type MemoryResult = z.infer<typeof memoryResultSchema>;
 export type Machine = z.infer<typeof machineSchema>;
 export type BenchResult = z.infer<typeof benchResultSchema>;
 export type Target = z.infer<typeof targetSchema>;
+export type PairConditions = z.infer<typeof pairConditionsSchema>;
+export type PeerResult = z.infer<typeof peerResultSchema>;
 
 /** Round-trips through JSON (NaN → null) and validates; throws naming the bad path. */
 export function toResultJson(result: unknown): string {

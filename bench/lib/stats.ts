@@ -62,3 +62,17 @@ export function pairRatios(admit: readonly number[], baseline: readonly number[]
 export function inverseRatios(admit: readonly number[], baseline: readonly number[]): Spread {
   return pairRatios(baseline, admit);
 }
+
+/**
+ * Whether repeated pair ratios have settled: the middle half of them (the
+ * nearest-rank quartiles) lies within ± `within` of their median. Unlike the
+ * min–max range, this can narrow as pairs are added, so one disturbed pair
+ * on a shared machine does not keep a run going to its cap. With 3 or 4
+ * values the quartiles are the extremes.
+ */
+export function settled(values: readonly number[], within: number): boolean {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return true;
+  const mid = median(finite);
+  return percentile(finite, 75) - mid <= within + 1e-9 && mid - percentile(finite, 25) <= within + 1e-9;
+}

@@ -1,4 +1,5 @@
 import { totpCode } from '../../plugins/mfa-totp/totp.ts';
+import { isPeer, peerSteps } from '../peers/steps.ts';
 import {
   clientCredentialsStep,
   codeExchangeStep,
@@ -44,7 +45,7 @@ export const POOLED: ReadonlySet<OperationId> = new Set(['code', 'refresh']);
 export const SIGN_INS: ReadonlySet<OperationId> = new Set(['signin-argon2', 'signin-ldap', 'signin-protocol']);
 
 export interface Target {
-  kind: 'admit' | 'baseline';
+  kind: 'admit' | 'baseline' | 'lemonldap' | 'glewlwyd';
   origin: string;
 }
 
@@ -62,6 +63,8 @@ export interface SignInUsers {
   ldap: Credentials[];
   /** Local directory with a minimal-cost hash: the sign-in with the hash (nearly) taken out. */
   cheap: Credentials[];
+  /** The peers' local users (`--peers`, bench/peers/common.ts): the same names and passwords on each peer that has a local store. */
+  peerLocal?: Credentials[];
 }
 
 /** Codes a session yields: one from its sign-in, the rest by SSO authorize requests. */
@@ -171,6 +174,8 @@ export async function prepareOperation(
   count: number,
   lasting: LastingState,
 ): Promise<Step[]> {
+  // A peer (`--peers`): its own paths and forms, for the operations it was set up for.
+  if (isPeer(target.kind)) return peerSteps(op, target, users);
   switch (op) {
     case 'cc-opaque':
       return [clientCredentialsStep('opaque')];
