@@ -85,6 +85,9 @@ describe.each(['SQLite', 'Redis'])('Entra provisioning sequences (%s)', (backend
       assert.equal(answer.body.totalResults, 1, filter);
       assert.equal(answer.body.Resources[0].id, userId);
     }
+    // As Entra encodes it on the wire: spaces as '+', quotes as %22.
+    const wire = await scim('GET', `/Users?filter=userName+eq+%22${encodeURIComponent(USER_NAME)}%22`);
+    assert.equal(wire.body.totalResults, 1);
     const byId = await scim('GET', `/Users/${userId}`);
     assert.equal(byId.status, 200);
     assert.equal(byId.body.userName, USER_NAME);
