@@ -51,7 +51,12 @@ export async function startBrandWorld(site: Record<string, unknown> = {}) {
     smtp,
     sms,
     async addUser(username: string) {
-      await createLocalDirectory({ store: running.admit.store, siteId: 'ITRONMS' }).addUser({ username, password: PASSWORD, email: `${username}@example.test`, name: username });
+      await createLocalDirectory({ store: running.admit.store, siteId: 'ITRONMS' }).addUser({
+        username,
+        password: PASSWORD,
+        email: `${username}@example.test`,
+        name: username,
+      });
     },
     async authorizeUrl(extra: Record<string, string> = {}): Promise<string> {
       const config = await oidc.discovery(new URL(running.issuer), 'rp', RP_SECRET, undefined, { execute: [oidc.allowInsecureRequests] });

@@ -8,7 +8,12 @@ import { atBothWidths, launchChromium } from '../support/chromium.ts';
 
 /** What a shipped language says for a key (the test reads the same files admit does, so it follows their wording). */
 const words = (language: string, namespace: string, key: string): string =>
-  key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], JSON.parse(readFileSync(join('locales', language, `${namespace}.json`), 'utf8'))) as string;
+  key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node as Record<string, unknown>)[part],
+      JSON.parse(readFileSync(join('locales', language, `${namespace}.json`), 'utf8')),
+    ) as string;
 
 /**
  * Seed 002's Region Selector in Chromium: choosing a country and a language
@@ -64,7 +69,11 @@ describe('the region selector in Chromium', () => {
     }
 
     // Back to English; Germany stays the country (named in German on this page).
-    await choose(page, { country: 'Deutschland', language: 'English' }, { country: words('de', 'region', 'country'), language: words('de', 'region', 'language'), save: words('de', 'region', 'submit') });
+    await choose(
+      page,
+      { country: 'Deutschland', language: 'English' },
+      { country: words('de', 'region', 'country'), language: words('de', 'region', 'language'), save: words('de', 'region', 'submit') },
+    );
     await heading(page, 'Sign in');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await world.signIn(page, 'rita');
