@@ -142,7 +142,7 @@ export function createScimUsers(deps: ScimDeps) {
     const who = { username: next.username, accountId: next.id };
     if (creating) auditScim(deps, call, { action: 'scim.user.create', outcome: 'ok', ...who, detail: { restored: extra.deleted === true } });
     else if (changed.length || extraChanged)
-      auditScim(deps, call, { action: 'scim.user.update', outcome: 'ok', ...who, detail: { changed: changed.join(' ') } });
+      auditScim(deps, call, { action: 'scim.user.update', outcome: 'ok', ...who, detail: { changed: changed.join(' ') || 'name parts' } });
     if (disabling) {
       const sessionsEnded = await deps.signOutEverywhere(account.id);
       auditScim(deps, call, { action: 'scim.user.disable', outcome: 'ok', ...who, detail: { sessionsEnded } });
