@@ -13,6 +13,7 @@ import { consoleNotifier } from '../plugins/notify-console/console-notifier.ts';
 import { twilioNotifier } from '../plugins/notify-twilio/twilio-notifier.ts';
 import { webhookNotifier } from '../plugins/notify-webhook/webhook-notifier.ts';
 import { internalClients } from './admin/internal-clients.ts';
+import { managementApiResource } from './api/resource.ts';
 import { createApp } from './app.ts';
 import { emailBranding } from './branding/branded-mail.ts';
 import { createAdminRouters, createApprovalServices } from './compose/admin.ts';
@@ -27,6 +28,7 @@ import { createCookieSigner } from './http/cookie-signer.ts';
 import { createCsrf } from './http/csrf.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRenderer } from './http/render.ts';
+import { createLocalizer } from './i18n/index.ts';
 import type { DirectoryPlugin } from './kit/connector.ts';
 import type { MfaMethod } from './kit/mfa-method.ts';
 import type { NotifierPlugin } from './kit/notifier.ts';
@@ -49,11 +51,11 @@ import { backchannelDeliverer, phoneDeliverer, webhookDeliverer } from './servic
 import { createOutbox } from './services/outbox/outbox.ts';
 import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
 import { createPasswordService } from './services/passwords.ts';
+import { createSessionService, type SessionService } from './services/sessions.ts';
+import { createSiteDirectory } from './services/sites.ts';
 import { createWebhookEmitter } from './services/webhooks/emitter.ts';
 import { createSubscriptionStore } from './services/webhooks/subscription-store.ts';
 import { createWebhookService } from './services/webhooks/webhook-service.ts';
-import { createSessionService, type SessionService } from './services/sessions.ts';
-import { createSiteDirectory } from './services/sites.ts';
 import { createStore } from './store/create-store.ts';
 import type { Store } from './store/port.ts';
 import { createRequestMemo } from './store/request-memo.ts';
@@ -120,8 +122,10 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     stopSigningKeys = signingKeys.stop;
     const cookieKeys = createCookieSigner([deriveKey(masterSecret, 'cookies')]);
     const metrics = createMetrics();
+    // One i18next instance for pages, emails and codes, from every locales/<language>/<namespace>.json.
+    const localizer = createLocalizer(root('locales'));
     // Every page carries its site's brand and the region selector's choices (issue 18, src/help/help-areas.ts); the provider is read once it exists.
-    const render = pageRenderer(createRenderer({ viewsDir: root('views'), cache: config.environment === 'production' }), config, () => provider);
+    const render = pageRenderer(createRenderer({ viewsDir: root('views'), cache: config.environment === 'production', localizer }), config, () => provider);
     // A new account is audited (account.create), the source of the user.created webhook; the audit log is built below.
     const accounts = createAccountService({ store, audit: { record: (ctx, event) => audit.record(ctx, event) } });
     // Accounts stored before the look-up indexes are indexed in the background from the start, so
@@ -142,7 +146,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     );
     // Every side effect leaving admit goes through the outbox (services/outbox): written with its cause, delivered by the worker below.
     const outbox = createOutbox({ store, masterSecret, settings: config.outbox, siteIds: () => config.sites.map((site) => site.id) });
-    const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox });
+    const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox, localizer });
     // Event webhooks (services/webhooks): the audit log hands every entry to the emitter, which queues the events in the outbox.
     const webhookUrlRule = { production: config.environment === 'production', allowLoopback: config.server.allowLoopbackRequests };
     const webhookSubscriptions = createSubscriptionStore({ store, masterSecret });
@@ -176,7 +180,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       notifierPlugins,
     );
     // Every code admit sends a person (text, call, email) and every check of one.
-    const codes = createOneTimeCodes({ store, notifier, mailer, outbox, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes') });
+    const codes = createOneTimeCodes({ store, notifier, mailer, outbox, settings: config.sms, key: deriveKey(masterSecret, 'one-time-codes'), localizer });
     const mfa = createMfaService({
       store,
       accounts,
@@ -192,7 +196,12 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const approval = createApprovalServices({ store, accounts, sites, mailer, outbox, audit, masterSecret, issuer: config.server.issuer });
     const steps: SignInStep[] = [approval.step, mfaStep({ mfa, issuer: config.server.issuer, masterSecret }), passwordChangeStep({ passwords })];
     // admit's own first-party clients (admin console, invitation sign-in) beside the configured ones.
-    const providerConfig = { ...config, clients: [...config.clients, ...internalClients(config.server.issuer)] };
+    // The management API (/api/v1) is a resource server of this provider: its clients get tokens for it by client_credentials.
+    const providerConfig = {
+      ...config,
+      clients: [...config.clients, ...internalClients(config.server.issuer)],
+      apis: [...config.apis, managementApiResource(config.server.issuer, config.clients)],
+    };
     const provider = createProvider({
       config: providerConfig,
       store,
@@ -259,6 +268,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
       memo,
       provider,
       render,
+      localizer,
       metrics,
       sites,
       flows,
@@ -270,7 +280,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
         // SCIM 2.0 provisioning per site (src/scim): a partner directory's creates, updates and deprovisioning.
         scimRoutes({ store, accounts, sites, audit, issuer: config.server.issuer, signOutEverywhere: sessionService.signOutEverywhere }),
         // Sign-in help, the region selector's form, the brand files (issue 18).
-        ...helpAreas({ config, store, render, csrf: flows.csrf, sites, mailer, audit, approval }),
+        ...helpAreas({ config, store, render, csrf: flows.csrf, sites, mailer, audit, localizer, approval }),
         ...createAdminRouters({
           config,
           store,
