@@ -32,8 +32,13 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-// Ctrl-C: exit normally, so every child's exit hook stops it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// Ctrl-C: exit normally, so every child's exit hook stops it; the run's directory (the peers' keys and stores too) goes with it.
+let runDir: string | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
+    process.exit(130);
+  });
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 if (args.scale) {
@@ -54,6 +59,7 @@ const startedAt = new Date().toISOString();
 const machine = describeMachine(process.env.UV_THREADPOOL_SIZE);
 const ticksPerSecond = clockTicksPerSecond();
 const dir = mkdtempSync(join(tmpdir(), 'admit-bench-'));
+runDir = dir;
 const notes: string[] = [];
 const operations: OperationResult[] = [];
 let redis: RunningRedis | undefined;

@@ -5,7 +5,7 @@ import type { Plan } from './measure.ts';
  * How long each run lasts, and which operations run on which store. Redis
  * gets every operation with latency points; SQLite (the embedded default)
  * gets the store-bound token endpoints, throughput and CPU only, to stay in
- * the time budget (full < 10 min, quick < 2 min on 2 cores).
+ * the time budget (full < 15 min, quick < 2 min on 2 cores; repeated pairs included).
  */
 export const FULL_PLAN: Plan = {
   pairs: 3,
