@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
-import { MAPPED_AUDIT_ENTRIES, WEBHOOK_EVENT_TYPES } from '../../src/services/webhooks/event-types.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../src/services/webhooks/event-types.ts';
 import { consoleSignIn, getPage, makeAdmin, postForm } from '../admin/console-support.ts';
 import { linkIn, tokenOf, waitForNewMail } from '../invitations/support.ts';
 import { buttonValue, FlowDriver, MFA_RP_SECRET, REDIRECT_URI } from '../mfa/flow-driver.ts';
@@ -87,7 +87,7 @@ describe('event webhooks: each event from its real action, signed, retried, seen
       attempts.every((attempt) => attempt.verified),
       `${type}: every attempt's signature verifies`,
     );
-    assert.equal(new Date(event.timestamp).toString() === 'Invalid Date', false);
+    assert.ok(Math.abs(Date.parse(event.timestamp) - Date.now()) < 60_000, `${type}: the event's time`);
     return event;
   }
   const forUser = (username: string) => (event: WebhookEvent) => event.data.user.username === username;
@@ -275,6 +275,5 @@ describe('event webhooks: each event from its real action, signed, retried, seen
     assert.equal(new Set(accepted.map((delivery) => delivery.id)).size, accepted.length);
     const audits = [...receiver.events.values()].map((event) => `${event.data.auditEventId}:${event.data.site}`);
     assert.equal(new Set(audits).size, audits.length, 'an audit entry became one message per subscription');
-    assert.ok(MAPPED_AUDIT_ENTRIES.includes('admin.user.disable:ok'));
   });
 });

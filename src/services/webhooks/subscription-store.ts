@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createSecretBox } from '../../lib/secret-box.ts';
 import { type Store, storeKey, type WriteOp } from '../../store/port.ts';
 import type { WebhookEventType } from './event-types.ts';
@@ -40,6 +40,8 @@ export const siteListKey = (site: string) => storeKey('webhook', tag(site), 'sub
 export const liveKey = (site: string, id: string) => storeKey('webhook', tag(site), `live:${id}`);
 /** The subscription's deliveries (outbox message ids) by creation order, for the console. */
 export const deliveriesKey = (site: string, id: string) => storeKey('webhook', tag(site), `deliveries:${id}`);
+/** Held by the one subscription of the site to this endpoint (the URL's hash): parallel creates make one. */
+const endpointKey = (site: string, url: string) => storeKey('webhook', tag(site), `url:${createHash('sha256').update(url).digest('base64url')}`);
 /** Which site a subscription id belongs to: an id alone finds its record. */
 const siteOfKey = (id: string) => storeKey('webhook-site', id);
 export const LIVE = 'on';
@@ -64,16 +66,26 @@ export function createSubscriptionStore(deps: { store: Store; masterSecret: stri
     return store.getMany(ids.map((id) => subscriptionKey(site, id))).then((raws) => raws.map(parse));
   }
 
-  /** Writes the record, its place in the list and its delivery marker together. */
-  async function save(subscription: StoredSubscription): Promise<void> {
+  /**
+   * Writes the record, its place in the list, its delivery marker and its
+   * endpoint's claim together. `before` is the record as read (an update):
+   * a new URL is claimed only while no other subscription of the site holds
+   * it, atomically. Answers false when another one does (nothing written).
+   */
+  async function save(subscription: StoredSubscription, before?: StoredSubscription): Promise<boolean> {
     const { site, id } = subscription;
-    await store.set(siteOfKey(id), site);
     const ops: WriteOp[] = [
       { op: 'set', key: subscriptionKey(site, id), value: JSON.stringify(subscription) },
       { op: 'indexAdd', key: siteListKey(site), member: id, score: subscription.order },
       subscription.enabled ? { op: 'set', key: liveKey(site, id), value: LIVE } : { op: 'delete', key: liveKey(site, id) },
     ];
-    await store.writeAll(ops);
+    if (before?.url === subscription.url) return store.writeAll(ops);
+    const claim = endpointKey(site, subscription.url);
+    const moved: WriteOp[] = before ? [{ op: 'delete', key: endpointKey(site, before.url) }] : [];
+    await store.set(siteOfKey(id), site);
+    const claimed = await store.writeAll([...ops, ...moved, { op: 'set', key: claim, value: id }], { onlyIf: { key: claim, equals: undefined } });
+    if (!claimed && !before) await store.delete(siteOfKey(id));
+    return claimed;
   }
 
   async function remove(subscription: StoredSubscription): Promise<void> {
@@ -83,6 +95,7 @@ export function createSubscriptionStore(deps: { store: Store; masterSecret: stri
       { op: 'indexRemove', key: siteListKey(site), member: id },
       { op: 'delete', key: liveKey(site, id) },
       { op: 'delete', key: deliveriesKey(site, id) },
+      { op: 'delete', key: endpointKey(site, subscription.url) },
     ]);
     await store.delete(siteOfKey(id));
   }

@@ -98,14 +98,21 @@ describe('the webhook service: site scope, validation, audit', () => {
     assert.equal((await service.list(side)).items.length, 1, "a site admin's list is their sites'");
     assert.deepEqual(await service.rotateSecret(undefined, { sites: ['DEMO'], label: 'x' }, id), { status: 'not_found' });
     assert.deepEqual(await service.remove(undefined, { sites: ['DEMO'], label: 'x' }, id), { status: 'not_found' });
+    // One webhook per endpoint and site, also when two creates race; an update cannot take another's endpoint.
+    const racing = await Promise.all(
+      [0, 1, 2].map(() => service.create(undefined, side, { site: 'SIDE', url: 'https://race.example.com/', events: ['user.created'] })),
+    );
+    assert.deepEqual(racing.map((outcome) => outcome.status).sort(), ['invalid', 'invalid', 'ok']);
+    assert.match((racing.find((outcome) => outcome.status === 'invalid') as { message: string }).message, /already has a webhook to that endpoint/);
+    const taken = await service.update(undefined, side, id, { url: 'https://race.example.com/' });
+    assert.equal(taken.status, 'invalid');
+    assert.equal((await service.get(side, id))?.url, 'https://c.example.com/', 'unchanged');
+    assert.equal((await service.list(side)).items.length, 2);
     assert.deepEqual(await service.remove(undefined, side, id), { status: 'ok' });
+    // Its endpoint is free again, and the one it moved away from was freed when it moved.
+    for (const url of ['https://c.example.com/', 'https://b.example.com/'])
+      assert.equal((await service.create(undefined, side, { site: 'SIDE', url, events: ['user.created'] })).status, 'ok', url);
     assert.equal(await service.get(side, id), undefined);
-    assert.deepEqual(last(), {
-      action: 'admin.webhook.delete',
-      outcome: 'ok',
-      site: 'SIDE',
-      actor: 'sam@SIDE',
-      detail: { subscription: id, url: 'https://c.example.com/' },
-    });
+    assert.ok(audited.some((event) => event.action === 'admin.webhook.delete' && event.outcome === 'ok' && event.detail?.subscription === id));
   });
 });

@@ -52,6 +52,8 @@ export const updateSubscriptionInput = z.object({
 export type CreateSubscription = z.input<typeof createSubscriptionInput>;
 export type UpdateSubscription = z.input<typeof updateSubscriptionInput>;
 
+const ENDPOINT_TAKEN = 'This site already has a webhook to that endpoint URL.';
+
 export type Refused = { status: 'invalid'; field: string; message: string } | { status: 'not_found' } | { status: 'limit'; message: string };
 export type WithSecret = { status: 'ok'; subscription: WebhookSubscription; secret: string };
 
@@ -153,13 +155,7 @@ export function createWebhookService(deps: {
       audit(ctx, actor, 'create', 'invalid', site, { url: input.url.slice(0, 200) });
       return { status: 'invalid', field: 'url', message: problem };
     }
-    // One subscription per endpoint and site (a form posted twice, a reload, makes no second one).
-    const existing = (await deps.store.indexRange(siteListKey(site), { limit: MAX_SUBSCRIPTIONS_PER_SITE })).map((entry) => entry.member);
-    if ((await subscriptions.getMany(site, existing)).some((other) => other?.url === input.url)) {
-      audit(ctx, actor, 'create', 'exists', site, { url: input.url.slice(0, 200) });
-      return { status: 'invalid', field: 'url', message: 'This site already has a webhook to that endpoint URL.' };
-    }
-    if (existing.length >= MAX_SUBSCRIPTIONS_PER_SITE) {
+    if ((await deps.store.indexCount(siteListKey(site))) >= MAX_SUBSCRIPTIONS_PER_SITE) {
       audit(ctx, actor, 'create', 'limit', site, {});
       return { status: 'limit', message: `A site has at most ${MAX_SUBSCRIPTIONS_PER_SITE} webhooks; delete one first.` };
     }
@@ -179,7 +175,11 @@ export function createWebhookService(deps: {
       order: Date.now() * 1000 + Math.floor(Math.random() * 1000),
       sealedSecret: subscriptions.seal(secret),
     };
-    await subscriptions.save(stored);
+    // One subscription per endpoint and site, claimed atomically: a form posted twice (a reload, two clicks) makes one.
+    if (!(await subscriptions.save(stored))) {
+      audit(ctx, actor, 'create', 'exists', site, { url: input.url.slice(0, 200) });
+      return { status: 'invalid', field: 'url', message: ENDPOINT_TAKEN };
+    }
     audit(ctx, actor, 'create', 'ok', site, { subscription: stored.id, url: stored.url, events: stored.events.join(' ') });
     return { status: 'ok', subscription: publicView(stored), secret };
   }
@@ -214,7 +214,10 @@ export function createWebhookService(deps: {
       ...(change.description === undefined ? {} : { description: change.description || undefined }),
       updatedAt: new Date().toISOString(),
     };
-    await subscriptions.save(updated);
+    if (!(await subscriptions.save(updated, found))) {
+      audit(ctx, actor, 'update', 'exists', found.site, { subscription: id, url: updated.url.slice(0, 200) });
+      return { status: 'invalid', field: 'url', message: ENDPOINT_TAKEN };
+    }
     audit(ctx, actor, 'update', 'ok', found.site, {
       subscription: id,
       ...Object.fromEntries(Object.entries(change).map(([field, value]) => [field, Array.isArray(value) ? value.join(' ') : String(value)])),
@@ -249,7 +252,7 @@ export function createWebhookService(deps: {
       secretCreatedAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    await subscriptions.save(updated);
+    await subscriptions.save(updated, found);
     audit(ctx, actor, 'rotate_secret', 'ok', found.site, { subscription: id });
     return { status: 'ok', subscription: publicView(updated), secret };
   }
