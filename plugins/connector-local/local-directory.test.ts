@@ -17,6 +17,18 @@ describe('local directory connector', () => {
     assert.deepEqual(outcome.status === 'ok' && outcome.identity.groups, ['g1']);
   });
 
+  it('updates profile fields of a user (a provisioning write): given ones set, undefined ones cleared, the password kept; nobody is undefined', async () => {
+    await demo.addUser({ username: 'Uma', password: 'Uma-Pass-123', name: 'Uma', email: 'uma@example.com', phoneNumber: '+12015550100' });
+    const updated = await demo.connector.users!.update!('uma', { name: 'Uma Lind', phoneNumber: undefined });
+    assert.equal(updated?.name, 'Uma Lind');
+    assert.equal(updated?.email, 'uma@example.com', 'a field not named is kept');
+    assert.equal(updated?.phoneNumber, undefined);
+    assert.equal((await demo.findUser('UMA'))?.name, 'Uma Lind');
+    assert.equal((await demo.connector.verifyPassword({ username: 'uma', password: 'Uma-Pass-123' })).status, 'ok');
+    assert.equal(await demo.connector.users!.update!('nobody', { name: 'x' }), undefined);
+    assert.equal(await other.connector.users!.update!('uma', { name: 'x' }), undefined, 'another site has no such user');
+  });
+
   it('answers "invalid" alike for a wrong password, an unknown user and another site', async () => {
     assert.deepEqual(await demo.connector.verifyPassword({ username: 'carol', password: 'nope' }), { status: 'invalid' });
     assert.deepEqual(await demo.connector.verifyPassword({ username: 'nobody', password: 'Carol-Pass-1' }), { status: 'invalid' });

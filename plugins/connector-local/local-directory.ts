@@ -153,6 +153,21 @@ export function createLocalDirectory({
     return { status: 'ok' };
   }
 
+  /** Rewrites the profile fields given (the record read and written whole, as writePassword does). */
+  async function updateUser(username: string, changes: Partial<Pick<LocalUser, 'name' | 'email' | 'phoneNumber'>>): Promise<LocalUser | undefined> {
+    const user = await findUser(username);
+    if (!user) return undefined;
+    const updated: LocalUser = { ...user };
+    for (const field of ['name', 'email', 'phoneNumber'] as const) {
+      if (!(field in changes)) continue;
+      const value = changes[field];
+      if (value === undefined) delete updated[field];
+      else updated[field] = value;
+    }
+    await store.set(userKey(username), JSON.stringify(updated));
+    return updated;
+  }
+
   const connector: PasswordConnector = {
     kind: 'local',
     verifyPassword: verify,
@@ -160,6 +175,10 @@ export function createLocalDirectory({
       add: async (input) => identityOf(await addUser(input)),
       find: async (username) => {
         const user = await findUser(username);
+        return user && identityOf(user);
+      },
+      update: async (username, changes) => {
+        const user = await updateUser(username, changes);
         return user && identityOf(user);
       },
     },

@@ -171,6 +171,12 @@ export interface DirectoryUsers {
   add(user: NewDirectoryUser): Promise<DirectoryIdentity>;
   /** The user of this name (its canonical key), without a password check. */
   find(username: string): Promise<DirectoryIdentity | undefined>;
+  /**
+   * Writes profile fields of an existing user (a provisioning update), so the
+   * next sign-in's refresh from the directory keeps them; `undefined` clears
+   * a field. Answers the user as stored, or undefined when there is none.
+   */
+  update?(username: string, changes: Partial<Pick<DirectoryIdentity, 'name' | 'email' | 'phoneNumber'>>): Promise<DirectoryIdentity | undefined>;
 }
 
 /**

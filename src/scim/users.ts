@@ -133,6 +133,13 @@ export function createScimUsers(deps: ScimDeps) {
     const extraChanged = JSON.stringify({ ...nextExtra }) !== JSON.stringify({ ...extra, lastModified: undefined, deleted: undefined });
     const anything = creating || extra.deleted || changed.length > 0 || disabling || enabling || extraChanged;
     nextExtra.lastModified = anything ? now : extra.lastModified;
+    // A directory admit keeps (local) is where a sign-in refreshes the profile from: it is written first, so the next sign-in keeps the change.
+    const profileChanged = changed.includes('name') || changed.includes('email');
+    const directoryUsers = call.site.connector.users;
+    if (profileChanged && !call.site.federated && directoryUsers?.update) {
+      const stored = await directoryUsers.update(account.username, { name: next.name, email: next.email });
+      if (!stored) throw new ScimError(404, "The user is no longer in the site's directory.");
+    }
     if (changed.length || disabling || enabling) await deps.accounts.save(next);
     if (anything) await store.set(userExtraKey(account.id), JSON.stringify(nextExtra));
     if (input.externalId !== extra.externalId) {

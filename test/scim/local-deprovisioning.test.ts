@@ -83,6 +83,24 @@ describe('SCIM into a local-directory site: sign-in, deprovisioning ends the ses
     assert.equal((await scim('GET', `/Users${filterQuery('externalId eq "hr-4711"')}`)).body.Resources[0].id, id);
   });
 
+  it('a name and an email SCIM changes are written to the local directory, so the next sign-in keeps them', async () => {
+    const answer = await scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'replace', path: 'displayName', value: 'Lena Berg-Olsen' },
+        { op: 'replace', path: 'emails', value: [{ value: 'lena.olsen@partner.test', primary: true }] },
+      ],
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const user = await createLocalDirectory({ store: running.admit.store, siteId: 'DEMO' }).findUser('lena');
+    assert.equal(user?.name, 'Lena Berg-Olsen');
+    assert.equal(user?.email, 'lena.olsen@partner.test');
+    await signIn();
+    const account = await createAccountService({ store: running.admit.store }).find(id);
+    assert.equal(account?.name, 'Lena Berg-Olsen', 'the sign-in refreshed the account from the directory, which holds the change');
+    assert.equal(account?.email, 'lena.olsen@partner.test');
+  });
+
   it('active "False" disables the account and ends its sessions: the refresh token dies, and the audit says how many ended', async () => {
     const { config, tokens } = await signIn();
     assert.ok(tokens.refresh_token);
