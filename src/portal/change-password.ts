@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { type PasswordChangeForm, passwordChangeForm } from '../http/pages/password-forms.ts';
 import { type PasswordProblem, problemOf, renderPasswordPage } from '../http/pages/password-page.ts';
 import { guard } from '../http/route-input.ts';
+import { text } from '../i18n/text.ts';
 import type { PortalDeps } from './deps.ts';
 import type { PortalUser } from './portal-auth.ts';
 
@@ -33,8 +34,8 @@ export async function submitChangePassword(deps: PortalDeps, ctx: Context, form:
   await deps.lockout.passwordChange.succeeded(user.account.id);
   // What the change ended is the password service's one rule (services/passwords.ts): everything but this session.
   await deps.render(ctx, 'portal/done', {
-    title: 'Password changed',
-    heading: 'Password changed',
-    message: 'Your password was changed. You were signed out on your other devices and browsers. Use the new password from now on.',
+    title: text('portal:passwordChanged.title'),
+    heading: text('portal:passwordChanged.title'),
+    message: text('portal:passwordChanged.message'),
   });
 }

@@ -1,9 +1,11 @@
 import type { Context } from 'koa';
+import { formatDateTime, localeOf, text } from '../i18n/index.ts';
 import type { PortalDeps } from './deps.ts';
 import { takeNotice } from './notice.ts';
 import type { PortalUser } from './portal-auth.ts';
 
-const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
+// A day in the page's language (Intl), or a dash for never.
+const dayIn = (locale: string, iso: string | undefined) => (iso ? formatDateTime(locale, iso, { dateStyle: 'medium' }) : '—');
 
 /**
  * "My Settings & Devices" in the portal: the user's two-step verification
@@ -19,7 +21,7 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
   // Remove is offered while another usable device would be left (the device service's rule: never the last one).
   const usable = factors.filter((factor) => factor.methods.length > 0);
   await deps.render(ctx, 'portal/devices', {
-    title: 'My Settings & Devices',
+    title: text('portal:nav.devices'),
     csrfToken: deps.csrf.token(ctx),
     notice: takeNotice(ctx),
     devices: factors.map((factor) => ({
@@ -28,9 +30,9 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
       phone: factor.phone,
       isDefault: factor.isDefault,
       removable: usable.some((other) => other.id !== factor.id),
-      methods: factor.methods.map((method) => deps.mfa.methods.get(method)?.label ?? method).join(', ') || 'None yet',
-      added: day(factor.createdAt),
-      lastUsed: day(factor.lastUsedAt),
+      methods: methodsInWords(deps, factor.methods),
+      added: dayIn(localeOf(ctx), factor.createdAt),
+      lastUsed: dayIn(localeOf(ctx), factor.lastUsedAt),
     })),
     recoveryLeft,
     recoveryOffered: who?.policy.recoveryCodes ?? false,
@@ -42,4 +44,13 @@ export async function showDevices(deps: PortalDeps, ctx: Context): Promise<void>
 export function manageDevices(deps: PortalDeps, ctx: Context): Promise<void> {
   const user = ctx.state.user as PortalUser;
   return deps.auth.startSignIn(ctx, '/portal/devices', { prompt: 'login', manage: 'devices', loginHint: user.account.username });
+}
+
+/** A device's methods by their names in the page's language (the page lists them "Text message, Phone call"), or "None yet". */
+function methodsInWords(deps: PortalDeps, ids: readonly string[]) {
+  const named = ids.map((id) => {
+    const method = deps.mfa.methods.get(id);
+    return method ? text(`mfa:method.${id}.label`, { defaultValue: method.label }) : id;
+  });
+  return named.length > 0 ? named : [text('portal:devices.noMethods')];
 }

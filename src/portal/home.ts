@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { text } from '../i18n/text.ts';
 import { requestableSites } from '../services/requestable-sites.ts';
 import type { PortalDeps } from './deps.ts';
 
@@ -11,7 +12,7 @@ import type { PortalDeps } from './deps.ts';
 export async function showHome(deps: PortalDeps, ctx: Context): Promise<void> {
   const user = await deps.auth.currentUser(ctx);
   await deps.render(ctx, 'portal/home', {
-    title: 'Self Service Portal',
+    title: text('portal:title'),
     user: user ? { name: user.account.name ?? user.account.username, site: user.account.siteId } : undefined,
     registration: requestableSites(deps).length > 0,
     csrfToken: deps.csrf.token(ctx),

@@ -1,20 +1,21 @@
 import type { Context } from 'koa';
 import type { Renderer } from '../http/render.ts';
+import { text } from '../i18n/text.ts';
 import type { PortalDeps } from './deps.ts';
 import type { PortalUser } from './portal-auth.ts';
 
 /** The portal's pages, in the navigation bar's order: signed in, the account's pages; signed out, what works without signing in. */
 const SIGNED_IN = [
-  { href: '/portal', label: 'Home' },
-  { href: '/portal/profile', label: 'Self Update' },
-  { href: '/portal/password', label: 'Change Password' },
-  { href: '/portal/devices', label: 'My Settings & Devices' },
-  { href: '/portal/sessions', label: 'Sessions & Devices' },
+  { href: '/portal', label: text('portal:nav.home') },
+  { href: '/portal/profile', label: text('portal:nav.profile') },
+  { href: '/portal/password', label: text('portal:nav.password') },
+  { href: '/portal/devices', label: text('portal:nav.devices') },
+  { href: '/portal/sessions', label: text('portal:nav.sessions') },
 ] as const;
 const SIGNED_OUT = [
-  { href: '/portal', label: 'Home' },
-  { href: '/portal/reset', label: 'Reset Password' },
-  { href: '/portal/unlock', label: 'Unlock Account' },
+  { href: '/portal', label: text('portal:nav.home') },
+  { href: '/portal/reset', label: text('signin:login.reset') },
+  { href: '/portal/unlock', label: text('signin:login.unlock') },
 ] as const;
 
 /** The link of the page the browser is on: Home only for /portal itself, the others for their sub-pages too. */

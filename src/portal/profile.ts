@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
 import { localeOf } from '../i18n/middleware.ts';
+import { text } from '../i18n/text.ts';
 import type { CodeBinding, CodeSend } from '../services/one-time-codes.ts';
 import type { PortalDeps } from './deps.ts';
 import type { PortalUser } from './portal-auth.ts';
@@ -43,7 +44,7 @@ export async function showProfile(deps: ProfileDeps, ctx: Context, view: { statu
   const { account } = ctx.state.user as PortalUser;
   if (view.status) ctx.status = view.status;
   await deps.render(ctx, 'portal/profile', {
-    title: 'Self Update',
+    title: text('portal:nav.profile'),
     csrfToken: deps.csrf.token(ctx),
     values: view.values ?? { name: account.name ?? '', email: account.email ?? '', phone: account.phoneNumber ?? '' },
     error: view.error ? messageText(view.error) : undefined,
@@ -126,7 +127,7 @@ export async function showVerify(
   const otherPending = (await deps.codes.pending(codeFor(account.id, other))) !== undefined;
   const updated = channel === 'sms' && ctx.query.updated === 'email' ? 'email' : undefined;
   await deps.render(ctx, 'portal/verify-contact', {
-    title: 'Verify your new contact details',
+    title: text('portal:verify.title'),
     csrfToken: deps.csrf.token(ctx),
     channel,
     address: shown(deps, channel, address),
@@ -190,7 +191,7 @@ async function verify(deps: ProfileDeps, ctx: Context, channel: ContactChannel, 
   }
   const both = channel === 'sms' && ctx.query.updated === 'email' && updated.email;
   const message = both
-    ? `Your email address is now ${updated.email} and your phone number is now ${shown(deps, 'sms', outcome.to)}.`
-    : `Your ${what(channel)} is now ${shown(deps, channel, outcome.to)}.`;
-  await deps.render(ctx, 'portal/done', { title: 'Contact details updated', heading: 'Contact details updated', message });
+    ? text('portal:profile.bothNow', { email: updated.email, phone: shown(deps, 'sms', outcome.to) })
+    : text(channel === 'email' ? 'portal:profile.emailNow' : 'portal:profile.phoneNow', { value: shown(deps, channel, outcome.to) });
+  await deps.render(ctx, 'portal/done', { title: text('portal:profile.updated'), heading: text('portal:profile.updated'), message });
 }

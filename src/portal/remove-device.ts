@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import { AppError } from '../errors/app-error.ts';
-import { messages } from '../errors/messages.ts';
+import { messageText } from '../errors/messages.ts';
+import { translatorOf } from '../i18n/middleware.ts';
+import { type Text, text } from '../i18n/text.ts';
 import { SECOND_FACTOR_AMR } from '../kit/mfa-method.ts';
 import { deviceLabel } from '../services/mfa/device-names.ts';
 import type { PortalDeps } from './deps.ts';
@@ -26,18 +28,18 @@ async function deviceOf(deps: PortalDeps, user: PortalUser, id: string) {
 const proofOf = (user: PortalUser) => ({ verifiedAt: user.amr.some((value) => SECOND_FACTOR_AMR.has(value)) ? user.authTime * 1000 : undefined });
 
 /** GET /portal/devices/:id/remove: "Remove <device>?" with Remove and Cancel; a page, so it works without JavaScript. */
-export async function showRemoveDevice(deps: PortalDeps, ctx: Context, id: string, problem?: { status: number; error: string }): Promise<void> {
+export async function showRemoveDevice(deps: PortalDeps, ctx: Context, id: string, problem?: { status: number; error: string | Text }): Promise<void> {
   const user = ctx.state.user as PortalUser;
   const { label, othersLeft } = await deviceOf(deps, user, id);
   if (problem) ctx.status = problem.status;
   await deps.render(ctx, 'portal/remove-device', {
-    title: `Remove ${label}`,
+    title: text('portal:remove.title', { device: label }),
     id,
     label,
     csrfToken: deps.csrf.token(ctx),
     // The last device is never removed here (add another first; an admin can reset MFA).
     lastDevice: !othersLeft,
-    lastDeviceMessage: messages.mfa_last_device,
+    lastDeviceMessage: messageText('mfa_last_device'),
     error: problem?.error,
   });
 }
@@ -49,15 +51,15 @@ export async function removeDevice(deps: PortalDeps, ctx: Context, id: string): 
   const who = await deps.mfa.subject(user.account.id);
   if (!who) throw new AppError('not_found', 404);
   const removed = await deps.mfa.manage.remove(ctx, who, id, proofOf(user));
-  if (removed.status === 'last_device') return showRemoveDevice(deps, ctx, id, { status: 400, error: messages.mfa_last_device });
+  if (removed.status === 'last_device') return showRemoveDevice(deps, ctx, id, { status: 400, error: messageText('mfa_last_device') });
   if (removed.status === 'stale')
     return showRemoveDevice(deps, ctx, id, {
       status: 403,
-      error:
-        'For your security, removing a device needs a recent check with one of your devices. Use "Manage devices" on My Settings & Devices, or sign out and sign in again.',
+      error: text('portal:remove.stale'),
     });
   if (removed.status !== 'ok') throw new AppError('not_found', 404);
-  setNotice(ctx, `${label} was removed.`);
+  // The notice travels in a cookie as words: written now, in the language of this request.
+  setNotice(ctx, translatorOf(ctx)?.('portal:remove.done', { device: label }) ?? `${label} was removed.`);
   ctx.status = 303;
   ctx.redirect('/portal/devices');
 }

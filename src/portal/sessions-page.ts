@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
 import { AppError } from '../errors/app-error.ts';
+import { formatDateTime, localeOf, translatorOf } from '../i18n/index.ts';
+import { type Text, text } from '../i18n/text.ts';
 import type { PortalDeps } from './deps.ts';
 import type { PortalUser } from './portal-auth.ts';
 import { browserInWords, factorsInWords, timeInWords } from './session-words.ts';
@@ -11,31 +13,34 @@ async function applicationNames(deps: PortalDeps, clientIds: string[]): Promise<
 }
 
 /** "Sessions & Devices": where the user is signed in, in words (browser, system, how, when, which applications), with sign-out for each and everywhere. */
-export async function showSessions(deps: PortalDeps, ctx: Context, notice?: string): Promise<void> {
+export async function showSessions(deps: PortalDeps, ctx: Context, notice?: string | Text): Promise<void> {
   const user = ctx.state.user as PortalUser;
   const [sessions, trusted] = await Promise.all([deps.sessions.list(user.account.id), deps.mfa.trustedBrowsers.list(user.account.id)]);
   const names = await applicationNames(
     deps,
     sessions.flatMap((session) => session.clients),
   );
+  // The words of each row in the page's language (English where no translator is set).
+  const t = translatorOf(ctx);
+  const language = t ? { locale: localeOf(ctx), t } : undefined;
   await deps.render(ctx, 'portal/sessions', {
-    title: 'Sessions & Devices',
+    title: text('portal:nav.sessions'),
     csrfToken: deps.csrf.token(ctx),
     notice,
     trusted: trusted.map((browser) => ({
       id: browser.id,
       label: browser.label,
-      until: timeInWords(Date.parse(browser.expiresAt) / 1000).replace(/ \d\d:\d\d UTC$/, ''),
+      until: formatDateTime(localeOf(ctx), browser.expiresAt, { dateStyle: 'medium' }),
     })),
     sessions: sessions.map((session) => {
-      const browser = browserInWords(session.userAgent);
+      const browser = browserInWords(session.userAgent, t);
       return {
         id: session.id,
         current: session.id === user.sessionId,
-        browser: browser?.label ?? 'A browser',
-        factors: factorsInWords(session.amr, deps.mfa.methods.all),
+        browser: browser?.label ?? text('portal:sessions.aBrowser'),
+        factors: factorsInWords(session.amr, deps.mfa.methods.all, t),
         applications: session.clients.map((id) => names.get(id) ?? id),
-        signedIn: timeInWords(session.signedInAt),
+        signedIn: timeInWords(session.signedInAt, Date.now(), language),
       };
     }),
   });
@@ -50,7 +55,7 @@ export async function signOutSession(deps: PortalDeps, ctx: Context, sessionId: 
     ctx.status = 303;
     return ctx.redirect('/portal');
   }
-  await showSessions(deps, ctx, 'That session is signed out.');
+  await showSessions(deps, ctx, text('portal:sessions.signedOut'));
 }
 
 export async function signOutEverywhere(deps: PortalDeps, ctx: Context): Promise<void> {

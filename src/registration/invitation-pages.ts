@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
+import { formatDateTime, localeOf, text } from '../i18n/index.ts';
 import { UsernameTakenError } from '../kit/connector.ts';
 import type { InvitationView } from '../services/invitations/invitation-model.ts';
 import type { RedeemOutcome } from '../services/invitations/redeem.ts';
@@ -28,7 +29,7 @@ const heldOf = (ctx: Context) => held.get(ctx)!;
 export function invitationRoutes(router: Router, deps: RegistrationDeps, form: Middleware[]): void {
   async function problemPage(ctx: Context, status: 'invalid' | 'expired' | 'used') {
     ctx.status = status === 'invalid' ? 404 : 410;
-    await deps.render(ctx, 'registration/invitation-problem', { title: 'Invitation', message: messageText(problems[status]) });
+    await deps.render(ctx, 'registration/invitation-problem', { title: text('registration:invitation.title'), message: messageText(problems[status]) });
   }
 
   async function showCreate(
@@ -40,7 +41,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     const unmet = new Set((problem.unmet ?? []).map((rule) => rule.id));
     if (problem.status) ctx.status = problem.status;
     await deps.render(ctx, 'registration/invitation-create', {
-      title: 'Set up your sign-in',
+      title: text('registration:invitation.setUp'),
       token,
       email: invitation.email,
       siteId: invitation.siteId,
@@ -80,14 +81,15 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     await deps.invitations.markOpened(checked.invitation);
     const site = deps.sites.get(checked.invitation.siteId);
     await deps.render(ctx, 'registration/invitation', {
-      title: 'Invitation',
+      title: text('registration:invitation.title'),
       token,
       email: checked.invitation.email,
       name: checked.invitation.name,
       siteId: checked.invitation.siteId,
       siteName: site?.config.displayName ?? checked.invitation.siteId,
       way: signInWay(site?.capabilities),
-      expires: checked.invitation.expiresAt.slice(0, 16).replace('T', ' '),
+      // A date and time in the page's language (UTC, as the server knows no time zone of the browser).
+      expires: formatDateTime(localeOf(ctx), checked.invitation.expiresAt, { dateStyle: 'long', timeStyle: 'short' }),
       csrfToken: deps.csrf.token(ctx),
     });
   });
@@ -148,7 +150,7 @@ export function invitationRoutes(router: Router, deps: RegistrationDeps, form: M
     const result = await deps.welcome.finish(ctx);
     const account = 'error' in result ? undefined : await deps.accounts.find(result.accountId);
     await deps.render(ctx, 'registration/invitation-done', {
-      title: account ? 'You are all set' : 'Sign-in not finished',
+      title: text(account ? 'registration:invitation.allSet' : 'registration:invitation.notFinished'),
       account: account ? { name: account.name ?? account.username, username: account.username, siteId: account.siteId } : undefined,
       siteName: account ? (deps.sites.get(account.siteId)?.config.displayName ?? account.siteId) : undefined,
     });

@@ -3,6 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard, type InputRefusal } from '../http/route-input.ts';
 import { localeOf } from '../i18n/middleware.ts';
+import { text } from '../i18n/text.ts';
 import { type DirectoryIdentity, UsernameTakenError } from '../kit/connector.ts';
 import type { PolicyRule } from '../services/password-policy/policy.ts';
 import { storeKey } from '../store/port.ts';
@@ -31,7 +32,7 @@ export async function showDetails(deps: RegistrationDeps, ctx: Context, problem?
   const unmet = new Set((problem?.unmet ?? []).map((rule) => rule.id));
   if (problem) ctx.status = problem.status;
   await deps.render(ctx, 'registration/details', {
-    title: 'User Registration',
+    title: text('signin:login.registration'),
     email: current.flow.email,
     siteId: site.config.id,
     siteName: site.config.displayName,

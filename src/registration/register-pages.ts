@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { type MessageCode, messageText } from '../errors/messages.ts';
 import { guard } from '../http/route-input.ts';
+import { formatDate, text } from '../i18n/index.ts';
 import { localeOf } from '../i18n/middleware.ts';
 import { requestableSites } from '../services/requestable-sites.ts';
 import type { RegistrationDeps } from './deps.ts';
@@ -26,7 +27,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     const sites = requestableSites(deps, pass);
     const asked = typeof ctx.query.site === 'string' && sites.some((site) => site.id === ctx.query.site) ? ctx.query.site : undefined;
     await deps.render(ctx, 'registration/start', {
-      title: 'User Registration',
+      title: text('signin:login.registration'),
       sites,
       selectedSite: view.site ?? asked ?? pass?.siteId ?? sites[0]?.id,
       email: view.email ?? pass?.identity.email ?? '',
@@ -37,7 +38,7 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
 
   async function showVerify(ctx: Context, email: string, error?: MessageCode) {
     await deps.render(ctx, 'registration/verify', {
-      title: 'Verify your email',
+      title: text('registration:verify.title'),
       email,
       lifetime: deps.codes.lifetimeIn(localeOf(ctx)),
       csrfToken: deps.csrf.token(ctx),
@@ -114,8 +115,9 @@ export function registerRoutes(router: Router, deps: RegistrationDeps, form: Mid
     const request = current?.flow.requestId ? await deps.requests.get(current.flow.requestId) : undefined;
     if (!request) return redirect(ctx, '/register');
     await deps.render(ctx, 'registration/status', {
-      title: 'Registration status',
+      title: text('registration:status.title'),
       request,
+      submitted: formatDate(localeOf(ctx), request.submittedAt),
       siteName: deps.sites.get(request.siteId)?.config.displayName ?? request.siteId,
     });
   });

@@ -52,7 +52,9 @@ describe('User Registration: request, approval queue, decision', () => {
     assert.equal(url.pathname, '/register/status');
     const status = await response.text();
     assert.match(status, /waiting for approval/);
-    assert.match(status, new RegExp(`id="submitted">${new Date().toISOString().slice(0, 10)}<`));
+    // The day in the page's language (English here), through Intl.
+    const today = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date());
+    assert.match(status, new RegExp(`id="submitted">${today}<`));
     assert.match(status, /typically processed within two business days/);
     const received = await smtp.waitFor((mail) => mail.to.includes('rita@example.com') && /received your request/.test(mail.subject));
     assert.match(received.text, /within two business days/);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { type MessageCode, messageText } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import type { ChallengeProof } from '../../services/mfa/challenge.ts';
 import type { RecoveryDeps } from './deps.ts';
 import type { RecoveryFlow, RecoveryKind } from './flow.ts';
@@ -46,7 +47,7 @@ export async function showProve(
   deps: RecoveryDeps,
   ctx: Context,
   kind: RecoveryKind,
-  view: { status?: number; error?: MessageCode; notice?: string; source?: CodeSource; flow?: RecoveryFlow } = {},
+  view: { status?: number; error?: MessageCode; notice?: string | Text; source?: CodeSource; flow?: RecoveryFlow } = {},
 ) {
   const flow = view.flow ?? (await openFlow(deps, ctx, kind));
   if (view.status) ctx.status = view.status;
@@ -89,7 +90,7 @@ export async function sendCode(deps: RecoveryDeps, ctx: Context, kind: RecoveryK
   await deps.flows.save(flow);
   await showProve(deps, ctx, kind, {
     flow,
-    notice: `If your account has a phone for this, we ${channel === 'sms' ? 'texted' : 'are calling'} it with a 6-digit code.`,
+    notice: text(channel === 'sms' ? 'portal:recover.texted' : 'portal:recover.calling'),
   });
 }
 

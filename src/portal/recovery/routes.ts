@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { text } from '../../i18n/text.ts';
 import type { RecoveryDeps } from './deps.ts';
 import { finishUnlock, newPasswordInput, showNewPassword, submitNewPassword } from './finish.ts';
 import type { RecoveryKind } from './flow.ts';
@@ -25,6 +26,8 @@ export function recoveryRoutes(router: Router, deps: RecoveryDeps, post: readonl
   const passwordInput = newPasswordInput(deps);
   router.post('/portal/reset/finish', ...post, passwordInput, (ctx) => submitNewPassword(deps, ctx, passwordInput.input(ctx).body));
   // Unlocking changes state, so it waits for a POST from the proved flow's page.
-  router.get('/portal/unlock/finish', (ctx) => deps.render(ctx, 'portal/unlock-confirm', { title: 'Unlock Account', csrfToken: deps.csrf.token(ctx) }));
+  router.get('/portal/unlock/finish', (ctx) =>
+    deps.render(ctx, 'portal/unlock-confirm', { title: text('signin:login.unlock'), csrfToken: deps.csrf.token(ctx) }),
+  );
   router.post('/portal/unlock/finish', ...post, (ctx) => finishUnlock(deps, ctx));
 }

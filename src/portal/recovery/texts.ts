@@ -1,15 +1,8 @@
+import { type Text, text } from '../../i18n/text.ts';
 import type { RecoveryKind } from './flow.ts';
 
 /** The words of each recovery flow (the seed's link texts as headings). */
-export const recoveryTexts: Record<RecoveryKind, { heading: string; lead: string; done: string }> = {
-  reset: {
-    heading: 'Reset Password',
-    lead: 'Reset your forgotten password. You will prove who you are with a second factor you set up.',
-    done: 'Your password was reset. You were signed out on your other devices and browsers, and trusted browsers must verify again. Sign in with the new password.',
-  },
-  unlock: {
-    heading: 'Unlock Account',
-    lead: 'Unlock your locked out account. You will prove who you are with a second factor you set up.',
-    done: 'If this account was locked, it is unlocked now. Sign in again.',
-  },
+export const recoveryTexts: Record<RecoveryKind, { heading: Text; lead: Text; done: Text }> = {
+  reset: { heading: text('signin:login.reset'), lead: text('portal:recover.resetLead'), done: text('portal:recover.resetDone') },
+  unlock: { heading: text('signin:login.unlock'), lead: text('portal:recover.unlockLead'), done: text('portal:recover.unlockDone') },
 };
