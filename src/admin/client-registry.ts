@@ -81,7 +81,15 @@ export function createClientRegistry({ store, configClients }: { store: Store; c
     return { status: 'ok' };
   }
 
-  return { list, find, register, rotateSecret, setRedirectUris };
+  /** Removes a registered client (config-file and internal clients are not the registry's): it can no longer sign anyone in or get tokens. */
+  async function remove(id: string): Promise<'ok' | 'not_found'> {
+    if (!(await find(id))) return 'not_found';
+    await adapter.destroy(id);
+    await store.removeFromSet(registeredClientsKey, id);
+    return 'ok';
+  }
+
+  return { list, find, register, rotateSecret, setRedirectUris, remove };
 }
 
 export type ClientRegistry = ReturnType<typeof createClientRegistry>;

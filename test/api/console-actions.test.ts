@@ -185,10 +185,28 @@ function consoleActionsThroughApi(label: string, storeUrl: () => string | undefi
       assert.deepEqual((await call(running, ops, 'GET', '/clients/shop')).body.redirect_uris, ['https://shop.example/new']);
       const exists = await call(running, ops, 'POST', '/clients', { body: { client_id: 'shop', type: 'public', redirect_uris: ['https://x.example/cb'] } });
       assert.equal(exists.status, 409);
+      // The token endpoint's answer to the client's own credentials: a bogus grant is invalid_grant while the client exists.
+      const tokenError = async () => {
+        const answer = await fetch(`${running.issuer}/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`shop:${rotated.body.client_secret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' }),
+        });
+        return ((await answer.json()) as { error: string }).error;
+      };
+      assert.equal(await tokenError(), 'invalid_grant');
+      assert.equal((await call(running, ops, 'DELETE', '/clients/shop')).status, 204);
+      assert.equal((await call(running, ops, 'GET', '/clients/shop')).status, 404);
+      assert.equal((await call(running, ops, 'DELETE', '/clients/shop')).status, 404);
+      assert.equal((await call(running, ops, 'DELETE', '/clients/ops')).status, 404, 'a config-file client is not removed through the API');
+      assert.equal(await tokenError(), 'invalid_client', 'a removed client is unknown to the provider');
       const events = await auditOf(running, 'admin.client');
       assert.deepEqual(
         new Set(events.filter((event) => event.actor === 'api:ops').map((event) => event.action)),
-        new Set(['admin.client.register', 'admin.client.rotate_secret', 'admin.client.redirect_uris']),
+        new Set(['admin.client.register', 'admin.client.rotate_secret', 'admin.client.redirect_uris', 'admin.client.remove']),
       );
     });
 

@@ -54,6 +54,7 @@ describe('the management API OpenAPI document', () => {
       'registerClient',
       'rotateClientSecret',
       'setClientRedirectUris',
+      'deleteClient',
       'queryAudit',
       'exportAudit',
       'listOutbox',

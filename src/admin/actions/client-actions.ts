@@ -28,6 +28,13 @@ export async function rotateClientSecret(deps: ActionDeps, ctx: Context | undefi
   return secret;
 }
 
+/** Removes a registered relying application; one of the config file is not the registry's ("not found"). */
+export async function removeClient(deps: ActionDeps, ctx: Context | undefined, actor: ActionActor, id: string): Promise<'ok' | 'not_found'> {
+  const outcome = await deps.clients.remove(id);
+  auditAction(deps, ctx, actor, { action: 'admin.client.remove', outcome, detail: { client: id } });
+  return outcome;
+}
+
 /** Replaces a registered client's redirect URIs. */
 export async function setClientRedirectUris(
   deps: ActionDeps,

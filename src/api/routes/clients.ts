@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { registerClient, rotateClientSecret, setClientRedirectUris } from '../../admin/actions/client-actions.ts';
+import { registerClient, removeClient, rotateClientSecret, setClientRedirectUris } from '../../admin/actions/client-actions.ts';
 import { clientFields, redirectUriList } from '../../admin/actions/schemas.ts';
 import { messages } from '../../errors/messages.ts';
 import { route } from '../define.ts';
 import { ApiProblem } from '../problem.ts';
 import { clientView, toClient } from '../views.ts';
-import type { ApiRouteDeps } from './common.ts';
+import { type ApiRouteDeps, noContent } from './common.ts';
 
 /** The console's registration form (actions/schemas.ts) with its redirect URIs as an array and first-party as a boolean. */
 const registerBody = z.object({ ...clientFields, redirect_uris: redirectUriList, first_party: z.boolean().default(false) }).strict();
@@ -105,6 +105,20 @@ export function clientRoutes(deps: ApiRouteDeps) {
         if (outcome.status !== 'ok')
           throw new ApiProblem(400, 'invalid_request', outcome.status === 'invalid' ? `${outcome.field}: ${outcome.message}` : messages.invalid_form);
         ctx.body = toClient(await registered(id), 'registered');
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/clients/:id',
+      operationId: 'deleteClient',
+      summary: 'Remove a registered relying application (one of the config file is changed there): it gets no more tokens',
+      tag: 'Relying applications',
+      scope: 'admit:clients:write',
+      globalOnly: true,
+      responses: noContent,
+      async run(ctx, { id }, { actor }) {
+        if ((await removeClient(deps, ctx, actor, id)) !== 'ok') throw new ApiProblem(404, 'not_found', messages.not_found);
+        ctx.status = 204;
       },
     }),
   ];
