@@ -17,6 +17,7 @@ import { managementApiResource } from './api/resource.ts';
 import { createApp } from './app.ts';
 import { emailBranding } from './branding/branded-mail.ts';
 import { createAdminRouters, createApprovalServices } from './compose/admin.ts';
+import { createAuditTrail } from './compose/audit-trail.ts';
 import { resolveMasterSecret } from './config/master-secret.ts';
 import type { Config } from './config/schema.ts';
 import { connectorFactories } from './connectors.ts';
@@ -41,7 +42,6 @@ import { createPortalAuth } from './portal/portal-auth.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { scimRoutes } from './scim/routes.ts';
 import { createAccountService } from './services/accounts.ts';
-import { createAuditLog } from './services/audit/audit-log.ts';
 import { createLockout } from './services/lockout.ts';
 import { createMailer, type OutgoingMail } from './services/mail/mailer.ts';
 import { createMfaService } from './services/mfa/mfa-service.ts';
@@ -53,8 +53,6 @@ import { createOutboxWorker } from './services/outbox/outbox-worker.ts';
 import { createPasswordService } from './services/passwords.ts';
 import { createSessionService, type SessionService } from './services/sessions.ts';
 import { createSiteDirectory } from './services/sites.ts';
-import { createWebhookEmitter } from './services/webhooks/emitter.ts';
-import { createSubscriptionStore } from './services/webhooks/subscription-store.ts';
 import { createWebhookService } from './services/webhooks/webhook-service.ts';
 import { createStore } from './store/create-store.ts';
 import type { Store } from './store/port.ts';
@@ -149,9 +147,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
     const mailer = createMailer({ settings: config.mail, viewsDir: root('views'), publicUrl: config.server.issuer, logger, outbox, localizer });
     // Event webhooks (services/webhooks): the audit log hands every entry to the emitter, which queues the events in the outbox.
     const webhookUrlRule = { production: config.environment === 'production', allowLoopback: config.server.allowLoopbackRequests };
-    const webhookSubscriptions = createSubscriptionStore({ store, masterSecret });
-    const webhookEmitter = createWebhookEmitter({ store, subscriptions: webhookSubscriptions, outbox, logger });
-    const audit = createAuditLog({ logger, store, retentionDays: config.audit.retentionDays, webhooks: webhookEmitter });
+    const { audit, subscriptions: webhookSubscriptions } = createAuditTrail({ config, store, masterSecret, outbox, logger });
     const webhooks = createWebhookService({
       store,
       subscriptions: webhookSubscriptions,

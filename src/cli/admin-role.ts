@@ -1,11 +1,9 @@
-import pino from 'pino';
 import { describeRole, roleOf } from '../admin/role-order.ts';
 import type { Config } from '../config/schema.ts';
 import { managedUsers } from '../connectors.ts';
 import { messages } from '../errors/messages.ts';
 import { usernameAllowed } from '../kit/username.ts';
 import { type Account, createAccountService } from '../services/accounts.ts';
-import { createAuditLog } from '../services/audit/audit-log.ts';
 import type { Store } from '../store/port.ts';
 import { CliError, type Command, type CommandContext, optional, required } from './command.ts';
 
@@ -27,11 +25,12 @@ const siteList = (value: string, config: Config): string[] => {
 };
 
 /** The account of this user name in its home site; a user of a directory admit manages who never signed in gets one now. */
-async function accountOf(store: Store, config: Config, home: string, username: string): Promise<Account> {
+async function accountOf(context: CommandContext, home: string, username: string): Promise<Account> {
+  const { store, config } = context;
   const site = config.sites.find((candidate) => candidate.id === home);
   if (!site) throw new CliError(`--home: no site "${home}"; the sites are ${config.sites.map((s) => s.id).join(', ')}`);
   if (!usernameAllowed(username)) throw new CliError(`--username: ${messages.username_not_allowed}`);
-  const accounts = createAccountService({ store });
+  const accounts = createAccountService({ store, audit: context.audit });
   // The canonical user-name key, as every sign-in finds the account.
   const found = await accounts.findByUsername(home, username);
   if (found) return found;
@@ -51,7 +50,7 @@ async function accountOf(store: Store, config: Config, home: string, username: s
 }
 
 async function audit(context: CommandContext, account: Account, action: string, sites: string[]): Promise<void> {
-  await createAuditLog({ logger: pino({ level: 'silent' }), store: context.store }).record(undefined, {
+  await context.audit.record(undefined, {
     action,
     outcome: 'ok',
     site: account.siteId,
@@ -81,12 +80,12 @@ ${homeHelp}`,
   async run(values, context) {
     const sites = siteList(required(values, 'site'), context.config);
     const home = optional(values, 'home') ?? (sites.length === 1 && sites[0] !== '*' ? sites[0]! : required(values, 'home'));
-    const account = await accountOf(context.store, context.config, home, required(values, 'username').trim());
+    const account = await accountOf(context, home, required(values, 'username').trim());
     // A grant only widens a role (global admin > site admin > user); narrowing is "admin remove", then "admin add".
     const current = roleOf(account);
     const adminSites = sites.includes('*') || current.kind === 'global' ? ['*'] : [...new Set([...(current.kind === 'site' ? current.sites : []), ...sites])];
     const updated = { ...account, adminSites };
-    await createAccountService({ store: context.store }).save(updated);
+    await createAccountService({ store: context.store, audit: context.audit }).save(updated);
     await audit(context, updated, 'admin.role.grant', sites);
     const role = roleOf(updated);
     const scope = role.kind === 'site' ? role.sites.join(', ') : 'every site';
@@ -110,9 +109,9 @@ ${homeHelp.replace(' (defaults to --site when that is one site)', '')}`,
   options: { username: { type: 'string' }, home: { type: 'string' } },
   async run(values, context) {
     const home = required(values, 'home');
-    const account = await accountOf(context.store, context.config, home, required(values, 'username').trim());
+    const account = await accountOf(context, home, required(values, 'username').trim());
     const removed = account.adminSites ?? [];
-    await createAccountService({ store: context.store }).save({ ...account, adminSites: [] });
+    await createAccountService({ store: context.store, audit: context.audit }).save({ ...account, adminSites: [] });
     await audit(context, account, 'admin.role.revoke', removed);
     return `"${account.username}" (${home}) is no longer an admin${removed.length ? ` (was: ${removed.join(', ')})` : ''}`;
   },
@@ -123,7 +122,7 @@ export const adminList: Command = {
   help: 'Usage: admit admin list\n\nLists every account with an admin role: home site, user name, status, the sites administered, and the role.',
   options: {},
   async run(_values, context) {
-    const admins = await createAccountService({ store: context.store }).listAdmins();
+    const admins = await createAccountService({ store: context.store, audit: context.audit }).listAdmins();
     if (admins.length === 0) return 'no admins yet (admit admin add)';
     return admins
       .map((admin) => `${admin.siteId}\t${admin.username}\t${admin.status}\t${(admin.adminSites ?? []).join(',')}\t${describeRole(roleOf(admin))}`)

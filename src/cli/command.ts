@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { AuditLog } from '../services/audit/audit-log.ts';
 import type { Store } from '../store/port.ts';
 
 /** A refusal the user can act on; printed without a stack trace. */
@@ -10,6 +11,8 @@ export interface CommandContext {
   config: Config;
   store: Store;
   masterSecret: string;
+  /** The server's audit trail (cli/context.ts): what a command changes is audited as the console's changes are. */
+  audit: AuditLog;
 }
 
 export interface Command {

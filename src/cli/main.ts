@@ -5,6 +5,7 @@ import { DIRECTORY_PLUGINS } from '../connectors.ts';
 import { adminAdd, adminList, adminRemove } from './admin-role.ts';
 import { clientAdd } from './client-add.ts';
 import { CliError, type Command } from './command.ts';
+import { createCommandContext } from './context.ts';
 import { keysRotate } from './keys-rotate.ts';
 import { userAdd } from './user-add.ts';
 
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(DIRECTORY_PLUGINS);
   const { store, masterSecret } = await openBackends(config);
   try {
-    const output = await command.run(values, { config, store, masterSecret });
+    const output = await command.run(values, createCommandContext(config, store, masterSecret));
     process.stdout.write(`${output}\n`);
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { describe, it } from 'vitest';
 import { adminAdd } from '../cli/admin-role.ts';
 import type { Config } from '../config/schema.ts';
@@ -6,6 +7,7 @@ import { type Store, storeKey } from '../store/port.ts';
 import { createRequestMemo } from '../store/request-memo.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { type Account, createAccountService } from './accounts.ts';
+import { createAuditLog } from './audit/audit-log.ts';
 import { CursorError } from './paging.ts';
 
 const identity = (username: string, extra: Partial<{ name: string; email: string }> = {}) => ({
@@ -258,7 +260,12 @@ describe('nothing reads a whole site (issue 16)', () => {
     const byEmail = await measure(async () => assert.equal((await accounts.findByEmail('BIG', 'p4321@example.com')).length, 1));
     assert.ok(byEmail <= 10, `findByEmail read ${byEmail} keys`);
     const config = { sites: [{ id: 'BIG', displayName: 'Big', directory: { kind: 'local' } }] } as unknown as Config;
-    const added = await measure(() => adminAdd.run({ site: 'BIG', username: 'person0042' }, { config, store, masterSecret: 'x'.repeat(32) }));
+    const added = await measure(() =>
+      adminAdd.run(
+        { site: 'BIG', username: 'person0042' },
+        { config, store, masterSecret: 'x'.repeat(32), audit: createAuditLog({ logger: pino({ level: 'silent' }), store }) },
+      ),
+    );
     assert.ok(added <= 40, `admin add read ${added} keys`);
     assert.deepEqual((await accounts.findByUsername('BIG', 'person0042'))?.adminSites, ['BIG']);
     await sqlite.close();

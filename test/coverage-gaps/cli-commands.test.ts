@@ -11,12 +11,16 @@ import { registeredClientsKey } from '../../src/admin/client-registry.ts';
 import { adminAdd, adminList, adminRemove } from '../../src/cli/admin-role.ts';
 import { clientAdd } from '../../src/cli/client-add.ts';
 import { CliError, type CommandContext } from '../../src/cli/command.ts';
+import { createCommandContext } from '../../src/cli/context.ts';
 import { keysRotate, longestTokenSeconds } from '../../src/cli/keys-rotate.ts';
 import { userAdd } from '../../src/cli/user-add.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { buildConfigSchema } from '../../src/connectors.ts';
 import { createSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
+import { createOutbox } from '../../src/services/outbox/outbox.ts';
+import { createSubscriptionStore } from '../../src/services/webhooks/subscription-store.ts';
+import { createWebhookService } from '../../src/services/webhooks/webhook-service.ts';
 import { createOidcAdapterFactory } from '../../src/store/oidc-adapter.ts';
 import { type Store, storeKey } from '../../src/store/port.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -55,7 +59,7 @@ describe('admit CLI commands, in process', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'admit-cli-inproc-'));
     store = createSqliteStore({ path: join(dir, 'admit.db') });
-    context = { config: configWith(), store, masterSecret: TEST_SECRET };
+    context = createCommandContext(configWith(), store, TEST_SECRET);
   });
   afterAll(async () => {
     await store.close();
@@ -211,6 +215,37 @@ describe('admit CLI commands, in process', () => {
       const account = await createAccountService({ store }).findByUsername('DEMO', 'dora');
       assert.deepEqual(account?.adminSites, ['DEMO', 'SHOP']);
       assert.match(await adminList.run({}, context), /^DEMO\tdora\tactive\tDEMO,SHOP\tsite admin of DEMO, SHOP$/);
+    });
+
+    it("is audited as the server audits: the new account's account.create and the grant, and a user.created webhook queued for the site", async () => {
+      const outbox = createOutbox({ store, masterSecret: TEST_SECRET, settings: context.config.outbox });
+      const webhooks = createWebhookService({
+        store,
+        subscriptions: createSubscriptionStore({ store, masterSecret: TEST_SECRET }),
+        outbox,
+        urlRule: { production: false, allowLoopback: true },
+        audit: context.audit,
+        siteIds: () => ['DEMO', 'SHOP'],
+      });
+      const created = await webhooks.create(
+        undefined,
+        { label: 'test', sites: ['DEMO'] },
+        { site: 'DEMO', url: 'http://127.0.0.1:9/hook', events: ['user.created'] },
+      );
+      assert.ok('secret' in created, JSON.stringify(created));
+      await userAdd.run({ site: 'DEMO', username: 'erin', password: 'Erin#Pass2026' }, context);
+      await adminAdd.run({ site: 'DEMO', username: 'erin' }, context);
+      const today = new Date().toISOString().slice(0, 10);
+      const actions: string[] = [];
+      for await (const event of context.audit.events({ scope: { allSites: true }, from: today, to: today }))
+        if (event.username === 'erin') actions.push(`${event.action}:${event.outcome}`);
+      assert.deepEqual(actions.sort(), ['account.create:ok', 'admin.role.grant:ok']);
+      const queued = (await outbox.list({ siteIds: ['DEMO'], limit: 20 })).messages.filter((message) => message.channel === 'webhook');
+      assert.deepEqual(
+        queued.map((message) => message.kind),
+        ['user.created'],
+      );
+      await adminRemove.run({ username: 'erin', home: 'DEMO' }, context);
     });
 
     it('keeps a global admin global when a site grant follows', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { adminAdd } from '../../src/cli/admin-role.ts';
+import { createCommandContext } from '../../src/cli/context.ts';
 import { userAdd } from '../../src/cli/user-add.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { buttonValue, FlowDriver } from '../mfa/flow-driver.ts';
@@ -273,7 +274,7 @@ describe('the sign-in sequencer', () => {
   });
 
   it('records the first sign-in: a user added with `admit user add`, then made an admin, still gets Change Password', async () => {
-    const context = { config: world.running.config, store: store(), masterSecret: TEST_SECRET };
+    const context = createCommandContext(world.running.config, store(), TEST_SECRET);
     await userAdd.run({ site: 'FIRST', username: 'yuri', password: PASSWORD, email: 'yuri@example.test' }, context);
     await adminAdd.run({ site: 'FIRST', username: 'yuri' }, context);
     const d = driver();

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
 import { clientAdd } from '../../src/cli/client-add.ts';
+import { createCommandContext } from '../../src/cli/context.ts';
 import { configSchema } from '../../src/connectors.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { type RunningAdmit, startAdmit } from '../support/admit-server.ts';
@@ -286,7 +287,7 @@ describe('relying parties as deployed: POST, redirect_uri, PKCE, refresh scope, 
   });
 
   it('registers clients from the CLI with --pkce-optional and --id-token-alg ES256', async () => {
-    const context = { config: running.config, store: running.admit.store, masterSecret: 'unused-by-client-add-0123456789abcdef' };
+    const context = createCommandContext(running.config, running.admit.store, 'unused-by-client-add-0123456789abcdef');
     const out = await clientAdd.run(
       { id: 'cli-legacy', 'redirect-uri': REDIRECT, secret: RP_SECRET, 'first-party': true, 'pkce-optional': true, 'id-token-alg': 'ES256' },
       context,
