@@ -58,11 +58,13 @@ function auditCall(deps: ManagementApiDeps, spec: ApiRoute): Middleware {
       throw caught;
     } finally {
       const { actor } = callerOf(ctx);
-      auditAction(deps, ctx, actor, {
-        action: 'api.call',
-        outcome: String(status),
-        detail: { operation: spec.operationId, method: ctx.method, path: ctx.path.slice(0, 200) },
-      });
+      // Not a `return` here: it would swallow what the call threw.
+      if (!ctx.state.apiUnaudited)
+        auditAction(deps, ctx, actor, {
+          action: 'api.call',
+          outcome: String(status),
+          detail: { operation: spec.operationId, method: ctx.method, path: ctx.path.slice(0, 200) },
+        });
     }
   };
 }

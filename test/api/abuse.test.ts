@@ -303,4 +303,17 @@ describe('management API rate limit', () => {
     const { createAccountService } = await import('../../src/services/accounts.ts');
     assert.equal((await createAccountService({ store: running.admit.store }).find(account.id))?.status, 'active');
   });
+
+  it('audits the first refusal of a window, not the rest of a flood', async () => {
+    const ops = await tokenFor(running, 'ops', 'admit:users:read');
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) statuses.push((await call(running, ops, 'GET', '/users')).status);
+    assert.deepEqual([statuses.filter((status) => status === 200).length, statuses.filter((status) => status === 429).length], [5, 7]);
+    const outcomes = (await auditOf(running, 'api.call')).filter((event) => event.actor === 'api:ops').map((event) => event.outcome);
+    assert.deepEqual(
+      [outcomes.filter((outcome) => outcome === '200').length, outcomes.filter((outcome) => outcome === '429').length],
+      [5, 1],
+      outcomes.join(' '),
+    );
+  });
 });
