@@ -38,6 +38,8 @@ export interface ServerOptions {
   totpUsers: number;
   /** Extra flags for the server processes (e.g. --cpu-prof). */
   nodeFlags: string[];
+  /** Node flags for admit only (e.g. npm start's, bench/memory/idle-rss.ts --as-shipped). */
+  admitNodeFlags?: string[];
   /** Environment for admit only (e.g. UV_THREADPOOL_SIZE). */
   admitEnv?: Record<string, string>;
   logLevel: string;
@@ -75,7 +77,7 @@ export async function startServers(options: ServerOptions): Promise<ServerPair> 
   );
   const admit = await startNodeChild({
     script: benchPath('servers/admit.ts'),
-    nodeFlags: options.nodeFlags,
+    nodeFlags: [...options.nodeFlags, ...(options.admitNodeFlags ?? [])],
     env: {
       NODE_ENV: 'production',
       ADMIT_CONFIG: configPath,

@@ -4,14 +4,21 @@
  * config, one local site, no LDAP): each pair is started fresh, asked for
  * discovery once, left alone for `settleMs`, and VmRSS is read from
  * /proc/<pid>/status. Not part of `npm run bench`; run on its own:
- *   node bench/memory/idle-rss.ts [rounds]
+ *   node bench/memory/idle-rss.ts [rounds] [--flags=defaults|shipped|both]
+ * `defaults` (the default): both on Node's defaults. `shipped`: admit with the
+ * Node flags npm start and the container give it (package.json, the scale
+ * bench's ADMIT_NODE_FLAGS), the baseline on Node's defaults, as each would be
+ * run. `both`: those flags on both, so the code alone is compared.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServers } from '../harness/servers.ts';
+import { ADMIT_NODE_FLAGS } from '../scale/run.ts';
 
-const rounds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 3);
+const flags = process.argv.find((arg) => arg.startsWith('--flags='))?.slice('--flags='.length) ?? 'defaults';
+if (!['defaults', 'shipped', 'both'].includes(flags)) throw new Error('--flags: defaults, shipped or both');
 const settleMs = 3000;
 
 /** VmRSS of a process, in MiB. */
@@ -32,7 +39,8 @@ try {
       ldapUsers: [],
       usersPerKind: 1,
       totpUsers: 0,
-      nodeFlags: [],
+      nodeFlags: flags === 'both' ? ADMIT_NODE_FLAGS : [],
+      ...(flags === 'shipped' ? { admitNodeFlags: ADMIT_NODE_FLAGS } : {}),
       logLevel: 'info',
     });
     try {
@@ -54,6 +62,7 @@ const baseline = median(samples.map((s) => s.baseline));
 console.log(
   JSON.stringify({
     rounds,
+    flags,
     samples,
     admitMiB: Number(admit.toFixed(1)),
     baselineMiB: Number(baseline.toFixed(1)),

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import ejs from 'ejs';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { createLocalizer, DEFAULT_LOCALE, formatDateTime, type Localizer, shippedLocaleOf } from '../../i18n/index.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -59,7 +60,10 @@ export function createMailer({
     for (const name of ['connectionTimeout', 'greetingTimeout', 'socketTimeout']) parsed.searchParams.set(name, ms);
     return parsed.href;
   };
-  const transporter: Transporter | undefined = toConsole ? undefined : nodemailer.createTransport(withTimeouts(settings.transport));
+  // nodemailer (~1.7 MiB of heap) is loaded only for a real transport: the console transport never needs it.
+  const transporter: Transporter | undefined = toConsole
+    ? undefined
+    : (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(withTimeouts(settings.transport));
 
   async function render(template: string, data: Record<string, unknown>, requested: string | undefined) {
     const locale = shippedLocaleOf(requested) ?? DEFAULT_LOCALE;
