@@ -68,7 +68,7 @@
     var ceremony = form.getAttribute('data-ceremony');
     var csrf = form.querySelector('input[name="_csrf"]');
     if (!window.PublicKeyCredential) {
-      show('This browser does not support security keys. Choose another method.');
+      show(form.getAttribute('data-say-unsupported') || 'This browser does not support security keys. Choose another method.');
       return;
     }
     start.disabled = true;
@@ -92,7 +92,7 @@
       })
       .catch(function () {
         start.disabled = false;
-        show('The security key did not answer, or the request was cancelled. Try again, or choose another method.');
+        show(form.getAttribute('data-say-cancelled') || 'The security key did not answer, or the request was cancelled. Try again, or choose another method.');
       });
   });
 })();

@@ -80,5 +80,5 @@ export async function forgetTrustedBrowser(deps: PortalDeps, ctx: Context, id: s
   if (!known) throw new AppError('not_found', 404);
   await deps.mfa.trustedBrowsers.revoke(user.account.id, id);
   deps.audit.record(ctx, { action: 'trusted_browser_forget', outcome: 'ok', accountId: user.account.id, site: user.account.siteId });
-  await showSessions(deps, ctx, 'That browser will ask for a second factor again.');
+  await showSessions(deps, ctx, text('portal:sessions.forgotten'));
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLocalDirectory } from '../../plugins/connector-local/local-directory.ts';
+import { createFindAccount } from '../../src/oidc/find-account.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { type MfaWorld, PASSWORD, startMfaWorld } from '../mfa/mfa-world.ts';
 import { atBothWidths, launchChromium } from '../support/chromium.ts';
@@ -150,6 +151,12 @@ describe('languages in Chromium', () => {
 
     const account = await createAccountService({ store: world.running.admit.store }).find(await world.accountIdOf('zoe', 'FRS'));
     assert.equal(account?.locale, 'fr', 'French kept as the preference (the locale claim)');
+    const discovery = (await (await fetch(`${world.running.issuer}/.well-known/openid-configuration`)).json()) as { claims_supported: string[] };
+    assert.ok(discovery.claims_supported.includes('locale'), 'the locale claim is announced');
+    const store = world.running.admit.store;
+    const found = await createFindAccount(createAccountService({ store }), store)({} as never, account!.id);
+    const claims = (await found!.claims('userinfo', 'openid profile', {}, [])) as Record<string, unknown>;
+    assert.equal(claims.locale, 'fr', 'released as the OIDC locale claim');
     await context.close();
   });
 
