@@ -1,30 +1,33 @@
 import type { Context, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
+import { type Text, text } from '../i18n/text.ts';
 import type { AuditEvent } from '../services/audit/audit-log.ts';
 import type { AdminUser } from './admin-session.ts';
 import type { AdminDeps } from './deps.ts';
+import type { Role } from './role-order.ts';
 
-/** Notices shown after an action, by a fixed code in the query (never text taken from the request). */
-const notices: Record<string, string> = {
-  approved: 'The request was approved and the person was told by email.',
-  denied: 'The request was denied and the person was told by email.',
-  already_decided: 'This request was already decided by someone else.',
-  invited: 'The invitation was saved and its email is on its way (its delivery is under Outbox).',
-  resent: 'A new invitation link is on its way by email; the previous link no longer works.',
-  revoked: 'The invitation was revoked; its link no longer works.',
-  outbox_resent: 'The message was queued again as a new message.',
-  outbox_not_resent: 'This message cannot be sent again (it is still pending, or its cause is gone).',
-  final: 'This invitation was already redeemed or revoked.',
-  disabled: 'The account was disabled and signed out everywhere.',
-  enabled: 'The account was enabled.',
-  unlocked: 'The account was unlocked and the person was told by email.',
-  mfa_reset: 'Two-step verification was reset: the next sign-in enrolls a device again.',
-  browsers_revoked: 'Every trusted browser of this account must verify again.',
-  signed_out: 'The account was signed out everywhere.',
-  redirect_uris: 'The redirect URIs were saved.',
+/** Notices shown after an action, by a fixed code in the query (never text taken from the request); the words are admin.json's `notice.<code>`. */
+const notices: Record<string, Text> = {
+  approved: text('admin:notice.approved'),
+  denied: text('admin:notice.denied'),
+  already_decided: text('admin:notice.already_decided'),
+  invited: text('admin:notice.invited'),
+  resent: text('admin:notice.resent'),
+  revoked: text('admin:notice.revoked'),
+  outbox_resent: text('admin:notice.outbox_resent'),
+  outbox_not_resent: text('admin:notice.outbox_not_resent'),
+  final: text('admin:notice.final'),
+  disabled: text('admin:notice.disabled'),
+  enabled: text('admin:notice.enabled'),
+  unlocked: text('admin:notice.unlocked'),
+  mfa_reset: text('admin:notice.mfa_reset'),
+  browsers_revoked: text('admin:notice.browsers_revoked'),
+  signed_out: text('admin:notice.signed_out'),
+  redirect_uris: text('admin:notice.redirect_uris'),
 };
 
-export const noticeFor = (ctx: Context) => (typeof ctx.query.notice === 'string' ? notices[ctx.query.notice] : undefined);
+export const noticeFor = (ctx: Context) =>
+  typeof ctx.query.notice === 'string' && Object.hasOwn(notices, ctx.query.notice) ? notices[ctx.query.notice] : undefined;
 
 export function redirectWithNotice(ctx: Context, path: string, notice: keyof typeof notices): void {
   ctx.status = 303;
@@ -32,7 +35,12 @@ export function redirectWithNotice(ctx: Context, path: string, notice: keyof typ
 }
 
 /** Renders a console page with the navigation and the signed-in admin. */
-export async function renderAdmin(deps: AdminDeps, ctx: Context, view: string, data: Record<string, unknown> & { title: string; tab: string }): Promise<void> {
+export async function renderAdmin(
+  deps: AdminDeps,
+  ctx: Context,
+  view: string,
+  data: Record<string, unknown> & { title: string | Text; tab: string },
+): Promise<void> {
   const admin = ctx.state.admin as AdminUser;
   await deps.render(ctx, `admin/${view}`, {
     ...data,
@@ -73,4 +81,13 @@ export function auditAdmin(deps: AdminDeps, ctx: Context, event: Omit<AuditEvent
 
 export function safeAdminPath(url: string | undefined): string {
   return url && /^\/admin(\/[A-Za-z0-9/_.-]*)?(\?[A-Za-z0-9=&%_.+-]*)?$/.test(url) && !url.startsWith('/admin/callback') ? url : '/admin/approvals';
+}
+
+/** An account's role in the page's words (role-order.ts's describeRole is the English of the API and CLI). */
+export function roleText(role: Role): Text {
+  return role.kind === 'global'
+    ? text('admin:role.global')
+    : role.kind === 'site'
+      ? text('admin:role.site', { sites: role.sites.join(', ') })
+      : text('admin:role.user');
 }

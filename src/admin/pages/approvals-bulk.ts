@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { guard } from '../../http/route-input.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
 import { actorOfAdmin } from '../actions/actor.ts';
 import { decideRequests } from '../actions/request-decisions.ts';
@@ -27,13 +28,16 @@ const ids = z.preprocess((value) => {
 export const bulkForm = z
   .object({
     id: ids,
-    decision: z.enum(['approve', 'deny'], { message: 'Choose Approve selected or Deny selected.' }),
-    reason: z.string().trim().max(500, 'The reason is too long: at most 500 characters.').optional().default(''),
+    decision: z.enum(['approve', 'deny'], { message: 'admin:approvals.chooseDecision' }),
+    reason: z.string().trim().max(500, 'admin:approvals.reasonTooLong').optional().default(''),
   })
   // The same rule as a single deny: a denial says why (the person is told the reason by email).
-  .refine((form) => form.decision === 'approve' || form.reason !== '', { message: 'Give a reason to deny the selected requests.', path: ['reason'] });
+  .refine((form) => form.decision === 'approve' || form.reason !== '', { message: 'admin:approvals.reasonNeeded', path: ['reason'] });
 
-export const BULK_NOT_YOURS = 'Nothing was decided: a selected request is not one you can decide (unknown, or of a site you do not administer).';
+export const BULK_NOT_YOURS = text('admin:approvals.notYours');
+
+/** The form's own refusals are admin.json keys; a shared schema's (actions/schemas.ts) is its English sentence, shown as it is. */
+export const issueText = (issue: string): string | Text => (issue.startsWith('admin:') ? text(issue) : issue);
 
 const count = (value: unknown) => {
   const n = typeof value === 'string' && /^\d{1,2}$/.test(value) ? Number(value) : 0;
@@ -44,14 +48,24 @@ const count = (value: unknown) => {
  * The sentence after a bulk decision, from counts in the query (numbers only,
  * at most a page; the words are this code's): "3 approved; 1 was already decided."
  */
-export function bulkNoticeOf(query: Context['query']): string | undefined {
+export function bulkNoticeOf(query: Context['query']): Text | undefined {
   if (query.notice !== 'bulk') return undefined;
   const approved = count(query.approved);
   const denied = count(query.denied);
   const already = count(query.already);
-  const done = [approved > 0 && `${approved} approved`, denied > 0 && `${denied} denied`].filter(Boolean).join(', ') || 'None decided';
-  const skipped = already > 0 ? `; ${already} ${already === 1 ? 'was' : 'were'} already decided` : '';
-  return `${done}${skipped}.${approved + denied > 0 ? ' Each person is told by email.' : ''}`;
+  const approvedText = text('admin:approvals.bulkApproved', { count: approved });
+  const deniedText = text('admin:approvals.bulkDenied', { count: denied });
+  const done =
+    approved > 0 && denied > 0
+      ? text('admin:approvals.bulkBoth', { approved: approvedText, denied: deniedText })
+      : approved > 0
+        ? approvedText
+        : denied > 0
+          ? deniedText
+          : text('admin:approvals.bulkNone');
+  const told = approved + denied > 0 ? 'Told' : '';
+  if (already === 0) return text(`admin:approvals.bulkNotice${told}`, { done });
+  return text(`admin:approvals.bulkNoticeSkipped${told}`, { done, skipped: text('admin:approvals.bulkAlready', { count: already }) });
 }
 
 /**
@@ -78,13 +92,13 @@ export function approvalBulkRoutes(
   deps: AdminDeps,
   admin: Middleware,
   form: Middleware[],
-  show: (ctx: Context, error?: string) => Promise<void>,
+  show: (ctx: Context, error?: string | Text) => Promise<void>,
 ): void {
   const input = guard({
     body: bulkForm,
     invalid: (ctx, refusal) => {
       ctx.status = 400;
-      return show(ctx, refusal.issue);
+      return show(ctx, issueText(refusal.issue));
     },
   });
 

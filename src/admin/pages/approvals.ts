@@ -1,7 +1,9 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { messageText } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { type AccessRequestView, QUEUE_PAGE } from '../../services/approvals/access-requests.ts';
 import { APPROVAL_SLA_BUSINESS_DAYS } from '../../services/approvals/business-days.ts';
 import { overdueBefore } from '../../services/dashboard-queue.ts';
@@ -18,7 +20,7 @@ const denyForm = z.object({ reason: denyReason });
 
 /** The approval queue: pending requests of the admin's sites, oldest first, aged in business days, 50 a page (a cursor in `after`). */
 export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middleware, form: Middleware[]): void {
-  async function show(ctx: Parameters<Middleware>[0], error?: string) {
+  async function show(ctx: Parameters<Middleware>[0], error?: string | Text) {
     const user = ctx.state.admin as AdminUser;
     const decided = ctx.query.show === 'decided';
     // Waiting: oldest first by default (the promise is two business days); decided: newest first.
@@ -28,14 +30,14 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     let page: Page<AccessRequestView> = { items: [] };
     if (asked !== 'newest' && asked !== 'oldest') {
       ctx.status = 400;
-      error = 'Order: choose oldest first or newest first.';
+      error = text('admin:approvals.chooseOrder');
     } else {
       try {
         page = await deps.requests.list(user.sites, { decided, cursor: ctx.query.after as string | undefined, newestFirst: order === 'newest' });
       } catch (problem) {
         if (!(problem instanceof CursorError)) throw problem;
         ctx.status = 400;
-        error = problem.message;
+        error = text('admin:badCursor');
       }
     }
     const counts = await deps.requests.counts(user.sites, { overdueBefore: overdueBefore() });
@@ -48,7 +50,7 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     // "Select all on this page" without JavaScript: the same page again with every box checked.
     const here = ctx.path === '/admin/approvals' ? query(order, typeof ctx.query.after === 'string' ? ctx.query.after : undefined) : params;
     await renderAdmin(deps, ctx, 'approvals', {
-      title: 'Approval queue',
+      title: text('admin:nav.approvals'),
       tab: 'approvals',
       requests: page.items,
       decided,
@@ -86,7 +88,7 @@ export function approvalRoutes(router: Router, deps: AdminDeps, admin: Middlewar
       // An unknown id is "not found" before a bad reason is mentioned.
       await requestFor(ctx);
       ctx.status = 400;
-      return show(ctx, refusal.message);
+      return show(ctx, messageText(refusal.code));
     },
   });
   router.post('/approvals/:id/deny', admin, ...form, deny, async (ctx) => {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { guard } from '../../http/route-input.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
 import { CursorError } from '../../services/paging.ts';
 import { actorOfAdmin } from '../actions/actor.ts';
@@ -44,7 +45,7 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
 
   const renderPage = (ctx: Context, data: Record<string, unknown>) =>
     renderAdmin(deps, ctx, 'audit', {
-      title: 'Audit log',
+      title: text('admin:nav.audit'),
       tab: 'audit',
       events: [],
       nextUrl: undefined,
@@ -62,7 +63,7 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
   /** The filter as typed, for the form that shows a refusal. */
   const typed = (ctx: Context) =>
     Object.fromEntries(Object.keys(emptyValues).map((key) => [key, typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '']));
-  const refusePage = (ctx: Context, sentence: string) => {
+  const refusePage = (ctx: Context, sentence: string | Text) => {
     ctx.status = 400;
     return renderPage(ctx, { error: sentence, values: typed(ctx) });
   };
@@ -98,7 +99,8 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
       });
     } catch (problem) {
       if (!(problem instanceof FilterError || problem instanceof CursorError)) throw problem;
-      await refusePage(ctx, problem.message);
+      // A filter's refusal is the shared audit filter's sentence (actions/audit-filter.ts, the API's too).
+      await refusePage(ctx, problem instanceof CursorError ? text('admin:badCursor') : problem.message);
     }
   });
 

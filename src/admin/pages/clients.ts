@@ -2,8 +2,9 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { messages } from '../../errors/messages.ts';
+import { type MessageCode, messages, messageText } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { actorOfAdmin } from '../actions/actor.ts';
 import { registerClient, rotateClientSecret, setClientRedirectUris } from '../actions/client-actions.ts';
 import { clientFields, redirectUriList } from '../actions/schemas.ts';
@@ -25,7 +26,8 @@ const redirectUris = z
 /** The console's form: the shared fields (actions/schemas.ts), one redirect URI a line, a first-party checkbox. */
 const registerForm = z.object({ ...clientFields, redirect_uris: redirectUris, first_party: z.literal('on').optional() });
 
-const messageOf = (code: string | undefined) => (code && code in messages ? messages[code as keyof typeof messages] : (code ?? 'Check the form.'));
+const messageOf = (code: string | undefined): string | Text =>
+  code && code in messages ? messageText(code as MessageCode) : (code ?? messageText('invalid_form'));
 
 /**
  * Relying applications (global admins only): register, rotate a secret,
@@ -35,7 +37,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
   async function show(ctx: Context, extra: Record<string, unknown> = {}) {
     const { config, registered } = await deps.clients.list();
     await renderAdmin(deps, ctx, 'clients', {
-      title: 'Relying applications',
+      title: text('admin:nav.clients'),
       tab: 'clients',
       configClients: config,
       registered,
@@ -57,7 +59,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
   });
   router.post('/clients', admin, requireGlobalAdmin, ...form, registration, async (ctx) => {
     const input = registration.input(ctx).body;
-    const refuse = (error: string) => {
+    const refuse = (error: string | Text) => {
       ctx.status = 400;
       return show(ctx, { values: ctx.request.body ?? {}, error });
     };
@@ -68,7 +70,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
       firstParty: input.first_party === 'on',
       isPublic: input.type === 'public',
     });
-    if (outcome.status === 'exists') return refuse(messages.client_exists);
+    if (outcome.status === 'exists') return refuse(messageText('client_exists'));
     if (outcome.status === 'invalid') return refuse(`${outcome.field}: ${outcome.message}`);
     await show(ctx, { secret: outcome.secret ? { clientId: input.client_id, value: outcome.secret } : undefined, registeredId: input.client_id });
   });
@@ -90,7 +92,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
     invalid: async (ctx) => {
       const id = await clientFor(ctx);
       ctx.status = 400;
-      return show(ctx, { error: `${id}: ${messages.invalid_redirect_uris}` });
+      return show(ctx, { error: text('admin:clients.forClient', { client: id, message: messageText('invalid_redirect_uris') }) });
     },
   });
   router.post('/clients/:id/redirect-uris', admin, requireGlobalAdmin, ...form, newRedirectUris, async (ctx) => {
@@ -99,7 +101,7 @@ export function clientRoutes(router: Router, deps: AdminDeps, admin: Middleware,
     const outcome = await setClientRedirectUris(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), id, uris);
     if (outcome.status !== 'ok') {
       ctx.status = 400;
-      return show(ctx, { error: outcome.status === 'invalid' ? `${outcome.field}: ${outcome.message}` : messages.invalid_form });
+      return show(ctx, { error: outcome.status === 'invalid' ? `${outcome.field}: ${outcome.message}` : messageText('invalid_form') });
     }
     redirectWithNotice(ctx, '/admin/clients', 'redirect_uris');
   });

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { messages } from '../../errors/messages.ts';
+import { messageText } from '../../errors/messages.ts';
+import { text } from '../../i18n/text.ts';
 import { ACR_MFA } from '../../oidc/provider.ts';
 import { safeAdminPath } from '../admin-page.ts';
 import { adminUserOf } from '../admin-session.ts';
@@ -29,9 +30,9 @@ export function consoleAuthRoutes(router: Router, deps: AdminDeps, form: Middlew
     const result = await deps.signIn.finish(ctx);
     if ('error' in result) {
       return deps.render(ctx, 'admin/refused', {
-        title: 'Admin console',
-        heading: 'Sign-in cancelled',
-        message: 'The sign-in to the admin console did not finish.',
+        title: text('admin:nav.title'),
+        heading: text('admin:refused.cancelled'),
+        message: text('admin:refused.cancelledMessage'),
       });
     }
     const account = await deps.accounts.find(result.accountId);
@@ -45,7 +46,7 @@ export function consoleAuthRoutes(router: Router, deps: AdminDeps, form: Middlew
     const refuse = async (code: 'admin_forbidden' | 'admin_mfa_required') => {
       void deps.audit.record(ctx, { action: 'admin.sign_in', outcome: code, site: account?.siteId, username: account?.username, accountId: account?.id });
       ctx.status = 403;
-      await deps.render(ctx, 'admin/refused', { title: 'Admin console', heading: 'No access to the admin console', message: messages[code] });
+      await deps.render(ctx, 'admin/refused', { title: text('admin:nav.title'), heading: text('admin:refused.noAccess'), message: messageText(code) });
     };
     if (!admin) return refuse('admin_forbidden');
     if (deps.requireMfa && result.acr !== ACR_MFA) return refuse('admin_mfa_required');
@@ -84,9 +85,9 @@ export function consoleAuthRoutes(router: Router, deps: AdminDeps, form: Middlew
 
   router.get('/signed-out', (ctx) =>
     deps.render(ctx, 'admin/refused', {
-      title: 'Signed out',
-      heading: 'Signed out',
-      message: 'You are signed out of the admin console.',
+      title: text('admin:refused.signedOut'),
+      heading: text('admin:refused.signedOut'),
+      message: text('admin:refused.signedOutMessage'),
       signedOut: true,
     }),
   );

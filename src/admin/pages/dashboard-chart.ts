@@ -1,10 +1,17 @@
+import type { Translate } from '../../i18n/text.ts';
 import type { DayFigures } from '../../services/dashboard-counters.ts';
 
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "7 Dec" for 2025-12-07. */
-export const dayLabel = (day: string) => `${Number(day.slice(8, 10))} ${MONTHS[Number(day.slice(5, 7)) - 1]}`;
+/**
+ * "7 Dec" for 2025-12-07 ("7 déc.", "7 Dez.", "7 dic" in the page's
+ * language): the day and Intl's short month name, always in that order, so
+ * the chart's axis can put the month on a line of its own.
+ */
+export function dayLabel(day: string, locale: string): string {
+  const date = new Date(`${day.slice(0, 10)}T12:00:00Z`);
+  const month = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' }).format(date);
+  return `${Number(day.slice(8, 10))} ${month}`;
+}
 
 /** The least of 1, 2, 5 × 10^k that is at least `value` (and at least 4, so four grid lines are whole numbers). */
 function niceMax(value: number): number {
@@ -26,7 +33,7 @@ const BOTTOM = 44;
  * picture is one image to a screen reader (its title and description say the
  * totals); the table beside it carries the figures.
  */
-export function signInChart(days: readonly DayFigures[]): string {
+export function signInChart(days: readonly DayFigures[], t: Translate, locale: string): string {
   const max = niceMax(Math.max(0, ...days.flatMap((day) => [day.signIns, day.failures])));
   const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
@@ -38,10 +45,10 @@ export function signInChart(days: readonly DayFigures[]): string {
   const first = days[0]?.day;
   const last = days.at(-1)?.day;
   parts.push(
-    `<title id="chart-title">Sign-ins and failures per day${first && last ? `, ${escapeXml(dayLabel(first))} to ${escapeXml(dayLabel(last))}` : ''}</title>`,
+    `<title id="chart-title">${escapeXml(first && last ? t('admin:dashboard.chartTitleRange', { from: dayLabel(first, locale), to: dayLabel(last, locale) }) : t('admin:dashboard.perDay'))}</title>`,
   );
   parts.push(
-    `<desc id="chart-desc">${totals.signIns} sign-ins and ${totals.failures} failures in ${days.length} days. The table below has each day's figures.</desc>`,
+    `<desc id="chart-desc">${escapeXml(t('admin:dashboard.chartDesc', { signIns: t('admin:dashboard.signInCount', { count: totals.signIns }), failures: t('admin:dashboard.failureCount', { count: totals.failures }), days: days.length }))}</desc>`,
   );
   for (let step = 0; step <= 4; step += 1) {
     const value = (max / 4) * step;
@@ -52,18 +59,18 @@ export function signInChart(days: readonly DayFigures[]): string {
   let month = '';
   days.forEach((day, index) => {
     const x = LEFT + index * group + (group - 2 * bar - 2) / 2;
-    const label = dayLabel(day.day);
-    for (const [kind, value, offset, noun] of [
-      ['ok', day.signIns, 0, 'sign-ins'],
-      ['failed', day.failures, bar + 2, 'failures'],
+    const label = dayLabel(day.day, locale);
+    for (const [kind, value, offset, counted] of [
+      ['ok', day.signIns, 0, 'admin:dashboard.signInCount'],
+      ['failed', day.failures, bar + 2, 'admin:dashboard.failureCount'],
     ] as const) {
       const top = y(value);
       parts.push(
-        `<rect class="chart-${kind}" x="${(x + offset).toFixed(1)}" y="${top.toFixed(1)}" width="${bar}" height="${(TOP + plotHeight - top).toFixed(1)}"><title>${escapeXml(`${label}: ${value} ${noun}`)}</title></rect>`,
+        `<rect class="chart-${kind}" x="${(x + offset).toFixed(1)}" y="${top.toFixed(1)}" width="${bar}" height="${(TOP + plotHeight - top).toFixed(1)}"><title>${escapeXml(`${label}: ${t(counted, { count: value })}`)}</title></rect>`,
       );
     }
     const centre = (LEFT + index * group + group / 2).toFixed(1);
-    const [date, name] = label.split(' ');
+    const [date, name] = [label.slice(0, label.indexOf(' ')), label.slice(label.indexOf(' ') + 1)];
     parts.push(`<text class="chart-axis" x="${centre}" y="${HEIGHT - BOTTOM + 16}" text-anchor="middle">${escapeXml(date!)}</text>`);
     if (name !== month) {
       parts.push(`<text class="chart-axis" x="${centre}" y="${HEIGHT - BOTTOM + 32}" text-anchor="middle">${escapeXml(name!)}</text>`);

@@ -1,5 +1,8 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { formatDateTime, localeOf } from '../../i18n/index.ts';
+import { translatorOf } from '../../i18n/middleware.ts';
+import { text } from '../../i18n/text.ts';
 import { createDashboardCounters } from '../../services/dashboard-counters.ts';
 import { queueFigures } from '../../services/dashboard-queue.ts';
 import { renderAdmin } from '../admin-page.ts';
@@ -26,6 +29,7 @@ export function dashboardRoutes(router: Router, deps: AdminDeps, admin: Middlewa
   router.get('/', admin, async (ctx: Context) => {
     const user = ctx.state.admin as AdminUser;
     const siteIds = user.sites;
+    const locale = localeOf(ctx);
     // The queue's own list first: it moves a site's requests from before the index into it, and gives the oldest.
     const oldest = siteIds.length ? (await deps.requests.list(siteIds, { limit: 1 })).items[0] : undefined;
     const [queues, locks, days, enrolled, outbox] = await Promise.all([
@@ -62,9 +66,9 @@ export function dashboardRoutes(router: Router, deps: AdminDeps, admin: Middlewa
     const failed = outbox.messages.filter((message) => message.state === 'failed');
     const sum = (pick: (site: (typeof sites)[number]) => number) => sites.reduce((total, site) => total + pick(site), 0);
     await renderAdmin(deps, ctx, 'dashboard', {
-      title: 'Dashboard',
+      title: text('admin:nav.dashboard'),
       tab: 'dashboard',
-      asOf: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      asOf: `${formatDateTime(locale, new Date())} UTC`,
       sites,
       totals: {
         pending: sum((site) => site.queue.pending),
@@ -79,8 +83,9 @@ export function dashboardRoutes(router: Router, deps: AdminDeps, admin: Middlewa
       oldest,
       lockedAccounts: lockedAccounts.slice(0, 8),
       failed: { count: failed.length, sampled: outbox.messages.length, more: outbox.next !== undefined, latest: failed.slice(0, 5) },
-      perDay: perDay.map((day) => ({ ...day, label: dayLabel(day.day) })),
-      chart: signInChart(perDay),
+      perDay: perDay.map((day) => ({ ...day, label: dayLabel(day.day, locale) })),
+      // The console is served behind the app's locale negotiation, which sets the request's translator.
+      chart: signInChart(perDay, translatorOf(ctx)!, locale),
       chartDays: CHART_DAYS,
     });
   });

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { type Text, text as words } from '../../i18n/text.ts';
 import { type CsvProblem, parseInvitationCsv } from '../../services/invitations/invitation-csv.ts';
 import type { InvitationView } from '../../services/invitations/invitation-model.ts';
 import type { InviteRefusal } from '../../services/invitations/invitations.ts';
@@ -14,15 +15,15 @@ export const uploadForm = z.object({
   days: optionalDays,
 });
 
-export const UPLOAD_FORM_REFUSED = 'Choose one of your sites and a validity of 1 to 90 days.';
+export const UPLOAD_FORM_REFUSED = words('admin:invitations.uploadRefused');
 
-export const refusalText: Record<InviteRefusal, string> = {
-  already_member: 'already has an account in this site',
-  already_invited: 'already has an open invitation to this site (use Resend)',
-  unknown_site: 'the site does not exist',
-};
+/** "<email> already has an account in this site." in the page's words (admin.json's invitations.refusals.<reason>). */
+export const refusalText = (email: string, reason: InviteRefusal): Text => words(`admin:invitations.refusals.${reason}`, { email });
 
-export type ImportResult = { status: 'imported'; invited: InvitationView[] } | { status: 'refused'; problems: CsvProblem[]; error: string };
+/** A problem as the page lists it: the CSV parser's own sentence, or one of this page's. */
+type ShownProblem = Omit<CsvProblem, 'message'> & { message: string | Text };
+
+export type ImportResult = { status: 'imported'; invited: InvitationView[] } | { status: 'refused'; problems: ShownProblem[]; error: Text };
 
 /**
  * A CSV of people to invite, all or nothing: every row is checked first
@@ -35,13 +36,15 @@ export type ImportResult = { status: 'imported'; invited: InvitationView[] } | {
 export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z.infer<typeof uploadForm>): Promise<ImportResult> {
   const user = ctx.state.admin as AdminUser;
   const file = (ctx.state.files as Record<string, UploadedFile> | undefined)?.file;
-  const refuse = (error: string, problems: CsvProblem[] = []): ImportResult => ({ status: 'refused', problems, error });
+  const refuse = (error: Text, problems: ShownProblem[] = []): ImportResult => ({ status: 'refused', problems, error });
   if (!canAdminister(user, form.site)) return refuse(UPLOAD_FORM_REFUSED);
-  if (!file || file.data.length === 0) return refuse('Choose a CSV file to upload.');
+  if (!file || file.data.length === 0) return refuse(words('admin:invitations.chooseFile'));
   const text = file.data.toString('utf8');
-  if (text.includes('\uFFFD') || text.includes('\0')) return refuse('The file is not UTF-8 text. Save it as "CSV UTF-8" and upload it again.');
+  if (text.includes('\uFFFD') || text.includes('\0')) return refuse(words('admin:invitations.notUtf8'));
 
-  const { invitees, problems } = parseInvitationCsv(text);
+  const parsed = parseInvitationCsv(text);
+  const { invitees } = parsed;
+  const problems: ShownProblem[] = [...parsed.problems];
   const siteId = form.site;
   const refusals = await deps.invitations.refusalsFor(
     siteId,
@@ -49,9 +52,9 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z
   );
   invitees.forEach((invitee, index) => {
     const refusal = refusals[index];
-    if (refusal) problems.push({ line: invitee.line, message: `${invitee.email} ${refusalText[refusal]}.` });
+    if (refusal) problems.push({ line: invitee.line, message: refusalText(invitee.email, refusal) });
   });
-  const refused = (list: CsvProblem[]) => {
+  const refused = (list: ShownProblem[]) => {
     list.sort((a, b) => a.line - b.line);
     auditAdmin(deps, ctx, {
       action: 'admin.invitation.import',
@@ -59,7 +62,7 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z
       site: siteId,
       detail: { file: file.filename, rows: invitees.length, problems: list.length },
     });
-    return refuse(`Nothing was imported: fix the ${list.length === 1 ? 'line' : 'lines'} below and upload the file again.`, list);
+    return refuse(words('admin:invitations.nothingImported', { count: list.length }), list);
   };
   if (problems.length) return refused(problems);
 
@@ -70,9 +73,7 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z
   );
   // Someone invited one of these people between the check and the write: still nothing is imported.
   if (outcome.status === 'refused')
-    return refused(
-      outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: `${invitees[index]!.email} ${refusalText[reason]}.` })),
-    );
+    return refused(outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: refusalText(invitees[index]!.email, reason) })));
   outcome.invitations.forEach((invitation, index) => {
     auditAdmin(deps, ctx, {
       action: 'admin.invitation.create',

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { guard } from '../../http/route-input.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import type { InvitationView } from '../../services/invitations/invitation-model.ts';
 import { INVITATIONS_PAGE } from '../../services/invitations/invitations.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
@@ -36,16 +37,16 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     const user = ctx.state.admin as AdminUser;
     const after = ctx.method === 'GET' ? (ctx.query.after as string | undefined) : undefined;
     let page: Page<InvitationView> = { items: [] };
-    let pageError: string | undefined;
+    let pageError: Text | undefined;
     try {
       page = await deps.invitations.list(user.sites, { cursor: after });
     } catch (problem) {
       if (!(problem instanceof CursorError)) throw problem;
       ctx.status = 400;
-      pageError = problem.message;
+      pageError = text('admin:badCursor');
     }
     await renderAdmin(deps, ctx, 'invitations', {
-      title: 'Invitations',
+      title: text('admin:nav.invitations'),
       tab: 'invitations',
       invitations: page.items,
       total: await deps.invitations.count(user.sites),
@@ -66,7 +67,7 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
 
   router.get('/invitations', admin, (ctx) => show(ctx));
 
-  const refuse = (ctx: Context, error: string, values: unknown = ctx.request.body ?? {}) => {
+  const refuse = (ctx: Context, error: string | Text, values: unknown = ctx.request.body ?? {}) => {
     ctx.status = 400;
     return show(ctx, { values, error });
   };
@@ -75,7 +76,7 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     const { site: siteId, ...input } = invite.input(ctx).body;
     const outcome = await invitePerson(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), { siteId, ...input });
     if (outcome.status === 'refused') {
-      return refuse(ctx, outcome.reason === 'not_your_site' ? 'Choose one of your sites.' : `${input.email} ${refusalText[outcome.reason]}.`);
+      return refuse(ctx, outcome.reason === 'not_your_site' ? text('admin:invitations.chooseSite') : refusalText(input.email, outcome.reason));
     }
     redirectWithNotice(ctx, '/admin/invitations', 'invited');
   });

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
+import { text } from '../../i18n/text.ts';
 import { actorOfAdmin } from '../actions/actor.ts';
 import { outboxScopeOf, resendMessage, visibleMessage } from '../actions/outbox-actions.ts';
 import { redirectWithNotice, renderAdmin } from '../admin-page.ts';
@@ -26,7 +27,13 @@ export function outboxRoutes(router: Router, deps: AdminDeps, admin: Middleware,
   router.get('/outbox', admin, async (ctx: Context) => {
     const before = outboxCursor.parse(ctx.query.before);
     const page = await deps.outbox.list({ siteIds: outboxScopeOf(actorOfAdmin(ctx.state.admin as AdminUser)), limit: OUTBOX_PAGE, before });
-    await renderAdmin(deps, ctx, 'outbox', { title: 'Outbox', tab: 'outbox', messages: page.messages, next: page.next, first: before === undefined });
+    await renderAdmin(deps, ctx, 'outbox', {
+      title: text('admin:nav.outbox'),
+      tab: 'outbox',
+      messages: page.messages,
+      next: page.next,
+      first: before === undefined,
+    });
   });
 
   router.post('/outbox/:id/resend', admin, ...form, async (ctx: Context) => {

@@ -1,31 +1,24 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { messages } from '../../errors/messages.ts';
+import { messageText } from '../../errors/messages.ts';
+import { formatDateTime, localeOf } from '../../i18n/index.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import type { StoredAuditEvent } from '../../services/audit/audit-log.ts';
 import { createAuditTimeline } from '../../services/dashboard-timeline.ts';
 import { CursorError, type Page } from '../../services/paging.ts';
-import { renderAdmin } from '../admin-page.ts';
+import { renderAdmin, roleText } from '../admin-page.ts';
 import type { AdminUser } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
-import { describeRole, mayActOn, roleOf } from '../role-order.ts';
+import { mayActOn, roleOf } from '../role-order.ts';
 import { accountFor } from './user-actions.ts';
 
 export const TIMELINE_PAGE = 20;
 
-/** How a session proved who it is, in words (the `amr` values admit and its methods set). */
-const AMR_WORDS: Record<string, string> = {
-  pwd: 'Password',
-  otp: 'a one-time code',
-  hwk: 'a security key',
-  sms: 'a text message',
-  tel: 'a phone call',
-  mfa: 'two-step verification',
-  fed: 'a federated sign-in',
-};
-export const amrInWords = (amr: readonly string[]) => {
-  const words = [...new Set(amr.filter((value) => value !== 'mfa').map((value) => AMR_WORDS[value] ?? value))];
-  return words.length ? words.join(' + ') : '—';
-};
+/** How a session proved who it is, in words (the `amr` values admit and its methods set; admin.json's `amr.<value>`). */
+const AMR_WORDS = new Set(['pwd', 'otp', 'hwk', 'sms', 'tel', 'mfa', 'fed']);
+/** The words, one per proof (the page joins them with " + "); an `amr` value admit does not know is shown as it is. */
+export const amrInWords = (amr: readonly string[]): (Text | string)[] =>
+  [...new Set(amr.filter((value) => value !== 'mfa'))].map((value) => (AMR_WORDS.has(value) ? text(`admin:amr.${value}`) : value));
 
 /**
  * One account's page: its details, its two-step devices, its SSO sessions,
@@ -44,13 +37,13 @@ export function userPageRoutes(router: Router, deps: AdminDeps, admin: Middlewar
     const verdict = mayActOn(user, account);
     const before = typeof ctx.query.before === 'string' ? ctx.query.before : undefined;
     let events: Page<StoredAuditEvent> = { items: [] };
-    let error: string | undefined;
+    let error: Text | undefined;
     try {
       events = await timeline.page(account, { cursor: before, limit: TIMELINE_PAGE });
     } catch (problem) {
       if (!(problem instanceof CursorError)) throw problem;
       ctx.status = 400;
-      error = problem.message;
+      error = text('admin:badCursor');
     }
     const [factors, sessions] = await Promise.all([
       deps.mfa?.listFactors ? deps.mfa.listFactors(account.id) : undefined,
@@ -62,16 +55,16 @@ export function userPageRoutes(router: Router, deps: AdminDeps, admin: Middlewar
       tab: 'users',
       account,
       error,
-      role: describeRole(roleOf(account)),
+      role: roleText(roleOf(account)),
       // The actions are offered only where the role order allows them (the POSTs check it again).
-      refusal: verdict.ok ? undefined : messages[verdict.code],
+      refusal: verdict.ok ? undefined : messageText(verdict.code),
       siteName: site?.config.displayName ?? account.siteId,
       canUnlockDirectory: site?.connector.unlock !== undefined,
       mfa: deps.mfa !== undefined,
       factors,
       sessions: sessions?.map((session) => ({
         ...session,
-        signedIn: session.signedInAt ? `${new Date(session.signedInAt * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—',
+        signedIn: session.signedInAt ? `${formatDateTime(localeOf(ctx), session.signedInAt * 1000)} UTC` : '—',
         proof: amrInWords(session.amr),
       })),
       events: events.items.filter((event) => !event.site || user.sites.includes(event.site)),

@@ -1,21 +1,25 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { messages } from '../../errors/messages.ts';
+import { messageText } from '../../errors/messages.ts';
+import { type Text, text as words } from '../../i18n/text.ts';
 import type { Account } from '../../services/accounts.ts';
 import { CursorError } from '../../services/paging.ts';
-import { renderAdmin } from '../admin-page.ts';
+import { renderAdmin, roleText } from '../admin-page.ts';
 import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
-import { describeRole, mayActOn, roleOf } from '../role-order.ts';
+import { mayActOn, roleOf } from '../role-order.ts';
 import { accountFor, userActionRoutes } from './user-actions.ts';
 
 const PAGE_SIZE = 50;
 const MAX_QUERY = 100;
-const FIELDS = { '': 'User name, email or name', username: 'User name', email: 'Email', name: 'Name' } as const;
-const STATUSES = { '': 'Any status', active: 'Active', disabled: 'Disabled', pending_approval: 'Pending approval', denied: 'Denied' } as const;
+// Each label is admin.json's users.fields.<key>, users.statuses.<key>, users.sorts.<key> ('' as `any`).
+const labels = <K extends string>(group: string, keys: readonly K[]) =>
+  Object.fromEntries(keys.map((key) => [key, words(`admin:users.${group}.${key || 'any'}`)])) as Record<K, Text>;
+const FIELDS = labels('fields', ['', 'username', 'email', 'name'] as const);
+const STATUSES = labels('statuses', ['', 'active', 'disabled', 'pending_approval', 'denied'] as const);
 /** The orders the indexes serve: each field is its own lexicographic index, read up or down. */
-const SORTS = { username: 'user name', email: 'email', name: 'name' } as const;
-const DIRECTIONS = { asc: 'A to Z', desc: 'Z to A' } as const;
+const SORTS = labels('sorts', ['username', 'email', 'name'] as const);
+const DIRECTIONS = { asc: words('admin:users.aToZ'), desc: words('admin:users.zToA') } as const;
 type Field = keyof typeof FIELDS;
 type Sort = keyof typeof SORTS;
 type Status = keyof typeof STATUSES;
@@ -38,18 +42,18 @@ function searchOf(ctx: Parameters<Middleware>[0], user: AdminUser) {
     sort: (sort && Object.hasOwn(SORTS, sort) ? sort : '') as Sort | '',
     dir: dir === 'desc' ? 'desc' : '',
   };
-  if (q.length > MAX_QUERY) return { values, error: `The search is too long: at most ${MAX_QUERY} characters.` };
-  if (!Object.hasOwn(FIELDS, field)) return { values, error: 'Field: choose user name, email or name.' };
-  if (!Object.hasOwn(STATUSES, status)) return { values, error: 'Status: choose one of the statuses listed.' };
+  if (q.length > MAX_QUERY) return { values, error: words('admin:users.tooLong', { max: MAX_QUERY }) };
+  if (!Object.hasOwn(FIELDS, field)) return { values, error: words('admin:users.chooseField') };
+  if (!Object.hasOwn(STATUSES, status)) return { values, error: words('admin:users.chooseStatus') };
   // Only the sites this admin administers are searched; another site is refused, never widened to it.
-  if (site && !canAdminister(user, site)) return { values, error: `You do not administer site ${site}.` };
-  if (sort && !Object.hasOwn(SORTS, sort)) return { values, error: 'Sort: choose user name, email or name.' };
-  if (dir && dir !== 'asc' && dir !== 'desc') return { values, error: 'Order: choose A to Z or Z to A.' };
+  if (site && !canAdminister(user, site)) return { values, error: words('admin:users.notYourSite', { site }) };
+  if (sort && !Object.hasOwn(SORTS, sort)) return { values, error: words('admin:users.chooseSort') };
+  if (dir && dir !== 'asc' && dir !== 'desc') return { values, error: words('admin:users.chooseOrder') };
   // A search is listed in the order of the field it searched (one index each): another order is not one the index serves.
   if (sort && q && sort !== field)
     return {
       values,
-      error: `Sort: a search ${field ? `in ${FIELDS[field].toLowerCase()}s is in ${FIELDS[field].toLowerCase()} order` : 'in every field is in the order of the value matched'}; choose Search in ${SORTS[sort]} to sort by it.`,
+      error: words(`admin:users.searchOrder.${field || 'any'}`, { sort: SORTS[sort] }),
     };
   return { values };
 }
@@ -74,9 +78,11 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     const sortable = (Object.keys(SORTS) as Sort[]).filter((column) => !values.q || column === values.field);
     const sortUrls = Object.fromEntries(sortable.map((column) => [column, sortUrl(column)]));
     const view = {
-      title: 'Users',
+      title: words('admin:nav.users'),
       tab: 'users',
       ...values,
+      // Not `dir`: every page's `dir` is its text direction (ltr or rtl), given by the renderer.
+      sortDir: values.dir,
       orderBy,
       orderName: orderBy ? SORTS[orderBy] : '',
       directions: DIRECTIONS,
@@ -117,7 +123,7 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
     } catch (problem) {
       if (!(problem instanceof CursorError)) throw problem;
       ctx.status = 400;
-      await renderAdmin(deps, ctx, 'users', { ...view, firstPage: false, error: problem.message });
+      await renderAdmin(deps, ctx, 'users', { ...view, firstPage: false, error: words('admin:badCursor') });
     }
   });
 
@@ -129,9 +135,9 @@ export function userRoutes(router: Router, deps: AdminDeps, admin: Middleware, f
       title: account.username,
       tab: 'users',
       account,
-      role: describeRole(roleOf(account)),
+      role: roleText(roleOf(account)),
       // The actions are offered only where the role order allows them (the POSTs check it again).
-      refusal: verdict.ok ? undefined : messages[verdict.code],
+      refusal: verdict.ok ? undefined : messageText(verdict.code),
       siteName: site?.config.displayName ?? account.siteId,
       canUnlockDirectory: site?.connector.unlock !== undefined,
       mfa: deps.mfa !== undefined,
