@@ -49,6 +49,7 @@ if (args.scale) {
     logLevel: args.admitLogLevel,
     cpuProfDir: args.cpuProfDir,
     dataDir: args.scaleData,
+    audit: args.scaleAudit,
     rounds: args.scaleRounds,
     nodeFlags: args.scaleNodeFlags,
     log,

@@ -22,6 +22,8 @@ export interface BenchArgs {
   scale?: '100k' | '1m';
   /** Scale: keep the seeded store in this directory, or reuse it when it is already there (--scale-data=dir). */
   scaleData?: string;
+  /** Scale: seed this many audit entries instead of the mode's (--scale-audit=n). */
+  scaleAudit?: number;
   /** Scale: how many rounds of the same searches and exports (default 2), each with admit's heap after a forced GC. */
   scaleRounds?: number;
   /** Scale: admit's Node flags instead of the default ones (bench/scale/run.ts ADMIT_NODE_FLAGS); empty: none. */
@@ -29,7 +31,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `npm run bench -- [--quick] [--only=op,op] [--stores=redis,sqlite] [--no-memory] [--threadpool] [--cpu-prof=dir] [--admit-log-level=info] [--out=file.json] [--peers]
-       npm run bench -- --scale[=100k|1m] [--quick] [--scale-data=dir] [--scale-rounds=n] [--scale-node-flags="…"]   (scale: --quick is 100k, default 1m)
+       npm run bench -- --scale[=100k|1m] [--quick] [--scale-data=dir] [--scale-audit=n] [--scale-rounds=n] [--scale-node-flags="…"]   (scale: --quick is 100k, default 1m)
   operations: ${OPERATIONS.join(', ')}`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -79,6 +81,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--scale-data':
         if (!value) throw new Error('--scale-data needs a directory');
         args.scaleData = value;
+        break;
+      case '--scale-audit':
+        if (!value || !/^[1-9]\d*$/.test(value)) throw new Error('--scale-audit: a whole number, 1 or more');
+        args.scaleAudit = Number(value);
         break;
       case '--scale-rounds':
         if (!value || !/^[1-9]\d*$/.test(value)) throw new Error('--scale-rounds: a whole number, 1 or more');

@@ -46,12 +46,14 @@ export async function runScale(options: {
   logLevel: string;
   cpuProfDir?: string;
   dataDir?: string;
+  /** Audit entries to seed instead of the mode's (--scale-audit). */
+  audit?: number;
   rounds?: number;
   nodeFlags?: string[];
   log: (line: string) => void;
 }): Promise<ScaleResult> {
   const { mode, log } = options;
-  const counts = SCALE_COUNTS[mode];
+  const counts = { ...SCALE_COUNTS[mode], ...(options.audit !== undefined ? { audit: options.audit } : {}) };
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const machine = describeMachine(process.env.UV_THREADPOOL_SIZE);
@@ -74,7 +76,11 @@ export async function runScale(options: {
         `scale ${mode}: seeding ${counts.accounts.toLocaleString('en')} accounts, ${counts.pending.toLocaleString('en')} pending requests, ${counts.audit.toLocaleString('en')} audit entries into ${storeUrl}`,
       );
       const seededAt = new Date().toISOString();
-      seeded = { ...(await seedScale({ config, storeUrl, masterSecret: BENCH_SECRET, counts, concurrency: 16, log })), counts, seededAt };
+      // A kept store records each finished phase (seed-progress.json): a seeding killed midway resumes after the last one.
+      const progressFile = join(dir, 'seed-progress.json');
+      const done = options.dataDir && existsSync(progressFile) ? (JSON.parse(readFileSync(progressFile, 'utf8')) as { rates: SeedRate[] }).rates : [];
+      const onPhase = options.dataDir ? (rates: SeedRate[]) => writeFileSync(progressFile, `${JSON.stringify({ rates }, null, 2)}\n`) : undefined;
+      seeded = { ...(await seedScale({ config, storeUrl, masterSecret: BENCH_SECRET, counts, concurrency: 16, log, done, onPhase })), counts, seededAt };
       if (options.dataDir) writeFileSync(seedFile, `${JSON.stringify(seeded, null, 2)}\n`);
     }
 

@@ -89,6 +89,10 @@ export async function seedScale(options: {
   counts: SeedCounts;
   concurrency: number;
   log: (line: string) => void;
+  /** Phases a killed seeding finished before (seed-progress.json): they are not seeded again. */
+  done?: SeedRate[];
+  /** Called after each phase, so a kept store can resume after the last one finished. */
+  onPhase?: (rates: SeedRate[]) => void;
 }): Promise<{ admin: ConsoleAdmin; rates: SeedRate[] }> {
   const parsed = configSchema.parse({ ...options.config, secret: options.masterSecret });
   const config = {
@@ -105,7 +109,16 @@ export async function seedScale(options: {
     const password = 'Scale-Passw0rd!';
     const passwordHash = await hashPassword(password);
     const createdAt = new Date().toISOString();
-    const rates: SeedRate[] = [];
+    const rates: SeedRate[] = [...(options.done ?? [])];
+    // A phase runs unless an earlier run finished it; its rate is kept for the report either way.
+    const phase = async (what: string, count: number, task: (index: number) => Promise<void>) => {
+      if (rates.some((rate) => rate.what === what)) {
+        log(`seed ${what}: done by an earlier run, kept`);
+        return;
+      }
+      rates.push(await inBatches(what, count, concurrency, task, log));
+      options.onPhase?.(rates);
+    };
 
     const addPerson = async (index: number, status?: 'pending_approval' | 'disabled') => {
       const person = personAt(index);
@@ -131,38 +144,22 @@ export async function seedScale(options: {
     };
 
     // The first `pending` people asked for access and wait; about 1 in 50 of the rest is disabled.
-    rates.push(
-      await inBatches(
-        'access requests',
-        counts.pending,
-        concurrency,
-        async (index) => {
-          const account = await addPerson(index, 'pending_approval');
-          await admit.approval.requests.submit({
-            siteId: account.siteId,
-            accountId: account.id,
-            username: account.username,
-            name: account.name ?? account.username,
-            email: account.email ?? '',
-            organisation: `${account.email?.split('@')[1]?.replace(/\.test$/, '') ?? 'partner'} Ltd`,
-            reason: 'Partner portal access for our support team',
-          });
-        },
-        log,
-      ),
-    );
-    rates.push(
-      await inBatches(
-        'accounts',
-        counts.accounts - counts.pending,
-        concurrency,
-        async (offset) => {
-          const index = counts.pending + offset;
-          await addPerson(index, index % 50 === 49 ? 'disabled' : undefined);
-        },
-        log,
-      ),
-    );
+    await phase('access requests', counts.pending, async (index) => {
+      const account = await addPerson(index, 'pending_approval');
+      await admit.approval.requests.submit({
+        siteId: account.siteId,
+        accountId: account.id,
+        username: account.username,
+        name: account.name ?? account.username,
+        email: account.email ?? '',
+        organisation: `${account.email?.split('@')[1]?.replace(/\.test$/, '') ?? 'partner'} Ltd`,
+        reason: 'Partner portal access for our support team',
+      });
+    });
+    await phase('accounts', counts.accounts - counts.pending, async (offset) => {
+      const index = counts.pending + offset;
+      await addPerson(index, index % 50 === 49 ? 'disabled' : undefined);
+    });
 
     // Audit entries: a clock that walks from AUDIT_DAYS days ago to now, one step per entry.
     const end = Date.now() - 60_000;
@@ -174,27 +171,19 @@ export async function seedScale(options: {
       retentionDays: config.audit.retentionDays,
       clock: () => start + Math.floor((tick++ * (end - start)) / Math.max(1, counts.audit)),
     });
-    rates.push(
-      await inBatches(
-        'audit entries',
-        counts.audit,
-        concurrency,
-        async (index) => {
-          const person = personAt((index * 7919) % counts.accounts);
-          const { action, outcome } = ACTION_WHEEL[index % ACTION_WHEEL.length]!;
-          const admin = action.startsWith('admin.');
-          await audit.record(undefined, {
-            action,
-            outcome,
-            site: SCALE_SITES[index % SCALE_SITES.length],
-            username: person.username,
-            ...(admin ? { actor: 'scale.admin@DEMO' } : {}),
-            ...(action === 'sign_in' && outcome === 'ok' ? { detail: { client: 'bench-rp', acr: 'urn:admit:acr:password' } } : {}),
-          });
-        },
-        log,
-      ),
-    );
+    await phase('audit entries', counts.audit, async (index) => {
+      const person = personAt((index * 7919) % counts.accounts);
+      const { action, outcome } = ACTION_WHEEL[index % ACTION_WHEEL.length]!;
+      const admin = action.startsWith('admin.');
+      await audit.record(undefined, {
+        action,
+        outcome,
+        site: SCALE_SITES[index % SCALE_SITES.length],
+        username: person.username,
+        ...(admin ? { actor: 'scale.admin@DEMO' } : {}),
+        ...(action === 'sign_in' && outcome === 'ok' ? { detail: { client: 'bench-rp', acr: 'urn:admit:acr:password' } } : {}),
+      });
+    });
 
     // The console's admin: a global admin who signed in before, with an authenticator app (the console asks for MFA).
     const username = 'scale.admin';
