@@ -1,15 +1,16 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { createScimTokens } from '../../services/scim-tokens.ts';
 import { auditAdmin, renderAdmin } from '../admin-page.ts';
 import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 
-/** What the page says after a revoke (a fixed text per code, never text from the request). */
-const doneTexts: Record<string, string> = {
-  revoked: 'The token was revoked: the directory can no longer provision into this site until it gets a new one.',
-  none: 'This site had no token.',
+/** What the page says after a revoke (a fixed text per code, never text from the request; admin.json's provisioning.done.<code>). */
+const doneTexts: Record<string, Text> = {
+  revoked: text('admin:provisioning.done.revoked'),
+  none: text('admin:provisioning.done.none'),
 };
 
 /**
@@ -39,8 +40,8 @@ export function provisioningRoutes(router: Router, deps: AdminDeps, admin: Middl
         };
       }),
     );
-    const done = typeof ctx.query.done === 'string' ? doneTexts[ctx.query.done] : undefined;
-    await renderAdmin(deps, ctx, 'provisioning', { title: 'Provisioning', tab: 'provisioning', rows, secret: undefined, done, ...extra });
+    const done = typeof ctx.query.done === 'string' && Object.hasOwn(doneTexts, ctx.query.done) ? doneTexts[ctx.query.done] : undefined;
+    await renderAdmin(deps, ctx, 'provisioning', { title: text('admin:nav.provisioning'), tab: 'provisioning', rows, secret: undefined, done, ...extra });
   }
 
   /** The site of the URL, if this admin administers it and it takes provisioned users; else "not found". */

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
+import { type Text, text } from '../../i18n/text.ts';
 import { CursorError } from '../../services/paging.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../services/webhooks/event-types.ts';
 import type { WebhookActor, WebhookService } from '../../services/webhooks/webhook-service.ts';
@@ -10,11 +11,11 @@ import type { AdminDeps } from '../deps.ts';
 
 export const WEBHOOKS_PAGE = 20;
 
-/** What the page says after an action, by a fixed code in the query (never text taken from the request). */
-const done: Record<string, string> = {
-  disabled: 'The webhook was disabled; deliveries still pending are cancelled.',
-  enabled: 'The webhook was enabled.',
-  deleted: 'The webhook was deleted; deliveries still pending are cancelled.',
+/** What the page says after an action, by a fixed code in the query (never text taken from the request; admin.json's webhooks.done.<code>). */
+const done: Record<string, Text> = {
+  disabled: text('admin:webhooks.done.disabled'),
+  enabled: text('admin:webhooks.done.enabled'),
+  deleted: text('admin:webhooks.done.deleted'),
 };
 
 const actorOf = (ctx: Context): WebhookActor => {
@@ -48,11 +49,11 @@ export function webhookRoutes(router: Router, deps: AdminDeps, admin: Middleware
       if (!(error instanceof CursorError)) throw error;
       ctx.status = 400;
       page = { items: [] };
-      extra = { error: error.message, ...extra };
+      extra = { error: text('admin:badCursor'), ...extra };
     }
     const deliveries = await Promise.all(page.items.map((item) => webhooks!.deliveries(actor, item.id, 5)));
     await renderAdmin(deps, ctx, 'webhooks', {
-      title: 'Webhooks',
+      title: text('admin:nav.webhooks'),
       tab: 'webhooks',
       subscriptions: page.items.map((item, index) => ({ ...item, deliveries: deliveries[index] ?? [] })),
       next: page.next,
@@ -61,7 +62,7 @@ export function webhookRoutes(router: Router, deps: AdminDeps, admin: Middleware
       values: {},
       secret: undefined,
       error: undefined,
-      done: typeof ctx.query.done === 'string' ? done[ctx.query.done] : undefined,
+      done: typeof ctx.query.done === 'string' && Object.hasOwn(done, ctx.query.done) ? done[ctx.query.done] : undefined,
       ...extra,
     });
   }
