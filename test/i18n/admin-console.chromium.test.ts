@@ -12,8 +12,9 @@ const sites = [{ id: 'NORTH', displayName: 'North site', directory: { kind: 'loc
  * negotiation as every page (the admit.locale cookie, then Accept-Language),
  * no setting of its own. The admin signs in in English, then the browser
  * asks for French: the dashboard, the approval queue and the users page are
- * read by their French labels, and each fits 1280 and 390 px (the long
- * French words of the stacked tables and the navigation included).
+ * read by their French labels, then German from the region selector's
+ * cookie; each fits 1280 and 390 px (the long French and German words of
+ * the stacked tables and the navigation included).
  */
 describe('the admin console in French, by Accept-Language', () => {
   let running: RunningAdmit;
@@ -95,6 +96,15 @@ describe('the admin console in French, by Accept-Language', () => {
     await heading(page, 'Benutzer');
     await page.getByRole('columnheader', { name: 'Letzte Anmeldung' }).waitFor();
     await atBothWidths(page, 'i18n-admin-de-users');
+    // German's long compounds (Freigabewarteschlange, Zwei Schritte eingerichtet) fit too.
+    await page.goto(`${running.issuer}/admin`);
+    await heading(page, 'Übersicht');
+    await page.getByRole('columnheader', { name: 'Zwei Schritte eingerichtet' }).waitFor();
+    await atBothWidths(page, 'i18n-admin-de-dashboard');
+    await page.goto(`${running.issuer}/admin/approvals?show=decided`);
+    await heading(page, 'Freigabewarteschlange');
+    await page.getByText('Genehmigt', { exact: true }).waitFor();
+    await atBothWidths(page, 'i18n-admin-de-approvals');
     await context.close();
   });
 });
