@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
+import { formatDateTime, localeOf } from '../i18n/index.ts';
 import { type Text, text } from '../i18n/text.ts';
 import type { AuditEvent } from '../services/audit/audit-log.ts';
 import type { AdminUser } from './admin-session.ts';
@@ -42,11 +43,14 @@ export async function renderAdmin(
   data: Record<string, unknown> & { title: string | Text; tab: string },
 ): Promise<void> {
   const admin = ctx.state.admin as AdminUser;
+  const locale = localeOf(ctx);
   await deps.render(ctx, `admin/${view}`, {
     ...data,
     admin: { label: admin.label, name: admin.account.name ?? admin.account.username, allSites: admin.allSites, sites: admin.sites },
     csrfToken: deps.csrf.token(ctx),
     notice: noticeFor(ctx),
+    // A stored ISO time in the page's language (Intl, in UTC as the pages say); `seconds` where they matter (audit, outbox).
+    when: (iso: string, seconds?: boolean) => formatDateTime(locale, iso, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' }),
   });
 }
 
