@@ -80,6 +80,6 @@ export function timeInWords(epochSeconds: number, now = Date.now(), language?: {
   if (days === 0) return t('portal:words.today', { time });
   if (days === 1) return t('portal:words.yesterday', { time });
   if (language) return `${formatDateTime(language.locale, when, { day: 'numeric', month: 'short', year: 'numeric' })} ${time} UTC`;
-  const month = when.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  const month = formatDateTime('en-GB', when, { month: 'short' });
   return `${when.getUTCDate()} ${month} ${when.getUTCFullYear()} ${time} UTC`;
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createLocalizer, DEFAULT_LOCALE, type Localizer, shippedLocaleOf } from '../i18n/index.ts';
+import { createLocalizer, DEFAULT_LOCALE, formatNumber, type Localizer, shippedLocaleOf } from '../i18n/index.ts';
 import type { Notifier, NotifierMessage } from '../kit/notifier.ts';
 import { type Store, storeKey } from '../store/port.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -84,7 +84,7 @@ export const PRODUCT_NAME = 'Customer & Partner Center';
 /** "5 minutes", "5 Minuten": the lifetime in a language, through Intl's unit formatting. */
 export function lifetimeIn(locale: string, seconds: number): string {
   const minutes = seconds % 60 === 0;
-  return new Intl.NumberFormat(locale, { style: 'unit', unit: minutes ? 'minute' : 'second', unitDisplay: 'long' }).format(minutes ? seconds / 60 : seconds);
+  return formatNumber(locale, minutes ? seconds / 60 : seconds, { style: 'unit', unit: minutes ? 'minute' : 'second', unitDisplay: 'long' });
 }
 
 /** "5 minutes": the lifetime as every English message and page states it. */

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../i18n/index.ts';
 import type { Translate } from '../../i18n/text.ts';
 import type { DayFigures } from '../../services/dashboard-counters.ts';
 
@@ -9,7 +10,7 @@ const escapeXml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char
  */
 export function dayLabel(day: string, locale: string): string {
   const date = new Date(`${day.slice(0, 10)}T12:00:00Z`);
-  const month = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' }).format(date);
+  const month = formatDateTime(locale, date, { month: 'short' });
   return `${Number(day.slice(8, 10))} ${month}`;
 }
 
