@@ -73,7 +73,9 @@ export function helpRoutes(deps: HelpDeps): Router {
     const { site, email } = input.input(ctx).body;
     if (!deps.sites.get(site)) {
       ctx.status = 400;
-      return show(ctx, { refusal: { code: 'invalid_form', message: '', issue: 'help:resend.errors.site', echo: { email } } });
+      return show(ctx, {
+        refusal: { code: 'invalid_form', message: '', issue: 'help:resend.errors.site', text: text('help:resend.errors.site'), echo: { email } },
+      });
     }
     // Sent, over a limit, invited or not: one answer (the admins' email is what differs).
     await deps.resend.request(ctx, { siteId: site, email });

@@ -1,7 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import { type MessageCode, messages } from '../errors/messages.ts';
+import { type MessageCode, messages, messageText } from '../errors/messages.ts';
+import { type Text, text } from '../i18n/text.ts';
 
 /** What a route declared it reads, parsed by its schemas. */
 export interface RouteInput<Body, Query, Params> {
@@ -18,8 +19,10 @@ export interface RouteInput<Body, Query, Params> {
 export interface InputRefusal {
   code: MessageCode;
   message: string;
-  /** The first issue's message as the schema wrote it (console forms write sentences, not catalogue keys). */
+  /** The first issue's message as the schema wrote it: an errors code, a namespaced key (`help:…`), or a library's sentence. */
   issue: string;
+  /** The issue for a page, in the page's language: the code's or the key's words, else the issue as written. */
+  text: string | Text;
   echo: Record<string, string>;
 }
 
@@ -45,10 +48,15 @@ function echoOf(raw: unknown): Record<string, string> {
   return echo;
 }
 
+/** `admin:invitations.chooseSite`: a key of a namespace, as a schema may write its message. */
+const NAMESPACED_KEY = /^[a-z]+:[A-Za-z0-9_.]+$/;
+
 function refusalOf(issues: z.core.$ZodIssue[], raw: unknown): InputRefusal {
   const first = issues[0]?.message;
   const code = (first && first in messages ? first : 'invalid_form') as MessageCode;
-  return { code, message: messages[code], issue: first ?? messages[code], echo: echoOf(raw) };
+  const issue = first ?? messages[code];
+  const words = first && first in messages ? messageText(code) : NAMESPACED_KEY.test(issue) ? text(issue) : issue;
+  return { code, message: messages[code], issue, text: words, echo: echoOf(raw) };
 }
 
 /**

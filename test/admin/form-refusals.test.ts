@@ -53,6 +53,24 @@ describe('admin console: refused form input', () => {
     assert.match(await badDays.response.text(), /Valid for: 1 to 90 days\./);
   });
 
+  it("says a shared schema's refusal in the console's language (the same codes the API answers in English)", async () => {
+    const page = await getPage(running, admin, '/admin/invitations');
+    const french = { 'accept-language': 'fr' };
+    const post = (fields: Record<string, string>) =>
+      admin.follow(new URL('/admin/invitations', running.issuer), undefined, {
+        form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!, site: 'DEMO', role: 'user', groups: '', ...fields },
+        headers: french,
+      });
+    const badDays = await post({ email: 'nell@example.com', days: '91' });
+    assert.equal(badDays.response.status, 400);
+    assert.match(await badDays.response.text(), /Valable : de 1 à 90 jours\./);
+    const badEmail = await post({ email: 'not-an-email', days: '' });
+    assert.match(await badEmail.response.text(), /Saisissez une adresse e-mail valide\./);
+    const reversed = await admin.follow(new URL('/admin/audit?from=2025-02-01&to=2025-01-01', running.issuer), undefined, { headers: { 'accept-language': 'de' } });
+    assert.equal(reversed.response.status, 400);
+    assert.match(await reversed.response.text(), /„Von“ muss am oder vor „Bis“ liegen\./);
+  });
+
   it("an upload for no site or with a bad validity is refused with the form's sentence", async () => {
     const page = await getPage(running, admin, '/admin/invitations');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;

@@ -6,30 +6,33 @@ import { optionalDays } from '../pages/invitation-days.ts';
  * The input rules the console's forms and the management API share: each
  * field's schema is written once here, the console reads it from a form
  * (text fields), the API from JSON (arrays and booleans where a form has a
- * list in a text box or a checkbox).
+ * list in a text box or a checkbox). Messages are codes of the errors
+ * namespace (errors/messages.ts): the console shows them in the page's
+ * language, the API in English.
  */
 
 /** A denial says why: the person is told the reason by email. */
 export const denyReason = z.string().trim().min(1, 'reason_required').max(500, 'field_too_long');
 
 /** Request ids as submit() makes them (UUIDs), and as tests name them: nothing else reaches the store. */
-export const requestId = z.string().regex(/^[\w-]{1,100}$/, 'A selected request is not one this page listed.');
+export const requestId = z.string().regex(/^[\w-]{1,100}$/, 'request_not_listed');
 
 /** A bulk decision names one page of requests at most. */
 export const requestIds = z
   .array(requestId)
-  .min(1, 'Select at least one request.')
-  .max(QUEUE_PAGE, `Select at most ${QUEUE_PAGE} requests at a time (one page).`);
+  .min(1, 'select_request')
+  // select_at_most_page names the page size (50) in its words; approvals-bulk.test.ts checks the two agree.
+  .max(QUEUE_PAGE, 'select_at_most_page');
 
-export const groupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'Groups may use letters, digits, space . _ - (at most 64 each).');
+export const groupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'invalid_group_name');
 export const groupNames = z.array(groupName).max(50);
 
 /** An invitation's fields but its groups (a text box in the console, an array in the API). */
 export const inviteFields = {
-  email: z.email('Enter a valid email address.').max(254),
+  email: z.email('invalid_email').max(254),
   name: z.string().trim().max(100).optional(),
   site: z.string().min(1).max(64),
-  role: z.enum(['user', 'site-admin'], 'Choose a role.'),
+  role: z.enum(['user', 'site-admin'], 'choose_role'),
   days: optionalDays,
 };
 
@@ -54,7 +57,7 @@ export const clientFields = {
   client_id: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Client ID: letters, digits, . _ - (at most 100).'),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'invalid_client_id'),
   client_name: z.string().trim().max(200).optional(),
-  type: z.enum(['confidential', 'public'], 'Choose confidential or public.'),
+  type: z.enum(['confidential', 'public'], 'choose_client_type'),
 };

@@ -36,9 +36,6 @@ export const bulkForm = z
 
 export const BULK_NOT_YOURS = text('admin:approvals.notYours');
 
-/** The form's own refusals are admin.json keys; a shared schema's (actions/schemas.ts) is its English sentence, shown as it is. */
-export const issueText = (issue: string): string | Text => (issue.startsWith('admin:') ? text(issue) : issue);
-
 const count = (value: unknown) => {
   const n = typeof value === 'string' && /^\d{1,2}$/.test(value) ? Number(value) : 0;
   return n <= QUEUE_PAGE ? n : 0;
@@ -98,7 +95,7 @@ export function approvalBulkRoutes(
     body: bulkForm,
     invalid: (ctx, refusal) => {
       ctx.status = 400;
-      return show(ctx, issueText(refusal.issue));
+      return show(ctx, refusal.text);
     },
   });
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { messages, messageText } from '../../errors/messages.ts';
 import { guard } from '../../http/route-input.ts';
 import { type Text, text } from '../../i18n/text.ts';
 import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
@@ -72,8 +73,11 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = `${sentence}\n`;
   };
-  const pageInput = guard({ query: filterForm, invalid: (ctx, refusal) => refusePage(ctx, refusal.issue) });
-  const exportInput = guard({ query: filterForm, invalid: (ctx, refusal) => refuseExport(ctx, refusal.issue) });
+  const pageInput = guard({ query: filterForm, invalid: (ctx, refusal) => refusePage(ctx, refusal.text) });
+  const exportInput = guard({
+    query: filterForm,
+    invalid: (ctx, refusal) => refuseExport(ctx, refusal.code === 'invalid_form' ? refusal.issue : refusal.message),
+  });
 
   router.get('/audit', admin, pageInput, async (ctx) => {
     const render = (data: Record<string, unknown>) => renderPage(ctx, data);
@@ -100,7 +104,7 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
     } catch (problem) {
       if (!(problem instanceof FilterError || problem instanceof CursorError)) throw problem;
       // A filter's refusal is the shared audit filter's sentence (actions/audit-filter.ts, the API's too).
-      await refusePage(ctx, problem instanceof CursorError ? text('admin:badCursor') : problem.message);
+      await refusePage(ctx, problem instanceof CursorError ? text('admin:badCursor') : messageText(problem.code));
     }
   });
 
@@ -111,7 +115,7 @@ export function auditRoutes(router: Router, deps: AdminDeps, admin: Middleware):
       filtered = filterOf(ctx, exportInput.input(ctx).query, retentionDays);
     } catch (problem) {
       if (!(problem instanceof FilterError)) throw problem;
-      return refuseExport(ctx, problem.message);
+      return refuseExport(ctx, messages[problem.code]);
     }
     const { filter, values } = filtered;
     auditAdmin(deps, ctx, { action: 'admin.audit.export', outcome: 'ok', site: filter.site, detail: { ...values, format } });

@@ -71,7 +71,7 @@ export function invitationRoutes(router: Router, deps: AdminDeps, admin: Middlew
     ctx.status = 400;
     return show(ctx, { values, error });
   };
-  const invite = guard({ body: inviteForm, invalid: (ctx, refusal) => refuse(ctx, refusal.issue, refusal.echo) });
+  const invite = guard({ body: inviteForm, invalid: (ctx, refusal) => refuse(ctx, refusal.text, refusal.echo) });
   router.post('/invitations', admin, ...form, invite, async (ctx) => {
     const { site: siteId, ...input } = invite.input(ctx).body;
     const outcome = await invitePerson(deps, ctx, actorOfAdmin(ctx.state.admin as AdminUser), { siteId, ...input });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { auditAction } from '../../admin/actions/actor.ts';
 import { type AuditFilterQuery, auditFilterOf, auditFilterQuery, FilterError } from '../../admin/actions/audit-filter.ts';
+import { messages } from '../../errors/messages.ts';
 import { auditCsvHeader, auditCsvRow } from '../../services/audit/audit-csv.ts';
 import { route } from '../define.ts';
 import { ApiProblem } from '../problem.ts';
@@ -17,7 +18,7 @@ export function auditRoutes(deps: ApiRouteDeps) {
     try {
       return auditFilterOf(actor, query, deps.audit.retentionDays);
     } catch (problem) {
-      if (problem instanceof FilterError) throw new ApiProblem(400, 'invalid_request', problem.message);
+      if (problem instanceof FilterError) throw new ApiProblem(400, 'invalid_request', messages[problem.code]);
       throw problem;
     }
   };
