@@ -4,7 +4,7 @@ import { type Text, text as words } from '../../i18n/text.ts';
 import { type CsvProblem, parseInvitationCsv } from '../../services/invitations/invitation-csv.ts';
 import type { InvitationView } from '../../services/invitations/invitation-model.ts';
 import type { InviteRefusal } from '../../services/invitations/invitations.ts';
-import { auditAdmin } from '../admin-page.ts';
+import { auditAdmin, auditAdminMany } from '../admin-page.ts';
 import { type AdminUser, canAdminister } from '../admin-session.ts';
 import type { AdminDeps } from '../deps.ts';
 import type { UploadedFile } from '../multipart.ts';
@@ -74,14 +74,16 @@ export async function importInvitationCsv(deps: AdminDeps, ctx: Context, form: z
   // Someone invited one of these people between the check and the write: still nothing is imported.
   if (outcome.status === 'refused')
     return refused(outcome.refusals.map(({ index, reason }) => ({ line: invitees[index]!.line, message: refusalText(invitees[index]!.email, reason) })));
-  outcome.invitations.forEach((invitation, index) => {
-    auditAdmin(deps, ctx, {
+  auditAdminMany(
+    deps,
+    ctx,
+    outcome.invitations.map((invitation, index) => ({
       action: 'admin.invitation.create',
       outcome: 'queued',
       site: siteId,
       detail: { invitation: invitation.id, email: invitation.email, role: invitation.role, file: file.filename, line: invitees[index]!.line },
-    });
-  });
+    })),
+  );
   auditAdmin(deps, ctx, {
     action: 'admin.invitation.import',
     outcome: 'ok',

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import type { Store } from '../../store/port.ts';
+import type { Store, WriteOp } from '../../store/port.ts';
 import { createDashboardCounters } from '../dashboard-counters.ts';
 import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
 import { ALL_SCOPE, dayEnd, eventIndexOps, eventKey } from './audit-keys.ts';
 import { migrateLegacyAudit } from './audit-legacy.ts';
 import { createAuditQuery } from './audit-query.ts';
+
+/** Ops per writeAll when many entries are recorded at once: one transaction (or MULTI) stays a bounded size. */
+const WRITE_CHUNK = 2000;
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 export const DEFAULT_RETENTION_DAYS = 400;
 
@@ -57,7 +62,8 @@ export function createAuditLog({
   const endOf = (day: string) => dayEnd(day, retentionDays);
   const indexOps = eventIndexOps;
 
-  async function record(ctx: Context | undefined, event: AuditEvent): Promise<void> {
+  /** The stored entry and its writes, grouped by hash tag (the all-sites scope's day, the site's day); undefined past retention. */
+  function prepare(ctx: Context | undefined, event: AuditEvent): { stored: StoredAuditEvent; groups: [string, WriteOp[]][] } | undefined {
     const now = clock();
     const score = scoreOf(now);
     const stored: StoredAuditEvent = {
@@ -72,18 +78,19 @@ export function createAuditLog({
     const day = stored.at.slice(0, 10);
     const end = endOf(day);
     const ttlSeconds = Math.floor((end - Date.now()) / 1000);
-    if (ttlSeconds <= 0) return; // already past the retention (a clock set back)
-    try {
-      await Promise.all([
-        store.writeAll([
-          { op: 'set', key: eventKey(day, stored.id), value: JSON.stringify(stored), ttlSeconds },
-          ...indexOps(ALL_SCOPE, day, stored, score, end),
-        ]),
-        ...(event.site ? [store.writeAll(indexOps(event.site, day, stored, score, end))] : []),
-      ]);
-    } catch (error) {
-      log.error({ err: error, event: stored }, 'audit event not stored');
-    }
+    if (ttlSeconds <= 0) return undefined; // already past the retention (a clock set back)
+    const groups: [string, WriteOp[]][] = [
+      [
+        `${ALL_SCOPE}\u0000${day}`,
+        [{ op: 'set', key: eventKey(day, stored.id), value: JSON.stringify(stored), ttlSeconds }, ...indexOps(ALL_SCOPE, day, stored, score, end)],
+      ],
+    ];
+    if (event.site) groups.push([`${event.site}\u0000${day}`, indexOps(event.site, day, stored, score, end)]);
+    return { stored, groups };
+  }
+
+  /** What follows a stored entry: the dashboard's counters and timelines, and its webhook event. */
+  async function after(stored: StoredAuditEvent): Promise<void> {
     await dashboard.observe(stored);
     try {
       await webhooks?.emit(stored);
@@ -92,8 +99,30 @@ export function createAuditLog({
     }
   }
 
+  async function record(ctx: Context | undefined, event: AuditEvent): Promise<void> {
+    await recordMany(ctx, [event]);
+  }
+
+  /**
+   * Several entries of one action (a CSV import's invitations): their writes
+   * go out in one writeAll per hash tag instead of two per entry, so 500
+   * entries are a few transactions, not 1,000.
+   */
+  async function recordMany(ctx: Context | undefined, events: readonly AuditEvent[]): Promise<void> {
+    const prepared = events.flatMap((event) => prepare(ctx, event) ?? []);
+    const byTag = new Map<string, WriteOp[]>();
+    for (const { groups } of prepared) for (const [tag, ops] of groups) byTag.set(tag, [...(byTag.get(tag) ?? []), ...ops]);
+    try {
+      await Promise.all([...byTag.values()].flatMap((ops) => chunks(ops, WRITE_CHUNK).map((chunk) => store.writeAll(chunk))));
+    } catch (error) {
+      log.error({ err: error, events: prepared.map(({ stored }) => stored.id) }, 'audit events not stored');
+    }
+    for (const { stored } of prepared) await after(stored);
+  }
+
   return {
     record,
+    recordMany,
     retentionDays,
     /** Start-up: events stored before the indexes (per-day lists) are copied into them, once (audit-legacy.ts). */
     migrateLegacy: () => migrateLegacyAudit({ store, retentionDays, log, clock }),
