@@ -4,7 +4,6 @@ import { managedUsers } from '../connectors.ts';
 import { messages } from '../errors/messages.ts';
 import { usernameAllowed } from '../kit/username.ts';
 import { type Account, createAccountService } from '../services/accounts.ts';
-import type { Store } from '../store/port.ts';
 import { CliError, type Command, type CommandContext, optional, required } from './command.ts';
 
 const siteList = (value: string, config: Config): string[] => {

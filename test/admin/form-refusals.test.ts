@@ -66,7 +66,9 @@ describe('admin console: refused form input', () => {
     assert.match(await badDays.response.text(), /Valable : de 1 à 90 jours\./);
     const badEmail = await post({ email: 'not-an-email', days: '' });
     assert.match(await badEmail.response.text(), /Saisissez une adresse e-mail valide\./);
-    const reversed = await admin.follow(new URL('/admin/audit?from=2025-02-01&to=2025-01-01', running.issuer), undefined, { headers: { 'accept-language': 'de' } });
+    const reversed = await admin.follow(new URL('/admin/audit?from=2025-02-01&to=2025-01-01', running.issuer), undefined, {
+      headers: { 'accept-language': 'de' },
+    });
     assert.equal(reversed.response.status, 400);
     assert.match(await reversed.response.text(), /„Von“ muss am oder vor „Bis“ liegen\./);
   });

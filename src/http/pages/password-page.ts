@@ -64,7 +64,9 @@ export async function renderPasswordPage(render: Renderer, ctx: Context, view: P
     csrfToken: view.csrfToken,
     username: view.username ?? '',
     // Without an old password its rule has nothing to compare against.
-    rules: view.rules.filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun').map((rule) => ({ ...rule, text: rule.words, unmet: unmet.has(rule.id) })),
+    rules: view.rules
+      .filter((rule) => withOldPassword || rule.id !== 'oldPasswordRun')
+      .map((rule) => ({ ...rule, text: rule.words, unmet: unmet.has(rule.id) })),
     error: view.error ? messageText(view.error) : view.reason,
     subtitle: text(withOldPassword ? (view.domain ? 'password:subtitleDomain' : 'password:subtitle') : 'password:subtitleNew'),
   });
