@@ -7,7 +7,7 @@ import { hashPassword } from '../../src/kit/index.ts';
 import { createAccountService } from '../../src/services/accounts.ts';
 import { createAuditLog } from '../../src/services/audit/audit-log.ts';
 import { newDeviceId } from '../../src/services/mfa/devices.ts';
-import { storeKey } from '../../src/store/port.ts';
+import { type Store, storeKey } from '../../src/store/port.ts';
 import { personAt } from './people.ts';
 
 export const SCALE_SITES = ['DEMO', 'EMEA', 'APAC', 'AMER'] as const;
@@ -73,6 +73,62 @@ const ACTIONS = [
 ] as const;
 const ACTION_WHEEL = ACTIONS.flatMap((entry) => Array.from({ length: entry.weight }, () => entry));
 
+/** Entries per audit.recordMany call while seeding: a few writes per thousand entries instead of two per entry. */
+const AUDIT_BATCH = 1000;
+
+/**
+ * `counts.audit` entries through admit's audit log (recordMany, a batch at a
+ * time), from entry `from` on (a seeding that stopped midway continues where
+ * it was), on a clock that walks from AUDIT_DAYS days ago to now, one step
+ * per entry, so the entries spread over the days whatever run wrote them.
+ */
+export async function seedAudit(options: {
+  store: Store;
+  retentionDays: number;
+  counts: SeedCounts;
+  from: number;
+  log: (line: string) => void;
+  now?: number;
+}): Promise<SeedRate> {
+  const { counts, from } = options;
+  const end = (options.now ?? Date.now()) - 60_000;
+  const start = end - AUDIT_DAYS * DAY_MS + DAY_MS;
+  let tick = from;
+  const audit = createAuditLog({
+    logger: pino({ level: 'silent' }),
+    store: options.store,
+    retentionDays: options.retentionDays,
+    clock: () => start + Math.floor((tick++ * (end - start)) / Math.max(1, counts.audit)),
+  });
+  const started = performance.now();
+  const every = Math.max(AUDIT_BATCH, Math.round(counts.audit / 10 / AUDIT_BATCH) * AUDIT_BATCH);
+  for (let first = from; first < counts.audit; first += AUDIT_BATCH) {
+    const batch = Array.from({ length: Math.min(AUDIT_BATCH, counts.audit - first) }, (_, offset) => {
+      const index = first + offset;
+      const person = personAt((index * 7919) % counts.accounts);
+      const { action, outcome } = ACTION_WHEEL[index % ACTION_WHEEL.length]!;
+      const admin = action.startsWith('admin.');
+      return {
+        action,
+        outcome,
+        site: SCALE_SITES[index % SCALE_SITES.length],
+        username: person.username,
+        ...(admin ? { actor: 'scale.admin@DEMO' } : {}),
+        ...(action === 'sign_in' && outcome === 'ok' ? { detail: { client: 'bench-rp', acr: 'urn:admit:acr:password' } } : {}),
+      };
+    });
+    await audit.recordMany(undefined, batch);
+    const done = first + batch.length;
+    if ((done - from) % every === 0 || done === counts.audit) {
+      const seconds = (performance.now() - started) / 1000;
+      options.log(`${done.toLocaleString('en')} / ${counts.audit.toLocaleString('en')} (${Math.round((done - from) / seconds).toLocaleString('en')}/s)`);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const count = counts.audit - from;
+  return { what: 'audit entries', count, seconds: Math.round(seconds * 10) / 10, perSecond: Math.round(count / Math.max(seconds, 0.001)) };
+}
+
 /**
  * Fills admit's store through its own services, in this process, before the
  * benchmark's admit starts: local-directory users (one shared argon2id hash)
@@ -111,12 +167,12 @@ export async function seedScale(options: {
     const createdAt = new Date().toISOString();
     const rates: SeedRate[] = [...(options.done ?? [])];
     // A phase runs unless an earlier run finished it; its rate is kept for the report either way.
-    const phase = async (what: string, count: number, task: (index: number) => Promise<void>) => {
+    const phase = async (what: string, count: number, task: (index: number) => Promise<void>, whole?: (what: string) => Promise<SeedRate>) => {
       if (rates.some((rate) => rate.what === what)) {
         log(`seed ${what}: done by an earlier run, kept`);
         return;
       }
-      rates.push(await inBatches(what, count, concurrency, task, log));
+      rates.push(whole ? await whole(what) : await inBatches(what, count, concurrency, task, log));
       options.onPhase?.(rates);
     };
 
@@ -161,29 +217,12 @@ export async function seedScale(options: {
       await addPerson(index, index % 50 === 49 ? 'disabled' : undefined);
     });
 
-    // Audit entries: a clock that walks from AUDIT_DAYS days ago to now, one step per entry.
-    const end = Date.now() - 60_000;
-    const start = end - AUDIT_DAYS * DAY_MS + DAY_MS;
-    let tick = 0;
-    const audit = createAuditLog({
-      logger: silent,
-      store,
-      retentionDays: config.audit.retentionDays,
-      clock: () => start + Math.floor((tick++ * (end - start)) / Math.max(1, counts.audit)),
-    });
-    await phase('audit entries', counts.audit, async (index) => {
-      const person = personAt((index * 7919) % counts.accounts);
-      const { action, outcome } = ACTION_WHEEL[index % ACTION_WHEEL.length]!;
-      const admin = action.startsWith('admin.');
-      await audit.record(undefined, {
-        action,
-        outcome,
-        site: SCALE_SITES[index % SCALE_SITES.length],
-        username: person.username,
-        ...(admin ? { actor: 'scale.admin@DEMO' } : {}),
-        ...(action === 'sign_in' && outcome === 'ok' ? { detail: { client: 'bench-rp', acr: 'urn:admit:acr:password' } } : {}),
-      });
-    });
+    await phase(
+      'audit entries',
+      counts.audit,
+      async () => {},
+      (what) => seedAudit({ store, retentionDays: config.audit.retentionDays, counts, from: 0, log: (line) => log(`seed ${what}: ${line}`) }),
+    );
 
     // The console's admin: a global admin who signed in before, with an authenticator app (the console asks for MFA).
     const username = 'scale.admin';
