@@ -28,6 +28,8 @@ COPY src ./src
 COPY plugins ./plugins
 COPY views ./views
 COPY public ./public
+# Every page's, email's and text's words (src/i18n reads locales/<language>/*.json at start).
+COPY locales ./locales
 # The examples only (.dockerignore leaves out the demo's config/default.yaml).
 COPY config ./config
 COPY bin ./bin

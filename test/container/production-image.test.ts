@@ -104,6 +104,12 @@ describe('the container image', () => {
     assert.deepEqual(JSON.parse(steps.find(({ op }) => op === 'CMD')!.args), startScript.split(/\s+/));
   });
 
+  it('copies every directory admit loads or reads at run time', () => {
+    const copied = steps.filter(({ op }) => op === 'COPY').map(({ args }) => args.split(/\s+/)[0]);
+    // src/compose.ts reads views/, public/ and locales/ (root(...)); src imports plugins/ and locales/*.json; bin/ is the CLI.
+    for (const dir of ['src', 'plugins', 'views', 'public', 'locales', 'bin']) assert.ok(copied.includes(dir), `the image lacks ${dir}/`);
+  });
+
   it('runs production with the config the operator mounts, and leaves the demo config out', () => {
     const env = imageEnv();
     assert.equal(env.NODE_ENV, 'production');
