@@ -131,4 +131,19 @@ export function matches(resource: unknown, filter: Filter, caseExact: (attribute
   }
 }
 
+/** How a filter is served from the indexes: look-ups that return what they find, or one index range to walk. */
+export type QueryPlan<Point, Range> = { kind: 'point'; find: () => Promise<Point[]> } | ({ kind: 'range' } & Range);
+
+/**
+ * The plan of `and` / `or` from its parts' plans (undefined: not servable).
+ * `and` is served by one part — a look-up if there is one, else a range —
+ * and `matches` checks the rest; `or` only when every part is a look-up.
+ */
+export function combinedPlan<Point, Range>(op: 'and' | 'or', plans: (QueryPlan<Point, Range> | undefined)[]): QueryPlan<Point, Range> | undefined {
+  if (op === 'and') return plans.find((plan) => plan?.kind === 'point') ?? plans.find((plan) => plan !== undefined);
+  const points = plans.filter((plan): plan is { kind: 'point'; find: () => Promise<Point[]> } => plan?.kind === 'point');
+  if (points.length !== plans.length) return undefined;
+  return { kind: 'point', find: async () => (await Promise.all(points.map((plan) => plan.find()))).flat() };
+}
+
 export type { Filter };

@@ -1,7 +1,7 @@
 import { foldText } from '../services/accounts-index.ts';
 import { storeKey } from '../store/port.ts';
 import type { ScimCall, ScimDeps } from './deps.ts';
-import { attributeOf, type Filter, matches, parseFilter } from './filter.ts';
+import { attributeOf, combinedPlan, type Filter, matches, parseFilter, type QueryPlan } from './filter.ts';
 import { type GroupRecord, groupExternalKey, groupNameKey, groupsIndexKey, memberPages, readGroup, SEPARATOR } from './group-store.ts';
 import { GROUP_SCHEMA, groupVersion } from './groups.ts';
 import { ScimError } from './scim-error.ts';
@@ -50,7 +50,7 @@ export async function groupResource(deps: ScimDeps, call: ScimCall, group: Group
   };
 }
 
-type Plan = { kind: 'point'; find: () => Promise<(GroupRecord | undefined)[]> } | { kind: 'range'; prefix: string };
+type Plan = QueryPlan<GroupRecord | undefined, { prefix: string }>;
 
 /** Groups are found by id, displayName (eq: its key; sw: the name index) or externalId; or listed by name. */
 function planOf(deps: ScimDeps, call: ScimCall, filter: Filter): Plan | undefined {
@@ -60,15 +60,12 @@ function planOf(deps: ScimDeps, call: ScimCall, filter: Filter): Plan | undefine
     return id === undefined ? undefined : readGroup(store, call.siteId, id);
   };
   switch (filter.op) {
-    case 'and': {
-      const plans = filter.filters.map((part) => planOf(deps, call, part));
-      return plans.find((plan) => plan?.kind === 'point') ?? plans.find((plan) => plan !== undefined);
-    }
-    case 'or': {
-      const plans = filter.filters.map((part) => planOf(deps, call, part));
-      if (!plans.every((plan) => plan?.kind === 'point')) return undefined;
-      return { kind: 'point', find: async () => (await Promise.all(plans.map((plan) => (plan as Extract<Plan, { kind: 'point' }>).find()))).flat() };
-    }
+    case 'and':
+    case 'or':
+      return combinedPlan(
+        filter.op,
+        filter.filters.map((part) => planOf(deps, call, part)),
+      );
     case 'eq':
     case 'sw': {
       const attribute = attributeOf(filter.attrPath);

@@ -1,7 +1,7 @@
 import type { Account } from '../services/accounts.ts';
 import type { SearchOptions } from '../services/accounts-index.ts';
 import type { ScimCall, ScimDeps } from './deps.ts';
-import { attributeOf, type Filter, matches, parseFilter } from './filter.ts';
+import { attributeOf, combinedPlan, type Filter, matches, parseFilter, type QueryPlan } from './filter.ts';
 import { ScimError } from './scim-error.ts';
 import { externalKey, readExtras } from './scim-store.ts';
 import { userResource } from './user-resource.ts';
@@ -21,7 +21,7 @@ import { userResource } from './user-resource.ts';
  * filter on its SCIM representation. Anything else is refused
  * (invalidFilter) rather than answered by a scan.
  */
-type Plan = { kind: 'point'; find: () => Promise<Account[]> } | { kind: 'range'; options: Omit<SearchOptions, 'limit' | 'after'> };
+type Plan = QueryPlan<Account, { options: Omit<SearchOptions, 'limit' | 'after'> }>;
 
 /** Attributes compared case-sensitively (RFC 7643: id and externalId are caseExact). */
 export const userCaseExact = (attribute: string) => attribute === 'id' || attribute === 'externalid';
@@ -39,15 +39,12 @@ function prefixed(filter: Filter, path: string): Filter {
 function planOf(deps: ScimDeps, call: ScimCall, filter: Filter): Plan | undefined {
   const { accounts, store } = deps;
   switch (filter.op) {
-    case 'and': {
-      const plans = filter.filters.map((part) => planOf(deps, call, part));
-      return plans.find((plan) => plan?.kind === 'point') ?? plans.find((plan) => plan !== undefined);
-    }
-    case 'or': {
-      const plans = filter.filters.map((part) => planOf(deps, call, part));
-      if (!plans.every((plan) => plan?.kind === 'point')) return undefined;
-      return { kind: 'point', find: async () => (await Promise.all(plans.map((plan) => (plan as Extract<Plan, { kind: 'point' }>).find()))).flat() };
-    }
+    case 'and':
+    case 'or':
+      return combinedPlan(
+        filter.op,
+        filter.filters.map((part) => planOf(deps, call, part)),
+      );
     case '[]':
       // emails[type eq "work" and value eq "…"] is emails.type eq "work" and emails.value eq "…".
       return attributeOf(filter.attrPath) === 'emails' ? planOf(deps, call, prefixed(filter.valFilter, 'emails')) : undefined;
