@@ -295,6 +295,7 @@ export async function composeAdmit(config: Config, logger: Logger, options: Comp
           mfa,
           codes,
           webhooks,
+          sessions: sessionService,
         }),
       ],
     });

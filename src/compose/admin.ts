@@ -29,7 +29,7 @@ import type { OneTimeCodes } from '../services/one-time-codes.ts';
 import type { Outbox } from '../services/outbox/outbox.ts';
 import { createCommonPasswordList } from '../services/password-policy/common-passwords.ts';
 import { createPasswordPolicy } from '../services/password-policy/policy.ts';
-import { createSessionService } from '../services/sessions.ts';
+import type { SessionService } from '../services/sessions.ts';
 import type { SiteDirectory } from '../services/sites.ts';
 import { createThrottle } from '../services/throttle.ts';
 import type { WebhookService } from '../services/webhooks/webhook-service.ts';
@@ -86,11 +86,13 @@ export function createAdminRouters(deps: {
   masterSecret: string;
   mfa?: AdminMfaActions;
   codes: OneTimeCodes;
+  /** The one session service (compose.ts builds it with the provider). */
+  sessions: SessionService;
   webhooks?: WebhookService;
 }): Router[] {
   const { config, store, provider } = deps;
   const issuer = config.server.issuer;
-  const sessions = createSessionService({ store, provider, outbox: deps.outbox });
+  const { sessions } = deps;
   const commonPasswords = createCommonPasswordList();
   const policies = new Map(deps.sites.all().map(({ config: site }) => [site.id, createPasswordPolicy(site.passwordPolicy, { commonPasswords })]));
   const common = {
