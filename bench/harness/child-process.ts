@@ -34,15 +34,7 @@ export async function startNodeChild(options: {
   child.stderr?.on('data', (chunk: Buffer) => {
     errorOutput = (errorOutput + chunk.toString()).slice(-4000);
   });
-  // A harness that fails or is interrupted must not leave servers behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    }),
-  );
+  const exited = reapOnExit(child);
   if (!options.noReadyMessage) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${options.script} did not start in time:\n${errorOutput}`)), options.readyTimeoutMs ?? 30_000);
@@ -68,4 +60,19 @@ export async function startNodeChild(options: {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A child killed (SIGKILL) if the harness exits first — a harness that fails
+ * or is interrupted must not leave servers behind; resolves when it exits.
+ */
+export function reapOnExit(child: ChildProcess): Promise<void> {
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { reapOnExit } from '../harness/child-process.ts';
 import type { Credentials } from '../load/sign-in-steps.ts';
 
 /** A file of bench/peers/ (the templates). */
@@ -42,14 +43,7 @@ export function startProcess(command: string, args: string[], options: { env?: R
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    }),
-  );
+  const exited = reapOnExit(child);
   return {
     pid: child.pid ?? 0,
     output: () => output,
